@@ -1,0 +1,50 @@
+//! Lists as the interface shows them: visibility and the summary used by the home and lists pages.
+
+use serde::Serialize;
+
+use super::names::ListName;
+
+/// Who may see that a list exists (Sympa's `visibility` scenario, reduced to its common values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Anyone, including anonymous visitors.
+    Noconceal,
+    /// Only its members, owners and moderators, and listmasters.
+    Conceal,
+    /// Any logged-in user.
+    Intranet,
+}
+
+impl Visibility {
+    /// Parses the stored name; unknown values are treated as the safest, `conceal`.
+    pub fn parse(text: &str) -> Visibility {
+        match text {
+            "noconceal" => Visibility::Noconceal,
+            "intranet" => Visibility::Intranet,
+            _ => Visibility::Conceal,
+        }
+    }
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Noconceal => "noconceal",
+            Visibility::Conceal => "conceal",
+            Visibility::Intranet => "intranet",
+        }
+    }
+}
+
+/// What the lists pages show of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListSummary {
+    /// The list's name.
+    pub name: ListName,
+    /// Its subject line.
+    pub subject: String,
+    /// Its topics, as stored (Sympa's `topics`, comma-separated).
+    pub topics: Vec<String>,
+    /// Who may see it.
+    pub visibility: Visibility,
+}

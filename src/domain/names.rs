@@ -1,0 +1,143 @@
+//! Validated names: list names and e-mail addresses, checked once when built.
+
+use std::fmt;
+
+/// Why a name was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    /// Not a valid list name.
+    #[error("{0:?} is not a valid list name (letters, digits, and . - _ +, at most 50)")]
+    ListName(String),
+    /// Not a valid e-mail address.
+    #[error("{0:?} is not a valid e-mail address")]
+    Email(String),
+}
+
+/// A list name as Sympa allows it: lower-cased, `[a-z0-9][a-z0-9._+-]*`, at most 50 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct ListName(String);
+
+impl ListName {
+    /// Checks and lower-cases `text`.
+    pub fn parse(text: &str) -> Result<ListName, NameError> {
+        let name = text.trim().to_ascii_lowercase();
+        let mut chars = name.chars();
+        let valid = name.len() <= 50
+            && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+'));
+        if valid {
+            Ok(ListName(name))
+        } else {
+            Err(NameError::ListName(text.chars().take(80).collect()))
+        }
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ListName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An e-mail address: `local@domain`, the domain lower-cased, at most 254 characters, no spaces or controls.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    /// Checks `text`; the whole address is lower-cased, as Sympa compares addresses.
+    pub fn parse(text: &str) -> Result<Email, NameError> {
+        let address = text.trim();
+        let refuse = || NameError::Email(address.chars().take(80).collect());
+        if address.len() > 254
+            || address
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>(),;:\"[]\\".contains(c))
+        {
+            return Err(refuse());
+        }
+        let (local, domain) = address.rsplit_once('@').ok_or_else(refuse)?;
+        let domain_ok = !domain.is_empty()
+            && domain.len() <= 253
+            && domain.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+            });
+        if local.is_empty()
+            || local.len() > 64
+            || local.contains('@')
+            || local.starts_with('.')
+            || local.ends_with('.')
+            || local.contains("..")
+            || !domain_ok
+        {
+            return Err(refuse());
+        }
+        Ok(Email(address.to_lowercase()))
+    }
+
+    /// The address as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The part after `@`.
+    pub fn domain(&self) -> &str {
+        self.0.rsplit_once('@').map_or("", |(_, d)| d)
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_names_follow_sympa_rules() {
+        assert_eq!(
+            ListName::parse("Sympa-Users").unwrap().as_str(),
+            "sympa-users"
+        );
+        assert!(ListName::parse("a.b_c+d").is_ok());
+        for bad in ["", "-x", "a b", "a/b", "../etc", "é", &"x".repeat(51)] {
+            assert!(ListName::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn emails_are_checked_and_lower_cased() {
+        assert_eq!(
+            Email::parse(" Joe.Bloggs@Example.ORG ").unwrap().as_str(),
+            "joe.bloggs@example.org"
+        );
+        assert_eq!(Email::parse("a+tag@x.org").unwrap().domain(), "x.org");
+        for bad in [
+            "",
+            "a",
+            "@x.org",
+            "a@",
+            "a b@x.org",
+            "a@x..org",
+            "a@-x.org",
+            "<a@x.org>",
+            "a\u{0}b@x.org",
+            ".a@x.org",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! wwsympa: a mailing-list web interface in the line of Sympa's WWSympa, served over FastCGI.
+//!
+//! # Bird's-eye view
+//!
+//! A web server (nginx, Apache, lighttpd) passes requests over FastCGI on a socket that
+//! systemd, spawn-fcgi or multiwatch hands us. [`runtime`] finds that socket and runs worker
+//! threads; [`fcgi`] turns records into a request and a response stream; [`http`] turns
+//! those into a typed [`http::Request`] and back; [`web`] answers it on WWSympa's URL scheme
+//! from the [`store`] (SQLite) with [`render`]ed templates.
+//!
+//! # Entry points
+//!
+//! `main.rs` parses the command line; `wwsympa serve` wires `runtime` → `http` → `web`.
+//! Start reading a page at [`web::App`]'s `call`, and the table of actions in `web/actions.rs`.
+//!
+//! # Code map and invariants
+//!
+//! - [`fcgi`]: the FastCGI responder protocol. Invariant: knows nothing of HTTP semantics
+//!   beyond CGI's `Status:` line, nor of mailing lists; never panics on peer input.
+//! - [`runtime`]: listener discovery, worker threads, signals, idle exit, sd_notify.
+//!   Invariant: speaks only `fcgi::Handler` and `runtime::Front`; nothing of mailing lists.
+//! - [`http`]: request, response, forms, the panic guard, the two front doors.
+//!   Invariant: nothing of mailing lists.
+//! - [`web`]: the action table and handlers. Invariant: every fact about an action is in
+//!   its table row; handlers are plain functions named after their action and template.
+//! - [`domain`]: list names, addresses, lists. Invariant: no IO, no SQL, no HTTP, no tera.
+//! - [`store`]: the only module that writes SQL or imports rusqlite.
+//! - [`render`]: the only module that imports tera.
+//! - [`config`]: the configuration file.
+//!
+//! Imports point one way: `main → runtime → fcgi`, `web → http → fcgi`,
+//! `http::plain → runtime` (the `Front` trait), `web → store, render, domain`.
+
+pub mod config;
+pub mod domain;
+pub mod fcgi;
+pub mod http;
+pub mod logging;
+pub mod render;
+pub mod runtime;
+pub mod store;
+pub mod web;

@@ -1,0 +1,279 @@
+//! The `wwsympa` command: parses the command line and wires the pieces; the only place that uses anyhow.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+
+use wwsympa::config::{Config, SYSTEM_CONFIG};
+use wwsympa::domain::{ListName, Visibility};
+use wwsympa::http::{plain::HttpFront, FcgiAdapter};
+use wwsympa::runtime::{self, BindSpec, FcgiFront, Front};
+use wwsympa::store::{NewList, Store};
+use wwsympa::web::{App, State};
+use wwsympa::{fcgi, logging};
+
+/// Mailing-list web interface in the line of Sympa's WWSympa, served over FastCGI.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// The configuration file (TOML). Default: /etc/wwsympa/wwsympa.toml when it exists, else built-in defaults.
+    #[arg(long, global = true, env = "WWSYMPA_CONFIG", value_name = "PATH")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web interface over FastCGI (or plain HTTP with --http).
+    Serve(ServeArgs),
+    /// Manage lists.
+    List {
+        #[command(subcommand)]
+        command: ListCommand,
+    },
+    /// Manage the database.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Bind this socket when none is handed over: unix:PATH or HOST:PORT ([::1]:PORT for IPv6).
+    #[arg(long, value_name = "SPEC")]
+    listen: Option<BindSpec>,
+    /// Serve plain HTTP on this address instead of FastCGI (for trying it out).
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "listen")]
+    http: Option<String>,
+    /// Worker threads in this process, each serving one connection at a time.
+    #[arg(long, env = "WWSYMPA_THREADS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: u16,
+    /// Exit after this long without a request (e.g. 90s, 10m); the socket stays with systemd.
+    #[arg(long, env = "WWSYMPA_IDLE_TIMEOUT", value_parser = parse_duration, value_name = "DURATION")]
+    idle_timeout: Option<Duration>,
+    /// With several LISTEN_FDS, the name of the one to serve (FileDescriptorName=).
+    #[arg(long, value_name = "NAME", default_value = "wwsympa")]
+    fd_name: String,
+    /// How long a kept FastCGI connection may stay idle between requests.
+    #[arg(long, value_parser = parse_duration, default_value = "2s", value_name = "DURATION")]
+    keep_conn_idle: Duration,
+}
+
+#[derive(Subcommand)]
+enum ListCommand {
+    /// Create a list in the configured domain.
+    Create {
+        /// The list's name.
+        name: String,
+        /// Its subject line.
+        #[arg(long)]
+        subject: String,
+        /// Its description.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Topics, comma-separated.
+        #[arg(long, default_value = "")]
+        topics: String,
+        /// Who may see it: noconceal, conceal or intranet.
+        #[arg(long, default_value = "noconceal")]
+        visibility: String,
+    },
+    /// Print the lists of the configured domain.
+    Ls,
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Bring the schema up to date.
+    Migrate,
+    /// Add a few sample lists when the domain has none (for trying wwsympa out).
+    Sample,
+}
+
+/// Parses `90`, `90s`, `500ms`, `10m`, `2h`.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as 90s or 10m"))?;
+    let seconds = match unit {
+        "ms" => return Ok(Duration::from_millis(number)),
+        "" | "s" => number,
+        "m" | "min" => number * 60,
+        "h" => number * 3600,
+        _ => return Err(format!("unknown unit in `{text}`: use ms, s, m or h")),
+    };
+    Ok(Duration::from_secs(seconds))
+}
+
+fn main() {
+    let cli = Cli::parse();
+    logging::init(log::LevelFilter::Info);
+    if let Err(e) = run(cli) {
+        log::error!("{e:#}");
+        // Standard error only: standard output may be the socket.
+        std::process::exit(1);
+    }
+}
+
+fn load_config(path: Option<PathBuf>) -> Result<(Config, Option<PathBuf>)> {
+    let path = path.or_else(|| Some(PathBuf::from(SYSTEM_CONFIG)).filter(|p| p.exists()));
+    let config = Config::load(path.as_deref())?;
+    logging::init(logging::level_from_name(&config.log_level));
+    Ok((config, path))
+}
+
+fn open_store(config: &Config) -> Result<Store> {
+    let mut store = Store::open(&config.db_name)?;
+    store.migrate()?;
+    Ok(store)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let (config, config_path) = load_config(cli.config)?;
+    match cli.command {
+        Command::Serve(args) => serve(config, config_path, args),
+        Command::Db {
+            command: DbCommand::Migrate,
+        } => {
+            let mut store = Store::open(&config.db_name)?;
+            let applied = store.migrate()?;
+            eprintln!(
+                "{}: {applied} migration(s) applied; schema is current",
+                config.db_name.display()
+            );
+            Ok(())
+        }
+        Command::Db {
+            command: DbCommand::Sample,
+        } => {
+            let mut store = open_store(&config)?;
+            if !store.lists(&config.domain)?.is_empty() {
+                eprintln!("{} already has lists; nothing added", config.domain);
+                return Ok(());
+            }
+            for (name, subject, topics) in [
+                ("announce", "Announcements from the team", "news"),
+                ("users", "Questions and answers between users", "support"),
+                ("dev", "Development of the project", "computing/dev"),
+            ] {
+                store.create_list(
+                    &config.domain,
+                    &NewList {
+                        name: ListName::parse(name)?,
+                        subject: subject.into(),
+                        description: String::new(),
+                        topics: vec![topics.into()],
+                        visibility: Visibility::Noconceal,
+                    },
+                )?;
+            }
+            eprintln!("added 3 sample lists to {}", config.domain);
+            Ok(())
+        }
+        Command::List { command } => list_command(&config, command),
+    }
+}
+
+fn list_command(config: &Config, command: ListCommand) -> Result<()> {
+    let mut store = open_store(config)?;
+    match command {
+        ListCommand::Create {
+            name,
+            subject,
+            description,
+            topics,
+            visibility,
+        } => {
+            let visibility = match visibility.as_str() {
+                "noconceal" | "conceal" | "intranet" => Visibility::parse(&visibility),
+                other => bail!("visibility must be noconceal, conceal or intranet, not {other:?}"),
+            };
+            let list = NewList {
+                name: ListName::parse(&name)?,
+                subject,
+                description,
+                topics: topics
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                visibility,
+            };
+            store.create_list(&config.domain, &list)?;
+            eprintln!("created list {}@{}", list.name, config.domain);
+        }
+        ListCommand::Ls => {
+            // The one command whose output is data: it goes to stdout.
+            for list in store.lists(&config.domain)? {
+                println!("{}\t{}", list.name, list.subject);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn serve(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Result<()> {
+    let started = std::time::Instant::now();
+    let events = runtime::install_signals().context("installing signal handlers")?;
+    let notifier = runtime::Notifier::from_env();
+    // The listener first: with no socket there is nothing to do, and the message must say so.
+    let listener = if args.http.is_none() {
+        let (listener, origin) = runtime::acquire(args.listen.as_ref(), Some(&args.fd_name))?;
+        log::debug!("listener from {origin:?}");
+        Some(listener)
+    } else {
+        None
+    };
+    open_store(&config).context("preparing the database")?;
+    let max_body = config.max_body_size;
+    let app = Arc::new(App::new(State::new(config)?, config_path));
+    let front: Arc<dyn Front> = match (listener, &args.http) {
+        (_, Some(addr)) => {
+            Arc::new(HttpFront::bind(addr, app.clone(), max_body).map_err(anyhow::Error::msg)?)
+        }
+        (Some(listener), None) => {
+            let limits = fcgi::Limits {
+                max_body,
+                keep_conn_idle: args.keep_conn_idle,
+                max_conns: args.threads as usize,
+                ..fcgi::Limits::default()
+            };
+            let handler = Arc::new(FcgiAdapter::new(app.clone(), max_body));
+            Arc::new(FcgiFront::new(listener, handler, limits).context("preparing the listener")?)
+        }
+        (None, None) => unreachable!("a listener is acquired unless --http is given"),
+    };
+    log::debug!("ready in {:?}", started.elapsed());
+    let options = runtime::Options {
+        threads: args.threads as usize,
+        idle_timeout: args.idle_timeout,
+    };
+    runtime::run(front, &options, events, &notifier, &|| app.reload())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5d").is_err());
+    }
+}

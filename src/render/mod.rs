@@ -1,0 +1,157 @@
+//! Tera wiring: built-in templates embedded in the binary, overridable file by file from a directory; the only module that imports tera.
+
+mod filters;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+/// Every built-in template, by name (the path under `templates/`).
+const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "web/base.html",
+        include_str!("../../templates/web/base.html"),
+    ),
+    (
+        "web/error.html",
+        include_str!("../../templates/web/error.html"),
+    ),
+    (
+        "web/home.html",
+        include_str!("../../templates/web/home.html"),
+    ),
+    (
+        "web/lists.html",
+        include_str!("../../templates/web/lists.html"),
+    ),
+];
+
+/// Static files served under `static_content_url` when no web server does it: name, content type, bytes.
+pub const ASSETS: &[(&str, &str, &[u8])] = &[(
+    "wwsympa.css",
+    "text/css; charset=utf-8",
+    include_bytes!("../../templates/static/wwsympa.css"),
+)];
+
+/// Why templates could not be loaded or rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A template file could not be read.
+    #[error("cannot read template {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    /// A template does not parse, or rendering failed.
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+}
+
+/// Describes a tera error with its whole chain (tera puts the useful part in the source).
+fn chain(error: &tera::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        message.push_str(": ");
+        message.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    message
+}
+
+/// The parsed templates, built once at start and on reload.
+pub struct Templates {
+    tera: tera::Tera,
+}
+
+impl Templates {
+    /// Parses the built-in templates, each replaced by `<dir>/<name>` when that file exists.
+    pub fn load(dir: Option<&Path>) -> Result<Templates, Error> {
+        let mut sources = Vec::with_capacity(EMBEDDED.len());
+        for (name, builtin) in EMBEDDED {
+            let overridden = dir.map(|dir| dir.join(name)).filter(|path| path.is_file());
+            let text = match overridden {
+                Some(path) => std::fs::read_to_string(&path).map_err(|source| Error::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?,
+                None => builtin.to_string(),
+            };
+            sources.push((name.to_string(), text));
+        }
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![".html"]);
+        filters::register(&mut tera);
+        tera.add_raw_templates(sources)
+            .map_err(|e| Error::Template {
+                name: "(loading)".into(),
+                message: chain(&e),
+            })?;
+        Ok(Templates { tera })
+    }
+
+    /// Renders template `name` with `view` as its context.
+    pub fn render(&self, name: &str, view: &impl Serialize) -> Result<String, Error> {
+        let fail = |e: tera::Error| Error::Template {
+            name: name.to_string(),
+            message: chain(&e),
+        };
+        let context = tera::Context::from_serialize(view).map_err(fail)?;
+        self.tera.render(name, &context).map_err(fail)
+    }
+
+    /// Returns true if and only if a template called `name` exists.
+    pub fn has(&self, name: &str) -> bool {
+        self.tera.get_template_names().any(|n| n == name)
+    }
+}
+
+/// The static asset called `name`, if it is one of ours.
+pub fn asset(name: &str) -> Option<(&'static str, &'static [u8])> {
+    ASSETS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, content_type, bytes)| (*content_type, *bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_templates_parse_and_escape() {
+        let templates = Templates::load(None).unwrap();
+        assert!(templates.has("web/home.html"));
+        let view = serde_json::json!({
+            "base": "/sympa", "static_url": "/static-sympa", "title": "<T>", "action": "error",
+            "status": 404, "message": "<script>x</script>", "notices": [], "lang": "en",
+        });
+        let page = templates.render("web/error.html", &view).unwrap();
+        assert!(page.contains("&lt;script&gt;x&lt;/script&gt;"), "{page}");
+        assert!(!page.contains("<script>x"));
+    }
+
+    #[test]
+    fn a_directory_overrides_one_template() {
+        let dir = std::env::temp_dir().join(format!("wwsympa-tpl-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("web")).unwrap();
+        std::fs::write(dir.join("web/error.html"), "custom {{ status }}").unwrap();
+        let templates = Templates::load(Some(&dir)).unwrap();
+        assert_eq!(
+            templates
+                .render("web/error.html", &serde_json::json!({"status": 404}))
+                .unwrap(),
+            "custom 404"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn broken_overrides_are_reported() {
+        let dir = std::env::temp_dir().join(format!("wwsympa-tpl-bad-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("web")).unwrap();
+        std::fs::write(dir.join("web/error.html"), "{% if %}").unwrap();
+        assert!(Templates::load(Some(&dir)).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,179 @@
+//! SQLite through rusqlite: opening, migrations, typed queries; the only module that writes SQL.
+//!
+//! Nothing of rusqlite leaks out: callers see domain types and [`Error`].
+
+mod error;
+mod lists;
+mod migrations;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+pub use error::Error;
+pub use lists::NewList;
+
+/// Seconds since the Unix epoch, as stored in every `*_at` column.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// One database connection.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, in WAL mode with a busy timeout.
+    pub fn open(path: &Path) -> Result<Store, Error> {
+        let conn = Connection::open(path)
+            .map_err(|e| Error::sql(format!("opening {}", path.display()), e))?;
+        Store::configure(conn)
+    }
+
+    /// A private in-memory database, for tests.
+    pub fn open_in_memory() -> Result<Store, Error> {
+        Store::configure(
+            Connection::open_in_memory().map_err(|e| Error::sql("opening :memory:", e))?,
+        )
+    }
+
+    fn configure(conn: Connection) -> Result<Store, Error> {
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(|e| Error::sql("setting the busy timeout", e))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(|e| Error::sql("setting pragmas", e))?;
+        Ok(Store { conn })
+    }
+
+    /// Brings the schema up to date; returns how many migrations ran.
+    pub fn migrate(&mut self) -> Result<u32, Error> {
+        migrations::migrate(&mut self.conn)
+    }
+
+    /// Returns true if and only if the schema is at the version this build expects.
+    pub fn is_current(&self) -> Result<bool, Error> {
+        let version: u32 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|e| Error::sql("reading the schema version", e))?;
+        Ok(version == migrations::latest())
+    }
+}
+
+/// Connections for worker threads: one per thread at a time, opened lazily, kept for reuse.
+pub struct Pool {
+    path: PathBuf,
+    idle: Mutex<Vec<Store>>,
+}
+
+impl Pool {
+    /// A pool over the database at `path` (opened on first use).
+    pub fn new(path: PathBuf) -> Pool {
+        Pool {
+            path,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A connection, reused when one is idle.
+    pub fn get(&self) -> Result<Pooled<'_>, Error> {
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pop();
+        let store = match idle {
+            Some(store) => store,
+            None => Store::open(&self.path)?,
+        };
+        Ok(Pooled {
+            pool: self,
+            store: Some(store),
+        })
+    }
+}
+
+/// A connection borrowed from a [`Pool`], returned when dropped.
+pub struct Pooled<'a> {
+    pool: &'a Pool,
+    store: Option<Store>,
+}
+
+impl std::ops::Deref for Pooled<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store.as_ref().expect("present until drop")
+    }
+}
+
+impl std::ops::DerefMut for Pooled<'_> {
+    fn deref_mut(&mut self) -> &mut Store {
+        self.store.as_mut().expect("present until drop")
+    }
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let Some(store) = self.store.take() {
+            self.pool
+                .idle
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .push(store);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ListName, Visibility};
+
+    fn new_list(name: &str) -> NewList {
+        NewList {
+            name: ListName::parse(name).unwrap(),
+            subject: format!("About {name}"),
+            description: String::new(),
+            topics: vec!["art".into()],
+            visibility: Visibility::Noconceal,
+        }
+    }
+
+    #[test]
+    fn migrations_run_once() {
+        let mut store = Store::open_in_memory().unwrap();
+        assert!(store.migrate().unwrap() >= 1);
+        assert_eq!(store.migrate().unwrap(), 0);
+        assert!(store.is_current().unwrap());
+    }
+
+    #[test]
+    fn lists_are_keyed_by_domain_and_name() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.migrate().unwrap();
+        store.create_list("a.org", &new_list("news")).unwrap();
+        store.create_list("b.org", &new_list("news")).unwrap();
+        assert!(matches!(
+            store.create_list("a.org", &new_list("NEWS")),
+            Err(Error::AlreadyExists(_))
+        ));
+        let lists = store.lists("a.org").unwrap();
+        assert_eq!(lists.len(), 1);
+        assert_eq!(lists[0].topics, ["art"]);
+        assert!(store
+            .list("b.org", &ListName::parse("news").unwrap())
+            .unwrap()
+            .is_some());
+        assert!(store
+            .list("c.org", &ListName::parse("news").unwrap())
+            .unwrap()
+            .is_none());
+    }
+}

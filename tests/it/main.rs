@@ -1,0 +1,4 @@
+//! The integration tests, one binary: each module is one topic; heavy tests use the real peers.
+
+mod support;
+mod web;

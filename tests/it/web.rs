@@ -1,0 +1,125 @@
+//! The web interface through `web::App` directly: pages, 404s, bad input.
+
+use std::path::Path;
+
+use wwsympa::config::Config;
+use wwsympa::domain::{ListName, Visibility};
+use wwsympa::http::{Method, Request, Response, Service};
+use wwsympa::store::{NewList, Store};
+use wwsympa::web::{App, State};
+
+use crate::support::TempDir;
+
+fn app_with_lists(dir: &Path, names: &[&str]) -> App {
+    let config = Config {
+        db_name: dir.join("test.db"),
+        ..Config::default()
+    };
+    let mut store = Store::open(&config.db_name).unwrap();
+    store.migrate().unwrap();
+    for name in names {
+        let list = NewList {
+            name: ListName::parse(name).unwrap(),
+            subject: format!("Subject of <{name}>"),
+            description: String::new(),
+            topics: vec!["science/physics".into()],
+            visibility: Visibility::Noconceal,
+        };
+        store.create_list(&config.domain, &list).unwrap();
+    }
+    App::new(State::new(config).unwrap(), None)
+}
+
+fn get(app: &App, target: &str) -> Response {
+    app.call(&Request::parse_target(Method::Get, target).unwrap())
+}
+
+fn body(response: &Response) -> String {
+    String::from_utf8(response.body.clone()).unwrap()
+}
+
+#[test]
+fn home_page_lists_the_domains_lists_escaped() {
+    let dir = TempDir::new("web-home");
+    let app = app_with_lists(dir.path(), &["alpha", "beta"]);
+    for target in ["/sympa", "/sympa/", "/sympa/home", "/sympa/?action=home"] {
+        let response = get(&app, target);
+        assert_eq!(response.status, 200, "{target}");
+        let html = body(&response);
+        assert!(
+            html.contains(r#"<a href="/sympa/info/alpha">alpha</a>"#),
+            "{target}: {html}"
+        );
+        assert!(html.contains("Subject of &lt;beta&gt;"), "{html}");
+        assert_eq!(
+            response.header("Content-Type"),
+            Some("text/html; charset=utf-8")
+        );
+    }
+}
+
+#[test]
+fn lists_by_topic_and_the_old_alias() {
+    let dir = TempDir::new("web-lists");
+    let app = app_with_lists(dir.path(), &["alpha"]);
+    assert!(body(&get(&app, "/sympa/lists/science")).contains("alpha"));
+    assert!(body(&get(&app, "/sympa/lists/science/physics")).contains("alpha"));
+    assert!(!body(&get(&app, "/sympa/lists/art")).contains("/info/alpha"));
+    assert_eq!(get(&app, "/sympa/lists_categories").status, 200);
+}
+
+#[test]
+fn unknown_actions_get_the_home_page_with_a_notice_and_404() {
+    let dir = TempDir::new("web-unknown");
+    let app = app_with_lists(dir.path(), &["alpha"]);
+    let response = get(&app, "/sympa/no_such_action/x");
+    assert_eq!(response.status, 404);
+    let html = body(&response);
+    assert!(html.contains("Unknown action"), "{html}");
+    assert!(
+        html.contains("/sympa/info/alpha"),
+        "the home page is shown: {html}"
+    );
+}
+
+#[test]
+fn paths_outside_the_base_are_404_pages() {
+    let dir = TempDir::new("web-outside");
+    let app = app_with_lists(dir.path(), &[]);
+    for target in ["/", "/other", "/sympathy"] {
+        let response = get(&app, target);
+        assert_eq!(response.status, 404, "{target}");
+        assert!(body(&response).contains("Page not found"));
+    }
+}
+
+#[test]
+fn posting_to_a_read_only_action_is_refused() {
+    let dir = TempDir::new("web-post");
+    let app = app_with_lists(dir.path(), &[]);
+    let response = app.call(&Request::parse_target(Method::Post, "/sympa/lists").unwrap());
+    assert_eq!(response.status, 400);
+    assert_eq!(response.header("Allow"), Some("GET, HEAD"));
+}
+
+#[test]
+fn bad_utf8_in_the_query_is_a_clear_400() {
+    let dir = TempDir::new("web-utf8");
+    let app = app_with_lists(dir.path(), &[]);
+    let response = get(&app, "/sympa/lists?topic=%FF");
+    assert_eq!(response.status, 400);
+    assert!(body(&response).contains("not valid UTF-8"));
+}
+
+#[test]
+fn the_stylesheet_is_served_for_plain_http() {
+    let dir = TempDir::new("web-css");
+    let app = app_with_lists(dir.path(), &[]);
+    let response = get(&app, "/static-sympa/wwsympa.css");
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.header("Content-Type"),
+        Some("text/css; charset=utf-8")
+    );
+    assert_eq!(get(&app, "/static-sympa/nothing.css").status, 404);
+}
