@@ -39,17 +39,19 @@ impl<R: Read> Inbound<R> {
         }
         let header = Header::decode(&header).ok_or(Error::Malformed("record version is not 1"))?;
         let total = header.content_len as usize + header.padding_len as usize;
+        // The previous record is gone from here on, even if this one cannot be read whole.
+        self.content_pos = 0;
         self.content.resize(total, 0);
-        self.reader
-            .read_exact(&mut self.content)
-            .map_err(|e| match e.kind() {
+        if let Err(e) = self.reader.read_exact(&mut self.content) {
+            self.content.clear();
+            return Err(match e.kind() {
                 io::ErrorKind::UnexpectedEof => {
                     Error::Malformed("connection closed inside a record")
                 }
                 _ => Error::Io(e),
-            })?;
+            });
+        }
         self.content.truncate(header.content_len as usize);
-        self.content_pos = 0;
         Ok(Some(header))
     }
 

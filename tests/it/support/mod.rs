@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+pub mod fcgi_client;
+pub mod process;
+
 use std::path::{Path, PathBuf};
 
 /// The wwsympa binary cargo built for these tests.
