@@ -1,5 +1,7 @@
 //! The integration tests, one binary: each module is one topic; heavy tests use the real peers.
 
+mod nginx;
+mod peers;
 mod protocol;
 mod support;
 mod web;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fcgi_client;
+pub mod nginx;
 pub mod process;
 
 use std::path::{Path, PathBuf};
