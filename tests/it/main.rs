@@ -1,5 +1,6 @@
 //! The integration tests, one binary: each module is one topic; heavy tests use the real peers.
 
+mod lifecycle;
 mod nginx;
 mod peers;
 mod protocol;
