@@ -5,4 +5,5 @@ mod nginx;
 mod peers;
 mod protocol;
 mod support;
+mod tidy;
 mod web;
