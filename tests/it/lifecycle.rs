@@ -286,7 +286,7 @@ fn idle_exit_and_reactivation_lose_no_connection() {
 
     // Gaps beyond the idle time (each needs a new start), and one near it (either way).
     let mut results = Vec::new();
-    for gap in [0, 2600, 1000, 2600] {
+    for gap in [0, 3000, 1000, 3000] {
         std::thread::sleep(Duration::from_millis(gap));
         results.push(check_home(&addr));
     }

@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): nginx + wrk on loopback against the C libfcgi hello world, our minimal handler and wwsympa's home page with 50 lists.
+#
+# Every responder runs the same way: spawn-fcgi -n (unix socket) -- multiwatch -f 2 -- APP,
+# one thread per process, behind one nginx (1 worker, keep_conn off). Prints per responder:
+# median req/s and p99 over ROUNDS interleaved wrk runs, RSS of each process after the load,
+# and the median time from process start to first response (STARTS runs under
+# systemd-socket-activate --inetd: the first connection execs the responder; the time of the
+# same cgi-fcgi request against an already running responder is subtracted). Then the ratios
+# against libfcgi and the targets of issue 2.
+#
+# Usage: benches/fcgi-bench.sh        (env: ROUNDS=3 DURATION=5s CONNS=16 STARTS=9)
+# Needs: curl, nginx, wrk, spawn-fcgi, multiwatch, cgi-fcgi (libfcgi-bin), libfcgi-dev, gcc,
+# systemd-socket-activate. Stops everything it started, by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5s}
+CONNS=${CONNS:-16}
+STARTS=${STARTS:-9}
+
+for tool in curl nginx wrk spawn-fcgi multiwatch cgi-fcgi gcc systemd-socket-activate; do
+    command -v "$tool" >/dev/null || PATH=$PATH:/usr/sbin command -v "$tool" >/dev/null ||
+        { echo "fcgi-bench: $tool is missing" >&2; exit 1; }
+done
+NGINX=$(PATH=$PATH:/usr/sbin command -v nginx)
+MULTIWATCH=$(command -v multiwatch)
+
+WORK=$(mktemp -d /tmp/fcgi-bench.XXXXXX)
+PIDS=()
+
+# Stops what we started: the watchers (multiwatch stops its children), nginx, then any leftover child.
+cleanup() {
+    local pid kids=()
+    for pid in "${PIDS[@]}"; do
+        kids+=($(cat "/proc/$pid/task/"*/children 2>/dev/null || true))
+    done
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    sleep 0.5
+    for pid in "${PIDS[@]}" "${kids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "== building (release)"
+cargo build --quiet --release --example hello_fcgi --bin wwsympa
+gcc -O2 -Wall -o "$WORK/hello_libfcgi" benches/hello_libfcgi.c -lfcgi
+WWSYMPA=$PWD/target/release/wwsympa
+HELLO=$PWD/target/release/examples/hello_fcgi
+
+echo "== a site with 50 lists"
+cat >"$WORK/wwsympa.toml" <<EOF
+domain = "lists.example.org"
+wwsympa_url = "http://localhost/sympa"
+db_name = "$WORK/wwsympa.db"
+log_level = "warn"
+EOF
+for i in $(seq -w 1 50); do
+    "$WWSYMPA" --config "$WORK/wwsympa.toml" list create "list$i" \
+        --subject "Discussion list number $i" --topics "topic$((10#$i % 5))" 2>/dev/null
+done
+
+APPS=(libfcgi minimal home50)
+declare -A CMD=(
+    [libfcgi]="$WORK/hello_libfcgi"
+    [minimal]="$HELLO"
+    [home50]="$WWSYMPA --config $WORK/wwsympa.toml serve --threads 1"
+)
+declare -A URL=([libfcgi]=/hello [minimal]=/hello [home50]=/sympa/)
+declare -A WATCHER PORT
+
+free_port() {
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 30000))
+        ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
+    done
+}
+
+echo "== starting responders (spawn-fcgi -n -- multiwatch -f 2) and nginx"
+servers=""
+for app in "${APPS[@]}"; do
+    # shellcheck disable=SC2086 # CMD holds a command line
+    spawn-fcgi -n -s "$WORK/$app.sock" -M 0600 -- "$MULTIWATCH" -f 2 -- ${CMD[$app]} \
+        </dev/null >>"$WORK/$app.log" 2>&1 &
+    WATCHER[$app]=$!
+    PIDS+=($!)
+    PORT[$app]=$(free_port)
+    servers+="server { listen 127.0.0.1:${PORT[$app]}; location / { include /etc/nginx/fastcgi_params; fastcgi_pass unix:$WORK/$app.sock; } }
+"
+done
+user=""
+[ "$(id -u)" = 0 ] && user="user root root;"
+mkdir -p "$WORK/nginx/tmp"
+cat >"$WORK/nginx/nginx.conf" <<EOF
+$user
+daemon off;
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/tmp/body;
+  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
+  proxy_temp_path $WORK/nginx/tmp/proxy;
+  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
+  scgi_temp_path $WORK/nginx/tmp/scgi;
+  $servers
+}
+EOF
+"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" </dev/null &
+PIDS+=($!)
+
+for app in "${APPS[@]}"; do
+    for _ in $(seq 100); do
+        out=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORT[$app]}${URL[$app]}" 2>/dev/null || true)
+        [ "$out" = 200 ] && break
+        sleep 0.1
+    done
+    [ "$out" = 200 ] || { echo "fcgi-bench: $app does not answer 200 (got $out)" >&2; cat "$WORK/$app.log" >&2; exit 1; }
+done
+lists=$(curl -s "http://127.0.0.1:${PORT[home50]}/sympa/" | grep -c 'href="/sympa/info/list' || true)
+[ "$lists" = 50 ] || { echo "fcgi-bench: the home page shows $lists lists, not 50" >&2; exit 1; }
+
+# wrk's latency figure in ms.
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+        if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+        printf "%.2f", n }'
+}
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+declare -A RPS P99 ERRS
+echo "== load: wrk -t2 -c$CONNS -d$DURATION --latency, $ROUNDS interleaved rounds"
+wrk -t2 -c"$CONNS" -d1s "http://127.0.0.1:${PORT[libfcgi]}/hello" >/dev/null # warm-up
+for round in $(seq "$ROUNDS"); do
+    for app in "${APPS[@]}"; do
+        out=$(wrk -t2 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:${PORT[$app]}${URL[$app]}")
+        rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+        p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+        errs=$(awk '/Non-2xx|Socket errors/ { print }' <<<"$out" | tr '\n' ' ')
+        RPS[$app]+="$rps "
+        P99[$app]+="$p99 "
+        ERRS[$app]+="$errs"
+        printf '  round %s %-8s %10s req/s  p99 %8s ms  %s\n' "$round" "$app" "$rps" "$p99" "$errs"
+    done
+done
+
+echo "== RSS per process after the load (VmRSS)"
+declare -A RSS
+for app in "${APPS[@]}"; do
+    for kid in $(cat "/proc/${WATCHER[$app]}/task/"*/children); do
+        kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$kid/status")
+        RSS[$app]+="$kb "
+    done
+    printf '  %-8s %s kB\n' "$app" "${RSS[$app]}"
+done
+
+echo "== start to first response: $STARTS runs each under systemd-socket-activate --inetd"
+request() { # SOCKET URI
+    env -i REQUEST_METHOD=GET REQUEST_URI="$2" SCRIPT_NAME="$2" SERVER_NAME=localhost \
+        cgi-fcgi -bind -connect "$1"
+}
+declare -A START WARM
+for app in "${APPS[@]}"; do
+    warm=""
+    for _ in $(seq "$STARTS"); do
+        t0=$EPOCHREALTIME
+        request "$WORK/$app.sock" "${URL[$app]}" >/dev/null
+        t1=$EPOCHREALTIME
+        warm+="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }') "
+    done
+    cold=""
+    for i in $(seq "$STARTS"); do
+        sock="$WORK/start-$app-$i.sock"
+        # shellcheck disable=SC2086
+        systemd-socket-activate --inetd -l "$sock" -- ${CMD[$app]} </dev/null 2>>"$WORK/start.log" &
+        activator=$!
+        PIDS+=($activator)
+        for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.01; done
+        sleep 0.05
+        t0=$EPOCHREALTIME
+        head=$(request "$sock" "${URL[$app]}" | head -c 15)
+        t1=$EPOCHREALTIME
+        [ "$head" = "Status: 200 OK" ] || { echo "fcgi-bench: $app under activation answered: $head" >&2; exit 1; }
+        cold+="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }') "
+        kill -TERM "$activator" 2>/dev/null || true
+        wait "$activator" 2>/dev/null || true
+    done
+    WARM[$app]=$(median <<<"$warm")
+    START[$app]=$(median <<<"$cold")
+    printf '  %-8s first response %s ms (runs: %s); same request warm %s ms\n' \
+        "$app" "${START[$app]}" "$cold" "${WARM[$app]}"
+done
+
+echo
+echo "== summary (medians; ratios against libfcgi)"
+base_rps=$(median <<<"${RPS[libfcgi]}")
+base_p99=$(median <<<"${P99[libfcgi]}")
+printf '%-8s %10s %7s %9s %7s %14s %18s\n' responder req/s ratio p99_ms ratio max_RSS_kB start_ms_net
+for app in "${APPS[@]}"; do
+    rps=$(median <<<"${RPS[$app]}")
+    p99=$(median <<<"${P99[$app]}")
+    rss=$(tr ' ' '\n' <<<"${RSS[$app]}" | grep . | sort -n | tail -1)
+    net=$(awk -v c="${START[$app]}" -v w="${WARM[$app]}" 'BEGIN { printf "%.2f", c - w }')
+    printf '%-8s %10.0f %7.2f %9.2f %7.2f %14s %18s\n' "$app" "$rps" \
+        "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { print a / b }')" "$p99" \
+        "$(awk -v a="$p99" -v b="$base_p99" 'BEGIN { print a / b }')" "$rss" "$net"
+done
+
+echo
+verdict() { if awk "BEGIN { exit !($2) }"; then echo "  met:    $1"; else echo "  MISSED: $1"; fi; }
+min_rps=$(median <<<"${RPS[minimal]}")
+home_rps=$(median <<<"${RPS[home50]}")
+verdict "minimal handler >= 1.2x libfcgi" "$min_rps >= 1.2 * $base_rps"
+verdict "home page with 50 lists >= 0.8x libfcgi" "$home_rps >= 0.8 * $base_rps"
+for app in minimal home50; do
+    rss=$(tr ' ' '\n' <<<"${RSS[$app]}" | grep . | sort -n | tail -1)
+    verdict "$app RSS < 8 MB per process ($rss kB)" "$rss < 8192"
+    net=$(awk -v c="${START[$app]}" -v w="${WARM[$app]}" 'BEGIN { print c - w }')
+    verdict "$app start to first response < 10 ms (${START[$app]} ms raw, $net ms net)" "$net < 10"
+done
