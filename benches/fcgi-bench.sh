@@ -4,14 +4,13 @@
 # Every responder runs the same way: spawn-fcgi -n (unix socket) -- multiwatch -f 2 -- APP,
 # one thread per process, behind one nginx (1 worker, keep_conn off). Prints per responder:
 # median req/s and p99 over ROUNDS interleaved wrk runs, RSS of each process after the load,
-# and the median time from process start to first response (STARTS runs under
-# systemd-socket-activate --inetd: the first connection execs the responder; the time of the
-# same cgi-fcgi request against an already running responder is subtracted). Then the ratios
-# against libfcgi and the targets of issue 2.
+# and the median time from process start to first response (STARTS runs: the script holds a
+# listening socket, starts the responder with it as fd 0 and times one FastCGI request from
+# just before the fork to END_REQUEST). Then the ratios against libfcgi and the targets of
+# issue 2.
 #
 # Usage: benches/fcgi-bench.sh        (env: ROUNDS=3 DURATION=5s CONNS=16 STARTS=9)
-# Needs: curl, nginx, wrk, spawn-fcgi, multiwatch, cgi-fcgi (libfcgi-bin), libfcgi-dev, gcc,
-# systemd-socket-activate. Stops everything it started, by PID.
+# Needs: curl, nginx, wrk, spawn-fcgi, multiwatch, libfcgi-dev, gcc, python3. Stops everything it started, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +19,7 @@ DURATION=${DURATION:-5s}
 CONNS=${CONNS:-16}
 STARTS=${STARTS:-9}
 
-for tool in curl nginx wrk spawn-fcgi multiwatch cgi-fcgi gcc systemd-socket-activate; do
+for tool in curl nginx wrk spawn-fcgi multiwatch gcc python3; do
     command -v "$tool" >/dev/null || PATH=$PATH:/usr/sbin command -v "$tool" >/dev/null ||
         { echo "fcgi-bench: $tool is missing" >&2; exit 1; }
 done
@@ -160,56 +159,78 @@ for app in "${APPS[@]}"; do
     printf '  %-8s %s kB\n' "$app" "${RSS[$app]}"
 done
 
-echo "== start to first response: $STARTS runs each under systemd-socket-activate --inetd"
-request() { # SOCKET URI
-    env -i REQUEST_METHOD=GET REQUEST_URI="$2" SCRIPT_NAME="$2" SERVER_NAME=localhost \
-        cgi-fcgi -bind -connect "$1"
+echo "== start to first response: $STARTS runs each, the socket held by this script"
+# Like systemd: the socket is bound and listening before the process starts and is handed over
+# as fd 0. Timed from just before the fork to the END_REQUEST of the first request.
+start_times() { # URI COMMAND...
+    python3 - "$@" <<'PY'
+import os, signal, socket, struct, subprocess, sys, time
+
+uri, command = sys.argv[1], sys.argv[2:]
+runs = int(os.environ["STARTS"])
+
+def record(kind, content=b""):
+    pad = -len(content) % 8
+    return struct.pack(">BBHHBB", 1, kind, 1, len(content), pad, 0) + content + b"\0" * pad
+
+def pair(name, value):
+    return bytes([len(name), len(value)]) + name + value
+
+params = b"".join(pair(n, v) for n, v in [(b"REQUEST_METHOD", b"GET"), (b"REQUEST_URI", uri.encode()),
+                                           (b"SCRIPT_NAME", uri.encode()), (b"SERVER_NAME", b"localhost")])
+request = record(1, struct.pack(">HB5x", 1, 0)) + record(4, params) + record(4) + record(5)
+times = []
+for i in range(runs):
+    path = os.path.join(os.environ["WORK"], f"start-{os.getpid()}-{i}.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(16)
+    t0 = time.perf_counter()
+    child = subprocess.Popen(command, stdin=listener.fileno(), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env={"PATH": "/usr/bin:/bin"})
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.settimeout(10)
+    client.connect(path)
+    client.sendall(request)
+    reply = b""
+    while b"\x01\x03\x00\x01" not in reply:  # END_REQUEST header of request 1
+        chunk = client.recv(65536)
+        if not chunk:
+            break
+        reply += chunk
+    t1 = time.perf_counter()
+    if b"Status: 200" not in reply:
+        sys.exit(f"no 200 from {command[0]}: {reply[:200]!r}")
+    times.append((t1 - t0) * 1000)
+    client.close()
+    child.send_signal(signal.SIGTERM)
+    child.wait(timeout=10)
+    listener.close()
+    os.unlink(path)
+print(" ".join(f"{t:.2f}" for t in times))
+PY
 }
-declare -A START WARM
+export STARTS WORK
+declare -A START
 for app in "${APPS[@]}"; do
-    warm=""
-    for _ in $(seq "$STARTS"); do
-        t0=$EPOCHREALTIME
-        request "$WORK/$app.sock" "${URL[$app]}" >/dev/null
-        t1=$EPOCHREALTIME
-        warm+="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }') "
-    done
-    cold=""
-    for i in $(seq "$STARTS"); do
-        sock="$WORK/start-$app-$i.sock"
-        # shellcheck disable=SC2086
-        systemd-socket-activate --inetd -l "$sock" -- ${CMD[$app]} </dev/null 2>>"$WORK/start.log" &
-        activator=$!
-        PIDS+=($activator)
-        for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.01; done
-        sleep 0.05
-        t0=$EPOCHREALTIME
-        head=$(request "$sock" "${URL[$app]}" | head -c 15)
-        t1=$EPOCHREALTIME
-        [ "$head" = "Status: 200 OK" ] || { echo "fcgi-bench: $app under activation answered: $head" >&2; exit 1; }
-        cold+="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }') "
-        kill -TERM "$activator" 2>/dev/null || true
-        wait "$activator" 2>/dev/null || true
-    done
-    WARM[$app]=$(median <<<"$warm")
-    START[$app]=$(median <<<"$cold")
-    printf '  %-8s first response %s ms (runs: %s); same request warm %s ms\n' \
-        "$app" "${START[$app]}" "$cold" "${WARM[$app]}"
+    # shellcheck disable=SC2086
+    runs=$(start_times "${URL[$app]}" ${CMD[$app]})
+    START[$app]=$(median <<<"$runs")
+    printf '  %-8s %s ms (runs: %s)\n' "$app" "${START[$app]}" "$runs"
 done
 
 echo
 echo "== summary (medians; ratios against libfcgi)"
 base_rps=$(median <<<"${RPS[libfcgi]}")
 base_p99=$(median <<<"${P99[libfcgi]}")
-printf '%-8s %10s %7s %9s %7s %14s %18s\n' responder req/s ratio p99_ms ratio max_RSS_kB start_ms_net
+printf '%-8s %10s %7s %9s %7s %12s %10s\n' responder req/s ratio p99_ms ratio max_RSS_kB start_ms
 for app in "${APPS[@]}"; do
     rps=$(median <<<"${RPS[$app]}")
     p99=$(median <<<"${P99[$app]}")
     rss=$(tr ' ' '\n' <<<"${RSS[$app]}" | grep . | sort -n | tail -1)
-    net=$(awk -v c="${START[$app]}" -v w="${WARM[$app]}" 'BEGIN { printf "%.2f", c - w }')
-    printf '%-8s %10.0f %7.2f %9.2f %7.2f %14s %18s\n' "$app" "$rps" \
+    printf '%-8s %10.0f %7.2f %9.2f %7.2f %12s %10s\n' "$app" "$rps" \
         "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { print a / b }')" "$p99" \
-        "$(awk -v a="$p99" -v b="$base_p99" 'BEGIN { print a / b }')" "$rss" "$net"
+        "$(awk -v a="$p99" -v b="$base_p99" 'BEGIN { print a / b }')" "$rss" "${START[$app]}"
 done
 
 echo
@@ -221,6 +242,5 @@ verdict "home page with 50 lists >= 0.8x libfcgi" "$home_rps >= 0.8 * $base_rps"
 for app in minimal home50; do
     rss=$(tr ' ' '\n' <<<"${RSS[$app]}" | grep . | sort -n | tail -1)
     verdict "$app RSS < 8 MB per process ($rss kB)" "$rss < 8192"
-    net=$(awk -v c="${START[$app]}" -v w="${WARM[$app]}" 'BEGIN { print c - w }')
-    verdict "$app start to first response < 10 ms (${START[$app]} ms raw, $net ms net)" "$net < 10"
+    verdict "$app start to first response < 10 ms (${START[$app]} ms)" "${START[$app]} < 10"
 done
