@@ -55,6 +55,22 @@ impl<R: Read> Inbound<R> {
         Ok(Some(header))
     }
 
+    /// Returns true if and only if the next record is a STDIN record of request `id` already
+    /// whole in the read buffer, so that reading it costs no system call and cannot wait.
+    fn stdin_buffered(&self, id: u16) -> bool {
+        let buffered = self.reader.buffer();
+        let Some(header) = buffered
+            .get(..HEADER_LEN)
+            .and_then(|h| Header::decode(h.try_into().ok()?))
+        else {
+            return false;
+        };
+        header.kind == kind::STDIN
+            && header.request_id == id
+            && buffered.len()
+                >= HEADER_LEN + header.content_len as usize + header.padding_len as usize
+    }
+
     /// Answers a management record (request id 0) or records an unexpected one.
     ///
     /// Returns true if and only if the record was a management record and is dealt with.
@@ -326,11 +342,12 @@ where
     let mut first = true;
     loop {
         // Between requests of a kept connection, wait only as long as the keep-alive allows.
-        stream.set_read_timeout(Some(if first {
+        let waiting = if first {
             limits.read_timeout
         } else {
             limits.keep_conn_idle
-        }))?;
+        };
+        stream.set_read_timeout(Some(waiting))?;
         let (id, keep_conn) = match wait_for_begin(&mut inbound, &mut writer) {
             Ok(Some(begin)) => begin,
             Ok(None) => return Ok(served),
@@ -339,7 +356,9 @@ where
             Err(e) => return Err(e),
         };
         first = false;
-        stream.set_read_timeout(Some(limits.read_timeout))?;
+        if waiting != limits.read_timeout {
+            stream.set_read_timeout(Some(limits.read_timeout))?;
+        }
         let params = match read_params(&mut inbound, id, limits)? {
             ParamsOutcome::Complete(params) => params,
             ParamsOutcome::Aborted => {
@@ -420,15 +439,27 @@ const LINGER_TIME: std::time::Duration = std::time::Duration::from_secs(5);
 /// Reads and drops the rest of a body, ignoring its limit, for at most [`LINGER_TIME`] and [`LINGER_BYTES`].
 fn linger<S: Socket, R: Read>(stream: &S, stdin: &mut Stdin<'_, R>) {
     let deadline = std::time::Instant::now() + LINGER_TIME;
+    stdin.limit = stdin.received.saturating_add(LINGER_BYTES);
+    stdin.state = BodyState::Open;
+    let mut scratch = [0u8; 8192];
+    // Often the rest of the body (at least its end) is already buffered, as when a handler
+    // ignores an empty body: read that first, without a system call or a wait.
+    loop {
+        let inbound = &stdin.inbound;
+        if inbound.content_pos >= inbound.content.len() && !inbound.stdin_buffered(stdin.id) {
+            break;
+        }
+        match stdin.read_into(&mut scratch) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
     if stream
         .set_read_timeout(Some(std::time::Duration::from_secs(1)))
         .is_err()
     {
         return;
     }
-    stdin.limit = stdin.received.saturating_add(LINGER_BYTES);
-    stdin.state = BodyState::Open;
-    let mut scratch = [0u8; 8192];
     while std::time::Instant::now() < deadline {
         match stdin.read_into(&mut scratch) {
             Ok(0) | Err(_) => return,

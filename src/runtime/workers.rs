@@ -197,20 +197,16 @@ impl Front for FcgiFront {
             activity: &ctx.activity,
         };
         while !ctx.stop.load(Ordering::SeqCst) {
-            if !wait_readable(self.listener.raw_fd(), ctx.wake) {
-                continue;
-            }
+            // Accept first and wait only when nothing is pending: under load, a connection is
+            // usually queued already, and this saves a poll per request.
             let stream = match self.listener.accept() {
                 Ok(stream) => stream,
-                // Another worker or process took it.
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                    ) =>
-                {
-                    continue
+                // Nothing pending, or another worker or process took it.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    wait_readable(self.listener.raw_fd(), ctx.wake);
+                    continue;
                 }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if e.raw_os_error() == Some(libc::ECONNABORTED) => continue,
                 Err(e) => {
                     // EMFILE and friends: wait a little rather than spin, and keep going.

@@ -569,3 +569,115 @@ fn connection_ending_inside_a_stdin_record_after_a_partial_read_does_not_panic()
         assert_eq!(reply.body(), "read 300 ok=false");
     }
 }
+
+/// Ignores the request body entirely and answers at once.
+struct IgnoresBody;
+
+impl Handler for IgnoresBody {
+    fn handle(&self, _request: Request<'_>, out: &mut Output<'_>) -> u32 {
+        out.write_all(b"Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nhi")
+            .unwrap();
+        0
+    }
+}
+
+/// A unix stream that counts the read-timeout changes the protocol makes (each is a system call).
+struct Counting {
+    stream: UnixStream,
+    timeouts: std::sync::Mutex<Vec<Option<Duration>>>,
+}
+
+impl fcgi::Socket for Counting {
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> std::io::Result<()> {
+        self.timeouts.lock().unwrap().push(timeout);
+        self.stream.set_read_timeout(timeout)
+    }
+}
+
+impl Read for &Counting {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        (&self.stream).read(buf)
+    }
+}
+
+impl Write for &Counting {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        (&self.stream).write(data)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_plain_request_sets_the_read_timeout_once() {
+    // Once per connection, even when the handler leaves the (empty, already received) body unread.
+    for body in [&b""[..], b"some body"] {
+        let (client, server) = UnixStream::pair().unwrap();
+        let server = Counting {
+            stream: server,
+            timeouts: Default::default(),
+        };
+        let mut bytes = begin(1, 1, false);
+        bytes.extend(stream(
+            PARAMS,
+            1,
+            &request_params("POST", "/x", Some(body.len())),
+            65535,
+        ));
+        bytes.extend(stream(STDIN, 1, body, 65535));
+        (&client).write_all(&bytes).unwrap();
+        let limits = Limits::default();
+        let served =
+            fcgi::serve_connection(&server, &IgnoresBody, &limits, &AtomicBool::new(false));
+        assert_eq!(served.unwrap(), 1);
+        assert_eq!(
+            *server.timeouts.lock().unwrap(),
+            vec![Some(limits.read_timeout)]
+        );
+        drop(server);
+        let reply = read_reply(&mut &client, 1).unwrap();
+        assert_eq!(reply.body(), "hi");
+        assert!(read_to_eof(&mut &client).unwrap().is_empty());
+    }
+}
+
+#[test]
+fn an_unread_body_still_arriving_is_read_away_before_closing() {
+    let (client, server) = UnixStream::pair().unwrap();
+    let body = vec![b'x'; 100_000];
+    let mut head = begin(1, 1, false);
+    head.extend(stream(
+        PARAMS,
+        1,
+        &request_params("POST", "/x", Some(body.len())),
+        65535,
+    ));
+    head.extend(record(STDIN, 1, &body[..1000]));
+    (&client).write_all(&head).unwrap();
+    let serving = std::thread::spawn(move || {
+        let served = fcgi::serve_connection(
+            &server,
+            &IgnoresBody,
+            &Limits::default(),
+            &AtomicBool::new(false),
+        );
+        (served.map_err(|e| e.to_string()), server)
+    });
+    // The answer comes before the body is complete ...
+    let reply = read_reply(&mut &client, 1).unwrap();
+    assert_eq!(reply.body(), "hi");
+    // ... and the server keeps reading it, so sending the rest does not fail.
+    (&client)
+        .write_all(&stream(STDIN, 1, &body[1000..], 30_000))
+        .unwrap();
+    let (served, server) = serving.join().unwrap();
+    assert_eq!(served, Ok(1));
+    let mut unread = [0u8; 1];
+    server.set_nonblocking(true).unwrap();
+    assert!(
+        matches!((&server).read(&mut unread), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the whole body was read away"
+    );
+}
