@@ -3,7 +3,9 @@
 #
 # Every responder runs the same way: spawn-fcgi -n (unix socket) -- multiwatch -f 2 -- APP,
 # one thread per process, behind one nginx (1 worker, keep_conn off). Prints per responder:
-# median req/s and p99 over ROUNDS interleaved wrk runs, RSS of each process after the load,
+# median req/s and p99 over ROUNDS interleaved wrk runs, the responder's CPU time per request
+# in the same runs (from /proc; steadier than req/s when nginx and wrk share the cores or the
+# machine is shared), RSS of each process after the load,
 # and the median time from process start to first response (STARTS runs: the script holds a
 # listening socket, starts the responder with it as fd 0 and times one FastCGI request from
 # just before the fork to END_REQUEST). Then the ratios against libfcgi and the targets of
@@ -133,19 +135,35 @@ to_ms() {
 }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-declare -A RPS P99 ERRS
+# CPU time (user + system, in clock ticks) used so far by the workers of APP.
+cpu_ticks() {
+    local kid total=0
+    for kid in $(cat "/proc/${WATCHER[$1]}/task/"*/children); do
+        total=$((total + $(awk '{ print $14 + $15 }' "/proc/$kid/stat")))
+    done
+    echo "$total"
+}
+HZ=$(getconf CLK_TCK)
+
+declare -A RPS P99 ERRS CPU
 echo "== load: wrk -t2 -c$CONNS -d$DURATION --latency, $ROUNDS interleaved rounds"
 wrk -t2 -c"$CONNS" -d1s "http://127.0.0.1:${PORT[libfcgi]}/hello" >/dev/null # warm-up
 for round in $(seq "$ROUNDS"); do
     for app in "${APPS[@]}"; do
+        before=$(cpu_ticks "$app")
         out=$(wrk -t2 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:${PORT[$app]}${URL[$app]}")
+        after=$(cpu_ticks "$app")
         rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+        requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+        # Responder CPU per request, in microseconds: steadier than req/s on a shared machine.
+        cpu=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$HZ" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
+        CPU[$app]+="$cpu "
         p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
         errs=$(awk '/Non-2xx|Socket errors/ { print }' <<<"$out" | tr '\n' ' ')
         RPS[$app]+="$rps "
         P99[$app]+="$p99 "
         ERRS[$app]+="$errs"
-        printf '  round %s %-8s %10s req/s  p99 %8s ms  %s\n' "$round" "$app" "$rps" "$p99" "$errs"
+        printf '  round %s %-8s %10s req/s  p99 %8s ms  %6s us CPU/request  %s\n' "$round" "$app" "$rps" "$p99" "$cpu" "$errs"
     done
 done
 
@@ -223,14 +241,17 @@ echo
 echo "== summary (medians; ratios against libfcgi)"
 base_rps=$(median <<<"${RPS[libfcgi]}")
 base_p99=$(median <<<"${P99[libfcgi]}")
-printf '%-8s %10s %7s %9s %7s %12s %10s\n' responder req/s ratio p99_ms ratio max_RSS_kB start_ms
+base_cpu=$(median <<<"${CPU[libfcgi]}")
+printf '%-8s %10s %7s %9s %7s %10s %7s %12s %10s\n' responder req/s ratio p99_ms ratio cpu_us/req ratio max_RSS_kB start_ms
 for app in "${APPS[@]}"; do
     rps=$(median <<<"${RPS[$app]}")
     p99=$(median <<<"${P99[$app]}")
     rss=$(tr ' ' '\n' <<<"${RSS[$app]}" | grep . | sort -n | tail -1)
-    printf '%-8s %10.0f %7.2f %9.2f %7.2f %12s %10s\n' "$app" "$rps" \
+    cpu=$(median <<<"${CPU[$app]}")
+    printf '%-8s %10.0f %7.2f %9.2f %7.2f %10.1f %7.2f %12s %10s\n' "$app" "$rps" \
         "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { print a / b }')" "$p99" \
-        "$(awk -v a="$p99" -v b="$base_p99" 'BEGIN { print a / b }')" "$rss" "${START[$app]}"
+        "$(awk -v a="$p99" -v b="$base_p99" 'BEGIN { print a / b }')" "$cpu" \
+        "$(awk -v a="$cpu" -v b="$base_cpu" 'BEGIN { print a / b }')" "$rss" "${START[$app]}"
 done
 
 echo
