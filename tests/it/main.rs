@@ -2,6 +2,8 @@
 
 mod accounts;
 mod browser;
+mod cli;
+mod lists;
 mod mail;
 mod support;
 mod tidy;
