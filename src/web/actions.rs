@@ -3,6 +3,14 @@
 //! This is the place to audit who may do what: each row says its path arguments (Sympa's
 //! `%action_args`), whether it works on a list, who may run it, and which methods it takes.
 //! Every row that takes POST is CSRF-checked unless it says why not.
+//!
+//! Adding an action: write the operation in `operations/` (check with `Env::authorize`,
+//! change the store and queue mail inside `Env::transaction`), a handler
+//! `fn <name>(ctx: &mut Ctx) -> Result<Outcome, Error>` in `handlers/` that calls it through
+//! `ctx.run(...)`, a template `templates/web/<name>.html` registered in `render::EMBEDDED`,
+//! and a row here in name order: `.args(...)` from Sympa's `%action_args`, `.list()` when
+//! the first argument is a list, `.access(...)`, and `.form()` / `.post()` for actions that
+//! change things. The row's checks run before the handler; the table tests check the rest.
 
 use super::action::{Access, Action};
 use super::handlers::{account, home};
