@@ -102,6 +102,20 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "std::net",
         ],
     ),
+    (
+        "src/operations",
+        &["crate::web", "crate::http", "crate::fcgi", "crate::runtime"],
+    ),
+    (
+        "src/mail",
+        &[
+            "crate::web",
+            "crate::http",
+            "crate::fcgi",
+            "crate::runtime",
+            "crate::operations",
+        ],
+    ),
 ];
 
 /// Crates only one module may import.
