@@ -24,15 +24,20 @@ fail() {
     fi
 }
 
-# check NAME CMD... : runs CMD, passes when it exits 0; prints its output on failure.
+# check NAME CMD... : runs CMD (a function runs under set -e), passes when it exits 0; prints its
+# output on failure. Never call check itself inside a condition: set -e would be ignored.
 check() {
-    local name=$1 out
+    local name=$1 out rc
     shift
-    if out=$("$@" 2>&1); then
+    out=$(set -e; "$@" 2>&1)
+    rc=$?
+    if [ $rc -eq 0 ]; then
         pass "$name"
+        [ -n "${VERBOSE:-}" ] && [ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/      | /'
     else
         fail "$name" "$out"
     fi
+    return 0
 }
 
 # need TOOL... : true when every tool is on PATH; under CI a missing tool is a failure, elsewhere a skip.

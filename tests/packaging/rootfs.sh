@@ -13,8 +13,9 @@ SUITE=bookworm
 # debootstrap's own set: enough to boot systemd.
 BASE=systemd,systemd-sysv,dbus,init-system-helpers,procps
 # What the tests use inside, plus the .deb's dependencies (libc6, libgcc-s1, libsqlite3-0, systemd).
-EXTRAS="nginx-light apache2 lighttpd curl multiwatch libfcgi-bin libsqlite3-0 libgcc-s1 iproute2"
-STAMP="v2 $SUITE $BASE $EXTRAS"
+# man-db: systemd-analyze verify checks Documentation=man:wwsympa(8) with man.
+EXTRAS="nginx-light apache2 lighttpd curl multiwatch libfcgi-bin libsqlite3-0 libgcc-s1 iproute2 man-db"
+STAMP="v3 $SUITE $BASE $EXTRAS"
 
 if [ -f "$ROOT/.wwsympa-stamp" ] && [ "$(cat "$ROOT/.wwsympa-stamp")" = "$STAMP" ]; then
     echo "$ROOT"
@@ -63,9 +64,13 @@ deb $MIRROR $SUITE-updates main
 deb http://deb.debian.org/debian-security $SUITE-security main
 SOURCES
 mount -t proc proc "$NEW/proc"
-chroot "$NEW" apt-get update -qq >&2
 # shellcheck disable=SC2086
-DEBIAN_FRONTEND=noninteractive chroot "$NEW" apt-get install -y -qq --no-install-recommends $EXTRAS >&2
+if ! { chroot "$NEW" apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive chroot "$NEW" apt-get install -y -qq --no-install-recommends $EXTRAS; } >"$NEW.log" 2>&1; then
+    tail -30 "$NEW.log" >&2
+    exit 1
+fi
+rm -f "$NEW.log"
 # The web servers would all want port 80 at boot; the tests start the one they test.
 chroot "$NEW" systemctl disable -q nginx apache2 apache-htcacheclean lighttpd 2>/dev/null || true
 chroot "$NEW" apt-get clean
