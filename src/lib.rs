@@ -23,19 +23,31 @@
 //!   Invariant: nothing of mailing lists.
 //! - [`web`]: the action table and handlers. Invariant: every fact about an action is in
 //!   its table row; handlers are plain functions named after their action and template.
-//! - [`domain`]: list names, addresses, lists. Invariant: no IO, no SQL, no HTTP, no tera.
+//! - [`domain`]: list names, addresses, lists, members, roles, policies and the one
+//!   authorization rule ([`domain::decide`]). Invariant: no IO, no SQL, no HTTP, no tera.
+//! - [`operations`]: what a requester may ask, whatever the channel (web now, SOAP later):
+//!   check → one transaction (change + outbox mail + audit row) → value. Invariant: nothing
+//!   of HTTP; a refusal is a value ([`operations::Refusal`]), not a failure.
+//! - [`auth`]: random tokens from the OS, their stored hashes, argon2id, CSRF and one-click
+//!   signatures. Invariant: no token is ever stored in clear.
 //! - [`store`]: the only module that writes SQL or imports rusqlite.
+//! - [`mail`]: the only module that imports lettre: notices from `templates/mail/`, the
+//!   outbox delivery after commit and the retrying sender.
 //! - [`render`]: the only module that imports tera.
 //! - [`config`]: the configuration file.
 //!
 //! Imports point one way: `main → runtime → fcgi`, `web → http → fcgi`,
-//! `http::plain → runtime` (the `Front` trait), `web → store, render, domain`.
+//! `http::plain → runtime` (the `Front` trait), `web → operations → store, mail, domain`,
+//! `mail → store (the outbox), render`, `web → store` for sessions only.
 
+pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod fcgi;
 pub mod http;
 pub mod logging;
+pub mod mail;
+pub mod operations;
 pub mod render;
 pub mod runtime;
 pub mod store;

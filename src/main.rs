@@ -1,6 +1,7 @@
 //! The `wwsympa` command: parses the command line and wires the pieces; the only place that uses anyhow.
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +11,9 @@ use clap::{Parser, Subcommand};
 use wwsympa::config::{Config, SYSTEM_CONFIG};
 use wwsympa::domain::{ListName, Visibility};
 use wwsympa::http::{plain::HttpFront, FcgiAdapter};
+use wwsympa::mail;
+use wwsympa::operations::{self, account, Env, Requester};
+use wwsympa::render::Templates;
 use wwsympa::runtime::{self, BindSpec, FcgiFront, Front};
 use wwsympa::store::{NewList, Store};
 use wwsympa::web::{App, State};
@@ -40,6 +44,34 @@ enum Command {
     Db {
         #[command(subcommand)]
         command: DbCommand,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check the configuration, the database and the mail transport; exits 1 on errors.
+    Check,
+    /// Send the outbox: retry mail the MTA did not take, until SIGTERM (exits 0).
+    Sender {
+        /// Longest sleep between two looks at the outbox.
+        #[arg(long, value_parser = parse_duration, default_value = "5s", value_name = "DURATION")]
+        poll: Duration,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account (without a password, its owner gets one by mail from the login page).
+    Add {
+        /// The address.
+        email: String,
+        /// Make the account a listmaster of the domain.
+        #[arg(long)]
+        listmaster: bool,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
     },
 }
 
@@ -182,7 +214,129 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::List { command } => list_command(&config, command),
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    listmaster,
+                    password_stdin,
+                },
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("reading the password from standard input")?;
+                Some(line.trim_end_matches(['\r', '\n']).to_string())
+            } else {
+                None
+            };
+            let mut store = open_store(&config)?;
+            let templates = Templates::load(config.template_dir.as_deref())?;
+            let mut env = Env::new(&mut store, &config, &templates);
+            match account::create_user(
+                &mut env,
+                &Requester::shell(),
+                &email,
+                password.as_deref(),
+                listmaster,
+            ) {
+                Ok(user) => {
+                    eprintln!(
+                        "created {}{}{}",
+                        user.email,
+                        if listmaster { " (listmaster)" } else { "" },
+                        if user.has_password {
+                            ""
+                        } else {
+                            " without a password"
+                        }
+                    );
+                    Ok(())
+                }
+                Err(operations::Error::Refused(refusal)) => bail!("{}", refusal.text()),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Check => check(&config),
+        Command::Sender { poll } => {
+            let stop = Arc::new(AtomicBool::new(false));
+            for signal in [
+                signal_hook::consts::SIGTERM,
+                signal_hook::consts::SIGINT,
+                signal_hook::consts::SIGUSR1,
+            ] {
+                signal_hook::flag::register(signal, Arc::clone(&stop))
+                    .context("installing signal handlers")?;
+            }
+            let store = open_store(&config)?;
+            let transport = mail::Transport::from_config(&config);
+            log::info!(
+                "sender: sending the outbox through {}",
+                transport.describe()
+            );
+            mail::run_sender(&store, &transport, &config, &stop, poll);
+            Ok(())
+        }
     }
+}
+
+/// `wwsympa check`: prints what is fine and what is not; errors make it exit 1.
+fn check(config: &Config) -> Result<()> {
+    let mut errors = 0;
+    println!(
+        "configuration: ok (domain {}, wwsympa_url {})",
+        config.domain, config.wwsympa_url
+    );
+    if config.domain == "localhost" {
+        println!("warning: domain is still `localhost`; set `domain` to the lists' mail domain");
+    }
+    match Store::open(&config.db_name) {
+        Err(e) => {
+            println!("error: database {}: {e}", config.db_name.display());
+            errors += 1;
+        }
+        Ok(store) => match store.is_current() {
+            Ok(true) => {
+                let lists = store.lists(&config.domain)?.len();
+                let outbox = store.db().outbox_counts()?;
+                println!(
+                    "database: ok ({}; schema current; {lists} open list(s) in {})",
+                    config.db_name.display(),
+                    config.domain
+                );
+                println!(
+                    "outbox: {} pending, {} sending, {} sent, {} given up",
+                    outbox.pending, outbox.sending, outbox.sent, outbox.failed
+                );
+                if outbox.failed > 0 {
+                    println!("warning: some mail was given up; see the outbox's last_error");
+                }
+            }
+            Ok(false) => {
+                println!(
+                    "error: database {} is not at the current schema; run `wwsympa db migrate`",
+                    config.db_name.display()
+                );
+                errors += 1;
+            }
+            Err(e) => {
+                println!("error: database {}: {e}", config.db_name.display());
+                errors += 1;
+            }
+        },
+    }
+    let transport = mail::Transport::from_config(config);
+    match transport.check() {
+        Ok(()) => println!("mail: ok ({})", transport.describe()),
+        Err(e) => println!(
+            "warning: mail: {e}; mail stays in the outbox until `wwsympa sender` can deliver it"
+        ),
+    }
+    if errors > 0 {
+        bail!("{errors} error(s)");
+    }
+    Ok(())
 }
 
 fn list_command(config: &Config, command: ListCommand) -> Result<()> {

@@ -13,7 +13,8 @@ pub const SYSTEM_CONFIG: &str = "/etc/wwsympa/wwsympa.toml";
 pub struct Config {
     /// The mail domain of the lists (Sympa's `domain`).
     pub domain: String,
-    /// Address of the listmaster (Sympa's `listmaster`); the first one when several, comma-separated.
+    /// Addresses of the listmasters (Sympa's `listmaster`), comma-separated; they are listmasters
+    /// whether or not their account has the flag (`wwsympa user add --listmaster`).
     pub listmaster: String,
     /// Public URL of the web interface (Sympa's `wwsympa_url`); its path is the base of every link.
     pub wwsympa_url: String,
@@ -31,6 +32,39 @@ pub struct Config {
     pub max_body_size: u64,
     /// Log verbosity: error, warn, info, debug or trace.
     pub log_level: String,
+
+    /// Local part of the service's own address (Sympa's `email`): mail comes from `email@domain`.
+    pub email: String,
+    /// Display name on the service's mail (Sympa's `gecos`).
+    pub gecos: String,
+    /// How mail leaves: `smtp` (to `smtp_host`:`smtp_port`, no setuid helper) or `sendmail`.
+    pub mail_transport: MailTransport,
+    /// The MTA's sendmail program, used when `mail_transport = "sendmail"` (Sympa's `sendmail`).
+    pub sendmail: PathBuf,
+    /// The SMTP server that takes our mail, normally the local MTA.
+    pub smtp_host: String,
+    /// Its port.
+    pub smtp_port: u16,
+    /// Seconds before the first retry of a mail the MTA did not take; doubled at each try, at most an hour.
+    pub mail_retry_delay: u64,
+    /// Seconds after which a mail that still could not be sent is given up (default 5 days).
+    pub mail_retry_period: u64,
+    /// Lifetime of a logged-in session, in seconds, renewed by use (Sympa's `session_table_ttl`, 2 days).
+    pub session_table_ttl: u64,
+    /// Lifetime of an anonymous session, in seconds (Sympa's `anonymous_session_table_ttl`, 1 hour).
+    pub anonymous_session_table_ttl: u64,
+    /// Lifetime of a mailed login ticket, in seconds (Sympa's `one_time_ticket_lifetime`, 2 days).
+    pub one_time_ticket_lifetime: u64,
+}
+
+/// How outgoing mail is handed to the MTA.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MailTransport {
+    /// SMTP to `smtp_host`:`smtp_port`.
+    Smtp,
+    /// The `sendmail` program.
+    Sendmail,
 }
 
 impl Default for Config {
@@ -46,6 +80,17 @@ impl Default for Config {
             template_dir: None,
             max_body_size: 8 * 1024 * 1024,
             log_level: "info".into(),
+            email: "sympa".into(),
+            gecos: "SYMPA".into(),
+            mail_transport: MailTransport::Smtp,
+            sendmail: PathBuf::from("/usr/sbin/sendmail"),
+            smtp_host: "localhost".into(),
+            smtp_port: 25,
+            mail_retry_delay: 60,
+            mail_retry_period: 5 * 24 * 3600,
+            session_table_ttl: 2 * 24 * 3600,
+            anonymous_session_table_ttl: 3600,
+            one_time_ticket_lifetime: 2 * 24 * 3600,
         }
     }
 }
@@ -105,7 +150,42 @@ impl Config {
                 self.static_content_url
             ));
         }
+        if self.email.is_empty() || self.email.contains(['@', ' ', ',', '<', '>']) {
+            return Err(format!(
+                "email {:?} must be the local part of the service address, such as sympa",
+                self.email
+            ));
+        }
+        for address in self.listmasters() {
+            if crate::domain::Email::parse(address).is_err() {
+                return Err(format!("listmaster {address:?} is not an e-mail address"));
+            }
+        }
         Ok(())
+    }
+
+    /// The service's own address, `email@domain` (Sympa's robot address).
+    pub fn service_address(&self) -> String {
+        format!("{}@{}", self.email, self.domain)
+    }
+
+    /// The listmasters named in the configuration (Sympa's `listmaster`, comma-separated).
+    pub fn listmasters(&self) -> impl Iterator<Item = &str> {
+        self.listmaster
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+    }
+
+    /// Returns true if and only if `email` is one of the configured listmasters.
+    pub fn is_listmaster(&self, email: &crate::domain::Email) -> bool {
+        self.listmasters()
+            .any(|a| a.eq_ignore_ascii_case(email.as_str()))
+    }
+
+    /// `wwsympa_url` without a trailing slash: the start of every link in mail.
+    pub fn base_url(&self) -> &str {
+        self.wwsympa_url.trim_end_matches('/')
     }
 
     /// The path part of `wwsympa_url` without a trailing slash: `/sympa`, or `` at the root.

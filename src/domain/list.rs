@@ -48,3 +48,41 @@ pub struct ListSummary {
     /// Who may see it.
     pub visibility: Visibility,
 }
+
+/// A list's row id in the store; only the store makes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct ListId(pub i64);
+
+/// One list with everything the rules and the info page need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct List {
+    /// The store's id.
+    pub id: ListId,
+    /// The list's name.
+    pub name: ListName,
+    /// Its mail domain (Sympa's robot).
+    pub domain: String,
+    /// Its subject line.
+    pub subject: String,
+    /// Its description (plain text).
+    pub description: String,
+    /// Its topics.
+    pub topics: Vec<String>,
+    /// Its policies.
+    pub policy: super::policy::ListPolicy,
+    /// Whether it is in service.
+    pub status: super::policy::ListStatus,
+}
+
+impl List {
+    /// The list's address, `name@domain`.
+    pub fn address(&self) -> String {
+        format!("{}@{}", self.name, self.domain)
+    }
+
+    /// The `List-Id` value (RFC 2919): `<name.domain>`.
+    pub fn list_id_header(&self) -> String {
+        format!("<{}.{}>", self.name, self.domain)
+    }
+}

@@ -1,7 +1,20 @@
-//! The mailing-list vocabulary and its rules: names, lists, members, roles; no IO, no HTTP, no SQL, no templates.
+//! The mailing-list vocabulary and its rules: names, lists, members, roles, policies and the
+//! authorization decision; no IO, no HTTP, no SQL, no templates.
 
+pub mod authz;
 pub mod list;
+pub mod member;
 pub mod names;
+pub mod policy;
+pub mod role;
+pub mod user;
 
-pub use list::{ListSummary, Visibility};
+pub use authz::{decide, ActionKind, Decision, Reason};
+pub use list::{List, ListId, ListSummary, Visibility};
+pub use member::{Admin, AdminRole, Member, MemberVisibility, ReceptionMode};
 pub use names::{Email, ListName, NameError};
+pub use policy::{
+    ArchiveAccess, ListPolicy, ListStatus, ReviewPolicy, SubscribePolicy, UnsubscribePolicy,
+};
+pub use role::{Role, Roles};
+pub use user::{Membership, User};

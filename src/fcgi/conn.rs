@@ -162,6 +162,9 @@ impl std::error::Error for BodyTooLarge {}
 
 impl<R: Read> Stdin<'_, R> {
     fn read_into(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
         loop {
             match self.state {
                 BodyState::Open => {}
@@ -180,7 +183,7 @@ impl<R: Read> Stdin<'_, R> {
                 }
             }
             let available = &self.inbound.content[self.inbound.content_pos..];
-            if !available.is_empty() && !buf.is_empty() {
+            if !available.is_empty() {
                 let n = available.len().min(buf.len());
                 buf[..n].copy_from_slice(&available[..n]);
                 self.inbound.content_pos += n;
@@ -370,7 +373,7 @@ where
             };
             handler.handle(request, &mut output)
         }));
-        let (app_status, reusable) = match outcome {
+        let (app_status, handled) = match outcome {
             Ok(app_status) => (app_status, true),
             Err(_) => {
                 log::error!("fastcgi: the handler panicked on request {id}; answering 500");
@@ -380,26 +383,56 @@ where
                 (1, false)
             }
         };
-        let body_state = stdin.state;
-        let mut reusable = reusable && keep_conn && !stop.load(Ordering::Relaxed);
-        if reusable && body_state == BodyState::Open {
+        let mut reusable = handled && keep_conn && !stop.load(Ordering::Relaxed);
+        if reusable && stdin.state == BodyState::Open {
             // Skip what the handler did not read so the next request starts on a record boundary.
             reusable = drain(&mut stdin).is_ok();
         }
-        let reusable = reusable && matches!(stdin.state, BodyState::Complete);
-        output.finish(&mut inbound.ctl, app_status)?;
+        let reusable = reusable && stdin.state == BodyState::Complete;
+        let mut ctl = std::mem::take(&mut stdin.inbound.ctl);
+        output.finish(&mut ctl, app_status)?;
         served += 1;
-        if !reusable {
-            return Ok(served);
+        if reusable {
+            continue;
         }
+        if handled && matches!(stdin.state, BodyState::Open | BodyState::TooLarge) {
+            // The web server may still be sending the body: read it away before closing, so it
+            // does not see a reset and turn our answer (a 413, say) into a 502.
+            linger(stream, &mut stdin);
+        }
+        return Ok(served);
     }
 }
 
-/// Discards the rest of a body, up to twice its limit.
+/// Discards the rest of a body within its limit.
 fn drain<R: Read>(stdin: &mut Stdin<'_, R>) -> io::Result<()> {
     let mut scratch = [0u8; 8192];
     while stdin.read_into(&mut scratch)? > 0 {}
     Ok(())
+}
+
+/// Most we read away after answering, and for how long.
+const LINGER_BYTES: u64 = 64 * 1024 * 1024;
+const LINGER_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Reads and drops the rest of a body, ignoring its limit, for at most [`LINGER_TIME`] and [`LINGER_BYTES`].
+fn linger<S: Socket, R: Read>(stream: &S, stdin: &mut Stdin<'_, R>) {
+    let deadline = std::time::Instant::now() + LINGER_TIME;
+    if stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(1)))
+        .is_err()
+    {
+        return;
+    }
+    stdin.limit = stdin.received.saturating_add(LINGER_BYTES);
+    stdin.state = BodyState::Open;
+    let mut scratch = [0u8; 8192];
+    while std::time::Instant::now() < deadline {
+        match stdin.read_into(&mut scratch) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
 }
 
 fn is_timeout(error: &io::Error) -> bool {

@@ -16,7 +16,7 @@ use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
 pub use conn::{serve as serve_connection, Body, BodySource, BodyTooLarge, Output};
-pub use params::{decode as decode_pairs, encode_pair, PairsError, Params};
+pub use params::{decode as decode_pairs, encode_pair, Pair, PairsError, Params};
 
 /// One request as the application sees it.
 pub struct Request<'a> {

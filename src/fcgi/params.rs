@@ -9,18 +9,21 @@ pub enum PairsError {
     TooManyPairs(usize),
 }
 
+/// One name-value pair, as bytes.
+pub type Pair = (Vec<u8>, Vec<u8>);
+
 /// The params of one request, kept as bytes in the order the web server sent them.
 ///
 /// FastCGI does not promise UTF-8, and real servers pass raw bytes in `REQUEST_URI`,
 /// `QUERY_STRING` and cookies, so nothing here assumes text.
 #[derive(Debug, Default, Clone)]
 pub struct Params {
-    pairs: Vec<(Vec<u8>, Vec<u8>)>,
+    pairs: Vec<Pair>,
 }
 
 impl Params {
     /// Builds params from pairs; used by tests and the plain HTTP front door.
-    pub fn from_pairs(pairs: Vec<(Vec<u8>, Vec<u8>)>) -> Params {
+    pub fn from_pairs(pairs: Vec<Pair>) -> Params {
         Params { pairs }
     }
 
@@ -73,7 +76,7 @@ fn read_len(bytes: &[u8], pos: &mut usize) -> Result<usize, PairsError> {
 ///
 /// Lengths are checked against the bytes actually present before anything is
 /// allocated, so a forged length cannot make us reserve memory.
-pub fn decode(bytes: &[u8], max_pairs: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>, PairsError> {
+pub fn decode(bytes: &[u8], max_pairs: usize) -> Result<Vec<Pair>, PairsError> {
     let mut pairs = Vec::new();
     let mut pos = 0;
     while pos < bytes.len() {

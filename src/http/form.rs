@@ -40,6 +40,11 @@ impl Form {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Adds one pair after ours.
+    pub fn push(&mut self, name: &str, value: &str) {
+        self.pairs.push((name.to_string(), value.to_string()));
+    }
+
     /// Adds the pairs of `other` after ours.
     pub fn extend(&mut self, other: Form) {
         self.pairs.extend(other.pairs);

@@ -4,6 +4,7 @@
 //! [`plain::HttpFront`] over plain HTTP; both build the same [`Request`] and write the same
 //! [`Response`], so the application never knows which door was used.
 
+pub mod cookie;
 pub mod form;
 pub mod plain;
 pub mod request;

@@ -24,6 +24,79 @@ const EMBEDDED: &[(&str, &str)] = &[
         "web/lists.html",
         include_str!("../../templates/web/lists.html"),
     ),
+    (
+        "web/macros.html",
+        include_str!("../../templates/web/macros.html"),
+    ),
+    (
+        "web/login.html",
+        include_str!("../../templates/web/login.html"),
+    ),
+    (
+        "web/logout.html",
+        include_str!("../../templates/web/logout.html"),
+    ),
+    (
+        "web/passwd_request.html",
+        include_str!("../../templates/web/passwd_request.html"),
+    ),
+    (
+        "web/firstpasswd.html",
+        include_str!("../../templates/web/firstpasswd.html"),
+    ),
+    (
+        "web/renewpasswd.html",
+        include_str!("../../templates/web/renewpasswd.html"),
+    ),
+    (
+        "web/requestpasswd.html",
+        include_str!("../../templates/web/requestpasswd.html"),
+    ),
+    (
+        "web/ticket.html",
+        include_str!("../../templates/web/ticket.html"),
+    ),
+    (
+        "web/passwd_form.html",
+        include_str!("../../templates/web/passwd_form.html"),
+    ),
+    (
+        "web/choosepasswd.html",
+        include_str!("../../templates/web/choosepasswd.html"),
+    ),
+    (
+        "web/setpasswd.html",
+        include_str!("../../templates/web/setpasswd.html"),
+    ),
+    (
+        "web/pref.html",
+        include_str!("../../templates/web/pref.html"),
+    ),
+    ("web/my.html", include_str!("../../templates/web/my.html")),
+    (
+        "web/info.html",
+        include_str!("../../templates/web/info.html"),
+    ),
+    (
+        "mail/sendpasswd.txt",
+        include_str!("../../templates/mail/sendpasswd.txt"),
+    ),
+    (
+        "mail/confirmation.txt",
+        include_str!("../../templates/mail/confirmation.txt"),
+    ),
+    (
+        "mail/welcome.txt",
+        include_str!("../../templates/mail/welcome.txt"),
+    ),
+    (
+        "mail/goodbye.txt",
+        include_str!("../../templates/mail/goodbye.txt"),
+    ),
+    (
+        "mail/owner_notice.txt",
+        include_str!("../../templates/mail/owner_notice.txt"),
+    ),
 ];
 
 /// Static files served under `static_content_url` when no web server does it: name, content type, bytes.

@@ -1,9 +1,12 @@
 //! Queries on domains and lists.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, Row};
 
-use super::{now, Error, Store};
-use crate::domain::{ListName, ListSummary, Visibility};
+use super::{now, Context, Db, Error, Store};
+use crate::domain::{
+    ArchiveAccess, List, ListId, ListName, ListPolicy, ListStatus, ListSummary, ReviewPolicy,
+    SubscribePolicy, UnsubscribePolicy, Visibility,
+};
 
 /// What `create_list` needs.
 #[derive(Debug, Clone)]
@@ -20,25 +23,60 @@ pub struct NewList {
     pub visibility: Visibility,
 }
 
-impl Store {
+fn split_topics(topics: &str) -> Vec<String> {
+    topics
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+const LIST_COLUMNS: &str = "l.id, l.name, d.name, l.subject, l.description, l.topics, l.visibility,
+     l.subscribe_policy, l.unsubscribe_policy, l.review_policy, l.archive_access, l.status";
+
+fn list_from_row(row: &Row<'_>) -> rusqlite::Result<Option<List>> {
+    let name: String = row.get(1)?;
+    // Rows are written through ListName, so a bad one means the file was edited by hand: skip it.
+    let Ok(name) = ListName::parse(&name) else {
+        return Ok(None);
+    };
+    Ok(Some(List {
+        id: ListId(row.get(0)?),
+        name,
+        domain: row.get(2)?,
+        subject: row.get(3)?,
+        description: row.get(4)?,
+        topics: split_topics(&row.get::<_, String>(5)?),
+        policy: ListPolicy {
+            visibility: Visibility::parse(&row.get::<_, String>(6)?),
+            subscribe: SubscribePolicy::parse(&row.get::<_, String>(7)?),
+            unsubscribe: UnsubscribePolicy::parse(&row.get::<_, String>(8)?),
+            review: ReviewPolicy::parse(&row.get::<_, String>(9)?),
+            archive: ArchiveAccess::parse(&row.get::<_, String>(10)?),
+        },
+        status: ListStatus::parse(&row.get::<_, String>(11)?),
+    }))
+}
+
+impl Db<'_> {
     /// The id of `domain`, created if it is new.
     pub fn ensure_domain(&self, domain: &str) -> Result<i64, Error> {
-        let context = || format!("creating domain {domain}");
+        let context = format!("creating domain {domain}");
         self.conn
             .execute(
                 "INSERT OR IGNORE INTO domains (name, created_at) VALUES (?1, ?2)",
                 params![domain, now()],
             )
-            .map_err(|e| Error::sql(context(), e))?;
+            .context(&context)?;
         self.conn
             .query_row("SELECT id FROM domains WHERE name = ?1", [domain], |row| {
                 row.get(0)
             })
-            .map_err(|e| Error::sql(context(), e))
+            .context(&context)
     }
 
     /// Creates a list in `domain`; refuses a name that exists.
-    pub fn create_list(&mut self, domain: &str, list: &NewList) -> Result<(), Error> {
+    pub fn create_list(&self, domain: &str, list: &NewList) -> Result<ListId, Error> {
         let domain_id = self.ensure_domain(domain)?;
         let at = now();
         let inserted = self.conn.execute(
@@ -47,7 +85,7 @@ impl Store {
             params![domain_id, list.name.as_str(), list.subject, list.description, list.topics.join(","), list.visibility.as_str(), at],
         );
         match inserted {
-            Ok(_) => Ok(()),
+            Ok(_) => Ok(ListId(self.conn.last_insert_rowid())),
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if e.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
@@ -57,65 +95,113 @@ impl Store {
         }
     }
 
+    /// Sets every policy of a list at once.
+    pub fn set_list_policy(&self, list: ListId, policy: &ListPolicy) -> Result<(), Error> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE lists SET visibility = ?2, subscribe_policy = ?3, unsubscribe_policy = ?4,
+                 review_policy = ?5, archive_access = ?6, updated_at = ?7 WHERE id = ?1",
+                params![
+                    list.0,
+                    policy.visibility.as_str(),
+                    policy.subscribe.as_str(),
+                    policy.unsubscribe.as_str(),
+                    policy.review.as_str(),
+                    policy.archive.as_str(),
+                    now()
+                ],
+            )
+            .context("setting a list's policies")?;
+        if changed == 0 {
+            return Err(Error::NotFound(format!("list #{}", list.0)));
+        }
+        Ok(())
+    }
+
     /// The open lists of `domain`, by name.
     pub fn lists(&self, domain: &str) -> Result<Vec<ListSummary>, Error> {
+        Ok(self
+            .open_lists(domain)?
+            .into_iter()
+            .map(|list| ListSummary {
+                name: list.name,
+                subject: list.subject,
+                topics: list.topics,
+                visibility: list.policy.visibility,
+            })
+            .collect())
+    }
+
+    /// The open lists of `domain` with their policies, by name.
+    pub fn open_lists(&self, domain: &str) -> Result<Vec<List>, Error> {
         let context = "listing lists";
         let mut statement = self
             .conn
-            .prepare_cached(
-                "SELECT l.name, l.subject, l.topics, l.visibility FROM lists l JOIN domains d ON d.id = l.domain_id
-                 WHERE d.name = ?1 AND l.status = 'open' ORDER BY l.name",
-            )
-            .map_err(|e| Error::sql(context, e))?;
+            .prepare_cached(&format!(
+                "SELECT {LIST_COLUMNS} FROM lists l JOIN domains d ON d.id = l.domain_id
+                 WHERE d.name = ?1 AND l.status = 'open' ORDER BY l.name"
+            ))
+            .context(context)?;
         let rows = statement
-            .query_map([domain], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                ))
-            })
-            .map_err(|e| Error::sql(context, e))?;
+            .query_map([domain], list_from_row)
+            .context(context)?;
         let mut lists = Vec::new();
         for row in rows {
-            let (name, subject, topics, visibility) = row.map_err(|e| Error::sql(context, e))?;
-            // Rows are written through ListName, so a bad one means the file was edited by hand: skip it.
-            let Ok(name) = ListName::parse(&name) else {
-                continue;
-            };
-            lists.push(ListSummary {
-                name,
-                subject,
-                topics: topics
-                    .split(',')
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-                visibility: Visibility::parse(&visibility),
-            });
+            if let Some(list) = row.context(context)? {
+                lists.push(list);
+            }
         }
         Ok(lists)
     }
 
+    /// One list of `domain`, whatever its status.
+    pub fn list_by_name(&self, domain: &str, name: &ListName) -> Result<Option<List>, Error> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {LIST_COLUMNS} FROM lists l JOIN domains d ON d.id = l.domain_id
+                 WHERE d.name = ?1 AND l.name = ?2"
+            ))
+            .and_then(|mut s| {
+                s.query_row(params![domain, name.as_str()], list_from_row)
+                    .optional()
+            })
+            .map(Option::flatten)
+            .context(&format!("reading list {name}"))
+    }
+
     /// One open list of `domain`, if it exists.
     pub fn list(&self, domain: &str, name: &ListName) -> Result<Option<ListSummary>, Error> {
-        self.conn
-            .query_row(
-                "SELECT l.subject, l.topics, l.visibility FROM lists l JOIN domains d ON d.id = l.domain_id
-                 WHERE d.name = ?1 AND l.name = ?2 AND l.status = 'open'",
-                params![domain, name.as_str()],
-                |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?)),
-            )
-            .optional()
-            .map_err(|e| Error::sql(format!("reading list {name}"), e))
-            .map(|found| {
-                found.map(|(subject, topics, visibility)| ListSummary {
-                    name: name.clone(),
-                    subject,
-                    topics: topics.split(',').filter(|t| !t.is_empty()).map(str::to_string).collect(),
-                    visibility: Visibility::parse(&visibility),
-                })
-            })
+        Ok(self
+            .list_by_name(domain, name)?
+            .filter(|list| list.status == ListStatus::Open)
+            .map(|list| ListSummary {
+                name: list.name,
+                subject: list.subject,
+                topics: list.topics,
+                visibility: list.policy.visibility,
+            }))
+    }
+}
+
+impl Store {
+    /// The id of `domain`, created if it is new.
+    pub fn ensure_domain(&self, domain: &str) -> Result<i64, Error> {
+        self.db().ensure_domain(domain)
+    }
+
+    /// Creates a list in `domain`; refuses a name that exists.
+    pub fn create_list(&mut self, domain: &str, list: &NewList) -> Result<(), Error> {
+        self.db().create_list(domain, list).map(|_| ())
+    }
+
+    /// The open lists of `domain`, by name.
+    pub fn lists(&self, domain: &str) -> Result<Vec<ListSummary>, Error> {
+        self.db().lists(domain)
+    }
+
+    /// One open list of `domain`, if it exists.
+    pub fn list(&self, domain: &str, name: &ListName) -> Result<Option<ListSummary>, Error> {
+        self.db().list(domain, name)
     }
 }

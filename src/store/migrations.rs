@@ -5,7 +5,13 @@ use rusqlite::Connection;
 use super::Error;
 
 /// Every migration, in order; the version after applying entry `i` is `i + 1`.
-const MIGRATIONS: &[(&str, &str)] = &[("001_lists", include_str!("sql/001_lists.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("001_lists", include_str!("sql/001_lists.sql")),
+    (
+        "002_accounts_members",
+        include_str!("sql/002_accounts_members.sql"),
+    ),
+];
 
 /// The schema version this build expects.
 pub fn latest() -> u32 {

@@ -2,18 +2,46 @@
 //!
 //! Nothing of rusqlite leaks out: callers see domain types and [`Error`].
 
+mod accounts;
 mod error;
 mod lists;
+mod mail;
+mod members;
 mod migrations;
+mod security;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
+pub use accounts::{NewUser, SessionRecord, TicketRecord, UserRecord};
 pub use error::Error;
 pub use lists::NewList;
+pub use mail::{ClaimedMail, NewMail, OutboxCounts};
+pub use members::{NewMember, NewPending, PendingRecord};
+pub use security::{AuditEntry, AuditLine};
+
+/// Adds what we were doing to a driver error.
+pub(crate) trait Context<T> {
+    /// Wraps the error with `what`.
+    fn context(self, what: &str) -> Result<T, Error>;
+}
+
+impl<T> Context<T> for rusqlite::Result<T> {
+    fn context(self, what: &str) -> Result<T, Error> {
+        self.map_err(|e| Error::sql(what, e))
+    }
+}
+
+/// Every typed query, over a plain connection or inside a transaction.
+///
+/// Get one with [`Store::db`] (each statement commits by itself) or inside
+/// [`Store::transaction`] (all or nothing).
+pub struct Db<'c> {
+    conn: &'c Connection,
+}
 
 /// Seconds since the Unix epoch, as stored in every `*_at` column.
 pub(crate) fn now() -> i64 {
@@ -50,6 +78,27 @@ impl Store {
         )
         .map_err(|e| Error::sql("setting pragmas", e))?;
         Ok(Store { conn })
+    }
+
+    /// The queries, each committing by itself.
+    pub fn db(&self) -> Db<'_> {
+        Db { conn: &self.conn }
+    }
+
+    /// Runs `work` in one write transaction (`BEGIN IMMEDIATE`, so concurrent writers queue
+    /// on the busy timeout instead of failing): committed when it returns `Ok`, rolled back
+    /// otherwise.
+    pub fn transaction<T, E: From<Error>>(
+        &mut self,
+        work: impl FnOnce(&Db<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .context("starting a transaction")?;
+        let value = work(&Db { conn: &tx })?;
+        tx.commit().context("committing")?;
+        Ok(value)
     }
 
     /// Brings the schema up to date; returns how many migrations ran.

@@ -1,17 +1,41 @@
 //! The vocabulary of the action table: what an action is, who may run it, how it is called.
+//!
+//! A row is built with const builders, so the table reads as a list of facts:
+//! `Action::new("login", account::login).args(&[..]).form()`. The defaults are the safe
+//! ones: GET only, anyone, no list, and — once a row accepts POST — a CSRF check that only an
+//! explicit [`Action::csrf_exempt`] with its reason can lift.
 
 use super::ctx::Ctx;
 use super::outcome::Outcome;
 use super::Error;
+use crate::domain::ActionKind;
 
 /// A handler: a plain function from the request context to an outcome.
 pub type Handler = fn(&mut Ctx<'_>) -> Result<Outcome, Error>;
 
 /// Who may run an action; checked once, before the handler runs.
+///
+/// Every variant but `Anyone` sends an anonymous visitor to the login page (and back after
+/// login). The list roles need a list row ([`Action::list`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Anyone, logged in or not.
     Anyone,
+    /// Any logged-in user.
+    User,
+    /// A member of the list.
+    Subscriber,
+    /// A moderator of the list (owners when it has none), or a listmaster.
+    Moderator,
+    /// An owner of the list, or a listmaster.
+    Owner,
+    /// A privileged owner of the list, or a listmaster.
+    PrivilegedOwner,
+    /// A listmaster.
+    Listmaster,
+    /// Whatever [`crate::domain::decide`] answers for this kind on the list's policies;
+    /// the decision is in [`Ctx::decision`] for the handler.
+    Policy(ActionKind),
 }
 
 /// Which HTTP methods an action answers.
@@ -19,6 +43,31 @@ pub enum Access {
 pub enum Methods {
     /// GET and HEAD only: the action changes nothing.
     Read,
+    /// GET shows a form, POST acts on it.
+    Form,
+    /// POST only: the action always changes something.
+    Post,
+}
+
+impl Methods {
+    /// Returns true if and only if the row takes POST.
+    pub const fn allows_post(self) -> bool {
+        matches!(self, Methods::Form | Methods::Post)
+    }
+
+    /// Returns true if and only if the row takes GET and HEAD.
+    pub const fn allows_get(self) -> bool {
+        matches!(self, Methods::Read | Methods::Form)
+    }
+}
+
+/// Whether a POST must carry the session's CSRF token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Csrf {
+    /// Yes: the default.
+    Checked,
+    /// No, for the reason given (the request is authenticated some other way).
+    Exempt(&'static str),
 }
 
 /// One row of the action table: every fact about an action in one place.
@@ -34,4 +83,60 @@ pub struct Action {
     pub access: Access,
     /// How it may be called.
     pub methods: Methods,
+    /// Whether its POSTs need the CSRF token.
+    pub csrf: Csrf,
+    /// Returns true if and only if it works on the list named by the `list` argument, which
+    /// is then loaded once; an unknown, closed or invisible list is a 404 page.
+    pub list: bool,
+}
+
+impl Action {
+    /// A GET-only action anyone may run, without arguments.
+    pub const fn new(name: &'static str, handler: Handler) -> Action {
+        Action {
+            name,
+            handler,
+            args: &[],
+            access: Access::Anyone,
+            methods: Methods::Read,
+            csrf: Csrf::Checked,
+            list: false,
+        }
+    }
+
+    /// Names the path arguments.
+    pub const fn args(mut self, args: &'static [&'static str]) -> Action {
+        self.args = args;
+        self
+    }
+
+    /// Restricts who may run it.
+    pub const fn access(mut self, access: Access) -> Action {
+        self.access = access;
+        self
+    }
+
+    /// GET shows, POST acts (CSRF-checked).
+    pub const fn form(mut self) -> Action {
+        self.methods = Methods::Form;
+        self
+    }
+
+    /// POST only (CSRF-checked).
+    pub const fn post(mut self) -> Action {
+        self.methods = Methods::Post;
+        self
+    }
+
+    /// Lifts the CSRF check, saying why the request needs none.
+    pub const fn csrf_exempt(mut self, reason: &'static str) -> Action {
+        self.csrf = Csrf::Exempt(reason);
+        self
+    }
+
+    /// Works on the list named by the `list` argument.
+    pub const fn list(mut self) -> Action {
+        self.list = true;
+        self
+    }
 }

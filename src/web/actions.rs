@@ -1,28 +1,66 @@
 //! The action table: one entry per action, sorted by name, and the old names that still work.
+//!
+//! This is the place to audit who may do what: each row says its path arguments (Sympa's
+//! `%action_args`), whether it works on a list, who may run it, and which methods it takes.
+//! Every row that takes POST is CSRF-checked unless it says why not.
+//!
+//! Adding an action: write the operation in `operations/` (check with `Env::authorize`,
+//! change the store and queue mail inside `Env::transaction`), a handler
+//! `fn <name>(ctx: &mut Ctx) -> Result<Outcome, Error>` in `handlers/` that calls it through
+//! `ctx.run(...)`, a template `templates/web/<name>.html` registered in `render::EMBEDDED`,
+//! and a row here in name order: `.args(...)` from Sympa's `%action_args`, `.list()` when
+//! the first argument is a list, `.access(...)`, and `.form()` / `.post()` for actions that
+//! change things. The row's checks run before the handler; the table tests check the rest.
 
-use super::action::{Access, Action, Methods};
-use super::handlers::home;
+use super::action::{Access, Action};
+use super::handlers::{account, home};
+use crate::domain::ActionKind;
+
+/// Sympa's path arguments of the account pages that come back to where the visitor was.
+const RETURN_ARGS: &[&str] = &["previous_action", "previous_list"];
 
 /// Every action, sorted by name.
 pub static ACTIONS: &[Action] = &[
-    Action {
-        name: "home",
-        handler: home::home,
-        args: &[],
-        access: Access::Anyone,
-        methods: Methods::Read,
-    },
-    Action {
-        name: "lists",
-        handler: home::lists,
-        args: &["topic", "subtopic"],
-        access: Access::Anyone,
-        methods: Methods::Read,
-    },
+    Action::new("choosepasswd", account::choosepasswd)
+        .args(&["email", "passwd"])
+        .access(Access::User)
+        .form(),
+    Action::new("firstpasswd", account::firstpasswd).args(RETURN_ARGS),
+    Action::new("home", home::home),
+    Action::new("info", home::info)
+        .args(&["list"])
+        .list()
+        .access(Access::Policy(ActionKind::SeeList)),
+    Action::new("lists", home::lists).args(&["topic", "subtopic"]),
+    Action::new("login", account::login)
+        .args(RETURN_ARGS)
+        .form(),
+    Action::new("logout", account::logout)
+        .args(RETURN_ARGS)
+        .form(),
+    Action::new("my", account::my).access(Access::User),
+    Action::new("pref", account::pref)
+        .args(RETURN_ARGS)
+        .access(Access::User)
+        .form(),
+    Action::new("renewpasswd", account::renewpasswd).args(RETURN_ARGS),
+    Action::new("requestpasswd", account::requestpasswd)
+        .args(&["email"])
+        .form(),
+    Action::new("setpasswd", account::setpasswd)
+        .access(Access::User)
+        .post(),
+    Action::new("ticket", account::ticket)
+        .args(&["ticket"])
+        .form(),
 ];
 
 /// Old action names WWSympa still answers (reference §1.10), mapped to today's.
-pub static ALIASES: &[(&str, &str)] = &[("lists_categories", "lists")];
+pub static ALIASES: &[(&str, &str)] = &[
+    ("lists_categories", "lists"),
+    ("loginrequest", "login"),
+    ("which", "my"),
+];
 
 /// The action called `name`, directly or through an alias.
 pub fn find(name: &str) -> Option<&'static Action> {
@@ -36,6 +74,7 @@ pub fn find(name: &str) -> Option<&'static Action> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::web::action::{Csrf, Methods};
 
     #[test]
     fn table_is_sorted_and_unique() {
@@ -69,6 +108,51 @@ mod tests {
                 "no template for {}",
                 action.name
             );
+        }
+    }
+
+    #[test]
+    fn list_rows_name_the_list_and_policy_rows_have_one() {
+        for action in ACTIONS {
+            if action.list {
+                assert_eq!(
+                    action.args.first(),
+                    Some(&"list"),
+                    "{}: the list is the first path argument",
+                    action.name
+                );
+            }
+            let needs_list = matches!(
+                action.access,
+                Access::Policy(_)
+                    | Access::Subscriber
+                    | Access::Moderator
+                    | Access::Owner
+                    | Access::PrivilegedOwner
+            );
+            assert!(
+                !needs_list || action.list,
+                "{}: its access needs a list row",
+                action.name
+            );
+        }
+    }
+
+    #[test]
+    fn csrf_exemptions_are_rare_and_explained() {
+        for action in ACTIONS {
+            if let Csrf::Exempt(reason) = action.csrf {
+                assert!(
+                    action.methods != Methods::Read,
+                    "{}: an exemption on a read-only row means nothing",
+                    action.name
+                );
+                assert!(
+                    reason.len() > 20,
+                    "{}: say why it needs no CSRF token",
+                    action.name
+                );
+            }
         }
     }
 }

@@ -1,13 +1,28 @@
 //! Ctx: everything a handler may use for one request, in place of WWSympa's process-wide globals.
+//!
+//! It carries the session (and so the CSRF token), the logged-in user, the list named in
+//! the URL (loaded once, before the handler) with the requester's roles on it, the notices
+//! for the page, and the outbox ids to send once the handler is done.
 
 use serde::Serialize;
+use serde_json::Value;
 
+use crate::auth;
 use crate::config::Config;
+use crate::domain::{Decision, List, Roles, User};
+use crate::http::cookie::SetCookie;
 use crate::http::{Form, Request};
-use crate::store::Pooled;
+use crate::operations::{self, Channel, Env, Refusal, Requester};
+use crate::render::Templates;
+use crate::store::{Pooled, SessionRecord};
+
+use super::Error;
+
+/// The session cookie's name (Sympa's).
+pub const SESSION_COOKIE: &str = "sympa_session";
 
 /// How a notice is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// Information.
@@ -19,7 +34,7 @@ pub enum Level {
 }
 
 /// A message shown above the page content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Notice {
     /// How it is shown.
     pub level: Level,
@@ -27,24 +42,58 @@ pub struct Notice {
     pub text: String,
 }
 
+/// The visitor's session: the secret id from the cookie and the stored record.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The secret id, as in the cookie; only its hash is stored.
+    pub secret: String,
+    /// The stored record.
+    pub record: SessionRecord,
+}
+
 /// Per-request state handed to every handler.
 pub struct Ctx<'a> {
     /// The configuration in force for this request.
     pub config: &'a Config,
+    /// The templates (pages and mail).
+    pub templates: &'a Templates,
+    /// `wwsympa_url`'s path.
+    pub base: &'a str,
     /// The request.
     pub request: &'a Request,
+    /// The action's name, after alias resolution.
+    pub action: &'static str,
     /// Query and form fields, with the positional path arguments added under their names.
     pub params: Form,
     /// A database connection.
     pub store: Pooled<'a>,
+    /// The session, if the visitor has a live one (or one was made for a form).
+    pub session: Option<Session>,
+    /// The logged-in user.
+    pub user: Option<User>,
+    /// The list named in the URL, for actions that work on one.
+    pub list: Option<List>,
+    /// The requester's roles on [`Ctx::list`].
+    pub roles: Roles,
+    /// For `Access::Policy` rows: what the policy decided.
+    pub decision: Option<Decision>,
     /// Notices for the page.
     pub notices: Vec<Notice>,
+    /// Cookies to set on the response.
+    pub cookies: Vec<SetCookie>,
+    /// Outbox ids to send once the handler returns.
+    pub queued_mail: Vec<i64>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     /// The parameter `name`, if given and not empty.
     pub fn param(&self, name: &str) -> Option<&str> {
         self.params.get(name).filter(|v| !v.is_empty())
+    }
+
+    /// The parameter `name`, or "".
+    pub fn text(&self, name: &str) -> &str {
+        self.params.get(name).unwrap_or("")
     }
 
     /// Adds a notice to the page.
@@ -53,5 +102,129 @@ impl Ctx<'_> {
             level,
             text: text.into(),
         });
+    }
+
+    /// Who asks, for operations.
+    pub fn requester(&self) -> Requester {
+        Requester {
+            email: self.user.as_ref().map(|u| u.email.clone()),
+            listmaster: self.user.as_ref().is_some_and(|u| u.listmaster),
+            remote_addr: self.request.remote_addr,
+            channel: Channel::Web,
+        }
+    }
+
+    /// Runs an operation; the mail it queued is sent when the handler returns.
+    pub fn run<T>(
+        &mut self,
+        operation: impl FnOnce(&mut Env<'_>, &Requester) -> Result<T, operations::Error>,
+    ) -> Result<T, operations::Error> {
+        let requester = self.requester();
+        let mut env = Env::new(&mut self.store, self.config, self.templates);
+        let result = operation(&mut env, &requester);
+        self.queued_mail.append(&mut env.queued);
+        result
+    }
+
+    /// The CSRF token for forms; makes an anonymous session if there is none yet.
+    pub fn csrf_token(&mut self) -> Result<String, Error> {
+        if self.session.is_none() {
+            self.start_session(None)?;
+        }
+        Ok(auth::csrf_token(
+            &self.session.as_ref().expect("just made").secret,
+        ))
+    }
+
+    fn session_cookie(&self, value: String, max_age: Option<i64>) -> SetCookie {
+        SetCookie {
+            name: SESSION_COOKIE.into(),
+            value,
+            path: if self.base.is_empty() {
+                "/".into()
+            } else {
+                self.base.to_string()
+            },
+            secure: self.request.https,
+            max_age,
+        }
+    }
+
+    /// Starts a fresh session (ending the current one): at login, so the id changes with privilege.
+    pub fn start_session(&mut self, user: Option<User>) -> Result<(), Error> {
+        if let Some(old) = self.session.take() {
+            self.store.db().delete_session(old.record.id)?;
+        }
+        let secret = auth::random_token().map_err(operations::Error::from)?;
+        let ttl = if user.is_some() {
+            self.config.session_table_ttl
+        } else {
+            self.config.anonymous_session_table_ttl
+        } as i64;
+        let remote = self.request.remote_addr.map(|a| a.to_string());
+        let record = self.store.db().create_session(
+            &auth::token_hash(&secret),
+            &self.config.domain,
+            user.as_ref().map(|u| &u.email),
+            remote.as_deref(),
+            ttl,
+        )?;
+        let cookie = self.session_cookie(secret.clone(), None);
+        self.cookies.retain(|c| c.name != SESSION_COOKIE);
+        self.cookies.push(cookie);
+        self.session = Some(Session { secret, record });
+        self.user = user;
+        Ok(())
+    }
+
+    /// Ends the session and deletes the cookie.
+    pub fn end_session(&mut self) -> Result<(), Error> {
+        if let Some(old) = self.session.take() {
+            self.store.db().delete_session(old.record.id)?;
+        }
+        self.user = None;
+        let cookie = self.session_cookie(String::new(), Some(0));
+        self.cookies.retain(|c| c.name != SESSION_COOKIE);
+        self.cookies.push(cookie);
+        Ok(())
+    }
+
+    /// Keeps a notice for the next page (after a redirect).
+    pub fn flash(&mut self, level: Level, text: impl Into<String>) -> Result<(), Error> {
+        if self.session.is_none() {
+            self.start_session(None)?;
+        }
+        let session = self.session.as_mut().expect("just made");
+        let notices = session
+            .record
+            .data
+            .entry("notices")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = notices {
+            list.push(serde_json::json!({ "level": level, "text": text.into() }));
+        }
+        self.store
+            .db()
+            .set_session_data(session.record.id, &session.record.data)?;
+        Ok(())
+    }
+
+    /// The URL path of `action` with `args`, each percent-encoded: `<base>/action/arg1/arg2`.
+    pub fn url(&self, action: &str, args: &[&str]) -> String {
+        let mut url = format!("{}/{action}", self.base);
+        for arg in args {
+            url.push('/');
+            url.push_str(&crate::web::encode_segment(arg));
+        }
+        url
+    }
+
+    /// Turns an operation's error into what the handler returns: a refusal stays a value
+    /// for the page to show; a failure becomes a web error.
+    pub fn refusal(&self, error: operations::Error) -> Result<Refusal, Error> {
+        match error {
+            operations::Error::Refused(refusal) => Ok(refusal),
+            other => Err(Error::Operation(other)),
+        }
     }
 }

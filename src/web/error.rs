@@ -1,5 +1,7 @@
-//! web::Error, and the one function that turns an error into a page.
+//! web::Error, and the one function that turns an error into a status and a message.
 
+use crate::domain::Reason;
+use crate::operations::{self, Refusal};
 use crate::{render, store};
 
 /// Why a request could not be answered normally.
@@ -11,12 +13,29 @@ pub enum Error {
     /// The request itself is wrong: 400.
     #[error("{0}")]
     BadRequest(String),
+    /// Not allowed, or a form without a valid CSRF token: 403.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The action does not answer this method: 405 with the methods it takes.
+    #[error("{message}")]
+    MethodNotAllowed {
+        /// What the visitor is told.
+        message: String,
+        /// The `Allow` header.
+        allow: &'static str,
+    },
+    /// The visitor must log in first: a 303 to this login URL, which comes back here after.
+    #[error("login required")]
+    LoginRequired(String),
     /// The database failed: 500, logged.
     #[error(transparent)]
     Store(#[from] store::Error),
     /// A template failed: 500, logged.
     #[error(transparent)]
     Render(#[from] render::Error),
+    /// An operation refused (a page with its sentence) or failed (500, logged).
+    #[error(transparent)]
+    Operation(#[from] operations::Error),
 }
 
 impl Error {
@@ -25,17 +44,34 @@ impl Error {
         match self {
             Error::NotFound(_) => 404,
             Error::BadRequest(_) => 400,
-            Error::Store(_) | Error::Render(_) => 500,
+            Error::Forbidden(_) => 403,
+            Error::MethodNotAllowed { .. } => 405,
+            Error::LoginRequired(_) => 303,
+            Error::Operation(operations::Error::Refused(refusal)) => refusal_status(refusal),
+            Error::Store(_) | Error::Render(_) | Error::Operation(_) => 500,
         }
     }
 
     /// What the visitor is told: the message for expected errors, a generic line for failures.
     pub fn public_message(&self) -> String {
         match self {
-            Error::NotFound(m) | Error::BadRequest(m) => m.clone(),
-            Error::Store(_) | Error::Render(_) => {
+            Error::NotFound(m) | Error::BadRequest(m) | Error::Forbidden(m) => m.clone(),
+            Error::MethodNotAllowed { message, .. } => message.clone(),
+            Error::LoginRequired(_) => Reason::LoginRequired.text().into(),
+            Error::Operation(operations::Error::Refused(refusal)) => refusal.text(),
+            Error::Store(_) | Error::Render(_) | Error::Operation(_) => {
                 "The server could not answer this request. The error has been logged; please try again later.".into()
             }
         }
+    }
+}
+
+/// The HTTP status that goes with a refusal.
+pub fn refusal_status(refusal: &Refusal) -> u16 {
+    match refusal {
+        Refusal::Denied(Reason::NotVisible) => 404,
+        Refusal::Denied(_) => 403,
+        Refusal::TooManyAttempts => 429,
+        _ => 422,
     }
 }

@@ -16,14 +16,19 @@ use std::sync::{Arc, RwLock};
 
 use serde_json::{json, Value};
 
+use crate::auth;
 use crate::config::Config;
-use crate::http::{Form, Method, Request, Response, Service};
+use crate::domain::{self, Decision, ListName, ListStatus, Reason, Roles, User};
+use crate::http::{cookie, Form, Method, Request, Response, Service};
+use crate::mail;
+use crate::operations::Refusal;
 use crate::render::{self, Templates};
 use crate::store::Pool;
 
 pub use error::Error;
 
-use ctx::{Ctx, Level, Notice};
+use action::{Access, Action, Csrf};
+use ctx::{Ctx, Level, Notice, Session, SESSION_COOKIE};
 use outcome::Outcome;
 
 /// What a request is served with; replaced whole on reload.
@@ -34,6 +39,8 @@ pub struct State {
     pub templates: Templates,
     /// `wwsympa_url`'s path, computed once.
     pub base: String,
+    /// Where mail goes after commit.
+    pub transport: mail::Transport,
 }
 
 impl State {
@@ -41,10 +48,12 @@ impl State {
     pub fn new(config: Config) -> Result<State, render::Error> {
         let templates = Templates::load(config.template_dir.as_deref())?;
         let base = config.base_path();
+        let transport = mail::Transport::from_config(&config);
         Ok(State {
             config,
             templates,
             base,
+            transport,
         })
     }
 }
@@ -96,12 +105,18 @@ impl Service for App {
                     ],
                     body: bytes.to_vec(),
                 },
-                None => error_page(&state, &Error::NotFound("No such file.".into()), Vec::new()),
+                None => error_page(
+                    &state,
+                    &Error::NotFound("No such file.".into()),
+                    Vec::new(),
+                    None,
+                ),
             },
             Route::Outside => error_page(
                 &state,
                 &Error::NotFound("This address is not part of the mailing list service.".into()),
                 Vec::new(),
+                None,
             ),
             Route::Action(name, args) => self.run_action(&state, request, name, &args),
         };
@@ -140,25 +155,30 @@ fn route<'r>(state: &State, request: &'r Request) -> Route<'r> {
 
 impl App {
     fn run_action(&self, state: &State, request: &Request, name: &str, args: &[&str]) -> Response {
-        let mut params = match Form::parse(request.query.as_bytes()) {
+        let query = match Form::parse(request.query.as_bytes()) {
             Ok(form) => form,
-            Err(e) => return error_page(state, &Error::BadRequest(e.0), Vec::new()),
+            Err(e) => return error_page(state, &Error::BadRequest(e.0), Vec::new(), None),
         };
-        if request.method == Method::Post {
+        let body = if request.method == Method::Post {
             match Form::parse(&request.body) {
-                Ok(form) => params.extend(form),
-                Err(e) => return error_page(state, &Error::BadRequest(e.0), Vec::new()),
+                Ok(form) => form,
+                Err(e) => return error_page(state, &Error::BadRequest(e.0), Vec::new(), None),
             }
-        }
+        } else {
+            Form::default()
+        };
         // WWSympa also takes the action as a parameter (`?action=info&list=x`).
         let name = if name.is_empty() {
-            params.get("action").unwrap_or("home").to_string()
+            body.get("action")
+                .or(query.get("action"))
+                .unwrap_or("home")
+                .to_string()
         } else {
             name.to_string()
         };
         let mut notices = Vec::new();
-        let (action, status) = match actions::find(&name) {
-            Some(action) => (action, 200),
+        let (action, known) = match actions::find(&name) {
+            Some(action) => (action, true),
             None => {
                 notices.push(Notice {
                     level: Level::Error,
@@ -167,75 +187,280 @@ impl App {
                         name.chars().take(60).collect::<String>()
                     ),
                 });
-                (actions::find("home").expect("home is in the table"), 404)
+                (actions::find("home").expect("home is in the table"), false)
             }
         };
-        if request.method.is_unsafe() && action.methods == action::Methods::Read {
-            return error_page(
-                state,
-                &Error::BadRequest(format!(
-                    "The action “{}” does not accept {:?} requests.",
-                    action.name, request.method
-                )),
-                notices,
-            )
-            .with_header("Allow", "GET, HEAD");
+        if let Some(refusal) = method_refusal(action, &request.method) {
+            return error_page(state, &refusal, notices, None);
         }
-        if status == 200 {
-            let mut positional = Form::default();
+        let mut params = Form::default();
+        if known {
             for (arg_name, value) in action.args.iter().zip(args) {
-                positional.extend(
-                    Form::parse(
-                        format!(
-                            "{}={}",
-                            arg_name,
-                            percent_encoding::utf8_percent_encode(
-                                value,
-                                percent_encoding::NON_ALPHANUMERIC
-                            )
-                        )
-                        .as_bytes(),
-                    )
-                    .unwrap_or_default(),
-                );
+                params.push(arg_name, value);
             }
-            positional.extend(params);
-            params = positional;
         }
+        let csrf_submitted = body.get("csrf_token").map(str::to_string);
+        params.extend(body);
+        params.extend(query);
+
         let store = match self.pool.get() {
             Ok(store) => store,
-            Err(e) => return failure(state, Error::Store(e), notices),
+            Err(e) => return failure(state, Error::Store(e), notices, None),
         };
         let mut ctx = Ctx {
             config: &state.config,
+            templates: &state.templates,
+            base: &state.base,
             request,
+            action: action.name,
             params,
             store,
+            session: None,
+            user: None,
+            list: None,
+            roles: Roles::ANONYMOUS,
+            decision: None,
             notices,
+            cookies: Vec::new(),
+            queued_mail: Vec::new(),
         };
-        let outcome = (action.handler)(&mut ctx);
+        let result = prepare(&mut ctx, action, csrf_submitted.as_deref())
+            .and_then(|()| (action.handler)(&mut ctx));
+        if !ctx.queued_mail.is_empty() {
+            if let Err(e) = mail::deliver(
+                &ctx.store,
+                &state.transport,
+                &state.config,
+                &ctx.queued_mail,
+            ) {
+                log::error!("sending queued mail: {e}");
+            }
+        }
+        let page = page_fields(&ctx);
         let notices = std::mem::take(&mut ctx.notices);
-        match outcome {
+        let cookies = std::mem::take(&mut ctx.cookies);
+        drop(ctx);
+        let response = match result {
             Ok(Outcome::Page {
                 template,
-                status: page_status,
+                status,
                 view,
             }) => {
-                let status = if status == 200 { page_status } else { status };
-                render_page(state, template, status, view, notices)
+                let status = if known { status } else { 404 };
+                render_page(state, template, status, view, notices, page)
             }
             Ok(Outcome::Response(response)) => response,
-            Err(e) => failure(state, e, notices),
-        }
+            Err(Error::LoginRequired(url)) => Response::redirect(&url),
+            Err(Error::Operation(crate::operations::Error::Refused(Refusal::Denied(
+                Reason::LoginRequired,
+            )))) => Response::redirect(&login_url(&state.base, action.name, None)),
+            Err(e) => failure(state, e, notices, Some(page)),
+        };
+        cookies.iter().fold(response, |response, cookie| {
+            response.with_header("Set-Cookie", cookie.header_value())
+        })
     }
 }
 
+/// The method check from the row: 405 with the methods it takes.
+fn method_refusal(action: &Action, method: &Method) -> Option<Error> {
+    let (allowed, allow) = match (action.methods.allows_get(), action.methods.allows_post()) {
+        (true, true) => (true, "GET, HEAD, POST"),
+        (true, false) => (matches!(method, Method::Get | Method::Head), "GET, HEAD"),
+        (false, _) => (*method == Method::Post, "POST"),
+    };
+    let allowed = allowed && matches!(method, Method::Get | Method::Head | Method::Post);
+    (!allowed).then(|| Error::MethodNotAllowed {
+        message: format!(
+            "The action “{}” does not accept {:?} requests.",
+            action.name, method
+        ),
+        allow,
+    })
+}
+
+/// `<base>/login/<action>[/<list>]`: where an anonymous visitor is sent, to come back after.
+fn login_url(base: &str, action: &str, list: Option<&str>) -> String {
+    match list {
+        Some(list) => format!("{base}/login/{action}/{}", encode_segment(list)),
+        None => format!("{base}/login/{action}"),
+    }
+}
+
+/// Everything checked once before the handler, from the row: session, CSRF, list, access.
+fn prepare(ctx: &mut Ctx<'_>, action: &Action, csrf_submitted: Option<&str>) -> Result<(), Error> {
+    load_session(ctx)?;
+    if ctx.request.method == Method::Post {
+        if let Csrf::Checked = action.csrf {
+            let valid = match (&ctx.session, csrf_submitted) {
+                (Some(session), Some(token)) => auth::check_csrf(&session.secret, token),
+                _ => false,
+            };
+            if !valid {
+                log::info!("{}: POST without a valid CSRF token refused", action.name);
+                return Err(Error::Forbidden(
+                    "This form has expired or did not come from this site, so nothing was done. Please reload the page and try again.".into(),
+                ));
+            }
+        }
+    }
+    let requester_listmaster = ctx.user.as_ref().is_some_and(|u| u.listmaster);
+    if action.list {
+        let Some(name) = ctx.param("list") else {
+            return Err(Error::BadRequest(
+                "Which list? The address names none.".into(),
+            ));
+        };
+        let not_found = || Error::NotFound("No such list.".into());
+        let name = ListName::parse(name).map_err(|_| not_found())?;
+        let list = ctx
+            .store
+            .db()
+            .list_by_name(&ctx.config.domain, &name)?
+            .filter(|list| list.status == ListStatus::Open)
+            .ok_or_else(not_found)?;
+        let email = ctx.user.as_ref().map(|u| u.email.clone());
+        ctx.roles = ctx
+            .store
+            .db()
+            .roles(list.id, email.as_ref(), requester_listmaster)?;
+        if !domain::authz::can_see(&ctx.roles, list.policy.visibility) {
+            return Err(not_found());
+        }
+        ctx.list = Some(list);
+    }
+    let logged_in = ctx.user.is_some();
+    let roles = ctx.roles;
+    let allowed = match action.access {
+        Access::Anyone => true,
+        Access::User => logged_in,
+        Access::Subscriber => roles.subscriber,
+        Access::Moderator => roles.is_editor(),
+        Access::Owner => roles.is_owner(),
+        Access::PrivilegedOwner => roles.is_privileged_owner(),
+        Access::Listmaster => requester_listmaster,
+        Access::Policy(kind) => {
+            let list = ctx.list.as_ref().expect("policy rows have a list");
+            match domain::decide(kind, &roles, &list.policy) {
+                Decision::Refuse(Reason::NotVisible) => {
+                    return Err(Error::NotFound("No such list.".into()))
+                }
+                Decision::Refuse(Reason::LoginRequired) => false,
+                Decision::Refuse(reason) => return Err(Error::Forbidden(reason.text().into())),
+                decision => {
+                    ctx.decision = Some(decision);
+                    true
+                }
+            }
+        }
+    };
+    if allowed {
+        return Ok(());
+    }
+    if !logged_in {
+        let list = ctx.list.as_ref().map(|l| l.name.to_string());
+        // Sent to the login page, and back here after.
+        return Err(Error::LoginRequired(login_url(
+            ctx.base,
+            action.name,
+            list.as_deref(),
+        )));
+    }
+    Err(Error::Forbidden(Reason::NotPermitted.text().into()))
+}
+
+/// Loads the session named by the cookie, its user and its kept notices; refreshes it now and then.
+fn load_session(ctx: &mut Ctx<'_>) -> Result<(), Error> {
+    let Some(secret) = cookie::get(ctx.request, SESSION_COOKIE) else {
+        return Ok(());
+    };
+    if !auth::looks_like_token(secret) {
+        return Ok(());
+    }
+    let Some(mut record) = ctx
+        .store
+        .db()
+        .session(&auth::token_hash(secret), &ctx.config.domain)?
+    else {
+        return Ok(());
+    };
+    if let Some(email) = &record.email {
+        if let Some(found) = ctx.store.db().user(email)? {
+            let listmaster = found.user.listmaster || ctx.config.is_listmaster(email);
+            ctx.user = Some(User {
+                listmaster,
+                ..found.user
+            });
+        }
+    }
+    let ttl = if ctx.user.is_some() {
+        ctx.config.session_table_ttl
+    } else {
+        ctx.config.anonymous_session_table_ttl
+    } as i64;
+    if crate::store::now() - record.refreshed_at > 60 {
+        ctx.store.db().touch_session(record.id, ttl)?;
+    }
+    if let Some(serde_json::Value::Array(kept)) = record.data.remove("notices") {
+        for notice in kept {
+            if let Ok(notice) = serde_json::from_value::<Notice>(notice) {
+                ctx.notices.push(notice);
+            }
+        }
+        ctx.store.db().set_session_data(record.id, &record.data)?;
+    }
+    ctx.session = Some(Session {
+        secret: secret.to_string(),
+        record,
+    });
+    Ok(())
+}
+
+/// The fields about the visitor and the list that every page gets.
+fn page_fields(ctx: &Ctx<'_>) -> serde_json::Map<String, Value> {
+    let mut map = serde_json::Map::new();
+    map.insert("user".into(), json!(ctx.user));
+    if let Some(session) = &ctx.session {
+        map.insert(
+            "csrf_token".into(),
+            json!(auth::csrf_token(&session.secret)),
+        );
+    }
+    if let Some(list) = &ctx.list {
+        map.insert(
+            "list".into(),
+            json!({
+                "name": list.name,
+                "address": list.address(),
+                "subject": list.subject,
+            }),
+        );
+        map.insert("roles".into(), json!(ctx.roles));
+    }
+    map
+}
+
+/// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
+pub fn encode_segment(text: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(text, SEGMENT).to_string()
+}
+
 /// Logs failures (not refusals) and renders the error page.
-fn failure(state: &State, error: Error, notices: Vec<Notice>) -> Response {
+fn failure(
+    state: &State,
+    error: Error,
+    notices: Vec<Notice>,
+    page: Option<serde_json::Map<String, Value>>,
+) -> Response {
     if error.status() >= 500 {
         log::error!("{error}");
     }
-    error_page(state, &error, notices)
+    error_page(state, &error, notices, page)
 }
 
 /// The fields every page gets.
@@ -260,8 +485,10 @@ fn render_page(
     status: u16,
     view: Value,
     notices: Vec<Notice>,
+    page: serde_json::Map<String, Value>,
 ) -> Response {
     let mut map = common(state, template, notices.clone());
+    map.extend(page.clone());
     if let Value::Object(fields) = view {
         map.extend(fields);
     }
@@ -269,23 +496,33 @@ fn render_page(
         .templates
         .render(&format!("web/{template}.html"), &map)
     {
-        Ok(html) => Response::html(status, html),
-        Err(e) => failure(state, Error::Render(e), notices),
+        Ok(html) => Response::html(status, html).with_header("Cache-Control", "no-store"),
+        Err(e) => failure(state, Error::Render(e), notices, Some(page)),
     }
 }
 
 /// The error page; falls back to plain text if even that template fails.
-fn error_page(state: &State, error: &Error, notices: Vec<Notice>) -> Response {
+fn error_page(
+    state: &State,
+    error: &Error,
+    notices: Vec<Notice>,
+    page: Option<serde_json::Map<String, Value>>,
+) -> Response {
     let status = error.status();
     let mut map = common(state, "error", notices);
+    map.extend(page.unwrap_or_default());
     map.insert("status".into(), json!(status));
     map.insert("message".into(), json!(error.public_message()));
-    match state.templates.render("web/error.html", &map) {
+    let response = match state.templates.render("web/error.html", &map) {
         Ok(html) => Response::html(status, html),
         Err(e) => {
             log::error!("{e}");
             Response::text(status, format!("{status} {}\n", error.public_message()))
         }
+    };
+    match error {
+        Error::MethodNotAllowed { allow, .. } => response.with_header("Allow", *allow),
+        _ => response,
     }
 }
 

@@ -27,4 +27,22 @@ impl Outcome {
             view,
         }
     }
+
+    /// A page with another status (a refused form: 422, a rate limit: 429, ...).
+    pub fn page_with_status(
+        template: &'static str,
+        status: u16,
+        view: serde_json::Value,
+    ) -> Outcome {
+        Outcome::Page {
+            template,
+            status,
+            view,
+        }
+    }
+
+    /// A 303 to `location` (after a successful POST).
+    pub fn redirect(location: &str) -> Outcome {
+        Outcome::Response(Response::redirect(location))
+    }
 }

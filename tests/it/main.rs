@@ -1,5 +1,11 @@
 //! The integration tests, one binary: each module is one topic; heavy tests use the real peers.
 
+mod accounts;
+mod browser;
+mod cli;
 mod deployment;
+mod lists;
+mod mail;
 mod support;
+mod tidy;
 mod web;

@@ -98,7 +98,7 @@ fn posting_to_a_read_only_action_is_refused() {
     let dir = TempDir::new("web-post");
     let app = app_with_lists(dir.path(), &[]);
     let response = app.call(&Request::parse_target(Method::Post, "/sympa/lists").unwrap());
-    assert_eq!(response.status, 400);
+    assert_eq!(response.status, 405);
     assert_eq!(response.header("Allow"), Some("GET, HEAD"));
 }
 

@@ -39,3 +39,47 @@ fn visible_lists(ctx: &Ctx<'_>) -> Result<Vec<crate::domain::ListSummary>, Error
     lists.retain(|list| list.visibility == crate::domain::Visibility::Noconceal);
     Ok(lists)
 }
+
+/// `info/<list>`: the list's page: subject, description, owners, what the visitor may do.
+///
+/// The row loads the list and answers 404 when it is unknown or invisible to the visitor.
+pub fn info(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
+    use crate::domain::{decide, ActionKind, AdminRole, Decision};
+    let list = ctx.list.clone().expect("the row loads the list");
+    let roles = ctx.roles;
+    let can = |kind: ActionKind| !matches!(decide(kind, &roles, &list.policy), Decision::Refuse(_));
+    let member_count = ctx.store.db().member_count(list.id)?;
+    // Owners' addresses only for logged-in visitors: no harvesting by crawlers.
+    let owners: Vec<_> = if ctx.user.is_some() {
+        ctx.store
+            .db()
+            .admins(list.id)?
+            .into_iter()
+            .filter(|a| a.role == AdminRole::Owner)
+            .map(|a| json!({ "email": a.email, "name": a.name }))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Outcome::page(
+        "info",
+        json!({
+            "info": {
+                "description": list.description,
+                "topics": list.topics,
+                "subscribe_policy": list.policy.subscribe,
+                "unsubscribe_policy": list.policy.unsubscribe,
+            },
+            "member_count": member_count,
+            "owners": owners,
+            "is_subscriber": roles.subscriber,
+            "may": {
+                "subscribe": !roles.subscriber && can(ActionKind::Subscribe),
+                "signoff": roles.subscriber || (ctx.user.is_none() && can(ActionKind::Signoff)),
+                "review": can(ActionKind::Review),
+                "archive": can(ActionKind::ReadArchive),
+                "manage": can(ActionKind::ManageMembers),
+            },
+        }),
+    ))
+}

@@ -1,0 +1,172 @@
+//! One function per kind of mail, each rendering `templates/mail/<kind>.txt`.
+//!
+//! Each returns the composed [`NewMail`] for the caller to queue in its transaction; none
+//! sends anything.
+
+use serde_json::json;
+
+use super::{Composer, Error, ListContext};
+use crate::domain::{Email, List};
+use crate::store::NewMail;
+
+/// Why a password mail is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordReason {
+    /// The address has no password yet (`firstpasswd`).
+    First,
+    /// The password is forgotten or to be changed (`renewpasswd`, `requestpasswd`).
+    Renew,
+}
+
+/// `sendpasswd`: the one-time ticket link that logs in and leads to choosing a password.
+pub fn sendpasswd(
+    composer: &Composer<'_>,
+    to: &Email,
+    ticket_url: &str,
+    reason: PasswordReason,
+) -> Result<NewMail, Error> {
+    composer.compose(
+        "sendpasswd",
+        to,
+        None,
+        json!({
+            "ticket_url": ticket_url,
+            "reason": match reason { PasswordReason::First => "firstpasswd", PasswordReason::Renew => "renewpasswd" },
+            "lifetime_hours": composer.config.one_time_ticket_lifetime / 3600,
+        }),
+    )
+}
+
+/// What a confirmation or an owner notice is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    /// Joining the list.
+    Subscribe,
+    /// Leaving the list.
+    Signoff,
+}
+
+impl RequestKind {
+    /// The verb used in sentences.
+    fn verb(self) -> &'static str {
+        match self {
+            RequestKind::Subscribe => "subscribe to",
+            RequestKind::Signoff => "unsubscribe from",
+        }
+    }
+
+    /// The word in `/auth/<key>/<word>` URLs (Sympa's held action).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestKind::Subscribe => "subscribe",
+            RequestKind::Signoff => "signoff",
+        }
+    }
+}
+
+/// `confirmation`: asks the owner of `to` to confirm a request at `confirm_url` (Sympa's `request_auth`).
+pub fn confirmation(
+    composer: &Composer<'_>,
+    to: &Email,
+    list: &List,
+    kind: RequestKind,
+    confirm_url: &str,
+    lifetime_hours: u64,
+) -> Result<NewMail, Error> {
+    composer.compose(
+        "confirmation",
+        to,
+        Some(&ListContext {
+            list,
+            oneclick_url: None,
+        }),
+        json!({
+            "request_text": kind.verb(),
+            "kind": kind.as_str(),
+            "confirm_url": confirm_url,
+            "lifetime_hours": lifetime_hours,
+        }),
+    )
+}
+
+/// `welcome`: tells a new member how the list works; carries the one-click unsubscribe headers.
+pub fn welcome(
+    composer: &Composer<'_>,
+    to: &Email,
+    list: &List,
+    oneclick_url: &str,
+) -> Result<NewMail, Error> {
+    composer.compose(
+        "welcome",
+        to,
+        Some(&ListContext {
+            list,
+            oneclick_url: Some(oneclick_url.to_string()),
+        }),
+        json!({}),
+    )
+}
+
+/// `goodbye`: tells a former member they left (Sympa's `bye`).
+pub fn goodbye(composer: &Composer<'_>, to: &Email, list: &List) -> Result<NewMail, Error> {
+    composer.compose(
+        "goodbye",
+        to,
+        Some(&ListContext {
+            list,
+            oneclick_url: None,
+        }),
+        json!({}),
+    )
+}
+
+/// What an owner notice reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnerNotice {
+    /// Someone subscribed (`*_notify` policies).
+    Subscribed,
+    /// Someone unsubscribed.
+    Unsubscribed,
+    /// A subscription waits for a decision.
+    SubscribeRequest,
+    /// An unsubscription waits for a decision.
+    SignoffRequest,
+}
+
+impl OwnerNotice {
+    fn text(self) -> &'static str {
+        match self {
+            OwnerNotice::Subscribed => "New member",
+            OwnerNotice::Unsubscribed => "A member left",
+            OwnerNotice::SubscribeRequest => "Subscription request",
+            OwnerNotice::SignoffRequest => "Unsubscription request",
+        }
+    }
+}
+
+/// `owner_notice`: tells one owner about `member` (Sympa's `listowner_notification`);
+/// `decide_url` leads to the held request when there is one.
+pub fn owner_notice(
+    composer: &Composer<'_>,
+    owner: &Email,
+    list: &List,
+    notice: OwnerNotice,
+    member: &Email,
+    member_name: &str,
+    decide_url: Option<&str>,
+) -> Result<NewMail, Error> {
+    composer.compose(
+        "owner_notice",
+        owner,
+        Some(&ListContext {
+            list,
+            oneclick_url: None,
+        }),
+        json!({
+            "notice_text": notice.text(),
+            "email": member.as_str(),
+            "name": member_name,
+            "decide_url": decide_url,
+        }),
+    )
+}

@@ -1,0 +1,276 @@
+//! Account operations: create a user, log in, mail a password ticket, use it, set a password, save preferences.
+
+use serde_json::json;
+
+use super::limits::{
+    LOGIN_PER_ADDRESS, LOGIN_PER_CLIENT, PASSWORD_MAIL_PER_ADDRESS, PASSWORD_MAIL_PER_CLIENT,
+};
+use super::{check_length, parse_email, Env, Error, Refusal, Requester};
+use crate::auth;
+use crate::domain::user::{check_new_password, MAX_NAME_CHARS, MAX_PASSWORD_LEN};
+use crate::domain::{Email, Membership, Reason, User};
+use crate::mail::notices::{self, PasswordReason};
+use crate::store::NewUser;
+
+/// The ticket purpose that leads to choosing a password.
+pub const CHOOSE_PASSWORD: &str = "choosepasswd";
+
+/// Languages the interface offers (tags in `pref`).
+pub const LANGUAGES: &[(&str, &str)] = &[
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+];
+
+fn listmaster(env: &Env<'_>, user: &User) -> bool {
+    user.listmaster || env.config.is_listmaster(&user.email)
+}
+
+/// Creates an account (`wwsympa user add`); the password, when given, is checked and hashed.
+pub fn create_user(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    email: &str,
+    password: Option<&str>,
+    listmaster: bool,
+) -> Result<User, Error> {
+    if !requester.listmaster {
+        return Err(Refusal::Denied(Reason::NotPermitted).into());
+    }
+    let email = parse_email(email)?;
+    let password_hash = match password {
+        Some(password) => {
+            check_new_password(password, password).map_err(Refusal::Password)?;
+            Some(auth::hash_password(password)?)
+        }
+        None => None,
+    };
+    env.transaction(requester, |tx| {
+        if tx.db.user(&email)?.is_some() {
+            return Err(Refusal::AlreadyExists(format!("An account for {email}")).into());
+        }
+        tx.db.create_user(&NewUser {
+            email: email.clone(),
+            name: String::new(),
+            password_hash,
+            listmaster,
+        })?;
+        tx.audit(
+            "user_add",
+            None,
+            Some(&email),
+            json!({ "listmaster": listmaster }),
+        )?;
+        Ok(())
+    })?;
+    Ok(env
+        .db()
+        .user(&email)?
+        .map(|record| record.user)
+        .expect("just created"))
+}
+
+/// Checks an address and password; the answer and the work done are the same whether the
+/// account exists or not. Rate-limited per address and per client.
+pub fn login(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    email: &str,
+    password: &str,
+) -> Result<User, Error> {
+    let email_key = email.trim().to_lowercase();
+    env.rate_limit_both(
+        &LOGIN_PER_ADDRESS,
+        &email_key.chars().take(254).collect::<String>(),
+        &LOGIN_PER_CLIENT,
+        requester.remote_addr,
+    )?;
+    let parsed = Email::parse(email).ok();
+    let record = match &parsed {
+        Some(email) => env.db().user(email)?,
+        None => None,
+    };
+    let stored = record.as_ref().and_then(|r| r.password_hash.as_deref());
+    let password = if password.len() > MAX_PASSWORD_LEN {
+        ""
+    } else {
+        password
+    };
+    if !auth::verify_password(password, stored) {
+        if let Some(email) = parsed.as_ref().filter(|_| record.is_some()) {
+            env.db().record_failed_login(email)?;
+        }
+        log::info!("login failed for {email_key:?}");
+        return Err(Refusal::BadCredentials.into());
+    }
+    let record = record.expect("a password matched, so the account exists");
+    let user = record.user;
+    let requester = Requester {
+        email: Some(user.email.clone()),
+        ..requester.clone()
+    };
+    env.transaction(&requester, |tx| {
+        tx.db
+            .record_login(&user.email, requester.remote().as_deref())?;
+        tx.audit("login", None, None, json!({}))?;
+        Ok(())
+    })?;
+    let listmaster = listmaster(env, &user);
+    Ok(User { listmaster, ..user })
+}
+
+/// Mails a one-time ticket that logs in and leads to choosing a password (`requestpasswd`).
+///
+/// Whether or not the address has an account, the same mail is sent and the same answer
+/// given, so the form reveals nothing; the account is created when the ticket is used.
+/// Rate-limited per address and per client.
+pub fn request_password(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    email: &str,
+    reason: PasswordReason,
+) -> Result<(), Error> {
+    check_length("email", email, 254)?;
+    let email = parse_email(email)?;
+    env.rate_limit_both(
+        &PASSWORD_MAIL_PER_ADDRESS,
+        email.as_str(),
+        &PASSWORD_MAIL_PER_CLIENT,
+        requester.remote_addr,
+    )?;
+    let ticket = auth::random_token()?;
+    let url = format!("{}/ticket/{ticket}", env.config.base_url());
+    let domain = env.config.domain.clone();
+    let ttl = env.config.one_time_ticket_lifetime as i64;
+    env.transaction(requester, |tx| {
+        tx.db.create_ticket(
+            &auth::token_hash(&ticket),
+            &domain,
+            &email,
+            CHOOSE_PASSWORD,
+            ttl,
+        )?;
+        let mail = notices::sendpasswd(&tx.composer, &email, &url, reason);
+        tx.queue(mail)?;
+        tx.audit("requestpasswd", None, Some(&email), json!({}))?;
+        Ok(())
+    })
+}
+
+/// Returns true if and only if `ticket` is live: unknown, used and expired tickets are all
+/// simply "not valid" (`ticket` shown on GET, before the button).
+pub fn ticket_is_live(env: &Env<'_>, ticket: &str) -> Result<bool, Error> {
+    if !auth::looks_like_token(ticket) {
+        return Ok(false);
+    }
+    Ok(env
+        .db()
+        .ticket_is_live(&auth::token_hash(ticket), &env.config.domain)?)
+}
+
+/// Uses a mailed ticket once: logs its address in (creating the account if needed).
+/// Returns the user and where the ticket leads.
+pub fn use_ticket(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    ticket: &str,
+) -> Result<(User, String), Error> {
+    if !auth::looks_like_token(ticket) {
+        return Err(Refusal::InvalidLink.into());
+    }
+    let domain = env.config.domain.clone();
+    let hash = auth::token_hash(ticket);
+    let used_from = requester.remote();
+    let (email, purpose) = env.transaction(requester, |tx| {
+        let Some(found) = tx.db.use_ticket(&hash, &domain, used_from.as_deref())? else {
+            return Err(Refusal::InvalidLink.into());
+        };
+        tx.db.ensure_user(&found.email)?;
+        tx.db.record_login(&found.email, used_from.as_deref())?;
+        tx.audit(
+            "ticket",
+            None,
+            Some(&found.email),
+            json!({ "purpose": found.purpose }),
+        )?;
+        Ok((found.email, found.purpose))
+    })?;
+    let user = env
+        .db()
+        .user(&email)?
+        .map(|record| record.user)
+        .expect("the account was just ensured");
+    let listmaster = listmaster(env, &user);
+    Ok((User { listmaster, ..user }, purpose))
+}
+
+fn logged_in(requester: &Requester) -> Result<&Email, Error> {
+    requester
+        .email
+        .as_ref()
+        .ok_or_else(|| Refusal::Denied(Reason::LoginRequired).into())
+}
+
+/// Sets the requester's password, typed twice (`setpasswd`, `choosepasswd`).
+pub fn set_password(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    first: &str,
+    second: &str,
+) -> Result<(), Error> {
+    let email = logged_in(requester)?.clone();
+    check_new_password(first, second).map_err(Refusal::Password)?;
+    let hash = auth::hash_password(first)?;
+    env.transaction(requester, |tx| {
+        tx.db.ensure_user(&email)?;
+        tx.db.set_password_hash(&email, &hash)?;
+        tx.audit("setpasswd", None, Some(&email), json!({}))?;
+        Ok(())
+    })
+}
+
+/// Saves the requester's display name and language (`pref`).
+pub fn set_preferences(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    name: &str,
+    lang: &str,
+) -> Result<(), Error> {
+    let email = logged_in(requester)?.clone();
+    check_length("gecos", name, MAX_NAME_CHARS)?;
+    if name.chars().any(char::is_control) {
+        return Err(Refusal::InvalidValue { field: "gecos" }.into());
+    }
+    if !LANGUAGES.iter().any(|(tag, _)| *tag == lang) {
+        return Err(Refusal::InvalidValue { field: "lang" }.into());
+    }
+    let name = name.trim().to_string();
+    env.transaction(requester, |tx| {
+        tx.db.ensure_user(&email)?;
+        tx.db.set_preferences(&email, &name, lang)?;
+        tx.audit("pref", None, Some(&email), json!({ "lang": lang }))?;
+        Ok(())
+    })
+}
+
+/// The requester's account, if logged in and it exists.
+pub fn current_user(env: &Env<'_>, requester: &Requester) -> Result<Option<User>, Error> {
+    let Some(email) = &requester.email else {
+        return Ok(None);
+    };
+    Ok(env.db().user(email)?.map(|record| {
+        let listmaster = listmaster(env, &record.user);
+        User {
+            listmaster,
+            ..record.user
+        }
+    }))
+}
+
+/// The open lists where the requester is member, moderator or owner (`which`/`my`).
+pub fn memberships(env: &Env<'_>, requester: &Requester) -> Result<Vec<Membership>, Error> {
+    let email = logged_in(requester)?;
+    Ok(env.db().memberships(&env.config.domain, email)?)
+}

@@ -1,0 +1,322 @@
+//! What someone can ask the list server to do, whatever the channel (web, SOAP, shell).
+//!
+//! Every operation has the same shape: check (rate limits, [`crate::domain::decide`]) →
+//! change the store in ONE transaction that also queues the resulting mail and writes the
+//! audit row ([`Env::transaction`]) → return a value. Mail is only sent after the commit, by
+//! the caller, from [`Env::queued`]. An expected "no" is [`Error::Refused`] with a
+//! [`Refusal`] whose text is shown to the requester; anything else is a failure to log.
+
+pub mod account;
+pub mod limits;
+
+use std::net::IpAddr;
+
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::domain::user::PasswordProblem;
+use crate::domain::{decide, ActionKind, Decision, Email, List, Reason, Roles};
+use crate::mail::{self, Composer};
+use crate::render::Templates;
+use crate::store::{self, AuditEntry, Db, NewMail, Store};
+
+/// Through which door a request came; written to the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// The web interface.
+    Web,
+    /// The SOAP interface.
+    Soap,
+    /// The `wwsympa` command line.
+    Cli,
+}
+
+impl Channel {
+    /// The word in the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::Soap => "soap",
+            Channel::Cli => "cli",
+        }
+    }
+}
+
+/// Who asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requester {
+    /// The authenticated address; `None` for an anonymous visitor.
+    pub email: Option<Email>,
+    /// A listmaster of the domain (account flag or configuration).
+    pub listmaster: bool,
+    /// The client's address, when known (rate limits, audit).
+    pub remote_addr: Option<IpAddr>,
+    /// The door used.
+    pub channel: Channel,
+}
+
+impl Requester {
+    /// An anonymous requester.
+    pub fn anonymous(channel: Channel, remote_addr: Option<IpAddr>) -> Requester {
+        Requester {
+            email: None,
+            listmaster: false,
+            remote_addr,
+            channel,
+        }
+    }
+
+    /// The administrator at the shell: a listmaster with no address.
+    pub fn shell() -> Requester {
+        Requester {
+            email: None,
+            listmaster: true,
+            remote_addr: None,
+            channel: Channel::Cli,
+        }
+    }
+
+    /// The client address as text, for the audit log.
+    pub fn remote(&self) -> Option<String> {
+        self.remote_addr.map(|a| a.to_string())
+    }
+}
+
+/// An expected "no", with the sentence the requester sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The list's policy or the requester's role says no.
+    Denied(Reason),
+    /// Not an e-mail address.
+    InvalidAddress,
+    /// Login failed; the same whether the account exists or not.
+    BadCredentials,
+    /// A rate limit was reached.
+    TooManyAttempts,
+    /// The new password is not acceptable.
+    Password(PasswordProblem),
+    /// A mailed link (ticket, confirmation key) is unknown, expired or used.
+    InvalidLink,
+    /// A field is too long.
+    TooLong {
+        /// The field's name in forms.
+        field: &'static str,
+        /// The limit, in characters.
+        max: usize,
+    },
+    /// A value is not one of those offered.
+    InvalidValue {
+        /// The field's name in forms.
+        field: &'static str,
+    },
+    /// What is to be created exists already.
+    AlreadyExists(String),
+}
+
+impl Refusal {
+    /// The sentence shown to the requester.
+    pub fn text(&self) -> String {
+        match self {
+            Refusal::Denied(reason) => reason.text().to_string(),
+            Refusal::InvalidAddress => "This is not a valid e-mail address.".into(),
+            Refusal::BadCredentials => "Wrong e-mail address or password.".into(),
+            Refusal::TooManyAttempts => {
+                "Too many attempts. Please wait a while before trying again.".into()
+            }
+            Refusal::Password(problem) => problem.text(),
+            Refusal::InvalidLink => {
+                "This link is not valid: it may have expired or been used already. Ask for a new one.".into()
+            }
+            Refusal::TooLong { max, .. } => format!("At most {max} characters, please."),
+            Refusal::InvalidValue { .. } => "Please choose one of the values offered.".into(),
+            Refusal::AlreadyExists(what) => format!("{what} already exists."),
+        }
+    }
+
+    /// The form field the refusal is about, to show it next to that field.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Refusal::InvalidAddress => Some("email"),
+            Refusal::BadCredentials => Some("passwd"),
+            Refusal::Password(_) => Some("newpasswd1"),
+            Refusal::TooLong { field, .. } | Refusal::InvalidValue { field } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+/// Why an operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An expected "no": show [`Refusal::text`], change nothing.
+    #[error("refused: {}", .0.text())]
+    Refused(Refusal),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    /// A mail could not be composed.
+    #[error(transparent)]
+    Mail(#[from] mail::Error),
+    /// A secret could not be made.
+    #[error(transparent)]
+    Auth(#[from] crate::auth::Error),
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Error {
+        Error::Refused(refusal)
+    }
+}
+
+/// What operations work with: the store, the configuration and the mail templates.
+pub struct Env<'a> {
+    /// The database.
+    pub store: &'a mut Store,
+    /// The configuration.
+    pub config: &'a Config,
+    /// The templates (for mail).
+    pub templates: &'a Templates,
+    /// Outbox ids committed by operations run in this environment, to send after commit.
+    pub queued: Vec<i64>,
+}
+
+/// One transaction of one operation: the queries, mail queueing and the audit log.
+pub struct Tx<'t, 'c> {
+    /// The queries, inside the transaction.
+    pub db: &'t Db<'c>,
+    /// Composes mail.
+    pub composer: Composer<'t>,
+    /// Who asks.
+    pub requester: &'t Requester,
+    queued: Vec<i64>,
+}
+
+impl Tx<'_, '_> {
+    /// Queues a composed mail in this transaction.
+    pub fn queue(&mut self, mail: Result<NewMail, mail::Error>) -> Result<(), Error> {
+        let id = self.db.enqueue_mail(&mail?)?;
+        self.queued.push(id);
+        Ok(())
+    }
+
+    /// Writes the audit row for this change.
+    pub fn audit(
+        &self,
+        action: &str,
+        list: Option<&List>,
+        target: Option<&Email>,
+        detail: Value,
+    ) -> Result<(), Error> {
+        self.db.audit(&AuditEntry {
+            actor: self.requester.email.as_ref(),
+            remote_addr: self.requester.remote(),
+            channel: self.requester.channel.as_str(),
+            action,
+            list: list.map(|l| l.id),
+            target,
+            detail,
+        })?;
+        Ok(())
+    }
+}
+
+impl<'a> Env<'a> {
+    /// An environment over `store`.
+    pub fn new(store: &'a mut Store, config: &'a Config, templates: &'a Templates) -> Env<'a> {
+        Env {
+            store,
+            config,
+            templates,
+            queued: Vec::new(),
+        }
+    }
+
+    /// Queries outside a transaction (reads, rate-limit counters that must survive a refusal).
+    pub fn db(&self) -> Db<'_> {
+        self.store.db()
+    }
+
+    /// Runs `work` in one transaction; its queued mail is remembered in [`Env::queued`] once committed.
+    pub fn transaction<T>(
+        &mut self,
+        requester: &Requester,
+        work: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let composer = Composer {
+            config: self.config,
+            templates: self.templates,
+        };
+        let mut queued = Vec::new();
+        let value = self.store.transaction(|db| {
+            let mut tx = Tx {
+                db,
+                composer,
+                requester,
+                queued: Vec::new(),
+            };
+            let value = work(&mut tx)?;
+            queued = tx.queued;
+            Ok::<_, Error>(value)
+        })?;
+        self.queued.extend(queued);
+        Ok(value)
+    }
+
+    /// What `requester` is on `list`.
+    pub fn roles(&self, requester: &Requester, list: &List) -> Result<Roles, Error> {
+        Ok(self
+            .db()
+            .roles(list.id, requester.email.as_ref(), requester.listmaster)?)
+    }
+
+    /// Decides `kind` for `requester` on `list`; a refusal becomes [`Error::Refused`].
+    pub fn authorize(
+        &self,
+        requester: &Requester,
+        list: &List,
+        kind: ActionKind,
+    ) -> Result<Decision, Error> {
+        match decide(kind, &self.roles(requester, list)?, &list.policy) {
+            Decision::Refuse(reason) => Err(Refusal::Denied(reason).into()),
+            decision => Ok(decision),
+        }
+    }
+
+    /// The RFC 8058 one-click unsubscribe URL for `email` on `list`, made today.
+    pub fn oneclick_url(&self, list: &List, email: &Email) -> Result<String, Error> {
+        let secret = self.site_secret("oneclick")?;
+        let day = store::now().div_euclid(86_400);
+        let id = crate::auth::oneclick_id(&secret, &list.address(), email.as_str(), day);
+        Ok(format!(
+            "{}/oneclick/{}/{}?email={}",
+            self.config.base_url(),
+            list.name,
+            id,
+            percent_encoding::utf8_percent_encode(
+                email.as_str(),
+                percent_encoding::NON_ALPHANUMERIC
+            )
+        ))
+    }
+
+    /// The site secret `name`, made from the OS random source on first use.
+    pub fn site_secret(&self, name: &str) -> Result<Vec<u8>, Error> {
+        let mut candidate = [0u8; 32];
+        crate::auth::random_bytes(&mut candidate)?;
+        Ok(self.db().site_secret(name, &candidate)?)
+    }
+}
+
+/// Checks that `text` has at most `max` characters.
+pub fn check_length(field: &'static str, text: &str, max: usize) -> Result<(), Refusal> {
+    if text.chars().count() > max {
+        Err(Refusal::TooLong { field, max })
+    } else {
+        Ok(())
+    }
+}
+
+/// Parses an address typed by someone, as a refusal when it is not one.
+pub fn parse_email(text: &str) -> Result<Email, Refusal> {
+    Email::parse(text).map_err(|_| Refusal::InvalidAddress)
+}

@@ -1,0 +1,343 @@
+//! Queries on users, web sessions and one-time tickets; tokens arrive already hashed.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{now, Context, Db, Error};
+use crate::domain::{Email, User};
+
+/// An account with what only operations may see.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    /// The account.
+    pub user: User,
+    /// The argon2id PHC string, if a password was chosen.
+    pub password_hash: Option<String>,
+}
+
+/// What `create_user` needs.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// The address.
+    pub email: Email,
+    /// The display name.
+    pub name: String,
+    /// The password hash, if any.
+    pub password_hash: Option<String>,
+    /// A listmaster of the domain.
+    pub listmaster: bool,
+}
+
+/// A live session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRecord {
+    /// The row id (not the secret id, which only the cookie has).
+    pub id: i64,
+    /// The logged-in address; `None` while anonymous.
+    pub email: Option<Email>,
+    /// Free-form data (language, where to go after login).
+    pub data: serde_json::Map<String, serde_json::Value>,
+    /// Last refresh, in seconds since the epoch.
+    pub refreshed_at: i64,
+}
+
+/// A ticket that was just used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketRecord {
+    /// The address it was mailed to.
+    pub email: Email,
+    /// Where it leads.
+    pub purpose: String,
+}
+
+impl Db<'_> {
+    /// The account of `email`, if any.
+    pub fn user(&self, email: &Email) -> Result<Option<UserRecord>, Error> {
+        self.conn
+            .prepare_cached(
+                "SELECT name, lang, is_listmaster, password_hash FROM users WHERE email = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([email.as_str()], |row| {
+                    let password_hash: Option<String> = row.get(3)?;
+                    Ok(UserRecord {
+                        user: User {
+                            email: email.clone(),
+                            name: row.get(0)?,
+                            lang: row.get(1)?,
+                            listmaster: row.get(2)?,
+                            has_password: password_hash.is_some(),
+                        },
+                        password_hash,
+                    })
+                })
+                .optional()
+            })
+            .context("reading a user")
+    }
+
+    /// Creates an account; refuses an address that has one.
+    pub fn create_user(&self, user: &NewUser) -> Result<(), Error> {
+        let at = now();
+        let inserted = self.conn.execute(
+            "INSERT INTO users (email, name, password_hash, is_listmaster, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            params![
+                user.email.as_str(),
+                user.name,
+                user.password_hash,
+                user.listmaster,
+                at
+            ],
+        );
+        match inserted {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(Error::AlreadyExists(format!("user {}", user.email)))
+            }
+            Err(e) => Err(Error::sql("creating a user", e)),
+        }
+    }
+
+    /// Creates an empty account for `email` unless one exists.
+    pub fn ensure_user(&self, email: &Email) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO users (email, created_at, updated_at) VALUES (?1, ?2, ?2)",
+                params![email.as_str(), now()],
+            )
+            .context("creating a user")
+            .map(|_| ())
+    }
+
+    /// Replaces the password hash of an existing account.
+    pub fn set_password_hash(&self, email: &Email, hash: &str) -> Result<(), Error> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE users SET password_hash = ?2, wrong_login_count = 0, updated_at = ?3 WHERE email = ?1",
+                params![email.as_str(), hash, now()],
+            )
+            .context("setting a password")?;
+        if changed == 0 {
+            return Err(Error::NotFound(format!("user {email}")));
+        }
+        Ok(())
+    }
+
+    /// Sets the listmaster flag of an existing account.
+    pub fn set_listmaster(&self, email: &Email, listmaster: bool) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE users SET is_listmaster = ?2, updated_at = ?3 WHERE email = ?1",
+                params![email.as_str(), listmaster, now()],
+            )
+            .context("setting the listmaster flag")
+            .map(|_| ())
+    }
+
+    /// Saves display name and language.
+    pub fn set_preferences(&self, email: &Email, name: &str, lang: &str) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE users SET name = ?2, lang = ?3, updated_at = ?4 WHERE email = ?1",
+                params![email.as_str(), name, lang, now()],
+            )
+            .context("saving preferences")
+            .map(|_| ())
+    }
+
+    /// Records a successful login.
+    pub fn record_login(&self, email: &Email, host: Option<&str>) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE users SET last_login_at = ?2, last_login_host = ?3, wrong_login_count = 0 WHERE email = ?1",
+                params![email.as_str(), now(), host],
+            )
+            .context("recording a login")
+            .map(|_| ())
+    }
+
+    /// Counts a wrong password for an existing account.
+    pub fn record_failed_login(&self, email: &Email) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE users SET wrong_login_count = wrong_login_count + 1 WHERE email = ?1",
+                [email.as_str()],
+            )
+            .context("recording a failed login")
+            .map(|_| ())
+    }
+
+    /// Creates a session whose secret id hashes to `id_hash`, living `ttl` seconds.
+    pub fn create_session(
+        &self,
+        id_hash: &str,
+        domain: &str,
+        email: Option<&Email>,
+        remote_addr: Option<&str>,
+        ttl: i64,
+    ) -> Result<SessionRecord, Error> {
+        let domain_id = self.ensure_domain(domain)?;
+        let at = now();
+        self.conn
+            .execute(
+                "INSERT INTO sessions (id_hash, domain_id, email, remote_addr, created_at, refreshed_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+                params![id_hash, domain_id, email.map(Email::as_str), remote_addr, at, at + ttl],
+            )
+            .context("creating a session")?;
+        Ok(SessionRecord {
+            id: self.conn.last_insert_rowid(),
+            email: email.cloned(),
+            data: serde_json::Map::new(),
+            refreshed_at: at,
+        })
+    }
+
+    /// The live session whose secret id hashes to `id_hash` in `domain`.
+    pub fn session(&self, id_hash: &str, domain: &str) -> Result<Option<SessionRecord>, Error> {
+        let found = self
+            .conn
+            .prepare_cached(
+                "SELECT s.id, s.email, s.data, s.refreshed_at FROM sessions s JOIN domains d ON d.id = s.domain_id
+                 WHERE s.id_hash = ?1 AND d.name = ?2 AND s.expires_at > ?3",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![id_hash, domain, now()], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, Option<String>>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, i64>(3)?,
+                    ))
+                })
+                .optional()
+            })
+            .context("reading a session")?;
+        Ok(found.map(|(id, email, data, refreshed_at)| SessionRecord {
+            id,
+            email: email.and_then(|e| Email::parse(&e).ok()),
+            data: serde_json::from_str(&data).unwrap_or_default(),
+            refreshed_at,
+        }))
+    }
+
+    /// Extends a session to `ttl` seconds from now.
+    pub fn touch_session(&self, id: i64, ttl: i64) -> Result<(), Error> {
+        let at = now();
+        self.conn
+            .execute(
+                "UPDATE sessions SET refreshed_at = ?2, expires_at = ?3 WHERE id = ?1",
+                params![id, at, at + ttl],
+            )
+            .context("refreshing a session")
+            .map(|_| ())
+    }
+
+    /// Saves a session's data.
+    pub fn set_session_data(
+        &self,
+        id: i64,
+        data: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE sessions SET data = ?2 WHERE id = ?1",
+                params![id, serde_json::Value::Object(data.clone()).to_string()],
+            )
+            .context("saving session data")
+            .map(|_| ())
+    }
+
+    /// Ends a session.
+    pub fn delete_session(&self, id: i64) -> Result<(), Error> {
+        self.conn
+            .execute("DELETE FROM sessions WHERE id = ?1", [id])
+            .context("ending a session")
+            .map(|_| ())
+    }
+
+    /// Ends every session of `email` (after a password change, say).
+    pub fn delete_sessions_of(&self, email: &Email) -> Result<(), Error> {
+        self.conn
+            .execute("DELETE FROM sessions WHERE email = ?1", [email.as_str()])
+            .context("ending sessions")
+            .map(|_| ())
+    }
+
+    /// Removes expired sessions and tickets; returns how many sessions went.
+    pub fn purge_expired(&self) -> Result<usize, Error> {
+        let at = now();
+        let sessions = self
+            .conn
+            .execute("DELETE FROM sessions WHERE expires_at <= ?1", [at])
+            .context("purging sessions")?;
+        self.conn
+            .execute("DELETE FROM tickets WHERE expires_at <= ?1", [at])
+            .context("purging tickets")?;
+        Ok(sessions)
+    }
+
+    /// Stores a ticket whose secret hashes to `ticket_hash`.
+    pub fn create_ticket(
+        &self,
+        ticket_hash: &str,
+        domain: &str,
+        email: &Email,
+        purpose: &str,
+        ttl: i64,
+    ) -> Result<(), Error> {
+        let domain_id = self.ensure_domain(domain)?;
+        let at = now();
+        self.conn
+            .execute(
+                "INSERT INTO tickets (ticket_hash, domain_id, email, purpose, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![ticket_hash, domain_id, email.as_str(), purpose, at, at + ttl],
+            )
+            .context("creating a ticket")
+            .map(|_| ())
+    }
+
+    /// Returns true if and only if a live, unused ticket hashes to `ticket_hash`.
+    pub fn ticket_is_live(&self, ticket_hash: &str, domain: &str) -> Result<bool, Error> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM tickets t JOIN domains d ON d.id = t.domain_id
+                 WHERE t.ticket_hash = ?1 AND d.name = ?2 AND t.used_at IS NULL AND t.expires_at > ?3",
+                params![ticket_hash, domain, now()],
+                |_| Ok(()),
+            )
+            .optional()
+            .context("reading a ticket")
+            .map(|found| found.is_some())
+    }
+
+    /// Marks the ticket used, once: `None` when it is unknown, used or expired.
+    pub fn use_ticket(
+        &self,
+        ticket_hash: &str,
+        domain: &str,
+        used_from: Option<&str>,
+    ) -> Result<Option<TicketRecord>, Error> {
+        let found = self
+            .conn
+            .query_row(
+                "UPDATE tickets SET used_at = ?3, used_from = ?4
+                 WHERE ticket_hash = ?1 AND used_at IS NULL AND expires_at > ?3
+                   AND domain_id = (SELECT id FROM domains WHERE name = ?2)
+                 RETURNING email, purpose",
+                params![ticket_hash, domain, now(), used_from],
+                |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
+            )
+            .optional()
+            .context("using a ticket")?;
+        Ok(found.and_then(|(email, purpose)| {
+            Email::parse(&email)
+                .ok()
+                .map(|email| TicketRecord { email, purpose })
+        }))
+    }
+}

@@ -1,0 +1,103 @@
+//! Queries on the audit log, the rate-limit counters and the site's secrets.
+
+use rusqlite::params;
+
+use super::{now, Context, Db, Error};
+use crate::domain::{Email, ListId};
+
+/// An audit row as read back: (actor, action, target).
+pub type AuditLine = (Option<String>, String, Option<String>);
+
+/// One line of the audit log: who changed what.
+#[derive(Debug, Clone)]
+pub struct AuditEntry<'a> {
+    /// The requester, if known.
+    pub actor: Option<&'a Email>,
+    /// The client address.
+    pub remote_addr: Option<String>,
+    /// `web`, `soap` or `cli`.
+    pub channel: &'a str,
+    /// What was done (`login`, `setpasswd`, `subscribe`, ...).
+    pub action: &'a str,
+    /// The list concerned.
+    pub list: Option<ListId>,
+    /// The address acted upon.
+    pub target: Option<&'a Email>,
+    /// Anything else worth keeping.
+    pub detail: serde_json::Value,
+}
+
+impl Db<'_> {
+    /// Appends to the audit log.
+    pub fn audit(&self, entry: &AuditEntry<'_>) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "INSERT INTO audit_log (at, actor, remote_addr, channel, action, list_id, target, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    now(),
+                    entry.actor.map(Email::as_str),
+                    entry.remote_addr,
+                    entry.channel,
+                    entry.action,
+                    entry.list.map(|l| l.0),
+                    entry.target.map(Email::as_str),
+                    entry.detail.to_string()
+                ],
+            )
+            .context("writing the audit log")
+            .map(|_| ())
+    }
+
+    /// The last `limit` audit entries, newest first; for tests and `check`.
+    pub fn recent_audit(&self, limit: u32) -> Result<Vec<AuditLine>, Error> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT actor, action, target FROM audit_log ORDER BY id DESC LIMIT ?1")
+            .context("reading the audit log")?;
+        let rows = statement
+            .query_map([limit], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .context("reading the audit log")?;
+        rows.collect::<Result<_, _>>()
+            .context("reading the audit log")
+    }
+
+    /// Counts one hit of `subject` in `bucket` for the current `window`-second window; returns
+    /// the hits in this window, this one included. Older windows of the same pair are dropped.
+    pub fn rate_limit_hit(&self, bucket: &str, subject: &str, window: i64) -> Result<u32, Error> {
+        let at = now();
+        let start = at - at.rem_euclid(window.max(1));
+        self.conn
+            .execute(
+                "DELETE FROM rate_limits WHERE bucket = ?1 AND subject = ?2 AND window_start < ?3",
+                params![bucket, subject, start],
+            )
+            .context("rate limit")?;
+        self.conn
+            .query_row(
+                "INSERT INTO rate_limits (bucket, subject, window_start, hits) VALUES (?1, ?2, ?3, 1)
+                 ON CONFLICT (bucket, subject, window_start) DO UPDATE SET hits = hits + 1
+                 RETURNING hits",
+                params![bucket, subject, start],
+                |row| row.get(0),
+            )
+            .context("rate limit")
+    }
+
+    /// The site secret `name`; `candidate` becomes it if there is none yet.
+    pub fn site_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, Error> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO site_secrets (name, value) VALUES (?1, ?2)",
+                params![name, candidate],
+            )
+            .context("making a site secret")?;
+        self.conn
+            .query_row(
+                "SELECT value FROM site_secrets WHERE name = ?1",
+                [name],
+                |row| row.get(0),
+            )
+            .context("reading a site secret")
+    }
+}
