@@ -160,6 +160,27 @@ fn shipped_config_documents_the_defaults() {
 }
 
 #[test]
+fn shipped_config_documents_every_key() {
+    // The keys of `Config`, from its source: a new key must be documented in the conffile.
+    let source = read("src/config/mod.rs");
+    let start = source.find("pub struct Config {").expect("struct Config");
+    let body = &source[start..start + source[start..].find("\n}\n").unwrap()];
+    let keys: Vec<&str> = body
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub "))
+        .filter_map(|l| l.split_once(':').map(|(name, _)| name))
+        .collect();
+    assert!(keys.len() >= 10, "keys found: {keys:?}");
+    let shipped = read("debian/wwsympa.toml");
+    for key in keys {
+        assert!(
+            shipped.contains(&format!("\n#{key} = ")) || shipped.contains(&format!("\n{key} = ")),
+            "debian/wwsympa.toml does not document `{key}`"
+        );
+    }
+}
+
+#[test]
 fn config_and_state_directory_agree() {
     let service = read("systemd/wwsympa.service");
     let state = format!("/var/lib/{}", unit_value(&service, "StateDirectory"));
@@ -177,7 +198,7 @@ fn config_and_state_directory_agree() {
     assert!(read("systemd/wwsympa.sysusers").contains(&sysusers));
     assert!(read("rpm/pre.sh").contains(&format!("\n{sysusers}\n")));
     assert!(read("rpm/pre.sh").contains(&format!("-d {state} ")));
-    // The template instances run the same way.
+    // The template instances run the same way, and the sender as the same user on the same data.
     let template = read("systemd/wwsympa@.service");
     for key in [
         "User",
@@ -192,6 +213,22 @@ fn config_and_state_directory_agree() {
             "{key}"
         );
     }
+    let sender = read("systemd/sender/wwsympa-sender.service");
+    for key in [
+        "User",
+        "Group",
+        "StateDirectory",
+        "StateDirectoryMode",
+        "UMask",
+        "EnvironmentFile",
+    ] {
+        assert_eq!(
+            unit_values(&sender, key),
+            unit_values(&service, key),
+            "{key}"
+        );
+    }
+    assert_eq!(unit_value(&sender, "ExecStart"), "/usr/bin/wwsympa sender");
 }
 
 #[test]
@@ -281,12 +318,37 @@ fn both_packages_ship_the_same_units_and_sources_exist() {
         "wwsympa@.socket",
         "wwsympa@.service",
     ];
-    // The .deb gets the units from systemd/ through systemd-units (unit-scripts).
+    // The .deb gets the units from systemd/ (and the sender from systemd/sender/) through
+    // systemd-units.
+    let deb_units: Vec<(String, String)> = cargo_metadata("deb")["systemd-units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["unit-name"].as_str().unwrap().to_string(),
+                u["unit-scripts"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
     assert_eq!(
-        cargo_metadata("deb")["systemd-units"]["unit-scripts"].as_str(),
-        Some("systemd/")
+        deb_units,
+        [
+            ("wwsympa".to_string(), "systemd/".to_string()),
+            ("wwsympa-sender".to_string(), "systemd/sender/".to_string())
+        ]
     );
     let rpm = rpm_assets();
+    assert_eq!(
+        dest_of(&rpm, "systemd/sender/wwsympa-sender.service"),
+        "/usr/lib/systemd/system/wwsympa-sender.service"
+    );
+    for script in ["rpm/post.sh", "rpm/preun.sh", "rpm/postun.sh"] {
+        assert!(
+            read(script).contains("wwsympa.socket wwsympa.service wwsympa-sender.service"),
+            "{script} handles every enabled unit"
+        );
+    }
     for unit in units {
         assert_eq!(
             dest_of(&rpm, &format!("systemd/{unit}")),

@@ -91,6 +91,7 @@ ct_teardown() {
     for pid in "${CT_BG[@]}"; do
         # shellcheck disable=SC2046
         kill -KILL $(ct_descendants "$pid") "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
     done
     CT_BG=()
     if [ -n "$CT_LEADER" ] && kill -0 "$CT_LEADER" 2>/dev/null; then

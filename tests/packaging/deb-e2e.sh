@@ -7,6 +7,9 @@ PROBE=e2e-probe
 
 # In-container helpers, written once to /usr/local/bin (the overlay is thrown away).
 CT_HELPERS='
+# debootstrap writes no /etc/hosts (the installer does): without it "localhost" (the default smtp_host)
+# does not resolve. A real system has one.
+[ -e /etc/hosts ] || printf "127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n" >/etc/hosts
 cat >/usr/local/bin/get <<"EOF"
 #!/bin/bash
 # get URL: the body, failing unless the status is 200.
@@ -51,12 +54,30 @@ cat >/usr/local/bin/inactive <<"EOF"
 # inactive UNIT...: true when none of the units is active.
 ! systemctl is-active -q "$@"
 EOF
+cat >/usr/local/bin/smtp-sink <<"EOF"
+#!/usr/bin/perl
+# smtp-sink LOG: a minimal SMTP server on 127.0.0.1:25 writing what it is told to LOG.
+use strict; use IO::Socket::INET; use IO::Handle;
+open(my $log, ">>", $ARGV[0]) or die; $log->autoflush(1);
+my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 25, Listen => 5, ReuseAddr => 1) or die "bind: $!";
+while (my $c = $s->accept) {
+    $c->autoflush(1); print $c "220 sink ESMTP\r\n";
+    while (my $l = <$c>) {
+        print $log $l;
+        if ($l =~ /^(EHLO|HELO)/i) { print $c "250 sink\r\n" }
+        elsif ($l =~ /^QUIT/i) { print $c "221 bye\r\n"; last }
+        elsif ($l =~ /^DATA/i) { print $c "354 go\r\n"; while (my $d = <$c>) { print $log $d; last if $d =~ /^\.\r?\n$/ } print $c "250 ok\r\n" }
+        else { print $c "250 ok\r\n" }
+    }
+    close $c;
+}
+EOF
 cat >/usr/local/bin/mainpid <<"EOF"
 #!/bin/bash
 systemctl show -p MainPID --value "${1:-wwsympa.service}"
 EOF
 chmod 755 /usr/local/bin/get /usr/local/bin/status-of /usr/local/bin/wait-port /usr/local/bin/load \
-    /usr/local/bin/fcgi-get /usr/local/bin/mainpid /usr/local/bin/inactive
+    /usr/local/bin/fcgi-get /usr/local/bin/mainpid /usr/local/bin/inactive /usr/local/bin/smtp-sink
 '
 
 # page_checks SERVER PORT: the home page, the lists page with the probe list, a 404 inside the
@@ -89,7 +110,25 @@ deb_e2e() {
     check "socket active, listening on $SOCK" ct_sh "systemctl is-active -q wwsympa.socket; [ -S $SOCK ]"
     check "service still inactive (socket activation is lazy)" ct_sh 'inactive wwsympa.service'
     check "systemd-analyze verify prints nothing (units as installed)" ct_sh \
-        'out=$(systemd-analyze verify wwsympa.socket wwsympa.service wwsympa@1.socket wwsympa@1.service 2>&1); [ -z "$out" ] || { echo "$out"; exit 1; }'
+        'out=$(systemd-analyze verify wwsympa.socket wwsympa.service wwsympa@1.socket wwsympa@1.service wwsympa-sender.service 2>&1); [ -z "$out" ] || { echo "$out"; exit 1; }'
+    check "sender: wwsympa-sender.service enabled and running as wwsympa" ct_sh '
+        [ "$(systemctl is-enabled wwsympa-sender.service)" = enabled ]
+        for i in $(seq 50); do systemctl is-active -q wwsympa-sender.service && break; sleep 0.1; done
+        systemctl is-active -q wwsympa-sender.service
+        [ "$(ps -o user= -p "$(mainpid wwsympa-sender.service)")" = wwsympa ]'
+    check "sender: online exposure <= 1.5" ct_sh \
+        'out=$(systemd-analyze security --threshold=15 wwsympa-sender.service 2>&1) || { echo "$out" | tail -3; exit 1; }; echo "$out" | tail -1'
+    ct_bg 'timeout 60 smtp-sink /root/smtp.log'
+    check "sender's sandbox reaches the local MTA (wwsympa check as the sender unit, SMTP on 127.0.0.1:25)" ct_sh '
+        for i in $(seq 50); do [ -s /proc/net/tcp ] && grep -q ":0019 00000000:0000 0A" /proc/net/tcp && break; sleep 0.1; done
+        mkdir -p /run/systemd/system/wwsympa-sender.service.d
+        printf "[Service]\nType=oneshot\nRestart=no\nExecStart=\nExecStart=/usr/bin/wwsympa check\n" \
+            >/run/systemd/system/wwsympa-sender.service.d/check.conf
+        systemctl daemon-reload; since=$(date +%s); systemctl restart wwsympa-sender.service
+        journalctl -q -t wwsympa-sender --since @$since -o cat | grep "^mail: "
+        journalctl -q -t wwsympa-sender --since @$since -o cat | grep -q "^mail: ok"
+        grep -qi "^EHLO" /root/smtp.log'
+    ct_sh 'rm -rf /run/systemd/system/wwsympa-sender.service.d; systemctl daemon-reload; systemctl restart wwsympa-sender.service' || true
     check "list created as the service user" ct_sh \
         "runuser -u wwsympa -- wwsympa list create $PROBE --subject 'End-to-end probe' 2>&1; runuser -u wwsympa -- wwsympa list ls | grep -q '^$PROBE'"
     check "service still inactive after the admin command" ct_sh 'inactive wwsympa.service'
@@ -206,18 +245,21 @@ deb_e2e() {
         sed -i 's/^#title = .*/title = \"Upgraded site\"/' /etc/wwsympa/wwsympa.toml
         systemctl restart wwsympa.service; get http://127.0.0.1:8081/sympa/ | grep -q 'Upgraded site'"
     pid_before=$(ct mainpid)
+    local sender_before
+    sender_before=$(ct mainpid wwsympa-sender.service)
     check "dpkg -i $b2 (upgrade)" ct_sh "dpkg -i /mnt/pkg/$b2 </dev/null >/root/upgrade.log 2>&1 || { cat /root/upgrade.log; exit 1; }"
     check "upgrade: version $v2 installed" ct_sh "[ \"\$(dpkg-query -W -f '\${Version}' wwsympa)\" = '$v2' ]"
     check "upgrade: service restarted (new process), socket still enabled" ct_sh "
         systemctl is-active -q wwsympa.service; systemctl is-active -q wwsympa.socket
         [ \"\$(mainpid)\" != '$pid_before' ]; [ \"\$(systemctl is-enabled wwsympa.socket)\" = enabled ]"
+    check "upgrade: sender restarted" ct_sh "systemctl is-active -q wwsympa-sender.service; [ \"\$(mainpid wwsympa-sender.service)\" != '$sender_before' ]"
     check "upgrade: configuration and lists kept, page served" ct_sh "
         page=\$(get http://127.0.0.1:8081/sympa/lists); echo \"\$page\" | grep -q 'Upgraded site'; echo \"\$page\" | grep -q '$PROBE'"
 
     # --- remove, purge, reinstall --------------------------------------------------------------
     check "dpkg -r wwsympa" ct_sh 'dpkg -r wwsympa >/root/remove.log 2>&1 || { cat /root/remove.log; exit 1; }'
     check "remove: units stopped, socket file gone, binary gone" ct_sh "
-        inactive wwsympa.service; inactive wwsympa.socket
+        inactive wwsympa.service; inactive wwsympa.socket; inactive wwsympa-sender.service
         [ ! -e $SOCK ]; [ ! -e /usr/bin/wwsympa ]"
     check "remove: configuration and database kept" ct_sh '[ -f /etc/wwsympa/wwsympa.toml ] && [ -f /var/lib/wwsympa/wwsympa.db ]'
     check "remove: Apache configuration disabled, Apache still fine" ct_sh '[ ! -e /etc/apache2/conf-enabled/wwsympa.conf ]; apache2ctl configtest 2>/dev/null'
@@ -226,6 +268,8 @@ deb_e2e() {
     check "purge: /etc/wwsympa and /etc/default/wwsympa gone, no unit masks left" ct_sh '
         [ ! -e /etc/wwsympa ] && [ ! -e /etc/default/wwsympa ]
         [ ! -e /etc/systemd/system/wwsympa.socket ] && [ ! -e /etc/systemd/system/wwsympa.service ]
+        [ ! -e /etc/systemd/system/wwsympa-sender.service ]
+        [ ! -e /etc/systemd/system/multi-user.target.wants/wwsympa-sender.service ]
         [ ! -e /etc/systemd/system/sockets.target.wants/wwsympa.socket ]'
     check "purge: lighttpd link removed, lighttpd config still valid" ct_sh '[ ! -e /etc/lighttpd/conf-enabled/50-wwsympa.conf ]; lighttpd -tt -f /etc/lighttpd/lighttpd.conf'
     check "purge: lists database and user kept (documented policy)" ct_sh '[ -f /var/lib/wwsympa/wwsympa.db ] && getent passwd wwsympa >/dev/null'

@@ -8,6 +8,7 @@ DEB_FILES='/etc/apache2/conf-available/wwsympa.conf
 /etc/nginx/snippets/wwsympa.conf
 /etc/wwsympa/wwsympa.toml
 /usr/bin/wwsympa
+/usr/lib/systemd/system/wwsympa-sender.service
 /usr/lib/systemd/system/wwsympa.service
 /usr/lib/systemd/system/wwsympa.socket
 /usr/lib/systemd/system/wwsympa@.service
@@ -25,6 +26,7 @@ DEB_FILES='/etc/apache2/conf-available/wwsympa.conf
 RPM_FILES='/etc/sysconfig/wwsympa
 /etc/wwsympa/wwsympa.toml
 /usr/bin/wwsympa
+/usr/lib/systemd/system/wwsympa-sender.service
 /usr/lib/systemd/system/wwsympa.service
 /usr/lib/systemd/system/wwsympa.socket
 /usr/lib/systemd/system/wwsympa.socket.d/50-socket-group.conf
@@ -110,7 +112,7 @@ units_root() {
     rm -rf "$root"
     mkdir -p "$root/usr/lib/systemd/system" "$root/etc/systemd/system"
     cp systemd/wwsympa.socket systemd/wwsympa.service systemd/wwsympa@.socket systemd/wwsympa@.service \
-        "$root/usr/lib/systemd/system/"
+        systemd/sender/wwsympa-sender.service "$root/usr/lib/systemd/system/"
     if [ -n "$multiwatch" ]; then
         mkdir -p "$root/etc/systemd/system/wwsympa.service.d"
         cp systemd/multiwatch.conf "$root/etc/systemd/system/wwsympa.service.d/"
@@ -139,6 +141,7 @@ gates() {
         units_root "$tmp/units"
         check "exposure wwsympa.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa.service
         check "exposure wwsympa@.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa@1.service
+        check "exposure wwsympa-sender.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa-sender.service
         units_root "$tmp/units-mw" multiwatch
         check "exposure wwsympa.service + multiwatch drop-in <= 1.5 (offline)" exposure_ok "$tmp/units-mw" wwsympa.service
     fi
