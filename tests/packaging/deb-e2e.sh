@@ -173,6 +173,9 @@ deb_e2e() {
     check "restart gave a new process" ct_sh "[ \"\$(mainpid)\" != '$pid_before' ] && [ \"\$(mainpid)\" != 0 ]"
 
     # --- idle timeout ----------------------------------------------------------------------
+    # Every start counts toward systemd's start limit (5 in 10 s): the restarts above and the
+    # starts below come faster than any real site's, so clear the counter in between.
+    ct systemctl reset-failed wwsympa.service wwsympa.socket || true
     check "idle timeout on: WWSYMPA_IDLE_TIMEOUT=2s in /etc/default/wwsympa" ct_sh '
         echo WWSYMPA_IDLE_TIMEOUT=2s >>/etc/default/wwsympa; systemctl restart wwsympa.service
         get http://127.0.0.1:8081/sympa/ >/dev/null'
@@ -187,6 +190,7 @@ deb_e2e() {
     ct_sh 'cp /root/default.orig /etc/default/wwsympa; systemctl restart wwsympa.service' || true
 
     # --- multiwatch drop-in ----------------------------------------------------------------
+    ct systemctl reset-failed wwsympa.service wwsympa.socket || true
     local t0
     check "multiwatch drop-in linked, WWSYMPA_WORKERS=3, restarted" ct_sh '
         mkdir -p /etc/systemd/system/wwsympa.service.d
@@ -240,7 +244,25 @@ deb_e2e() {
         [ \"\$(mainpid wwsympa@1.service)\" != \"\$(mainpid wwsympa@2.service)\" ]"
     ct_sh 'systemctl stop wwsympa@1.socket wwsympa@2.socket' || true
 
+    # --- Debian's historical /wws, and reload -------------------------------------------------
+    check "/wws: wwsympa_url ending in /wws, nginx location /wws, systemctl reload (SIGHUP, same process)" ct_sh "
+        get http://127.0.0.1:8081/sympa/ >/dev/null
+        sed 's|^location /sympa {|location /wws {|' /etc/nginx/snippets/wwsympa.conf >/etc/nginx/snippets/wwsympa-wws.conf
+        printf 'server {\n    listen 127.0.0.1:8084;\n    include snippets/wwsympa-wws.conf;\n}\n' >/etc/nginx/sites-enabled/wws
+        nginx -t -q && systemctl reload nginx && wait-port 8084
+        cp /etc/wwsympa/wwsympa.toml /root/wwsympa.toml.orig
+        sed -i 's|^#wwsympa_url = .*|wwsympa_url = \"http://localhost/wws\"|' /etc/wwsympa/wwsympa.toml
+        pid=\$(mainpid); systemctl reload wwsympa.service
+        for i in \$(seq 50); do get http://127.0.0.1:8084/wws/lists 2>/dev/null | grep -q 'href=\"/wws/' && break; sleep 0.1; done
+        page=\$(get http://127.0.0.1:8084/wws/lists); grep -q '$PROBE' <<<\"\$page\"; grep -q 'href=\"/wws/' <<<\"\$page\"
+        [ \"\$(mainpid)\" = \"\$pid\" ]"
+    check "/wws: back to /sympa after restoring the configuration and reloading" ct_sh "
+        cp /root/wwsympa.toml.orig /etc/wwsympa/wwsympa.toml; systemctl reload wwsympa.service
+        for i in \$(seq 50); do [ \"\$(status-of http://127.0.0.1:8081/sympa/lists)\" = 200 ] && break; sleep 0.1; done
+        get http://127.0.0.1:8081/sympa/lists | grep -q '$PROBE'"
+
     # --- upgrade -----------------------------------------------------------------------------
+    ct systemctl reset-failed wwsympa.service wwsympa.socket || true # (start limit, see above)
     check "before upgrade: admin edits the configuration, service running" ct_sh "
         sed -i 's/^#title = .*/title = \"Upgraded site\"/' /etc/wwsympa/wwsympa.toml
         systemctl restart wwsympa.service; get http://127.0.0.1:8081/sympa/ | grep -q 'Upgraded site'"
@@ -254,7 +276,7 @@ deb_e2e() {
         [ \"\$(mainpid)\" != '$pid_before' ]; [ \"\$(systemctl is-enabled wwsympa.socket)\" = enabled ]"
     check "upgrade: sender restarted" ct_sh "systemctl is-active -q wwsympa-sender.service; [ \"\$(mainpid wwsympa-sender.service)\" != '$sender_before' ]"
     check "upgrade: configuration and lists kept, page served" ct_sh "
-        page=\$(get http://127.0.0.1:8081/sympa/lists); echo \"\$page\" | grep -q 'Upgraded site'; echo \"\$page\" | grep -q '$PROBE'"
+        page=\$(get http://127.0.0.1:8081/sympa/lists); grep -q 'Upgraded site' <<<\"\$page\"; grep -q '$PROBE' <<<\"\$page\""
 
     # --- remove, purge, reinstall --------------------------------------------------------------
     check "dpkg -r wwsympa" ct_sh 'dpkg -r wwsympa >/root/remove.log 2>&1 || { cat /root/remove.log; exit 1; }'
