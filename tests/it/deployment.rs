@@ -290,6 +290,12 @@ fn multiwatch_drop_in_is_where_the_docs_say() {
         ]
     );
     assert_eq!(unit_value(&dropin, "KillMode"), "mixed");
+    // multiwatch exits 0 when it gives up: only Restart=always brings it back.
+    assert_eq!(unit_value(&dropin, "Restart"), "always");
+    assert_eq!(
+        unit_value(&read("systemd/wwsympa.service"), "Restart"),
+        "on-failure"
+    );
 }
 
 #[test]

@@ -213,6 +213,11 @@ deb_e2e() {
     check "multiwatch: WWSYMPA_IDLE_TIMEOUT is unset for the workers (no idle exits)" ct_sh '
         m=$(mainpid); before=$(pgrep -P "$m" | sort | tr "\n" " "); sleep 2.5
         after=$(pgrep -P "$m" | sort | tr "\n" " "); echo "workers $before-> $after"; [ "$before" = "$after" ]'
+    check "multiwatch: an exit 0 of multiwatch itself is restarted (Restart=always), no request needed" ct_sh '
+        m=$(mainpid); kill -TERM "$m"
+        for i in $(seq 50); do n=$(mainpid); [ "$n" != "$m" ] && [ "$n" != 0 ] && break; sleep 0.1; done
+        echo "multiwatch $m -> $n"; [ "$n" != "$m" ] && [ "$n" != 0 ]
+        [ "$(systemctl show -p NRestarts --value wwsympa.service)" -ge 1 ]'
     t0=$(ct date +%s)
     check "multiwatch: 3 s load (4 clients) through nginx, all 200" ct_sh '
         load http://127.0.0.1:8081/sympa/lists 3 4 /root/mw.load
