@@ -8,6 +8,9 @@
 
 pub mod account;
 pub mod limits;
+pub mod lists;
+pub mod members;
+pub mod membership;
 
 use std::net::IpAddr;
 
@@ -111,6 +114,17 @@ pub enum Refusal {
     },
     /// What is to be created exists already.
     AlreadyExists(String),
+    /// The address is a member of the list already (a double subscription).
+    AlreadyMember,
+    /// The address is not a member of the list.
+    NotAMember,
+    /// Too many values at once.
+    TooMany {
+        /// The field's name in forms.
+        field: &'static str,
+        /// The limit.
+        max: usize,
+    },
 }
 
 impl Refusal {
@@ -130,6 +144,13 @@ impl Refusal {
             Refusal::TooLong { max, .. } => format!("At most {max} characters, please."),
             Refusal::InvalidValue { .. } => "Please choose one of the values offered.".into(),
             Refusal::AlreadyExists(what) => format!("{what} already exists."),
+            Refusal::AlreadyMember => {
+                "This address is a member of the list already: nothing was changed.".into()
+            }
+            Refusal::NotAMember => {
+                "This address is not a member of the list: nothing was changed.".into()
+            }
+            Refusal::TooMany { max, .. } => format!("At most {max} at once, please."),
         }
     }
 
@@ -139,7 +160,9 @@ impl Refusal {
             Refusal::InvalidAddress => Some("email"),
             Refusal::BadCredentials => Some("passwd"),
             Refusal::Password(_) => Some("newpasswd1"),
-            Refusal::TooLong { field, .. } | Refusal::InvalidValue { field } => Some(field),
+            Refusal::TooLong { field, .. }
+            | Refusal::InvalidValue { field }
+            | Refusal::TooMany { field, .. } => Some(field),
             _ => None,
         }
     }
