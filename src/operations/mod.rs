@@ -285,8 +285,15 @@ impl<'a> Env<'a> {
         Ok(value)
     }
 
-    /// What `requester` is on `list`.
+    /// What `requester` is on `list`; the shell's listmaster has no address but is one.
     pub fn roles(&self, requester: &Requester, list: &List) -> Result<Roles, Error> {
+        if requester.email.is_none() && requester.listmaster {
+            return Ok(Roles {
+                user: true,
+                listmaster: true,
+                ..Roles::ANONYMOUS
+            });
+        }
         Ok(self
             .db()
             .roles(list.id, requester.email.as_ref(), requester.listmaster)?)
