@@ -9,7 +9,7 @@
 use serde_json::json;
 
 use super::limits::{SUBSCRIBE_PER_ADDRESS, SUBSCRIBE_PER_CLIENT};
-use super::{check_length, parse_email, Env, Error, Refusal, Requester, Tx};
+use super::{check_length, encode, parse_email, Env, Error, Refusal, Requester, Tx};
 use crate::auth;
 use crate::domain::user::MAX_NAME_CHARS;
 use crate::domain::{
@@ -58,10 +58,6 @@ fn address(requester: &Requester, typed: Option<&str>) -> Result<Email, Refusal>
     let typed = typed.unwrap_or("");
     check_length("email", typed, 254)?;
     parse_email(typed)
-}
-
-fn encode(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// Tells every owner of `list` about `member`.

@@ -322,10 +322,7 @@ impl<'a> Env<'a> {
             self.config.base_url(),
             list.name,
             id,
-            percent_encoding::utf8_percent_encode(
-                email.as_str(),
-                percent_encoding::NON_ALPHANUMERIC
-            )
+            encode(email.as_str())
         ))
     }
 
@@ -335,6 +332,16 @@ impl<'a> Env<'a> {
         crate::auth::random_bytes(&mut candidate)?;
         Ok(self.db().site_secret(name, &candidate)?)
     }
+}
+
+/// Percent-encodes `text` for a URL as Sympa does: all but `A-Za-z0-9-._~` (so `@` is `%40`).
+pub fn encode(text: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 /// Checks that `text` has at most `max` characters.

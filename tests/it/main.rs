@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod lists;
 mod mail;
+mod subscription;
 mod support;
 mod tidy;
 mod web;
