@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod lists;
 mod mail;
+mod owners;
 mod subscription;
 mod support;
 mod tidy;
