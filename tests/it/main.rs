@@ -1,6 +1,7 @@
 //! The integration tests, one binary: each module is one topic; heavy tests use the real peers.
 
 mod accounts;
+mod authz;
 mod browser;
 mod cli;
 mod lists;
