@@ -4,6 +4,7 @@ mod accounts;
 mod authz;
 mod browser;
 mod cli;
+mod flows;
 mod lists;
 mod mail;
 mod owners;
