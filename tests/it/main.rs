@@ -4,6 +4,7 @@ mod accounts;
 mod authz;
 mod browser;
 mod cli;
+mod concurrency;
 mod flows;
 mod lists;
 mod mail;
