@@ -7,6 +7,7 @@ mod cli;
 mod concurrency;
 mod flows;
 mod lists;
+mod nginx;
 mod mail;
 mod owners;
 mod subscription;
