@@ -32,11 +32,41 @@ use crate::support::TempDir;
 /// | `priv` | noconceal  | owner     | auth        | private |
 /// | `hid`  | conceal    | auth      | owner       | owner   |
 /// | `shut` | noconceal  | closed    | closed      | closed  |
-const LISTS: &[(&str, Visibility, SubscribePolicy, UnsubscribePolicy, ReviewPolicy)] = &[
-    ("pub", Visibility::Noconceal, SubscribePolicy::Open, UnsubscribePolicy::Open, ReviewPolicy::Public),
-    ("priv", Visibility::Noconceal, SubscribePolicy::Owner, UnsubscribePolicy::Auth, ReviewPolicy::Private),
-    ("hid", Visibility::Conceal, SubscribePolicy::Auth, UnsubscribePolicy::Owner, ReviewPolicy::Owner),
-    ("shut", Visibility::Noconceal, SubscribePolicy::Closed, UnsubscribePolicy::Closed, ReviewPolicy::Closed),
+const LISTS: &[(
+    &str,
+    Visibility,
+    SubscribePolicy,
+    UnsubscribePolicy,
+    ReviewPolicy,
+)] = &[
+    (
+        "pub",
+        Visibility::Noconceal,
+        SubscribePolicy::Open,
+        UnsubscribePolicy::Open,
+        ReviewPolicy::Public,
+    ),
+    (
+        "priv",
+        Visibility::Noconceal,
+        SubscribePolicy::Owner,
+        UnsubscribePolicy::Auth,
+        ReviewPolicy::Private,
+    ),
+    (
+        "hid",
+        Visibility::Conceal,
+        SubscribePolicy::Auth,
+        UnsubscribePolicy::Owner,
+        ReviewPolicy::Owner,
+    ),
+    (
+        "shut",
+        Visibility::Noconceal,
+        SubscribePolicy::Closed,
+        UnsubscribePolicy::Closed,
+        ReviewPolicy::Closed,
+    ),
 ];
 
 /// The roles, in the order of the expectation columns, with the account that holds each
@@ -171,7 +201,9 @@ fn path(action: &str, list: &str) -> String {
     let token = "B".repeat(43);
     match (action, list) {
         ("auth", _) => format!("/sympa/auth/{token}/subscribe?email=x%40example.org"),
-        ("oneclick", _) => "/sympa/oneclick/pub/20000-AAAAAAAAAAAAAAAAAAAAAA?email=x%40example.org".into(),
+        ("oneclick", _) => {
+            "/sympa/oneclick/pub/20000-AAAAAAAAAAAAAAAAAAAAAA?email=x%40example.org".into()
+        }
         ("ticket", _) => format!("/sympa/ticket/{token}"),
         ("search", list) => format!("/sympa/search/{list}/example"),
         (action, "-") => format!("/sympa/{action}"),
@@ -232,12 +264,21 @@ fn every_action_answers_every_role_as_the_table_says() {
         .collect();
     let mut mismatches = Vec::new();
     for (action, list, answers) in EXPECTED {
-        let want: Vec<char> = answers.split(' ').map(|a| a.chars().next().unwrap()).collect();
-        assert_eq!(want.len(), ROLES.len(), "{action} {list}: one answer per role");
+        let want: Vec<char> = answers
+            .split(' ')
+            .map(|a| a.chars().next().unwrap())
+            .collect();
+        assert_eq!(
+            want.len(),
+            ROLES.len(),
+            "{action} {list}: one answer per role"
+        );
         for ((role, _), (browser, want)) in ROLES.iter().zip(browsers.iter_mut().zip(want)) {
             let got = ask(browser, action, list);
             if got != want {
-                mismatches.push(format!("{action} on {list} by {role}: expected {want}, got {got}"));
+                mismatches.push(format!(
+                    "{action} on {list} by {role}: expected {want}, got {got}"
+                ));
             }
         }
     }

@@ -48,13 +48,16 @@ fn eight_processes_subscribing_and_unsubscribing_lose_and_double_nothing() {
     // Four adders: 40 addresses of their own each, and the same 20 shared ones;
     // four removers: 50 of the imported addresses each. All at once, each address its own
     // transaction.
-    let shared: Vec<String> = (0..20).map(|i| format!("shared{i:02}@example.org")).collect();
+    let shared: Vec<String> = (0..20)
+        .map(|i| format!("shared{i:02}@example.org"))
+        .collect();
     let mut children = Vec::new();
     for k in 0..8 {
         let mut command = wwsympa(&config);
         if k < 4 {
-            let mut addresses: Vec<String> =
-                (0..40).map(|i| format!("n{k}-{i:02}@example.org")).collect();
+            let mut addresses: Vec<String> = (0..40)
+                .map(|i| format!("n{k}-{i:02}@example.org"))
+                .collect();
             // Interleave the shared ones, in a different order per process.
             for (j, address) in shared.iter().enumerate() {
                 let at = (j * 2 + k) % addresses.len();
@@ -89,8 +92,16 @@ fn eight_processes_subscribing_and_unsubscribing_lose_and_double_nothing() {
         );
     }
     let count = |word: &str| lines.iter().filter(|l| l.starts_with(word)).count();
-    assert_eq!(count("added\t"), 4 * 40 + 20, "each shared address added once");
-    assert_eq!(count("already\t"), 3 * 20, "and found there by the three others");
+    assert_eq!(
+        count("added\t"),
+        4 * 40 + 20,
+        "each shared address added once"
+    );
+    assert_eq!(
+        count("already\t"),
+        3 * 20,
+        "and found there by the three others"
+    );
     assert_eq!(count("removed\t"), 200);
     assert_eq!(count("absent\t"), 0);
     let added_shared: BTreeSet<&str> = lines
@@ -120,7 +131,10 @@ fn eight_processes_subscribing_and_unsubscribing_lose_and_double_nothing() {
         .list_by_name("lists.example.org", &ListName::parse("crowd").unwrap())
         .unwrap()
         .unwrap();
-    assert_eq!(store.db().member_count(list.id).unwrap(), expected.len() as u64);
+    assert_eq!(
+        store.db().member_count(list.id).unwrap(),
+        expected.len() as u64
+    );
     let audit = store.db().recent_audit(10_000).unwrap();
     assert_eq!(audit.iter().filter(|(_, a, _)| a == "add").count(), 180);
     assert_eq!(audit.iter().filter(|(_, a, _)| a == "del").count(), 200);

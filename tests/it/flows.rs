@@ -2,7 +2,9 @@
 //! mailed link → get a password by mail → change options from the welcome mail's link →
 //! leave with the one-click link of the welcome mail's headers; every link is a WWSympa URL.
 
-use wwsympa::domain::{ReceptionMode, ReviewPolicy, SubscribePolicy, UnsubscribePolicy, Visibility};
+use wwsympa::domain::{
+    ReceptionMode, ReviewPolicy, SubscribePolicy, UnsubscribePolicy, Visibility,
+};
 
 use crate::browser::{body, Site};
 use crate::subscription::{email, PASSWORD};
@@ -18,7 +20,9 @@ fn link(mail: &str, prefix: &str) -> String {
         .split(|c: char| c.is_whitespace() || c == '>')
         .next()
         .unwrap();
-    url.strip_prefix("http://lists.example.org").unwrap().to_string()
+    url.strip_prefix("http://lists.example.org")
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -79,7 +83,10 @@ fn subscribe_confirm_change_options_and_leave_by_mail() {
     assert!(mails[0].contains("To: reader@example.org"));
     assert!(mails[0].contains("Subject: Please confirm: subscribe to readers@lists.example.org"));
     let confirm = link(&mails[0], "http://lists.example.org/sympa/auth/");
-    assert!(confirm.ends_with("/subscribe?email=reader%40example.org"), "{confirm}");
+    assert!(
+        confirm.ends_with("/subscribe?email=reader%40example.org"),
+        "{confirm}"
+    );
 
     // 2. Follow it: a button, then the welcome (and the owner's notice).
     assert_eq!(reader.get(&confirm).status, 200);
@@ -90,9 +97,8 @@ fn subscribe_confirm_change_options_and_leave_by_mail() {
         .iter()
         .find(|m| m.contains("Subject: Welcome to the list readers@lists.example.org"))
         .expect("the welcome");
-    assert!(mails
-        .iter()
-        .any(|m| m.contains("To: owner@example.org") && decode_qp(m).contains("New member: reader@example.org (Rea Der)")));
+    assert!(mails.iter().any(|m| m.contains("To: owner@example.org")
+        && decode_qp(m).contains("New member: reader@example.org (Rea Der)")));
     let unfolded = welcome.replace("\r\n ", " ");
     assert!(unfolded.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
     assert!(unfolded.contains("List-Id: <readers.lists.example.org>"));
@@ -102,7 +108,10 @@ fn subscribe_confirm_change_options_and_leave_by_mail() {
 
     // 3. The options page needs a login: the link leads to the login page, which comes back.
     let response = reader.get(&options);
-    assert_eq!(response.header("Location"), Some("/sympa/login/suboptions/readers"));
+    assert_eq!(
+        response.header("Location"),
+        Some("/sympa/login/suboptions/readers")
+    );
     reader.get("/sympa/renewpasswd");
     reader.post("/sympa/requestpasswd", &[("email", "reader@example.org")]);
     let mails = smtp.wait_for(4);
@@ -112,7 +121,10 @@ fn subscribe_confirm_change_options_and_leave_by_mail() {
     reader.get("/sympa/choosepasswd");
     let response = reader.post(
         "/sympa/choosepasswd",
-        &[("newpasswd1", "reading all day"), ("newpasswd2", "reading all day")],
+        &[
+            ("newpasswd1", "reading all day"),
+            ("newpasswd2", "reading all day"),
+        ],
     );
     assert_eq!(response.status, 303);
     let page = reader.get(&options);
@@ -120,7 +132,11 @@ fn subscribe_confirm_change_options_and_leave_by_mail() {
     assert!(body(&page).contains("Subscribed as <strong>reader@example.org</strong>"));
     let response = reader.post(
         "/sympa/set/readers",
-        &[("reception", "summary"), ("visibility", "conceal"), ("gecos", "Rea Der")],
+        &[
+            ("reception", "summary"),
+            ("visibility", "conceal"),
+            ("gecos", "Rea Der"),
+        ],
     );
     assert_eq!(response.status, 303);
     assert!(body(&reader.get(&options)).contains(r#"value="summary" checked"#));
@@ -132,13 +148,20 @@ fn subscribe_confirm_change_options_and_leave_by_mail() {
             .list_by_name("lists.example.org", &ListName::parse("readers").unwrap())
             .unwrap()
             .unwrap();
-        let member = store.db().member(list.id, &email("reader@example.org")).unwrap().unwrap();
+        let member = store
+            .db()
+            .member(list.id, &email("reader@example.org"))
+            .unwrap()
+            .unwrap();
         assert_eq!(member.reception, ReceptionMode::Summary);
     }
 
     // 4. Leave with the one-click link of the welcome's List-Unsubscribe header, as a mail
     //    client does (RFC 8058: a POST without cookies).
-    assert!(oneclick.starts_with("/sympa/oneclick/readers/"), "{oneclick}");
+    assert!(
+        oneclick.starts_with("/sympa/oneclick/readers/"),
+        "{oneclick}"
+    );
     let mut mail_client = site.browser("203.0.113.50");
     let response = mail_client.post_raw(&oneclick, &[("List-Unsubscribe", "One-Click")]);
     assert_eq!(response.status, 200, "{}", body(&response));
@@ -146,5 +169,9 @@ fn subscribe_confirm_change_options_and_leave_by_mail() {
     assert!(mails[4].contains("Subject: You left the list readers@lists.example.org"));
     assert!(reader.get(&options).status == 403, "no longer a member");
     let counts = site.store().db().outbox_counts().unwrap();
-    assert_eq!((counts.pending, counts.sent), (0, 5), "all sent right after commit");
+    assert_eq!(
+        (counts.pending, counts.sent),
+        (0, 5),
+        "all sent right after commit"
+    );
 }

@@ -3,12 +3,13 @@
 mod accounts;
 mod authz;
 mod browser;
+mod chromium;
 mod cli;
 mod concurrency;
 mod flows;
 mod lists;
-mod nginx;
 mod mail;
+mod nginx;
 mod owners;
 mod subscription;
 mod support;

@@ -58,11 +58,30 @@ fn login_and_subscribe_through_nginx() {
             .stdin(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         assert!(child.wait().unwrap().success(), "{args:?}");
     };
-    run(&["user", "add", "joe@example.org", "--password-stdin"], "a long password\n");
-    run(&["list", "create", "news", "--subject", "News", "--review", "private"], "");
+    run(
+        &["user", "add", "joe@example.org", "--password-stdin"],
+        "a long password\n",
+    );
+    run(
+        &[
+            "list",
+            "create",
+            "news",
+            "--subject",
+            "News",
+            "--review",
+            "private",
+        ],
+        "",
+    );
 
     let mut serve = Command::new(binary());
     serve
@@ -75,7 +94,11 @@ fn login_and_subscribe_through_nginx() {
 
     let prefix = dir.path().join("nginx");
     std::fs::create_dir_all(prefix.join("tmp")).unwrap();
-    let user = if unsafe { libc::geteuid() } == 0 { "user root root;" } else { "" };
+    let user = if unsafe { libc::geteuid() } == 0 {
+        "user root root;"
+    } else {
+        ""
+    };
     std::fs::write(
         prefix.join("nginx.conf"),
         format!(
@@ -115,7 +138,11 @@ fn login_and_subscribe_through_nginx() {
         "POST",
         "/sympa/login",
         &[("Cookie", &cookie), urlencoded],
-        &form(&[("email", "joe@example.org"), ("passwd", "wrong one"), ("csrf_token", &token)]),
+        &form(&[
+            ("email", "joe@example.org"),
+            ("passwd", "wrong one"),
+            ("csrf_token", &token),
+        ]),
     );
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains("Wrong e-mail address or password."));
@@ -137,7 +164,13 @@ fn login_and_subscribe_through_nginx() {
     let logged_in = session_cookie(&login).expect("a new session at login");
     assert_ne!(logged_in, cookie);
 
-    let page = http(port, "GET", "/sympa/subscribe/news", &[("Cookie", &logged_in)], "");
+    let page = http(
+        port,
+        "GET",
+        "/sympa/subscribe/news",
+        &[("Cookie", &logged_in)],
+        "",
+    );
     assert_eq!(page.status, 200);
     let token = csrf_in(&page.body).unwrap();
     // The old session's token does not work with the new session.
@@ -158,14 +191,31 @@ fn login_and_subscribe_through_nginx() {
     );
     assert_eq!(subscribed.status, 303, "{}", subscribed.body);
     assert_eq!(subscribed.header("location"), Some("/sympa/info/news"));
-    let info = http(port, "GET", "/sympa/info/news", &[("Cookie", &logged_in)], "");
-    assert!(info.body.contains("You are now a member of news@lists.example.org."));
+    let info = http(
+        port,
+        "GET",
+        "/sympa/info/news",
+        &[("Cookie", &logged_in)],
+        "",
+    );
+    assert!(info
+        .body
+        .contains("You are now a member of news@lists.example.org."));
     assert!(info.body.contains("1 member"));
-    let review = http(port, "GET", "/sympa/review/news", &[("Cookie", &logged_in)], "");
+    let review = http(
+        port,
+        "GET",
+        "/sympa/review/news",
+        &[("Cookie", &logged_in)],
+        "",
+    );
     assert_eq!(review.status, 200);
     assert!(review.body.contains("joe@example.org"));
     // Without the cookie, the private review sends to the login page.
     let anonymous = http(port, "GET", "/sympa/review/news", &[], "");
     assert_eq!(anonymous.status, 303);
-    assert_eq!(anonymous.header("location"), Some("/sympa/login/review/news"));
+    assert_eq!(
+        anonymous.header("location"),
+        Some("/sympa/login/review/news")
+    );
 }

@@ -227,7 +227,10 @@ impl Drop for Daemon {
 pub fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     while !check() {
-        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(25));
     }
 }
@@ -250,7 +253,13 @@ impl HttpAnswer {
 }
 
 /// One request over a fresh connection to 127.0.0.1:`port` (`Connection: close`).
-pub fn http(port: u16, method: &str, target: &str, headers: &[(&str, &str)], body: &str) -> HttpAnswer {
+pub fn http(
+    port: u16,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> HttpAnswer {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
