@@ -232,6 +232,20 @@ impl Templates {
         self.tera.render(name, &context).map_err(fail)
     }
 
+    /// Renders template `name` with the fields of `view`, moved into the context without a copy.
+    pub fn render_map(
+        &self,
+        name: &str,
+        view: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<String, Error> {
+        let fail = |e: tera::Error| Error::Template {
+            name: name.to_string(),
+            message: chain(&e),
+        };
+        let context = tera::Context::from_value(serde_json::Value::Object(view)).map_err(fail)?;
+        self.tera.render(name, &context).map_err(fail)
+    }
+
     /// Returns true if and only if a template called `name` exists.
     pub fn has(&self, name: &str) -> bool {
         self.tera.get_template_names().any(|n| n == name)

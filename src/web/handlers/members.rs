@@ -19,6 +19,8 @@ const MAX_PAGE_SIZE: u64 = 500;
 /// Longest search filter, in characters.
 const MAX_FILTER: usize = 100;
 
+/// One row of the members table. The owners' links are added by the caller, made in Rust
+/// rather than with template filters: a page of 25 rows renders several times faster so.
 fn member_row(member: &Member) -> Value {
     json!({
         "email": member.email,
@@ -63,8 +65,24 @@ fn member_page(ctx: &mut Ctx<'_>, filter: Option<String>) -> Result<Value, Error
         .run(|env, who| members::review(env, who, &list, query))
         .map_err(Error::from)?;
     let pages = result.total.div_ceil(size).max(1);
+    let is_owner = ctx.roles.is_owner();
+    let list_path = crate::web::encode_segment(list.name.as_str());
+    let rows: Vec<Value> = result
+        .members
+        .iter()
+        .map(|m| {
+            let mut row = member_row(m);
+            if is_owner {
+                let email = crate::web::encode_segment(m.email.as_str());
+                row["set_url"] = json!(format!("{}/set/{list_path}/{email}", ctx.base));
+                row["del_url"] = json!(format!("{}/del/{list_path}/{email}", ctx.base));
+            }
+            row
+        })
+        .collect();
     Ok(json!({
-        "members": result.members.iter().map(member_row).collect::<Vec<_>>(),
+        "list_path": list_path,
+        "members": rows,
         "total": result.total,
         "page": page,
         "pages": pages,
@@ -72,7 +90,7 @@ fn member_page(ctx: &mut Ctx<'_>, filter: Option<String>) -> Result<Value, Error
         "sortby": sort.as_str(),
         "filter": filter,
         "with_concealed": result.with_concealed,
-        "is_owner": ctx.roles.is_owner(),
+        "is_owner": is_owner,
     }))
 }
 
