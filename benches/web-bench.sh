@@ -135,7 +135,7 @@ for list in small big; do
     page=$(curl -s -H "$COOKIE" "$WEB/sympa/review/$list")
     grep -q "member000000@example.org" <<<"$page" ||
         { echo "web-bench: review/$list does not show the first member" >&2; exit 1; }
-    printf '  review/%s: %s, %s rows\n' "$list" "$(grep -o '[0-9,]* members' <<<"$page" | head -1)" \
+    printf '  review/%s: %s, %s rows\n' "$list" "$(grep -o '[0-9][0-9,]* members' <<<"$page" | head -1)" \
         "$(grep -c '<td>member[0-9]*@example.org' <<<"$page")"
 done
 
