@@ -1,11 +1,18 @@
 //! The integration tests, one binary: each module is one topic; heavy tests use the real peers.
 
 mod accounts;
+mod authz;
 mod browser;
+mod chromium;
 mod cli;
+mod concurrency;
 mod deployment;
+mod flows;
 mod lists;
 mod mail;
+mod nginx;
+mod owners;
+mod subscription;
 mod support;
 mod tidy;
 mod web;
