@@ -5,6 +5,8 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod cli;
+
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
@@ -38,7 +40,12 @@ enum Command {
     /// Manage lists.
     List {
         #[command(subcommand)]
-        command: ListCommand,
+        command: cli::ListCommand,
+    },
+    /// Manage the members of a list.
+    Member {
+        #[command(subcommand)]
+        command: cli::MemberCommand,
     },
     /// Manage the database.
     Db {
@@ -95,29 +102,6 @@ struct ServeArgs {
     /// How long a kept FastCGI connection may stay idle between requests.
     #[arg(long, value_parser = parse_duration, default_value = "2s", value_name = "DURATION")]
     keep_conn_idle: Duration,
-}
-
-#[derive(Subcommand)]
-enum ListCommand {
-    /// Create a list in the configured domain.
-    Create {
-        /// The list's name.
-        name: String,
-        /// Its subject line.
-        #[arg(long)]
-        subject: String,
-        /// Its description.
-        #[arg(long, default_value = "")]
-        description: String,
-        /// Topics, comma-separated.
-        #[arg(long, default_value = "")]
-        topics: String,
-        /// Who may see it: noconceal, conceal or intranet.
-        #[arg(long, default_value = "noconceal")]
-        visibility: String,
-    },
-    /// Print the lists of the configured domain.
-    Ls,
 }
 
 #[derive(Subcommand)]
@@ -213,7 +197,8 @@ fn run(cli: Cli) -> Result<()> {
             eprintln!("added 3 sample lists to {}", config.domain);
             Ok(())
         }
-        Command::List { command } => list_command(&config, command),
+        Command::List { command } => cli::list(&config, command),
+        Command::Member { command } => cli::member(&config, command),
         Command::User {
             command:
                 UserCommand::Add {
@@ -335,45 +320,6 @@ fn check(config: &Config) -> Result<()> {
     }
     if errors > 0 {
         bail!("{errors} error(s)");
-    }
-    Ok(())
-}
-
-fn list_command(config: &Config, command: ListCommand) -> Result<()> {
-    let mut store = open_store(config)?;
-    match command {
-        ListCommand::Create {
-            name,
-            subject,
-            description,
-            topics,
-            visibility,
-        } => {
-            let visibility = match visibility.as_str() {
-                "noconceal" | "conceal" | "intranet" => Visibility::parse(&visibility),
-                other => bail!("visibility must be noconceal, conceal or intranet, not {other:?}"),
-            };
-            let list = NewList {
-                name: ListName::parse(&name)?,
-                subject,
-                description,
-                topics: topics
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-                visibility,
-            };
-            store.create_list(&config.domain, &list)?;
-            eprintln!("created list {}@{}", list.name, config.domain);
-        }
-        ListCommand::Ls => {
-            // The one command whose output is data: it goes to stdout.
-            for list in store.lists(&config.domain)? {
-                println!("{}\t{}", list.name, list.subject);
-            }
-        }
     }
     Ok(())
 }

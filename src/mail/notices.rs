@@ -103,7 +103,7 @@ pub fn welcome(
             list,
             oneclick_url: Some(oneclick_url.to_string()),
         }),
-        json!({}),
+        json!({ "oneclick_url": oneclick_url }),
     )
 }
 
@@ -168,5 +168,18 @@ pub fn owner_notice(
             "name": member_name,
             "decide_url": decide_url,
         }),
+    )
+}
+
+/// `declined`: tells the requester an owner declined the subscription (Sympa's `reject` of a held request).
+pub fn declined(composer: &Composer<'_>, to: &Email, list: &List) -> Result<NewMail, Error> {
+    composer.compose(
+        "declined",
+        to,
+        Some(&ListContext {
+            list,
+            oneclick_url: None,
+        }),
+        json!({}),
     )
 }

@@ -8,6 +8,9 @@
 
 pub mod account;
 pub mod limits;
+pub mod lists;
+pub mod members;
+pub mod membership;
 
 use std::net::IpAddr;
 
@@ -111,6 +114,17 @@ pub enum Refusal {
     },
     /// What is to be created exists already.
     AlreadyExists(String),
+    /// The address is a member of the list already (a double subscription).
+    AlreadyMember,
+    /// The address is not a member of the list.
+    NotAMember,
+    /// Too many values at once.
+    TooMany {
+        /// The field's name in forms.
+        field: &'static str,
+        /// The limit.
+        max: usize,
+    },
 }
 
 impl Refusal {
@@ -130,6 +144,13 @@ impl Refusal {
             Refusal::TooLong { max, .. } => format!("At most {max} characters, please."),
             Refusal::InvalidValue { .. } => "Please choose one of the values offered.".into(),
             Refusal::AlreadyExists(what) => format!("{what} already exists."),
+            Refusal::AlreadyMember => {
+                "This address is a member of the list already: nothing was changed.".into()
+            }
+            Refusal::NotAMember => {
+                "This address is not a member of the list: nothing was changed.".into()
+            }
+            Refusal::TooMany { max, .. } => format!("At most {max} at once, please."),
         }
     }
 
@@ -139,7 +160,9 @@ impl Refusal {
             Refusal::InvalidAddress => Some("email"),
             Refusal::BadCredentials => Some("passwd"),
             Refusal::Password(_) => Some("newpasswd1"),
-            Refusal::TooLong { field, .. } | Refusal::InvalidValue { field } => Some(field),
+            Refusal::TooLong { field, .. }
+            | Refusal::InvalidValue { field }
+            | Refusal::TooMany { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -262,8 +285,15 @@ impl<'a> Env<'a> {
         Ok(value)
     }
 
-    /// What `requester` is on `list`.
+    /// What `requester` is on `list`; the shell's listmaster has no address but is one.
     pub fn roles(&self, requester: &Requester, list: &List) -> Result<Roles, Error> {
+        if requester.email.is_none() && requester.listmaster {
+            return Ok(Roles {
+                user: true,
+                listmaster: true,
+                ..Roles::ANONYMOUS
+            });
+        }
         Ok(self
             .db()
             .roles(list.id, requester.email.as_ref(), requester.listmaster)?)
@@ -292,10 +322,7 @@ impl<'a> Env<'a> {
             self.config.base_url(),
             list.name,
             id,
-            percent_encoding::utf8_percent_encode(
-                email.as_str(),
-                percent_encoding::NON_ALPHANUMERIC
-            )
+            encode(email.as_str())
         ))
     }
 
@@ -305,6 +332,16 @@ impl<'a> Env<'a> {
         crate::auth::random_bytes(&mut candidate)?;
         Ok(self.db().site_secret(name, &candidate)?)
     }
+}
+
+/// Percent-encodes `text` for a URL as Sympa does: all but `A-Za-z0-9-._~` (so `@` is `%40`).
+pub fn encode(text: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 /// Checks that `text` has at most `max` characters.

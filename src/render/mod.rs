@@ -78,6 +78,61 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/web/info.html"),
     ),
     (
+        "web/subscribe.html",
+        include_str!("../../templates/web/subscribe.html"),
+    ),
+    (
+        "web/signoff.html",
+        include_str!("../../templates/web/signoff.html"),
+    ),
+    (
+        "web/oneclick.html",
+        include_str!("../../templates/web/oneclick.html"),
+    ),
+    (
+        "web/auth.html",
+        include_str!("../../templates/web/auth.html"),
+    ),
+    (
+        "web/suboptions.html",
+        include_str!("../../templates/web/suboptions.html"),
+    ),
+    ("web/set.html", include_str!("../../templates/web/set.html")),
+    (
+        "web/options_form.html",
+        include_str!("../../templates/web/options_form.html"),
+    ),
+    (
+        "web/review.html",
+        include_str!("../../templates/web/review.html"),
+    ),
+    (
+        "web/search.html",
+        include_str!("../../templates/web/search.html"),
+    ),
+    (
+        "web/members_table.html",
+        include_str!("../../templates/web/members_table.html"),
+    ),
+    ("web/add.html", include_str!("../../templates/web/add.html")),
+    ("web/del.html", include_str!("../../templates/web/del.html")),
+    (
+        "web/subindex.html",
+        include_str!("../../templates/web/subindex.html"),
+    ),
+    (
+        "web/auth_add.html",
+        include_str!("../../templates/web/auth_add.html"),
+    ),
+    (
+        "web/decl_add.html",
+        include_str!("../../templates/web/decl_add.html"),
+    ),
+    (
+        "web/export_member.html",
+        include_str!("../../templates/web/export_member.html"),
+    ),
+    (
         "mail/sendpasswd.txt",
         include_str!("../../templates/mail/sendpasswd.txt"),
     ),
@@ -92,6 +147,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "mail/goodbye.txt",
         include_str!("../../templates/mail/goodbye.txt"),
+    ),
+    (
+        "mail/declined.txt",
+        include_str!("../../templates/mail/declined.txt"),
     ),
     (
         "mail/owner_notice.txt",
@@ -170,6 +229,20 @@ impl Templates {
             message: chain(&e),
         };
         let context = tera::Context::from_serialize(view).map_err(fail)?;
+        self.tera.render(name, &context).map_err(fail)
+    }
+
+    /// Renders template `name` with the fields of `view`, moved into the context without a copy.
+    pub fn render_map(
+        &self,
+        name: &str,
+        view: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<String, Error> {
+        let fail = |e: tera::Error| Error::Template {
+            name: name.to_string(),
+            message: chain(&e),
+        };
+        let context = tera::Context::from_value(serde_json::Value::Object(view)).map_err(fail)?;
         self.tera.render(name, &context).map_err(fail)
     }
 

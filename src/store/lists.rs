@@ -119,6 +119,54 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Sets a list's status (closing keeps its members and history).
+    pub fn set_list_status(&self, list: ListId, status: ListStatus) -> Result<(), Error> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE lists SET status = ?2, updated_at = ?3 WHERE id = ?1",
+                params![list.0, status.as_str(), now()],
+            )
+            .context("setting a list's status")?;
+        if changed == 0 {
+            return Err(Error::NotFound(format!("list #{}", list.0)));
+        }
+        Ok(())
+    }
+
+    /// One list by its id, whatever its status.
+    pub fn list_by_id(&self, list: ListId) -> Result<Option<List>, Error> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {LIST_COLUMNS} FROM lists l JOIN domains d ON d.id = l.domain_id WHERE l.id = ?1"
+            ))
+            .and_then(|mut s| s.query_row([list.0], list_from_row).optional())
+            .map(Option::flatten)
+            .context("reading a list")
+    }
+
+    /// Every list of `domain` whatever its status, by name (`wwsympa list ls --all`).
+    pub fn all_lists(&self, domain: &str) -> Result<Vec<List>, Error> {
+        let context = "listing lists";
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {LIST_COLUMNS} FROM lists l JOIN domains d ON d.id = l.domain_id
+                 WHERE d.name = ?1 ORDER BY l.name"
+            ))
+            .context(context)?;
+        let rows = statement
+            .query_map([domain], list_from_row)
+            .context(context)?;
+        let mut lists = Vec::new();
+        for row in rows {
+            if let Some(list) = row.context(context)? {
+                lists.push(list);
+            }
+        }
+        Ok(lists)
+    }
+
     /// The open lists of `domain`, by name.
     pub fn lists(&self, domain: &str) -> Result<Vec<ListSummary>, Error> {
         Ok(self
@@ -193,6 +241,54 @@ impl Store {
     /// Creates a list in `domain`; refuses a name that exists.
     pub fn create_list(&mut self, domain: &str, list: &NewList) -> Result<(), Error> {
         self.db().create_list(domain, list).map(|_| ())
+    }
+
+    /// Sets a list's status (closing keeps its members and history).
+    pub fn set_list_status(&self, list: ListId, status: ListStatus) -> Result<(), Error> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE lists SET status = ?2, updated_at = ?3 WHERE id = ?1",
+                params![list.0, status.as_str(), now()],
+            )
+            .context("setting a list's status")?;
+        if changed == 0 {
+            return Err(Error::NotFound(format!("list #{}", list.0)));
+        }
+        Ok(())
+    }
+
+    /// One list by its id, whatever its status.
+    pub fn list_by_id(&self, list: ListId) -> Result<Option<List>, Error> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {LIST_COLUMNS} FROM lists l JOIN domains d ON d.id = l.domain_id WHERE l.id = ?1"
+            ))
+            .and_then(|mut s| s.query_row([list.0], list_from_row).optional())
+            .map(Option::flatten)
+            .context("reading a list")
+    }
+
+    /// Every list of `domain` whatever its status, by name (`wwsympa list ls --all`).
+    pub fn all_lists(&self, domain: &str) -> Result<Vec<List>, Error> {
+        let context = "listing lists";
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {LIST_COLUMNS} FROM lists l JOIN domains d ON d.id = l.domain_id
+                 WHERE d.name = ?1 ORDER BY l.name"
+            ))
+            .context(context)?;
+        let rows = statement
+            .query_map([domain], list_from_row)
+            .context(context)?;
+        let mut lists = Vec::new();
+        for row in rows {
+            if let Some(list) = row.context(context)? {
+                lists.push(list);
+            }
+        }
+        Ok(lists)
     }
 
     /// The open lists of `domain`, by name.

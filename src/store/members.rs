@@ -184,10 +184,10 @@ impl Db<'_> {
             .context("reading a member")
     }
 
-    /// How many members a list has.
+    /// How many members a list has (kept up to date by triggers, so this reads one row).
     pub fn member_count(&self, list: ListId) -> Result<u64, Error> {
         self.conn
-            .prepare_cached("SELECT COUNT(*) FROM members WHERE list_id = ?1")
+            .prepare_cached("SELECT member_count FROM lists WHERE id = ?1")
             .and_then(|mut s| s.query_row([list.0], |row| row.get(0)))
             .context("counting members")
     }
@@ -364,6 +364,21 @@ impl Db<'_> {
                     },
                 )
             })
+    }
+
+    /// The live held request with row id `id`.
+    pub fn pending_by_id(&self, id: i64) -> Result<Option<PendingRecord>, Error> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, list_id, kind, email, requested_by, state, data, created_at FROM pending_requests
+                 WHERE id = ?1 AND expires_at > ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![id, now()], super::roster::pending_from_row)
+                    .optional()
+            })
+            .map(Option::flatten)
+            .context("reading a held request")
     }
 
     /// Deletes a held request; returns true if and only if it was still there (so two

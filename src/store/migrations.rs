@@ -11,6 +11,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "002_accounts_members",
         include_str!("sql/002_accounts_members.sql"),
     ),
+    ("003_review", include_str!("sql/003_review.sql")),
 ];
 
 /// The schema version this build expects.

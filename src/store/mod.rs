@@ -8,6 +8,7 @@ mod lists;
 mod mail;
 mod members;
 mod migrations;
+mod roster;
 mod security;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ pub use error::Error;
 pub use lists::NewList;
 pub use mail::{ClaimedMail, NewMail, OutboxCounts};
 pub use members::{NewMember, NewPending, PendingRecord};
+pub use roster::{MemberQuery, MemberSort};
 pub use security::{AuditEntry, AuditLine};
 
 /// Adds what we were doing to a driver error.

@@ -13,7 +13,7 @@
 //! change things. The row's checks run before the handler; the table tests check the rest.
 
 use super::action::{Access, Action};
-use super::handlers::{account, home};
+use super::handlers::{account, home, members, subscription};
 use crate::domain::ActionKind;
 
 /// Sympa's path arguments of the account pages that come back to where the visitor was.
@@ -21,10 +21,37 @@ const RETURN_ARGS: &[&str] = &["previous_action", "previous_list"];
 
 /// Every action, sorted by name.
 pub static ACTIONS: &[Action] = &[
+    Action::new("add", members::add)
+        .args(&["list", "email"])
+        .list()
+        .access(Access::Owner)
+        .form(),
+    Action::new("auth", subscription::auth)
+        .args(&["id", "heldaction", "listname"])
+        .form(),
+    Action::new("auth_add", members::auth_add)
+        .args(&["list"])
+        .list()
+        .access(Access::Policy(ActionKind::ManageRequests))
+        .post(),
     Action::new("choosepasswd", account::choosepasswd)
         .args(&["email", "passwd"])
         .access(Access::User)
         .form(),
+    Action::new("decl_add", members::decl_add)
+        .args(&["list"])
+        .list()
+        .access(Access::Policy(ActionKind::ManageRequests))
+        .post(),
+    Action::new("del", members::del)
+        .args(&["list", "email"])
+        .list()
+        .access(Access::Owner)
+        .form(),
+    Action::new("export_member", members::export_member)
+        .args(&["list", "format"])
+        .list()
+        .access(Access::Owner),
     Action::new("firstpasswd", account::firstpasswd).args(RETURN_ARGS),
     Action::new("home", home::home),
     Action::new("info", home::info)
@@ -39,6 +66,12 @@ pub static ACTIONS: &[Action] = &[
         .args(RETURN_ARGS)
         .form(),
     Action::new("my", account::my).access(Access::User),
+    // Not a list row: a member of a concealed list must be able to leave without logging in;
+    // the signed id proves the address, and the handler loads the list.
+    Action::new("oneclick", subscription::oneclick)
+        .args(&["list", "id"])
+        .form()
+        .csrf_exempt("RFC 8058: the mail client POSTs List-Unsubscribe=One-Click without a session; the id signed with the site secret authenticates the request"),
     Action::new("pref", account::pref)
         .args(RETURN_ARGS)
         .access(Access::User)
@@ -47,9 +80,41 @@ pub static ACTIONS: &[Action] = &[
     Action::new("requestpasswd", account::requestpasswd)
         .args(&["email"])
         .form(),
+    Action::new("review", members::review)
+        .args(&["list", "page", "size", "sortby"])
+        .list()
+        .access(Access::Policy(ActionKind::Review)),
+    Action::new("search", members::search)
+        .args(&["list", "filter"])
+        .list()
+        .access(Access::Policy(ActionKind::Review)),
+    // Members change their own options, owners anyone's: the operation decides which.
+    Action::new("set", subscription::set)
+        .args(&["list", "email", "reception", "gecos"])
+        .list()
+        .access(Access::User)
+        .form(),
     Action::new("setpasswd", account::setpasswd)
         .access(Access::User)
         .post(),
+    Action::new("signoff", subscription::signoff)
+        .args(&["list"])
+        .list()
+        .access(Access::Policy(ActionKind::Signoff))
+        .form(),
+    Action::new("subindex", members::subindex)
+        .args(&["list"])
+        .list()
+        .access(Access::Policy(ActionKind::ManageRequests)),
+    Action::new("suboptions", subscription::suboptions)
+        .args(&["list"])
+        .list()
+        .access(Access::Policy(ActionKind::EditOwnMembership)),
+    Action::new("subscribe", subscription::subscribe)
+        .args(&["list"])
+        .list()
+        .access(Access::Policy(ActionKind::Subscribe))
+        .form(),
     Action::new("ticket", account::ticket)
         .args(&["ticket"])
         .form(),
@@ -57,8 +122,13 @@ pub static ACTIONS: &[Action] = &[
 
 /// Old action names WWSympa still answers (reference §1.10), mapped to today's.
 pub static ALIASES: &[(&str, &str)] = &[
+    ("add_fromsub", "auth_add"),
+    ("dump", "export_member"),
+    ("ignoresub", "decl_add"),
     ("lists_categories", "lists"),
     ("loginrequest", "login"),
+    ("sigrequest", "signoff"),
+    ("subrequest", "subscribe"),
     ("which", "my"),
 ];
 

@@ -1,14 +1,22 @@
 //! The integration tests, one binary: each module is one topic; heavy tests use the real peers.
 
 mod accounts;
+mod authz;
 mod browser;
+mod chromium;
 mod cli;
+mod concurrency;
+mod deployment;
+mod fastcgi_nginx;
+mod flows;
 mod lifecycle;
 mod lists;
 mod mail;
 mod nginx;
+mod owners;
 mod peers;
 mod protocol;
+mod subscription;
 mod support;
 mod tidy;
 mod web;

@@ -1,79 +1,221 @@
-//! A real nginx in front of `wwsympa serve` on a unix socket: keep_conn off and on (upstream keepalive), home, lists and 404.
+//! Real nginx (its own instance on a loopback port, stopped by PID) in front of
+//! `wwsympa serve` on a unix socket: log in and subscribe with cookies and CSRF tokens.
 
-use std::time::Duration;
+use std::process::Command;
 
-use crate::support::nginx::{http_get, Nginx};
-use crate::support::peer;
-use crate::support::process::{socket_count, wait_until, Site};
+use crate::browser::csrf_in;
+use crate::support::{binary, free_port, http, peer, wait_until, Daemon, HttpAnswer, TempDir};
+
+/// The `sympa_session` cookie a response sets, as `name=value`.
+fn session_cookie(answer: &HttpAnswer) -> Option<String> {
+    answer
+        .headers
+        .iter()
+        .filter(|(n, _)| n == "set-cookie")
+        .filter_map(|(_, v)| v.split(';').next())
+        .find(|pair| pair.starts_with("sympa_session=") && pair.len() > "sympa_session=".len())
+        .map(str::to_string)
+}
+
+fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(n, v)| {
+            format!(
+                "{n}={}",
+                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
 
 #[test]
-fn nginx_fastcgi_pass_with_keep_conn_off_and_on() {
+fn login_and_subscribe_through_nginx() {
     let Some(nginx) = peer("nginx") else {
         return;
     };
-    let site = Site::new("nginx", "");
-    site.create_lists(&["alpha", "beta"]);
-    let (server, _) = site.serve_unix("fcgi", &["--threads", "2", "--keep-conn-idle", "1s"]);
-    let socket = site.socket("fcgi");
-    let http = format!(
-        "upstream wws_keep {{ server unix:{socket}; keepalive 4; }}\n\
-         server {{ listen 127.0.0.1:PORT0;\n\
-           location /sympa {{ include /etc/nginx/fastcgi_params; fastcgi_pass unix:{socket}; }} }}\n\
-         server {{ listen 127.0.0.1:PORT1;\n\
-           location /sympa {{ include /etc/nginx/fastcgi_params; fastcgi_pass wws_keep; fastcgi_keep_conn on; }} }}\n",
-        socket = socket.display()
+    let dir = TempDir::new("nginx");
+    let socket = dir.path().join("wwsympa.sock");
+    let port = free_port();
+    let config = dir.path().join("wwsympa.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "domain = 'lists.example.org'\nwwsympa_url = 'http://127.0.0.1:{port}/sympa'\n\
+             db_name = '{}'\nsmtp_host = '127.0.0.1'\nsmtp_port = {}\nlog_level = 'warn'\n",
+            dir.path().join("web.db").display(),
+            free_port()
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = Command::new(binary())
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        assert!(child.wait().unwrap().success(), "{args:?}");
+    };
+    run(
+        &["user", "add", "joe@example.org", "--password-stdin"],
+        "a long password\n",
     );
-    let nginx_dir = site.path().join("nginx");
-    std::fs::create_dir_all(&nginx_dir).unwrap();
-    let front = Nginx::start(&nginx, &nginx_dir, &http, 2);
-    let (plain, kept) = (front.ports[0], front.ports[1]);
-    let pid = server.pid();
-    let baseline = socket_count(pid);
+    run(
+        &[
+            "list",
+            "create",
+            "news",
+            "--subject",
+            "News",
+            "--review",
+            "private",
+        ],
+        "",
+    );
 
-    for port in [plain, kept] {
-        let home = http_get(port, "/sympa/").unwrap();
-        assert_eq!(home.status, 200, "{home:?}");
-        assert!(
-            home.head.contains("Content-Type: text/html"),
-            "{}",
-            home.head
-        );
-        assert!(home.body.contains(r#"class="action-home""#));
-        assert!(
-            home.body.contains(r#"href="/sympa/info/alpha""#),
-            "{}",
-            home.body
-        );
-        let lists = http_get(port, "/sympa/lists").unwrap();
-        assert_eq!(lists.status, 200);
-        assert!(lists.body.contains(r#"class="action-lists""#));
-        assert!(lists.body.contains(r#"href="/sympa/info/beta""#));
-        let missing = http_get(port, "/sympa/no_such_action").unwrap();
-        assert_eq!(missing.status, 404, "{missing:?}");
-        assert!(missing.body.contains("Unknown action"), "{}", missing.body);
-        let outside = http_get(port, "/sympathy").unwrap();
-        assert_eq!(outside.status, 404, "{outside:?}");
-        if port == plain {
-            // keep_conn off: every FastCGI connection is closed once answered.
-            assert!(
-                wait_until(Duration::from_secs(5), || socket_count(pid) == baseline),
-                "a FastCGI connection stayed open without keep_conn"
-            );
-        }
-    }
-    // keep_conn on: nginx reused one FastCGI connection for those sequential requests and keeps it.
-    assert_eq!(socket_count(pid), baseline + 1, "one kept connection");
-    // Our idle limit for kept connections (1 s) closes it; nginx then opens a new one.
-    assert!(
-        wait_until(Duration::from_secs(5), || socket_count(pid) == baseline),
-        "the kept connection was not closed after --keep-conn-idle"
+    let mut serve = Command::new(binary());
+    serve
+        .arg("--config")
+        .arg(&config)
+        .args(["serve", "--threads", "2", "--listen"])
+        .arg(format!("unix:{}", socket.display()));
+    let _wwsympa = Daemon::spawn(serve, &dir.path().join("wwsympa.log"));
+    wait_until("the wwsympa socket", || socket.exists());
+
+    let prefix = dir.path().join("nginx");
+    std::fs::create_dir_all(prefix.join("tmp")).unwrap();
+    let user = if unsafe { libc::geteuid() } == 0 {
+        "user root root;"
+    } else {
+        ""
+    };
+    std::fs::write(
+        prefix.join("nginx.conf"),
+        format!(
+            "{user}\ndaemon off;\nworker_processes 1;\npid {p}/nginx.pid;\nerror_log {p}/error.log warn;\n\
+             events {{ worker_connections 64; }}\n\
+             http {{\n  access_log off;\n  client_body_temp_path {p}/tmp/body;\n  fastcgi_temp_path {p}/tmp/fastcgi;\n\
+               proxy_temp_path {p}/tmp/proxy;\n  uwsgi_temp_path {p}/tmp/uwsgi;\n  scgi_temp_path {p}/tmp/scgi;\n\
+               server {{\n    listen 127.0.0.1:{port};\n    location /sympa {{\n      include /etc/nginx/fastcgi_params;\n\
+                   fastcgi_pass unix:{socket};\n    }}\n  }}\n}}\n",
+            p = prefix.display(),
+            socket = socket.display(),
+        ),
+    )
+    .unwrap();
+    let mut command = Command::new(nginx);
+    command
+        .arg("-p")
+        .arg(&prefix)
+        .arg("-c")
+        .arg(prefix.join("nginx.conf"))
+        .arg("-e")
+        .arg(prefix.join("error.log"));
+    let _nginx = Daemon::spawn(command, &prefix.join("stderr.log"));
+    wait_until("nginx", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+
+    // The login form: a session for its CSRF token.
+    let page = http(port, "GET", "/sympa/login/info/news", &[], "");
+    assert_eq!(page.status, 200, "{}", page.body);
+    let cookie = session_cookie(&page).expect("a session cookie");
+    let token = csrf_in(&page.body).expect("a token");
+    let urlencoded = ("Content-Type", "application/x-www-form-urlencoded");
+    // A wrong password: the form again, with the error.
+    let refused = http(
+        port,
+        "POST",
+        "/sympa/login",
+        &[("Cookie", &cookie), urlencoded],
+        &form(&[
+            ("email", "joe@example.org"),
+            ("passwd", "wrong one"),
+            ("csrf_token", &token),
+        ]),
     );
-    for _ in 0..3 {
-        assert_eq!(http_get(kept, "/sympa/").unwrap().status, 200);
-    }
-    let log = front.error_log();
-    assert!(!log.contains("[error]"), "{log}");
-    front.stop();
-    server.assert_no_panic();
-    assert!(server.stop(libc::SIGTERM).success());
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Wrong e-mail address or password."));
+    let login = http(
+        port,
+        "POST",
+        "/sympa/login",
+        &[("Cookie", &cookie), urlencoded],
+        &form(&[
+            ("email", "joe@example.org"),
+            ("passwd", "a long password"),
+            ("csrf_token", &token),
+            ("previous_action", "info"),
+            ("previous_list", "news"),
+        ]),
+    );
+    assert_eq!(login.status, 303, "{}", login.body);
+    assert_eq!(login.header("location"), Some("/sympa/info/news"));
+    let logged_in = session_cookie(&login).expect("a new session at login");
+    assert_ne!(logged_in, cookie);
+
+    let page = http(
+        port,
+        "GET",
+        "/sympa/subscribe/news",
+        &[("Cookie", &logged_in)],
+        "",
+    );
+    assert_eq!(page.status, 200);
+    let token = csrf_in(&page.body).unwrap();
+    // The old session's token does not work with the new session.
+    let forged = http(
+        port,
+        "POST",
+        "/sympa/subscribe/news",
+        &[("Cookie", &logged_in), urlencoded],
+        &form(&[("csrf_token", &csrf_in(&refused.body).unwrap())]),
+    );
+    assert_eq!(forged.status, 403);
+    let subscribed = http(
+        port,
+        "POST",
+        "/sympa/subscribe/news",
+        &[("Cookie", &logged_in), urlencoded],
+        &form(&[("gecos", "Joe"), ("csrf_token", &token)]),
+    );
+    assert_eq!(subscribed.status, 303, "{}", subscribed.body);
+    assert_eq!(subscribed.header("location"), Some("/sympa/info/news"));
+    let info = http(
+        port,
+        "GET",
+        "/sympa/info/news",
+        &[("Cookie", &logged_in)],
+        "",
+    );
+    assert!(info
+        .body
+        .contains("You are now a member of news@lists.example.org."));
+    assert!(info.body.contains("1 member"));
+    let review = http(
+        port,
+        "GET",
+        "/sympa/review/news",
+        &[("Cookie", &logged_in)],
+        "",
+    );
+    assert_eq!(review.status, 200);
+    assert!(review.body.contains("joe@example.org"));
+    // Without the cookie, the private review sends to the login page.
+    let anonymous = http(port, "GET", "/sympa/review/news", &[], "");
+    assert_eq!(anonymous.status, 303);
+    assert_eq!(
+        anonymous.header("location"),
+        Some("/sympa/login/review/news")
+    );
 }

@@ -8,29 +8,9 @@ use crate::operations::account::{self, LANGUAGES};
 use crate::operations::{self, Refusal};
 use crate::web::actions;
 use crate::web::ctx::{Ctx, Level};
-use crate::web::error::refusal_status;
+use crate::web::handlers::refused_form;
 use crate::web::outcome::Outcome;
 use crate::web::Error;
-
-/// A form shown again after a refusal: the typed values kept, the error next to its field.
-fn refused_form(
-    ctx: &mut Ctx<'_>,
-    template: &'static str,
-    refusal: &Refusal,
-    mut view: Value,
-) -> Result<Outcome, Error> {
-    let text = refusal.text();
-    match refusal.field() {
-        Some(field) => view["errors"] = json!({ field: text }),
-        None => ctx.notice(Level::Error, text),
-    }
-    view["csrf_token"] = json!(ctx.csrf_token()?);
-    Ok(Outcome::page_with_status(
-        template,
-        refusal_status(refusal),
-        view,
-    ))
-}
 
 /// Where to go after login: back to `previous_action/previous_list` when that is a page, else home.
 fn return_url(ctx: &Ctx<'_>) -> String {

@@ -2,3 +2,67 @@
 
 pub mod account;
 pub mod home;
+pub mod members;
+pub mod subscription;
+
+use serde_json::{json, Value};
+
+use crate::operations::Refusal;
+use crate::web::ctx::{Ctx, Level};
+use crate::web::error::refusal_status;
+use crate::web::outcome::Outcome;
+use crate::web::Error;
+
+/// A form shown again after a refusal: the typed values kept, the error next to its field.
+pub(crate) fn refused_form(
+    ctx: &mut Ctx<'_>,
+    template: &'static str,
+    refusal: &Refusal,
+    mut view: Value,
+) -> Result<Outcome, Error> {
+    let text = refusal.text();
+    match refusal.field() {
+        Some(field) => view["errors"] = json!({ field: text }),
+        None => ctx.notice(Level::Error, text),
+    }
+    view["csrf_token"] = json!(ctx.csrf_token()?);
+    Ok(Outcome::page_with_status(
+        template,
+        refusal_status(refusal),
+        view,
+    ))
+}
+
+/// A date (seconds since the epoch, UTC) as `YYYY-MM-DD`.
+pub(crate) fn date(epoch: i64) -> String {
+    // Howard Hinnant's days-to-civil algorithm.
+    let days = epoch.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The first `max` characters of a value typed by someone, to show it again.
+pub(crate) fn kept(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_civil() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(951_782_400), "2000-02-29");
+        assert_eq!(date(1_700_000_000), "2023-11-14");
+        assert_eq!(date(-86_400), "1969-12-31");
+    }
+}

@@ -1,0 +1,9 @@
+# wwsympa %preun: %systemd_preun for the socket, the service and the sender (stop and disable on
+# erase only).
+if [ "$1" -eq 0 ]; then
+    if [ -x /usr/lib/systemd/systemd-update-helper ]; then
+        /usr/lib/systemd/systemd-update-helper remove-system-units wwsympa.socket wwsympa.service wwsympa-sender.service || :
+    else
+        systemctl --no-reload disable --now wwsympa.socket wwsympa.service wwsympa-sender.service >/dev/null 2>&1 || :
+    fi
+fi

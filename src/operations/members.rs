@@ -1,0 +1,439 @@
+//! What owners do with a list's members: review and search them, add and remove them one at a
+//! time or many at once, decide on held subscriptions, export and bulk-import.
+
+use serde_json::json;
+
+use super::membership::{check_name, join, leave};
+use super::{Env, Error, Refusal, Requester};
+use crate::domain::{ActionKind, Email, List, Member};
+use crate::mail::notices;
+use crate::store::{MemberQuery, NewMember, PendingRecord};
+
+/// Most addresses one web request may add or remove.
+pub const MAX_AT_ONCE: usize = 1000;
+
+/// One address typed by an owner, with an optional display name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The address as typed.
+    pub email: String,
+    /// The display name, maybe empty.
+    pub name: String,
+}
+
+/// Splits text into entries: one per line, `address[ ,;]name`; blank lines and lines
+/// starting with `#` are skipped.
+pub fn parse_entries(text: &str) -> Vec<Entry> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            let split = line
+                .find(|c: char| c.is_whitespace() || c == ',' || c == ';')
+                .unwrap_or(line.len());
+            let (email, rest) = line.split_at(split);
+            let name = rest
+                .trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ';')
+                .trim()
+                .trim_matches('"')
+                .to_string();
+            Entry {
+                email: email.to_string(),
+                name,
+            }
+        })
+        .collect()
+}
+
+/// What an `add` did, address by address.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddReport {
+    /// Now members.
+    pub added: Vec<Email>,
+    /// Members already: left as they were.
+    pub already: Vec<Email>,
+    /// Not addresses, or with a name that is not acceptable: left out.
+    pub invalid: Vec<String>,
+}
+
+/// `add`: adds members, each with a welcome mail unless `quiet`; one transaction.
+pub fn add(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    list: &List,
+    entries: &[Entry],
+    quiet: bool,
+) -> Result<AddReport, Error> {
+    env.authorize(requester, list, ActionKind::ManageMembers)?;
+    if entries.len() > MAX_AT_ONCE {
+        return Err(Refusal::TooMany {
+            field: "email",
+            max: MAX_AT_ONCE,
+        }
+        .into());
+    }
+    let mut report = AddReport::default();
+    let mut valid = Vec::new();
+    for entry in entries {
+        match (Email::parse(&entry.email), check_name(&entry.name)) {
+            (Ok(email), Ok(name)) if entry.email.len() <= 254 => {
+                if !valid
+                    .iter()
+                    .any(|(e, _, _): &(Email, String, String)| *e == email)
+                {
+                    let oneclick = env.oneclick_url(list, &email)?;
+                    valid.push((email, name, oneclick));
+                }
+            }
+            _ => report.invalid.push(entry.email.chars().take(254).collect()),
+        }
+    }
+    let (added, already) = env.transaction(requester, |tx| {
+        let (mut added, mut already) = (Vec::new(), Vec::new());
+        for (email, name, oneclick) in &valid {
+            match join(tx, list, email, name, oneclick, quiet, false, "add") {
+                Ok(()) => added.push(email.clone()),
+                Err(Error::Refused(Refusal::AlreadyMember)) => already.push(email.clone()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((added, already))
+    })?;
+    report.added = added;
+    report.already = already;
+    Ok(report)
+}
+
+/// What a `del` did, address by address.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DelReport {
+    /// No longer members.
+    pub removed: Vec<Email>,
+    /// Were no members.
+    pub not_member: Vec<Email>,
+    /// Not addresses.
+    pub invalid: Vec<String>,
+}
+
+/// `del`: removes members, each with a goodbye mail unless `quiet`; one transaction.
+pub fn del(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    list: &List,
+    emails: &[&str],
+    quiet: bool,
+) -> Result<DelReport, Error> {
+    env.authorize(requester, list, ActionKind::ManageMembers)?;
+    if emails.len() > MAX_AT_ONCE {
+        return Err(Refusal::TooMany {
+            field: "email",
+            max: MAX_AT_ONCE,
+        }
+        .into());
+    }
+    let mut report = DelReport::default();
+    let mut valid: Vec<Email> = Vec::new();
+    for typed in emails {
+        match Email::parse(typed) {
+            Ok(email) if typed.len() <= 254 => {
+                if !valid.contains(&email) {
+                    valid.push(email);
+                }
+            }
+            _ => report.invalid.push(typed.chars().take(254).collect()),
+        }
+    }
+    let (removed, not_member) = env.transaction(requester, |tx| {
+        let (mut removed, mut not_member) = (Vec::new(), Vec::new());
+        for email in &valid {
+            match leave(tx, list, email, quiet, false, "del") {
+                Ok(()) => removed.push(email.clone()),
+                Err(Error::Refused(Refusal::NotAMember)) => not_member.push(email.clone()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((removed, not_member))
+    })?;
+    report.removed = removed;
+    report.not_member = not_member;
+    Ok(report)
+}
+
+/// One page of `review`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewPage {
+    /// The members on this page.
+    pub members: Vec<Member>,
+    /// How many match in all.
+    pub total: u64,
+    /// Returns true if and only if concealed members are shown (to owners).
+    pub with_concealed: bool,
+}
+
+/// `review` and `search`: a page of members, if the list's review policy lets the requester
+/// see them; members who chose to be concealed are shown to owners only.
+pub fn review(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+    query: MemberQuery<'_>,
+) -> Result<ReviewPage, Error> {
+    env.authorize(requester, list, ActionKind::Review)?;
+    let with_concealed = env.roles(requester, list)?.is_owner();
+    let query = MemberQuery {
+        include_concealed: with_concealed,
+        ..query
+    };
+    let db = env.db();
+    Ok(ReviewPage {
+        members: db.members_page(list.id, &query)?,
+        total: db.count_members(list.id, &query)?,
+        with_concealed,
+    })
+}
+
+/// `subindex`: the subscriptions waiting for an owner, oldest first.
+pub fn requests(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+) -> Result<Vec<PendingRecord>, Error> {
+    env.authorize(requester, list, ActionKind::ManageRequests)?;
+    Ok(env
+        .db()
+        .pending_for_list(list.id, "owner")?
+        .into_iter()
+        .filter(|p| p.kind == "subscribe")
+        .collect())
+}
+
+/// What `auth_add` / `decl_add` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DecisionReport {
+    /// Accepted or declined.
+    pub done: Vec<Email>,
+    /// No waiting request for these (decided meanwhile, or never asked).
+    pub missing: Vec<String>,
+}
+
+/// `auth_add` (`accept`) / `decl_add`: decides on held subscriptions, with the welcome or
+/// the "declined" mail unless `quiet`; one transaction.
+pub fn decide_requests(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    list: &List,
+    emails: &[&str],
+    accept: bool,
+    quiet: bool,
+) -> Result<DecisionReport, Error> {
+    env.authorize(requester, list, ActionKind::ManageRequests)?;
+    if emails.len() > MAX_AT_ONCE {
+        return Err(Refusal::TooMany {
+            field: "email",
+            max: MAX_AT_ONCE,
+        }
+        .into());
+    }
+    let mut report = DecisionReport::default();
+    let mut found = Vec::new();
+    for typed in emails {
+        let pending = match Email::parse(typed) {
+            Ok(email) => env
+                .db()
+                .pending_for(list.id, "subscribe", &email, "owner")?,
+            Err(_) => None,
+        };
+        match pending {
+            Some(pending)
+                if !found
+                    .iter()
+                    .any(|(p, _): &(PendingRecord, _)| p.id == pending.id) =>
+            {
+                let oneclick = env.oneclick_url(list, &pending.email)?;
+                found.push((pending, oneclick));
+            }
+            Some(_) => {}
+            None => report.missing.push(typed.chars().take(254).collect()),
+        }
+    }
+    report.done = env.transaction(requester, |tx| {
+        let mut done = Vec::new();
+        for (pending, oneclick) in &found {
+            if !tx.db.delete_pending(pending.id)? {
+                continue;
+            }
+            let email = &pending.email;
+            if accept {
+                let name = pending.data["name"].as_str().unwrap_or("");
+                let notify = pending.data["notify_owners"].as_bool().unwrap_or(false);
+                match join(tx, list, email, name, oneclick, quiet, notify, "auth_add") {
+                    Ok(()) | Err(Error::Refused(Refusal::AlreadyMember)) => {}
+                    Err(e) => return Err(e),
+                }
+            } else {
+                if !quiet {
+                    let mail = notices::declined(&tx.composer, email, list);
+                    tx.queue(mail)?;
+                }
+                tx.audit(
+                    "decl_add",
+                    Some(list),
+                    Some(email),
+                    json!({ "quiet": quiet }),
+                )?;
+            }
+            done.push(email.clone());
+        }
+        Ok(done)
+    })?;
+    Ok(report)
+}
+
+/// Quotes one CSV field (RFC 4180), and defuses spreadsheet formulas (`=`, `+`, `-`, `@`).
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// `export_member`: every member as CSV (`email,name,reception,visibility,subscribed`), or
+/// only the addresses when `light`; for owners.
+pub fn export(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+    light: bool,
+) -> Result<String, Error> {
+    env.authorize(requester, list, ActionKind::ManageMembers)?;
+    let mut out = String::from(if light {
+        "email\r\n"
+    } else {
+        "email,name,reception,visibility,subscribed\r\n"
+    });
+    env.db().for_each_member(list.id, |member| {
+        out.push_str(member.email.as_str());
+        if !light {
+            out.push(',');
+            out.push_str(&csv_field(&member.name));
+            out.push(',');
+            out.push_str(member.reception.as_str());
+            out.push(',');
+            out.push_str(member.visibility.as_str());
+            out.push(',');
+            out.push_str(&member.subscribed_at.to_string());
+        }
+        out.push_str("\r\n");
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Lines read (entries, not counting blank and comment lines).
+    pub read: usize,
+    /// Now members.
+    pub added: usize,
+    /// Members already, or repeated in the file.
+    pub skipped: usize,
+    /// Lines that are not an address, with their line number (first 100 kept).
+    pub invalid: Vec<(usize, String)>,
+    /// How many lines were invalid in all.
+    pub invalid_count: usize,
+}
+
+/// `wwsympa member import`: adds every address of `text` (one per line, optional name after
+/// whitespace, a comma or a semicolon) without mail, in ONE transaction with one prepared
+/// statement; `progress` is called with the count of addresses done every 10,000. One audit
+/// row says how many were added.
+pub fn import(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    list: &List,
+    text: &str,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<ImportReport, Error> {
+    env.authorize(requester, list, ActionKind::ManageMembers)?;
+    let mut report = ImportReport::default();
+    let mut members = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let entries = parse_entries(line);
+        let Some(entry) = entries.first() else {
+            continue;
+        };
+        report.read += 1;
+        match (Email::parse(&entry.email), check_name(&entry.name)) {
+            (Ok(email), Ok(name)) if entry.email.len() <= 254 => {
+                let mut member = NewMember::new(email);
+                member.name = name;
+                members.push(member);
+            }
+            _ => {
+                report.invalid_count += 1;
+                if report.invalid.len() < 100 {
+                    report
+                        .invalid
+                        .push((index + 1, line.chars().take(300).collect()));
+                }
+            }
+        }
+    }
+    let total = members.len();
+    let (added, skipped) = env.transaction(requester, |tx| {
+        let counts = tx
+            .db
+            .add_members_bulk(list.id, &members, 10_000, |done| progress(done, total))?;
+        tx.audit(
+            "import",
+            Some(list),
+            None,
+            json!({ "added": counts.0, "skipped": counts.1, "invalid": report.invalid_count }),
+        )?;
+        Ok(counts)
+    })?;
+    report.added = added;
+    report.skipped = skipped;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_take_an_optional_name() {
+        let entries = parse_entries(
+            "a@x.org\n\n# comment\nb@x.org   Bea Smith\nc@x.org,\"Cy\"\n d@x.org;Dee \n",
+        );
+        let pairs: Vec<(&str, &str)> = entries
+            .iter()
+            .map(|e| (e.email.as_str(), e.name.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("a@x.org", ""),
+                ("b@x.org", "Bea Smith"),
+                ("c@x.org", "Cy"),
+                ("d@x.org", "Dee")
+            ]
+        );
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("Ann"), "Ann");
+        assert_eq!(csv_field("Doe, Jane"), "\"Doe, Jane\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=1+1"), "'=1+1");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+    }
+}

@@ -1,0 +1,403 @@
+//! Queries on a list's members as a whole: review pages, search, export, bulk import, options,
+//! and the held requests owners decide on.
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::members::{NewMember, PendingRecord};
+use super::{now, Context, Db, Error};
+use crate::domain::{Email, ListId, Member, MemberVisibility, ReceptionMode};
+
+/// How review pages are sorted (Sympa's `sortby`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberSort {
+    /// By address.
+    Email,
+    /// By display name, then address.
+    Name,
+    /// By subscription date, oldest first, then address.
+    Date,
+}
+
+impl MemberSort {
+    /// Parses Sympa's `sortby` words; anything else is by address.
+    pub fn parse(text: &str) -> MemberSort {
+        match text {
+            "name" | "gecos" => MemberSort::Name,
+            "date" | "subscribed" => MemberSort::Date,
+            _ => MemberSort::Email,
+        }
+    }
+
+    /// The word in URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberSort::Email => "email",
+            MemberSort::Name => "name",
+            MemberSort::Date => "date",
+        }
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            MemberSort::Email => "email",
+            MemberSort::Name => "name, email",
+            MemberSort::Date => "subscribed_at, email",
+        }
+    }
+}
+
+/// Which members a review page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberQuery<'a> {
+    /// Only members whose address or name contains this (case-insensitive).
+    pub filter: Option<&'a str>,
+    /// Include members who asked to be concealed (owners only).
+    pub include_concealed: bool,
+    /// Sort order.
+    pub sort: MemberSort,
+    /// Rows skipped.
+    pub offset: u64,
+    /// Rows returned.
+    pub limit: u64,
+}
+
+fn member_from_row(row: &Row<'_>) -> rusqlite::Result<Option<Member>> {
+    let email: String = row.get(0)?;
+    let Ok(email) = Email::parse(&email) else {
+        return Ok(None);
+    };
+    Ok(Some(Member {
+        email,
+        name: row.get(1)?,
+        reception: ReceptionMode::parse(&row.get::<_, String>(2)?).unwrap_or(ReceptionMode::Mail),
+        visibility: MemberVisibility::parse(&row.get::<_, String>(3)?),
+        custom_attributes: serde_json::from_str(&row.get::<_, String>(4)?).unwrap_or_default(),
+        subscribed_at: row.get(5)?,
+        updated_at: row.get(6)?,
+    }))
+}
+
+const MEMBER_COLUMNS: &str =
+    "email, name, reception, visibility, custom_attributes, subscribed_at, updated_at";
+
+/// The SQL condition for a query's filter and concealment, with `?1` the list and `?2` the filter.
+fn condition(query: &MemberQuery<'_>) -> String {
+    let mut sql = String::from("list_id = ?1");
+    if !query.include_concealed {
+        sql.push_str(" AND visibility = 'noconceal'");
+    }
+    if query.filter.is_some() {
+        sql.push_str(" AND (instr(email, lower(?2)) > 0 OR instr(lower(name), lower(?2)) > 0)");
+    }
+    sql
+}
+
+impl Db<'_> {
+    /// One page of members, in the query's order; uses the index of that order, so the
+    /// first page costs the same for a thousand members as for a hundred thousand.
+    pub fn members_page(
+        &self,
+        list: ListId,
+        query: &MemberQuery<'_>,
+    ) -> Result<Vec<Member>, Error> {
+        let context = "reading a page of members";
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM members WHERE {} ORDER BY {} LIMIT {} OFFSET {}",
+            condition(query),
+            query.sort.order_by(),
+            query.limit.min(10_000),
+            query.offset
+        );
+        let mut statement = self.conn.prepare_cached(&sql).context(context)?;
+        let rows = match query.filter {
+            Some(filter) => statement.query_map(params![list.0, filter], member_from_row),
+            None => statement.query_map(params![list.0], member_from_row),
+        }
+        .context(context)?;
+        let mut members = Vec::new();
+        for row in rows {
+            if let Some(member) = row.context(context)? {
+                members.push(member);
+            }
+        }
+        Ok(members)
+    }
+
+    /// How many members the query matches: without a filter from the kept count (minus the
+    /// concealed ones, counted on their small index), with one by scanning the list.
+    pub fn count_members(&self, list: ListId, query: &MemberQuery<'_>) -> Result<u64, Error> {
+        let context = "counting members";
+        if let Some(filter) = query.filter {
+            let sql = format!("SELECT COUNT(*) FROM members WHERE {}", condition(query));
+            return self
+                .conn
+                .prepare_cached(&sql)
+                .and_then(|mut s| s.query_row(params![list.0, filter], |row| row.get(0)))
+                .context(context);
+        }
+        let total = self.member_count(list)?;
+        if query.include_concealed {
+            return Ok(total);
+        }
+        let concealed: u64 = self
+            .conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM members INDEXED BY members_concealed
+                 WHERE list_id = ?1 AND visibility = 'conceal'",
+            )
+            .and_then(|mut s| s.query_row([list.0], |row| row.get(0)))
+            .context(context)?;
+        Ok(total.saturating_sub(concealed))
+    }
+
+    /// Calls `each` on every member of a list, by address (for exports and `member ls`).
+    pub fn for_each_member(
+        &self,
+        list: ListId,
+        mut each: impl FnMut(&Member) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let context = "reading every member";
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {MEMBER_COLUMNS} FROM members WHERE list_id = ?1 ORDER BY email"
+            ))
+            .context(context)?;
+        let mut rows = statement.query([list.0]).context(context)?;
+        while let Some(row) = rows.next().context(context)? {
+            if let Some(member) = member_from_row(row).context(context)? {
+                each(&member)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Changes a member's options; returns true if and only if the address is a member.
+    pub fn set_member_options(
+        &self,
+        list: ListId,
+        email: &Email,
+        name: &str,
+        reception: ReceptionMode,
+        visibility: MemberVisibility,
+    ) -> Result<bool, Error> {
+        self.conn
+            .prepare_cached(
+                "UPDATE members SET name = ?3, reception = ?4, visibility = ?5, updated_at = ?6
+                 WHERE list_id = ?1 AND email = ?2",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    list.0,
+                    email.as_str(),
+                    name,
+                    reception.as_str(),
+                    visibility.as_str(),
+                    now()
+                ])
+            })
+            .context("changing a member's options")
+            .map(|n| n > 0)
+    }
+
+    /// Adds many members with one prepared statement (call it inside one transaction);
+    /// addresses that are members already are skipped. Calls `progress` with the number of
+    /// addresses handled every `every` of them. Returns (added, skipped).
+    pub fn add_members_bulk<'m>(
+        &self,
+        list: ListId,
+        members: impl IntoIterator<Item = &'m NewMember>,
+        every: usize,
+        mut progress: impl FnMut(usize),
+    ) -> Result<(usize, usize), Error> {
+        let context = "importing members";
+        let at = now();
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO members (list_id, email, name, reception, visibility, custom_attributes, subscribed_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, '{}', ?6, ?6)",
+            )
+            .context(context)?;
+        let (mut added, mut skipped, mut seen) = (0, 0, 0);
+        for member in members {
+            let inserted = statement
+                .execute(params![
+                    list.0,
+                    member.email.as_str(),
+                    member.name,
+                    member.reception.as_str(),
+                    member.visibility.as_str(),
+                    at
+                ])
+                .context(context)?;
+            if inserted > 0 {
+                added += 1;
+            } else {
+                skipped += 1;
+            }
+            seen += 1;
+            if every > 0 && seen % every == 0 {
+                progress(seen);
+            }
+        }
+        Ok((added, skipped))
+    }
+
+    /// The live held requests of a list in `state` (`confirm` or `owner`), oldest first.
+    pub fn pending_for_list(&self, list: ListId, state: &str) -> Result<Vec<PendingRecord>, Error> {
+        let context = "listing held requests";
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT id, list_id, kind, email, requested_by, state, data, created_at FROM pending_requests
+                 WHERE list_id = ?1 AND state = ?2 AND expires_at > ?3 ORDER BY created_at, id",
+            )
+            .context(context)?;
+        let rows = statement
+            .query_map(params![list.0, state, now()], pending_from_row)
+            .context(context)?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let Some(pending) = row.context(context)? {
+                out.push(pending);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The live held request of `kind` for `email` on a list in `state`, if any.
+    pub fn pending_for(
+        &self,
+        list: ListId,
+        kind: &str,
+        email: &Email,
+        state: &str,
+    ) -> Result<Option<PendingRecord>, Error> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, list_id, kind, email, requested_by, state, data, created_at FROM pending_requests
+                 WHERE list_id = ?1 AND kind = ?2 AND email = ?3 AND state = ?4 AND expires_at > ?5
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![list.0, kind, email.as_str(), state, now()],
+                    pending_from_row,
+                )
+                .optional()
+            })
+            .map(Option::flatten)
+            .context("reading a held request")
+    }
+}
+
+/// A held request from its row; `None` when the stored address is not one (edited by hand).
+pub(crate) fn pending_from_row(row: &Row<'_>) -> rusqlite::Result<Option<PendingRecord>> {
+    let email: String = row.get(3)?;
+    let Ok(email) = Email::parse(&email) else {
+        return Ok(None);
+    };
+    Ok(Some(PendingRecord {
+        id: row.get(0)?,
+        list: ListId(row.get(1)?),
+        kind: row.get(2)?,
+        email,
+        requested_by: row
+            .get::<_, Option<String>>(4)?
+            .and_then(|e| Email::parse(&e).ok()),
+        state: row.get(5)?,
+        data: serde_json::from_str(&row.get::<_, String>(6)?).unwrap_or_default(),
+        created_at: row.get(7)?,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ListName, Visibility};
+    use crate::store::{NewList, Store};
+
+    fn store_with_members(n: usize) -> (Store, ListId) {
+        let mut store = Store::open_in_memory().unwrap();
+        store.migrate().unwrap();
+        let list = store
+            .db()
+            .create_list(
+                "x.org",
+                &NewList {
+                    name: ListName::parse("big").unwrap(),
+                    subject: String::new(),
+                    description: String::new(),
+                    topics: vec![],
+                    visibility: Visibility::Noconceal,
+                },
+            )
+            .unwrap();
+        let members: Vec<NewMember> = (0..n)
+            .map(|i| {
+                let mut m = NewMember::new(Email::parse(&format!("m{i:05}@x.org")).unwrap());
+                m.name = format!("Name {}", n - i);
+                if i % 10 == 0 {
+                    m.visibility = MemberVisibility::Conceal;
+                }
+                m
+            })
+            .collect();
+        store
+            .transaction(|db| db.add_members_bulk(list, &members, 0, |_| {}))
+            .unwrap();
+        (store, list)
+    }
+
+    #[test]
+    fn pages_are_sorted_filtered_and_counted() {
+        let (store, list) = store_with_members(100);
+        let db = store.db();
+        let mut query = MemberQuery {
+            filter: None,
+            include_concealed: true,
+            sort: MemberSort::Email,
+            offset: 0,
+            limit: 25,
+        };
+        let page = db.members_page(list, &query).unwrap();
+        assert_eq!(page.len(), 25);
+        assert_eq!(page[0].email.as_str(), "m00000@x.org");
+        assert_eq!(db.count_members(list, &query).unwrap(), 100);
+        query.include_concealed = false;
+        assert_eq!(db.count_members(list, &query).unwrap(), 90);
+        assert_eq!(
+            db.members_page(list, &query).unwrap()[0].email.as_str(),
+            "m00001@x.org"
+        );
+        query.sort = MemberSort::Name;
+        // "Name 1" < "Name 10" < ... : m00099 has "Name 1".
+        assert_eq!(
+            db.members_page(list, &query).unwrap()[0].email.as_str(),
+            "m00099@x.org"
+        );
+        query.filter = Some("M0004");
+        query.include_concealed = true;
+        assert_eq!(db.count_members(list, &query).unwrap(), 10);
+        query.offset = 100;
+        assert!(db.members_page(list, &query).unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_kept_count_follows_inserts_and_deletes() {
+        let (store, list) = store_with_members(10);
+        let db = store.db();
+        assert_eq!(db.member_count(list).unwrap(), 10);
+        assert!(db
+            .remove_member(list, &Email::parse("m00003@x.org").unwrap())
+            .unwrap());
+        assert_eq!(db.member_count(list).unwrap(), 9);
+        let again = [NewMember::new(Email::parse("m00004@x.org").unwrap())];
+        assert_eq!(
+            db.add_members_bulk(list, &again, 0, |_| {}).unwrap(),
+            (0, 1)
+        );
+        assert_eq!(db.member_count(list).unwrap(), 9);
+    }
+}

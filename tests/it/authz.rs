@@ -1,0 +1,297 @@
+//! Who may do what: EVERY action of the table, walked for every role on lists with different
+//! policies and visibility, against a table of expectations meant to be read and audited.
+//!
+//! Each request is a GET (a POST with the session's CSRF token and no fields for POST-only
+//! actions), so nothing is changed by the walk; what is checked is the gate's answer:
+//!
+//! - `P`: the page: the action ran (200, a redirect elsewhere than the login page, or its
+//!   own clear refusal of the empty input: 410 for a bogus link, 422 for an empty form);
+//! - `L`: a redirect to `/login/<action>/<list>`, to come back after logging in;
+//! - `F`: 403, not allowed;
+//! - `N`: 404, exactly as for a list that does not exist.
+
+use std::collections::BTreeSet;
+
+use wwsympa::domain::{
+    AdminRole, ArchiveAccess, ListName, ListPolicy, ReviewPolicy, SubscribePolicy,
+    UnsubscribePolicy, Visibility,
+};
+use wwsympa::http::Response;
+use wwsympa::store::{NewList, NewMember};
+use wwsympa::web::actions::ACTIONS;
+
+use crate::browser::{Browser, Site};
+use crate::subscription::{email, PASSWORD};
+use crate::support::TempDir;
+
+/// The lists walked, with their policies.
+///
+/// | list   | visibility | subscribe | unsubscribe | review  |
+/// |--------|------------|-----------|-------------|---------|
+/// | `pub`  | noconceal  | open      | open        | public  |
+/// | `priv` | noconceal  | owner     | auth        | private |
+/// | `hid`  | conceal    | auth      | owner       | owner   |
+/// | `shut` | noconceal  | closed    | closed      | closed  |
+const LISTS: &[(
+    &str,
+    Visibility,
+    SubscribePolicy,
+    UnsubscribePolicy,
+    ReviewPolicy,
+)] = &[
+    (
+        "pub",
+        Visibility::Noconceal,
+        SubscribePolicy::Open,
+        UnsubscribePolicy::Open,
+        ReviewPolicy::Public,
+    ),
+    (
+        "priv",
+        Visibility::Noconceal,
+        SubscribePolicy::Owner,
+        UnsubscribePolicy::Auth,
+        ReviewPolicy::Private,
+    ),
+    (
+        "hid",
+        Visibility::Conceal,
+        SubscribePolicy::Auth,
+        UnsubscribePolicy::Owner,
+        ReviewPolicy::Owner,
+    ),
+    (
+        "shut",
+        Visibility::Noconceal,
+        SubscribePolicy::Closed,
+        UnsubscribePolicy::Closed,
+        ReviewPolicy::Closed,
+    ),
+];
+
+/// The roles, in the order of the expectation columns, with the account that holds each
+/// on every list (`None`: not logged in). `boss@` is a listmaster by configuration.
+const ROLES: &[(&str, Option<&str>)] = &[
+    ("anonymous", None),
+    ("user", Some("user@example.org")),
+    ("subscriber", Some("sub@example.org")),
+    ("moderator", Some("mod@example.org")),
+    ("owner", Some("own@example.org")),
+    ("privileged owner", Some("pown@example.org")),
+    ("listmaster", Some("boss@example.org")),
+];
+
+/// `(action, list or "-", answers for: anonymous user subscriber moderator owner p-owner listmaster)`.
+#[rustfmt::skip]
+const EXPECTED: &[(&str, &str, &str)] = &[
+    // Site pages and the account: anyone, or any logged-in user.
+    ("home",          "-",    "P P P P P P P"),
+    ("lists",         "-",    "P P P P P P P"),
+    ("login",         "-",    "P P P P P P P"),
+    ("logout",        "-",    "P P P P P P P"),
+    ("firstpasswd",   "-",    "P P P P P P P"),
+    ("renewpasswd",   "-",    "P P P P P P P"),
+    ("requestpasswd", "-",    "P P P P P P P"),
+    ("ticket",        "-",    "P P P P P P P"),
+    ("choosepasswd",  "-",    "L P P P P P P"),
+    ("setpasswd",     "-",    "L P P P P P P"),
+    ("pref",          "-",    "L P P P P P P"),
+    ("my",            "-",    "L P P P P P P"),
+    // Mailed links: the key or the signed id is the credential; a bogus one is a clear 410.
+    ("auth",          "-",    "P P P P P P P"),
+    ("oneclick",      "-",    "P P P P P P P"),
+    // info: a concealed list is seen by its members, moderators, owners and listmasters.
+    ("info",          "pub",  "P P P P P P P"),
+    ("info",          "priv", "P P P P P P P"),
+    ("info",          "hid",  "N N P P P P P"),
+    ("info",          "shut", "P P P P P P P"),
+    // subscribe: anonymous visitors confirm by mail; `closed` refuses everyone.
+    ("subscribe",     "pub",  "P P P P P P P"),
+    ("subscribe",     "priv", "P P P P P P P"),
+    ("subscribe",     "hid",  "N N P P P P P"),
+    ("subscribe",     "shut", "F F F F F F F"),
+    // signoff: anonymous confirm by mail; logged in, only members.
+    ("signoff",       "pub",  "P F P F F F F"),
+    ("signoff",       "priv", "P F P F F F F"),
+    ("signoff",       "hid",  "N N P F F F F"),
+    ("signoff",       "shut", "F F F F F F F"),
+    // One's own options: members only.
+    ("suboptions",    "pub",  "L F P F F F F"),
+    ("suboptions",    "priv", "L F P F F F F"),
+    ("suboptions",    "hid",  "N N P F F F F"),
+    ("suboptions",    "shut", "L F P F F F F"),
+    ("set",           "pub",  "L F P F F F F"),
+    ("set",           "priv", "L F P F F F F"),
+    ("set",           "hid",  "N N P F F F F"),
+    ("set",           "shut", "L F P F F F F"),
+    // review and search: public / private (members and admins) / owner / closed (listmasters).
+    ("review",        "pub",  "P P P P P P P"),
+    ("review",        "priv", "L F P P P P P"),
+    ("review",        "hid",  "N N F F P P P"),
+    ("review",        "shut", "L F F F F F P"),
+    ("search",        "pub",  "P P P P P P P"),
+    ("search",        "priv", "L F P P P P P"),
+    ("search",        "hid",  "N N F F P P P"),
+    ("search",        "shut", "L F F F F F P"),
+    // Managing members: owners (any) and listmasters.
+    ("add",           "pub",  "L F F F P P P"),
+    ("add",           "hid",  "N N F F P P P"),
+    ("del",           "pub",  "L F F F P P P"),
+    ("del",           "hid",  "N N F F P P P"),
+    ("export_member", "pub",  "L F F F P P P"),
+    ("export_member", "hid",  "N N F F P P P"),
+    // Held subscriptions: owners and moderators.
+    ("subindex",      "pub",  "L F F P P P P"),
+    ("subindex",      "hid",  "N N F P P P P"),
+    ("auth_add",      "pub",  "L F F P P P P"),
+    ("auth_add",      "hid",  "N N F P P P P"),
+    ("decl_add",      "pub",  "L F F P P P P"),
+    ("decl_add",      "hid",  "N N F P P P P"),
+];
+
+fn site() -> (TempDir, Site) {
+    let dir = TempDir::new("authz");
+    let site = Site::new(dir.path(), |_| {});
+    for (_, account) in ROLES {
+        if let Some(account) = account {
+            site.add_user(account, PASSWORD);
+        }
+    }
+    let store = site.store();
+    let db = store.db();
+    for (name, visibility, subscribe, unsubscribe, review) in LISTS {
+        let id = db
+            .create_list(
+                "lists.example.org",
+                &NewList {
+                    name: ListName::parse(name).unwrap(),
+                    subject: format!("The {name} list"),
+                    description: String::new(),
+                    topics: vec![],
+                    visibility: *visibility,
+                },
+            )
+            .unwrap();
+        db.set_list_policy(
+            id,
+            &ListPolicy {
+                visibility: *visibility,
+                subscribe: *subscribe,
+                unsubscribe: *unsubscribe,
+                review: *review,
+                archive: ArchiveAccess::Private,
+            },
+        )
+        .unwrap();
+        db.add_member(id, &NewMember::new(email("sub@example.org")))
+            .unwrap();
+        db.add_admin(id, &email("mod@example.org"), AdminRole::Editor, false)
+            .unwrap();
+        db.add_admin(id, &email("own@example.org"), AdminRole::Owner, false)
+            .unwrap();
+        db.add_admin(id, &email("pown@example.org"), AdminRole::Owner, true)
+            .unwrap();
+    }
+    drop(store);
+    (dir, site)
+}
+
+/// The request path for `action` on `list`.
+fn path(action: &str, list: &str) -> String {
+    let token = "B".repeat(43);
+    match (action, list) {
+        ("auth", _) => format!("/sympa/auth/{token}/subscribe?email=x%40example.org"),
+        ("oneclick", _) => {
+            "/sympa/oneclick/pub/20000-AAAAAAAAAAAAAAAAAAAAAA?email=x%40example.org".into()
+        }
+        ("ticket", _) => format!("/sympa/ticket/{token}"),
+        ("search", list) => format!("/sympa/search/{list}/example"),
+        (action, "-") => format!("/sympa/{action}"),
+        (action, list) => format!("/sympa/{action}/{list}"),
+    }
+}
+
+/// Classifies an answer as `P`, `L`, `F` or `N`.
+fn answer(response: &Response) -> char {
+    match response.status {
+        303 if response
+            .header("Location")
+            .is_some_and(|l| l.starts_with("/sympa/login/")) =>
+        {
+            'L'
+        }
+        200 | 303 | 410 | 422 => 'P',
+        403 => 'F',
+        404 => 'N',
+        other => panic!("unexpected status {other}"),
+    }
+}
+
+fn ask(browser: &mut Browser<'_>, action: &str, list: &str) -> char {
+    let row = ACTIONS.iter().find(|a| a.name == action).unwrap();
+    let target = path(action, list);
+    let response = if row.methods.allows_get() {
+        browser.get(&target)
+    } else {
+        // A token of this visitor's session, from any page with a form.
+        browser.get("/sympa/login");
+        browser.post(&target, &[])
+    };
+    answer(&response)
+}
+
+#[test]
+fn every_action_answers_every_role_as_the_table_says() {
+    // The table covers the whole action table, and only it.
+    let expected: BTreeSet<&str> = EXPECTED.iter().map(|(a, _, _)| *a).collect();
+    let actual: BTreeSet<&str> = ACTIONS.iter().map(|a| a.name).collect();
+    assert_eq!(
+        expected, actual,
+        "every action needs rows in EXPECTED (and no row may name a missing action)"
+    );
+
+    let (_dir, site) = site();
+    let mut browsers: Vec<Browser<'_>> = ROLES
+        .iter()
+        .enumerate()
+        .map(|(i, (_, account))| {
+            let mut browser = site.browser(&format!("192.0.2.{}", 100 + i));
+            if let Some(account) = account {
+                browser.login(account, PASSWORD);
+            }
+            browser
+        })
+        .collect();
+    let mut mismatches = Vec::new();
+    for (action, list, answers) in EXPECTED {
+        let want: Vec<char> = answers
+            .split(' ')
+            .map(|a| a.chars().next().unwrap())
+            .collect();
+        assert_eq!(
+            want.len(),
+            ROLES.len(),
+            "{action} {list}: one answer per role"
+        );
+        for ((role, _), (browser, want)) in ROLES.iter().zip(browsers.iter_mut().zip(want)) {
+            let got = ask(browser, action, list);
+            if got != want {
+                mismatches.push(format!(
+                    "{action} on {list} by {role}: expected {want}, got {got}"
+                ));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+
+    // The walk changed nothing: the members are those of the fixture.
+    let store = site.store();
+    for (name, ..) in LISTS {
+        let list = store
+            .db()
+            .list_by_name("lists.example.org", &ListName::parse(name).unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(store.db().member_count(list.id).unwrap(), 1, "{name}");
+    }
+}
