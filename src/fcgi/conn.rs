@@ -341,9 +341,10 @@ where
     let mut served = 0;
     let mut first = true;
     loop {
-        // Between requests of a kept connection, wait only as long as the keep-alive allows.
+        // A new connection must start a request soon; between requests of a kept connection,
+        // wait only as long as the keep-alive allows.
         let waiting = if first {
-            limits.read_timeout
+            limits.begin_timeout
         } else {
             limits.keep_conn_idle
         };

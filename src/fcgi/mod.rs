@@ -44,6 +44,9 @@ pub struct Limits {
     pub max_pairs: usize,
     /// Largest request body; reading past it fails with [`BodyTooLarge`].
     pub max_body: u64,
+    /// How long a new connection may take to send its first request before we close it, so
+    /// that idle connections cannot hold every worker.
+    pub begin_timeout: Duration,
     /// How long a kept connection may sit idle between requests before we close it.
     pub keep_conn_idle: Duration,
     /// How long a read may stall inside a request before we give up on the connection.
@@ -58,6 +61,7 @@ impl Default for Limits {
             max_params_bytes: 256 * 1024,
             max_pairs: 2048,
             max_body: 8 * 1024 * 1024,
+            begin_timeout: Duration::from_secs(5),
             keep_conn_idle: Duration::from_secs(2),
             read_timeout: Duration::from_secs(30),
             max_conns: 1,

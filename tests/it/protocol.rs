@@ -611,8 +611,8 @@ impl Write for &Counting {
 }
 
 #[test]
-fn a_plain_request_sets_the_read_timeout_once() {
-    // Once per connection, even when the handler leaves the (empty, already received) body unread.
+fn a_plain_request_sets_the_read_timeout_twice_at_most() {
+    // Twice per connection, even when the handler leaves the (empty, already received) body unread.
     for body in [&b""[..], b"some body"] {
         let (client, server) = UnixStream::pair().unwrap();
         let server = Counting {
@@ -632,9 +632,10 @@ fn a_plain_request_sets_the_read_timeout_once() {
         let served =
             fcgi::serve_connection(&server, &IgnoresBody, &limits, &AtomicBool::new(false));
         assert_eq!(served.unwrap(), 1);
+        // Once to wait for the request, once for the rest of it.
         assert_eq!(
             *server.timeouts.lock().unwrap(),
-            vec![Some(limits.read_timeout)]
+            vec![Some(limits.begin_timeout), Some(limits.read_timeout)]
         );
         drop(server);
         let reply = read_reply(&mut &client, 1).unwrap();
@@ -680,4 +681,28 @@ fn an_unread_body_still_arriving_is_read_away_before_closing() {
         matches!((&server).read(&mut unread), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
         "the whole body was read away"
     );
+}
+
+/// A connection that never sends a request is closed after `begin_timeout`, not the longer
+/// read timeout: idle connections must not hold every worker of a process.
+#[test]
+fn a_silent_new_connection_is_closed_after_the_begin_timeout() {
+    let (client, server) = UnixStream::pair().unwrap();
+    let limits = Limits {
+        begin_timeout: Duration::from_millis(200),
+        read_timeout: Duration::from_secs(30),
+        ..Limits::default()
+    };
+    let started = std::time::Instant::now();
+    let result = fcgi::serve_connection(&server, &IgnoresBody, &limits, &AtomicBool::new(false));
+    let waited = started.elapsed();
+    assert!(
+        result.is_err(),
+        "a silent connection is given up with an error to log"
+    );
+    assert!(
+        waited >= Duration::from_millis(200) && waited < Duration::from_secs(5),
+        "waited {waited:?}"
+    );
+    drop(client);
 }
