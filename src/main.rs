@@ -311,6 +311,13 @@ fn check(config: &Config) -> Result<()> {
             }
         },
     }
+    match Templates::load(config.template_dir.as_deref()).and_then(|t| t.check_all()) {
+        Ok(()) => println!("templates: ok"),
+        Err(e) => {
+            println!("error: {e}");
+            errors += 1;
+        }
+    }
     let transport = mail::Transport::from_config(config);
     match transport.check() {
         Ok(()) => println!("mail: ok ({})", transport.describe()),
@@ -336,9 +343,9 @@ fn serve(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Resul
     } else {
         None
     };
-    open_store(&config).context("preparing the database")?;
+    let store = open_store(&config).context("preparing the database")?;
     let max_body = config.max_body_size;
-    let app = Arc::new(App::new(State::new(config)?, config_path));
+    let app = Arc::new(App::new(State::new(config)?, config_path).with_store(store));
     let front: Arc<dyn Front> = match (listener, &args.http) {
         (_, Some(addr)) => {
             Arc::new(HttpFront::bind(addr, app.clone(), max_body).map_err(anyhow::Error::msg)?)
@@ -355,7 +362,7 @@ fn serve(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Resul
         }
         (None, None) => unreachable!("a listener is acquired unless --http is given"),
     };
-    log::debug!("ready in {:?}", started.elapsed());
+    log::info!("ready in {:?}", started.elapsed());
     let options = runtime::Options {
         threads: args.threads as usize,
         idle_timeout: args.idle_timeout,

@@ -2,7 +2,9 @@
 
 mod filters;
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -191,45 +193,106 @@ fn chain(error: &tera::Error) -> String {
     message
 }
 
-/// The parsed templates, built once at start and on reload.
+/// The templates: sources read at start and on reload, each page parsed on its first use.
+///
+/// Parsing every template up front cost most of the start-up time and memory of a process,
+/// and a process often serves only a few pages before it exits (idle timeout, multiwatch
+/// recycling). So each page gets its own small tera instance holding the page and the
+/// templates it extends, includes or imports, built the first time the page is rendered.
+/// Templates overridden from the configured directory are parsed at load time, so that a
+/// broken override is reported at start or refused on reload rather than at the first visit.
 pub struct Templates {
-    tera: tera::Tera,
+    sources: HashMap<String, String>,
+    pages: HashMap<String, OnceLock<Result<tera::Tera, String>>>,
 }
 
 impl Templates {
-    /// Parses the built-in templates, each replaced by `<dir>/<name>` when that file exists.
+    /// Reads the built-in templates, each replaced by `<dir>/<name>` when that file exists.
     pub fn load(dir: Option<&Path>) -> Result<Templates, Error> {
-        let mut sources = Vec::with_capacity(EMBEDDED.len());
+        let mut sources = HashMap::with_capacity(EMBEDDED.len());
+        let mut overridden = Vec::new();
         for (name, builtin) in EMBEDDED {
-            let overridden = dir.map(|dir| dir.join(name)).filter(|path| path.is_file());
-            let text = match overridden {
-                Some(path) => std::fs::read_to_string(&path).map_err(|source| Error::Read {
-                    path: path.display().to_string(),
-                    source,
-                })?,
+            let path = dir.map(|dir| dir.join(name)).filter(|path| path.is_file());
+            let text = match path {
+                Some(path) => {
+                    overridden.push(name.to_string());
+                    std::fs::read_to_string(&path).map_err(|source| Error::Read {
+                        path: path.display().to_string(),
+                        source,
+                    })?
+                }
                 None => builtin.to_string(),
             };
-            sources.push((name.to_string(), text));
+            sources.insert(name.to_string(), text);
         }
-        let mut tera = tera::Tera::default();
-        tera.autoescape_on(vec![".html"]);
-        filters::register(&mut tera);
-        tera.add_raw_templates(sources)
-            .map_err(|e| Error::Template {
-                name: "(loading)".into(),
-                message: chain(&e),
-            })?;
-        Ok(Templates { tera })
+        let pages = sources
+            .keys()
+            .map(|name| (name.clone(), OnceLock::new()))
+            .collect();
+        let templates = Templates { sources, pages };
+        for name in overridden {
+            templates.compiled(&name)?;
+        }
+        Ok(templates)
+    }
+
+    /// The names `name` needs besides itself: every template its source names, transitively.
+    fn closure(&self, name: &str) -> Vec<String> {
+        let mut needed = vec![name.to_string()];
+        let mut next = 0;
+        while next < needed.len() {
+            let source = &self.sources[&needed[next]];
+            for (index, _) in source.match_indices('"') {
+                let rest = &source[index + 1..];
+                let Some(end) = rest.find('"') else { break };
+                let quoted = &rest[..end];
+                if self.sources.contains_key(quoted) && !needed.iter().any(|n| n == quoted) {
+                    needed.push(quoted.to_string());
+                }
+            }
+            next += 1;
+        }
+        needed
+    }
+
+    /// The tera instance for page `name`, parsed on first use.
+    fn compiled(&self, name: &str) -> Result<&tera::Tera, Error> {
+        let fail = |message: String| Error::Template {
+            name: name.to_string(),
+            message,
+        };
+        let slot = self
+            .pages
+            .get(name)
+            .ok_or_else(|| fail("no such template".into()))?;
+        let built = slot.get_or_init(|| {
+            let mut tera = tera::Tera::default();
+            tera.autoescape_on(vec![".html"]);
+            filters::register(&mut tera);
+            let sources = self
+                .closure(name)
+                .into_iter()
+                .map(|needed| {
+                    let text = self.sources[&needed].clone();
+                    (needed, text)
+                })
+                .collect::<Vec<_>>();
+            tera.add_raw_templates(sources)
+                .map(|()| tera)
+                .map_err(|e| chain(&e))
+        });
+        built.as_ref().map_err(|message| fail(message.clone()))
     }
 
     /// Renders template `name` with `view` as its context.
     pub fn render(&self, name: &str, view: &impl Serialize) -> Result<String, Error> {
+        let tera = self.compiled(name)?;
         let fail = |e: tera::Error| Error::Template {
             name: name.to_string(),
             message: chain(&e),
         };
         let context = tera::Context::from_serialize(view).map_err(fail)?;
-        self.tera.render(name, &context).map_err(fail)
+        tera.render(name, &context).map_err(fail)
     }
 
     /// Renders template `name` with the fields of `view`, moved into the context without a copy.
@@ -238,17 +301,26 @@ impl Templates {
         name: &str,
         view: serde_json::Map<String, serde_json::Value>,
     ) -> Result<String, Error> {
+        let tera = self.compiled(name)?;
         let fail = |e: tera::Error| Error::Template {
             name: name.to_string(),
             message: chain(&e),
         };
         let context = tera::Context::from_value(serde_json::Value::Object(view)).map_err(fail)?;
-        self.tera.render(name, &context).map_err(fail)
+        tera.render(name, &context).map_err(fail)
     }
 
     /// Returns true if and only if a template called `name` exists.
     pub fn has(&self, name: &str) -> bool {
-        self.tera.get_template_names().any(|n| n == name)
+        self.sources.contains_key(name)
+    }
+
+    /// Parses every template now; for tests and `wwsympa check`.
+    pub fn check_all(&self) -> Result<(), Error> {
+        for name in self.sources.keys() {
+            self.compiled(name)?;
+        }
+        Ok(())
     }
 }
 
@@ -267,6 +339,7 @@ mod tests {
     #[test]
     fn builtin_templates_parse_and_escape() {
         let templates = Templates::load(None).unwrap();
+        templates.check_all().unwrap();
         assert!(templates.has("web/home.html"));
         let view = serde_json::json!({
             "base": "/sympa", "static_url": "/static-sympa", "title": "<T>", "action": "error",
@@ -299,5 +372,27 @@ mod tests {
         std::fs::write(dir.join("web/error.html"), "{% if %}").unwrap();
         assert!(Templates::load(Some(&dir)).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod lazy_tests {
+    use super::*;
+
+    #[test]
+    fn a_page_needs_what_it_extends_includes_and_imports() {
+        let templates = Templates::load(None).unwrap();
+        let needed = templates.closure("web/home.html");
+        assert_eq!(needed[0], "web/home.html");
+        assert!(needed.iter().any(|n| n == "web/base.html"), "{needed:?}");
+        assert!(templates.closure("web/error.html").len() < EMBEDDED.len());
+    }
+
+    #[test]
+    fn an_unknown_template_is_an_error_not_a_panic() {
+        let templates = Templates::load(None).unwrap();
+        assert!(templates
+            .render("web/nothing.html", &serde_json::json!({}))
+            .is_err());
     }
 }

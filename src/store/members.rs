@@ -184,6 +184,15 @@ impl Db<'_> {
             .context("reading a member")
     }
 
+    /// A number that changes whenever any list's row changes (its settings or member count):
+    /// what the anonymous page cache is keyed on.
+    pub fn site_version(&self) -> Result<i64, Error> {
+        self.conn
+            .prepare_cached("SELECT version FROM site_version WHERE id = 1")
+            .and_then(|mut s| s.query_row([], |row| row.get(0)))
+            .context("reading the site version")
+    }
+
     /// How many members a list has (kept up to date by triggers, so this reads one row).
     pub fn member_count(&self, list: ListId) -> Result<u64, Error> {
         self.conn

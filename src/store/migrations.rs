@@ -12,6 +12,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("sql/002_accounts_members.sql"),
     ),
     ("003_review", include_str!("sql/003_review.sql")),
+    ("004_site_version", include_str!("sql/004_site_version.sql")),
 ];
 
 /// The schema version this build expects.

@@ -133,6 +133,14 @@ impl Pool {
         }
     }
 
+    /// Puts an open connection in the pool, so the first request does not open another.
+    pub fn give(&self, store: Store) {
+        self.idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(store);
+    }
+
     /// A connection, reused when one is idle.
     pub fn get(&self) -> Result<Pooled<'_>, Error> {
         let idle = self

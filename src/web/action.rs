@@ -88,6 +88,9 @@ pub struct Action {
     /// Returns true if and only if it works on the list named by the `list` argument, which
     /// is then loaded once; an unknown, closed or invisible list is a 404 page.
     pub list: bool,
+    /// Returns true if and only if what an anonymous visitor gets depends only on the lists'
+    /// rows, so the page may be kept and served again until one of them changes.
+    pub cached: bool,
 }
 
 impl Action {
@@ -101,6 +104,7 @@ impl Action {
             methods: Methods::Read,
             csrf: Csrf::Checked,
             list: false,
+            cached: false,
         }
     }
 
@@ -137,6 +141,12 @@ impl Action {
     /// Works on the list named by the `list` argument.
     pub const fn list(mut self) -> Action {
         self.list = true;
+        self
+    }
+
+    /// Its anonymous page may be kept until the lists change (see [`Action::cached`]).
+    pub const fn cached(mut self) -> Action {
+        self.cached = true;
         self
     }
 }

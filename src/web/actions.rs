@@ -53,12 +53,15 @@ pub static ACTIONS: &[Action] = &[
         .list()
         .access(Access::Owner),
     Action::new("firstpasswd", account::firstpasswd).args(RETURN_ARGS),
-    Action::new("home", home::home),
+    Action::new("home", home::home).cached(),
     Action::new("info", home::info)
         .args(&["list"])
         .list()
-        .access(Access::Policy(ActionKind::SeeList)),
-    Action::new("lists", home::lists).args(&["topic", "subtopic"]),
+        .access(Access::Policy(ActionKind::SeeList))
+        .cached(),
+    Action::new("lists", home::lists)
+        .args(&["topic", "subtopic"])
+        .cached(),
     Action::new("login", account::login)
         .args(RETURN_ARGS)
         .form(),

@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod actions;
+pub mod cache;
 pub mod ctx;
 pub mod error;
 pub mod handlers;
@@ -41,6 +42,8 @@ pub struct State {
     pub base: String,
     /// Where mail goes after commit.
     pub transport: mail::Transport,
+    /// Anonymous pages of `cached` actions; dropped with the state on reload.
+    pub pages: cache::PageCache,
 }
 
 impl State {
@@ -54,6 +57,7 @@ impl State {
             templates,
             base,
             transport,
+            pages: cache::PageCache::default(),
         })
     }
 }
@@ -85,6 +89,12 @@ impl App {
         crate::logging::init(crate::logging::level_from_name(&state.config.log_level));
         *self.state.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(state);
         Ok(())
+    }
+
+    /// Hands the app an already open connection to the configured database.
+    pub fn with_store(self, store: crate::store::Store) -> App {
+        self.pool.give(store);
+        self
     }
 
     fn state(&self) -> Arc<State> {
@@ -122,6 +132,11 @@ impl Service for App {
         };
         secure_headers(response)
     }
+}
+
+/// Returns true if and only if the request carries our session cookie.
+fn has_session_cookie(request: &Request) -> bool {
+    cookie::get(request, SESSION_COOKIE).is_some()
 }
 
 /// Where a path leads.
@@ -207,6 +222,25 @@ impl App {
             Ok(store) => store,
             Err(e) => return failure(state, Error::Store(e), notices, None),
         };
+        // The anonymous page cache: see `cache.rs` for why a page kept here is never stale.
+        let cache_key = (known
+            && action.cached
+            && !request.method.is_unsafe()
+            && notices.is_empty()
+            && !has_session_cookie(request))
+        .then(|| format!("{}?{}", request.path, request.query));
+        let site_version = match &cache_key {
+            Some(key) => match store.db().site_version() {
+                Ok(version) => {
+                    if let Some(page) = state.pages.get(version, key) {
+                        return page;
+                    }
+                    Some(version)
+                }
+                Err(e) => return failure(state, Error::Store(e), notices, None),
+            },
+            None => None,
+        };
         let mut ctx = Ctx {
             config: &state.config,
             templates: &state.templates,
@@ -256,6 +290,11 @@ impl App {
             )))) => Response::redirect(&login_url(&state.base, action.name, None)),
             Err(e) => failure(state, e, notices, Some(page)),
         };
+        if let (Some(key), Some(version)) = (cache_key, site_version) {
+            if response.status == 200 && cookies.is_empty() {
+                state.pages.put(version, key, &response);
+            }
+        }
         cookies.iter().fold(response, |response, cookie| {
             response.with_header("Set-Cookie", cookie.header_value())
         })

@@ -123,3 +123,43 @@ fn the_stylesheet_is_served_for_plain_http() {
     );
     assert_eq!(get(&app, "/static-sympa/nothing.css").status, 404);
 }
+
+/// Anonymous pages of `cached` actions are kept, but a change to any list (a new list, a
+/// new member changing the count on `info`) shows on the very next request.
+#[test]
+fn anonymous_pages_are_kept_only_until_the_lists_change() {
+    use wwsympa::domain::Email;
+    use wwsympa::store::NewMember;
+    let dir = TempDir::new("web-cache");
+    let app = app_with_lists(dir.path(), &["alpha"]);
+    let first = get(&app, "/sympa/");
+    assert_eq!(get(&app, "/sympa/"), first, "the same page is served again");
+    assert!(body(&get(&app, "/sympa/info/alpha")).contains("0 members"));
+
+    let mut store = Store::open(&dir.path().join("test.db")).unwrap();
+    let list = NewList {
+        name: ListName::parse("beta").unwrap(),
+        subject: "Second".into(),
+        description: String::new(),
+        topics: Vec::new(),
+        visibility: Visibility::Noconceal,
+    };
+    store.create_list("localhost", &list).unwrap();
+    assert!(body(&get(&app, "/sympa/")).contains("/sympa/info/beta"));
+    assert!(body(&get(&app, "/sympa/lists")).contains("/sympa/info/beta"));
+
+    let alpha = store
+        .db()
+        .list_by_name("localhost", &ListName::parse("alpha").unwrap())
+        .unwrap()
+        .unwrap();
+    store
+        .db()
+        .add_member(
+            alpha.id,
+            &NewMember::new(Email::parse("ann@example.org").unwrap()),
+        )
+        .unwrap();
+    let info = body(&get(&app, "/sympa/info/alpha"));
+    assert!(info.contains("1 member"), "{info}");
+}

@@ -1,0 +1,74 @@
+//! The anonymous page cache: pages of `cached` actions kept per process until the lists change.
+//!
+//! Only requests without a session cookie are served from it or stored in it, and only
+//! answers that are a 200 without cookies. Each entry is tagged with the site version
+//! (a counter the database bumps on every change to a list's row) read *before* the page
+//! was built, so an entry may hold data newer than its tag but never older: a request that
+//! sees a newer version rebuilds the page.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::http::Response;
+
+/// Most pages kept; past it the cache starts over (arbitrary query strings cannot grow it).
+const MAX_PAGES: usize = 256;
+
+/// Pages by request target, for one site version.
+#[derive(Default)]
+pub struct PageCache {
+    inner: Mutex<(i64, HashMap<String, Response>)>,
+}
+
+impl PageCache {
+    /// The page kept for `key` at `version`, if any.
+    pub fn get(&self, version: i64, key: &str) -> Option<Response> {
+        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if inner.0 != version {
+            return None;
+        }
+        inner.1.get(key).cloned()
+    }
+
+    /// Keeps `response` for `key`, built after reading `version`.
+    pub fn put(&self, version: i64, key: String, response: &Response) {
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if inner.0 != version || inner.1.len() >= MAX_PAGES {
+            if version < inner.0 {
+                // Built from an older reading than what is kept: keep the newer pages.
+                return;
+            }
+            *inner = (version, HashMap::new());
+        }
+        inner.1.insert(key, response.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_kept_for_their_version_only() {
+        let cache = PageCache::default();
+        let page = Response::text(200, "v1");
+        cache.put(1, "/sympa/".into(), &page);
+        assert_eq!(cache.get(1, "/sympa/"), Some(page));
+        assert_eq!(cache.get(2, "/sympa/"), None);
+        cache.put(2, "/sympa/".into(), &Response::text(200, "v2"));
+        assert_eq!(cache.get(1, "/sympa/"), None);
+        // A page built from an older reading does not replace newer ones.
+        cache.put(1, "/sympa/lists".into(), &Response::text(200, "old"));
+        assert_eq!(cache.get(2, "/sympa/").unwrap().body, b"v2");
+        assert_eq!(cache.get(2, "/sympa/lists"), None);
+    }
+
+    #[test]
+    fn the_cache_is_bounded() {
+        let cache = PageCache::default();
+        for i in 0..MAX_PAGES + 10 {
+            cache.put(7, format!("/sympa/?x={i}"), &Response::text(200, "x"));
+        }
+        assert!(cache.inner.lock().unwrap().1.len() <= MAX_PAGES);
+    }
+}
