@@ -245,50 +245,17 @@ impl Store {
 
     /// Sets a list's status (closing keeps its members and history).
     pub fn set_list_status(&self, list: ListId, status: ListStatus) -> Result<(), Error> {
-        let changed = self
-            .conn
-            .execute(
-                "UPDATE lists SET status = ?2, updated_at = ?3 WHERE id = ?1",
-                params![list.0, status.as_str(), now()],
-            )
-            .context("setting a list's status")?;
-        if changed == 0 {
-            return Err(Error::NotFound(format!("list #{}", list.0)));
-        }
-        Ok(())
+        self.db().set_list_status(list, status)
     }
 
     /// One list by its id, whatever its status.
     pub fn list_by_id(&self, list: ListId) -> Result<Option<List>, Error> {
-        self.conn
-            .prepare_cached(&format!(
-                "SELECT {LIST_COLUMNS} FROM lists l JOIN domains d ON d.id = l.domain_id WHERE l.id = ?1"
-            ))
-            .and_then(|mut s| s.query_row([list.0], list_from_row).optional())
-            .map(Option::flatten)
-            .context("reading a list")
+        self.db().list_by_id(list)
     }
 
     /// Every list of `domain` whatever its status, by name (`wwsympa list ls --all`).
     pub fn all_lists(&self, domain: &str) -> Result<Vec<List>, Error> {
-        let context = "listing lists";
-        let mut statement = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {LIST_COLUMNS} FROM lists l JOIN domains d ON d.id = l.domain_id
-                 WHERE d.name = ?1 ORDER BY l.name"
-            ))
-            .context(context)?;
-        let rows = statement
-            .query_map([domain], list_from_row)
-            .context(context)?;
-        let mut lists = Vec::new();
-        for row in rows {
-            if let Some(list) = row.context(context)? {
-                lists.push(list);
-            }
-        }
-        Ok(lists)
+        self.db().all_lists(domain)
     }
 
     /// The open lists of `domain`, by name.
