@@ -42,7 +42,7 @@ trap 'exit 130' INT TERM
 
 echo "== building (release)"
 cargo build --quiet --release --bin wwsympa
-gcc -O2 -Wall -o "$WORK/hello_libfcgi" benches/hello_libfcgi_web.c -lfcgi
+gcc -O2 -Wall -o "$WORK/hello_libfcgi" benches/hello_libfcgi.c -lfcgi
 WWSYMPA=$PWD/target/release/wwsympa
 
 echo "== a site: list news (info), small (1,000 members), big (100,000 members)"
