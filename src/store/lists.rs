@@ -215,7 +215,7 @@ impl Db<'_> {
                     .optional()
             })
             .map(Option::flatten)
-            .map_err(|e| Error::sql(&format!("reading list {name}"), e))
+            .map_err(|e| Error::sql(format!("reading list {name}"), e))
     }
 
     /// One open list of `domain`, if it exists.
