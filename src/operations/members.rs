@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use super::membership::{check_name, join, leave};
-use super::{Env, Error, Refusal, Requester};
-use crate::domain::{ActionKind, Email, List, Member};
+use super::{authorize_with, Env, Error, Refusal, Requester};
+use crate::domain::{ActionKind, Email, List, Member, Roles};
 use crate::mail::notices;
 use crate::store::{MemberQuery, NewMember, PendingRecord};
 
@@ -178,8 +178,21 @@ pub fn review(
     list: &List,
     query: MemberQuery<'_>,
 ) -> Result<ReviewPage, Error> {
-    env.authorize(requester, list, ActionKind::Review)?;
-    let with_concealed = env.roles(requester, list)?.is_owner();
+    let roles = env.roles(requester, list)?;
+    review_as(env, &roles, list, query)
+}
+
+/// [`review`] for a caller that has read the requester's `roles` on `list` in this same
+/// request (the web front does, before the handler): the policy is still decided here, from
+/// those roles, without reading them again.
+pub fn review_as(
+    env: &Env<'_>,
+    roles: &Roles,
+    list: &List,
+    query: MemberQuery<'_>,
+) -> Result<ReviewPage, Error> {
+    authorize_with(roles, list, ActionKind::Review)?;
+    let with_concealed = roles.is_owner();
     let query = MemberQuery {
         include_concealed: with_concealed,
         ..query

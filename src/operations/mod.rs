@@ -306,12 +306,20 @@ impl<'a> Env<'a> {
         list: &List,
         kind: ActionKind,
     ) -> Result<Decision, Error> {
-        match decide(kind, &self.roles(requester, list)?, &list.policy) {
-            Decision::Refuse(reason) => Err(Refusal::Denied(reason).into()),
-            decision => Ok(decision),
-        }
+        authorize_with(&self.roles(requester, list)?, list, kind)
     }
+}
 
+/// Decides `kind` on `list` for a requester whose `roles` the caller has just read (in the
+/// same request, from the same store); a refusal becomes [`Error::Refused`]. No query.
+pub fn authorize_with(roles: &Roles, list: &List, kind: ActionKind) -> Result<Decision, Error> {
+    match decide(kind, roles, &list.policy) {
+        Decision::Refuse(reason) => Err(Refusal::Denied(reason).into()),
+        decision => Ok(decision),
+    }
+}
+
+impl Env<'_> {
     /// The RFC 8058 one-click unsubscribe URL for `email` on `list`, made today.
     pub fn oneclick_url(&self, list: &List, email: &Email) -> Result<String, Error> {
         let secret = self.site_secret("oneclick")?;

@@ -12,18 +12,28 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// Escapes text for HTML content and quoted attributes; unlike tera's default it leaves `/` alone.
+///
+/// Called on every `{{ }}` of every page: copies the runs between special characters whole
+/// rather than character by character.
 pub fn escape_html(input: &str) -> String {
+    let bytes = input.as_bytes();
     let mut out = String::with_capacity(input.len() + 16);
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
+    let mut start = 0;
+    for (i, byte) in bytes.iter().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // The special characters are ASCII, so `start..i` lies on character boundaries.
+        out.push_str(&input[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
+    out.push_str(&input[start..]);
     out
 }
 
@@ -57,6 +67,14 @@ mod tests {
             escape_html(r#"<a href="/x?a=1&b='2'">"#),
             "&lt;a href=&quot;/x?a=1&amp;b=&#39;2&#39;&quot;&gt;"
         );
+    }
+
+    #[test]
+    fn escapes_around_multibyte_characters() {
+        assert_eq!(escape_html(""), "");
+        assert_eq!(escape_html("plain é text"), "plain é text");
+        assert_eq!(escape_html("é<é>&ü\"'"), "é&lt;é&gt;&amp;ü&quot;&#39;");
+        assert_eq!(escape_html("<<"), "&lt;&lt;");
     }
 
     #[test]

@@ -215,7 +215,7 @@ impl Db<'_> {
                     .optional()
             })
             .map(Option::flatten)
-            .context(&format!("reading list {name}"))
+            .map_err(|e| Error::sql(format!("reading list {name}"), e))
     }
 
     /// One open list of `domain`, if it exists.

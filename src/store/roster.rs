@@ -61,17 +61,30 @@ pub struct MemberQuery<'a> {
     pub limit: u64,
 }
 
+/// Column `i` as text borrowed from the row, without copying it into a `String`.
+fn text<'r>(row: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    let value = row.get_ref(i)?;
+    value
+        .as_str()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), Box::new(e)))
+}
+
 fn member_from_row(row: &Row<'_>) -> rusqlite::Result<Option<Member>> {
-    let email: String = row.get(0)?;
-    let Ok(email) = Email::parse(&email) else {
+    let Ok(email) = Email::parse(text(row, 0)?) else {
         return Ok(None);
     };
+    // Most members have no custom attribute: no JSON to parse for those.
+    let attributes = text(row, 4)?;
     Ok(Some(Member {
         email,
         name: row.get(1)?,
-        reception: ReceptionMode::parse(&row.get::<_, String>(2)?).unwrap_or(ReceptionMode::Mail),
-        visibility: MemberVisibility::parse(&row.get::<_, String>(3)?),
-        custom_attributes: serde_json::from_str(&row.get::<_, String>(4)?).unwrap_or_default(),
+        reception: ReceptionMode::parse(text(row, 2)?).unwrap_or(ReceptionMode::Mail),
+        visibility: MemberVisibility::parse(text(row, 3)?),
+        custom_attributes: if attributes == "{}" {
+            Default::default()
+        } else {
+            serde_json::from_str(attributes).unwrap_or_default()
+        },
         subscribed_at: row.get(5)?,
         updated_at: row.get(6)?,
     }))
@@ -382,6 +395,33 @@ mod tests {
         assert_eq!(db.count_members(list, &query).unwrap(), 10);
         query.offset = 100;
         assert!(db.members_page(list, &query).unwrap().is_empty());
+    }
+
+    #[test]
+    fn pages_carry_custom_attributes() {
+        let (store, list) = store_with_members(2);
+        let db = store.db();
+        let mut member = NewMember::new(Email::parse("attr@x.org").unwrap());
+        member.custom_attributes.insert("lang".into(), "fr".into());
+        db.add_member(list, &member).unwrap();
+        let query = MemberQuery {
+            filter: Some("attr"),
+            include_concealed: true,
+            sort: MemberSort::Email,
+            offset: 0,
+            limit: 25,
+        };
+        let page = db.members_page(list, &query).unwrap();
+        assert_eq!(page.len(), 1);
+        assert_eq!(page[0].custom_attributes["lang"], "fr");
+        assert_eq!(page[0].reception, ReceptionMode::Mail);
+        let query = MemberQuery {
+            filter: Some("m00001"),
+            ..query
+        };
+        assert!(db.members_page(list, &query).unwrap()[0]
+            .custom_attributes
+            .is_empty());
     }
 
     #[test]

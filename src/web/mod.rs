@@ -479,13 +479,15 @@ fn page_fields(ctx: &Ctx<'_>) -> serde_json::Map<String, Value> {
     map
 }
 
+/// What [`encode_segment`] encodes: all but the RFC 3986 unreserved characters.
+pub(crate) const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
 pub fn encode_segment(text: &str) -> String {
-    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
     percent_encoding::utf8_percent_encode(text, SEGMENT).to_string()
 }
 

@@ -1,10 +1,11 @@
 //! Owner pages about members: review and search, add and del, held subscriptions
 //! (subindex, auth_add, decl_add) and the CSV export.
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{date, kept, refused_form};
-use crate::domain::Member;
+use crate::domain::MemberVisibility;
 use crate::http::{Method, Response};
 use crate::operations::members::{self, parse_entries, Entry};
 use crate::operations::Refusal;
@@ -19,16 +20,47 @@ const MAX_PAGE_SIZE: u64 = 500;
 /// Longest search filter, in characters.
 const MAX_FILTER: usize = 100;
 
-/// One row of the members table. The owners' links are added by the caller, made in Rust
-/// rather than with template filters: a page of 25 rows renders several times faster so.
-fn member_row(member: &Member) -> Value {
-    json!({
-        "email": member.email,
-        "name": member.name,
-        "reception": member.reception.as_str(),
-        "concealed": member.visibility == crate::domain::MemberVisibility::Conceal,
-        "subscribed": date(member.subscribed_at),
-    })
+/// One row of the members table. The owners' links are made here, in Rust, rather than
+/// with template filters: a page of 25 rows renders several times faster so.
+#[derive(Serialize)]
+struct MemberRow<'m> {
+    email: &'m str,
+    name: &'m str,
+    reception: &'static str,
+    concealed: bool,
+    subscribed: String,
+    /// Owners only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    set_url: Option<String>,
+    /// Owners only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    del_url: Option<String>,
+}
+
+/// What the review and search pages show about a page of members.
+#[derive(Serialize)]
+struct MemberPageView<'m> {
+    list_path: &'m str,
+    members: Vec<MemberRow<'m>>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    size: u64,
+    sortby: &'static str,
+    filter: Option<&'m str>,
+    with_concealed: bool,
+    is_owner: bool,
+}
+
+/// `prefix` followed by `email` as one path segment.
+fn member_url(prefix: &str, email: &str) -> String {
+    let mut url = String::with_capacity(prefix.len() + email.len() + 8);
+    url.push_str(prefix);
+    url.extend(percent_encoding::utf8_percent_encode(
+        email,
+        crate::web::SEGMENT,
+    ));
+    url
 }
 
 /// The page of members asked by `page`, `size`, `sortby` and `filter`, as a view.
@@ -61,37 +93,45 @@ fn member_page(ctx: &mut Ctx<'_>, filter: Option<String>) -> Result<Value, Error
         offset: (page - 1) * size,
         limit: size,
     };
+    // The roles were read for this request before the handler (to check the row's access).
+    let roles = ctx.roles;
     let result = ctx
-        .run(|env, who| members::review(env, who, &list, query))
+        .run(|env, _| members::review_as(env, &roles, &list, query))
         .map_err(Error::from)?;
     let pages = result.total.div_ceil(size).max(1);
     let is_owner = ctx.roles.is_owner();
     let list_path = crate::web::encode_segment(list.name.as_str());
-    let rows: Vec<Value> = result
+    let (set_prefix, del_prefix) = (
+        format!("{}/set/{list_path}/", ctx.base),
+        format!("{}/del/{list_path}/", ctx.base),
+    );
+    let rows = result
         .members
         .iter()
-        .map(|m| {
-            let mut row = member_row(m);
-            if is_owner {
-                let email = crate::web::encode_segment(m.email.as_str());
-                row["set_url"] = json!(format!("{}/set/{list_path}/{email}", ctx.base));
-                row["del_url"] = json!(format!("{}/del/{list_path}/{email}", ctx.base));
-            }
-            row
+        .map(|m| MemberRow {
+            email: m.email.as_str(),
+            name: &m.name,
+            reception: m.reception.as_str(),
+            concealed: m.visibility == MemberVisibility::Conceal,
+            subscribed: date(m.subscribed_at),
+            set_url: is_owner.then(|| member_url(&set_prefix, m.email.as_str())),
+            del_url: is_owner.then(|| member_url(&del_prefix, m.email.as_str())),
         })
         .collect();
-    Ok(json!({
-        "list_path": list_path,
-        "members": rows,
-        "total": result.total,
-        "page": page,
-        "pages": pages,
-        "size": size,
-        "sortby": sort.as_str(),
-        "filter": filter,
-        "with_concealed": result.with_concealed,
-        "is_owner": is_owner,
-    }))
+    let view = MemberPageView {
+        list_path: &list_path,
+        members: rows,
+        total: result.total,
+        page,
+        pages,
+        size,
+        sortby: sort.as_str(),
+        filter: filter.as_deref(),
+        with_concealed: result.with_concealed,
+        is_owner,
+    };
+    // Strings, numbers and booleans only: this cannot fail (`json!` unwraps the same way).
+    Ok(serde_json::to_value(&view).expect("the members view serializes"))
 }
 
 /// `review/LIST[/PAGE[/SIZE[/SORTBY]]][?filter=]`: one page of members, sorted by email,
