@@ -21,29 +21,8 @@ DURATION=${DURATION:-5s}
 CONNS=${CONNS:-16}
 STARTS=${STARTS:-9}
 
-for tool in curl nginx wrk spawn-fcgi multiwatch gcc python3; do
-    command -v "$tool" >/dev/null || PATH=$PATH:/usr/sbin command -v "$tool" >/dev/null ||
-        { echo "fcgi-bench: $tool is missing" >&2; exit 1; }
-done
-NGINX=$(PATH=$PATH:/usr/sbin command -v nginx)
-MULTIWATCH=$(command -v multiwatch)
-
-WORK=$(mktemp -d /tmp/fcgi-bench.XXXXXX)
-PIDS=()
-
-# Stops what we started: the watchers (multiwatch stops its children), nginx, then any leftover child.
-cleanup() {
-    local pid kids=()
-    for pid in "${PIDS[@]}"; do
-        kids+=($(cat "/proc/$pid/task/"*/children 2>/dev/null || true))
-    done
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    sleep 0.5
-    for pid in "${PIDS[@]}" "${kids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. benches/common.sh
+bench_init fcgi-bench curl nginx wrk spawn-fcgi multiwatch gcc python3
 
 echo "== building (release)"
 cargo build --quiet --release --example hello_fcgi --bin wwsympa
@@ -70,50 +49,8 @@ declare -A CMD=(
     [home50]="$WWSYMPA --config $WORK/wwsympa.toml serve --threads 1"
 )
 declare -A URL=([libfcgi]=/hello [minimal]=/hello [home50]=/sympa/)
-declare -A WATCHER PORT
-
-free_port() {
-    local port
-    while :; do
-        port=$((20000 + RANDOM % 30000))
-        ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
-    done
-}
-
 echo "== starting responders (spawn-fcgi -n -- multiwatch -f 2) and nginx"
-servers=""
-for app in "${APPS[@]}"; do
-    # shellcheck disable=SC2086 # CMD holds a command line
-    spawn-fcgi -n -s "$WORK/$app.sock" -M 0600 -- "$MULTIWATCH" -f 2 -- ${CMD[$app]} \
-        </dev/null >>"$WORK/$app.log" 2>&1 &
-    WATCHER[$app]=$!
-    PIDS+=($!)
-    PORT[$app]=$(free_port)
-    servers+="server { listen 127.0.0.1:${PORT[$app]}; location / { include /etc/nginx/fastcgi_params; fastcgi_pass unix:$WORK/$app.sock; } }
-"
-done
-user=""
-[ "$(id -u)" = 0 ] && user="user root root;"
-mkdir -p "$WORK/nginx/tmp"
-cat >"$WORK/nginx/nginx.conf" <<EOF
-$user
-daemon off;
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/tmp/body;
-  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
-  proxy_temp_path $WORK/nginx/tmp/proxy;
-  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-  scgi_temp_path $WORK/nginx/tmp/scgi;
-  $servers
-}
-EOF
-"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" </dev/null &
-PIDS+=($!)
+start_fleet
 
 for app in "${APPS[@]}"; do
     for _ in $(seq 100); do

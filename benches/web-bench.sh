@@ -18,27 +18,8 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5s}
 CONNS=${CONNS:-16}
 
-for tool in curl nginx wrk spawn-fcgi multiwatch gcc; do
-    command -v "$tool" >/dev/null || PATH=$PATH:/usr/sbin command -v "$tool" >/dev/null ||
-        { echo "web-bench: $tool is missing" >&2; exit 1; }
-done
-NGINX=$(PATH=$PATH:/usr/sbin command -v nginx)
-MULTIWATCH=$(command -v multiwatch)
-
-WORK=$(mktemp -d /tmp/web-bench.XXXXXX)
-PIDS=()
-cleanup() {
-    local pid kids=()
-    for pid in "${PIDS[@]}"; do
-        kids+=($(cat "/proc/$pid/task/"*/children 2>/dev/null || true))
-    done
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    sleep 0.5
-    for pid in "${PIDS[@]}" "${kids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. benches/common.sh
+bench_init web-bench curl nginx wrk spawn-fcgi multiwatch gcc
 
 echo "== building (release)"
 cargo build --quiet --release --bin wwsympa
@@ -70,47 +51,8 @@ declare -A CMD=(
     [libfcgi]="$WORK/hello_libfcgi"
     [wwsympa]="$WWSYMPA --config $WORK/wwsympa.toml serve --threads 1"
 )
-declare -A PORT
-free_port() {
-    local port
-    while :; do
-        port=$((20000 + RANDOM % 30000))
-        ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
-    done
-}
 echo "== starting responders (spawn-fcgi -n -- multiwatch -f 2) and nginx"
-servers=""
-for app in "${APPS[@]}"; do
-    # shellcheck disable=SC2086 # CMD holds a command line
-    spawn-fcgi -n -s "$WORK/$app.sock" -M 0600 -- "$MULTIWATCH" -f 2 -- ${CMD[$app]} \
-        </dev/null >>"$WORK/$app.log" 2>&1 &
-    PIDS+=($!)
-    PORT[$app]=$(free_port)
-    servers+="server { listen 127.0.0.1:${PORT[$app]}; location / { include /etc/nginx/fastcgi_params; fastcgi_pass unix:$WORK/$app.sock; } }
-"
-done
-user=""
-[ "$(id -u)" = 0 ] && user="user root root;"
-mkdir -p "$WORK/nginx/tmp"
-cat >"$WORK/nginx/nginx.conf" <<CONF
-$user
-daemon off;
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/tmp/body;
-  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
-  proxy_temp_path $WORK/nginx/tmp/proxy;
-  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-  scgi_temp_path $WORK/nginx/tmp/scgi;
-  $servers
-}
-CONF
-"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" </dev/null &
-PIDS+=($!)
+start_fleet
 WEB=http://127.0.0.1:${PORT[wwsympa]}
 for app in "${APPS[@]}"; do
     url=http://127.0.0.1:${PORT[$app]}/$([ "$app" = wwsympa ] && echo sympa/info/news || echo hello)
