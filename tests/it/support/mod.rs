@@ -88,11 +88,7 @@ pub fn python_with_aiosmtpd() -> Option<PathBuf> {
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    process::free_port("127.0.0.1")
 }
 
 /// A real SMTP server (aiosmtpd with its Maildir handler) on 127.0.0.1, killed when dropped.
@@ -228,15 +224,11 @@ impl Drop for Daemon {
 }
 
 /// Waits up to 15 s until `check` is true.
-pub fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while !check() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(25));
-    }
+pub fn wait_until(what: &str, check: impl FnMut() -> bool) {
+    assert!(
+        process::wait_until(std::time::Duration::from_secs(15), check),
+        "timed out waiting for {what}"
+    );
 }
 
 /// An HTTP/1.1 answer: status, header fields (names lower-cased), body.
