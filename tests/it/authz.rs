@@ -17,7 +17,7 @@ use wwsympa::domain::{
     UnsubscribePolicy, Visibility,
 };
 use wwsympa::http::Response;
-use wwsympa::store::{NewList, NewMember};
+use wwsympa::store::NewMember;
 use wwsympa::web::actions::ACTIONS;
 
 use crate::browser::{Browser, Site};
@@ -160,29 +160,17 @@ fn site() -> (TempDir, Site) {
     let store = site.store();
     let db = store.db();
     for (name, visibility, subscribe, unsubscribe, review) in LISTS {
-        let id = db
-            .create_list(
-                "lists.example.org",
-                &NewList {
-                    name: ListName::parse(name).unwrap(),
-                    subject: format!("The {name} list"),
-                    description: String::new(),
-                    topics: vec![],
-                    visibility: *visibility,
-                },
-            )
-            .unwrap();
-        db.set_list_policy(
-            id,
-            &ListPolicy {
+        let id = site.add_list(
+            name,
+            "",
+            ListPolicy {
                 visibility: *visibility,
                 subscribe: *subscribe,
                 unsubscribe: *unsubscribe,
                 review: *review,
                 archive: ArchiveAccess::Private,
             },
-        )
-        .unwrap();
+        );
         db.add_member(id, &NewMember::new(email("sub@example.org")))
             .unwrap();
         db.add_admin(id, &email("mod@example.org"), AdminRole::Editor, false)

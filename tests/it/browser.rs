@@ -7,10 +7,11 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use wwsympa::config::Config;
+use wwsympa::domain::{ListId, ListName, ListPolicy};
 use wwsympa::http::{Method, Request, Response, Service};
 use wwsympa::operations::{account, Env, Requester};
 use wwsympa::render::Templates;
-use wwsympa::store::Store;
+use wwsympa::store::{NewList, Store};
 use wwsympa::web::{App, State};
 
 /// A test site: its configuration and the app over a fresh database in `dir`.
@@ -50,6 +51,26 @@ impl Site {
         let templates = Templates::load(None).unwrap();
         let mut env = Env::new(&mut store, &self.config, &templates);
         account::create_user(&mut env, &Requester::shell(), email, Some(password), false).unwrap();
+    }
+
+    /// Creates a list of the site's domain with `policy` (and `policy.visibility`).
+    pub fn add_list(&self, name: &str, description: &str, policy: ListPolicy) -> ListId {
+        let store = self.store();
+        let db = store.db();
+        let id = db
+            .create_list(
+                &self.config.domain,
+                &NewList {
+                    name: ListName::parse(name).unwrap(),
+                    subject: format!("The {name} list"),
+                    description: description.into(),
+                    topics: vec![],
+                    visibility: policy.visibility,
+                },
+            )
+            .unwrap();
+        db.set_list_policy(id, &policy).unwrap();
+        id
     }
 
     /// A browser with no cookies, coming from `remote`.

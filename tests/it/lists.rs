@@ -2,10 +2,9 @@
 //! and the access rows walked for each role.
 
 use wwsympa::domain::{
-    AdminRole, Email, ListName, ListPolicy, ReviewPolicy, SubscribePolicy, UnsubscribePolicy,
-    Visibility,
+    AdminRole, Email, ListPolicy, ReviewPolicy, SubscribePolicy, UnsubscribePolicy, Visibility,
 };
-use wwsympa::store::{NewList, NewMember};
+use wwsympa::store::NewMember;
 
 use crate::browser::{body, Site};
 use crate::support::TempDir;
@@ -29,29 +28,17 @@ fn site_with_lists(name: &str) -> (TempDir, Site) {
         ("hidden", Visibility::Conceal),
         ("staff", Visibility::Intranet),
     ] {
-        let id = db
-            .create_list(
-                "lists.example.org",
-                &NewList {
-                    name: ListName::parse(name).unwrap(),
-                    subject: format!("The {name} list"),
-                    description: "Line one\nLine <two>".into(),
-                    topics: vec![],
-                    visibility,
-                },
-            )
-            .unwrap();
-        db.set_list_policy(
-            id,
-            &ListPolicy {
+        let id = site.add_list(
+            name,
+            "Line one\nLine <two>",
+            ListPolicy {
                 visibility,
                 subscribe: SubscribePolicy::Open,
                 unsubscribe: UnsubscribePolicy::Open,
                 review: ReviewPolicy::Private,
                 archive: wwsympa::domain::ArchiveAccess::Private,
             },
-        )
-        .unwrap();
+        );
         db.add_member(
             id,
             &NewMember::new(Email::parse("member@example.org").unwrap()),

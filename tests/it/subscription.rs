@@ -5,7 +5,7 @@ use wwsympa::domain::{
     AdminRole, ArchiveAccess, Email, ListName, ListPolicy, ReceptionMode, ReviewPolicy,
     SubscribePolicy, UnsubscribePolicy, Visibility,
 };
-use wwsympa::store::{NewList, NewMember};
+use wwsympa::store::NewMember;
 
 use crate::browser::{body, Site};
 use crate::support::{decode_qp, TempDir};
@@ -36,29 +36,17 @@ pub fn site_with(
     let store = site.store();
     let db = store.db();
     for (name, subscribe, unsubscribe, review, visibility) in lists {
-        let id = db
-            .create_list(
-                "lists.example.org",
-                &NewList {
-                    name: ListName::parse(name).unwrap(),
-                    subject: format!("The {name} list"),
-                    description: String::new(),
-                    topics: vec![],
-                    visibility: *visibility,
-                },
-            )
-            .unwrap();
-        db.set_list_policy(
-            id,
-            &ListPolicy {
+        let id = site.add_list(
+            name,
+            "",
+            ListPolicy {
                 visibility: *visibility,
                 subscribe: *subscribe,
                 unsubscribe: *unsubscribe,
                 review: *review,
                 archive: ArchiveAccess::Private,
             },
-        )
-        .unwrap();
+        );
         db.add_member(id, &NewMember::new(email("member@example.org")))
             .unwrap();
         db.add_admin(id, &email("owner@example.org"), AdminRole::Owner, true)
