@@ -147,24 +147,7 @@ impl Db<'_> {
 
     /// Every list of `domain` whatever its status, by name (`wwsympa list ls --all`).
     pub fn all_lists(&self, domain: &str) -> Result<Vec<List>, Error> {
-        let context = "listing lists";
-        let mut statement = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {LIST_COLUMNS} FROM lists l JOIN domains d ON d.id = l.domain_id
-                 WHERE d.name = ?1 ORDER BY l.name"
-            ))
-            .context(context)?;
-        let rows = statement
-            .query_map([domain], list_from_row)
-            .context(context)?;
-        let mut lists = Vec::new();
-        for row in rows {
-            if let Some(list) = row.context(context)? {
-                lists.push(list);
-            }
-        }
-        Ok(lists)
+        self.query_lists(domain, false)
     }
 
     /// The open lists of `domain`, by name.
@@ -183,12 +166,22 @@ impl Db<'_> {
 
     /// The open lists of `domain` with their policies, by name.
     pub fn open_lists(&self, domain: &str) -> Result<Vec<List>, Error> {
+        self.query_lists(domain, true)
+    }
+
+    /// The lists of `domain` by name: only the open ones when `only_open`.
+    fn query_lists(&self, domain: &str, only_open: bool) -> Result<Vec<List>, Error> {
         let context = "listing lists";
+        let status = if only_open {
+            "AND l.status = 'open'"
+        } else {
+            ""
+        };
         let mut statement = self
             .conn
             .prepare_cached(&format!(
                 "SELECT {LIST_COLUMNS} FROM lists l JOIN domains d ON d.id = l.domain_id
-                 WHERE d.name = ?1 AND l.status = 'open' ORDER BY l.name"
+                 WHERE d.name = ?1 {status} ORDER BY l.name"
             ))
             .context(context)?;
         let rows = statement
