@@ -250,23 +250,7 @@ fn chromium_walks_the_subscription_flow_on_a_phone() {
         ),
     )
     .unwrap();
-    let run = |args: &[&str], stdin: &str| {
-        let mut child = Command::new(binary())
-            .arg("--config")
-            .arg(&config)
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        assert!(child.wait().unwrap().success(), "{args:?}");
-    };
+    let run = |args: &[&str], stdin: &str| crate::support::run_cli(&config, args, stdin);
     run(
         &["user", "add", "ann@example.org", "--password-stdin"],
         "ann's long password\n",

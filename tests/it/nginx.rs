@@ -49,23 +49,7 @@ fn login_and_subscribe_through_nginx() {
         ),
     )
     .unwrap();
-    let run = |args: &[&str], stdin: &str| {
-        use std::io::Write;
-        let mut child = Command::new(binary())
-            .arg("--config")
-            .arg(&config)
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        assert!(child.wait().unwrap().success(), "{args:?}");
-    };
+    let run = |args: &[&str], stdin: &str| crate::support::run_cli(&config, args, stdin);
     run(
         &["user", "add", "joe@example.org", "--password-stdin"],
         "a long password\n",

@@ -13,6 +13,26 @@ pub fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_wwsympa"))
 }
 
+/// Runs `wwsympa --config CONFIG ARGS...` with `stdin` piped in; asserts it succeeds.
+pub fn run_cli(config: &Path, args: &[&str], stdin: &str) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(binary())
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "{args:?}");
+}
+
 /// A fresh directory under the target dir, removed when dropped.
 pub struct TempDir(PathBuf);
 
