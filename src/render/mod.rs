@@ -27,8 +27,8 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/web/lists.html"),
     ),
     (
-        "web/macros.html",
-        include_str!("../../templates/web/macros.html"),
+        "web/components.html",
+        include_str!("../../templates/web/components.html"),
     ),
     (
         "web/login.html",
@@ -236,12 +236,15 @@ impl Templates {
         Ok(templates)
     }
 
-    /// The names `name` needs besides itself: every template its source names, transitively.
+    /// The names `name` needs besides itself: every template its source names, transitively,
+    /// and the templates defining components when one of those calls a component.
     fn closure(&self, name: &str) -> Vec<String> {
         let mut needed = vec![name.to_string()];
         let mut next = 0;
+        let mut calls_component = false;
         while next < needed.len() {
             let source = &self.sources[&needed[next]];
+            calls_component |= calls_a_component(source);
             for (index, _) in source.match_indices('"') {
                 let rest = &source[index + 1..];
                 let Some(end) = rest.find('"') else { break };
@@ -251,6 +254,16 @@ impl Templates {
                 }
             }
             next += 1;
+        }
+        if calls_component {
+            let mut definers: Vec<&String> = self
+                .sources
+                .iter()
+                .filter(|(n, source)| source.contains("{% component ") && !needed.contains(n))
+                .map(|(n, _)| n)
+                .collect();
+            definers.sort();
+            needed.extend(definers.into_iter().cloned());
         }
         needed
     }
@@ -266,8 +279,8 @@ impl Templates {
             .get(name)
             .ok_or_else(|| fail("no such template".into()))?;
         let built = slot.get_or_init(|| {
-            let mut tera = tera::Tera::default();
-            tera.autoescape_on(vec![".html"]);
+            let mut tera = tera::Tera::new();
+            tera.autoescape_on([".html"]);
             filters::register(&mut tera);
             let sources = self
                 .closure(name)
@@ -306,7 +319,10 @@ impl Templates {
             name: name.to_string(),
             message: chain(&e),
         };
-        let context = tera::Context::from_value(serde_json::Value::Object(view)).map_err(fail)?;
+        let mut context = tera::Context::new();
+        for (key, value) in &view {
+            context.insert(key.clone(), value);
+        }
         tera.render(name, &context).map_err(fail)
     }
 
@@ -322,6 +338,15 @@ impl Templates {
         }
         Ok(())
     }
+}
+
+/// Returns true if `source` calls a component: `{{ <name .../> }}` or `{% <name> %}`.
+fn calls_a_component(source: &str) -> bool {
+    ["{{", "{%"].iter().any(|open| {
+        source
+            .match_indices(open)
+            .any(|(i, _)| source[i + 2..].trim_start().starts_with('<'))
+    })
 }
 
 /// The static asset called `name`, if it is one of ours.
@@ -385,6 +410,15 @@ mod lazy_tests {
         let needed = templates.closure("web/home.html");
         assert_eq!(needed[0], "web/home.html");
         assert!(needed.iter().any(|n| n == "web/base.html"), "{needed:?}");
+        let login = templates.closure("web/login.html");
+        assert!(
+            login.iter().any(|n| n == "web/components.html"),
+            "{login:?}"
+        );
+        assert!(
+            !needed.iter().any(|n| n == "web/components.html"),
+            "{needed:?}"
+        );
         assert!(templates.closure("web/error.html").len() < EMBEDDED.len());
     }
 
