@@ -197,11 +197,13 @@ pub fn review_as(
         include_concealed: with_concealed,
         ..query
     };
-    let db = env.db();
-    Ok(ReviewPage {
-        members: db.members_page(list.id, &query)?,
-        total: db.count_members(list.id, &query)?,
-        with_concealed,
+    // One snapshot, so that the count and the page agree even while members come and go.
+    env.snapshot(|db| {
+        Ok(ReviewPage {
+            members: db.members_page(list.id, &query)?,
+            total: db.count_members(list.id, &query)?,
+            with_concealed,
+        })
     })
 }
 

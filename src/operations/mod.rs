@@ -259,6 +259,11 @@ impl<'a> Env<'a> {
         self.store.db()
     }
 
+    /// Runs the reads of `work` on one snapshot (see [`Store::snapshot`]).
+    pub fn snapshot<T>(&self, work: impl FnOnce(&Db<'_>) -> Result<T, Error>) -> Result<T, Error> {
+        self.store.snapshot(work)
+    }
+
     /// Runs `work` in one transaction; its queued mail is remembered in [`Env::queued`] once committed.
     pub fn transaction<T>(
         &mut self,

@@ -87,6 +87,22 @@ impl Store {
         Db { conn: &self.conn }
     }
 
+    /// Runs the reads of `work` on one snapshot: a deferred transaction, so the answers agree
+    /// with each other and SQLite takes its read lock once rather than once per statement.
+    /// For reads only: a write inside would have to upgrade the lock and could fail as busy.
+    pub fn snapshot<T, E: From<Error>>(
+        &self,
+        work: impl FnOnce(&Db<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .context("starting a read transaction")?;
+        let value = work(&Db { conn: &tx })?;
+        tx.commit().context("ending a read transaction")?;
+        Ok(value)
+    }
+
     /// Runs `work` in one write transaction (`BEGIN IMMEDIATE`, so concurrent writers queue
     /// on the busy timeout instead of failing): committed when it returns `Ok`, rolled back
     /// otherwise.

@@ -352,17 +352,23 @@ fn prepare(ctx: &mut Ctx<'_>, action: &Action, csrf_submitted: Option<&str>) -> 
         };
         let not_found = || Error::NotFound("No such list.".into());
         let name = ListName::parse(name).map_err(|_| not_found())?;
-        let list = ctx
+        let email = ctx.user.as_ref().map(|u| &u.email);
+        let domain = &ctx.config.domain;
+        // The list and the requester's roles in it, read on one snapshot.
+        let (list, roles) = ctx
             .store
-            .db()
-            .list_by_name(&ctx.config.domain, &name)?
-            .filter(|list| list.status == ListStatus::Open)
+            .snapshot(|db| {
+                let Some(list) = db
+                    .list_by_name(domain, &name)?
+                    .filter(|list| list.status == ListStatus::Open)
+                else {
+                    return Ok(None);
+                };
+                let roles = db.roles(list.id, email, requester_listmaster)?;
+                Ok::<_, Error>(Some((list, roles)))
+            })?
             .ok_or_else(not_found)?;
-        let email = ctx.user.as_ref().map(|u| u.email.clone());
-        ctx.roles = ctx
-            .store
-            .db()
-            .roles(list.id, email.as_ref(), requester_listmaster)?;
+        ctx.roles = roles;
         if !domain::authz::can_see(&ctx.roles, list.policy.visibility) {
             return Err(not_found());
         }
@@ -416,21 +422,27 @@ fn load_session(ctx: &mut Ctx<'_>) -> Result<(), Error> {
     if !auth::looks_like_token(secret) {
         return Ok(());
     }
-    let Some(mut record) = ctx
-        .store
-        .db()
-        .session(&auth::token_hash(secret), &ctx.config.domain)?
-    else {
+    let domain = &ctx.config.domain;
+    // The session and its account, read on one snapshot.
+    let found = ctx.store.snapshot(|db| {
+        let Some(record) = db.session(&auth::token_hash(secret), domain)? else {
+            return Ok(None);
+        };
+        let account = match &record.email {
+            Some(email) => db.user(email)?,
+            None => None,
+        };
+        Ok::<_, Error>(Some((record, account)))
+    })?;
+    let Some((mut record, account)) = found else {
         return Ok(());
     };
-    if let Some(email) = &record.email {
-        if let Some(found) = ctx.store.db().user(email)? {
-            let listmaster = found.user.listmaster || ctx.config.is_listmaster(email);
-            ctx.user = Some(User {
-                listmaster,
-                ..found.user
-            });
-        }
+    if let Some(found) = account {
+        let listmaster = found.user.listmaster || ctx.config.is_listmaster(&found.user.email);
+        ctx.user = Some(User {
+            listmaster,
+            ..found.user
+        });
     }
     let ttl = if ctx.user.is_some() {
         ctx.config.session_table_ttl
