@@ -94,12 +94,26 @@ impl Store {
         &self,
         work: impl FnOnce(&Db<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let tx = self
-            .conn
-            .unchecked_transaction()
-            .context("starting a read transaction")?;
-        let value = work(&Db { conn: &tx })?;
-        tx.commit().context("ending a read transaction")?;
+        /// Ends the read transaction however `work` ends, a panic included, so the pooled
+        /// connection is never handed on inside a transaction.
+        struct Open<'c>(&'c Connection);
+        impl Drop for Open<'_> {
+            fn drop(&mut self) {
+                if !self.0.is_autocommit() {
+                    if let Err(e) = run(self.0, "ROLLBACK") {
+                        log::warn!("ending a read transaction: {e}");
+                    }
+                }
+            }
+        }
+        // Cached statements: `Connection::transaction` would parse BEGIN and COMMIT each time.
+        fn run(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
+            conn.prepare_cached(sql).and_then(|mut s| s.execute([]))
+        }
+        run(&self.conn, "BEGIN").context("starting a read transaction")?;
+        let open = Open(&self.conn);
+        let value = work(&Db { conn: &self.conn })?;
+        run(open.0, "COMMIT").context("ending a read transaction")?;
         Ok(value)
     }
 
@@ -250,5 +264,33 @@ mod tests {
             .list("c.org", &ListName::parse("news").unwrap())
             .unwrap()
             .is_none());
+    }
+
+    #[test]
+    fn a_snapshot_always_ends_its_transaction() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.migrate().unwrap();
+        store.create_list("a.org", &new_list("news")).unwrap();
+        let name = ListName::parse("news").unwrap();
+        let found = store
+            .snapshot(|db| db.list_by_name("a.org", &name))
+            .unwrap();
+        assert!(found.is_some());
+        assert!(store.conn.is_autocommit());
+        let failed: Result<(), Error> = store.snapshot(|_| Err(Error::AlreadyExists("x".into())));
+        assert!(failed.is_err());
+        assert!(store.conn.is_autocommit());
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            store.snapshot(|_| -> Result<(), Error> { panic!("a handler bug") })
+        }));
+        assert!(panicked.is_err());
+        assert!(
+            store.conn.is_autocommit(),
+            "a panic left the transaction open"
+        );
+        assert!(store
+            .snapshot(|db| db.list_by_name("a.org", &name))
+            .unwrap()
+            .is_some());
     }
 }
