@@ -1,8 +1,10 @@
 //! One FastCGI connection: assemble each request from its records, stream the body, batch the response, honour keep_conn.
 
+use std::cell::Cell;
 use std::io::{self, BufReader, Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use super::params::{self, PairsError, Params};
 use super::record::{self, kind, status, Header, HEADER_LEN, MAX_SEND_CONTENT};
@@ -10,6 +12,51 @@ use super::{Error, Handler, Limits, Request, Socket};
 
 /// Output is written to the socket once this much framed data is waiting.
 const FLUSH_AT: usize = 256 * 1024;
+
+/// The socket as the record reader sees it: each read waits at most the read timeout, and
+/// never past the deadline of the request being received, so a peer trickling a byte now
+/// and then cannot hold a worker for longer than [`Limits::request_timeout`].
+struct Paced<'s, S> {
+    stream: &'s S,
+    /// The read timeout the socket has now.
+    timeout: Cell<Option<Duration>>,
+    /// When the request being received must be in.
+    deadline: Cell<Option<Instant>>,
+}
+
+impl<S: Socket> Paced<'_, S> {
+    /// Sets the socket's read timeout, unless it has it already (each change is a system call).
+    fn set_timeout(&self, timeout: Duration) -> io::Result<()> {
+        if self.timeout.get() != Some(timeout) {
+            self.stream.set_read_timeout(Some(timeout))?;
+            self.timeout.set(Some(timeout));
+        }
+        Ok(())
+    }
+}
+
+impl<S: Socket> Read for Paced<'_, S>
+where
+    for<'a> &'a S: Read,
+{
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(deadline) = self.deadline.get() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the request did not arrive whole within the request timeout",
+                ));
+            }
+            // Shorten the wait only near the deadline, so that most reads change nothing.
+            if self.timeout.get().is_none_or(|t| left < t) {
+                self.set_timeout(left)?;
+            }
+        }
+        let mut stream = self.stream;
+        stream.read(buf)
+    }
+}
 
 /// The reading half: buffered records in, control replies (GET_VALUES, CANT_MPX_CONN) queued out.
 struct Inbound<R: Read> {
@@ -332,7 +379,14 @@ where
 {
     let mut writer = stream;
     let mut inbound = Inbound {
-        reader: BufReader::with_capacity(16 * 1024, stream),
+        reader: BufReader::with_capacity(
+            16 * 1024,
+            Paced {
+                stream,
+                timeout: Cell::new(None),
+                deadline: Cell::new(None),
+            },
+        ),
         content: Vec::with_capacity(8 * 1024),
         content_pos: 0,
         ctl: Vec::new(),
@@ -348,7 +402,9 @@ where
         } else {
             limits.keep_conn_idle
         };
-        stream.set_read_timeout(Some(waiting))?;
+        let paced = inbound.reader.get_ref();
+        paced.deadline.set(None);
+        paced.set_timeout(waiting)?;
         let (id, keep_conn) = match wait_for_begin(&mut inbound, &mut writer) {
             Ok(Some(begin)) => begin,
             Ok(None) => return Ok(served),
@@ -357,9 +413,11 @@ where
             Err(e) => return Err(e),
         };
         first = false;
-        if waiting != limits.read_timeout {
-            stream.set_read_timeout(Some(limits.read_timeout))?;
-        }
+        let paced = inbound.reader.get_ref();
+        paced.set_timeout(limits.read_timeout)?;
+        paced
+            .deadline
+            .set(Some(Instant::now() + limits.request_timeout));
         let params = match read_params(&mut inbound, id, limits)? {
             ParamsOutcome::Complete(params) => params,
             ParamsOutcome::Aborted => {
@@ -420,7 +478,7 @@ where
         if handled && matches!(stdin.state, BodyState::Open | BodyState::TooLarge) {
             // The web server may still be sending the body: read it away before closing, so it
             // does not see a reset and turn our answer (a 413, say) into a 502.
-            linger(stream, &mut stdin);
+            linger(&mut stdin);
         }
         return Ok(served);
     }
@@ -435,11 +493,14 @@ fn drain<R: Read>(stdin: &mut Stdin<'_, R>) -> io::Result<()> {
 
 /// Most we read away after answering, and for how long.
 const LINGER_BYTES: u64 = 64 * 1024 * 1024;
-const LINGER_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+const LINGER_TIME: Duration = Duration::from_secs(5);
 
 /// Reads and drops the rest of a body, ignoring its limit, for at most [`LINGER_TIME`] and [`LINGER_BYTES`].
-fn linger<S: Socket, R: Read>(stream: &S, stdin: &mut Stdin<'_, R>) {
-    let deadline = std::time::Instant::now() + LINGER_TIME;
+fn linger<S: Socket>(stdin: &mut Stdin<'_, Paced<'_, S>>)
+where
+    for<'a> &'a S: Read,
+{
+    let deadline = Instant::now() + LINGER_TIME;
     stdin.limit = stdin.received.saturating_add(LINGER_BYTES);
     stdin.state = BodyState::Open;
     let mut scratch = [0u8; 8192];
@@ -455,13 +516,13 @@ fn linger<S: Socket, R: Read>(stream: &S, stdin: &mut Stdin<'_, R>) {
             Ok(_) => {}
         }
     }
-    if stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(1)))
-        .is_err()
-    {
+    // The request's own deadline no longer applies: this one does.
+    let paced = stdin.inbound.reader.get_ref();
+    paced.deadline.set(Some(deadline));
+    if paced.set_timeout(Duration::from_secs(1)).is_err() {
         return;
     }
-    while std::time::Instant::now() < deadline {
+    while Instant::now() < deadline {
         match stdin.read_into(&mut scratch) {
             Ok(0) | Err(_) => return,
             Ok(_) => {}

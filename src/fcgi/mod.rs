@@ -51,6 +51,9 @@ pub struct Limits {
     pub keep_conn_idle: Duration,
     /// How long a read may stall inside a request before we give up on the connection.
     pub read_timeout: Duration,
+    /// How long a whole request (its params and body) may take to arrive once begun, however
+    /// it trickles in; past it the connection is given up.
+    pub request_timeout: Duration,
     /// Connections this process serves at once, announced as FCGI_MAX_CONNS and FCGI_MAX_REQS.
     pub max_conns: usize,
 }
@@ -64,6 +67,7 @@ impl Default for Limits {
             begin_timeout: Duration::from_secs(5),
             keep_conn_idle: Duration::from_secs(2),
             read_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(60),
             max_conns: 1,
         }
     }

@@ -706,3 +706,47 @@ fn a_silent_new_connection_is_closed_after_the_begin_timeout() {
     );
     drop(client);
 }
+
+/// A peer that trickles its request a byte at a time, each byte well within the read timeout,
+/// is cut off at the request timeout: it cannot hold a worker for as long as it likes.
+#[test]
+fn a_trickled_request_is_given_up_at_the_request_timeout() {
+    let (client, server) = UnixStream::pair().unwrap();
+    let limits = Limits {
+        read_timeout: Duration::from_secs(5),
+        request_timeout: Duration::from_millis(600),
+        ..Limits::default()
+    };
+    let mut bytes = begin(1, 1, false);
+    bytes.extend(stream(PARAMS, 1, &request_params("GET", "/x", None), 65535));
+    let trickle = std::thread::spawn(move || {
+        // Begin at once, then one byte every 50 ms; stops when the server hangs up (or after 10 s).
+        let (head, rest) = bytes.split_at(16);
+        (&client).write_all(head).unwrap();
+        for byte in rest.iter().cycle().take(200) {
+            std::thread::sleep(Duration::from_millis(50));
+            if (&client).write_all(&[*byte]).is_err() {
+                return true;
+            }
+        }
+        false
+    });
+    let started = std::time::Instant::now();
+    let result = fcgi::serve_connection(&server, &IgnoresBody, &limits, &AtomicBool::new(false));
+    let waited = started.elapsed();
+    drop(server);
+    assert!(
+        result
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("request timeout")),
+        "{result:?}"
+    );
+    assert!(
+        waited >= Duration::from_millis(600) && waited < Duration::from_secs(3),
+        "waited {waited:?}"
+    );
+    assert!(
+        trickle.join().unwrap(),
+        "the server hung up on the trickling peer"
+    );
+}
