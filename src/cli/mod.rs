@@ -150,7 +150,13 @@ impl Admin {
         drop(env);
         if !queued.is_empty() {
             let transport = mail::Transport::from_config(&self.config);
-            if let Err(e) = mail::deliver(&self.store, &transport, &self.config, &queued) {
+            if let Err(e) = mail::deliver(
+                &self.store,
+                &transport,
+                &self.config,
+                &queued,
+                mail::OnFailure::GoOn,
+            ) {
                 eprintln!("warning: sending mail: {e}; it stays in the outbox");
             }
         }

@@ -3,8 +3,9 @@
 //!
 //! Mail is never sent from inside a change: an operation composes it with a [`notices`]
 //! function and queues the bytes in the outbox in the same transaction as the change. After
-//! the commit the web process calls [`deliver`] on those ids right away; whatever the MTA did
-//! not take stays in the outbox and `wwsympa sender` ([`run_sender`]) retries it with backoff.
+//! the commit the web process calls [`deliver`] on those ids right away, waiting at most 5
+//! seconds per SMTP step and stopping at the first failure; whatever the MTA did not take
+//! stays in the outbox and `wwsympa sender` ([`run_sender`]) retries it with backoff.
 
 pub mod notices;
 mod transport;
@@ -168,12 +169,24 @@ pub struct Delivery {
     pub deferred: usize,
     /// Not taken, and too old to retry: given up.
     pub failed: usize,
+    /// Not tried, left in the outbox for the sender (see [`OnFailure::Stop`]).
+    pub left: usize,
 }
 
 /// Seconds to wait after `attempts` failed tries: `first` doubled each time, at most an hour.
 pub fn retry_delay(first: u64, attempts: u32) -> i64 {
     let delay = first.max(1).saturating_mul(1u64 << attempts.min(20));
     delay.min(3600) as i64
+}
+
+/// What [`deliver`] does with the rest of its messages once one could not be sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnFailure {
+    /// Try each of them (the sender: every message gets its attempt).
+    GoOn,
+    /// Leave them in the outbox, untried, for the sender (a web request: when the MTA does
+    /// not answer, one timeout is all the visitor should wait).
+    Stop,
 }
 
 /// Tries to send the outbox messages `ids` that are due and not claimed by another sender.
@@ -185,9 +198,14 @@ pub fn deliver(
     transport: &Transport,
     config: &Config,
     ids: &[i64],
+    on_failure: OnFailure,
 ) -> Result<Delivery, Error> {
     let mut report = Delivery::default();
     for &id in ids {
+        if on_failure == OnFailure::Stop && report.deferred + report.failed > 0 {
+            report.left += 1;
+            continue;
+        }
         let Some(mail) = store.db().claim_mail(id)? else {
             continue;
         };
@@ -248,7 +266,7 @@ pub fn run_sender(
                 if due.is_empty() || stop.load(Ordering::SeqCst) {
                     break;
                 }
-                let report = deliver(store, transport, config, &due)?;
+                let report = deliver(store, transport, config, &due, OnFailure::GoOn)?;
                 if report.sent == 0 {
                     break;
                 }
@@ -284,5 +302,38 @@ mod tests {
         assert_eq!(retry_delay(60, 6), 3600);
         assert_eq!(retry_delay(60, 200), 3600);
         assert_eq!(retry_delay(0, 0), 1);
+    }
+
+    /// With no MTA listening, a web request tries one message and leaves the rest, still
+    /// due, to the sender; the sender tries each.
+    #[test]
+    fn a_request_stops_at_the_first_failure_and_the_sender_does_not() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.migrate().unwrap();
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let config = Config {
+            smtp_host: "127.0.0.1".into(),
+            smtp_port: closed.local_addr().unwrap().port(),
+            ..Config::default()
+        };
+        drop(closed);
+        let mail = store::NewMail {
+            kind: "welcome".into(),
+            list: None,
+            envelope_from: "sympa@lists.example.org".into(),
+            recipients: vec!["a@example.org".into()],
+            message: b"Subject: hi\r\n\r\nhi\r\n".to_vec(),
+        };
+        let ids: Vec<i64> = (0..3)
+            .map(|_| store.db().enqueue_mail(&mail).unwrap())
+            .collect();
+        let transport = Transport::for_requests(&config);
+        let report = deliver(&store, &transport, &config, &ids, OnFailure::Stop).unwrap();
+        assert_eq!((report.sent, report.deferred, report.left), (0, 1, 2));
+        // The two left are still due now; the one tried waits for its retry.
+        let due = store.db().due_mail(10).unwrap();
+        assert_eq!(due, ids[1..]);
+        let report = deliver(&store, &transport, &config, &due, OnFailure::GoOn).unwrap();
+        assert_eq!((report.deferred, report.left), (2, 0));
     }
 }

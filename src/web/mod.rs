@@ -51,7 +51,7 @@ impl State {
     pub fn new(config: Config) -> Result<State, render::Error> {
         let templates = Templates::load(config.template_dir.as_deref())?;
         let base = config.base_path();
-        let transport = mail::Transport::from_config(&config);
+        let transport = mail::Transport::for_requests(&config);
         Ok(State {
             config,
             templates,
@@ -266,6 +266,7 @@ impl App {
                 &state.transport,
                 &state.config,
                 &ctx.queued_mail,
+                mail::OnFailure::Stop,
             ) {
                 log::error!("sending queued mail: {e}");
             }
