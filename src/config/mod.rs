@@ -30,6 +30,10 @@ pub struct Config {
     pub template_dir: Option<PathBuf>,
     /// Largest request body accepted, in bytes; larger ones get 413.
     pub max_body_size: u64,
+    /// The domain the session cookie is valid for (Sympa's `cookie_domain`): unset, or
+    /// `localhost` as in Sympa, keeps it to the host that set it; `example.org` (a leading dot
+    /// is ignored, as browsers do) shares it with every host under example.org.
+    pub cookie_domain: Option<String>,
     /// Log verbosity: error, warn, info, debug or trace.
     pub log_level: String,
 
@@ -79,6 +83,7 @@ impl Default for Config {
             static_content_url: "/static-sympa".into(),
             template_dir: None,
             max_body_size: 8 * 1024 * 1024,
+            cookie_domain: None,
             log_level: "info".into(),
             email: "sympa".into(),
             gecos: "SYMPA".into(),
@@ -156,6 +161,18 @@ impl Config {
                 self.email
             ));
         }
+        if let Some(domain) = &self.cookie_domain {
+            let name = domain.trim_start_matches('.');
+            let valid = !name.is_empty()
+                && name.len() <= 253
+                && name.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                });
+            if !valid {
+                return Err(format!("cookie_domain {domain:?} is not a domain name"));
+            }
+        }
         for address in self.listmasters() {
             if crate::domain::Email::parse(address).is_err() {
                 return Err(format!("listmaster {address:?} is not an e-mail address"));
@@ -181,6 +198,14 @@ impl Config {
     pub fn is_listmaster(&self, email: &crate::domain::Email) -> bool {
         self.listmasters()
             .any(|a| a.eq_ignore_ascii_case(email.as_str()))
+    }
+
+    /// The Domain attribute of the session cookie: `None` keeps the cookie to its host.
+    pub fn cookie_domain(&self) -> Option<&str> {
+        self.cookie_domain
+            .as_deref()
+            .map(|d| d.trim_start_matches('.'))
+            .filter(|d| !d.is_empty() && !d.eq_ignore_ascii_case("localhost"))
     }
 
     /// `wwsympa_url` without a trailing slash: the start of every link in mail.
@@ -232,5 +257,23 @@ mod tests {
         let config: Config =
             toml::from_str("domain = 'lists.example.org'\ndb_name = '/var/lib/x.db'").unwrap();
         assert_eq!(config.domain, "lists.example.org");
+    }
+
+    #[test]
+    fn cookie_domain_follows_sympa() {
+        let with = |domain: Option<&str>| Config {
+            cookie_domain: domain.map(str::to_string),
+            ..Config::default()
+        };
+        assert_eq!(with(None).cookie_domain(), None);
+        assert_eq!(with(Some("localhost")).cookie_domain(), None);
+        assert_eq!(
+            with(Some(".example.org")).cookie_domain(),
+            Some("example.org")
+        );
+        assert!(with(Some("example.org")).validate().is_ok());
+        for bad in ["", ".", "a b.org", "x.org; Secure", "a..org", "é.org"] {
+            assert!(with(Some(bad)).validate().is_err(), "{bad:?}");
+        }
     }
 }

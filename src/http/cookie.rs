@@ -23,6 +23,8 @@ pub struct SetCookie {
     pub value: String,
     /// The Path attribute.
     pub path: String,
+    /// The Domain attribute; `None` keeps the cookie to the host that set it.
+    pub domain: Option<String>,
     /// Adds Secure (set it when the request came over HTTPS).
     pub secure: bool,
     /// Max-Age in seconds; `None` makes a browser-session cookie; `Some(0)` deletes it.
@@ -42,6 +44,10 @@ impl SetCookie {
                 &self.path
             }
         );
+        if let Some(domain) = &self.domain {
+            out.push_str("; Domain=");
+            out.push_str(domain);
+        }
         if let Some(age) = self.max_age {
             out.push_str(&format!("; Max-Age={age}"));
         }
@@ -74,6 +80,7 @@ mod tests {
             name: "sympa_session".into(),
             value: "xyz".into(),
             path: "/sympa".into(),
+            domain: None,
             secure: true,
             max_age: None,
         };
@@ -90,6 +97,14 @@ mod tests {
         assert_eq!(
             gone.header_value(),
             "sympa_session=xyz; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+        );
+        let shared = SetCookie {
+            domain: Some("example.org".into()),
+            ..gone
+        };
+        assert_eq!(
+            shared.header_value(),
+            "sympa_session=xyz; Path=/; HttpOnly; SameSite=Lax; Domain=example.org; Max-Age=0"
         );
     }
 }

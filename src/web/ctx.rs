@@ -145,6 +145,7 @@ impl<'a> Ctx<'a> {
             } else {
                 self.base.to_string()
             },
+            domain: self.config.cookie_domain().map(str::to_string),
             secure: self.request.https,
             max_age,
         }

@@ -76,6 +76,26 @@ fn cookies_are_secure_under_https() {
 }
 
 #[test]
+fn the_cookie_domain_is_sympas_cookie_domain() {
+    let (_dir, site) = site("acct-domain");
+    let cookie = set_cookies(&site.browser("192.0.2.1").get("/sympa/login"))
+        .pop()
+        .unwrap();
+    assert!(
+        !cookie.contains("Domain="),
+        "host-only by default: {cookie}"
+    );
+    let dir = TempDir::new("acct-domain-shared");
+    let shared = Site::new(dir.path(), |c| {
+        c.cookie_domain = Some(".example.org".into());
+    });
+    let cookie = set_cookies(&shared.browser("192.0.2.1").get("/sympa/login"))
+        .pop()
+        .unwrap();
+    assert!(cookie.contains("; Domain=example.org"), "{cookie}");
+}
+
+#[test]
 fn login_failures_look_the_same_for_unknown_and_known_addresses() {
     let (_dir, site) = site("acct-fail");
     let mut browser = site.browser("192.0.2.1");
