@@ -27,7 +27,8 @@ pub enum ActionKind {
     ReadArchive,
     /// Add, remove or change other members (`add`, `del`, `set` for another address).
     ManageMembers,
-    /// Decide on held subscription and unsubscription requests (`subindex`, `auth_add`, `decl_add`).
+    /// Decide on held subscription and unsubscription requests (`subindex`, `auth_add`,
+    /// `decl_add`; `sigindex`, `auth_del`, `decl_del`).
     ManageRequests,
     /// Moderate messages (`modindex`, `distribute`, `reject`).
     Moderate,

@@ -171,8 +171,14 @@ pub fn owner_notice(
     )
 }
 
-/// `declined`: tells the requester an owner declined the subscription (Sympa's `reject` of a held request).
-pub fn declined(composer: &Composer<'_>, to: &Email, list: &List) -> Result<NewMail, Error> {
+/// `declined`: tells the requester the owners declined the held subscription or
+/// unsubscription (Sympa's `reject` of a held request); `kind` says which.
+pub fn declined(
+    composer: &Composer<'_>,
+    to: &Email,
+    list: &List,
+    kind: RequestKind,
+) -> Result<NewMail, Error> {
     composer.compose(
         "declined",
         to,
@@ -180,6 +186,6 @@ pub fn declined(composer: &Composer<'_>, to: &Email, list: &List) -> Result<NewM
             list,
             oneclick_url: None,
         }),
-        json!({}),
+        json!({ "kind": kind.as_str() }),
     )
 }

@@ -1,12 +1,13 @@
 //! What owners do with a list's members: review and search them, add and remove them one at a
-//! time or many at once, decide on held subscriptions, export and bulk-import.
+//! time or many at once, decide on held subscriptions and unsubscriptions, export and
+//! bulk-import.
 
 use serde_json::json;
 
-use super::membership::{check_name, join, leave};
-use super::{authorize_with, Env, Error, Refusal, Requester};
+use super::membership::{accept_held, check_name, join, leave};
+use super::{authorize_with, Env, Error, Refusal, Requester, Tx};
 use crate::domain::{ActionKind, Email, List, Member, Roles};
-use crate::mail::notices;
+use crate::mail::notices::{self, RequestKind};
 use crate::store::{MemberQuery, NewMember, PendingRecord};
 
 /// Most addresses one web request may add or remove.
@@ -207,22 +208,24 @@ pub fn review_as(
     })
 }
 
-/// `subindex`: the subscriptions waiting for an owner, oldest first.
+/// `subindex` (`kind` subscribe) / `sigindex` (`kind` signoff): the requests of that kind
+/// waiting for an owner, oldest first.
 pub fn requests(
     env: &Env<'_>,
     requester: &Requester,
     list: &List,
+    kind: RequestKind,
 ) -> Result<Vec<PendingRecord>, Error> {
     env.authorize(requester, list, ActionKind::ManageRequests)?;
     Ok(env
         .db()
         .pending_for_list(list.id, "owner")?
         .into_iter()
-        .filter(|p| p.kind == "subscribe")
+        .filter(|p| p.kind == kind.as_str())
         .collect())
 }
 
-/// What `auth_add` / `decl_add` did.
+/// What `auth_add` / `decl_add` / `auth_del` / `decl_del` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DecisionReport {
     /// Accepted or declined.
@@ -231,12 +234,19 @@ pub struct DecisionReport {
     pub missing: Vec<String>,
 }
 
-/// `auth_add` (`accept`) / `decl_add`: decides on held subscriptions, with the welcome or
-/// the "declined" mail unless `quiet`; one transaction.
+/// Decides on held requests of `kind`, in one transaction; each request is consumed once, so
+/// a replayed decision finds nothing and changes nothing.
+///
+/// Accepting (`auth_add`, `auth_del`) does what the owners' mailed link does
+/// ([`accept_held`]): the address joins with the welcome mail or leaves with the goodbye
+/// mail, unless `quiet`. An address that joined (or left) meanwhile only has its request
+/// consumed. Declining (`decl_add`, `decl_del`) leaves the membership as it is and tells the
+/// requester, unless `quiet`.
 pub fn decide_requests(
     env: &mut Env<'_>,
     requester: &Requester,
     list: &List,
+    kind: RequestKind,
     emails: &[&str],
     accept: bool,
     quiet: bool,
@@ -255,7 +265,7 @@ pub fn decide_requests(
         let pending = match Email::parse(typed) {
             Ok(email) => env
                 .db()
-                .pending_for(list.id, "subscribe", &email, "owner")?,
+                .pending_for(list.id, kind.as_str(), &email, "owner")?,
             Err(_) => None,
         };
         match pending {
@@ -264,7 +274,11 @@ pub fn decide_requests(
                     .iter()
                     .any(|(p, _): &(PendingRecord, _)| p.id == pending.id) =>
             {
-                let oneclick = env.oneclick_url(list, &pending.email)?;
+                // Only a welcome mail carries the one-click link.
+                let oneclick = match (accept, kind) {
+                    (true, RequestKind::Subscribe) => env.oneclick_url(list, &pending.email)?,
+                    _ => String::new(),
+                };
                 found.push((pending, oneclick));
             }
             Some(_) => {}
@@ -277,31 +291,43 @@ pub fn decide_requests(
             if !tx.db.delete_pending(pending.id)? {
                 continue;
             }
-            let email = &pending.email;
             if accept {
-                let name = pending.data["name"].as_str().unwrap_or("");
-                let notify = pending.data["notify_owners"].as_bool().unwrap_or(false);
-                match join(tx, list, email, name, oneclick, quiet, notify, "auth_add") {
-                    Ok(()) | Err(Error::Refused(Refusal::AlreadyMember)) => {}
+                match accept_held(tx, list, kind, pending, oneclick, quiet) {
+                    Ok(()) => {}
+                    Err(Error::Refused(Refusal::AlreadyMember))
+                        if kind == RequestKind::Subscribe => {}
+                    Err(Error::Refused(Refusal::NotAMember)) if kind == RequestKind::Signoff => {}
                     Err(e) => return Err(e),
                 }
             } else {
-                if !quiet {
-                    let mail = notices::declined(&tx.composer, email, list);
-                    tx.queue(mail)?;
-                }
-                tx.audit(
-                    "decl_add",
-                    Some(list),
-                    Some(email),
-                    json!({ "quiet": quiet }),
-                )?;
+                decline_held(tx, list, kind, &pending.email, quiet)?;
             }
-            done.push(email.clone());
+            done.push(pending.email.clone());
         }
         Ok(done)
     })?;
     Ok(report)
+}
+
+/// Declines a held request (the caller has deleted it): the membership stays as it is, the
+/// requester gets the "declined" mail unless `quiet`, the audit row is `decl_add` /
+/// `decl_del`.
+fn decline_held(
+    tx: &mut Tx<'_, '_>,
+    list: &List,
+    kind: RequestKind,
+    email: &Email,
+    quiet: bool,
+) -> Result<(), Error> {
+    if !quiet {
+        let mail = notices::declined(&tx.composer, email, list, kind);
+        tx.queue(mail)?;
+    }
+    let action = match kind {
+        RequestKind::Subscribe => "decl_add",
+        RequestKind::Signoff => "decl_del",
+    };
+    tx.audit(action, Some(list), Some(email), json!({ "quiet": quiet }))
 }
 
 /// Quotes one CSV field (RFC 4180), and defuses spreadsheet formulas (`=`, `+`, `-`, `@`).

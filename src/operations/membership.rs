@@ -17,7 +17,7 @@ use crate::domain::{
     Reason, ReceptionMode,
 };
 use crate::mail::notices::{self, OwnerNotice, RequestKind};
-use crate::store::NewMember;
+use crate::store::{NewMember, PendingRecord};
 
 /// How long a one-click unsubscribe link works, in days. Sympa's are valid 7 days; mail
 /// sits in mailboxes much longer, and the link only ever unsubscribes the address it was
@@ -144,6 +144,40 @@ pub(crate) fn leave(
         Some(email),
         json!({ "quiet": quiet }),
     )
+}
+
+/// Carries out a request held for the owners once one of them accepts it, whichever way:
+/// the mailed link (`auth/KEY/add|del`) or the owners' pages (`auth_add`, `auth_del`). The
+/// address joins with the welcome mail (`oneclick_url` goes into it; unused for a signoff)
+/// or leaves with the goodbye mail, unless `quiet`; the owners are told when the policy
+/// said so at request time; the audit row is `auth_add` / `auth_del`. The caller deletes the
+/// request in the same transaction.
+pub(crate) fn accept_held(
+    tx: &mut Tx<'_, '_>,
+    list: &List,
+    kind: RequestKind,
+    pending: &PendingRecord,
+    oneclick_url: &str,
+    quiet: bool,
+) -> Result<(), Error> {
+    let notify = pending.data["notify_owners"].as_bool().unwrap_or(false);
+    let email = &pending.email;
+    match kind {
+        RequestKind::Subscribe => {
+            let name = pending.data["name"].as_str().unwrap_or("");
+            join(
+                tx,
+                list,
+                email,
+                name,
+                oneclick_url,
+                quiet,
+                notify,
+                "auth_add",
+            )
+        }
+        RequestKind::Signoff => leave(tx, list, email, quiet, notify, "auth_del"),
+    }
 }
 
 /// Holds a request for the list's owners and mails them the link that accepts it; a request
@@ -367,7 +401,7 @@ pub fn signoff(
 #[derive(Debug, Clone)]
 pub struct HeldRequest {
     /// The request.
-    pub pending: crate::store::PendingRecord,
+    pub pending: PendingRecord,
     /// Its list.
     pub list: List,
     /// The word of its link: `subscribe`, `signoff`, `add` or `del`.
@@ -459,22 +493,36 @@ pub fn confirm(
                 hold_for_owner(tx, &list, RequestKind::Signoff, email, "", notify)?;
                 Ok(Outcome::HeldForOwner)
             }
-            "subscribe" | "add" => {
-                let action = if held.word == "add" {
-                    "auth_add"
-                } else {
-                    "subscribe"
-                };
-                join(tx, &list, email, &name, &oneclick, false, notify, action)?;
+            "add" => {
+                accept_held(
+                    tx,
+                    &list,
+                    RequestKind::Subscribe,
+                    &pending,
+                    &oneclick,
+                    false,
+                )?;
+                Ok(Outcome::Subscribed)
+            }
+            "del" => {
+                accept_held(tx, &list, RequestKind::Signoff, &pending, &oneclick, false)?;
+                Ok(Outcome::Unsubscribed)
+            }
+            "subscribe" => {
+                join(
+                    tx,
+                    &list,
+                    email,
+                    &name,
+                    &oneclick,
+                    false,
+                    notify,
+                    "subscribe",
+                )?;
                 Ok(Outcome::Subscribed)
             }
             _ => {
-                let action = if held.word == "del" {
-                    "auth_del"
-                } else {
-                    "signoff"
-                };
-                leave(tx, &list, email, false, notify, action)?;
+                leave(tx, &list, email, false, notify, "signoff")?;
                 Ok(Outcome::Unsubscribed)
             }
         }

@@ -131,6 +131,18 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/web/decl_add.html"),
     ),
     (
+        "web/sigindex.html",
+        include_str!("../../templates/web/sigindex.html"),
+    ),
+    (
+        "web/auth_del.html",
+        include_str!("../../templates/web/auth_del.html"),
+    ),
+    (
+        "web/decl_del.html",
+        include_str!("../../templates/web/decl_del.html"),
+    ),
+    (
         "web/export_member.html",
         include_str!("../../templates/web/export_member.html"),
     ),

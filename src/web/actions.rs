@@ -34,11 +34,21 @@ pub static ACTIONS: &[Action] = &[
         .list()
         .access(Access::Policy(ActionKind::ManageRequests))
         .post(),
+    Action::new("auth_del", members::auth_del)
+        .args(&["list"])
+        .list()
+        .access(Access::Policy(ActionKind::ManageRequests))
+        .post(),
     Action::new("choosepasswd", account::choosepasswd)
         .args(&["email", "passwd"])
         .access(Access::User)
         .form(),
     Action::new("decl_add", members::decl_add)
+        .args(&["list"])
+        .list()
+        .access(Access::Policy(ActionKind::ManageRequests))
+        .post(),
+    Action::new("decl_del", members::decl_del)
         .args(&["list"])
         .list()
         .access(Access::Policy(ActionKind::ManageRequests))
@@ -100,6 +110,10 @@ pub static ACTIONS: &[Action] = &[
     Action::new("setpasswd", account::setpasswd)
         .access(Access::User)
         .post(),
+    Action::new("sigindex", members::sigindex)
+        .args(&["list"])
+        .list()
+        .access(Access::Policy(ActionKind::ManageRequests)),
     Action::new("signoff", subscription::signoff)
         .args(&["list"])
         .list()
@@ -126,7 +140,9 @@ pub static ACTIONS: &[Action] = &[
 /// Old action names WWSympa still answers (reference §1.10), mapped to today's.
 pub static ALIASES: &[(&str, &str)] = &[
     ("add_fromsub", "auth_add"),
+    ("del_fromsig", "auth_del"),
     ("dump", "export_member"),
+    ("ignoresig", "decl_del"),
     ("ignoresub", "decl_add"),
     ("lists_categories", "lists"),
     ("loginrequest", "login"),

@@ -140,13 +140,19 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("del",           "hid",  "N N F F P P P"),
     ("export_member", "pub",  "L F F F P P P"),
     ("export_member", "hid",  "N N F F P P P"),
-    // Held subscriptions: owners and moderators.
+    // Held subscriptions and unsubscriptions: owners and moderators.
     ("subindex",      "pub",  "L F F P P P P"),
     ("subindex",      "hid",  "N N F P P P P"),
     ("auth_add",      "pub",  "L F F P P P P"),
     ("auth_add",      "hid",  "N N F P P P P"),
     ("decl_add",      "pub",  "L F F P P P P"),
     ("decl_add",      "hid",  "N N F P P P P"),
+    ("sigindex",      "pub",  "L F F P P P P"),
+    ("sigindex",      "hid",  "N N F P P P P"),
+    ("auth_del",      "pub",  "L F F P P P P"),
+    ("auth_del",      "hid",  "N N F P P P P"),
+    ("decl_del",      "pub",  "L F F P P P P"),
+    ("decl_del",      "hid",  "N N F P P P P"),
 ];
 
 fn site() -> (TempDir, Site) {

@@ -1,5 +1,6 @@
 //! Owner actions through `web::App::call`: review (pages, sorting, search, concealed members),
-//! add and del (one or many, quiet or not), held subscriptions, and the CSV export.
+//! add and del (one or many, quiet or not), held subscriptions and unsubscriptions, and the
+//! CSV export.
 
 use wwsympa::domain::{
     ListName, MemberVisibility, ReviewPolicy, SubscribePolicy, UnsubscribePolicy, Visibility,
@@ -8,7 +9,7 @@ use wwsympa::store::NewMember;
 
 use crate::browser::{body, Site};
 use crate::subscription::{
-    audits, email, is_member, link, mail_to, member_count, site_with, PASSWORD,
+    audits, email, is_member, link, mail_to, member_count, outbox, site_with, PASSWORD,
 };
 use crate::support::TempDir;
 
@@ -275,6 +276,196 @@ fn held_subscriptions_are_accepted_or_declined_by_owners() {
     let response = owner.post("/sympa/auth_add/big", &[]);
     assert_eq!(response.status, 422);
     assert!(body(&response).contains("Choose at least one request."));
+}
+
+#[test]
+fn held_unsubscriptions_are_accepted_or_declined_by_owners() {
+    let (_dir, site) = site_with(
+        "own-held-sig",
+        &[(
+            "big",
+            SubscribePolicy::Open,
+            UnsubscribePolicy::OwnerNotify,
+            ReviewPolicy::Owner,
+            Visibility::Noconceal,
+        )],
+    );
+    let leavers = [
+        "one@example.org",
+        "two@example.org",
+        "three@example.org",
+        "four@example.org",
+        "five@example.org",
+    ];
+    {
+        let store = site.store();
+        let list = store
+            .db()
+            .list_by_name("lists.example.org", &ListName::parse("big").unwrap())
+            .unwrap()
+            .unwrap();
+        for user in leavers {
+            site.add_user(user, PASSWORD);
+            store
+                .db()
+                .add_member(list.id, &NewMember::new(email(user)))
+                .unwrap();
+        }
+    }
+    for user in leavers {
+        let mut browser = site.browser("192.0.2.83");
+        browser.login(user, PASSWORD);
+        browser.get("/sympa/signoff/big");
+        let response = browser.post("/sympa/signoff/big", &[]);
+        assert_eq!(response.status, 200);
+        assert!(body(&response).contains("waiting for the list's owners"));
+        // Asking twice does not make a second request.
+        browser.post("/sympa/signoff/big", &[]);
+        assert!(is_member(&site, "big", user), "held, not done");
+    }
+    let notices = mail_to(&site, "owner@example.org");
+    assert_eq!(notices.len(), 5, "one notice per request");
+    assert!(notices[0].contains("Unsubscription request: one@example.org"));
+    assert_eq!(outbox(&site).len(), 5, "only the owners were mailed");
+
+    let mut owner = site.browser("192.0.2.84");
+    owner.login("owner@example.org", PASSWORD);
+    // The owners find the page from the list's pages.
+    for page in [
+        "/sympa/info/big",
+        "/sympa/review/big",
+        "/sympa/subindex/big",
+    ] {
+        assert!(
+            body(&owner.get(page)).contains(r#"href="/sympa/sigindex/big""#),
+            "{page}"
+        );
+    }
+    assert!(
+        body(&owner.get("/sympa/subindex/big")).contains("No subscription is waiting."),
+        "unsubscriptions are not subscriptions"
+    );
+    let html = body(&owner.get("/sympa/sigindex/big"));
+    assert!(html.contains("5 requests"), "{html}");
+    assert!(html.contains(r#"action="/sympa/auth_del/big""#));
+    assert!(html.contains(r#"formaction="/sympa/decl_del/big""#));
+    assert!(html.contains(r#"name="email" value="three@example.org""#));
+
+    // A forged or missing token changes nothing.
+    let forged = "C".repeat(43);
+    for token in ["", forged.as_str()] {
+        let response = owner.post_raw(
+            "/sympa/auth_del/big",
+            &[("email", "one@example.org"), ("csrf_token", token)],
+        );
+        assert_eq!(response.status, 403);
+        let response = owner.post_raw(
+            "/sympa/decl_del/big",
+            &[("email", "two@example.org"), ("csrf_token", token)],
+        );
+        assert_eq!(response.status, 403);
+    }
+    assert!(is_member(&site, "big", "one@example.org"));
+    assert!(body(&owner.get("/sympa/sigindex/big")).contains("5 requests"));
+    assert_eq!(outbox(&site).len(), 5);
+
+    // Accept two at once (and one address that asked nothing).
+    let response = owner.post(
+        "/sympa/auth_del/big",
+        &[
+            ("email", "one@example.org"),
+            ("email", "three@example.org"),
+            ("email", "nobody@example.org"),
+        ],
+    );
+    assert_eq!(response.status, 303);
+    assert_eq!(response.header("Location"), Some("/sympa/sigindex/big"));
+    let html = body(&owner.get("/sympa/sigindex/big"));
+    assert!(
+        html.contains("Accepted: one@example.org, three@example.org."),
+        "{html}"
+    );
+    assert!(html.contains("No waiting request (decided already?): nobody@example.org."));
+    assert!(html.contains("3 requests"));
+    for gone in ["one@example.org", "three@example.org"] {
+        assert!(!is_member(&site, "big", gone));
+        let mails = mail_to(&site, gone);
+        assert_eq!(mails.len(), 1, "{gone}: the goodbye mail only");
+        assert!(mails[0].contains("You left the list big@lists.example.org"));
+        // owner_notify: the owners hear about it.
+        assert!(mail_to(&site, "owner@example.org")
+            .iter()
+            .any(|m| m.contains(&format!("A member left: {gone}"))));
+    }
+    assert_eq!(audits(&site, "auth_del"), 2);
+    // Replayed: nothing waits, said so; nothing changes.
+    let sent = outbox(&site).len();
+    let response = owner.post("/sympa/auth_del/big", &[("email", "one@example.org")]);
+    assert_eq!(response.status, 303);
+    assert!(body(&owner.get("/sympa/sigindex/big")).contains("No waiting request"));
+    assert_eq!(outbox(&site).len(), sent);
+    assert_eq!(audits(&site, "auth_del"), 2);
+    // The owners' mailed link for a request decided on the web is used up.
+    let link_for = |who: &str| {
+        let notice = mail_to(&site, "owner@example.org")
+            .into_iter()
+            .find(|m| m.contains(&format!("Unsubscription request: {who}")))
+            .unwrap();
+        link(&notice, "http://lists.example.org/sympa/auth/")
+    };
+    assert_eq!(owner.post(&link_for("one@example.org"), &[]).status, 410);
+
+    // Decline one, through the old name: the member stays and is told.
+    let response = owner.post("/sympa/ignoresig/big", &[("email", "two@example.org")]);
+    assert_eq!(response.status, 303, "the old name works");
+    assert!(is_member(&site, "big", "two@example.org"));
+    let mails = mail_to(&site, "two@example.org");
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].contains("Subject: Your unsubscription from big@lists.example.org was declined")
+    );
+    assert!(mails[0].contains("still a member"));
+    assert_eq!(audits(&site, "decl_del"), 1);
+    // Declined is decided: accepting it afterwards finds nothing.
+    owner.get("/sympa/sigindex/big");
+    owner.post("/sympa/auth_del/big", &[("email", "two@example.org")]);
+    assert!(is_member(&site, "big", "two@example.org"));
+    assert_eq!(mail_to(&site, "two@example.org").len(), 1);
+
+    // The fourth through the owners' mailed link (WWSympa's auth/KEY/del/LIST): the same
+    // operation as auth_del.
+    let path = link_for("four@example.org");
+    assert!(path.contains("/del/big?email=four%40example.org"), "{path}");
+    assert!(body(&owner.get(&path)).contains("Accept that <strong>four@example.org"));
+    assert_eq!(owner.post(&path, &[]).status, 200);
+    assert!(!is_member(&site, "big", "four@example.org"));
+    assert!(mail_to(&site, "four@example.org")[0].contains("You left the list"));
+    assert_eq!(audits(&site, "auth_del"), 3);
+
+    // The fifth quietly, through the old name: no goodbye mail.
+    owner.get("/sympa/sigindex/big");
+    let response = owner.post(
+        "/sympa/del_fromsig/big",
+        &[("email", "five@example.org"), ("quiet", "1")],
+    );
+    assert_eq!(response.status, 303, "the old name works");
+    assert!(!is_member(&site, "big", "five@example.org"));
+    assert!(mail_to(&site, "five@example.org").is_empty());
+    assert_eq!(audits(&site, "auth_del"), 4);
+    assert!(body(&owner.get("/sympa/sigindex/big")).contains("No unsubscription is waiting."));
+
+    // Members cannot decide; an empty choice is a clear message.
+    let mut member = site.browser("192.0.2.85");
+    member.login("member@example.org", PASSWORD);
+    assert_eq!(member.get("/sympa/sigindex/big").status, 403);
+    member.get("/sympa/signoff/big");
+    let response = member.post("/sympa/decl_del/big", &[("email", "two@example.org")]);
+    assert_eq!(response.status, 403);
+    assert!(body(&response).contains("You are not allowed to do this on this list."));
+    let response = owner.post("/sympa/auth_del/big", &[]);
+    assert_eq!(response.status, 422);
+    assert!(body(&response).contains("Choose at least one request."));
+    assert_eq!(member_count(&site, "big"), 2, "member@ and two@");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Owner pages about members: review and search, add and del, held subscriptions
-//! (subindex, auth_add, decl_add) and the CSV export.
+//! (subindex, auth_add, decl_add) and unsubscriptions (sigindex, auth_del, decl_del), and
+//! the CSV export.
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -7,6 +8,7 @@ use serde_json::{json, Value};
 use super::{date, kept, refused_form};
 use crate::domain::MemberVisibility;
 use crate::http::{Method, Response};
+use crate::mail::notices::RequestKind;
 use crate::operations::members::{self, parse_entries, Entry};
 use crate::operations::Refusal;
 use crate::store::{MemberQuery, MemberSort};
@@ -239,11 +241,15 @@ pub fn del(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     }
 }
 
-/// `subindex/LIST`: subscriptions waiting for an owner, with accept and decline buttons.
-pub fn subindex(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
+/// The page of the requests of `kind` waiting for an owner (`subindex`, `sigindex`).
+fn pending_page(
+    ctx: &mut Ctx<'_>,
+    kind: RequestKind,
+    template: &'static str,
+) -> Result<Outcome, Error> {
     let list = ctx.list.clone().expect("the row loads the list");
     let requests = ctx
-        .run(|env, who| members::requests(env, who, &list))
+        .run(|env, who| members::requests(env, who, &list, kind))
         .map_err(Error::from)?;
     let rows: Vec<Value> = requests
         .iter()
@@ -257,15 +263,32 @@ pub fn subindex(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
         .collect();
     let csrf = ctx.csrf_token()?;
     Ok(Outcome::page(
-        "subindex",
+        template,
         json!({ "requests": rows, "csrf_token": csrf }),
     ))
 }
 
-fn decide(ctx: &mut Ctx<'_>, accept: bool) -> Result<Outcome, Error> {
+/// `subindex/LIST`: subscriptions waiting for an owner, with accept and decline buttons.
+pub fn subindex(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
+    pending_page(ctx, RequestKind::Subscribe, "subindex")
+}
+
+/// `sigindex/LIST`: unsubscriptions waiting for an owner, with accept and decline buttons.
+pub fn sigindex(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
+    pending_page(ctx, RequestKind::Signoff, "sigindex")
+}
+
+/// Accepts or declines the held requests of `kind` chosen by the `email` fields (one per
+/// request), then goes back to their page with what was done.
+fn decide(ctx: &mut Ctx<'_>, kind: RequestKind, accept: bool) -> Result<Outcome, Error> {
     let list = ctx.list.clone().expect("the row loads the list");
     let emails: Vec<String> = ctx.params.all("email").map(str::to_string).collect();
-    let template = if accept { "auth_add" } else { "decl_add" };
+    let (template, index) = match (kind, accept) {
+        (RequestKind::Subscribe, true) => ("auth_add", "subindex"),
+        (RequestKind::Subscribe, false) => ("decl_add", "subindex"),
+        (RequestKind::Signoff, true) => ("auth_del", "sigindex"),
+        (RequestKind::Signoff, false) => ("decl_del", "sigindex"),
+    };
     if emails.is_empty() {
         ctx.notice(Level::Error, "Choose at least one request.");
         let csrf = ctx.csrf_token()?;
@@ -278,7 +301,7 @@ fn decide(ctx: &mut Ctx<'_>, accept: bool) -> Result<Outcome, Error> {
     let quiet = ctx.param("quiet").is_some();
     let refs: Vec<&str> = emails.iter().map(String::as_str).collect();
     let report = ctx
-        .run(|env, who| members::decide_requests(env, who, &list, &refs, accept, quiet))
+        .run(|env, who| members::decide_requests(env, who, &list, kind, &refs, accept, quiet))
         .map_err(Error::from)?;
     let verb = if accept { "Accepted" } else { "Declined" };
     if !report.done.is_empty() {
@@ -294,19 +317,27 @@ fn decide(ctx: &mut Ctx<'_>, accept: bool) -> Result<Outcome, Error> {
             ),
         )?;
     }
-    Ok(Outcome::redirect(
-        &ctx.url("subindex", &[list.name.as_str()]),
-    ))
+    Ok(Outcome::redirect(&ctx.url(index, &[list.name.as_str()])))
 }
 
 /// `auth_add/LIST` (old name `add_fromsub`, POST): accepts the chosen held subscriptions.
 pub fn auth_add(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    decide(ctx, true)
+    decide(ctx, RequestKind::Subscribe, true)
 }
 
 /// `decl_add/LIST` (old name `ignoresub`, POST): declines the chosen held subscriptions.
 pub fn decl_add(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    decide(ctx, false)
+    decide(ctx, RequestKind::Subscribe, false)
+}
+
+/// `auth_del/LIST` (old name `del_fromsig`, POST): accepts the chosen held unsubscriptions.
+pub fn auth_del(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
+    decide(ctx, RequestKind::Signoff, true)
+}
+
+/// `decl_del/LIST` (old name `ignoresig`, POST): declines the chosen held unsubscriptions.
+pub fn decl_del(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
+    decide(ctx, RequestKind::Signoff, false)
 }
 
 /// `export_member/LIST[/FORMAT]` (old name `dump`): without a format, a page with the
