@@ -134,6 +134,15 @@ pub enum OwnerNotice {
 }
 
 impl OwnerNotice {
+    /// The owners' page of the requests waiting like this one, if it is a request.
+    fn requests_action(self) -> Option<&'static str> {
+        match self {
+            OwnerNotice::SubscribeRequest => Some("subindex"),
+            OwnerNotice::SignoffRequest => Some("sigindex"),
+            OwnerNotice::Subscribed | OwnerNotice::Unsubscribed => None,
+        }
+    }
+
     fn text(self) -> &'static str {
         match self {
             OwnerNotice::Subscribed => "New member",
@@ -167,6 +176,7 @@ pub fn owner_notice(
             "email": member.as_str(),
             "name": member_name,
             "decide_url": decide_url,
+            "requests_action": notice.requests_action(),
         }),
     )
 }

@@ -3,7 +3,8 @@
 //! CSV export.
 
 use wwsympa::domain::{
-    ListName, MemberVisibility, ReviewPolicy, SubscribePolicy, UnsubscribePolicy, Visibility,
+    AdminRole, ListName, MemberVisibility, ReviewPolicy, SubscribePolicy, UnsubscribePolicy,
+    Visibility,
 };
 use wwsympa::store::NewMember;
 
@@ -219,6 +220,11 @@ fn held_subscriptions_are_accepted_or_declined_by_owners() {
     let notices = mail_to(&site, "owner@example.org");
     assert_eq!(notices.len(), 3, "one notice per request");
     assert!(notices[0].contains("Subscription request: one@example.org (Someone)"));
+    assert!(
+        notices[0].contains("http://lists.example.org/sympa/subindex/big\n"),
+        "the notice leads to all the waiting requests: {}",
+        notices[0]
+    );
 
     let mut owner = site.browser("192.0.2.81");
     owner.login("owner@example.org", PASSWORD);
@@ -326,6 +332,11 @@ fn held_unsubscriptions_are_accepted_or_declined_by_owners() {
     let notices = mail_to(&site, "owner@example.org");
     assert_eq!(notices.len(), 5, "one notice per request");
     assert!(notices[0].contains("Unsubscription request: one@example.org"));
+    assert!(
+        notices[0].contains("http://lists.example.org/sympa/sigindex/big\n"),
+        "{}",
+        notices[0]
+    );
     assert_eq!(outbox(&site).len(), 5, "only the owners were mailed");
 
     let mut owner = site.browser("192.0.2.84");
@@ -510,4 +521,40 @@ fn owners_export_the_members_as_csv() {
     let mut member = site.browser("192.0.2.92");
     member.login("member@example.org", PASSWORD);
     assert_eq!(member.get("/sympa/export_member/big/full").status, 403);
+}
+
+#[test]
+fn moderators_find_the_held_requests_but_not_the_owners_tools() {
+    let (_dir, site) = review_site("own-mod", ReviewPolicy::Private);
+    site.add_user("mod@example.org", PASSWORD);
+    let mut store = site.store();
+    let list = store
+        .db()
+        .list_by_name("lists.example.org", &ListName::parse("big").unwrap())
+        .unwrap()
+        .unwrap();
+    store
+        .transaction(|db| {
+            db.add_admin(list.id, &email("mod@example.org"), AdminRole::Editor, false)
+        })
+        .unwrap();
+    drop(store);
+    let mut moderator = site.browser("192.0.2.90");
+    moderator.login("mod@example.org", PASSWORD);
+    for page in ["/sympa/info/big", "/sympa/review/big"] {
+        let html = body(&moderator.get(page));
+        for pending in ["/sympa/subindex/big", "/sympa/sigindex/big"] {
+            assert!(
+                html.contains(&format!(r#"href="{pending}""#)),
+                "{page}: {html}"
+            );
+        }
+        assert!(!html.contains(r#"href="/sympa/add/big""#), "{page}");
+        assert!(
+            !html.contains(r#"href="/sympa/export_member/big""#),
+            "{page}"
+        );
+    }
+    assert_eq!(moderator.get("/sympa/sigindex/big").status, 200);
+    assert_eq!(moderator.get("/sympa/add/big").status, 403);
 }

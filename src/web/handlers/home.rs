@@ -78,7 +78,7 @@ pub fn info(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
                 "signoff": roles.subscriber || (ctx.user.is_none() && can(ActionKind::Signoff)),
                 "review": can(ActionKind::Review),
                 "archive": can(ActionKind::ReadArchive),
-                "manage": can(ActionKind::ManageMembers),
+                "requests": can(ActionKind::ManageRequests),
             },
         }),
     ))

@@ -52,6 +52,8 @@ struct MemberPageView<'m> {
     filter: Option<&'m str>,
     with_concealed: bool,
     is_owner: bool,
+    /// Owners and moderators: they decide the held requests.
+    handles_requests: bool,
 }
 
 /// `prefix` followed by `email` as one path segment.
@@ -131,6 +133,7 @@ fn member_page(ctx: &mut Ctx<'_>, filter: Option<String>) -> Result<Value, Error
         filter: filter.as_deref(),
         with_concealed: result.with_concealed,
         is_owner,
+        handles_requests: is_owner || ctx.roles.is_editor(),
     };
     // Strings, numbers and booleans only: this cannot fail (`json!` unwraps the same way).
     Ok(serde_json::to_value(&view).expect("the members view serializes"))
