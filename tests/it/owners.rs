@@ -558,3 +558,52 @@ fn moderators_find_the_held_requests_but_not_the_owners_tools() {
     assert_eq!(moderator.get("/sympa/sigindex/big").status, 200);
     assert_eq!(moderator.get("/sympa/add/big").status, 403);
 }
+
+#[test]
+fn review_owner_and_editor_list_the_admins_under_the_review_policy() {
+    let (_dir, site) = review_site("own-admins", ReviewPolicy::Owner);
+    let mut store = site.store();
+    let list = store
+        .db()
+        .list_by_name("lists.example.org", &ListName::parse("big").unwrap())
+        .unwrap()
+        .unwrap();
+    store
+        .transaction(|db| {
+            db.add_admin(list.id, &email("boss@example.org"), AdminRole::Owner, true)?;
+            db.add_admin(list.id, &email("mod@example.org"), AdminRole::Editor, false)
+        })
+        .unwrap();
+    drop(store);
+    let mut owner = site.browser("192.0.2.91");
+    owner.login("owner@example.org", PASSWORD);
+    let html = body(&owner.get("/sympa/review/big/owner"));
+    assert!(html.contains("<h1>Owners of big</h1>"), "{html}");
+    assert!(html.contains("2 owners"), "{html}");
+    assert!(
+        html.contains("<td>boss@example.org</td><td></td><td>yes</td>"),
+        "{html}"
+    );
+    assert!(html.contains("<td>owner@example.org</td>"), "{html}");
+    assert!(!html.contains("mod@example.org"), "{html}");
+    assert!(
+        !html.contains("m00@example.org"),
+        "owners, not members: {html}"
+    );
+    let html = body(&owner.get("/sympa/review/big/editor"));
+    assert!(html.contains("<h1>Moderators of big</h1>"), "{html}");
+    assert!(html.contains("<td>mod@example.org</td>"), "{html}");
+    assert!(!html.contains("boss@example.org"), "{html}");
+    // The members' page links to both; the review policy guards all three.
+    let html = body(&owner.get("/sympa/review/big"));
+    assert!(html.contains(r#"href="/sympa/review/big/owner""#), "{html}");
+    let mut member = site.browser("192.0.2.92");
+    member.login("member@example.org", PASSWORD);
+    assert_eq!(member.get("/sympa/review/big/owner").status, 403);
+    assert_eq!(
+        site.browser("192.0.2.93")
+            .get("/sympa/review/big/editor")
+            .status,
+        303
+    );
+}

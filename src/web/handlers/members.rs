@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{date, kept, refused_form};
-use crate::domain::MemberVisibility;
+use crate::domain::{AdminRole, MemberVisibility};
 use crate::http::{Method, Response};
 use crate::mail::notices::RequestKind;
 use crate::operations::members::{self, parse_entries, Entry};
@@ -140,8 +140,33 @@ fn member_page(ctx: &mut Ctx<'_>, filter: Option<String>) -> Result<Value, Error
 }
 
 /// `review/LIST[/PAGE[/SIZE[/SORTBY]]][?filter=]`: one page of members, sorted by email,
-/// name or date, optionally filtered; who may see it is the list's review policy.
+/// name or date, optionally filtered; `review/LIST/owner` and `review/LIST/editor` list the
+/// owners and the moderators instead, as in WWSympa. Who may see it is the list's review policy.
 pub fn review(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
+    let role = match ctx.param("page") {
+        Some("owner") => Some(AdminRole::Owner),
+        Some("editor") => Some(AdminRole::Editor),
+        _ => None,
+    };
+    if let Some(role) = role {
+        let list = ctx.list.as_ref().expect("the row loads the list");
+        let admins: Vec<Value> = ctx
+            .store
+            .db()
+            .admins(list.id)?
+            .into_iter()
+            .filter(|a| a.role == role)
+            .map(|a| json!({ "email": a.email, "name": a.name, "privileged": a.privileged }))
+            .collect();
+        let role = match role {
+            AdminRole::Owner => "owner",
+            AdminRole::Editor => "editor",
+        };
+        return Ok(Outcome::page(
+            "review",
+            json!({ "admins_role": role, "admins": admins }),
+        ));
+    }
     let filter = ctx.param("filter").map(str::to_string);
     let view = member_page(ctx, filter)?;
     Ok(Outcome::page("review", view))
