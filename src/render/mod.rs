@@ -131,6 +131,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/web/decl_add.html"),
     ),
     (
+        "web/requests_form.html",
+        include_str!("../../templates/web/requests_form.html"),
+    ),
+    (
         "web/sigindex.html",
         include_str!("../../templates/web/sigindex.html"),
     ),
