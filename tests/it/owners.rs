@@ -3,8 +3,8 @@
 //! CSV export.
 
 use wwsympa::domain::{
-    AdminRole, ListName, MemberVisibility, ReviewPolicy, SubscribePolicy, UnsubscribePolicy,
-    Visibility,
+    AdminRole, ListId, ListName, MemberVisibility, ReviewPolicy, SubscribePolicy,
+    UnsubscribePolicy, Visibility,
 };
 use wwsympa::store::NewMember;
 
@@ -13,6 +13,24 @@ use crate::subscription::{
     audits, email, is_member, link, mail_to, member_count, outbox, site_with, PASSWORD,
 };
 use crate::support::TempDir;
+
+/// The id of the list `big` that [`review_site`] makes.
+fn big_list(site: &Site) -> ListId {
+    site.store()
+        .db()
+        .list_by_name("lists.example.org", &ListName::parse("big").unwrap())
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// Makes `address` an owner or a moderator of `big`.
+fn add_admin(site: &Site, address: &str, role: AdminRole, privileged: bool) {
+    let list = big_list(site);
+    site.store()
+        .transaction(|db| db.add_admin(list, &email(address), role, privileged))
+        .unwrap();
+}
 
 fn review_site(name: &str, review: ReviewPolicy) -> (TempDir, Site) {
     let (dir, site) = site_with(
@@ -25,12 +43,8 @@ fn review_site(name: &str, review: ReviewPolicy) -> (TempDir, Site) {
             Visibility::Noconceal,
         )],
     );
+    let list = big_list(&site);
     let mut store = site.store();
-    let list = store
-        .db()
-        .list_by_name("lists.example.org", &ListName::parse("big").unwrap())
-        .unwrap()
-        .unwrap();
     // 60 more members: m00..m59, named in reverse; every tenth one concealed.
     let members: Vec<NewMember> = (0..60)
         .map(|i| {
@@ -43,7 +57,7 @@ fn review_site(name: &str, review: ReviewPolicy) -> (TempDir, Site) {
         })
         .collect();
     store
-        .transaction(|db| db.add_members_bulk(list.id, &members, 0, |_| {}))
+        .transaction(|db| db.add_members_bulk(list, &members, 0, |_| {}))
         .unwrap();
     drop(store);
     (dir, site)
@@ -527,18 +541,7 @@ fn owners_export_the_members_as_csv() {
 fn moderators_find_the_held_requests_but_not_the_owners_tools() {
     let (_dir, site) = review_site("own-mod", ReviewPolicy::Private);
     site.add_user("mod@example.org", PASSWORD);
-    let mut store = site.store();
-    let list = store
-        .db()
-        .list_by_name("lists.example.org", &ListName::parse("big").unwrap())
-        .unwrap()
-        .unwrap();
-    store
-        .transaction(|db| {
-            db.add_admin(list.id, &email("mod@example.org"), AdminRole::Editor, false)
-        })
-        .unwrap();
-    drop(store);
+    add_admin(&site, "mod@example.org", AdminRole::Editor, false);
     let mut moderator = site.browser("192.0.2.90");
     moderator.login("mod@example.org", PASSWORD);
     for page in ["/sympa/info/big", "/sympa/review/big"] {
@@ -562,19 +565,8 @@ fn moderators_find_the_held_requests_but_not_the_owners_tools() {
 #[test]
 fn review_owner_and_editor_list_the_admins_under_the_review_policy() {
     let (_dir, site) = review_site("own-admins", ReviewPolicy::Owner);
-    let mut store = site.store();
-    let list = store
-        .db()
-        .list_by_name("lists.example.org", &ListName::parse("big").unwrap())
-        .unwrap()
-        .unwrap();
-    store
-        .transaction(|db| {
-            db.add_admin(list.id, &email("boss@example.org"), AdminRole::Owner, true)?;
-            db.add_admin(list.id, &email("mod@example.org"), AdminRole::Editor, false)
-        })
-        .unwrap();
-    drop(store);
+    add_admin(&site, "boss@example.org", AdminRole::Owner, true);
+    add_admin(&site, "mod@example.org", AdminRole::Editor, false);
     let mut owner = site.browser("192.0.2.91");
     owner.login("owner@example.org", PASSWORD);
     let html = body(&owner.get("/sympa/review/big/owner"));
