@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{date, kept, refused_form};
-use crate::domain::{AdminRole, MemberVisibility};
+use crate::domain::{self, ActionKind, AdminRole, Decision, MemberVisibility};
 use crate::http::{Method, Response};
 use crate::mail::notices::RequestKind;
 use crate::operations::members::{self, parse_entries, Entry};
@@ -133,7 +133,10 @@ fn member_page(ctx: &mut Ctx<'_>, filter: Option<String>) -> Result<Value, Error
         filter: filter.as_deref(),
         with_concealed: result.with_concealed,
         is_owner,
-        handles_requests: is_owner || ctx.roles.is_editor(),
+        handles_requests: !matches!(
+            domain::decide(ActionKind::ManageRequests, &ctx.roles, &list.policy),
+            Decision::Refuse(_)
+        ),
     };
     // Strings, numbers and booleans only: this cannot fail (`json!` unwraps the same way).
     Ok(serde_json::to_value(&view).expect("the members view serializes"))
@@ -143,28 +146,13 @@ fn member_page(ctx: &mut Ctx<'_>, filter: Option<String>) -> Result<Value, Error
 /// name or date, optionally filtered; `review/LIST/owner` and `review/LIST/editor` list the
 /// owners and the moderators instead, as in WWSympa. Who may see it is the list's review policy.
 pub fn review(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    let role = match ctx.param("page") {
-        Some("owner") => Some(AdminRole::Owner),
-        Some("editor") => Some(AdminRole::Editor),
-        _ => None,
-    };
-    if let Some(role) = role {
+    if let Some(role) = ctx.param("page").and_then(AdminRole::parse) {
         let list = ctx.list.as_ref().expect("the row loads the list");
-        let admins: Vec<Value> = ctx
-            .store
-            .db()
-            .admins(list.id)?
-            .into_iter()
-            .filter(|a| a.role == role)
-            .map(|a| json!({ "email": a.email, "name": a.name, "privileged": a.privileged }))
-            .collect();
-        let role = match role {
-            AdminRole::Owner => "owner",
-            AdminRole::Editor => "editor",
-        };
+        let mut admins = ctx.store.db().admins(list.id)?;
+        admins.retain(|a| a.role == role);
         return Ok(Outcome::page(
             "review",
-            json!({ "admins_role": role, "admins": admins }),
+            json!({ "admins_role": role.as_str(), "admins": admins }),
         ));
     }
     let filter = ctx.param("filter").map(str::to_string);
