@@ -324,24 +324,6 @@ impl Templates {
         tera.render(name, &context).map_err(fail)
     }
 
-    /// Renders template `name` with the fields of `view`, moved into the context without a copy.
-    pub fn render_map(
-        &self,
-        name: &str,
-        view: serde_json::Map<String, serde_json::Value>,
-    ) -> Result<String, Error> {
-        let tera = self.compiled(name)?;
-        let fail = |e: tera::Error| Error::Template {
-            name: name.to_string(),
-            message: chain(&e),
-        };
-        let mut context = tera::Context::new();
-        for (key, value) in &view {
-            context.insert(key.clone(), value);
-        }
-        tera.render(name, &context).map_err(fail)
-    }
-
     /// Returns true if and only if a template called `name` exists.
     pub fn has(&self, name: &str) -> bool {
         self.sources.contains_key(name)

@@ -548,7 +548,7 @@ fn render_page(
     }
     match state
         .templates
-        .render_map(&format!("web/{template}.html"), map)
+        .render(&format!("web/{template}.html"), &map)
     {
         Ok(html) => Response::html(status, html).with_header("Cache-Control", "no-store"),
         Err(e) => failure(state, Error::Render(e), notices, Some(page)),
