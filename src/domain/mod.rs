@@ -7,6 +7,7 @@ pub mod member;
 pub mod names;
 pub mod policy;
 pub mod role;
+pub mod text;
 pub mod user;
 
 pub use authz::{decide, ActionKind, Decision, Reason};

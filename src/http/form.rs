@@ -8,12 +8,49 @@ pub struct Form {
 
 /// A form that could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormError(pub String);
+pub struct FormError {
+    /// What is wrong, for the visitor.
+    pub message: String,
+    /// Returns true if and only if the form has more fields than allowed (a 413, where the
+    /// other errors are 400s).
+    pub too_many_fields: bool,
+}
+
+impl FormError {
+    fn bad(message: &str) -> FormError {
+        FormError {
+            message: message.into(),
+            too_many_fields: false,
+        }
+    }
+}
+
+/// Fields a form may have unless the caller says otherwise.
+pub const DEFAULT_MAX_FIELDS: usize = 64;
 
 impl Form {
-    /// Decodes `a=1&b=2`; `+` is a space; a pair that is not UTF-8 once decoded is an error.
+    /// Decodes `a=1&b=2` of at most [`DEFAULT_MAX_FIELDS`] fields; see [`Form::parse_limited`].
     pub fn parse(bytes: &[u8]) -> Result<Form, FormError> {
-        let mut pairs = Vec::new();
+        Form::parse_limited(bytes, DEFAULT_MAX_FIELDS)
+    }
+
+    /// Decodes `a=1&b=2`; `+` is a space. A form of more than `max_fields` fields (counted
+    /// before anything is decoded, so a body of millions of `&` costs one pass and no memory),
+    /// a pair that is not UTF-8 once decoded, or a NUL anywhere, is an error.
+    pub fn parse_limited(bytes: &[u8], max_fields: usize) -> Result<Form, FormError> {
+        let fields = bytes
+            .split(|&b| b == b'&')
+            .filter(|p| !p.is_empty())
+            .count();
+        if fields > max_fields {
+            return Err(FormError {
+                message: format!(
+                    "the form has {fields} fields; at most {max_fields} are accepted here"
+                ),
+                too_many_fields: true,
+            });
+        }
+        let mut pairs = Vec::with_capacity(fields);
         for piece in bytes.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
             let (name, value) = match piece.iter().position(|&b| b == b'=') {
                 Some(i) => (&piece[..i], &piece[i + 1..]),
@@ -62,7 +99,10 @@ fn decode(raw: &[u8]) -> Result<String, FormError> {
         .map(|&b| if b == b'+' { b' ' } else { b })
         .collect();
     let bytes: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
-    String::from_utf8(bytes).map_err(|_| FormError("a form field is not valid UTF-8".into()))
+    if bytes.contains(&0) {
+        return Err(FormError::bad("a form field contains a NUL character"));
+    }
+    String::from_utf8(bytes).map_err(|_| FormError::bad("a form field is not valid UTF-8"))
 }
 
 #[cfg(test)]
@@ -77,6 +117,32 @@ mod tests {
         assert_eq!(form.all("list").collect::<Vec<_>>(), ["x", "y"]);
         assert_eq!(form.get("flag"), Some(""));
         assert_eq!(form.get("missing"), None);
+    }
+
+    #[test]
+    fn fields_past_the_limit_are_refused_before_decoding() {
+        assert_eq!(
+            Form::parse_limited(b"a=1&b=2&&c", 3).unwrap().pairs().len(),
+            3
+        );
+        let error = Form::parse_limited(b"a=1&b=2&c=3&d", 3).unwrap_err();
+        assert!(
+            error.too_many_fields && error.message.contains("4 fields"),
+            "{error:?}"
+        );
+        let many = "&x".repeat(100_000);
+        assert!(Form::parse(many.as_bytes()).is_err());
+        assert!(Form::parse(&vec![b'&'; 1_000_000])
+            .unwrap()
+            .pairs()
+            .is_empty());
+    }
+
+    #[test]
+    fn nul_characters_are_refused() {
+        assert!(!Form::parse(b"name=a%00b").unwrap_err().too_many_fields);
+        assert!(Form::parse(b"a%00=1").is_err());
+        assert!(Form::parse(b"name=a\0b").is_err());
     }
 
     #[test]

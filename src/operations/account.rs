@@ -3,11 +3,12 @@
 use serde_json::json;
 
 use super::limits::{
-    LOGIN_PER_ADDRESS, LOGIN_PER_CLIENT, PASSWORD_MAIL_PER_ADDRESS, PASSWORD_MAIL_PER_CLIENT,
+    LOGIN_PER_CLIENT, LOGIN_PER_CLIENT_ADDRESS, PASSWORD_MAIL_PER_ADDRESS,
+    PASSWORD_MAIL_PER_CLIENT, PASSWORD_MAIL_PER_CLIENT_ADDRESS,
 };
 use super::{check_length, parse_email, Env, Error, Refusal, Requester};
 use crate::auth;
-use crate::domain::user::{check_new_password, MAX_NAME_CHARS, MAX_PASSWORD_LEN};
+use crate::domain::user::{check_new_password, MAX_PASSWORD_LEN};
 use crate::domain::{Email, Membership, Reason, User};
 use crate::mail::notices::{self, PasswordReason};
 use crate::store::NewUser;
@@ -73,20 +74,25 @@ pub fn create_user(
 }
 
 /// Checks an address and password; the answer and the work done are the same whether the
-/// account exists or not. Rate-limited per address and per client.
+/// account exists or not.
+///
+/// Rate-limited per client and per client and address (a refusal, 429); an address tried
+/// from many clients is never locked: its password is checked at most once every few
+/// seconds ([`Env::login_pace`]), so its owner still gets in.
 pub fn login(
     env: &mut Env<'_>,
     requester: &Requester,
     email: &str,
     password: &str,
 ) -> Result<User, Error> {
-    let email_key = email.trim().to_lowercase();
-    env.rate_limit_both(
-        &LOGIN_PER_ADDRESS,
-        &email_key.chars().take(254).collect::<String>(),
+    let email_key: String = email.trim().to_lowercase().chars().take(254).collect();
+    env.rate_limit_client(
         &LOGIN_PER_CLIENT,
+        &LOGIN_PER_CLIENT_ADDRESS,
         requester.remote_addr,
+        &email_key,
     )?;
+    env.login_pace(&email_key)?;
     let parsed = Email::parse(email).ok();
     let record = match &parsed {
         Some(email) => env.db().user(email)?,
@@ -125,7 +131,9 @@ pub fn login(
 ///
 /// Whether or not the address has an account, the same mail is sent and the same answer
 /// given, so the form reveals nothing; the account is created when the ticket is used.
-/// Rate-limited per address and per client.
+/// Rate-limited per client and per client and address (429); past
+/// [`PASSWORD_MAIL_PER_ADDRESS`] mails to the address in an hour, whoever asks, the answer
+/// is the same and no mail leaves (the links sent before still work).
 pub fn request_password(
     env: &mut Env<'_>,
     requester: &Requester,
@@ -134,12 +142,16 @@ pub fn request_password(
 ) -> Result<(), Error> {
     check_length("email", email, 254)?;
     let email = parse_email(email)?;
-    env.rate_limit_both(
-        &PASSWORD_MAIL_PER_ADDRESS,
-        email.as_str(),
+    env.rate_limit_client(
         &PASSWORD_MAIL_PER_CLIENT,
+        &PASSWORD_MAIL_PER_CLIENT_ADDRESS,
         requester.remote_addr,
+        email.as_str(),
     )?;
+    if env.over_limit(&PASSWORD_MAIL_PER_ADDRESS, email.as_str())? {
+        log::warn!("password mail to {email} not sent: {PASSWORD_MAIL_PER_ADDRESS:?} reached");
+        return Ok(());
+    }
     let ticket = auth::random_token()?;
     let url = format!("{}/ticket/{ticket}", env.config.base_url());
     let domain = env.config.domain.clone();
@@ -213,7 +225,9 @@ fn logged_in(requester: &Requester) -> Result<&Email, Error> {
         .ok_or_else(|| Refusal::Denied(Reason::LoginRequired).into())
 }
 
-/// Sets the requester's password, typed twice (`setpasswd`, `choosepasswd`).
+/// Sets the requester's password, typed twice (`setpasswd`, `choosepasswd`), and revokes
+/// what the old one, or a reset, had opened: every session of the account (the caller's
+/// included: a web caller starts a fresh one) and every mailed ticket not used yet.
 pub fn set_password(
     env: &mut Env<'_>,
     requester: &Requester,
@@ -226,7 +240,14 @@ pub fn set_password(
     env.transaction(requester, |tx| {
         tx.db.ensure_user(&email)?;
         tx.db.set_password_hash(&email, &hash)?;
-        tx.audit("setpasswd", None, Some(&email), json!({}))?;
+        tx.db.delete_sessions_of(&email)?;
+        let revoked = tx.db.revoke_tickets_of(&email)?;
+        tx.audit(
+            "setpasswd",
+            None,
+            Some(&email),
+            json!({ "revoked_tickets": revoked }),
+        )?;
         Ok(())
     })
 }
@@ -239,14 +260,10 @@ pub fn set_preferences(
     lang: &str,
 ) -> Result<(), Error> {
     let email = logged_in(requester)?.clone();
-    check_length("gecos", name, MAX_NAME_CHARS)?;
-    if name.chars().any(char::is_control) {
-        return Err(Refusal::InvalidValue { field: "gecos" }.into());
-    }
+    let name = super::membership::check_name(name)?;
     if !LANGUAGES.iter().any(|(tag, _)| *tag == lang) {
         return Err(Refusal::InvalidValue { field: "lang" }.into());
     }
-    let name = name.trim().to_string();
     env.transaction(requester, |tx| {
         tx.db.ensure_user(&email)?;
         tx.db.set_preferences(&email, &name, lang)?;

@@ -16,21 +16,32 @@ pub struct Limit {
     pub max: u32,
 }
 
-/// Login attempts for one address: 10 per 15 minutes.
-pub const LOGIN_PER_ADDRESS: Limit = Limit {
-    bucket: "login-address",
+/// Login attempts from one client for one address: 10 per 15 minutes.
+pub const LOGIN_PER_CLIENT_ADDRESS: Limit = Limit {
+    bucket: "login-client-address",
     window: 900,
     max: 10,
 };
-/// Login attempts from one client: 30 per 15 minutes.
+/// Login attempts from one client, whatever the address: 30 per 15 minutes.
 pub const LOGIN_PER_CLIENT: Limit = Limit {
     bucket: "login-client",
     window: 900,
     max: 30,
 };
-/// Password mails to one address: 3 per hour.
-pub const PASSWORD_MAIL_PER_ADDRESS: Limit = Limit {
-    bucket: "passwd-address",
+/// Login attempts for one address from all clients: past 10 per 15 minutes the address is
+/// under attack from many clients, and its password is checked at most once every few
+/// seconds ([`Env::login_pace`]) instead of being locked: the owner gets in after a short
+/// wait, a botnet gets a guess every few seconds at most.
+pub const LOGIN_PER_ADDRESS: Limit = Limit {
+    bucket: "login-address",
+    window: 900,
+    max: 10,
+};
+/// The longest wait between two password checks of an address under attack, in seconds.
+pub const LOGIN_PACE_MAX: i64 = 30;
+/// Password mails asked from one client for one address: 3 per hour.
+pub const PASSWORD_MAIL_PER_CLIENT_ADDRESS: Limit = Limit {
+    bucket: "passwd-client-address",
     window: 3600,
     max: 3,
 };
@@ -40,17 +51,32 @@ pub const PASSWORD_MAIL_PER_CLIENT: Limit = Limit {
     window: 3600,
     max: 10,
 };
-/// Subscription and unsubscription requests for one address: 5 per hour.
-pub const SUBSCRIBE_PER_ADDRESS: Limit = Limit {
-    bucket: "subscribe-address",
+/// Password mails sent to one address, whoever asks: 3 per hour. Past it, the request gets
+/// the same answer and no mail (the links already sent still work), so nobody can flood an
+/// address nor lock its owner out.
+pub const PASSWORD_MAIL_PER_ADDRESS: Limit = Limit {
+    bucket: "passwd-address",
+    window: 3600,
+    max: 3,
+};
+/// Anonymous subscription and unsubscription requests from one client for one address: 5 per hour.
+pub const SUBSCRIBE_PER_CLIENT_ADDRESS: Limit = Limit {
+    bucket: "subscribe-client-address",
     window: 3600,
     max: 5,
 };
-/// Subscription and unsubscription requests from one client: 20 per hour.
+/// Anonymous subscription and unsubscription requests from one client: 20 per hour.
 pub const SUBSCRIBE_PER_CLIENT: Limit = Limit {
     bucket: "subscribe-client",
     window: 3600,
     max: 20,
+};
+/// Confirmation mails to one address, all lists and clients together: 10 per hour; past
+/// it the request gets the same answer and no mail.
+pub const CONFIRMATION_MAIL_PER_ADDRESS: Limit = Limit {
+    bucket: "confirm-address",
+    window: 3600,
+    max: 10,
 };
 
 /// The key of a client: its IPv4 address, or the /64 of an IPv6 one (a host usually has a whole /64).
@@ -71,28 +97,60 @@ impl Env<'_> {
     /// Counts a hit (committed at once, so a refusal that follows does not undo it) and
     /// refuses once `limit` is passed.
     pub fn rate_limit(&self, limit: &Limit, subject: &str) -> Result<(), Error> {
-        let hits = self
-            .db()
-            .rate_limit_hit(limit.bucket, subject, limit.window)?;
-        if hits > limit.max {
+        if self.over_limit(limit, subject)? {
             log::warn!("rate limit {} reached by {subject}", limit.bucket);
             return Err(Refusal::TooManyAttempts.into());
         }
         Ok(())
     }
 
-    /// Applies a per-address and a per-client limit.
-    pub fn rate_limit_both(
+    /// Counts a hit and tells whether `limit` is now passed, refusing nothing.
+    pub fn over_limit(&self, limit: &Limit, subject: &str) -> Result<bool, Error> {
+        Ok(self.hits(limit, subject)? > limit.max)
+    }
+
+    fn hits(&self, limit: &Limit, subject: &str) -> Result<u32, Error> {
+        Ok(self
+            .db()
+            .rate_limit_hit(limit.bucket, subject, limit.window)?)
+    }
+
+    /// The limits of a request about `address` from `client`: the client's own (all
+    /// addresses) and the client's for that address. Requests without a client address
+    /// (the shell) are not limited.
+    pub fn rate_limit_client(
         &self,
-        per_address: &Limit,
-        address: &str,
         per_client: &Limit,
+        per_client_address: &Limit,
         client: Option<IpAddr>,
+        address: &str,
     ) -> Result<(), Error> {
         if let Some(client) = client {
-            self.rate_limit(per_client, &client_key(client))?;
+            let client = client_key(client);
+            self.rate_limit(per_client, &client)?;
+            self.rate_limit(per_client_address, &format!("{client} {address}"))?;
         }
-        self.rate_limit(per_address, address)
+        Ok(())
+    }
+
+    /// Counts a login attempt for `address` from all clients; past [`LOGIN_PER_ADDRESS`],
+    /// lets one password check through every few seconds (longer as attempts pile up, at
+    /// most [`LOGIN_PACE_MAX`]) and refuses the others with "wait a few seconds".
+    pub fn login_pace(&self, address: &str) -> Result<(), Error> {
+        let hits = i64::from(self.hits(&LOGIN_PER_ADDRESS, address)?);
+        let max = i64::from(LOGIN_PER_ADDRESS.max);
+        if hits <= max {
+            return Ok(());
+        }
+        let interval = ((hits - max) / max).clamp(2, LOGIN_PACE_MAX);
+        if self.db().rate_pace("login-pace", address, interval)? {
+            return Ok(());
+        }
+        log::warn!("login attempts for {address:?} paced to one every {interval} s");
+        Err(Refusal::TryAgainSoon {
+            seconds: interval as u32,
+        }
+        .into())
     }
 }
 

@@ -330,9 +330,14 @@ fn decline_held(
     tx.audit(action, Some(list), Some(email), json!({ "quiet": quiet }))
 }
 
-/// Quotes one CSV field (RFC 4180), and defuses spreadsheet formulas (`=`, `+`, `-`, `@`).
+/// Quotes one CSV field (RFC 4180), and defuses spreadsheet formulas: a field whose first
+/// character, spaces aside, is `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`.
+/// Every column goes through it, addresses included (`=cmd@x.org` is a valid address).
 fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
+    let text = if text
+        .trim_start_matches(' ')
+        .starts_with(['=', '+', '-', '@', '\t', '\r'])
+    {
         format!("'{text}")
     } else {
         text.to_string()
@@ -359,7 +364,7 @@ pub fn export(
         "email,name,reception,visibility,subscribed\r\n"
     });
     env.db().for_each_member(list.id, |member| {
-        out.push_str(member.email.as_str());
+        out.push_str(&csv_field(member.email.as_str()));
         if !light {
             out.push(',');
             out.push_str(&csv_field(&member.name));
@@ -476,5 +481,9 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=1+1"), "'=1+1");
         assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("-2+3@x.org"), "'-2+3@x.org");
+        assert_eq!(csv_field("  =1"), "'  =1");
+        assert_eq!(csv_field("\tx"), "'\tx");
+        assert_eq!(csv_field("a-b@x.org"), "a-b@x.org");
     }
 }

@@ -8,9 +8,12 @@
 
 use serde_json::json;
 
-use super::limits::{SUBSCRIBE_PER_ADDRESS, SUBSCRIBE_PER_CLIENT};
+use super::limits::{
+    CONFIRMATION_MAIL_PER_ADDRESS, SUBSCRIBE_PER_CLIENT, SUBSCRIBE_PER_CLIENT_ADDRESS,
+};
 use super::{check_length, encode, parse_email, Env, Error, Refusal, Requester, Tx};
 use crate::auth;
+use crate::domain::text;
 use crate::domain::user::MAX_NAME_CHARS;
 use crate::domain::{
     ActionKind, AdminRole, Decision, Email, List, ListName, ListStatus, Member, MemberVisibility,
@@ -23,6 +26,11 @@ use crate::store::{NewMember, PendingRecord};
 /// sits in mailboxes much longer, and the link only ever unsubscribes the address it was
 /// made for, so ours work for about two months.
 pub const ONECLICK_VALIDITY_DAYS: i64 = 60;
+
+/// How long an address's owner waits before asking again for the same confirmation sends a
+/// new mail, in seconds: within it, asking again changes nothing and mails nothing (the
+/// link already sent still works), so repeated requests cannot flood the address.
+pub const CONFIRMATION_RESEND_AFTER: i64 = 3600;
 
 /// How long a request held for a list owner waits, in seconds (30 days).
 pub const OWNER_REQUEST_TTL: i64 = 30 * 24 * 3600;
@@ -44,8 +52,8 @@ pub enum Outcome {
 /// Checks a display name typed by someone.
 pub fn check_name(name: &str) -> Result<String, Refusal> {
     check_length("gecos", name, MAX_NAME_CHARS)?;
-    if name.chars().any(char::is_control) {
-        return Err(Refusal::InvalidValue { field: "gecos" });
+    if text::unfit_for_one_line(name) {
+        return Err(Refusal::HiddenCharacters { field: "gecos" });
     }
     Ok(name.trim().to_string())
 }
@@ -229,6 +237,12 @@ fn hold_for_owner(
 
 /// Holds a request until the address's owner follows the mailed link; `data` keeps the
 /// name, `notify_owners` and `then_owner` for when it comes back.
+///
+/// One request per list, kind and address: asking again within
+/// [`CONFIRMATION_RESEND_AFTER`] does nothing (the link sent still works); later, the
+/// request is renewed with a new link (the old one stops working). Past
+/// [`CONFIRMATION_MAIL_PER_ADDRESS`] mails to the address in an hour, nothing is mailed.
+/// The requester's answer is the same in every case.
 fn hold_for_confirmation(
     env: &mut Env<'_>,
     requester: &Requester,
@@ -237,6 +251,22 @@ fn hold_for_confirmation(
     email: &Email,
     data: serde_json::Value,
 ) -> Result<(), Error> {
+    let recent = env
+        .db()
+        .pending_for(list.id, kind.as_str(), email, "confirm")?
+        .is_some_and(|held| crate::store::now() - held.created_at < CONFIRMATION_RESEND_AFTER);
+    if recent {
+        log::info!(
+            "{} request for {email} on {} already mailed lately",
+            kind.as_str(),
+            list.name
+        );
+        return Ok(());
+    }
+    if env.over_limit(&CONFIRMATION_MAIL_PER_ADDRESS, email.as_str())? {
+        log::warn!("confirmation to {email} not sent: {CONFIRMATION_MAIL_PER_ADDRESS:?} reached");
+        return Ok(());
+    }
     let key = auth::random_token()?;
     let url = format!(
         "{}/auth/{key}/{}?email={}",
@@ -274,6 +304,21 @@ fn hold_for_confirmation(
     })
 }
 
+/// The rate limits of a subscription or unsubscription request: per client and per client
+/// and address for anonymous requests (who may type anyone's address); none for a logged-in
+/// requester, who acts on their own address only and cannot be locked out of it by others.
+fn limit_anonymous(env: &Env<'_>, requester: &Requester, email: &Email) -> Result<(), Error> {
+    if requester.email.is_some() {
+        return Ok(());
+    }
+    env.rate_limit_client(
+        &SUBSCRIBE_PER_CLIENT,
+        &SUBSCRIBE_PER_CLIENT_ADDRESS,
+        requester.remote_addr,
+        email.as_str(),
+    )
+}
+
 /// `subscribe`: joins `list` as the policy says. A logged-in requester subscribes their own
 /// address; an anonymous one types it and always confirms by mail first.
 pub fn subscribe(
@@ -290,12 +335,7 @@ pub fn subscribe(
     if requester.email.is_some() && env.db().member(list.id, &email)?.is_some() {
         return Err(Refusal::AlreadyMember.into());
     }
-    env.rate_limit_both(
-        &SUBSCRIBE_PER_ADDRESS,
-        email.as_str(),
-        &SUBSCRIBE_PER_CLIENT,
-        requester.remote_addr,
-    )?;
+    limit_anonymous(env, requester, &email)?;
     match decision {
         Decision::Allow { notify_owners } => {
             let oneclick = env.oneclick_url(list, &email)?;
@@ -354,12 +394,7 @@ pub fn signoff(
 ) -> Result<Outcome, Error> {
     let email = address(requester, typed_email)?;
     let decision = env.authorize(requester, list, ActionKind::Signoff)?;
-    env.rate_limit_both(
-        &SUBSCRIBE_PER_ADDRESS,
-        email.as_str(),
-        &SUBSCRIBE_PER_CLIENT,
-        requester.remote_addr,
-    )?;
+    limit_anonymous(env, requester, &email)?;
     let is_member = env.db().member(list.id, &email)?.is_some();
     match decision {
         Decision::Allow { notify_owners } => {

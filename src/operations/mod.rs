@@ -96,6 +96,11 @@ pub enum Refusal {
     BadCredentials,
     /// A rate limit was reached.
     TooManyAttempts,
+    /// Many clients are trying this address: one try goes through every few seconds.
+    TryAgainSoon {
+        /// How long to wait, at most.
+        seconds: u32,
+    },
     /// The new password is not acceptable.
     Password(PasswordProblem),
     /// A mailed link (ticket, confirmation key) is unknown, expired or used.
@@ -106,6 +111,12 @@ pub enum Refusal {
         field: &'static str,
         /// The limit, in characters.
         max: usize,
+    },
+    /// A one-line text holds a line break, a control character or an invisible or
+    /// reordering one ([`crate::domain::text::hidden_char`]).
+    HiddenCharacters {
+        /// The field's name in forms.
+        field: &'static str,
     },
     /// A value is not one of those offered.
     InvalidValue {
@@ -137,11 +148,17 @@ impl Refusal {
             Refusal::TooManyAttempts => {
                 "Too many attempts. Please wait a while before trying again.".into()
             }
+            Refusal::TryAgainSoon { seconds } => format!(
+                "Many login attempts were made for this address lately, so it is checked at most once every {seconds} seconds. Please wait a few seconds and try again, or log in with a link by mail (“Forgot your password?”)."
+            ),
             Refusal::Password(problem) => problem.text(),
             Refusal::InvalidLink => {
                 "This link is not valid: it may have expired or been used already. Ask for a new one.".into()
             }
             Refusal::TooLong { max, .. } => format!("At most {max} characters, please."),
+            Refusal::HiddenCharacters { .. } => {
+                "Please use visible characters only: line breaks, control characters and invisible or direction-changing characters are not accepted here.".into()
+            }
             Refusal::InvalidValue { .. } => "Please choose one of the values offered.".into(),
             Refusal::AlreadyExists(what) => format!("{what} already exists."),
             Refusal::AlreadyMember => {
@@ -162,6 +179,7 @@ impl Refusal {
             Refusal::Password(_) => Some("newpasswd1"),
             Refusal::TooLong { field, .. }
             | Refusal::InvalidValue { field }
+            | Refusal::HiddenCharacters { field }
             | Refusal::TooMany { field, .. } => Some(field),
             _ => None,
         }

@@ -5,6 +5,8 @@ use std::io::Write;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use tera::{Kwargs, State, Tera, Value};
 
+use crate::domain::text;
+
 /// Characters left alone in a URL path segment or query value: RFC 3986 unreserved.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -14,26 +16,58 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 
 /// Escapes text for HTML content and quoted attributes; unlike tera's default it leaves `/` alone.
 ///
+/// It also neutralises what could hide or reorder text on a page: control characters (but
+/// tab and line breaks) and invisible or bidirectional formatting characters
+/// ([`domain::text::hidden_char`]) become U+FFFD, whatever their source (names imported
+/// from the shell, a NUL in a query string echoed into a form).
+///
 /// Called on every `{{ }}` of every page: copies the runs between special characters whole
 /// rather than character by character.
 pub fn escape_html(input: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let bytes = input.as_bytes();
     let mut start = 0;
-    for (i, byte) in input.bytes().enumerate() {
-        let entity: &[u8] = match byte {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'"' => b"&quot;",
-            b'\'' => b"&#39;",
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        let (entity, len): (&[u8], usize) = match byte {
+            b'&' => (b"&amp;", 1),
+            b'<' => (b"&lt;", 1),
+            b'>' => (b"&gt;", 1),
+            b'"' => (b"&quot;", 1),
+            b'\'' => (b"&#39;", 1),
+            b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            0..=0x1f | 0x7f => (NEUTRAL_UTF8, 1),
+            // A lead byte: the character may be a hidden one (continuation bytes never start here).
+            0xc2.. => {
+                let c = input[i..]
+                    .chars()
+                    .next()
+                    .expect("i is on a character boundary");
+                if !text::hidden_char(c) {
+                    i += c.len_utf8();
+                    continue;
+                }
+                (NEUTRAL_UTF8, c.len_utf8())
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
         };
-        // The special characters are ASCII, so `start..i` lies on character boundaries.
-        out.write_all(&input.as_bytes()[start..i])?;
+        // `start..i` lies on character boundaries: `i` is at an ASCII byte or a lead byte.
+        out.write_all(&bytes[start..i])?;
         out.write_all(entity)?;
-        start = i + 1;
+        i += len;
+        start = i;
     }
-    out.write_all(&input.as_bytes()[start..])
+    out.write_all(&bytes[start..])
 }
+
+/// U+FFFD in UTF-8: what [`escape_html`] shows a hidden character as.
+const NEUTRAL_UTF8: &[u8] = "\u{FFFD}".as_bytes();
 
 /// `urlencode`: percent-encodes a value for use as one path segment or query value.
 pub fn urlencode(value: Value, _: Kwargs, _: &State) -> String {
@@ -73,6 +107,22 @@ mod tests {
         assert_eq!(escaped("plain é text"), "plain é text");
         assert_eq!(escaped("é<é>&ü\"'"), "é&lt;é&gt;&amp;ü&quot;&#39;");
         assert_eq!(escaped("<<"), "&lt;&lt;");
+    }
+
+    #[test]
+    fn hidden_characters_are_shown_neutralised() {
+        assert_eq!(escaped("Ann\u{202e}gro.x"), "Ann\u{FFFD}gro.x");
+        assert_eq!(
+            escaped("a\u{0}b\u{200b}c\u{7f}"),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}"
+        );
+        assert_eq!(escaped("x\u{feff}<"), "x\u{FFFD}&lt;");
+        // Line breaks, tabs, joiners and marks that scripts need stay.
+        assert_eq!(escaped("a\tb\nc\r"), "a\tb\nc\r");
+        assert_eq!(
+            escaped("می\u{200c}خواهم 👩\u{200d}💻"),
+            "می\u{200c}خواهم 👩\u{200d}💻"
+        );
     }
 
     #[test]

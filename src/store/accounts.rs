@@ -267,7 +267,18 @@ impl Db<'_> {
             .map(|_| ())
     }
 
-    /// Removes expired sessions and tickets; returns how many sessions went.
+    /// Marks every unused ticket of `email` used, so that none still logs in; returns how many.
+    pub fn revoke_tickets_of(&self, email: &Email) -> Result<usize, Error> {
+        self.conn
+            .execute(
+                "UPDATE tickets SET used_at = ?2, used_from = 'revoked' WHERE email = ?1 AND used_at IS NULL",
+                params![email.as_str(), now()],
+            )
+            .context("revoking tickets")
+    }
+
+    /// Removes expired sessions, tickets and held requests, and rate-limit counters older
+    /// than a day (no window is longer); returns how many sessions went.
     pub fn purge_expired(&self) -> Result<usize, Error> {
         let at = now();
         let sessions = self
@@ -277,6 +288,17 @@ impl Db<'_> {
         self.conn
             .execute("DELETE FROM tickets WHERE expires_at <= ?1", [at])
             .context("purging tickets")?;
+        self.conn
+            .execute("DELETE FROM pending_requests WHERE expires_at <= ?1", [at])
+            .context("purging held requests")?;
+        // Paced rows (window_start 0) keep the time of their last event in `hits`.
+        self.conn
+            .execute(
+                "DELETE FROM rate_limits WHERE (window_start > 0 AND window_start < ?1)
+                    OR (window_start = 0 AND hits < ?1)",
+                [at - 86_400],
+            )
+            .context("purging rate limits")?;
         Ok(sessions)
     }
 

@@ -312,13 +312,20 @@ impl Db<'_> {
         Ok(out)
     }
 
-    /// Holds a request until its key comes back or an owner decides.
+    /// Holds a request until its key comes back or an owner decides. A request of the same
+    /// kind and state for the same address on the list (live or expired) is renewed in
+    /// place: new key, data, requester and expiry; its old key stops working. Returns the id.
     pub fn create_pending(&self, pending: &NewPending) -> Result<i64, Error> {
         let at = now();
         self.conn
-            .execute(
+            .query_row(
                 "INSERT INTO pending_requests (key_hash, list_id, kind, email, requested_by, state, data, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (list_id, kind, email, state) DO UPDATE SET
+                     key_hash = excluded.key_hash, requested_by = excluded.requested_by,
+                     data = excluded.data, created_at = excluded.created_at,
+                     expires_at = excluded.expires_at
+                 RETURNING id",
                 params![
                     pending.key_hash,
                     pending.list.0,
@@ -330,9 +337,9 @@ impl Db<'_> {
                     at,
                     at + pending.ttl
                 ],
+                |row| row.get(0),
             )
-            .context("holding a request")?;
-        Ok(self.conn.last_insert_rowid())
+            .context("holding a request")
     }
 
     /// The live held request whose key hashes to `key_hash`.

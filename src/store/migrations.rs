@@ -13,6 +13,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("003_review", include_str!("sql/003_review.sql")),
     ("004_site_version", include_str!("sql/004_site_version.sql")),
+    (
+        "006_pending_one_per_address",
+        include_str!("sql/006_pending_one_per_address.sql"),
+    ),
 ];
 
 /// The schema version this build expects.

@@ -1,6 +1,6 @@
 //! Queries on the audit log, the rate-limit counters and the site's secrets.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use super::{now, Context, Db, Error};
 use crate::domain::{Email, ListId};
@@ -82,6 +82,26 @@ impl Db<'_> {
                 |row| row.get(0),
             )
             .context("rate limit")
+    }
+
+    /// Lets one event of `subject` in `bucket` through every `interval` seconds: returns true
+    /// if and only if none went through in the last `interval` seconds, and then records this
+    /// one. Atomic, so two processes cannot both be let through.
+    pub fn rate_pace(&self, bucket: &str, subject: &str, interval: i64) -> Result<bool, Error> {
+        let at = now();
+        // The row's window_start is 0 and its `hits` the time of the last event let through.
+        self.conn
+            .query_row(
+                "INSERT INTO rate_limits (bucket, subject, window_start, hits) VALUES (?1, ?2, 0, ?3)
+                 ON CONFLICT (bucket, subject, window_start) DO UPDATE SET hits = excluded.hits
+                 WHERE rate_limits.hits <= ?4
+                 RETURNING hits",
+                params![bucket, subject, at, at - interval],
+                |_| Ok(()),
+            )
+            .optional()
+            .context("rate limit")
+            .map(|row| row.is_some())
     }
 
     /// The site secret `name`; `candidate` becomes it if there is none yet.

@@ -91,7 +91,22 @@ pub struct Action {
     /// Returns true if and only if what an anonymous visitor gets depends only on the lists'
     /// rows, so the page may be kept and served again until one of them changes.
     pub cached: bool,
+    /// The largest request body it reads, in bytes; past it the answer is 413 before the
+    /// body is read (the doors ask through `Service::body_limit`).
+    pub max_body: u64,
+    /// The most fields its query string and its form may have (each counted alone).
+    pub max_fields: usize,
 }
+
+/// [`Action::max_body`] of an ordinary form: login, subscription, options, a password.
+pub const FORM_BODY: u64 = 16 * 1024;
+/// [`Action::max_fields`] of an ordinary form.
+pub const FORM_FIELDS: usize = crate::http::form::DEFAULT_MAX_FIELDS;
+/// [`Action::max_body`] of a form that takes many addresses or requests at once (a thousand
+/// addresses with names and their encoding fit).
+pub const BULK_BODY: u64 = 2 * 1024 * 1024;
+/// [`Action::max_fields`] of such a form: the thousand requests an owner may decide at once, and the rest of the form.
+pub const BULK_FIELDS: usize = crate::operations::members::MAX_AT_ONCE + FORM_FIELDS;
 
 impl Action {
     /// A GET-only action anyone may run, without arguments.
@@ -105,7 +120,16 @@ impl Action {
             csrf: Csrf::Checked,
             list: false,
             cached: false,
+            max_body: FORM_BODY,
+            max_fields: FORM_FIELDS,
         }
+    }
+
+    /// Takes many addresses or requests at once: a larger body and more fields.
+    pub const fn bulk(mut self) -> Action {
+        self.max_body = BULK_BODY;
+        self.max_fields = BULK_FIELDS;
+        self
     }
 
     /// Names the path arguments.

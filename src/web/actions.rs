@@ -25,6 +25,7 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list", "email"])
         .list()
         .access(Access::Owner)
+        .bulk()
         .form(),
     Action::new("auth", subscription::auth)
         .args(&["id", "heldaction", "listname"])
@@ -33,11 +34,13 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list"])
         .list()
         .access(Access::Policy(ActionKind::ManageRequests))
+        .bulk()
         .post(),
     Action::new("auth_del", members::auth_del)
         .args(&["list"])
         .list()
         .access(Access::Policy(ActionKind::ManageRequests))
+        .bulk()
         .post(),
     Action::new("choosepasswd", account::choosepasswd)
         .args(&["email", "passwd"])
@@ -47,16 +50,19 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list"])
         .list()
         .access(Access::Policy(ActionKind::ManageRequests))
+        .bulk()
         .post(),
     Action::new("decl_del", members::decl_del)
         .args(&["list"])
         .list()
         .access(Access::Policy(ActionKind::ManageRequests))
+        .bulk()
         .post(),
     Action::new("del", members::del)
         .args(&["list", "email"])
         .list()
         .access(Access::Owner)
+        .bulk()
         .form(),
     Action::new("export_member", members::export_member)
         .args(&["list", "format"])

@@ -21,6 +21,12 @@ use super::Error;
 /// The session cookie's name (Sympa's).
 pub const SESSION_COOKIE: &str = "sympa_session";
 
+/// The cookie that carries a visitor's CSRF secret while they have no session: forms shown
+/// to anonymous visitors need a token, but not a session row (300 cookieless page views
+/// used to leave 300 rows). A random 256-bit value; the token is derived from it as from a
+/// session id, and a POST must bring both.
+pub const CSRF_COOKIE: &str = "sympa_csrf";
+
 /// How a notice is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,8 +73,10 @@ pub struct Ctx<'a> {
     pub params: Form,
     /// A database connection.
     pub store: Pooled<'a>,
-    /// The session, if the visitor has a live one (or one was made for a form).
+    /// The session, if the visitor has a live one (or one was made to keep something).
     pub session: Option<Session>,
+    /// Without a session: the CSRF secret from [`CSRF_COOKIE`], or the one made for this page.
+    pub anonymous_csrf: Option<String>,
     /// The logged-in user.
     pub user: Option<User>,
     /// The list named in the URL, for actions that work on one.
@@ -126,19 +134,43 @@ impl<'a> Ctx<'a> {
         result
     }
 
-    /// The CSRF token for forms; makes an anonymous session if there is none yet.
+    /// The CSRF token for forms: the session's, or without a session the one of the
+    /// [`CSRF_COOKIE`] secret, set now if the visitor has none (no row is written).
     pub fn csrf_token(&mut self) -> Result<String, Error> {
-        if self.session.is_none() {
-            self.start_session(None)?;
+        if let Some(session) = &self.session {
+            return Ok(auth::csrf_token(&session.secret));
         }
-        Ok(auth::csrf_token(
-            &self.session.as_ref().expect("just made").secret,
-        ))
+        if let Some(secret) = &self.anonymous_csrf {
+            return Ok(auth::csrf_token(secret));
+        }
+        let secret = auth::random_token().map_err(operations::Error::from)?;
+        let cookie = self.cookie(CSRF_COOKIE, secret.clone(), None);
+        self.cookies.push(cookie);
+        let token = auth::csrf_token(&secret);
+        self.anonymous_csrf = Some(secret);
+        Ok(token)
+    }
+
+    /// Returns true if and only if `submitted` is the CSRF token of the visitor's session,
+    /// or, without one, of their [`CSRF_COOKIE`] secret.
+    pub fn csrf_is_valid(&self, submitted: Option<&str>) -> bool {
+        let Some(submitted) = submitted else {
+            return false;
+        };
+        match (&self.session, &self.anonymous_csrf) {
+            (Some(session), _) => auth::check_csrf(&session.secret, submitted),
+            (None, Some(secret)) => auth::check_csrf(secret, submitted),
+            (None, None) => false,
+        }
     }
 
     fn session_cookie(&self, value: String, max_age: Option<i64>) -> SetCookie {
+        self.cookie(SESSION_COOKIE, value, max_age)
+    }
+
+    fn cookie(&self, name: &str, value: String, max_age: Option<i64>) -> SetCookie {
         SetCookie {
-            name: SESSION_COOKIE.into(),
+            name: name.into(),
             value,
             path: if self.base.is_empty() {
                 "/".into()

@@ -13,6 +13,9 @@ pub enum Error {
     /// The request itself is wrong: 400.
     #[error("{0}")]
     BadRequest(String),
+    /// A body or form larger than the action takes: 413.
+    #[error("{0}")]
+    TooLarge(String),
     /// Not allowed, or a form without a valid CSRF token: 403.
     #[error("{0}")]
     Forbidden(String),
@@ -44,6 +47,7 @@ impl Error {
         match self {
             Error::NotFound(_) => 404,
             Error::BadRequest(_) => 400,
+            Error::TooLarge(_) => 413,
             Error::Forbidden(_) => 403,
             Error::MethodNotAllowed { .. } => 405,
             Error::LoginRequired(_) => 303,
@@ -55,7 +59,10 @@ impl Error {
     /// What the visitor is told: the message for expected errors, a generic line for failures.
     pub fn public_message(&self) -> String {
         match self {
-            Error::NotFound(m) | Error::BadRequest(m) | Error::Forbidden(m) => m.clone(),
+            Error::NotFound(m)
+            | Error::BadRequest(m)
+            | Error::TooLarge(m)
+            | Error::Forbidden(m) => m.clone(),
             Error::MethodNotAllowed { message, .. } => message.clone(),
             Error::LoginRequired(_) => Reason::LoginRequired.text().into(),
             Error::Operation(operations::Error::Refused(refusal)) => refusal.text(),
@@ -71,7 +78,7 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
     match refusal {
         Refusal::Denied(Reason::NotVisible) => 404,
         Refusal::Denied(_) => 403,
-        Refusal::TooManyAttempts => 429,
+        Refusal::TooManyAttempts | Refusal::TryAgainSoon { .. } => 429,
         _ => 422,
     }
 }

@@ -29,7 +29,7 @@ use crate::store::Pool;
 pub use error::Error;
 
 use action::{Access, Action, Csrf};
-use ctx::{Ctx, Level, Notice, Session, SESSION_COOKIE};
+use ctx::{Ctx, Level, Notice, Session, CSRF_COOKIE, SESSION_COOKIE};
 use outcome::Outcome;
 
 /// What a request is served with; replaced whole on reload.
@@ -102,6 +102,20 @@ impl App {
     }
 }
 
+impl App {
+    /// The largest body the action named in `request`'s path reads: the doors stop reading
+    /// (413) past it, so an 8 MiB form to `login` costs nothing. Requests that name no known
+    /// action get the largest limit of any row; the row checks again once it is known.
+    pub fn body_limit(&self, request: &Request) -> u64 {
+        let state = self.state();
+        match route(&state, request) {
+            Route::Action("", _) => action::BULK_BODY,
+            Route::Action(name, _) => actions::find(name).map_or(action::FORM_BODY, |a| a.max_body),
+            Route::Asset(_) | Route::Outside => action::FORM_BODY,
+        }
+    }
+}
+
 impl Service for App {
     fn call(&self, request: &Request) -> Response {
         let state = self.state();
@@ -134,9 +148,11 @@ impl Service for App {
     }
 }
 
-/// Returns true if and only if the request carries our session cookie.
+/// Returns true if and only if the request carries our session cookie or an anonymous CSRF
+/// secret: either may put something of this visitor's own in the page (a token, a name), so
+/// such a page is never kept for others.
 fn has_session_cookie(request: &Request) -> bool {
-    cookie::get(request, SESSION_COOKIE).is_some()
+    cookie::get(request, SESSION_COOKIE).is_some() || cookie::get(request, CSRF_COOKIE).is_some()
 }
 
 /// Where a path leads.
@@ -170,14 +186,21 @@ fn route<'r>(state: &State, request: &'r Request) -> Route<'r> {
 
 impl App {
     fn run_action(&self, state: &State, request: &Request, name: &str, args: &[&str]) -> Response {
-        let query = match Form::parse(request.query.as_bytes()) {
+        // The row named in the path sets the form's limits; with no name in the path
+        // (`?action=info`), the largest limits apply until the row is known.
+        let max_fields = match actions::find(name) {
+            _ if name.is_empty() => action::BULK_FIELDS,
+            Some(row) => row.max_fields,
+            None => action::FORM_FIELDS,
+        };
+        let query = match Form::parse_limited(request.query.as_bytes(), max_fields) {
             Ok(form) => form,
-            Err(e) => return error_page(state, &Error::BadRequest(e.0), Vec::new(), None),
+            Err(e) => return error_page(state, &form_error(e), Vec::new(), None),
         };
         let body = if request.method == Method::Post {
-            match Form::parse(&request.body) {
+            match Form::parse_limited(&request.body, max_fields) {
                 Ok(form) => form,
-                Err(e) => return error_page(state, &Error::BadRequest(e.0), Vec::new(), None),
+                Err(e) => return error_page(state, &form_error(e), Vec::new(), None),
             }
         } else {
             Form::default()
@@ -205,6 +228,9 @@ impl App {
                 (actions::find("home").expect("home is in the table"), false)
             }
         };
+        if let Some(refusal) = size_refusal(action, request, &query, &body) {
+            return error_page(state, &refusal, notices, None);
+        }
         if let Some(refusal) = method_refusal(action, &request.method) {
             return error_page(state, &refusal, notices, None);
         }
@@ -250,6 +276,7 @@ impl App {
             params,
             store,
             session: None,
+            anonymous_csrf: None,
             user: None,
             list: None,
             roles: Roles::ANONYMOUS,
@@ -302,6 +329,33 @@ impl App {
     }
 }
 
+/// A form that could not be decoded: 413 past the field limit, else 400.
+fn form_error(error: crate::http::FormError) -> Error {
+    if error.too_many_fields {
+        Error::TooLarge(error.message)
+    } else {
+        Error::BadRequest(error.message)
+    }
+}
+
+/// The size check from the row: 413 when the body or a form has more than the action takes.
+fn size_refusal(action: &Action, request: &Request, query: &Form, body: &Form) -> Option<Error> {
+    let fields = query.pairs().len().max(body.pairs().len());
+    if request.body.len() as u64 > action.max_body {
+        Some(Error::TooLarge(format!(
+            "The action “{}” takes at most {} bytes.",
+            action.name, action.max_body
+        )))
+    } else if fields > action.max_fields {
+        Some(Error::TooLarge(format!(
+            "The action “{}” takes at most {} fields.",
+            action.name, action.max_fields
+        )))
+    } else {
+        None
+    }
+}
+
 /// The method check from the row: 405 with the methods it takes.
 fn method_refusal(action: &Action, method: &Method) -> Option<Error> {
     let (allowed, allow) = match (action.methods.allows_get(), action.methods.allows_post()) {
@@ -332,11 +386,7 @@ fn prepare(ctx: &mut Ctx<'_>, action: &Action, csrf_submitted: Option<&str>) -> 
     load_session(ctx)?;
     if ctx.request.method == Method::Post {
         if let Csrf::Checked = action.csrf {
-            let valid = match (&ctx.session, csrf_submitted) {
-                (Some(session), Some(token)) => auth::check_csrf(&session.secret, token),
-                _ => false,
-            };
-            if !valid {
+            if !ctx.csrf_is_valid(csrf_submitted) {
                 log::info!("{}: POST without a valid CSRF token refused", action.name);
                 return Err(Error::Forbidden(
                     "This form has expired or did not come from this site, so nothing was done. Please reload the page and try again.".into(),
@@ -415,8 +465,19 @@ fn prepare(ctx: &mut Ctx<'_>, action: &Action, csrf_submitted: Option<&str>) -> 
     Err(Error::Forbidden(Reason::NotPermitted.text().into()))
 }
 
-/// Loads the session named by the cookie, its user and its kept notices; refreshes it now and then.
+/// Loads the session named by the cookie, its user and its kept notices; refreshes it now
+/// and then. Without a live session, keeps the anonymous CSRF secret of [`CSRF_COOKIE`].
 fn load_session(ctx: &mut Ctx<'_>) -> Result<(), Error> {
+    load_live_session(ctx)?;
+    if ctx.session.is_none() {
+        ctx.anonymous_csrf = cookie::get(ctx.request, CSRF_COOKIE)
+            .filter(|secret| auth::looks_like_token(secret))
+            .map(str::to_string);
+    }
+    Ok(())
+}
+
+fn load_live_session(ctx: &mut Ctx<'_>) -> Result<(), Error> {
     let Some(secret) = cookie::get(ctx.request, SESSION_COOKIE) else {
         return Ok(());
     };

@@ -30,8 +30,9 @@ fn login_changes_the_session_id_and_the_cookie_is_safe() {
     let mut browser = site.browser("192.0.2.1");
     let page = browser.get("/sympa/login");
     assert_eq!(page.status, 200);
-    let cookie = set_cookies(&page).pop().expect("a session for the form");
-    assert!(cookie.starts_with("sympa_session="), "{cookie}");
+    // The form's token comes from a CSRF cookie, not from a session row.
+    let cookie = set_cookies(&page).pop().expect("a cookie for the form");
+    assert!(cookie.starts_with("sympa_csrf="), "{cookie}");
     for attribute in ["HttpOnly", "SameSite=Lax", "Path=/sympa"] {
         assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
     }
@@ -39,8 +40,22 @@ fn login_changes_the_session_id_and_the_cookie_is_safe() {
         !cookie.contains("Secure"),
         "no Secure over plain HTTP: {cookie}"
     );
+    assert_eq!(browser.session(), None);
+    // Logged in and out again: the visitor now holds an anonymous session id (the kept
+    // "logged out" notice lives in it), the one a fixation attack would plant.
+    browser.login("joe@example.org", PASSWORD);
+    browser.get("/sympa/logout");
+    let out = browser.post("/sympa/logout", &[]);
+    let cookie = set_cookies(&out)
+        .into_iter()
+        .rfind(|c| c.starts_with("sympa_session=") && !c.contains("Max-Age=0"))
+        .expect("an anonymous session for the notice");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/sympa"] {
+        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+    }
     let id = browser.session().unwrap();
     assert!(id.len() >= 22, "at least 128 bits: {id}");
+    browser.get("/sympa/login");
 
     let response = browser.post(
         "/sympa/login",
@@ -232,7 +247,7 @@ fn logout_ends_the_session() {
 }
 
 #[test]
-fn login_attempts_are_rate_limited_per_address() {
+fn login_attempts_are_limited_per_client_and_address_without_locking_the_owner_out() {
     let (_dir, site) = site("acct-ratelimit");
     let mut browser = site.browser("192.0.2.1");
     browser.get("/sympa/login");
@@ -243,20 +258,49 @@ fn login_attempts_are_rate_limited_per_address() {
         );
         assert_eq!(response.status, 422);
     }
-    // Even the right password is refused now, from another client too.
+    // The guessing client is stopped for this address, even with the right password.
     let response = browser.post(
         "/sympa/login",
         &[("email", "joe@example.org"), ("passwd", PASSWORD)],
     );
     assert_eq!(response.status, 429);
     assert!(body(&response).contains("Too many attempts"));
-    let mut other = site.browser("198.51.100.7");
-    other.get("/sympa/login");
-    let response = other.post(
+    // The address's owner, from another client, gets in with the right password.
+    site.browser("198.51.100.7")
+        .login("joe@example.org", PASSWORD);
+}
+
+#[test]
+fn an_address_tried_from_many_clients_is_paced_not_locked() {
+    let (_dir, site) = site("acct-pace");
+    // Ten clients guess once each: the address is now under attack.
+    for i in 0..10 {
+        let mut guesser = site.browser(&format!("203.0.113.{}", i + 1));
+        guesser.get("/sympa/login");
+        let response = guesser.post(
+            "/sympa/login",
+            &[("email", "joe@example.org"), ("passwd", "guess")],
+        );
+        assert_eq!(response.status, 422, "guess {i}");
+    }
+    // The next check goes through (the owner gets in) ...
+    site.browser("198.51.100.7")
+        .login("joe@example.org", PASSWORD);
+    // ... and one right after it, from yet another client, must wait a few seconds.
+    let mut next = site.browser("198.51.100.8");
+    next.get("/sympa/login");
+    let response = next.post(
         "/sympa/login",
         &[("email", "joe@example.org"), ("passwd", PASSWORD)],
     );
-    assert_eq!(response.status, 429);
+    assert_eq!(response.status, 429, "{}", body(&response));
+    assert!(body(&response).contains("wait a few seconds"));
+    // Another address is not affected.
+    let response = next.post(
+        "/sympa/login",
+        &[("email", "ann@example.org"), ("passwd", "x")],
+    );
+    assert_eq!(response.status, 422);
 }
 
 #[test]
@@ -303,7 +347,7 @@ fn requestpasswd_does_not_reveal_which_addresses_have_accounts() {
 }
 
 #[test]
-fn password_mails_are_rate_limited_per_address() {
+fn password_mails_are_limited_per_client_and_never_flood_the_address() {
     let (_dir, site) = site("acct-passwd-limit");
     let mut browser = site.browser("192.0.2.1");
     browser.get("/sympa/renewpasswd");
@@ -311,8 +355,16 @@ fn password_mails_are_rate_limited_per_address() {
         let response = browser.post("/sympa/requestpasswd", &[("email", "joe@example.org")]);
         assert_eq!(response.status, 200);
     }
+    // The same client is refused a fourth.
     let response = browser.post("/sympa/requestpasswd", &[("email", "joe@example.org")]);
     assert_eq!(response.status, 429);
+    assert_eq!(site.store().db().outbox_counts().unwrap().pending, 3);
+    // Another client (the owner) gets the same answer as ever, but the address gets no
+    // fourth mail within the hour: the three links it has still work.
+    let mut owner = site.browser("198.51.100.7");
+    owner.get("/sympa/renewpasswd");
+    let response = owner.post("/sympa/requestpasswd", &[("email", "joe@example.org")]);
+    assert_eq!(response.status, 200);
     assert_eq!(site.store().db().outbox_counts().unwrap().pending, 3);
 }
 

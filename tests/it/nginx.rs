@@ -8,12 +8,18 @@ use crate::support::{binary, free_port, http, peer, wait_until, Daemon, HttpAnsw
 
 /// The `sympa_session` cookie a response sets, as `name=value`.
 fn session_cookie(answer: &HttpAnswer) -> Option<String> {
+    cookie_named(answer, "sympa_session")
+}
+
+/// The `name=value` pair of the first non-empty `Set-Cookie` named `name`.
+fn cookie_named(answer: &HttpAnswer, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
     answer
         .headers
         .iter()
         .filter(|(n, _)| n == "set-cookie")
         .filter_map(|(_, v)| v.split(';').next())
-        .find(|pair| pair.starts_with("sympa_session=") && pair.len() > "sympa_session=".len())
+        .find(|pair| pair.starts_with(&prefix) && pair.len() > prefix.len())
         .map(str::to_string)
 }
 
@@ -110,10 +116,15 @@ fn login_and_subscribe_through_nginx() {
         std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
     });
 
-    // The login form: a session for its CSRF token.
+    // The login form: a CSRF cookie for its token, and no session yet.
     let page = http(port, "GET", "/sympa/login/info/news", &[], "");
     assert_eq!(page.status, 200, "{}", page.body);
-    let cookie = session_cookie(&page).expect("a session cookie");
+    assert_eq!(
+        session_cookie(&page),
+        None,
+        "no session for an anonymous form"
+    );
+    let cookie = cookie_named(&page, "sympa_csrf").expect("a CSRF cookie");
     let token = csrf_in(&page.body).expect("a token");
     let urlencoded = ("Content-Type", "application/x-www-form-urlencoded");
     // A wrong password: the form again, with the error.

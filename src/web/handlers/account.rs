@@ -156,7 +156,15 @@ fn set_password(ctx: &mut Ctx<'_>, template: &'static str) -> Result<Outcome, Er
     let second = ctx.text("newpasswd2").to_string();
     match ctx.run(|env, who| account::set_password(env, who, &first, &second)) {
         Ok(()) => {
-            ctx.flash(Level::Success, "Your password is saved.")?;
+            // The operation ended every session of the account, this one included: the
+            // visitor goes on in a fresh one, with a new id.
+            let user = ctx.user.clone();
+            ctx.session = None;
+            ctx.start_session(user)?;
+            ctx.flash(
+                Level::Success,
+                "Your password is saved. You were logged out everywhere else, and the links mailed before no longer work.",
+            )?;
             Ok(Outcome::redirect(&ctx.url("pref", &[])))
         }
         Err(e) => {
