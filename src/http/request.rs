@@ -43,8 +43,12 @@ pub struct BadRequest(pub String);
 pub struct Request {
     /// The method.
     pub method: Method,
-    /// The decoded path, base included (`/sympa/info/mylist`).
+    /// The decoded path, base included (`/sympa/info/mylist`), for logs and cache keys.
     pub path: String,
+    /// The path as the client sent it, still percent-encoded: split it at `/` first and
+    /// decode each segment after ([`Request::segments`]), so that an encoded `/` (`%2F`, in
+    /// an address such as `a/b@x.org`) stays inside its segment.
+    pub raw_path: String,
     /// The raw query string, without `?`.
     pub query: String,
     /// Header fields, names lower-case with dashes (`cookie`, `accept-language`).
@@ -65,6 +69,7 @@ impl Request {
             method,
             path: percent_decode(path)
                 .ok_or_else(|| BadRequest("the request path is not valid UTF-8".into()))?,
+            raw_path: path.to_string(),
             query: query.to_string(),
             headers: Vec::new(),
             remote_addr: None,
@@ -76,7 +81,9 @@ impl Request {
     /// Builds a request from CGI params (FastCGI); the body is added by the caller.
     ///
     /// The path is SCRIPT_NAME followed by PATH_INFO, as servers that split the path send
-    /// them; when both are empty, the path part of REQUEST_URI is used.
+    /// them; when both are empty, the path part of REQUEST_URI is used. The raw path is
+    /// REQUEST_URI's, as the client sent it (the servers decode PATH_INFO, which loses
+    /// the difference between `/` and `%2F`), or without one the path re-encoded.
     pub fn from_cgi(params: &Params) -> Result<Request, BadRequest> {
         let text = |name: &str| -> Result<&str, BadRequest> {
             match params.get(name) {
@@ -86,13 +93,21 @@ impl Request {
             }
         };
         let method = Method::parse(text("REQUEST_METHOD")?);
+        let uri = text("REQUEST_URI")?;
+        let uri_path = uri.split_once('?').map_or(uri, |(p, _)| p);
         let mut path = format!("{}{}", text("SCRIPT_NAME")?, text("PATH_INFO")?);
         if path.is_empty() {
-            let uri = text("REQUEST_URI")?;
-            let raw = uri.split_once('?').map_or(uri, |(p, _)| p);
-            path = percent_decode(raw)
+            path = percent_decode(uri_path)
                 .ok_or_else(|| BadRequest("the request path is not valid UTF-8".into()))?;
         }
+        let raw_path = if uri_path.starts_with('/') {
+            uri_path.to_string()
+        } else {
+            path.split('/')
+                .map(|segment| percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string())
+                .collect::<Vec<_>>()
+                .join("/")
+        };
         let query =
             String::from_utf8_lossy(params.get("QUERY_STRING").unwrap_or_default()).into_owned();
         let mut headers = Vec::new();
@@ -122,6 +137,7 @@ impl Request {
         Ok(Request {
             method,
             path,
+            raw_path,
             query,
             headers,
             remote_addr,
@@ -138,12 +154,29 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The path's segments, split at `/` and then each percent-decoded; empty segments
+    /// (`//`, a trailing `/`) are left out. `None` when a segment is not UTF-8.
+    pub fn segments(&self) -> Option<Vec<String>> {
+        self.raw_path
+            .split('/')
+            .filter(|segment| !segment.is_empty())
+            .map(percent_decode)
+            .collect()
+    }
+
     /// The declared body length, if any and valid.
     pub fn content_length(&self) -> Option<u64> {
         self.header("content-length")
             .and_then(|v| v.trim().parse().ok())
     }
 }
+
+/// What the raw path of a request without REQUEST_URI encodes: all but RFC 3986 unreserved characters.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Decodes `%XX` escapes; `None` when the result is not UTF-8.
 pub fn percent_decode(text: &str) -> Option<String> {
@@ -194,6 +227,32 @@ mod tests {
         .unwrap();
         assert_eq!(request.method, Method::Post);
         assert_eq!(request.path, "/sympa/info/café");
+    }
+
+    #[test]
+    fn segments_are_split_before_they_are_decoded() {
+        let request = Request::from_cgi(&params(&[
+            ("REQUEST_METHOD", b"GET"),
+            ("SCRIPT_NAME", b"/sympa"),
+            ("PATH_INFO", b"/set/news/a/b@x.org/mail"),
+            ("REQUEST_URI", b"/sympa/set/news/a%2Fb%40x.org/mail?x=1"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            request.segments().unwrap(),
+            ["sympa", "set", "news", "a/b@x.org", "mail"]
+        );
+        let plain = Request::parse_target(Method::Get, "/sympa//info/caf%C3%A9/").unwrap();
+        assert_eq!(plain.segments().unwrap(), ["sympa", "info", "café"]);
+        // Without REQUEST_URI, the decoded path is all there is.
+        let split = Request::from_cgi(&params(&[
+            ("SCRIPT_NAME", b"/sympa"),
+            ("PATH_INFO", b"/info/my list"),
+        ]))
+        .unwrap();
+        assert_eq!(split.segments().unwrap(), ["sympa", "info", "my list"]);
+        let bad = Request::parse_target(Method::Get, "/sympa/%FF").unwrap_err();
+        assert!(bad.0.contains("UTF-8"));
     }
 
     #[test]

@@ -23,6 +23,11 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/web/home.html"),
     ),
     (
+        "web/help.html",
+        include_str!("../../templates/web/help.html"),
+    ),
+    ("web/arc.html", include_str!("../../templates/web/arc.html")),
+    (
         "web/lists.html",
         include_str!("../../templates/web/lists.html"),
     ),

@@ -27,6 +27,12 @@ pub static ACTIONS: &[Action] = &[
         .access(Access::Owner)
         .bulk()
         .form(),
+    // A placeholder until archives exist, so that the List-Archive header of our mail and
+    // old archive links lead to a page, for whoever may read the list's archive.
+    Action::new("arc", home::arc)
+        .args(&["list", "month", "file"])
+        .list()
+        .access(Access::Policy(ActionKind::ReadArchive)),
     Action::new("auth", subscription::auth)
         .args(&["id", "heldaction", "listname"])
         .form(),
@@ -69,6 +75,8 @@ pub static ACTIONS: &[Action] = &[
         .list()
         .access(Access::Owner),
     Action::new("firstpasswd", account::firstpasswd).args(RETURN_ARGS),
+    // Where the List-Help header of our mail points.
+    Action::new("help", home::help).cached(),
     Action::new("home", home::home).cached(),
     Action::new("info", home::info)
         .args(&["list"])

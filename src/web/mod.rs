@@ -109,8 +109,10 @@ impl App {
     pub fn body_limit(&self, request: &Request) -> u64 {
         let state = self.state();
         match route(&state, request) {
-            Route::Action("", _) => action::BULK_BODY,
-            Route::Action(name, _) => actions::find(name).map_or(action::FORM_BODY, |a| a.max_body),
+            Route::Action(name, _) if name.is_empty() => action::BULK_BODY,
+            Route::Action(name, _) => {
+                actions::find(&name).map_or(action::FORM_BODY, |a| a.max_body)
+            }
             Route::Asset(_) | Route::Outside => action::FORM_BODY,
         }
     }
@@ -120,7 +122,7 @@ impl Service for App {
     fn call(&self, request: &Request) -> Response {
         let state = self.state();
         let response = match route(&state, request) {
-            Route::Asset(name) => match render::asset(name) {
+            Route::Asset(name) => match render::asset(&name) {
                 Some((content_type, bytes)) => Response {
                     status: 200,
                     headers: vec![
@@ -142,7 +144,7 @@ impl Service for App {
                 Vec::new(),
                 None,
             ),
-            Route::Action(name, args) => self.run_action(&state, request, name, &args),
+            Route::Action(name, args) => self.run_action(&state, request, &name, &args),
         };
         secure_headers(response)
     }
@@ -156,36 +158,61 @@ fn has_session_cookie(request: &Request) -> bool {
 }
 
 /// Where a path leads.
-enum Route<'r> {
+enum Route {
     /// A file under `static_content_url`.
-    Asset(&'r str),
+    Asset(String),
     /// Not under the base path.
     Outside,
-    /// `<base>/<action>/<args...>`; the home page is the empty action.
-    Action(&'r str, Vec<&'r str>),
+    /// `<base>/<action>/<args...>`, each segment decoded on its own; the home page is the
+    /// empty action.
+    Action(String, Vec<String>),
 }
 
-fn route<'r>(state: &State, request: &'r Request) -> Route<'r> {
-    let path = request.path.as_str();
-    if let Some(name) = path
-        .strip_prefix(state.config.static_content_url.trim_end_matches('/'))
-        .and_then(|p| p.strip_prefix('/'))
-    {
-        return Route::Asset(name);
+/// The segments of a configured path prefix (`/sympa` → `["sympa"]`, `` → `[]`).
+fn prefix_segments(prefix: &str) -> impl Iterator<Item = &str> {
+    prefix.split('/').filter(|s| !s.is_empty())
+}
+
+/// Strips the segments of `prefix` from the front of `segments`.
+fn strip_prefix<'s>(segments: &'s [String], prefix: &str) -> Option<&'s [String]> {
+    let mut rest = segments;
+    for expected in prefix_segments(prefix) {
+        match rest.split_first() {
+            Some((first, tail)) if first == expected => rest = tail,
+            _ => return None,
+        }
     }
-    let Some(rest) = path.strip_prefix(state.base.as_str()) else {
+    Some(rest)
+}
+
+fn route(state: &State, request: &Request) -> Route {
+    // Split first, then decode each segment (as Sympa does): `a%2Fb@x.org` stays one argument.
+    let Some(segments) = request.segments() else {
         return Route::Outside;
     };
-    if !(rest.is_empty() || rest.starts_with('/')) {
-        return Route::Outside;
+    let static_prefix = state.config.static_content_url.trim_end_matches('/');
+    if prefix_segments(static_prefix).next().is_some() {
+        if let Some(rest) = strip_prefix(&segments, static_prefix).filter(|r| !r.is_empty()) {
+            return Route::Asset(rest.join("/"));
+        }
     }
-    let mut parts = rest.split('/').filter(|p| !p.is_empty());
-    let action = parts.next().unwrap_or("");
-    Route::Action(action, parts.collect())
+    let Some(rest) = strip_prefix(&segments, &state.base) else {
+        return Route::Outside;
+    };
+    match rest.split_first() {
+        None => Route::Action(String::new(), Vec::new()),
+        Some((action, args)) => Route::Action(action.clone(), args.to_vec()),
+    }
 }
 
 impl App {
-    fn run_action(&self, state: &State, request: &Request, name: &str, args: &[&str]) -> Response {
+    fn run_action(
+        &self,
+        state: &State,
+        request: &Request,
+        name: &str,
+        args: &[String],
+    ) -> Response {
         // The row named in the path sets the form's limits; with no name in the path
         // (`?action=info`), the largest limits apply until the row is known.
         let max_fields = match actions::find(name) {

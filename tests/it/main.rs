@@ -9,6 +9,7 @@ mod concurrency;
 mod deployment;
 mod fastcgi_nginx;
 mod flows;
+mod hardening;
 mod lifecycle;
 mod lists;
 mod mail;

@@ -2,6 +2,8 @@
 
 use serde_json::json;
 
+use crate::domain::authz::can_see;
+use crate::domain::{ListSummary, Visibility};
 use crate::web::ctx::Ctx;
 use crate::web::outcome::Outcome;
 use crate::web::Error;
@@ -10,6 +12,23 @@ use crate::web::Error;
 pub fn home(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     let lists = visible_lists(ctx)?;
     Ok(Outcome::page("home", json!({ "lists": lists })))
+}
+
+/// `help`: how to use the service (where `List-Help` points).
+pub fn help(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
+    let listmaster = ctx
+        .config
+        .listmasters()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    Ok(Outcome::page("help", json!({ "listmaster": listmaster })))
+}
+
+/// `arc/<list>[/<month>/<file>]`: the archive's place (where `List-Archive` points); says
+/// that no archive is kept yet, to whoever the list's archive policy lets in.
+pub fn arc(_ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
+    Ok(Outcome::page("arc", json!({})))
 }
 
 /// `lists[/topic[/subtopic]]`: the lists, optionally those on one topic.
@@ -33,11 +52,33 @@ pub fn lists(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     ))
 }
 
-fn visible_lists(ctx: &Ctx<'_>) -> Result<Vec<crate::domain::ListSummary>, Error> {
-    let mut lists = ctx.store.lists(&ctx.config.domain)?;
-    // Anonymous visitors see only lists whose visibility allows it.
-    lists.retain(|list| list.visibility == crate::domain::Visibility::Noconceal);
-    Ok(lists)
+/// The open lists the visitor may see: the public ones for everyone; for a logged-in
+/// visitor also the intranet ones and the concealed ones where they are a member,
+/// moderator or owner; every list for a listmaster (the one visibility rule, `can_see`).
+fn visible_lists(ctx: &Ctx<'_>) -> Result<Vec<ListSummary>, Error> {
+    let email = ctx.user.as_ref().map(|u| &u.email);
+    let listmaster = ctx.user.as_ref().is_some_and(|u| u.listmaster);
+    let domain = &ctx.config.domain;
+    Ok(ctx.store.snapshot(|db| {
+        let mut visible = Vec::new();
+        for list in db.open_lists(domain)? {
+            let shown = list.policy.visibility == Visibility::Noconceal
+                || (email.is_some()
+                    && can_see(
+                        &db.roles(list.id, email, listmaster)?,
+                        list.policy.visibility,
+                    ));
+            if shown {
+                visible.push(ListSummary {
+                    name: list.name,
+                    subject: list.subject,
+                    topics: list.topics,
+                    visibility: list.policy.visibility,
+                });
+            }
+        }
+        Ok::<_, Error>(visible)
+    })?)
 }
 
 /// `info/<list>`: the list's page: subject, description, owners, what the visitor may do.
