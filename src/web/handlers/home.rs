@@ -59,7 +59,7 @@ fn visible_lists(ctx: &Ctx<'_>) -> Result<Vec<ListSummary>, Error> {
     let email = ctx.user.as_ref().map(|u| &u.email);
     let listmaster = ctx.user.as_ref().is_some_and(|u| u.listmaster);
     let domain = &ctx.config.domain;
-    Ok(ctx.store.snapshot(|db| {
+    ctx.store.snapshot(|db| {
         let mut visible = Vec::new();
         for list in db.open_lists(domain)? {
             let shown = list.policy.visibility == Visibility::Noconceal
@@ -78,7 +78,7 @@ fn visible_lists(ctx: &Ctx<'_>) -> Result<Vec<ListSummary>, Error> {
             }
         }
         Ok::<_, Error>(visible)
-    })?)
+    })
 }
 
 /// `info/<list>`: the list's page: subject, description, owners, what the visitor may do.
