@@ -97,6 +97,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("setpasswd",     "-",    "L P P P P P P"),
     ("pref",          "-",    "L P P P P P P"),
     ("my",            "-",    "L P P P P P P"),
+    ("help",          "-",    "P P P P P P P"),
     // Mailed links: the key or the signed id is the credential; a bogus one is a clear 410.
     ("auth",          "-",    "P P P P P P P"),
     ("oneclick",      "-",    "P P P P P P P"),
@@ -133,6 +134,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("search",        "priv", "L F P P P P P"),
     ("search",        "hid",  "N N F F P P P"),
     ("search",        "shut", "L F F F F F P"),
+    // The archive (a placeholder page for now): every list's archive here is private.
+    ("arc",           "pub",  "L F P P P P P"),
+    ("arc",           "priv", "L F P P P P P"),
+    ("arc",           "hid",  "N N P P P P P"),
+    ("arc",           "shut", "L F P P P P P"),
     // Managing members: owners (any) and listmasters.
     ("add",           "pub",  "L F F F P P P"),
     ("add",           "hid",  "N N F F P P P"),
