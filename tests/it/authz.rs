@@ -17,6 +17,7 @@ use wwsympa::domain::{
     UnsubscribePolicy, Visibility,
 };
 use wwsympa::http::Response;
+use wwsympa::operations::{Channel, Requester};
 use wwsympa::store::NewMember;
 use wwsympa::web::actions::ACTIONS;
 
@@ -294,4 +295,129 @@ fn every_action_answers_every_role_as_the_table_says() {
             .unwrap();
         assert_eq!(store.db().member_count(list.id).unwrap(), 1, "{name}");
     }
+}
+
+/// The operations SOAP and JSON will call, walked directly (no web gate in front), with
+/// inputs that change nothing once allowed: `A` the operation went past its authorization
+/// (a value, or a refusal other than "not allowed"), `D` it refused the requester
+/// (`Refusal::Denied`: not allowed, not visible, or log in first).
+#[rustfmt::skip]
+const OPERATIONS: &[(&str, &str, &str)] = &[
+    // Managing members: owners (any) and listmasters.
+    ("add",             "pub",  "D D D D A A A"),
+    ("add",             "hid",  "D D D D A A A"),
+    ("del",             "pub",  "D D D D A A A"),
+    ("del",             "hid",  "D D D D A A A"),
+    ("import",          "pub",  "D D D D A A A"),
+    ("export",          "pub",  "D D D D A A A"),
+    ("export",          "hid",  "D D D D A A A"),
+    // Reading the members: the list's review policy.
+    ("review",          "pub",  "A A A A A A A"),
+    ("review",          "priv", "D D A A A A A"),
+    ("review",          "hid",  "D D D D A A A"),
+    ("review",          "shut", "D D D D D D A"),
+    // Held requests: moderators, owners and listmasters.
+    ("requests",        "pub",  "D D D A A A A"),
+    ("requests",        "hid",  "D D D A A A A"),
+    ("decide_requests", "pub",  "D D D A A A A"),
+    ("decide_requests", "hid",  "D D D A A A A"),
+    // Closing a list: privileged owners and listmasters.
+    ("close",           "pub",  "D D D D D A A"),
+    // One's own membership: the subscribe and unsubscribe policies, on visible lists.
+    ("subscribe",       "pub",  "A A A A A A A"),
+    ("subscribe",       "hid",  "D D A A A A A"),
+    ("subscribe",       "shut", "D D D D D D D"),
+    ("signoff",         "pub",  "A D A D D D D"),
+    ("signoff",         "hid",  "D D A D D D D"),
+    ("signoff",         "shut", "D D D D D D D"),
+];
+
+/// Runs operation `name` on `list` as `requester`, with harmless input; `A` or `D`.
+fn run_operation(site: &Site, requester: &Requester, name: &str, list: &str) -> char {
+    use wwsympa::mail::notices::RequestKind;
+    use wwsympa::operations::{self, lists, members, membership, Refusal};
+    use wwsympa::store::{MemberQuery, MemberSort};
+    let mut store = site.store();
+    let templates = wwsympa::render::Templates::load(None).unwrap();
+    let mut env = operations::Env::new(&mut store, &site.config, &templates);
+    let list = lists::open_list(&env, list).unwrap();
+    let nobody = ["nobody@example.org"];
+    let query = MemberQuery {
+        filter: None,
+        include_concealed: false,
+        sort: MemberSort::parse("email"),
+        offset: 0,
+        limit: 10,
+    };
+    let result: Result<(), operations::Error> = match name {
+        "add" => {
+            let junk = [members::Entry {
+                email: "not an address".into(),
+                name: String::new(),
+            }];
+            members::add(&mut env, requester, &list, &junk, true).map(drop)
+        }
+        "del" => members::del(&mut env, requester, &list, &nobody, true).map(drop),
+        "import" => members::import(&mut env, requester, &list, "", |_, _| {}).map(drop),
+        "export" => members::export(&env, requester, &list, true).map(drop),
+        "review" => members::review(&env, requester, &list, query).map(drop),
+        "requests" => members::requests(&env, requester, &list, RequestKind::Subscribe).map(drop),
+        "decide_requests" => members::decide_requests(
+            &mut env,
+            requester,
+            &list,
+            RequestKind::Subscribe,
+            &nobody,
+            false,
+            true,
+        )
+        .map(drop),
+        // Closing is asked on a list of its own, re-opened after.
+        "close" => {
+            let result = lists::close(&mut env, requester, &list);
+            store
+                .db()
+                .set_list_status(list.id, wwsympa::domain::ListStatus::Open)
+                .unwrap();
+            result
+        }
+        "subscribe" => {
+            membership::subscribe(&mut env, requester, &list, Some("walker@example.org"), "")
+                .map(drop)
+        }
+        "signoff" => {
+            membership::signoff(&mut env, requester, &list, Some("walker@example.org")).map(drop)
+        }
+        other => panic!("no operation {other}"),
+    };
+    match result {
+        Err(operations::Error::Refused(Refusal::Denied(_))) => 'D',
+        Ok(()) | Err(operations::Error::Refused(_)) => 'A',
+        Err(e) => panic!("{name} on {list:?}: {e}"),
+    }
+}
+
+#[test]
+fn every_operation_decides_for_itself_for_every_role() {
+    let mut mismatches = Vec::new();
+    for (operation, list, answers) in OPERATIONS {
+        // Operations that change memberships get a fresh site, so that each role starts
+        // from the fixture.
+        let (_dir, site) = site();
+        for ((role, account), want) in ROLES.iter().zip(answers.split(' ')) {
+            let requester = Requester {
+                email: account.map(|a| email(a)),
+                listmaster: account.is_some_and(|a| site.config.is_listmaster(&email(a))),
+                remote_addr: Some("192.0.2.50".parse().unwrap()),
+                channel: Channel::Soap,
+            };
+            let got = run_operation(&site, &requester, operation, list);
+            if want.chars().next() != Some(got) {
+                mismatches.push(format!(
+                    "{operation} on {list} by {role}: expected {want}, got {got}"
+                ));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
 }

@@ -477,3 +477,22 @@ fn forms_past_the_action_limits_get_413_before_anything_is_decoded() {
     assert_eq!(response.status, 200, "{}", body(&response));
     assert_eq!(member_count(&site, "open"), 1001);
 }
+
+#[test]
+fn one_client_asking_password_mails_for_many_addresses_gets_429() {
+    let (_dir, site) = site("hard-passwd-client");
+    let mut bot = site.browser("203.0.113.4");
+    bot.get("/sympa/renewpasswd");
+    let statuses: Vec<u16> = (0..11)
+        .map(|i| {
+            bot.post(
+                "/sympa/requestpasswd",
+                &[("email", &format!("target{i}@example.org"))],
+            )
+            .status
+        })
+        .collect();
+    assert!(statuses[..10].iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(statuses[10], 429);
+    assert_eq!(site.store().db().outbox_counts().unwrap().pending, 10);
+}

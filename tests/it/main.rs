@@ -19,5 +19,6 @@ mod peers;
 mod protocol;
 mod subscription;
 mod support;
+mod table;
 mod tidy;
 mod web;
