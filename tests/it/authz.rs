@@ -406,7 +406,7 @@ fn every_operation_decides_for_itself_for_every_role() {
         let (_dir, site) = site();
         for ((role, account), want) in ROLES.iter().zip(answers.split(' ')) {
             let requester = Requester {
-                email: account.map(|a| email(a)),
+                email: account.map(email),
                 listmaster: account.is_some_and(|a| site.config.is_listmaster(&email(a))),
                 remote_addr: Some("192.0.2.50".parse().unwrap()),
                 channel: Channel::Soap,
