@@ -496,3 +496,96 @@ fn one_client_asking_password_mails_for_many_addresses_gets_429() {
     assert_eq!(statuses[10], 429);
     assert_eq!(site.store().db().outbox_counts().unwrap().pending, 10);
 }
+
+/// A name and a subject that would break out of an attribute, open a tag, be taken for a
+/// template, or reverse what follows them.
+const HOSTILE: &str = "<x\"> {{ title }} '\u{202e}evil";
+/// How every page must show [`HOSTILE`]: escaped, literal, neutralised.
+const HOSTILE_SHOWN: &str = "&lt;x&quot;&gt; {{ title }} &#39;\u{fffd}evil";
+
+#[test]
+fn hostile_names_and_subjects_are_inert_on_every_page_that_shows_them() {
+    let (_dir, site) = site_with(
+        "hard-hostile",
+        &[(
+            "held",
+            SubscribePolicy::Owner,
+            UnsubscribePolicy::Owner,
+            ReviewPolicy::Private,
+            Visibility::Noconceal,
+        )],
+    );
+    let list = list_id(&site, "held");
+    let conn = rusqlite::Connection::open(&site.config.db_name).unwrap();
+    conn.execute(
+        "UPDATE lists SET subject = ?1, description = ?1 WHERE id = ?2",
+        rusqlite::params![HOSTILE, list.0],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE users SET name = ?1 WHERE email = 'owner@example.org'",
+        [HOSTILE],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE list_admins SET name = ?1 WHERE email = 'owner@example.org'",
+        [HOSTILE],
+    )
+    .unwrap();
+    let mut hostile = NewMember::new(email("hostile@example.org"));
+    hostile.name = HOSTILE.into();
+    site.store().db().add_member(list, &hostile).unwrap();
+    // A held request whose name is the hostile one (typed before names were checked).
+    let mut asker = site.browser("192.0.2.20");
+    asker.login("other@example.org", PASSWORD);
+    asker.get("/sympa/subscribe/held");
+    asker.post("/sympa/subscribe/held", &[("gecos", "Placeholder")]);
+    conn.execute(
+        "UPDATE pending_requests SET data = json_set(data, '$.name', ?1)",
+        [HOSTILE],
+    )
+    .unwrap();
+
+    let mut owner = site.browser("192.0.2.21");
+    owner.login("owner@example.org", PASSWORD);
+    let mut member = site.browser("192.0.2.22");
+    member.login("member@example.org", PASSWORD);
+    let mut checked = 0;
+    for (who, path) in [
+        ("owner", "/sympa/"),
+        ("owner", "/sympa/lists"),
+        ("owner", "/sympa/info/held"),
+        ("owner", "/sympa/my"),
+        ("owner", "/sympa/review/held"),
+        ("owner", "/sympa/search/held/hostile"),
+        ("owner", "/sympa/subindex/held"),
+        ("owner", "/sympa/set/held/hostile%40example.org"),
+        ("owner", "/sympa/pref"),
+        ("owner", "/sympa/review/held/owner"),
+        ("member", "/sympa/suboptions/held"),
+        ("member", "/sympa/info/held"),
+        ("member", "/sympa/arc/held"),
+    ] {
+        let browser = if who == "owner" {
+            &mut owner
+        } else {
+            &mut member
+        };
+        let page = browser.get(path);
+        assert_eq!(page.status, 200, "{who} {path}");
+        let html = body(&page);
+        assert!(!html.contains("<x\""), "{path}: raw markup\n{html}");
+        assert!(!html.contains('\u{202e}'), "{path}: a live override");
+        if html.contains("evil") {
+            assert!(
+                html.contains(HOSTILE_SHOWN),
+                "{path}: not shown as expected\n{html}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 10,
+        "the hostile text was shown on {checked} pages only"
+    );
+}
