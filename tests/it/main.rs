@@ -13,6 +13,7 @@ mod lifecycle;
 mod lists;
 mod mail;
 mod nginx;
+mod outbox;
 mod owners;
 mod peers;
 mod protocol;
