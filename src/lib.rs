@@ -31,14 +31,16 @@
 //! - [`auth`]: random tokens from the OS, their stored hashes, argon2id, CSRF and one-click
 //!   signatures. Invariant: no token is ever stored in clear.
 //! - [`store`]: the only module that writes SQL or imports rusqlite.
-//! - [`mail`]: the only module that imports lettre: notices from `templates/mail/`, the
-//!   outbox delivery after commit and the retrying sender.
+//! - [`mail`]: the only module that imports lettre: notices from `templates/mail/` and the
+//!   outbox sender ([`mail::sender`]: claims under a lease, a thread in each serving process
+//!   woken on commit, and `wwsympa sender`). Invariant: no request ever talks to the MTA.
 //! - [`render`]: the only module that imports tera.
 //! - [`config`]: the configuration file.
 //!
 //! Imports point one way: `main → runtime → fcgi`, `web → http → fcgi`,
 //! `http::plain → runtime` (the `Front` trait), `web → operations → store, mail, domain`,
-//! `mail → store (the outbox), render`, `web → store` for sessions only.
+//! `mail → store (the outbox), render`, `web → mail` (to wake the sender), `web → store` for
+//! sessions only.
 
 pub mod auth;
 pub mod config;

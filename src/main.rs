@@ -1,7 +1,6 @@
 //! The `wwsympa` command: parses the command line and wires the pieces; the only place that uses anyhow.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,7 +58,7 @@ enum Command {
     },
     /// Check the configuration, the database and the mail transport; exits 1 on errors.
     Check,
-    /// Send the outbox: retry mail the MTA did not take, until SIGTERM (exits 0).
+    /// Send the outbox (what no serving process sent, and the retries), until SIGTERM (exits 0).
     Sender {
         /// Longest sleep between two looks at the outbox.
         #[arg(long, value_parser = parse_duration, default_value = "5s", value_name = "DURATION")]
@@ -102,7 +101,17 @@ struct ServeArgs {
     /// How long a kept FastCGI connection may stay idle between requests.
     #[arg(long, value_parser = parse_duration, default_value = "2s", value_name = "DURATION")]
     keep_conn_idle: Duration,
+    /// Longest sleep of this process's outbox sender between two looks at the outbox; mail
+    /// committed here wakes it at once.
+    #[arg(long, value_parser = parse_duration, default_value = "5s", value_name = "DURATION")]
+    outbox_poll: Duration,
 }
+
+/// How long a stopping `serve` waits for its sender thread to finish the mail in hand.
+const SERVE_SENDER_GRACE: Duration = Duration::from_secs(1);
+
+/// How long a stopping `wwsympa sender` waits for the mail in hand (systemd allows 30 s).
+const SENDER_GRACE: Duration = Duration::from_secs(25);
 
 #[derive(Subcommand)]
 enum DbCommand {
@@ -245,22 +254,38 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Check => check(&config),
         Command::Sender { poll } => {
-            let stop = Arc::new(AtomicBool::new(false));
-            for signal in [
-                signal_hook::consts::SIGTERM,
-                signal_hook::consts::SIGINT,
-                signal_hook::consts::SIGUSR1,
-            ] {
-                signal_hook::flag::register(signal, Arc::clone(&stop))
-                    .context("installing signal handlers")?;
-            }
-            let store = open_store(&config)?;
-            let transport = mail::Transport::from_config(&config);
+            let events = runtime::install_signals().context("installing signal handlers")?;
+            drop(open_store(&config)?);
             log::info!(
                 "sender: sending the outbox through {}",
-                transport.describe()
+                mail::Transport::from_config(&config).describe()
             );
-            mail::run_sender(&store, &transport, &config, &stop, poll);
+            let db = config.db_name.clone();
+            let sender = mail::SenderThread::spawn(
+                "sender",
+                db,
+                move || config.clone(),
+                Arc::new(mail::Wake::new()),
+                poll,
+            )
+            .context("starting the sender thread")?;
+            loop {
+                match events.recv_timeout(Duration::from_secs(1)) {
+                    Ok(runtime::signals::Event::Stop(signal)) => {
+                        log::info!("{signal}: finishing the mail in hand, then exiting");
+                        break;
+                    }
+                    Ok(runtime::signals::Event::Reload) => {
+                        log::info!("SIGHUP: the sender reads its configuration at start; restart it instead")
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+                if sender.is_finished() {
+                    bail!("the sender thread ended unexpectedly");
+                }
+            }
+            sender.stop(SENDER_GRACE);
             Ok(())
         }
     }
@@ -345,7 +370,21 @@ fn serve(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Resul
     };
     let store = open_store(&config).context("preparing the database")?;
     let max_body = config.max_body_size;
+    let db = config.db_name.clone();
     let app = Arc::new(App::new(State::new(config)?, config_path).with_store(store));
+    // Mail leaves after the response: requests commit it and wake this thread, which sends it
+    // (and looks every --outbox-poll for mail of other processes and retries).
+    let sender = {
+        let app_config = Arc::clone(&app);
+        mail::SenderThread::spawn(
+            "serve",
+            db,
+            move || app_config.config(),
+            app.outbox_wake(),
+            args.outbox_poll,
+        )
+        .context("starting the outbox sender")?
+    };
     let front: Arc<dyn Front> = match (listener, &args.http) {
         (_, Some(addr)) => {
             Arc::new(HttpFront::bind(addr, app.clone(), max_body).map_err(anyhow::Error::msg)?)
@@ -367,7 +406,10 @@ fn serve(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Resul
         threads: args.threads as usize,
         idle_timeout: args.idle_timeout,
     };
-    runtime::run(front, &options, events, &notifier, &|| app.reload())?;
+    let served = runtime::run(front, &options, events, &notifier, &|| app.reload());
+    // A sender busy with a hung MTA is left behind: the lease hands its mail to another.
+    sender.stop(SERVE_SENDER_GRACE);
+    served?;
     Ok(())
 }
 

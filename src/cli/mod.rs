@@ -139,7 +139,11 @@ impl Admin {
     }
 
     /// Runs an operation as the shell's listmaster; a refusal is a plain error message.
-    /// Queued mail is sent afterwards (what the MTA does not take stays in the outbox).
+    ///
+    /// Queued mail is sent afterwards, by the sender's own code (claims included): the shell
+    /// sends whatever is due, its own mail among it, and stops at the first message the MTA
+    /// does not take; the rest stays in the outbox for `wwsympa sender` and the serving
+    /// processes.
     fn run<T>(
         &mut self,
         operation: impl FnOnce(&mut Env<'_>, &Requester) -> Result<T, operations::Error>,
@@ -150,14 +154,25 @@ impl Admin {
         drop(env);
         if !queued.is_empty() {
             let transport = mail::Transport::from_config(&self.config);
-            if let Err(e) = mail::deliver(
+            let who = mail::sender::sender_name("cli");
+            match mail::send_due(
                 &self.store,
                 &transport,
                 &self.config,
-                &queued,
-                mail::OnFailure::GoOn,
+                &who,
+                mail::OnFailure::Stop,
+                &|| false,
             ) {
-                eprintln!("warning: sending mail: {e}; it stays in the outbox");
+                Ok(report) if report.deferred + report.failed + report.left > 0 => eprintln!(
+                    "warning: {} mail(s) not sent now; they stay in the outbox for `wwsympa sender`",
+                    report.deferred + report.failed + report.left
+                ),
+                Ok(_) => {}
+                Err(e) => {
+                    // What this shell still held goes back to the senders at once.
+                    let _ = self.store.db().release_mail_claims(&who);
+                    eprintln!("warning: sending mail: {e}; it stays in the outbox");
+                }
             }
         }
         match result {

@@ -1,29 +1,29 @@
-//! Outgoing mail through lettre: notices composed from `templates/mail/`, the outbox delivery
-//! and the long-running sender; the only module that imports lettre.
+//! Outgoing mail through lettre: notices composed from `templates/mail/`, and the outbox
+//! sender; the only module that imports lettre.
 //!
-//! Mail is never sent from inside a change: an operation composes it with a [`notices`]
-//! function and queues the bytes in the outbox in the same transaction as the change. After
-//! the commit the web process calls [`deliver`] on those ids right away, waiting at most 5
-//! seconds per SMTP step and stopping at the first failure; whatever the MTA did not take
-//! stays in the outbox and `wwsympa sender` ([`run_sender`]) retries it with backoff.
+//! Mail is never sent from inside a change, nor while a request waits: an operation composes
+//! it with a [`notices`] function and queues the bytes in the outbox in the same transaction
+//! as the change. After the commit the request only wakes its process's sender thread
+//! ([`sender::Wake::notify`]) and answers; the [`sender`] claims the rows under a lease, hands
+//! them to the MTA and retries with backoff what it did not take. `wwsympa sender` runs the
+//! same loop as a service.
 
 pub mod notices;
+pub mod sender;
 mod transport;
-
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::Mailbox;
 use lettre::Message;
 use serde_json::{json, Value};
 
+pub use sender::{send_due, Delivery, OnFailure, SenderThread, Wake};
 pub use transport::Transport;
 
 use crate::config::Config;
 use crate::domain::{Email, List};
 use crate::render::{self, Templates};
-use crate::store::{self, NewMail, Store};
+use crate::store::{self, NewMail};
 
 /// Why a mail could not be composed or sent.
 #[derive(Debug, thiserror::Error)]
@@ -157,183 +157,5 @@ impl Composer<'_> {
             recipients: vec![to.as_str().to_string()],
             message: message.formatted(),
         })
-    }
-}
-
-/// What one delivery round did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Delivery {
-    /// Handed to the MTA.
-    pub sent: usize,
-    /// Not taken; will be retried.
-    pub deferred: usize,
-    /// Not taken, and too old to retry: given up.
-    pub failed: usize,
-    /// Not tried, left in the outbox for the sender (see [`OnFailure::Stop`]).
-    pub left: usize,
-}
-
-/// Seconds to wait after `attempts` failed tries: `first` doubled each time, at most an hour.
-pub fn retry_delay(first: u64, attempts: u32) -> i64 {
-    let delay = first.max(1).saturating_mul(1u64 << attempts.min(20));
-    delay.min(3600) as i64
-}
-
-/// What [`deliver`] does with the rest of its messages once one could not be sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OnFailure {
-    /// Try each of them (the sender: every message gets its attempt).
-    GoOn,
-    /// Leave them in the outbox, untried, for the sender (a web request: when the MTA does
-    /// not answer, one timeout is all the visitor should wait).
-    Stop,
-}
-
-/// Tries to send the outbox messages `ids` that are due and not claimed by another sender.
-///
-/// A message the MTA refuses is retried later; after `mail_retry_period` it is given up.
-/// Only store failures are errors; send failures are recorded on the message.
-pub fn deliver(
-    store: &Store,
-    transport: &Transport,
-    config: &Config,
-    ids: &[i64],
-    on_failure: OnFailure,
-) -> Result<Delivery, Error> {
-    let mut report = Delivery::default();
-    for &id in ids {
-        if on_failure == OnFailure::Stop && report.deferred + report.failed > 0 {
-            report.left += 1;
-            continue;
-        }
-        let Some(mail) = store.db().claim_mail(id)? else {
-            continue;
-        };
-        match transport.send(&mail.envelope_from, &mail.recipients, &mail.message) {
-            Ok(()) => {
-                store.db().mail_sent(id)?;
-                log::info!(
-                    "mail #{id} ({}) to {} sent",
-                    mail.kind,
-                    mail.recipients.join(", ")
-                );
-                report.sent += 1;
-            }
-            Err(e) => {
-                let age = store::now() - mail.created_at;
-                let give_up = age > config.mail_retry_period as i64;
-                let retry_in =
-                    (!give_up).then(|| retry_delay(config.mail_retry_delay, mail.attempts));
-                store.db().mail_failed(id, &e.to_string(), retry_in)?;
-                if give_up {
-                    log::error!("mail #{id} ({}) given up: {e}", mail.kind);
-                    report.failed += 1;
-                } else {
-                    log::warn!(
-                        "mail #{id} ({}) deferred {}s: {e}",
-                        mail.kind,
-                        retry_in.unwrap_or(0)
-                    );
-                    report.deferred += 1;
-                }
-            }
-        }
-    }
-    Ok(report)
-}
-
-/// Runs until `stop` is set: sends whatever is due, sleeps until the next message is due
-/// (at most `poll`), purges expired sessions and tickets now and then.
-///
-/// Store errors are logged and retried after a pause: a busy or briefly missing database
-/// must not stop the sender.
-pub fn run_sender(
-    store: &Store,
-    transport: &Transport,
-    config: &Config,
-    stop: &AtomicBool,
-    poll: Duration,
-) {
-    let mut last_purge: Option<Instant> = None;
-    while !stop.load(Ordering::SeqCst) {
-        let mut round = || -> Result<Option<i64>, Error> {
-            if last_purge.is_none_or(|at| at.elapsed() > Duration::from_secs(600)) {
-                store.db().purge_expired()?;
-                last_purge = Some(Instant::now());
-            }
-            loop {
-                let due = store.db().due_mail(100)?;
-                if due.is_empty() || stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                let report = deliver(store, transport, config, &due, OnFailure::GoOn)?;
-                if report.sent == 0 {
-                    break;
-                }
-            }
-            Ok(store.db().next_mail_due_in()?)
-        };
-        let wait = match round() {
-            Ok(Some(seconds)) => Duration::from_secs(seconds as u64).min(poll),
-            Ok(None) => poll,
-            Err(e) => {
-                log::error!("sender: {e}");
-                poll
-            }
-        }
-        .max(Duration::from_millis(100));
-        let until = Instant::now() + wait;
-        while !stop.load(Ordering::SeqCst) && Instant::now() < until {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-    log::info!("sender: stopping");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retries_back_off_to_an_hour() {
-        assert_eq!(retry_delay(60, 0), 60);
-        assert_eq!(retry_delay(60, 1), 120);
-        assert_eq!(retry_delay(60, 5), 1920);
-        assert_eq!(retry_delay(60, 6), 3600);
-        assert_eq!(retry_delay(60, 200), 3600);
-        assert_eq!(retry_delay(0, 0), 1);
-    }
-
-    /// With no MTA listening, a web request tries one message and leaves the rest, still
-    /// due, to the sender; the sender tries each.
-    #[test]
-    fn a_request_stops_at_the_first_failure_and_the_sender_does_not() {
-        let mut store = Store::open_in_memory().unwrap();
-        store.migrate().unwrap();
-        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let config = Config {
-            smtp_host: "127.0.0.1".into(),
-            smtp_port: closed.local_addr().unwrap().port(),
-            ..Config::default()
-        };
-        drop(closed);
-        let mail = store::NewMail {
-            kind: "welcome".into(),
-            list: None,
-            envelope_from: "sympa@lists.example.org".into(),
-            recipients: vec!["a@example.org".into()],
-            message: b"Subject: hi\r\n\r\nhi\r\n".to_vec(),
-        };
-        let ids: Vec<i64> = (0..3)
-            .map(|_| store.db().enqueue_mail(&mail).unwrap())
-            .collect();
-        let transport = Transport::for_requests(&config);
-        let report = deliver(&store, &transport, &config, &ids, OnFailure::Stop).unwrap();
-        assert_eq!((report.sent, report.deferred, report.left), (0, 1, 2));
-        // The two left are still due now; the one tried waits for its retry.
-        let due = store.db().due_mail(10).unwrap();
-        assert_eq!(due, ids[1..]);
-        let report = deliver(&store, &transport, &config, &due, OnFailure::GoOn).unwrap();
-        assert_eq!((report.deferred, report.left), (2, 0));
     }
 }

@@ -22,18 +22,10 @@ enum Inner {
 
 impl Transport {
     /// The transport the configuration asks for (`mail_transport`, `smtp_host`, `smtp_port`,
-    /// `sendmail`), for the sender and the shell: each SMTP step may take 20 seconds.
+    /// `sendmail`), for the sender and the shell (never a web request): each SMTP step may
+    /// take 20 seconds.
     pub fn from_config(config: &Config) -> Transport {
-        Transport::with_timeout(config, Duration::from_secs(20))
-    }
-
-    /// The same, for sending while a web request waits: each SMTP step may take 5 seconds,
-    /// and what is not sent by then stays in the outbox for the sender.
-    pub fn for_requests(config: &Config) -> Transport {
-        Transport::with_timeout(config, Duration::from_secs(5))
-    }
-
-    fn with_timeout(config: &Config, timeout: Duration) -> Transport {
+        let timeout = Duration::from_secs(20);
         match config.mail_transport {
             MailTransport::Smtp => Transport {
                 // Plain SMTP: the peer is the local MTA, which does TLS to the world.

@@ -14,6 +14,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("003_review", include_str!("sql/003_review.sql")),
     ("004_site_version", include_str!("sql/004_site_version.sql")),
     (
+        "005_outbox_claims",
+        include_str!("sql/005_outbox_claims.sql"),
+    ),
+    (
         "006_pending_one_per_address",
         include_str!("sql/006_pending_one_per_address.sql"),
     ),

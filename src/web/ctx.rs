@@ -2,7 +2,8 @@
 //!
 //! It carries the session (and so the CSRF token), the logged-in user, the list named in
 //! the URL (loaded once, before the handler) with the requester's roles on it, the notices
-//! for the page, and the outbox ids to send once the handler is done.
+//! for the page, and the outbox ids the handler's operations committed (the sender is woken
+//! for them once the page is ready; the request never waits on the MTA).
 
 use serde::Serialize;
 use serde_json::Value;
@@ -89,7 +90,7 @@ pub struct Ctx<'a> {
     pub notices: Vec<Notice>,
     /// Cookies to set on the response.
     pub cookies: Vec<SetCookie>,
-    /// Outbox ids to send once the handler returns.
+    /// Outbox ids committed by this request, for the sender to send after the response.
     pub queued_mail: Vec<i64>,
 }
 
@@ -122,7 +123,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Runs an operation; the mail it queued is sent when the handler returns.
+    /// Runs an operation; the mail it committed leaves after the response.
     pub fn run<T>(
         &mut self,
         operation: impl FnOnce(&mut Env<'_>, &Requester) -> Result<T, operations::Error>,

@@ -40,8 +40,6 @@ pub struct State {
     pub templates: Templates,
     /// `wwsympa_url`'s path, computed once.
     pub base: String,
-    /// Where mail goes after commit.
-    pub transport: mail::Transport,
     /// Anonymous pages of `cached` actions; dropped with the state on reload.
     pub pages: cache::PageCache,
 }
@@ -51,12 +49,10 @@ impl State {
     pub fn new(config: Config) -> Result<State, render::Error> {
         let templates = Templates::load(config.template_dir.as_deref())?;
         let base = config.base_path();
-        let transport = mail::Transport::for_requests(&config);
         Ok(State {
             config,
             templates,
             base,
-            transport,
             pages: cache::PageCache::default(),
         })
     }
@@ -67,6 +63,8 @@ pub struct App {
     state: RwLock<Arc<State>>,
     pool: Pool,
     config_path: Option<PathBuf>,
+    /// Raised when a request has committed mail: the process's sender thread sends it.
+    outbox: Arc<mail::Wake>,
 }
 
 impl App {
@@ -77,7 +75,19 @@ impl App {
             state: RwLock::new(Arc::new(state)),
             pool,
             config_path,
+            outbox: Arc::new(mail::Wake::new()),
         }
+    }
+
+    /// What wakes this process's outbox sender when a request has committed mail; a request
+    /// itself never talks to the MTA.
+    pub fn outbox_wake(&self) -> Arc<mail::Wake> {
+        Arc::clone(&self.outbox)
+    }
+
+    /// The configuration in force (a copy: a reload replaces it).
+    pub fn config(&self) -> Config {
+        self.state().config.clone()
     }
 
     /// Re-reads the configuration file and the templates; on error the running state stays.
@@ -314,17 +324,8 @@ impl App {
         };
         let result = prepare(&mut ctx, action, csrf_submitted.as_deref())
             .and_then(|()| (action.handler)(&mut ctx));
-        if !ctx.queued_mail.is_empty() {
-            if let Err(e) = mail::deliver(
-                &ctx.store,
-                &state.transport,
-                &state.config,
-                &ctx.queued_mail,
-                mail::OnFailure::Stop,
-            ) {
-                log::error!("sending queued mail: {e}");
-            }
-        }
+        // The mail is committed; it leaves after the response, from the sender thread.
+        let queued_mail = !ctx.queued_mail.is_empty();
         let page = page_fields(&ctx);
         let notices = std::mem::take(&mut ctx.notices);
         let cookies = std::mem::take(&mut ctx.cookies);
@@ -349,6 +350,9 @@ impl App {
             if response.status == 200 && cookies.is_empty() {
                 state.pages.put(version, key, &response);
             }
+        }
+        if queued_mail {
+            self.outbox.notify();
         }
         cookies.iter().fold(response, |response, cookie| {
             response.with_header("Set-Cookie", cookie.header_value())

@@ -40,6 +40,20 @@ impl Site {
         Site { config, app }
     }
 
+    /// Starts the outbox sender a serving process runs, woken by this site's requests;
+    /// stopped when dropped. Without it, mail stays queued in the outbox.
+    pub fn start_sender(&self) -> wwsympa::mail::SenderThread {
+        let config = self.config.clone();
+        wwsympa::mail::SenderThread::spawn(
+            "test",
+            self.config.db_name.clone(),
+            move || config.clone(),
+            self.app.outbox_wake(),
+            std::time::Duration::from_secs(5),
+        )
+        .unwrap()
+    }
+
     /// A connection to the site's database.
     pub fn store(&self) -> Store {
         Store::open(&self.config.db_name).unwrap()

@@ -8,7 +8,7 @@ use wwsympa::domain::{
 
 use crate::browser::{body, Site};
 use crate::subscription::{email, PASSWORD};
-use crate::support::{decode_qp, free_port, python_with_aiosmtpd, SmtpServer, TempDir};
+use crate::support::{decode_qp, free_port, python_with_aiosmtpd, wait_until, SmtpServer, TempDir};
 
 /// The first URL starting with `prefix` in a mail, as a path on the site.
 fn link(mail: &str, prefix: &str) -> String {
@@ -34,6 +34,7 @@ fn subscribe_confirm_change_options_and_leave_by_mail() {
     let port = free_port();
     let smtp = SmtpServer::start(&python, port, &dir.path().join("maildir"));
     let site = Site::new(dir.path(), |c| c.smtp_port = port);
+    let _sender = site.start_sender();
     site.add_user("owner@example.org", PASSWORD);
     {
         use wwsympa::domain::{AdminRole, ArchiveAccess, ListName, ListPolicy};
@@ -168,6 +169,9 @@ fn subscribe_confirm_change_options_and_leave_by_mail() {
     let mails = smtp.wait_for(5);
     assert!(mails[4].contains("Subject: You left the list readers@lists.example.org"));
     assert!(reader.get(&options).status == 403, "no longer a member");
+    wait_until("the outbox to record five sent mails", || {
+        site.store().db().outbox_counts().unwrap().sent == 5
+    });
     let counts = site.store().db().outbox_counts().unwrap();
     assert_eq!(
         (counts.pending, counts.sent),

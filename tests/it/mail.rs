@@ -1,5 +1,6 @@
-//! Mail end to end: a real SMTP server (aiosmtpd) receives what the web sends, the test reads
-//! it and follows its links; the sender retries what the MTA did not take.
+//! Mail end to end: a real SMTP server (aiosmtpd) receives what the web's sender sends after
+//! the response, the test reads it and follows its links; the sender retries what the MTA did
+//! not take.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -10,7 +11,7 @@ use wwsympa::render::Templates;
 use wwsympa::store::NewList;
 
 use crate::browser::{body, Site};
-use crate::support::{decode_qp, free_port, python_with_aiosmtpd, SmtpServer, TempDir};
+use crate::support::{decode_qp, free_port, python_with_aiosmtpd, wait_until, SmtpServer, TempDir};
 
 /// The first `<wwsympa_url>/ticket/...` URL in a text.
 fn ticket_url(text: &str) -> String {
@@ -40,6 +41,7 @@ fn the_password_mail_arrives_and_its_link_logs_in() {
     let port = free_port();
     let smtp = SmtpServer::start(&python, port, &dir.path().join("maildir"));
     let site = Site::new(dir.path(), |c| c.smtp_port = port);
+    let _sender = site.start_sender();
 
     let mut browser = site.browser("192.0.2.1");
     browser.get("/sympa/renewpasswd");
@@ -56,6 +58,10 @@ fn the_password_mail_arrives_and_its_link_logs_in() {
         "{mail}"
     );
     assert!(mail.contains("Auto-Submitted: auto-generated"));
+    // The MTA has it; the sender records that right after.
+    wait_until("the outbox to record the mail as sent", || {
+        site.store().db().outbox_counts().unwrap().sent == 1
+    });
     let counts = site.store().db().outbox_counts().unwrap();
     assert_eq!(
         (counts.sent, counts.pending),

@@ -14,6 +14,7 @@ mod lifecycle;
 mod lists;
 mod mail;
 mod nginx;
+mod outbox;
 mod owners;
 mod peers;
 mod protocol;
