@@ -37,10 +37,28 @@
 //! - [`render`]: the only module that imports tera.
 //! - [`config`]: the configuration file.
 //!
-//! Imports point one way: `main → runtime → fcgi`, `web → http → fcgi`,
-//! `http::plain → runtime` (the `Front` trait), `web → operations → store, mail, domain`,
-//! `mail → store (the outbox), render`, `web → mail` (to wake the sender), `web → store` for
-//! sessions only.
+//! # Layers
+//!
+//! Imports point one way. Each module may name only the crate modules its line lists (the
+//! layering test in `tests/it/tidy.rs` reads these lines and parses every path of `src/`
+//! against them; `main.rs` and `cli/` wire everything and may use all):
+//!
+//! - `fcgi` may use: nothing.
+//! - `runtime` may use: `fcgi`.
+//! - `http` may use: `fcgi`, `runtime`.
+//! - `logging` may use: nothing.
+//! - `domain` may use: nothing.
+//! - `domain` may not use: `std::fs`, `std::net`, `std::process`, `std::io`.
+//! - `config` may use: `domain`.
+//! - `auth` may use: nothing.
+//! - `store` may use: `domain`.
+//! - `render` may use: `domain`.
+//! - `mail` may use: `domain`, `config`, `store`, `render`, `auth`.
+//! - `operations` may use: `domain`, `config`, `store`, `mail`, `render`, `auth`.
+//! - `web` may use: `http`, `operations`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`.
+//! - crate `rusqlite`: only in `store`.
+//! - crate `tera`: only in `render`.
+//! - crate `lettre`: only in `mail`.
 
 pub mod auth;
 pub mod config;
