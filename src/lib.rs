@@ -36,6 +36,8 @@
 //!   woken on commit, and `wwsympa sender`). Invariant: no request ever talks to the MTA.
 //! - [`render`]: the only module that imports tera.
 //! - [`config`]: the configuration file.
+//! - [`messages`]: the one catalogue of sentences: refusals and decisions arrive as codes,
+//!   and the doors that speak to people ask here (where languages will be looked up).
 //!
 //! # Layers
 //!
@@ -55,7 +57,8 @@
 //! - `render` may use: `domain`.
 //! - `mail` may use: `domain`, `config`, `store`, `render`, `auth`.
 //! - `operations` may use: `domain`, `config`, `store`, `mail`, `render`, `auth`.
-//! - `web` may use: `http`, `operations`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`.
+//! - `messages` may use: `domain`, `operations`.
+//! - `web` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`.
 //! - crate `rusqlite`: only in `store`.
 //! - crate `tera`: only in `render`.
 //! - crate `lettre`: only in `mail`.
@@ -67,6 +70,7 @@ pub mod fcgi;
 pub mod http;
 pub mod logging;
 pub mod mail;
+pub mod messages;
 pub mod operations;
 pub mod render;
 pub mod runtime;

@@ -3,6 +3,7 @@
 use crate::auth;
 use crate::domain::{self, Decision, ListName, ListStatus, Reason, User};
 use crate::http::{cookie, Form, Method, Request};
+use crate::messages;
 
 use super::action::{Access, Action, Csrf};
 use super::ctx::{Ctx, Notice, Session, CSRF_COOKIE, SESSION_COOKIE};
@@ -130,7 +131,9 @@ pub(super) fn prepare(
                     return Err(Error::NotFound("No such list.".into()))
                 }
                 Decision::Refuse(Reason::LoginRequired) => false,
-                Decision::Refuse(reason) => return Err(Error::Forbidden(reason.text().into())),
+                Decision::Refuse(reason) => {
+                    return Err(Error::Forbidden(messages::reason(reason).into()))
+                }
                 decision => {
                     ctx.decision = Some(decision);
                     true
@@ -150,7 +153,9 @@ pub(super) fn prepare(
             list.as_deref(),
         )));
     }
-    Err(Error::Forbidden(Reason::NotPermitted.text().into()))
+    Err(Error::Forbidden(
+        messages::reason(Reason::NotPermitted).into(),
+    ))
 }
 
 /// Loads the session named by the cookie, its user and its kept notices; refreshes it now

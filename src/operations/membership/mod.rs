@@ -18,7 +18,7 @@ pub use request::{signoff, subscribe};
 
 use serde_json::json;
 
-use super::{check_length, parse_email, Error, Refusal, Requester, Tx};
+use super::{check_length, parse_email, Error, Field, Refusal, Requester, Tx};
 use crate::domain::text;
 use crate::domain::user::MAX_NAME_CHARS;
 use crate::domain::{AdminRole, Email, List};
@@ -54,9 +54,9 @@ pub enum Outcome {
 
 /// Checks a display name typed by someone.
 pub fn check_name(name: &str) -> Result<String, Refusal> {
-    check_length("gecos", name, MAX_NAME_CHARS)?;
+    check_length(Field::Name, name, MAX_NAME_CHARS)?;
     if text::unfit_for_one_line(name) {
-        return Err(Refusal::HiddenCharacters { field: "gecos" });
+        return Err(Refusal::HiddenCharacters { field: Field::Name });
     }
     Ok(name.trim().to_string())
 }
@@ -67,7 +67,7 @@ fn address(requester: &Requester, typed: Option<&str>) -> Result<Email, Refusal>
         return Ok(own.clone());
     }
     let typed = typed.unwrap_or("");
-    check_length("email", typed, 254)?;
+    check_length(Field::Email, typed, 254)?;
     parse_email(typed)
 }
 

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::domain::{ActionKind, Email, List, Member, MemberVisibility, Reason, ReceptionMode};
-use crate::operations::{check_length, parse_email, Env, Error, Refusal, Requester};
+use crate::operations::{check_length, parse_email, Env, Error, Field, Refusal, Requester};
 
 use super::check_name;
 
@@ -43,7 +43,7 @@ pub(super) fn target(
     let own = requester.email.clone();
     let email = match email.filter(|e| !e.is_empty()) {
         Some(typed) => {
-            check_length("email", typed, 254)?;
+            check_length(Field::Email, typed, 254)?;
             parse_email(typed)?
         }
         None => own.clone().ok_or(Refusal::Denied(Reason::LoginRequired))?,
@@ -66,9 +66,9 @@ pub fn set_options(
     let current = membership(env, requester, list, change.email)?;
     let reception = match change.reception.filter(|r| !r.is_empty()) {
         None => current.reception,
-        Some(text) => {
-            ReceptionMode::parse(text).ok_or(Refusal::InvalidValue { field: "reception" })?
-        }
+        Some(text) => ReceptionMode::parse(text).ok_or(Refusal::InvalidValue {
+            field: Field::Reception,
+        })?,
     };
     let visibility = match change.visibility.filter(|v| !v.is_empty()) {
         None => current.visibility,
@@ -76,7 +76,7 @@ pub fn set_options(
         Some("noconceal") => MemberVisibility::Noconceal,
         Some(_) => {
             return Err(Refusal::InvalidValue {
-                field: "visibility",
+                field: Field::Visibility,
             }
             .into())
         }
