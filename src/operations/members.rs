@@ -5,8 +5,8 @@
 use serde_json::json;
 
 use super::membership::{accept_held, check_name, join, leave};
-use super::{authorize_with, Env, Error, Field, Refusal, Requester, Tx};
-use crate::domain::{ActionKind, Email, List, Member, Roles};
+use super::{Env, Error, Field, Refusal, Requester, Tx};
+use crate::domain::{ActionKind, Email, List, Member};
 use crate::mail::notices::{self, RequestKind};
 use crate::store::{MemberQuery, NewMember, PendingRecord};
 
@@ -179,21 +179,8 @@ pub fn review(
     list: &List,
     query: MemberQuery<'_>,
 ) -> Result<ReviewPage, Error> {
-    let roles = env.roles(requester, list)?;
-    review_as(env, &roles, list, query)
-}
-
-/// [`review`] for a caller that has read the requester's `roles` on `list` in this same
-/// request (the web front does, before the handler): the policy is still decided here, from
-/// those roles, without reading them again.
-pub fn review_as(
-    env: &Env<'_>,
-    roles: &Roles,
-    list: &List,
-    query: MemberQuery<'_>,
-) -> Result<ReviewPage, Error> {
-    authorize_with(roles, list, ActionKind::Review)?;
-    let with_concealed = roles.is_owner();
+    env.authorize(requester, list, ActionKind::Review)?;
+    let with_concealed = env.roles(requester, list)?.is_owner();
     let query = MemberQuery {
         include_concealed: with_concealed,
         ..query

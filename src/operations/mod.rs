@@ -22,7 +22,7 @@ use std::net::IpAddr;
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::domain::{decide, ActionKind, Decision, Email, List, Roles};
+use crate::domain::{decide, ActionKind, Decision, Email, List, ListId, Roles};
 use crate::mail::{self, Composer};
 use crate::render::Templates;
 use crate::store::{self, AuditEntry, Db, NewMail, Store};
@@ -60,6 +60,11 @@ pub struct Requester {
     pub remote_addr: Option<IpAddr>,
     /// The door used.
     pub channel: Channel,
+    /// The requester's roles on one list, when the door has just read them in this request
+    /// from this store (the web does, to answer its own way before the handler): operations
+    /// on that list decide from them instead of reading them again. Still decided by the
+    /// operation, with [`crate::domain::decide`].
+    pub known_roles: Option<(ListId, Roles)>,
 }
 
 impl Requester {
@@ -70,6 +75,7 @@ impl Requester {
             listmaster: false,
             remote_addr,
             channel,
+            known_roles: None,
         }
     }
 
@@ -80,6 +86,7 @@ impl Requester {
             listmaster: true,
             remote_addr: None,
             channel: Channel::Cli,
+            known_roles: None,
         }
     }
 
@@ -214,6 +221,11 @@ impl<'a> Env<'a> {
 
     /// What `requester` is on `list`; the shell's listmaster has no address but is one.
     pub fn roles(&self, requester: &Requester, list: &List) -> Result<Roles, Error> {
+        if let Some((known, roles)) = requester.known_roles {
+            if known == list.id {
+                return Ok(roles);
+            }
+        }
         if requester.email.is_none() && requester.listmaster {
             return Ok(Roles {
                 user: true,
@@ -233,16 +245,10 @@ impl<'a> Env<'a> {
         list: &List,
         kind: ActionKind,
     ) -> Result<Decision, Error> {
-        authorize_with(&self.roles(requester, list)?, list, kind)
-    }
-}
-
-/// Decides `kind` on `list` for a requester whose `roles` the caller has just read (in the
-/// same request, from the same store); a refusal becomes [`Error::Refused`]. No query.
-pub fn authorize_with(roles: &Roles, list: &List, kind: ActionKind) -> Result<Decision, Error> {
-    match decide(kind, roles, &list.policy) {
-        Decision::Refuse(reason) => Err(Refusal::Denied(reason).into()),
-        decision => Ok(decision),
+        match decide(kind, &self.roles(requester, list)?, &list.policy) {
+            Decision::Refuse(reason) => Err(Refusal::Denied(reason).into()),
+            decision => Ok(decision),
+        }
     }
 }
 

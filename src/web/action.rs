@@ -13,28 +13,18 @@ use crate::domain::ActionKind;
 /// A handler: a plain function from the request context to an outcome.
 pub type Handler = fn(&mut Ctx<'_>) -> Result<Outcome, Error>;
 
-/// Who may run an action; checked once, before the handler runs.
-///
-/// Every variant but `Anyone` sends an anonymous visitor to the login page (and back after
-/// login). The list roles need a list row ([`Action::list`]).
+/// Who may run an action, in the vocabulary of [`crate::domain::decide`]: checked before
+/// the handler so that the web answers its own way (a 404 for a list the visitor may not
+/// see, the login page for an anonymous visitor, 403 otherwise), and decided again by the
+/// operation the handler calls, which is what SOAP and JSON rely on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Anyone, logged in or not.
     Anyone,
-    /// Any logged-in user.
+    /// Any logged-in user (an anonymous visitor is sent to the login page and back).
     User,
-    /// A member of the list.
-    Subscriber,
-    /// A moderator of the list (owners when it has none), or a listmaster.
-    Moderator,
-    /// An owner of the list, or a listmaster.
-    Owner,
-    /// A privileged owner of the list, or a listmaster.
-    PrivilegedOwner,
-    /// A listmaster.
-    Listmaster,
-    /// Whatever [`crate::domain::decide`] answers for this kind on the list's policies;
-    /// the decision is in [`Ctx::decision`] for the handler.
+    /// Whatever [`crate::domain::decide`] answers for this kind on the list's policies and
+    /// the requester's roles; needs a list row. The decision is in [`Ctx::decision`].
     Policy(ActionKind),
 }
 

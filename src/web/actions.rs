@@ -24,7 +24,7 @@ pub static ACTIONS: &[Action] = &[
     Action::new("add", members::add)
         .args(&["list", "email"])
         .list()
-        .access(Access::Owner)
+        .access(Access::Policy(ActionKind::ManageMembers))
         .bulk()
         .form(),
     // A placeholder until archives exist, so that the List-Archive header of our mail and
@@ -67,13 +67,13 @@ pub static ACTIONS: &[Action] = &[
     Action::new("del", members::del)
         .args(&["list", "email"])
         .list()
-        .access(Access::Owner)
+        .access(Access::Policy(ActionKind::ManageMembers))
         .bulk()
         .form(),
     Action::new("export_member", members::export_member)
         .args(&["list", "format"])
         .list()
-        .access(Access::Owner),
+        .access(Access::Policy(ActionKind::ManageMembers)),
     Action::new("firstpasswd", account::firstpasswd).args(RETURN_ARGS),
     // Where the List-Help header of our mail points.
     Action::new("help", home::help).cached(),
@@ -225,14 +225,7 @@ mod tests {
                     action.name
                 );
             }
-            let needs_list = matches!(
-                action.access,
-                Access::Policy(_)
-                    | Access::Subscriber
-                    | Access::Moderator
-                    | Access::Owner
-                    | Access::PrivilegedOwner
-            );
+            let needs_list = matches!(action.access, Access::Policy(_));
             assert!(
                 !needs_list || action.list,
                 "{}: its access needs a list row",

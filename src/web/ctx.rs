@@ -120,6 +120,8 @@ impl<'a> Ctx<'a> {
             listmaster: self.user.as_ref().is_some_and(|u| u.listmaster),
             remote_addr: self.request.remote_addr,
             channel: Channel::Web,
+            // Read before the handler, on the same snapshot as the list.
+            known_roles: self.list.as_ref().map(|list| (list.id, self.roles)),
         }
     }
 

@@ -119,11 +119,6 @@ pub(super) fn prepare(
     let allowed = match action.access {
         Access::Anyone => true,
         Access::User => logged_in,
-        Access::Subscriber => roles.subscriber,
-        Access::Moderator => roles.is_editor(),
-        Access::Owner => roles.is_owner(),
-        Access::PrivilegedOwner => roles.is_privileged_owner(),
-        Access::Listmaster => requester_listmaster,
         Access::Policy(kind) => {
             let list = ctx.list.as_ref().expect("policy rows have a list");
             match domain::decide(kind, &roles, &list.policy) {

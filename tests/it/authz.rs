@@ -410,6 +410,7 @@ fn every_operation_decides_for_itself_for_every_role() {
                 listmaster: account.is_some_and(|a| site.config.is_listmaster(&email(a))),
                 remote_addr: Some("192.0.2.50".parse().unwrap()),
                 channel: Channel::Soap,
+                known_roles: None,
             };
             let got = run_operation(&site, &requester, operation, list);
             if !want.starts_with(got) {

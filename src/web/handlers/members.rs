@@ -97,10 +97,8 @@ fn member_page(ctx: &mut Ctx<'_>, filter: Option<String>) -> Result<Value, Error
         offset: (page - 1) * size,
         limit: size,
     };
-    // The roles were read for this request before the handler (to check the row's access).
-    let roles = ctx.roles;
     let result = ctx
-        .run(|env, _| members::review_as(env, &roles, &list, query))
+        .run(|env, who| members::review(env, who, &list, query))
         .map_err(Error::from)?;
     let pages = result.total.div_ceil(size).max(1);
     let is_owner = ctx.roles.is_owner();
