@@ -1,9 +1,15 @@
-//! Creating and closing lists (the shell's `wwsympa list create|close`, later the web's).
+//! Lists as a whole: which ones a requester sees, a list's page, creating and closing one.
 
 use serde_json::json;
 
 use super::{parse_email, Env, Error, Existing, Refusal, Requester};
-use crate::domain::{ActionKind, AdminRole, List, ListName, ListPolicy, ListStatus, Reason};
+use serde::Serialize;
+
+use crate::domain::authz::can_see;
+use crate::domain::{
+    decide, ActionKind, Admin, AdminRole, Decision, List, ListName, ListPolicy, ListStatus,
+    ListSummary, Reason, Visibility,
+};
 use crate::store::NewList;
 
 /// Everything a new list needs.
@@ -74,5 +80,91 @@ pub fn close(env: &mut Env<'_>, requester: &Requester, list: &List) -> Result<()
     env.transaction(requester, |tx| {
         tx.db.set_list_status(list.id, ListStatus::Closed)?;
         tx.audit("close_list", Some(list), None, json!({}))
+    })
+}
+
+/// The open lists of the domain that `requester` may see, by name: the public ones for
+/// everyone; for a logged-in requester also the intranet ones and the concealed ones where
+/// they are a member, moderator or owner; every list for a listmaster (`home`, `lists`).
+pub fn visible(env: &Env<'_>, requester: &Requester) -> Result<Vec<ListSummary>, Error> {
+    let email = requester.email.as_ref();
+    let logged_in = email.is_some() || requester.listmaster;
+    env.snapshot(|db| {
+        let mut visible = Vec::new();
+        for list in db.open_lists(&env.config.domain)? {
+            let shown = list.policy.visibility == Visibility::Noconceal
+                || (logged_in
+                    && can_see(
+                        &db.roles(list.id, email, requester.listmaster)?,
+                        list.policy.visibility,
+                    ))
+                || requester.listmaster;
+            if shown {
+                visible.push(ListSummary {
+                    name: list.name,
+                    subject: list.subject,
+                    topics: list.topics,
+                    visibility: list.policy.visibility,
+                });
+            }
+        }
+        Ok(visible)
+    })
+}
+
+/// What the requester may do on a list, as its page offers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Permissions {
+    /// Subscribe (not a member yet, and the policy lets them ask).
+    pub subscribe: bool,
+    /// Unsubscribe (a member; or anonymous, who may always ask by mail).
+    pub signoff: bool,
+    /// See the members.
+    pub review: bool,
+    /// Read the archives.
+    pub archive: bool,
+    /// Decide on held requests.
+    pub requests: bool,
+}
+
+/// A list's page (`info`), as the requester may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListInfo {
+    /// How many members it has.
+    pub member_count: u64,
+    /// Its owners; empty for an anonymous requester (no harvesting by crawlers).
+    pub owners: Vec<Admin>,
+    /// Returns true if and only if the requester is a member.
+    pub is_member: bool,
+    /// What the requester may do.
+    pub may: Permissions,
+}
+
+/// `info`: the list's page for `requester`, if they may see the list.
+pub fn info(env: &Env<'_>, requester: &Requester, list: &List) -> Result<ListInfo, Error> {
+    env.authorize(requester, list, ActionKind::SeeList)?;
+    let roles = env.roles(requester, list)?;
+    let can = |kind: ActionKind| !matches!(decide(kind, &roles, &list.policy), Decision::Refuse(_));
+    let anonymous = requester.email.is_none() && !requester.listmaster;
+    env.snapshot(|db| {
+        let owners = if anonymous {
+            Vec::new()
+        } else {
+            let mut admins = db.admins(list.id)?;
+            admins.retain(|a| a.role == AdminRole::Owner);
+            admins
+        };
+        Ok(ListInfo {
+            member_count: db.member_count(list.id)?,
+            owners,
+            is_member: roles.subscriber,
+            may: Permissions {
+                subscribe: !roles.subscriber && can(ActionKind::Subscribe),
+                signoff: roles.subscriber || (anonymous && can(ActionKind::Signoff)),
+                review: can(ActionKind::Review),
+                archive: can(ActionKind::ReadArchive),
+                requests: can(ActionKind::ManageRequests),
+            },
+        })
     })
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::membership::{accept_held, check_name, join, leave};
 use super::{Env, Error, Field, Refusal, Requester, Tx};
-use crate::domain::{ActionKind, Email, List, Member};
+use crate::domain::{ActionKind, Admin, AdminRole, Email, List, Member};
 use crate::mail::notices::{self, RequestKind};
 use crate::store::{MemberQuery, NewMember, PendingRecord};
 
@@ -193,6 +193,20 @@ pub fn review(
             with_concealed,
         })
     })
+}
+
+/// `review/LIST/owner` and `review/LIST/editor`: the list's owners or moderators, to whoever
+/// may see its members.
+pub fn admins(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+    role: AdminRole,
+) -> Result<Vec<Admin>, Error> {
+    env.authorize(requester, list, ActionKind::Review)?;
+    let mut admins = env.db().admins(list.id)?;
+    admins.retain(|a| a.role == role);
+    Ok(admins)
 }
 
 /// `subindex` (`kind` subscribe) / `sigindex` (`kind` signoff): the requests of that kind

@@ -2,16 +2,16 @@
 
 use serde_json::json;
 
-use crate::domain::authz::can_see;
-use crate::domain::{ListSummary, Visibility};
+use crate::domain::ListSummary;
+use crate::operations::lists as list_operations;
 use crate::web::ctx::Ctx;
 use crate::web::outcome::Outcome;
 use crate::web::Error;
 
 /// `home`: the service's front page with the lists anyone may see.
 pub fn home(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    let lists = visible_lists(ctx)?;
-    Ok(Outcome::page("home", json!({ "lists": lists })))
+    let visible = visible_lists(ctx)?;
+    Ok(Outcome::page("home", json!({ "lists": visible })))
 }
 
 /// `help`: how to use the service (where `List-Help` points).
@@ -52,56 +52,21 @@ pub fn lists(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     ))
 }
 
-/// The open lists the visitor may see: the public ones for everyone; for a logged-in
-/// visitor also the intranet ones and the concealed ones where they are a member,
-/// moderator or owner; every list for a listmaster (the one visibility rule, `can_see`).
-fn visible_lists(ctx: &Ctx<'_>) -> Result<Vec<ListSummary>, Error> {
-    let email = ctx.user.as_ref().map(|u| &u.email);
-    let listmaster = ctx.user.as_ref().is_some_and(|u| u.listmaster);
-    let domain = &ctx.config.domain;
-    ctx.store.snapshot(|db| {
-        let mut visible = Vec::new();
-        for list in db.open_lists(domain)? {
-            let shown = list.policy.visibility == Visibility::Noconceal
-                || (email.is_some()
-                    && can_see(
-                        &db.roles(list.id, email, listmaster)?,
-                        list.policy.visibility,
-                    ));
-            if shown {
-                visible.push(ListSummary {
-                    name: list.name,
-                    subject: list.subject,
-                    topics: list.topics,
-                    visibility: list.policy.visibility,
-                });
-            }
-        }
-        Ok::<_, Error>(visible)
-    })
+fn visible_lists(ctx: &mut Ctx<'_>) -> Result<Vec<ListSummary>, Error> {
+    Ok(ctx.run(|env, who| list_operations::visible(env, who))?)
 }
 
 /// `info/<list>`: the list's page: subject, description, owners, what the visitor may do.
 ///
 /// The row loads the list and answers 404 when it is unknown or invisible to the visitor.
 pub fn info(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    use crate::domain::{decide, ActionKind, AdminRole, Decision};
     let list = ctx.list.clone().expect("the row loads the list");
-    let roles = ctx.roles;
-    let can = |kind: ActionKind| !matches!(decide(kind, &roles, &list.policy), Decision::Refuse(_));
-    let member_count = ctx.store.db().member_count(list.id)?;
-    // Owners' addresses only for logged-in visitors: no harvesting by crawlers.
-    let owners: Vec<_> = if ctx.user.is_some() {
-        ctx.store
-            .db()
-            .admins(list.id)?
-            .into_iter()
-            .filter(|a| a.role == AdminRole::Owner)
-            .map(|a| json!({ "email": a.email, "name": a.name }))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let info = ctx.run(|env, who| list_operations::info(env, who, &list))?;
+    let owners: Vec<_> = info
+        .owners
+        .iter()
+        .map(|a| json!({ "email": a.email, "name": a.name }))
+        .collect();
     Ok(Outcome::page(
         "info",
         json!({
@@ -111,16 +76,10 @@ pub fn info(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
                 "subscribe_policy": list.policy.subscribe,
                 "unsubscribe_policy": list.policy.unsubscribe,
             },
-            "member_count": member_count,
+            "member_count": info.member_count,
             "owners": owners,
-            "is_subscriber": roles.subscriber,
-            "may": {
-                "subscribe": !roles.subscriber && can(ActionKind::Subscribe),
-                "signoff": roles.subscriber || (ctx.user.is_none() && can(ActionKind::Signoff)),
-                "review": can(ActionKind::Review),
-                "archive": can(ActionKind::ReadArchive),
-                "requests": can(ActionKind::ManageRequests),
-            },
+            "is_subscriber": info.is_member,
+            "may": info.may,
         }),
     ))
 }

@@ -145,9 +145,8 @@ fn member_page(ctx: &mut Ctx<'_>, filter: Option<String>) -> Result<Value, Error
 /// owners and the moderators instead, as in WWSympa. Who may see it is the list's review policy.
 pub fn review(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     if let Some(role) = ctx.param("page").and_then(AdminRole::parse) {
-        let list = ctx.list.as_ref().expect("the row loads the list");
-        let mut admins = ctx.store.db().admins(list.id)?;
-        admins.retain(|a| a.role == role);
+        let list = ctx.list.clone().expect("the row loads the list");
+        let admins = ctx.run(|env, who| members::admins(env, who, &list, role))?;
         return Ok(Outcome::page(
             "review",
             json!({ "admins_role": role.as_str(), "admins": admins }),
