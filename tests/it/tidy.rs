@@ -120,7 +120,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
 
 /// Crates only one module may import.
 const OWNERS: &[(&str, &str)] = &[
-    ("rusqlite", "src/store"),
+    ("rusqlite", "src/store/sqlite"),
     ("tera::", "src/render"),
     ("lettre", "src/mail"),
 ];
