@@ -6,7 +6,7 @@
 //! systemd, spawn-fcgi or multiwatch hands us. [`runtime`] finds that socket and runs worker
 //! threads; [`fcgi`] turns records into a request and a response stream; [`http`] turns
 //! those into a typed [`http::Request`] and back; [`web`] answers it on WWSympa's URL scheme
-//! from the [`store`] (SQLite) with [`render`]ed templates.
+//! from the [`store`] (SQLite, behind a seam for PostgreSQL) with [`render`]ed templates.
 //!
 //! # Entry points
 //!
@@ -30,17 +30,42 @@
 //!   of HTTP; a refusal is a value ([`operations::Refusal`]), not a failure.
 //! - [`auth`]: random tokens from the OS, their stored hashes, argon2id, CSRF and one-click
 //!   signatures. Invariant: no token is ever stored in clear.
-//! - [`store`]: the only module that writes SQL or imports rusqlite.
+//! - [`store`]: the only module that writes SQL. Backend-neutral records, errors and handles
+//!   (`Store`, `Db`, `Pool`) in `store/`; one module per database beside them, today
+//!   `store/sqlite/` (rusqlite, its migration files in `store/sqlite/sql/`). Invariant: no
+//!   driver type outside the backend's module; the schema version is in a table; member
+//!   counts and the site version are kept by triggers named next to the code that reads them.
 //! - [`mail`]: the only module that imports lettre: notices from `templates/mail/` and the
 //!   outbox sender ([`mail::sender`]: claims under a lease, a thread in each serving process
 //!   woken on commit, and `wwsympa sender`). Invariant: no request ever talks to the MTA.
 //! - [`render`]: the only module that imports tera.
 //! - [`config`]: the configuration file.
+//! - [`messages`]: the one catalogue of sentences: refusals and decisions arrive as codes,
+//!   and the doors that speak to people ask here (where languages will be looked up).
 //!
-//! Imports point one way: `main → runtime → fcgi`, `web → http → fcgi`,
-//! `http::plain → runtime` (the `Front` trait), `web → operations → store, mail, domain`,
-//! `mail → store (the outbox), render`, `web → mail` (to wake the sender), `web → store` for
-//! sessions only.
+//! # Layers
+//!
+//! Imports point one way. Each module may name only the crate modules its line lists (the
+//! layering test in `tests/it/tidy.rs` reads these lines and parses every path of `src/`
+//! against them; `main.rs` and `cli/` wire everything and may use all):
+//!
+//! - `fcgi` may use: nothing.
+//! - `runtime` may use: `fcgi`.
+//! - `http` may use: `fcgi`, `runtime`.
+//! - `logging` may use: nothing.
+//! - `domain` may use: nothing.
+//! - `domain` may not use: `std::fs`, `std::net`, `std::process`, `std::io`.
+//! - `config` may use: `domain`.
+//! - `auth` may use: nothing.
+//! - `store` may use: `domain`.
+//! - `render` may use: `domain`.
+//! - `mail` may use: `domain`, `config`, `store`, `render`, `auth`.
+//! - `operations` may use: `domain`, `config`, `store`, `mail`, `render`, `auth`.
+//! - `messages` may use: `domain`, `operations`.
+//! - `web` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`.
+//! - crate `rusqlite`: only in `store::sqlite`.
+//! - crate `tera`: only in `render`.
+//! - crate `lettre`: only in `mail`.
 
 pub mod auth;
 pub mod config;
@@ -49,6 +74,7 @@ pub mod fcgi;
 pub mod http;
 pub mod logging;
 pub mod mail;
+pub mod messages;
 pub mod operations;
 pub mod render;
 pub mod runtime;

@@ -248,7 +248,9 @@ fn run(cli: Cli) -> Result<()> {
                     );
                     Ok(())
                 }
-                Err(operations::Error::Refused(refusal)) => bail!("{}", refusal.text()),
+                Err(operations::Error::Refused(refusal)) => {
+                    bail!("{}", wwsympa::messages::refusal(&refusal))
+                }
                 Err(e) => Err(e.into()),
             }
         }

@@ -177,7 +177,9 @@ impl Admin {
         }
         match result {
             Ok(value) => Ok(value),
-            Err(operations::Error::Refused(refusal)) => Err(anyhow!("{}", refusal.text())),
+            Err(operations::Error::Refused(refusal)) => {
+                Err(anyhow!("{}", wwsympa::messages::refusal(&refusal)))
+            }
             Err(e) => Err(e.into()),
         }
     }

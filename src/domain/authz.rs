@@ -68,19 +68,6 @@ pub enum Reason {
     Closed,
 }
 
-impl Reason {
-    /// The sentence shown to the requester.
-    pub fn text(self) -> &'static str {
-        match self {
-            Reason::NotVisible => "No such list.",
-            Reason::LoginRequired => "Please log in first.",
-            Reason::NotPermitted => "You are not allowed to do this on this list.",
-            Reason::NotMember => "Only members of this list may do this.",
-            Reason::Closed => "This list does not allow this.",
-        }
-    }
-}
-
 /// The answer to "may this requester do this?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]

@@ -49,21 +49,6 @@ pub enum PasswordProblem {
     Mismatch,
 }
 
-impl PasswordProblem {
-    /// The sentence shown next to the field.
-    pub fn text(self) -> String {
-        match self {
-            PasswordProblem::TooShort => {
-                format!("Choose a password of at least {MIN_PASSWORD_CHARS} characters.")
-            }
-            PasswordProblem::TooLong => {
-                format!("A password may have at most {MAX_PASSWORD_LEN} bytes.")
-            }
-            PasswordProblem::Mismatch => "The two passwords differ.".into(),
-        }
-    }
-}
-
 /// Checks a new password typed twice.
 pub fn check_new_password(first: &str, second: &str) -> Result<(), PasswordProblem> {
     if first.len() > MAX_PASSWORD_LEN {

@@ -6,7 +6,7 @@ use super::limits::{
     LOGIN_PER_CLIENT, LOGIN_PER_CLIENT_ADDRESS, PASSWORD_MAIL_PER_ADDRESS,
     PASSWORD_MAIL_PER_CLIENT, PASSWORD_MAIL_PER_CLIENT_ADDRESS,
 };
-use super::{check_length, parse_email, Env, Error, Refusal, Requester};
+use super::{check_length, parse_email, Env, Error, Existing, Field, Refusal, Requester};
 use crate::auth;
 use crate::domain::user::{check_new_password, MAX_PASSWORD_LEN};
 use crate::domain::{Email, Membership, Reason, User};
@@ -50,7 +50,7 @@ pub fn create_user(
     };
     env.transaction(requester, |tx| {
         if tx.db.user(&email)?.is_some() {
-            return Err(Refusal::AlreadyExists(format!("An account for {email}")).into());
+            return Err(Refusal::AlreadyExists(Existing::Account(email.clone())).into());
         }
         tx.db.create_user(&NewUser {
             email: email.clone(),
@@ -140,7 +140,7 @@ pub fn request_password(
     email: &str,
     reason: PasswordReason,
 ) -> Result<(), Error> {
-    check_length("email", email, 254)?;
+    check_length(Field::Email, email, 254)?;
     let email = parse_email(email)?;
     env.rate_limit_client(
         &PASSWORD_MAIL_PER_CLIENT,
@@ -262,7 +262,10 @@ pub fn set_preferences(
     let email = logged_in(requester)?.clone();
     let name = super::membership::check_name(name)?;
     if !LANGUAGES.iter().any(|(tag, _)| *tag == lang) {
-        return Err(Refusal::InvalidValue { field: "lang" }.into());
+        return Err(Refusal::InvalidValue {
+            field: Field::Language,
+        }
+        .into());
     }
     env.transaction(requester, |tx| {
         tx.db.ensure_user(&email)?;

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{parse_email, Env, Error, Refusal, Requester};
+use super::{parse_email, Env, Error, Existing, Refusal, Requester};
 use crate::domain::{ActionKind, AdminRole, List, ListName, ListPolicy, ListStatus, Reason};
 use crate::store::NewList;
 
@@ -35,11 +35,9 @@ pub fn create(
     let id = env.transaction(requester, |tx| {
         let id = match tx.db.create_list(&domain, &settings.list) {
             Err(crate::store::Error::AlreadyExists(_)) => {
-                return Err(Refusal::AlreadyExists(format!(
-                    "The list {}@{domain}",
-                    settings.list.name
-                ))
-                .into())
+                return Err(
+                    Refusal::AlreadyExists(Existing::List(settings.list.name.clone())).into(),
+                )
             }
             other => other?,
         };

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::membership::{accept_held, check_name, join, leave};
-use super::{authorize_with, Env, Error, Refusal, Requester, Tx};
+use super::{authorize_with, Env, Error, Field, Refusal, Requester, Tx};
 use crate::domain::{ActionKind, Email, List, Member, Roles};
 use crate::mail::notices::{self, RequestKind};
 use crate::store::{MemberQuery, NewMember, PendingRecord};
@@ -68,7 +68,7 @@ pub fn add(
     env.authorize(requester, list, ActionKind::ManageMembers)?;
     if entries.len() > MAX_AT_ONCE {
         return Err(Refusal::TooMany {
-            field: "email",
+            field: Field::Email,
             max: MAX_AT_ONCE,
         }
         .into());
@@ -127,7 +127,7 @@ pub fn del(
     env.authorize(requester, list, ActionKind::ManageMembers)?;
     if emails.len() > MAX_AT_ONCE {
         return Err(Refusal::TooMany {
-            field: "email",
+            field: Field::Email,
             max: MAX_AT_ONCE,
         }
         .into());
@@ -254,7 +254,7 @@ pub fn decide_requests(
     env.authorize(requester, list, ActionKind::ManageRequests)?;
     if emails.len() > MAX_AT_ONCE {
         return Err(Refusal::TooMany {
-            field: "email",
+            field: Field::Email,
             max: MAX_AT_ONCE,
         }
         .into());

@@ -11,14 +11,16 @@ pub mod limits;
 pub mod lists;
 pub mod members;
 pub mod membership;
+mod refusal;
+
+pub use refusal::{Existing, Field, Refusal};
 
 use std::net::IpAddr;
 
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::domain::user::PasswordProblem;
-use crate::domain::{decide, ActionKind, Decision, Email, List, Reason, Roles};
+use crate::domain::{decide, ActionKind, Decision, Email, List, Roles};
 use crate::mail::{self, Composer};
 use crate::render::Templates;
 use crate::store::{self, AuditEntry, Db, NewMail, Store};
@@ -85,112 +87,12 @@ impl Requester {
     }
 }
 
-/// An expected "no", with the sentence the requester sees.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    /// The list's policy or the requester's role says no.
-    Denied(Reason),
-    /// Not an e-mail address.
-    InvalidAddress,
-    /// Login failed; the same whether the account exists or not.
-    BadCredentials,
-    /// A rate limit was reached.
-    TooManyAttempts,
-    /// Many clients are trying this address: one try goes through every few seconds.
-    TryAgainSoon {
-        /// How long to wait, at most.
-        seconds: u32,
-    },
-    /// The new password is not acceptable.
-    Password(PasswordProblem),
-    /// A mailed link (ticket, confirmation key) is unknown, expired or used.
-    InvalidLink,
-    /// A field is too long.
-    TooLong {
-        /// The field's name in forms.
-        field: &'static str,
-        /// The limit, in characters.
-        max: usize,
-    },
-    /// A one-line text holds a line break, a control character or an invisible or
-    /// reordering one ([`crate::domain::text::hidden_char`]).
-    HiddenCharacters {
-        /// The field's name in forms.
-        field: &'static str,
-    },
-    /// A value is not one of those offered.
-    InvalidValue {
-        /// The field's name in forms.
-        field: &'static str,
-    },
-    /// What is to be created exists already.
-    AlreadyExists(String),
-    /// The address is a member of the list already (a double subscription).
-    AlreadyMember,
-    /// The address is not a member of the list.
-    NotAMember,
-    /// Too many values at once.
-    TooMany {
-        /// The field's name in forms.
-        field: &'static str,
-        /// The limit.
-        max: usize,
-    },
-}
-
-impl Refusal {
-    /// The sentence shown to the requester.
-    pub fn text(&self) -> String {
-        match self {
-            Refusal::Denied(reason) => reason.text().to_string(),
-            Refusal::InvalidAddress => "This is not a valid e-mail address.".into(),
-            Refusal::BadCredentials => "Wrong e-mail address or password.".into(),
-            Refusal::TooManyAttempts => {
-                "Too many attempts. Please wait a while before trying again.".into()
-            }
-            Refusal::TryAgainSoon { seconds } => format!(
-                "Many login attempts were made for this address lately, so it is checked at most once every {seconds} seconds. Please wait a few seconds and try again, or log in with a link by mail (“Forgot your password?”)."
-            ),
-            Refusal::Password(problem) => problem.text(),
-            Refusal::InvalidLink => {
-                "This link is not valid: it may have expired or been used already. Ask for a new one.".into()
-            }
-            Refusal::TooLong { max, .. } => format!("At most {max} characters, please."),
-            Refusal::HiddenCharacters { .. } => {
-                "Please use visible characters only: line breaks, control characters and invisible or direction-changing characters are not accepted here.".into()
-            }
-            Refusal::InvalidValue { .. } => "Please choose one of the values offered.".into(),
-            Refusal::AlreadyExists(what) => format!("{what} already exists."),
-            Refusal::AlreadyMember => {
-                "This address is a member of the list already: nothing was changed.".into()
-            }
-            Refusal::NotAMember => {
-                "This address is not a member of the list: nothing was changed.".into()
-            }
-            Refusal::TooMany { max, .. } => format!("At most {max} at once, please."),
-        }
-    }
-
-    /// The form field the refusal is about, to show it next to that field.
-    pub fn field(&self) -> Option<&'static str> {
-        match self {
-            Refusal::InvalidAddress => Some("email"),
-            Refusal::BadCredentials => Some("passwd"),
-            Refusal::Password(_) => Some("newpasswd1"),
-            Refusal::TooLong { field, .. }
-            | Refusal::InvalidValue { field }
-            | Refusal::HiddenCharacters { field }
-            | Refusal::TooMany { field, .. } => Some(field),
-            _ => None,
-        }
-    }
-}
-
 /// Why an operation did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// An expected "no": show [`Refusal::text`], change nothing.
-    #[error("refused: {}", .0.text())]
+    /// An expected "no": nothing changed; each door says it its way (a page through
+    /// [`crate::messages`], a SOAP fault, a JSON error body) from [`Refusal::code`].
+    #[error("refused: {}", .0.code())]
     Refused(Refusal),
     /// The store failed.
     #[error(transparent)]
@@ -376,7 +278,7 @@ pub fn encode(text: &str) -> String {
 }
 
 /// Checks that `text` has at most `max` characters.
-pub fn check_length(field: &'static str, text: &str, max: usize) -> Result<(), Refusal> {
+pub fn check_length(field: Field, text: &str, max: usize) -> Result<(), Refusal> {
     if text.chars().count() > max {
         Err(Refusal::TooLong { field, max })
     } else {

@@ -1,6 +1,7 @@
 //! web::Error, and the one function that turns an error into a status and a message.
 
 use crate::domain::Reason;
+use crate::messages;
 use crate::operations::{self, Refusal};
 use crate::{render, store};
 
@@ -64,8 +65,8 @@ impl Error {
             | Error::TooLarge(m)
             | Error::Forbidden(m) => m.clone(),
             Error::MethodNotAllowed { message, .. } => message.clone(),
-            Error::LoginRequired(_) => Reason::LoginRequired.text().into(),
-            Error::Operation(operations::Error::Refused(refusal)) => refusal.text(),
+            Error::LoginRequired(_) => messages::reason(Reason::LoginRequired).into(),
+            Error::Operation(operations::Error::Refused(refusal)) => messages::refusal(refusal),
             Error::Store(_) | Error::Render(_) | Error::Operation(_) => {
                 "The server could not answer this request. The error has been logged; please try again later.".into()
             }

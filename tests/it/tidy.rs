@@ -1,6 +1,17 @@
-//! Tidy checks run as tests: module docs on every file, and imports that point only one way between layers.
+//! Tidy checks run as tests: module docs on every file, and a layering check that parses every
+//! path and import of `src/` against the rules written once in `src/lib.rs`'s code map.
+//!
+//! The layering check reads each file with `syn` and resolves every path it names, in `use`
+//! trees (groups, renames, globs) and in code and types alike (`crate::store::Store::open`),
+//! through `crate::`, `self::` and any number of `super::`, to the crate module it reaches.
+//! Limits: paths inside macro invocations (`format!`, `json!`) are tokens, not paths, and
+//! are not seen; a module brought into scope by a `use` and then named bare is seen at the
+//! `use`.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+
+use syn::visit::Visit;
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -46,118 +57,310 @@ fn every_rust_file_starts_with_a_module_doc_line() {
     );
 }
 
-/// `(module directory, words it must not contain)`: the layering of `src/lib.rs`.
-const FORBIDDEN: &[(&str, &[&str])] = &[
-    (
-        "src/fcgi",
-        &[
-            "crate::http",
-            "crate::web",
-            "crate::store",
-            "crate::domain",
-            "crate::runtime",
-            "crate::render",
-            "rusqlite",
-            "tera::",
-            "lettre",
-        ],
-    ),
-    (
-        "src/runtime",
-        &[
-            "crate::http",
-            "crate::web",
-            "crate::store",
-            "crate::domain",
-            "crate::render",
-            "rusqlite",
-            "tera::",
-            "lettre",
-        ],
-    ),
-    (
-        "src/http",
-        &[
-            "crate::web",
-            "crate::store",
-            "crate::domain",
-            "crate::render",
-            "rusqlite",
-            "tera::",
-            "lettre",
-        ],
-    ),
-    (
-        "src/domain",
-        &[
-            "crate::web",
-            "crate::http",
-            "crate::store",
-            "crate::render",
-            "crate::fcgi",
-            "rusqlite",
-            "tera::",
-            "lettre",
-            "std::fs",
-            "std::net",
-        ],
-    ),
-    (
-        "src/operations",
-        &["crate::web", "crate::http", "crate::fcgi", "crate::runtime"],
-    ),
-    (
-        "src/mail",
-        &[
-            "crate::web",
-            "crate::http",
-            "crate::fcgi",
-            "crate::runtime",
-            "crate::operations",
-        ],
-    ),
-];
+/// The layering, as `src/lib.rs` states it in its "Layers" section.
+#[derive(Debug, Default)]
+struct Rules {
+    /// Crate modules each module may name (besides itself).
+    may_use: BTreeMap<String, BTreeSet<String>>,
+    /// Paths outside the crate each module may not name (`std::fs`).
+    may_not_use: BTreeMap<String, Vec<Vec<String>>>,
+    /// Crates only one module may name: crate → the owning module path (`store::sqlite`).
+    owners: BTreeMap<String, Vec<String>>,
+}
 
-/// Crates only one module may import.
-const OWNERS: &[(&str, &str)] = &[
-    ("rusqlite", "src/store/sqlite"),
-    ("tera::", "src/render"),
-    ("lettre", "src/mail"),
-];
+/// The backticked words of `text`.
+fn backticked(text: &str) -> Vec<&str> {
+    text.split('`').skip(1).step_by(2).collect()
+}
+
+/// Reads the rules from lines of `lib.rs` such as
+/// `` //! - `runtime` may use: `fcgi`. ``, `` //! - `domain` may not use: `std::fs`. `` and
+/// `` //! - crate `tera`: only in `render`. ``.
+fn rules_from(lib: &str) -> Rules {
+    let mut rules = Rules::default();
+    for line in lib.lines() {
+        let Some(rule) = line.strip_prefix("//! - ") else {
+            continue;
+        };
+        if let Some((head, tail)) = rule.split_once(" may not use:") {
+            let module = backticked(head)[0].to_string();
+            let paths = backticked(tail)
+                .iter()
+                .map(|p| p.split("::").map(str::to_string).collect())
+                .collect();
+            rules.may_not_use.insert(module, paths);
+        } else if let Some((head, tail)) = rule.split_once(" may use:") {
+            let module = backticked(head)[0].to_string();
+            let allowed = backticked(tail).iter().map(|m| m.to_string()).collect();
+            rules.may_use.insert(module, allowed);
+        } else if let Some(rest) = rule.strip_prefix("crate ") {
+            if let Some((head, tail)) = rest.split_once(": only in") {
+                let krate = backticked(head)[0].to_string();
+                let owner = backticked(tail)[0]
+                    .split("::")
+                    .map(str::to_string)
+                    .collect();
+                rules.owners.insert(krate, owner);
+            }
+        }
+    }
+    rules
+}
+
+/// Where a file sits in the crate: its module path (`src/web/handlers/home.rs` →
+/// `[web, handlers, home]`), and whether it belongs to the binary (`main.rs`, `cli/`).
+fn module_of(relative: &str) -> (Vec<String>, bool) {
+    let trimmed = relative
+        .trim_start_matches("src/")
+        .trim_end_matches(".rs")
+        .trim_end_matches("/mod");
+    let path: Vec<String> = match trimmed {
+        "lib" | "main" => Vec::new(),
+        other => other.split('/').map(str::to_string).collect(),
+    };
+    let binary = trimmed == "main" || path.first().is_some_and(|m| m == "cli");
+    (path, binary)
+}
+
+/// Every path a file names, resolved: `Crate(segments)` for the library's own modules,
+/// `Outside(segments)` for anything else (std, other crates, or names in scope).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Named {
+    Crate(Vec<String>),
+    Outside(Vec<String>),
+}
+
+struct Collector<'a> {
+    module: &'a [String],
+    binary: bool,
+    found: Vec<Named>,
+}
+
+impl Collector<'_> {
+    /// Resolves one path given as segments (a leading `::` already dropped).
+    fn add(&mut self, segments: Vec<String>) {
+        let Some(first) = segments.first() else {
+            return;
+        };
+        let resolved = match first.as_str() {
+            "crate" if !self.binary => Named::Crate(segments[1..].to_vec()),
+            "wwsympa" if self.binary => Named::Crate(segments[1..].to_vec()),
+            "self" | "super" if !self.binary => {
+                let mut base = self.module.to_vec();
+                let mut rest = segments.as_slice();
+                if rest.first().is_some_and(|s| s == "self") {
+                    rest = &rest[1..];
+                }
+                while rest.first().is_some_and(|s| s == "super") {
+                    base.pop();
+                    rest = &rest[1..];
+                }
+                base.extend(rest.iter().cloned());
+                Named::Crate(base)
+            }
+            _ => Named::Outside(segments),
+        };
+        self.found.push(resolved);
+    }
+
+    fn use_tree(&mut self, prefix: &mut Vec<String>, tree: &syn::UseTree) {
+        match tree {
+            syn::UseTree::Path(path) => {
+                prefix.push(path.ident.to_string());
+                self.use_tree(prefix, &path.tree);
+                prefix.pop();
+            }
+            syn::UseTree::Name(name) => {
+                let mut full = prefix.clone();
+                if name.ident != "self" {
+                    full.push(name.ident.to_string());
+                }
+                self.add(full);
+            }
+            syn::UseTree::Rename(rename) => {
+                let mut full = prefix.clone();
+                if rename.ident != "self" {
+                    full.push(rename.ident.to_string());
+                }
+                self.add(full);
+            }
+            syn::UseTree::Glob(_) => self.add(prefix.clone()),
+            syn::UseTree::Group(group) => {
+                for tree in &group.items {
+                    self.use_tree(prefix, tree);
+                }
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Collector<'_> {
+    fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+        self.use_tree(&mut Vec::new(), &item.tree);
+    }
+
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        self.add(path.segments.iter().map(|s| s.ident.to_string()).collect());
+        syn::visit::visit_path(self, path);
+    }
+}
+
+/// The paths `source` names, resolved from the file at `relative` (`src/...`).
+fn named_paths(relative: &str, source: &str) -> Vec<Named> {
+    let (module, binary) = module_of(relative);
+    let file = syn::parse_file(source).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    let mut collector = Collector {
+        module: &module,
+        binary,
+        found: Vec::new(),
+    };
+    collector.visit_file(&file);
+    collector.found
+}
+
+/// The layering violations of the file at `relative` with `source`.
+fn violations(rules: &Rules, relative: &str, source: &str) -> Vec<String> {
+    let (module, binary) = module_of(relative);
+    let Some(top) = module.first() else {
+        return Vec::new(); // lib.rs and main.rs: the wiring
+    };
+    let mut out = BTreeSet::new();
+    for named in named_paths(relative, source) {
+        let segments = match &named {
+            Named::Crate(segments) => {
+                let Some(target) = segments.first() else {
+                    continue;
+                };
+                let allowed = binary
+                    || target == top
+                    || rules
+                        .may_use
+                        .get(top)
+                        .is_some_and(|set| set.contains(target));
+                // Names declared at the crate root that are not modules (macros) pass.
+                if !allowed && rules.may_use.contains_key(target) {
+                    out.insert(format!("{relative}: `{top}` may not use `{target}`"));
+                }
+                continue;
+            }
+            Named::Outside(segments) => segments,
+        };
+        if let Some(forbidden) = rules.may_not_use.get(top) {
+            for path in forbidden {
+                if segments.starts_with(path) {
+                    out.insert(format!(
+                        "{relative}: `{top}` may not use `{}`",
+                        path.join("::")
+                    ));
+                }
+            }
+        }
+        if let Some(owner) = segments.first().and_then(|k| rules.owners.get(k)) {
+            if !module.starts_with(owner) {
+                out.insert(format!(
+                    "{relative}: only `{}` may use the crate `{}`",
+                    owner.join("::"),
+                    segments[0]
+                ));
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+fn lib_rules() -> Rules {
+    let lib =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
+    rules_from(&lib)
+}
 
 #[test]
-fn layers_import_only_downwards() {
+fn layers_import_only_what_the_code_map_allows() {
+    let rules = lib_rules();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut violations = Vec::new();
+    let mut found = Vec::new();
+    let mut modules = BTreeSet::new();
     for (path, text) in sources("src") {
         let relative = path
             .strip_prefix(root)
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        // Only code lines count: doc comments may name other layers to explain what is absent.
-        let code: String = text
-            .lines()
-            .filter(|l| !l.trim_start().starts_with("//"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        for (dir, words) in FORBIDDEN {
-            if relative.starts_with(dir) {
-                for word in *words {
-                    if code.contains(word) {
-                        violations.push(format!("{relative} uses {word}"));
-                    }
-                }
-            }
+        let (module, binary) = module_of(&relative);
+        if let (Some(top), false) = (module.first(), binary) {
+            modules.insert(top.clone());
         }
-        for (word, owner) in OWNERS {
-            if !relative.starts_with(owner) && code.contains(word) {
-                violations.push(format!("{relative} uses {word}, which only {owner} may"));
-            }
-        }
+        found.extend(violations(&rules, &relative, &text));
     }
-    assert!(
-        violations.is_empty(),
-        "layering violations: {violations:#?}"
+    // Every library module has its rule, and no rule names a module that is gone.
+    let ruled: BTreeSet<String> = rules.may_use.keys().cloned().collect();
+    assert_eq!(
+        ruled, modules,
+        "every module of src/ needs a `may use:` line in lib.rs"
     );
+    assert!(found.is_empty(), "layering violations: {found:#?}");
+}
+
+#[test]
+fn the_layering_check_catches_every_kind_of_violation() {
+    let rules = lib_rules();
+    let caught = |file: &str, source: &str| !violations(&rules, file, source).is_empty();
+    // Each line alone is a violation the old substring check let through, or one it caught.
+    for (file, source) in [
+        ("src/domain/names.rs", "use crate::{store, web};"),
+        (
+            "src/domain/names.rs",
+            "use crate::{self as c, render::Templates};",
+        ),
+        ("src/domain/names.rs", "use super::super::store::Db;"),
+        (
+            "src/domain/names.rs",
+            "use super::Email; fn f() { let _ = super::super::web::App::new; }",
+        ),
+        (
+            "src/web/handlers/home.rs",
+            "use super::super::super::fcgi::Params;",
+        ),
+        ("src/http/form.rs", "use crate::store as s;"),
+        (
+            "src/fcgi/conn.rs",
+            "fn f() { let _ = crate::render::Templates::load(None); }",
+        ),
+        ("src/fcgi/conn.rs", "fn f(_: &crate::web::App) {}"),
+        ("src/domain/names.rs", "use std::{fs, io};"),
+        (
+            "src/domain/names.rs",
+            "fn f() { std::net::TcpStream::connect(\"x\").ok(); }",
+        ),
+        ("src/web/mod.rs", "use rusqlite::Connection;"),
+        ("src/store/records.rs", "use rusqlite::Row;"),
+        ("src/web/mod.rs", "use ::tera::Tera;"),
+        (
+            "src/operations/mod.rs",
+            "fn f() -> lettre::Address { todo!() }",
+        ),
+        (
+            "src/runtime/mod.rs",
+            "mod inner { use crate::http::Request; }",
+        ),
+    ] {
+        assert!(caught(file, source), "not caught in {file}: {source}");
+    }
+    // And what is allowed passes.
+    for (file, source) in [
+        (
+            "src/web/mod.rs",
+            "use crate::{http::Request, operations::Refusal, domain};",
+        ),
+        ("src/web/handlers/home.rs", "use super::super::ctx::Ctx;"),
+        (
+            "src/domain/names.rs",
+            "use std::{fmt, collections::BTreeMap};",
+        ),
+        ("src/main.rs", "use wwsympa::store::Store;"),
+        ("src/cli/mod.rs", "use wwsympa::{fcgi, store};"),
+        ("src/store/sqlite/lists.rs", "use rusqlite::Row;"),
+    ] {
+        assert!(!caught(file, source), "wrongly refused in {file}: {source}");
+    }
 }

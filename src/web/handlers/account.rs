@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use crate::domain::ListName;
 use crate::mail::notices::PasswordReason;
+use crate::messages;
 use crate::operations::account::{self, LANGUAGES};
 use crate::operations::{self, Refusal};
 use crate::web::actions;
@@ -125,7 +126,7 @@ pub fn ticket(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             return Ok(Outcome::page_with_status(
                 "ticket",
                 410,
-                json!({ "invalid": true, "message": Refusal::InvalidLink.text() }),
+                json!({ "invalid": true, "message": messages::refusal(&Refusal::InvalidLink) }),
             ));
         }
         let csrf = ctx.csrf_token()?;
@@ -145,7 +146,7 @@ pub fn ticket(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             Ok(Outcome::page_with_status(
                 "ticket",
                 410,
-                json!({ "invalid": true, "message": refusal.text() }),
+                json!({ "invalid": true, "message": messages::refusal(&refusal) }),
             ))
         }
     }

@@ -10,7 +10,7 @@ use crate::domain::{self, ActionKind, AdminRole, Decision, MemberVisibility};
 use crate::http::{Method, Response};
 use crate::mail::notices::RequestKind;
 use crate::operations::members::{self, parse_entries, Entry};
-use crate::operations::Refusal;
+use crate::operations::{Field, Refusal};
 use crate::store::{MemberQuery, MemberSort};
 use crate::web::ctx::{Ctx, Level};
 use crate::web::outcome::Outcome;
@@ -73,7 +73,7 @@ fn member_page(ctx: &mut Ctx<'_>, filter: Option<String>) -> Result<Value, Error
     if let Some(filter) = &filter {
         if filter.chars().count() > MAX_FILTER {
             return Err(Refusal::TooLong {
-                field: "filter",
+                field: Field::Filter,
                 max: MAX_FILTER,
             }
             .into());

@@ -7,7 +7,8 @@ pub mod subscription;
 
 use serde_json::{json, Value};
 
-use crate::operations::Refusal;
+use crate::messages;
+use crate::operations::{Field, Refusal};
 use crate::web::ctx::{Ctx, Level};
 use crate::web::error::refusal_status;
 use crate::web::outcome::Outcome;
@@ -20,9 +21,9 @@ pub(crate) fn refused_form(
     refusal: &Refusal,
     mut view: Value,
 ) -> Result<Outcome, Error> {
-    let text = refusal.text();
+    let text = messages::refusal(refusal);
     match refusal.field() {
-        Some(field) => view["errors"] = json!({ field: text }),
+        Some(field) => view["errors"] = json!({ form_field(field): text }),
         None => ctx.notice(Level::Error, text),
     }
     view["csrf_token"] = json!(ctx.csrf_token()?);
@@ -31,6 +32,20 @@ pub(crate) fn refused_form(
         refusal_status(refusal),
         view,
     ))
+}
+
+/// The name of the form field that asks for `field` (Sympa's names).
+pub(crate) fn form_field(field: Field) -> &'static str {
+    match field {
+        Field::Email => "email",
+        Field::Password => "passwd",
+        Field::NewPassword => "newpasswd1",
+        Field::Name => "gecos",
+        Field::Language => "lang",
+        Field::Reception => "reception",
+        Field::Visibility => "visibility",
+        Field::Filter => "filter",
+    }
 }
 
 /// A date (seconds since the epoch, UTC) as `YYYY-MM-DD`.

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use super::{kept, refused_form};
 use crate::domain::{Decision, MemberVisibility, ReceptionMode};
 use crate::http::Method;
+use crate::messages;
 use crate::operations::membership::{self, OptionsChange, Outcome as Done};
 use crate::operations::Refusal;
 use crate::web::ctx::{Ctx, Level};
@@ -119,7 +120,7 @@ fn dead_link(template: &'static str, refusal: &Refusal) -> Outcome {
     Outcome::page_with_status(
         template,
         status,
-        json!({ "invalid": true, "message": refusal.text() }),
+        json!({ "invalid": true, "message": messages::refusal(refusal) }),
     )
 }
 

@@ -1,0 +1,70 @@
+//! The one catalogue of what people are told: every sentence a refusal or a decision becomes, in English for now.
+//!
+//! Operations and the domain return codes ([`Refusal`], [`Reason`], [`PasswordProblem`]),
+//! never sentences; the doors that speak to people (the web, the shell) ask here. When
+//! languages come, this is where a `.po` catalogue is looked up, and nothing upstream changes.
+
+use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS};
+use crate::domain::Reason;
+use crate::operations::{Existing, Refusal};
+
+/// What a requester is told when a decision says no.
+pub fn reason(reason: Reason) -> &'static str {
+    match reason {
+        Reason::NotVisible => "No such list.",
+        Reason::LoginRequired => "Please log in first.",
+        Reason::NotPermitted => "You are not allowed to do this on this list.",
+        Reason::NotMember => "Only members of this list may do this.",
+        Reason::Closed => "This list does not allow this.",
+    }
+}
+
+/// What is shown next to a new password that is not acceptable.
+pub fn password(problem: PasswordProblem) -> String {
+    match problem {
+        PasswordProblem::TooShort => {
+            format!("Choose a password of at least {MIN_PASSWORD_CHARS} characters.")
+        }
+        PasswordProblem::TooLong => {
+            format!("A password may have at most {MAX_PASSWORD_LEN} bytes.")
+        }
+        PasswordProblem::Mismatch => "The two passwords differ.".into(),
+    }
+}
+
+/// The sentence a refusal becomes.
+pub fn refusal(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::Denied(why) => reason(*why).to_string(),
+        Refusal::InvalidAddress => "This is not a valid e-mail address.".into(),
+        Refusal::BadCredentials => "Wrong e-mail address or password.".into(),
+        Refusal::TooManyAttempts => {
+            "Too many attempts. Please wait a while before trying again.".into()
+        }
+        Refusal::TryAgainSoon { seconds } => format!(
+            "Many login attempts were made for this address lately, so it is checked at most once every {seconds} seconds. Please wait a few seconds and try again, or log in with a link by mail (“Forgot your password?”)."
+        ),
+        Refusal::Password(problem) => password(*problem),
+        Refusal::InvalidLink => {
+            "This link is not valid: it may have expired or been used already. Ask for a new one.".into()
+        }
+        Refusal::TooLong { max, .. } => format!("At most {max} characters, please."),
+        Refusal::HiddenCharacters { .. } => {
+            "Please use visible characters only: line breaks, control characters and invisible or direction-changing characters are not accepted here.".into()
+        }
+        Refusal::InvalidValue { .. } => "Please choose one of the values offered.".into(),
+        Refusal::AlreadyExists(Existing::Account(email)) => {
+            format!("An account for {email} already exists.")
+        }
+        Refusal::AlreadyExists(Existing::List(name)) => {
+            format!("The list {name} already exists.")
+        }
+        Refusal::AlreadyMember => {
+            "This address is a member of the list already: nothing was changed.".into()
+        }
+        Refusal::NotAMember => {
+            "This address is not a member of the list: nothing was changed.".into()
+        }
+        Refusal::TooMany { max, .. } => format!("At most {max} at once, please."),
+    }
+}

@@ -1,0 +1,59 @@
+//! One-click unsubscription (RFC 8058) by the signed id of a list's mail.
+
+use crate::auth;
+use crate::domain::{Email, List, ListName, ListStatus};
+use crate::operations::{Env, Error, Refusal, Requester};
+
+use super::{leave, ONECLICK_VALIDITY_DAYS};
+
+/// Checks a one-click id (`<day>-<mac>`) for `email` on the list called `list_name`; any
+/// mismatch, an old id or a closed list is [`Refusal::InvalidLink`].
+pub fn oneclick_target(
+    env: &Env<'_>,
+    list_name: &str,
+    id: &str,
+    email: &str,
+) -> Result<(List, Email), Error> {
+    let invalid = || Error::Refused(Refusal::InvalidLink);
+    let name = ListName::parse(list_name).map_err(|_| invalid())?;
+    let email = Email::parse(email).map_err(|_| invalid())?;
+    let list = env
+        .db()
+        .list_by_name(&env.config.domain, &name)?
+        .filter(|list| list.status == ListStatus::Open)
+        .ok_or_else(invalid)?;
+    let secret = env.site_secret("oneclick")?;
+    let today = crate::store::now().div_euclid(86_400);
+    if !auth::check_oneclick(
+        &secret,
+        &list.address(),
+        email.as_str(),
+        id,
+        today,
+        ONECLICK_VALIDITY_DAYS,
+    ) {
+        return Err(invalid());
+    }
+    Ok((list, email))
+}
+
+/// `oneclick` (RFC 8058): unsubscribes the address the signed id was made for, without a
+/// login and without the list's unsubscribe policy (the id proves the mailbox, as in
+/// Sympa). Returns false when the address was no member (anymore): nothing to do.
+pub fn oneclick(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    list_name: &str,
+    id: &str,
+    email: &str,
+) -> Result<(bool, List), Error> {
+    let (list, email) = oneclick_target(env, list_name, id, email)?;
+    let removed = env.transaction(requester, |tx| {
+        match leave(tx, &list, &email, false, false, "oneclick") {
+            Ok(()) => Ok(true),
+            Err(Error::Refused(Refusal::NotAMember)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    })?;
+    Ok((removed, list))
+}

@@ -1,0 +1,200 @@
+//! Refusals: the expected "no" of an operation, with a stable code and the field it concerns, and no sentence.
+//!
+//! Every door turns a refusal into its own words: the web a sentence from
+//! [`crate::messages`] next to the form field its [`Field`] names, the SOAP door a fault,
+//! the JSON door an error body with [`Refusal::code`]. The codes are part of the API: they
+//! are never renamed, only added to.
+
+use crate::domain::user::PasswordProblem;
+use crate::domain::{Email, ListName, Reason};
+
+/// What a refusal concerns, whatever the door calls it (the web's form fields, SOAP's
+/// parameters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// An e-mail address.
+    Email,
+    /// The password of a login.
+    Password,
+    /// A new password.
+    NewPassword,
+    /// A display name (Sympa's gecos).
+    Name,
+    /// The language.
+    Language,
+    /// A reception mode.
+    Reception,
+    /// A member's visibility.
+    Visibility,
+    /// A search filter.
+    Filter,
+}
+
+impl Field {
+    /// The field's stable name in codes and error bodies.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Email => "email",
+            Field::Password => "password",
+            Field::NewPassword => "new_password",
+            Field::Name => "name",
+            Field::Language => "language",
+            Field::Reception => "reception",
+            Field::Visibility => "visibility",
+            Field::Filter => "filter",
+        }
+    }
+}
+
+/// What already exists when something was to be created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Existing {
+    /// An account for this address.
+    Account(Email),
+    /// A list of this name in the domain.
+    List(ListName),
+}
+
+/// An expected "no": nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The list's policy or the requester's role says no.
+    Denied(Reason),
+    /// Not an e-mail address that can be mailed.
+    InvalidAddress,
+    /// Login failed; the same whether the account exists or not.
+    BadCredentials,
+    /// A rate limit was reached.
+    TooManyAttempts,
+    /// Many clients are trying this address: one try goes through every few seconds.
+    TryAgainSoon {
+        /// How long to wait, at most.
+        seconds: u32,
+    },
+    /// The new password is not acceptable.
+    Password(PasswordProblem),
+    /// A mailed link (ticket, confirmation key) is unknown, expired or used.
+    InvalidLink,
+    /// A field is too long.
+    TooLong {
+        /// The field.
+        field: Field,
+        /// The limit, in characters.
+        max: usize,
+    },
+    /// A one-line text holds a line break, a control character or an invisible or
+    /// reordering one ([`crate::domain::text::hidden_char`]).
+    HiddenCharacters {
+        /// The field.
+        field: Field,
+    },
+    /// A value is not one of those offered.
+    InvalidValue {
+        /// The field.
+        field: Field,
+    },
+    /// What is to be created exists already.
+    AlreadyExists(Existing),
+    /// The address is a member of the list already (a double subscription).
+    AlreadyMember,
+    /// The address is not a member of the list.
+    NotAMember,
+    /// Too many values at once.
+    TooMany {
+        /// The field.
+        field: Field,
+        /// The limit.
+        max: usize,
+    },
+}
+
+impl Refusal {
+    /// The stable code: what programs match on (`unknown_list`, `not_allowed`, …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            // An invisible list is refused exactly as an unknown one.
+            Refusal::Denied(Reason::NotVisible) => "unknown_list",
+            Refusal::Denied(Reason::LoginRequired) => "login_required",
+            Refusal::Denied(Reason::NotPermitted) => "not_allowed",
+            Refusal::Denied(Reason::NotMember) => "members_only",
+            Refusal::Denied(Reason::Closed) => "closed_by_policy",
+            Refusal::InvalidAddress => "bad_address",
+            Refusal::BadCredentials => "bad_credentials",
+            Refusal::TooManyAttempts => "rate_limited",
+            Refusal::TryAgainSoon { .. } => "try_again_soon",
+            Refusal::Password(PasswordProblem::TooShort) => "password_too_short",
+            Refusal::Password(PasswordProblem::TooLong) => "password_too_long",
+            Refusal::Password(PasswordProblem::Mismatch) => "passwords_differ",
+            Refusal::InvalidLink => "invalid_link",
+            Refusal::TooLong { .. } => "too_long",
+            Refusal::HiddenCharacters { .. } => "hidden_characters",
+            Refusal::InvalidValue { .. } => "invalid_value",
+            Refusal::AlreadyExists(_) => "already_exists",
+            Refusal::AlreadyMember => "already_member",
+            Refusal::NotAMember => "not_member",
+            Refusal::TooMany { .. } => "too_many",
+        }
+    }
+
+    /// The field the refusal is about, to show it next to that field.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            Refusal::InvalidAddress => Some(Field::Email),
+            Refusal::BadCredentials => Some(Field::Password),
+            Refusal::Password(_) => Some(Field::NewPassword),
+            Refusal::TooLong { field, .. }
+            | Refusal::InvalidValue { field }
+            | Refusal::HiddenCharacters { field }
+            | Refusal::TooMany { field, .. } => Some(*field),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_distinct_and_snake_case() {
+        let email = Email::parse("a@example.org").unwrap();
+        let all = [
+            Refusal::Denied(Reason::NotVisible),
+            Refusal::Denied(Reason::LoginRequired),
+            Refusal::Denied(Reason::NotPermitted),
+            Refusal::Denied(Reason::NotMember),
+            Refusal::Denied(Reason::Closed),
+            Refusal::InvalidAddress,
+            Refusal::BadCredentials,
+            Refusal::TooManyAttempts,
+            Refusal::TryAgainSoon { seconds: 2 },
+            Refusal::Password(PasswordProblem::TooShort),
+            Refusal::Password(PasswordProblem::TooLong),
+            Refusal::Password(PasswordProblem::Mismatch),
+            Refusal::InvalidLink,
+            Refusal::TooLong {
+                field: Field::Name,
+                max: 1,
+            },
+            Refusal::HiddenCharacters { field: Field::Name },
+            Refusal::InvalidValue {
+                field: Field::Language,
+            },
+            Refusal::AlreadyExists(Existing::Account(email)),
+            Refusal::AlreadyMember,
+            Refusal::NotAMember,
+            Refusal::TooMany {
+                field: Field::Email,
+                max: 1,
+            },
+        ];
+        let codes: std::collections::BTreeSet<&str> = all.iter().map(Refusal::code).collect();
+        assert_eq!(codes.len(), all.len());
+        for code in codes {
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{code}"
+            );
+        }
+    }
+}

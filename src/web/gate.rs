@@ -1,0 +1,223 @@
+//! Everything checked once before a handler, from its table row: size, method, session, CSRF, the list, access.
+
+use crate::auth;
+use crate::domain::{self, Decision, ListName, ListStatus, Reason, User};
+use crate::http::{cookie, Form, Method, Request};
+use crate::messages;
+
+use super::action::{Access, Action, Csrf};
+use super::ctx::{Ctx, Notice, Session, CSRF_COOKIE, SESSION_COOKIE};
+use super::route::login_url;
+use super::Error;
+
+/// Returns true if and only if the request carries our session cookie or an anonymous CSRF
+/// secret: either may put something of this visitor's own in the page (a token, a name), so
+/// such a page is never kept for others.
+pub(super) fn has_session_cookie(request: &Request) -> bool {
+    cookie::get(request, SESSION_COOKIE).is_some() || cookie::get(request, CSRF_COOKIE).is_some()
+}
+
+/// A form that could not be decoded: 413 past the field limit, else 400.
+pub(super) fn form_error(error: crate::http::FormError) -> Error {
+    if error.too_many_fields {
+        Error::TooLarge(error.message)
+    } else {
+        Error::BadRequest(error.message)
+    }
+}
+
+/// The size check from the row: 413 when the body or a form has more than the action takes.
+pub(super) fn size_refusal(
+    action: &Action,
+    request: &Request,
+    query: &Form,
+    body: &Form,
+) -> Option<Error> {
+    let fields = query.pairs().len().max(body.pairs().len());
+    if request.body.len() as u64 > action.max_body {
+        Some(Error::TooLarge(format!(
+            "The action “{}” takes at most {} bytes.",
+            action.name, action.max_body
+        )))
+    } else if fields > action.max_fields {
+        Some(Error::TooLarge(format!(
+            "The action “{}” takes at most {} fields.",
+            action.name, action.max_fields
+        )))
+    } else {
+        None
+    }
+}
+
+/// The method check from the row: 405 with the methods it takes.
+pub(super) fn method_refusal(action: &Action, method: &Method) -> Option<Error> {
+    let (allowed, allow) = match (action.methods.allows_get(), action.methods.allows_post()) {
+        (true, true) => (true, "GET, HEAD, POST"),
+        (true, false) => (matches!(method, Method::Get | Method::Head), "GET, HEAD"),
+        (false, _) => (*method == Method::Post, "POST"),
+    };
+    let allowed = allowed && matches!(method, Method::Get | Method::Head | Method::Post);
+    (!allowed).then(|| Error::MethodNotAllowed {
+        message: format!(
+            "The action “{}” does not accept {:?} requests.",
+            action.name, method
+        ),
+        allow,
+    })
+}
+
+/// Everything checked once before the handler, from the row: session, CSRF, list, access.
+pub(super) fn prepare(
+    ctx: &mut Ctx<'_>,
+    action: &Action,
+    csrf_submitted: Option<&str>,
+) -> Result<(), Error> {
+    load_session(ctx)?;
+    if ctx.request.method == Method::Post {
+        if let Csrf::Checked = action.csrf {
+            if !ctx.csrf_is_valid(csrf_submitted) {
+                log::info!("{}: POST without a valid CSRF token refused", action.name);
+                return Err(Error::Forbidden(
+                    "This form has expired or did not come from this site, so nothing was done. Please reload the page and try again.".into(),
+                ));
+            }
+        }
+    }
+    let requester_listmaster = ctx.user.as_ref().is_some_and(|u| u.listmaster);
+    if action.list {
+        let Some(name) = ctx.param("list") else {
+            return Err(Error::BadRequest(
+                "Which list? The address names none.".into(),
+            ));
+        };
+        let not_found = || Error::NotFound("No such list.".into());
+        let name = ListName::parse(name).map_err(|_| not_found())?;
+        let email = ctx.user.as_ref().map(|u| &u.email);
+        let domain = &ctx.config.domain;
+        // The list and the requester's roles in it, read on one snapshot.
+        let (list, roles) = ctx
+            .store
+            .snapshot(|db| {
+                let Some(list) = db
+                    .list_by_name(domain, &name)?
+                    .filter(|list| list.status == ListStatus::Open)
+                else {
+                    return Ok(None);
+                };
+                let roles = db.roles(list.id, email, requester_listmaster)?;
+                Ok::<_, Error>(Some((list, roles)))
+            })?
+            .ok_or_else(not_found)?;
+        ctx.roles = roles;
+        if !domain::authz::can_see(&ctx.roles, list.policy.visibility) {
+            return Err(not_found());
+        }
+        ctx.list = Some(list);
+    }
+    let logged_in = ctx.user.is_some();
+    let roles = ctx.roles;
+    let allowed = match action.access {
+        Access::Anyone => true,
+        Access::User => logged_in,
+        Access::Subscriber => roles.subscriber,
+        Access::Moderator => roles.is_editor(),
+        Access::Owner => roles.is_owner(),
+        Access::PrivilegedOwner => roles.is_privileged_owner(),
+        Access::Listmaster => requester_listmaster,
+        Access::Policy(kind) => {
+            let list = ctx.list.as_ref().expect("policy rows have a list");
+            match domain::decide(kind, &roles, &list.policy) {
+                Decision::Refuse(Reason::NotVisible) => {
+                    return Err(Error::NotFound("No such list.".into()))
+                }
+                Decision::Refuse(Reason::LoginRequired) => false,
+                Decision::Refuse(reason) => {
+                    return Err(Error::Forbidden(messages::reason(reason).into()))
+                }
+                decision => {
+                    ctx.decision = Some(decision);
+                    true
+                }
+            }
+        }
+    };
+    if allowed {
+        return Ok(());
+    }
+    if !logged_in {
+        let list = ctx.list.as_ref().map(|l| l.name.to_string());
+        // Sent to the login page, and back here after.
+        return Err(Error::LoginRequired(login_url(
+            ctx.base,
+            action.name,
+            list.as_deref(),
+        )));
+    }
+    Err(Error::Forbidden(
+        messages::reason(Reason::NotPermitted).into(),
+    ))
+}
+
+/// Loads the session named by the cookie, its user and its kept notices; refreshes it now
+/// and then. Without a live session, keeps the anonymous CSRF secret of [`CSRF_COOKIE`].
+pub(super) fn load_session(ctx: &mut Ctx<'_>) -> Result<(), Error> {
+    load_live_session(ctx)?;
+    if ctx.session.is_none() {
+        ctx.anonymous_csrf = cookie::get(ctx.request, CSRF_COOKIE)
+            .filter(|secret| auth::looks_like_token(secret))
+            .map(str::to_string);
+    }
+    Ok(())
+}
+
+pub(super) fn load_live_session(ctx: &mut Ctx<'_>) -> Result<(), Error> {
+    let Some(secret) = cookie::get(ctx.request, SESSION_COOKIE) else {
+        return Ok(());
+    };
+    if !auth::looks_like_token(secret) {
+        return Ok(());
+    }
+    let domain = &ctx.config.domain;
+    // The session and its account, read on one snapshot.
+    let found = ctx.store.snapshot(|db| {
+        let Some(record) = db.session(&auth::token_hash(secret), domain)? else {
+            return Ok(None);
+        };
+        let account = match &record.email {
+            Some(email) => db.user(email)?,
+            None => None,
+        };
+        Ok::<_, Error>(Some((record, account)))
+    })?;
+    let Some((mut record, account)) = found else {
+        return Ok(());
+    };
+    if let Some(found) = account {
+        let listmaster = found.user.listmaster || ctx.config.is_listmaster(&found.user.email);
+        ctx.user = Some(User {
+            listmaster,
+            ..found.user
+        });
+    }
+    let ttl = if ctx.user.is_some() {
+        ctx.config.session_table_ttl
+    } else {
+        ctx.config.anonymous_session_table_ttl
+    } as i64;
+    if crate::store::now() - record.refreshed_at > 60 {
+        ctx.store.db().touch_session(record.id, ttl)?;
+    }
+    if let Some(serde_json::Value::Array(kept)) = record.data.remove("notices") {
+        for notice in kept {
+            if let Ok(notice) = serde_json::from_value::<Notice>(notice) {
+                ctx.notices.push(notice);
+            }
+        }
+        ctx.store.db().set_session_data(record.id, &record.data)?;
+    }
+    ctx.session = Some(Session {
+        secret: secret.to_string(),
+        record,
+    });
+    Ok(())
+}
