@@ -63,6 +63,7 @@ enum Source {
     Pragma,
 }
 
+/// The version, and where it was read from.
 fn read(conn: &Connection) -> rusqlite::Result<(u32, Source)> {
     let row: Option<u32> = conn
         .query_row(
@@ -104,7 +105,7 @@ fn refuse_newer(found: u32) -> Result<(), Error> {
     Ok(())
 }
 
-/// Records the version in the table (made if missing) and in the pragma.
+/// Records the version in the table's one row and, for older builds, in the pragma.
 fn record(conn: &Connection, version: u32) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO schema_version (id, version) VALUES (1, ?1)
