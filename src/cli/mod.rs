@@ -18,7 +18,7 @@ use wwsympa::domain::{
 };
 use wwsympa::mail;
 use wwsympa::operations::members::{self, Entry};
-use wwsympa::operations::{self, lists, Env, Requester};
+use wwsympa::operations::{self, lists, Env, Handoff, Requester};
 use wwsympa::render::Templates;
 use wwsympa::store::{NewList, Store};
 
@@ -148,33 +148,15 @@ impl Admin {
         &mut self,
         operation: impl FnOnce(&mut Env<'_>, &Requester) -> Result<T, operations::Error>,
     ) -> Result<T> {
-        let mut env = Env::new(&mut self.store, &self.config, &self.templates);
-        let result = operation(&mut env, &Requester::shell());
-        let queued = std::mem::take(&mut env.queued);
-        drop(env);
-        if !queued.is_empty() {
-            let transport = mail::Transport::from_config(&self.config);
-            let who = mail::sender::sender_name("cli");
-            match mail::send_due(
-                &self.store,
-                &transport,
-                &self.config,
-                &who,
-                mail::OnFailure::Stop,
-                &|| false,
-            ) {
-                Ok(report) if report.deferred + report.failed + report.left > 0 => eprintln!(
-                    "warning: {} mail(s) not sent now; they stay in the outbox for `wwsympa sender`",
-                    report.deferred + report.failed + report.left
-                ),
-                Ok(_) => {}
-                Err(e) => {
-                    // What this shell still held goes back to the senders at once.
-                    let _ = self.store.db().release_mail_claims(&who);
-                    eprintln!("warning: sending mail: {e}; it stays in the outbox");
-                }
-            }
-        }
+        let who = mail::sender::sender_name("cli");
+        let result = operations::run(
+            &mut self.store,
+            &self.config,
+            &self.templates,
+            &Requester::shell(),
+            Handoff::SendNow(&who),
+            operation,
+        );
         match result {
             Ok(value) => Ok(value),
             Err(operations::Error::Refused(refusal)) => {

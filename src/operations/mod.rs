@@ -12,8 +12,10 @@ pub mod lists;
 pub mod members;
 pub mod membership;
 mod refusal;
+mod run;
 
 pub use refusal::{Existing, Field, Refusal};
+pub use run::{run, Handoff};
 
 use std::net::IpAddr;
 

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::domain::{Decision, List, Roles, User};
 use crate::http::cookie::SetCookie;
 use crate::http::{Form, Request};
-use crate::operations::{self, Channel, Env, Refusal, Requester};
+use crate::operations::{self, Channel, Env, Handoff, Refusal, Requester};
 use crate::render::Templates;
 use crate::store::{Pooled, SessionRecord};
 
@@ -90,8 +90,8 @@ pub struct Ctx<'a> {
     pub notices: Vec<Notice>,
     /// Cookies to set on the response.
     pub cookies: Vec<SetCookie>,
-    /// Outbox ids committed by this request, for the sender to send after the response.
-    pub queued_mail: Vec<i64>,
+    /// Wakes this process's outbox sender when an operation committed mail.
+    pub outbox: &'a crate::mail::Wake,
 }
 
 impl<'a> Ctx<'a> {
@@ -129,10 +129,14 @@ impl<'a> Ctx<'a> {
         operation: impl FnOnce(&mut Env<'_>, &Requester) -> Result<T, operations::Error>,
     ) -> Result<T, operations::Error> {
         let requester = self.requester();
-        let mut env = Env::new(&mut self.store, self.config, self.templates);
-        let result = operation(&mut env, &requester);
-        self.queued_mail.append(&mut env.queued);
-        result
+        operations::run(
+            &mut self.store,
+            self.config,
+            self.templates,
+            &requester,
+            Handoff::Wake(self.outbox),
+            operation,
+        )
     }
 
     /// The CSRF token for forms: the session's, or without a session the one of the

@@ -4,8 +4,9 @@
 //! action and its arguments), the action lookup (aliases included), the checks of its row
 //! (`gate.rs`: size, method, session, CSRF, list, access), the handler (panic-guarded by the
 //! http layer), and the page (`page.rs`: rendering with the common page fields, the error
-//! page, the headers every response carries); then it wakes the outbox sender if the
-//! request queued mail. `state.rs` holds what a request is served with.
+//! page, the headers every response carries). Handlers run operations through
+//! [`crate::operations::run`], which wakes this process's outbox sender when one committed
+//! mail. `state.rs` holds what a request is served with.
 
 pub mod action;
 pub mod actions;
@@ -248,12 +249,11 @@ impl App {
             decision: None,
             notices,
             cookies: Vec::new(),
-            queued_mail: Vec::new(),
+            outbox: &self.outbox,
         };
         let result = prepare(&mut ctx, action, csrf_submitted.as_deref())
             .and_then(|()| (action.handler)(&mut ctx));
         // The mail is committed; it leaves after the response, from the sender thread.
-        let queued_mail = !ctx.queued_mail.is_empty();
         let page = page_fields(&ctx);
         let notices = std::mem::take(&mut ctx.notices);
         let cookies = std::mem::take(&mut ctx.cookies);
@@ -278,9 +278,6 @@ impl App {
             if response.status == 200 && cookies.is_empty() {
                 state.pages.put(version, key, &response);
             }
-        }
-        if queued_mail {
-            self.outbox.notify();
         }
         cookies.iter().fold(response, |response, cookie| {
             response.with_header("Set-Cookie", cookie.header_value())
