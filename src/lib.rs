@@ -6,7 +6,7 @@
 //! systemd, spawn-fcgi or multiwatch hands us. [`runtime`] finds that socket and runs worker
 //! threads; [`fcgi`] turns records into a request and a response stream; [`http`] turns
 //! those into a typed [`http::Request`] and back; [`web`] answers it on WWSympa's URL scheme
-//! from the [`store`] (SQLite) with [`render`]ed templates.
+//! from the [`store`] (SQLite, behind a seam for PostgreSQL) with [`render`]ed templates.
 //!
 //! # Entry points
 //!
@@ -30,7 +30,11 @@
 //!   of HTTP; a refusal is a value ([`operations::Refusal`]), not a failure.
 //! - [`auth`]: random tokens from the OS, their stored hashes, argon2id, CSRF and one-click
 //!   signatures. Invariant: no token is ever stored in clear.
-//! - [`store`]: the only module that writes SQL or imports rusqlite.
+//! - [`store`]: the only module that writes SQL. Backend-neutral records, errors and handles
+//!   (`Store`, `Db`, `Pool`) in `store/`; one module per database beside them, today
+//!   `store/sqlite/` (rusqlite, its migration files in `store/sqlite/sql/`). Invariant: no
+//!   driver type outside the backend's module; the schema version is in a table; member
+//!   counts and the site version are kept by triggers named next to the code that reads them.
 //! - [`mail`]: the only module that imports lettre: notices from `templates/mail/` and the
 //!   outbox sender ([`mail::sender`]: claims under a lease, a thread in each serving process
 //!   woken on commit, and `wwsympa sender`). Invariant: no request ever talks to the MTA.
@@ -59,7 +63,7 @@
 //! - `operations` may use: `domain`, `config`, `store`, `mail`, `render`, `auth`.
 //! - `messages` may use: `domain`, `operations`.
 //! - `web` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`.
-//! - crate `rusqlite`: only in `store`.
+//! - crate `rusqlite`: only in `store::sqlite`.
 //! - crate `tera`: only in `render`.
 //! - crate `lettre`: only in `mail`.
 

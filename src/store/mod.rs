@@ -1,49 +1,72 @@
-//! SQLite through rusqlite: opening, migrations, typed queries; the only module that writes SQL.
+//! The store: every record wwsympa keeps, behind a seam with one module per database; the only module that writes SQL.
 //!
-//! Nothing of rusqlite leaks out: callers see domain types and [`Error`].
+//! # The seam
+//!
+//! The rest of the crate sees only this module's backend-neutral part:
+//!
+//! - [`Store`] (one connection), [`Pool`] and [`Pooled`] (connections for worker threads),
+//!   and [`Db`], the typed queries, over a plain connection or inside a transaction;
+//! - the records they take and give back (`records.rs`: [`NewList`], [`NewMember`],
+//!   [`PendingRecord`], [`SessionRecord`], [`NewMail`], [`ClaimedMail`], [`MemberQuery`], …);
+//! - [`Error`], whose variants carry text, never a driver's type.
+//!
+//! Each database is a module under `store/`: today `sqlite/` (rusqlite, the only place that
+//! names it, with its own migration files in `sqlite/sql/`). A PostgreSQL store is a second
+//! module beside it, `postgres/`, with its own migration files.
+//!
+//! # Dispatch
+//!
+//! [`Store`] and [`Db`] are thin wrappers around the backend's own types (`sqlite::Store`,
+//! `sqlite::Db`). Every query of [`Db`] is declared once, with its contract, in `db.rs`,
+//! and forwarded to the backend by a macro. With one backend this costs nothing (the calls
+//! inline) and keeps callers free of type parameters. When PostgreSQL arrives, the wrappers'
+//! fields become enums (`Sqlite(..)`, `Postgres(..)`) and the macro's body a `match`; the
+//! PostgreSQL module provides methods of the same names and signatures on its own types,
+//! and the compiler checks that none is missing. We chose this over a trait object
+//! because several queries take closures or iterators (`for_each_member`,
+//! `add_members_bulk`, `snapshot`), which a `dyn` trait cannot have as generics, and over a
+//! generic `Store<B>` because that parameter would spread through `operations` and `web`.
+//! Nothing outside `store/` changes when a backend is added.
+//!
+//! # What the database keeps by itself
+//!
+//! Two derived values are kept by triggers, in the same transaction as the write that moves
+//! them, whatever that write is (a member added, a bulk import, a list deleted with its
+//! members by `ON DELETE CASCADE`, a hand edit in `sqlite3`):
+//!
+//! - `lists.member_count`, by `members_count_insert` and `members_count_delete`
+//!   (`sqlite/sql/003_review.sql`), read by [`Db::member_count`] and [`Db::count_members`];
+//! - `site_version.version`, by `site_version_list_insert`, `_update` and `_delete`
+//!   (`sqlite/sql/004_site_version.sql`), bumped by any change to a `lists` row (member
+//!   counts included), read by [`Db::site_version`] for the anonymous page cache.
+//!
+//! Keeping them in the store's Rust code instead would put the count on every path that
+//! adds or removes members, cascades included, and a missed path would show wrong numbers
+//! and stale pages. `sqlite::TRIGGERS` names each trigger and its migration file, and a test
+//! checks that list against the database; a PostgreSQL store creates triggers of the same
+//! names in its own migration files.
+//!
+//! # Schema version
+//!
+//! The schema version is a row of the `schema_version` table, which any database can hold;
+//! each backend's runner applies its missing migrations in order and refuses a database newer
+//! than the build ([`Error::SchemaTooNew`]).
 
-mod accounts;
+mod db;
 mod error;
-mod lists;
-mod mail;
-mod members;
-mod migrations;
-mod roster;
-mod security;
+mod records;
+mod sqlite;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::Duration;
 
-use rusqlite::{Connection, TransactionBehavior};
+use crate::domain::{List, ListId, ListName, ListStatus, ListSummary};
 
-pub use accounts::{NewUser, SessionRecord, TicketRecord, UserRecord};
 pub use error::Error;
-pub use lists::NewList;
-pub use mail::{ClaimedMail, NewMail, OutboxCounts};
-pub use members::{NewMember, NewPending, PendingRecord};
-pub use roster::{MemberQuery, MemberSort};
-pub use security::{AuditEntry, AuditLine};
-
-/// Adds what we were doing to a driver error.
-pub(crate) trait Context<T> {
-    /// Wraps the error with `what`.
-    fn context(self, what: &str) -> Result<T, Error>;
-}
-
-impl<T> Context<T> for rusqlite::Result<T> {
-    fn context(self, what: &str) -> Result<T, Error> {
-        self.map_err(|e| Error::sql(what, e))
-    }
-}
-
-/// Every typed query, over a plain connection or inside a transaction.
-///
-/// Get one with [`Store::db`] (each statement commits by itself) or inside
-/// [`Store::transaction`] (all or nothing).
-pub struct Db<'c> {
-    conn: &'c Connection,
-}
+pub use records::{
+    AuditEntry, AuditLine, ClaimedMail, MemberQuery, MemberSort, NewList, NewMail, NewMember,
+    NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, TicketRecord, UserRecord,
+};
 
 /// Seconds since the Unix epoch, as stored in every `*_at` column.
 pub(crate) fn now() -> i64 {
@@ -52,99 +75,107 @@ pub(crate) fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// Every typed query, over a plain connection or inside a transaction; the queries are
+/// declared in `db.rs`.
+///
+/// Get one with [`Store::db`] (each statement commits by itself) or inside
+/// [`Store::transaction`] (all or nothing).
+pub struct Db<'c> {
+    inner: sqlite::Db<'c>,
+}
+
 /// One database connection.
 pub struct Store {
-    conn: Connection,
+    inner: sqlite::Store,
 }
 
 impl Store {
     /// Opens (creating if needed) the database at `path`, in WAL mode with a busy timeout.
     pub fn open(path: &Path) -> Result<Store, Error> {
-        let conn = Connection::open(path)
-            .map_err(|e| Error::sql(format!("opening {}", path.display()), e))?;
-        Store::configure(conn)
+        sqlite::Store::open(path).map(|inner| Store { inner })
     }
 
     /// A private in-memory database, for tests.
     pub fn open_in_memory() -> Result<Store, Error> {
-        Store::configure(
-            Connection::open_in_memory().map_err(|e| Error::sql("opening :memory:", e))?,
-        )
-    }
-
-    fn configure(conn: Connection) -> Result<Store, Error> {
-        conn.busy_timeout(Duration::from_secs(10))
-            .map_err(|e| Error::sql("setting the busy timeout", e))?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-        )
-        .map_err(|e| Error::sql("setting pragmas", e))?;
-        Ok(Store { conn })
+        sqlite::Store::open_in_memory().map(|inner| Store { inner })
     }
 
     /// The queries, each committing by itself.
     pub fn db(&self) -> Db<'_> {
-        Db { conn: &self.conn }
+        Db {
+            inner: self.inner.db(),
+        }
     }
 
-    /// Runs the reads of `work` on one snapshot: a deferred transaction, so the answers agree
-    /// with each other and SQLite takes its read lock once rather than once per statement.
-    /// For reads only: a write inside would have to upgrade the lock and could fail as busy.
+    /// Runs the reads of `work` on one snapshot, so the answers agree with each other (and
+    /// SQLite takes its read lock once rather than once per statement). For reads only: a
+    /// write inside could fail as busy. The snapshot ends however `work` ends, a panic
+    /// included, so a pooled connection is never handed on inside a transaction.
     pub fn snapshot<T, E: From<Error>>(
         &self,
         work: impl FnOnce(&Db<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        /// Ends the read transaction however `work` ends, a panic included, so the pooled
-        /// connection is never handed on inside a transaction.
-        struct Open<'c>(&'c Connection);
-        impl Drop for Open<'_> {
-            fn drop(&mut self) {
-                if !self.0.is_autocommit() {
-                    if let Err(e) = run(self.0, "ROLLBACK") {
-                        log::warn!("ending a read transaction: {e}");
-                    }
-                }
-            }
-        }
-        // Cached statements: `Connection::transaction` would parse BEGIN and COMMIT each time.
-        fn run(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
-            conn.prepare_cached(sql).and_then(|mut s| s.execute([]))
-        }
-        run(&self.conn, "BEGIN").context("starting a read transaction")?;
-        let open = Open(&self.conn);
-        let value = work(&Db { conn: &self.conn })?;
-        run(open.0, "COMMIT").context("ending a read transaction")?;
-        Ok(value)
+        self.inner.snapshot(|inner| work(&Db { inner }))
     }
 
-    /// Runs `work` in one write transaction (`BEGIN IMMEDIATE`, so concurrent writers queue
-    /// on the busy timeout instead of failing): committed when it returns `Ok`, rolled back
-    /// otherwise.
+    /// Runs `work` in one write transaction (concurrent writers queue on the busy timeout
+    /// instead of failing): committed when it returns `Ok`, rolled back otherwise.
     pub fn transaction<T, E: From<Error>>(
         &mut self,
         work: impl FnOnce(&Db<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .context("starting a transaction")?;
-        let value = work(&Db { conn: &tx })?;
-        tx.commit().context("committing")?;
-        Ok(value)
+        self.inner.transaction(|inner| work(&Db { inner }))
     }
 
     /// Brings the schema up to date; returns how many migrations ran.
     pub fn migrate(&mut self) -> Result<u32, Error> {
-        migrations::migrate(&mut self.conn)
+        self.inner.migrate()
     }
 
     /// Returns true if and only if the schema is at the version this build expects.
     pub fn is_current(&self) -> Result<bool, Error> {
-        let version: u32 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |row| row.get(0))
-            .map_err(|e| Error::sql("reading the schema version", e))?;
-        Ok(version == migrations::latest())
+        self.inner.is_current()
+    }
+
+    /// Returns true if and only if a transaction is open, for tests of `snapshot`.
+    #[cfg(test)]
+    fn in_transaction(&self) -> bool {
+        self.inner.in_transaction()
+    }
+
+    /// The id of `domain`, created if it is new.
+    pub fn ensure_domain(&self, domain: &str) -> Result<i64, Error> {
+        self.db().ensure_domain(domain)
+    }
+
+    /// Creates a list in `domain`; refuses a name that exists.
+    pub fn create_list(&mut self, domain: &str, list: &NewList) -> Result<(), Error> {
+        self.db().create_list(domain, list).map(|_| ())
+    }
+
+    /// Sets a list's status (closing keeps its members and history).
+    pub fn set_list_status(&self, list: ListId, status: ListStatus) -> Result<(), Error> {
+        self.db().set_list_status(list, status)
+    }
+
+    /// One list by its id, whatever its status.
+    pub fn list_by_id(&self, list: ListId) -> Result<Option<List>, Error> {
+        self.db().list_by_id(list)
+    }
+
+    /// Every list of `domain` whatever its status, by name (`wwsympa list ls --all`).
+    pub fn all_lists(&self, domain: &str) -> Result<Vec<List>, Error> {
+        self.db().all_lists(domain)
+    }
+
+    /// The open lists of `domain`, by name.
+    pub fn lists(&self, domain: &str) -> Result<Vec<ListSummary>, Error> {
+        self.db().lists(domain)
+    }
+
+    /// One open list of `domain`, if it exists.
+    pub fn list(&self, domain: &str, name: &ListName) -> Result<Option<ListSummary>, Error> {
+        self.db().list(domain, name)
     }
 }
 
@@ -238,6 +269,7 @@ mod tests {
     #[test]
     fn migrations_run_once() {
         let mut store = Store::open_in_memory().unwrap();
+        assert!(!store.is_current().unwrap());
         assert!(store.migrate().unwrap() >= 1);
         assert_eq!(store.migrate().unwrap(), 0);
         assert!(store.is_current().unwrap());
@@ -276,18 +308,15 @@ mod tests {
             .snapshot(|db| db.list_by_name("a.org", &name))
             .unwrap();
         assert!(found.is_some());
-        assert!(store.conn.is_autocommit());
+        assert!(!store.in_transaction());
         let failed: Result<(), Error> = store.snapshot(|_| Err(Error::AlreadyExists("x".into())));
         assert!(failed.is_err());
-        assert!(store.conn.is_autocommit());
+        assert!(!store.in_transaction());
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             store.snapshot(|_| -> Result<(), Error> { panic!("a handler bug") })
         }));
         assert!(panicked.is_err());
-        assert!(
-            store.conn.is_autocommit(),
-            "a panic left the transaction open"
-        );
+        assert!(!store.in_transaction(), "a panic left the transaction open");
         assert!(store
             .snapshot(|db| db.list_by_name("a.org", &name))
             .unwrap()

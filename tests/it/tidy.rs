@@ -333,6 +333,7 @@ fn the_layering_check_catches_every_kind_of_violation() {
             "fn f() { std::net::TcpStream::connect(\"x\").ok(); }",
         ),
         ("src/web/mod.rs", "use rusqlite::Connection;"),
+        ("src/store/records.rs", "use rusqlite::Row;"),
         ("src/web/mod.rs", "use ::tera::Tera;"),
         (
             "src/operations/mod.rs",
@@ -358,6 +359,7 @@ fn the_layering_check_catches_every_kind_of_violation() {
         ),
         ("src/main.rs", "use wwsympa::store::Store;"),
         ("src/cli/mod.rs", "use wwsympa::{fcgi, store};"),
+        ("src/store/sqlite/lists.rs", "use rusqlite::Row;"),
     ] {
         assert!(!caught(file, source), "wrongly refused in {file}: {source}");
     }

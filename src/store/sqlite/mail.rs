@@ -2,64 +2,18 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{now, Context, Db, Error};
-use crate::domain::ListId;
-
-/// A message to queue.
-#[derive(Debug, Clone)]
-pub struct NewMail {
-    /// The template it came from (`sendpasswd`, `welcome`, ...).
-    pub kind: String,
-    /// The list concerned, if any.
-    pub list: Option<ListId>,
-    /// The envelope sender.
-    pub envelope_from: String,
-    /// The envelope recipients.
-    pub recipients: Vec<String>,
-    /// The RFC 5322 bytes.
-    pub message: Vec<u8>,
-}
-
-/// A message a sender has claimed and must now try.
-#[derive(Debug, Clone)]
-pub struct ClaimedMail {
-    /// Its row id.
-    pub id: i64,
-    /// The template it came from.
-    pub kind: String,
-    /// The envelope sender.
-    pub envelope_from: String,
-    /// The envelope recipients.
-    pub recipients: Vec<String>,
-    /// The RFC 5322 bytes.
-    pub message: Vec<u8>,
-    /// Tries before this one.
-    pub attempts: u32,
-    /// When it was queued, in seconds since the epoch.
-    pub created_at: i64,
-}
-
-/// How many messages are in each state.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct OutboxCounts {
-    /// Waiting (first try or a retry).
-    pub pending: u64,
-    /// Claimed by a sender right now.
-    pub sending: u64,
-    /// Handed to the MTA.
-    pub sent: u64,
-    /// Given up.
-    pub failed: u64,
-}
+use super::{Context, Db};
+use crate::store::{now, ClaimedMail, Error, NewMail, OutboxCounts};
 
 impl Db<'_> {
     /// Queues a message; returns its id.
     pub fn enqueue_mail(&self, mail: &NewMail) -> Result<i64, Error> {
         let at = now();
         self.conn
-            .execute(
+            .query_row(
                 "INSERT INTO outbox (kind, list_id, envelope_from, recipients, message, next_attempt_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+                 RETURNING id",
                 params![
                     mail.kind,
                     mail.list.map(|l| l.0),
@@ -68,9 +22,9 @@ impl Db<'_> {
                     mail.message,
                     at
                 ],
+                |row| row.get(0),
             )
-            .context("queueing a mail")?;
-        Ok(self.conn.last_insert_rowid())
+            .context("queueing a mail")
     }
 
     /// Claims up to `limit` messages for sender `who` for `lease_seconds`, oldest first: those
@@ -161,6 +115,7 @@ impl Db<'_> {
     /// are dropped. False when `who` no longer held the claim (its lease ran out and another
     /// sender took the message over).
     pub fn mail_sent(&self, id: i64, who: &str) -> Result<bool, Error> {
+        // `x''` is SQLite's empty blob literal (PostgreSQL: `''::bytea`).
         self.conn
             .execute(
                 "UPDATE outbox SET state = 'sent', sent_at = ?3, attempts = attempts + 1, message = x'',

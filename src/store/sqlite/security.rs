@@ -2,30 +2,9 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{now, Context, Db, Error};
-use crate::domain::{Email, ListId};
-
-/// An audit row as read back: (actor, action, target).
-pub type AuditLine = (Option<String>, String, Option<String>);
-
-/// One line of the audit log: who changed what.
-#[derive(Debug, Clone)]
-pub struct AuditEntry<'a> {
-    /// The requester, if known.
-    pub actor: Option<&'a Email>,
-    /// The client address.
-    pub remote_addr: Option<String>,
-    /// `web`, `soap` or `cli`.
-    pub channel: &'a str,
-    /// What was done (`login`, `setpasswd`, `subscribe`, ...).
-    pub action: &'a str,
-    /// The list concerned.
-    pub list: Option<ListId>,
-    /// The address acted upon.
-    pub target: Option<&'a Email>,
-    /// Anything else worth keeping.
-    pub detail: serde_json::Value,
-}
+use super::{Context, Db};
+use crate::domain::Email;
+use crate::store::{now, AuditEntry, AuditLine, Error};
 
 impl Db<'_> {
     /// Appends to the audit log.
@@ -108,7 +87,7 @@ impl Db<'_> {
     pub fn site_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, Error> {
         self.conn
             .execute(
-                "INSERT OR IGNORE INTO site_secrets (name, value) VALUES (?1, ?2)",
+                "INSERT INTO site_secrets (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
                 params![name, candidate],
             )
             .context("making a site secret")?;
@@ -119,5 +98,21 @@ impl Db<'_> {
                 |row| row.get(0),
             )
             .context("reading a site secret")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Store;
+
+    #[test]
+    fn the_first_site_secret_stays() {
+        // `INSERT … ON CONFLICT (name) DO NOTHING`, once `INSERT OR IGNORE`.
+        let mut store = Store::open_in_memory().unwrap();
+        store.migrate().unwrap();
+        let db = store.db();
+        assert_eq!(db.site_secret("unsub", b"first").unwrap(), b"first");
+        assert_eq!(db.site_secret("unsub", b"second").unwrap(), b"first");
+        assert_eq!(db.site_secret("other", b"second").unwrap(), b"second");
     }
 }

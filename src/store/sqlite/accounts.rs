@@ -2,52 +2,9 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{now, Context, Db, Error};
+use super::{error, is_constraint_violation, Context, Db};
 use crate::domain::{Email, User};
-
-/// An account with what only operations may see.
-#[derive(Debug, Clone)]
-pub struct UserRecord {
-    /// The account.
-    pub user: User,
-    /// The argon2id PHC string, if a password was chosen.
-    pub password_hash: Option<String>,
-}
-
-/// What `create_user` needs.
-#[derive(Debug, Clone)]
-pub struct NewUser {
-    /// The address.
-    pub email: Email,
-    /// The display name.
-    pub name: String,
-    /// The password hash, if any.
-    pub password_hash: Option<String>,
-    /// A listmaster of the domain.
-    pub listmaster: bool,
-}
-
-/// A live session.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SessionRecord {
-    /// The row id (not the secret id, which only the cookie has).
-    pub id: i64,
-    /// The logged-in address; `None` while anonymous.
-    pub email: Option<Email>,
-    /// Free-form data (language, where to go after login).
-    pub data: serde_json::Map<String, serde_json::Value>,
-    /// Last refresh, in seconds since the epoch.
-    pub refreshed_at: i64,
-}
-
-/// A ticket that was just used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TicketRecord {
-    /// The address it was mailed to.
-    pub email: Email,
-    /// Where it leads.
-    pub purpose: String,
-}
+use crate::store::{now, Error, NewUser, SessionRecord, TicketRecord, UserRecord};
 
 impl Db<'_> {
     /// The account of `email`, if any.
@@ -91,12 +48,10 @@ impl Db<'_> {
         );
         match inserted {
             Ok(_) => Ok(()),
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
+            Err(e) if is_constraint_violation(&e) => {
                 Err(Error::AlreadyExists(format!("user {}", user.email)))
             }
-            Err(e) => Err(Error::sql("creating a user", e)),
+            Err(e) => Err(error("creating a user", e)),
         }
     }
 
@@ -104,7 +59,8 @@ impl Db<'_> {
     pub fn ensure_user(&self, email: &Email) -> Result<(), Error> {
         self.conn
             .execute(
-                "INSERT OR IGNORE INTO users (email, created_at, updated_at) VALUES (?1, ?2, ?2)",
+                "INSERT INTO users (email, created_at, updated_at) VALUES (?1, ?2, ?2)
+                 ON CONFLICT (email) DO NOTHING",
                 params![email.as_str(), now()],
             )
             .context("creating a user")
@@ -181,15 +137,18 @@ impl Db<'_> {
     ) -> Result<SessionRecord, Error> {
         let domain_id = self.ensure_domain(domain)?;
         let at = now();
-        self.conn
-            .execute(
+        let id = self
+            .conn
+            .query_row(
                 "INSERT INTO sessions (id_hash, domain_id, email, remote_addr, created_at, refreshed_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)
+                 RETURNING id",
                 params![id_hash, domain_id, email.map(Email::as_str), remote_addr, at, at + ttl],
+                |row| row.get(0),
             )
             .context("creating a session")?;
         Ok(SessionRecord {
-            id: self.conn.last_insert_rowid(),
+            id,
             email: email.cloned(),
             data: serde_json::Map::new(),
             refreshed_at: at,
@@ -361,5 +320,68 @@ impl Db<'_> {
                 .ok()
                 .map(|email| TicketRecord { email, purpose })
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::Email;
+    use crate::store::{NewUser, Store};
+
+    fn store() -> Store {
+        let mut store = Store::open_in_memory().unwrap();
+        store.migrate().unwrap();
+        store
+    }
+
+    #[test]
+    fn ensure_user_leaves_an_existing_account_alone() {
+        // `INSERT … ON CONFLICT (email) DO NOTHING`, once `INSERT OR IGNORE`.
+        let store = store();
+        let db = store.db();
+        let email = Email::parse("ann@example.org").unwrap();
+        db.create_user(&NewUser {
+            email: email.clone(),
+            name: "Ann".into(),
+            password_hash: Some("$argon2id$x".into()),
+            listmaster: true,
+        })
+        .unwrap();
+        db.ensure_user(&email).unwrap();
+        let kept = db.user(&email).unwrap().unwrap();
+        assert_eq!(kept.user.name, "Ann");
+        assert!(kept.user.listmaster);
+        assert_eq!(kept.password_hash.as_deref(), Some("$argon2id$x"));
+        let new = Email::parse("bob@example.org").unwrap();
+        db.ensure_user(&new).unwrap();
+        db.ensure_user(&new).unwrap();
+        assert!(db.user(&new).unwrap().unwrap().password_hash.is_none());
+    }
+
+    #[test]
+    fn a_new_session_carries_the_id_of_its_row() {
+        // `INSERT … RETURNING id`, once `last_insert_rowid()`.
+        let store = store();
+        let db = store.db();
+        let email = Email::parse("ann@example.org").unwrap();
+        let first = db
+            .create_session("hash-1", "a.org", Some(&email), None, 600)
+            .unwrap();
+        // Another insert in between (a ticket) must not confuse the ids.
+        db.create_ticket("t", "a.org", &email, "login", 600)
+            .unwrap();
+        let second = db
+            .create_session("hash-2", "a.org", None, None, 600)
+            .unwrap();
+        assert_ne!(first.id, second.id);
+        assert_eq!(db.session("hash-1", "a.org").unwrap().unwrap().id, first.id);
+        assert_eq!(
+            db.session("hash-2", "a.org").unwrap().unwrap().id,
+            second.id
+        );
+        assert_eq!(
+            db.session("hash-1", "a.org").unwrap().unwrap().email,
+            Some(email)
+        );
     }
 }

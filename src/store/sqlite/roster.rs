@@ -3,63 +3,9 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::members::{NewMember, PendingRecord};
-use super::{now, Context, Db, Error};
+use super::{Context, Db};
 use crate::domain::{Email, ListId, Member, MemberVisibility, ReceptionMode};
-
-/// How review pages are sorted (Sympa's `sortby`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MemberSort {
-    /// By address.
-    Email,
-    /// By display name, then address.
-    Name,
-    /// By subscription date, oldest first, then address.
-    Date,
-}
-
-impl MemberSort {
-    /// Parses Sympa's `sortby` words; anything else is by address.
-    pub fn parse(text: &str) -> MemberSort {
-        match text {
-            "name" | "gecos" => MemberSort::Name,
-            "date" | "subscribed" => MemberSort::Date,
-            _ => MemberSort::Email,
-        }
-    }
-
-    /// The word in URLs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MemberSort::Email => "email",
-            MemberSort::Name => "name",
-            MemberSort::Date => "date",
-        }
-    }
-
-    fn order_by(self) -> &'static str {
-        match self {
-            MemberSort::Email => "email",
-            MemberSort::Name => "name, email",
-            MemberSort::Date => "subscribed_at, email",
-        }
-    }
-}
-
-/// Which members a review page shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemberQuery<'a> {
-    /// Only members whose address or name contains this (case-insensitive).
-    pub filter: Option<&'a str>,
-    /// Include members who asked to be concealed (owners only).
-    pub include_concealed: bool,
-    /// Sort order.
-    pub sort: MemberSort,
-    /// Rows skipped.
-    pub offset: u64,
-    /// Rows returned.
-    pub limit: u64,
-}
+use crate::store::{now, Error, MemberQuery, MemberSort, NewMember, PendingRecord};
 
 /// Column `i` as text borrowed from the row, without copying it into a `String`.
 fn text<'r>(row: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
@@ -90,6 +36,15 @@ fn member_from_row(row: &Row<'_>) -> rusqlite::Result<Option<Member>> {
     }))
 }
 
+/// The `ORDER BY` of a sort, each served by an index of `sql/003_review.sql`.
+fn order_by(sort: MemberSort) -> &'static str {
+    match sort {
+        MemberSort::Email => "email",
+        MemberSort::Name => "name, email",
+        MemberSort::Date => "subscribed_at, email",
+    }
+}
+
 const MEMBER_COLUMNS: &str =
     "email, name, reception, visibility, custom_attributes, subscribed_at, updated_at";
 
@@ -100,6 +55,7 @@ fn condition(query: &MemberQuery<'_>) -> String {
         sql.push_str(" AND visibility = 'noconceal'");
     }
     if query.filter.is_some() {
+        // `instr` is SQLite's (PostgreSQL: `strpos`); no LIKE, so `%` and `_` match themselves.
         sql.push_str(" AND (instr(email, lower(?2)) > 0 OR instr(lower(name), lower(?2)) > 0)");
     }
     sql
@@ -117,7 +73,7 @@ impl Db<'_> {
         let sql = format!(
             "SELECT {MEMBER_COLUMNS} FROM members WHERE {} ORDER BY {} LIMIT {} OFFSET {}",
             condition(query),
-            query.sort.order_by(),
+            order_by(query.sort),
             query.limit.min(10_000),
             query.offset
         );
@@ -148,10 +104,12 @@ impl Db<'_> {
                 .and_then(|mut s| s.query_row(params![list.0, filter], |row| row.get(0)))
                 .context(context);
         }
+        // Kept by triggers (`members_count_*`, 003_review.sql): one row read.
         let total = self.member_count(list)?;
         if query.include_concealed {
             return Ok(total);
         }
+        // `INDEXED BY` (pinning the partial index `members_concealed`) is SQLite's syntax.
         let concealed: u64 = self
             .conn
             .prepare_cached(
@@ -224,12 +182,14 @@ impl Db<'_> {
         mut progress: impl FnMut(usize),
     ) -> Result<(usize, usize), Error> {
         let context = "importing members";
+        // Each added row moves member_count (trigger `members_count_insert`, 003_review.sql).
         let at = now();
         let mut statement = self
             .conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO members (list_id, email, name, reception, visibility, custom_attributes, subscribed_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, '{}', ?6, ?6)",
+                "INSERT INTO members (list_id, email, name, reception, visibility, custom_attributes, subscribed_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, '{}', ?6, ?6)
+                 ON CONFLICT (list_id, email) DO NOTHING",
             )
             .context(context)?;
         let (mut added, mut skipped, mut seen) = (0, 0, 0);

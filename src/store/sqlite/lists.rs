@@ -1,27 +1,17 @@
 //! Queries on domains and lists.
+//!
+//! Every write to `lists` here (and every member added or removed, through `member_count`)
+//! moves the site version: triggers `site_version_list_insert`, `_update` and `_delete` of
+//! `sql/004_site_version.sql` (listed in `super::TRIGGERS`). No Rust code bumps it.
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{now, Context, Db, Error, Store};
+use super::{error, is_constraint_violation, Context, Db};
 use crate::domain::{
-    ArchiveAccess, List, ListId, ListName, ListPolicy, ListStatus, ListSummary, ReviewPolicy,
-    SubscribePolicy, UnsubscribePolicy, Visibility,
+    ArchiveAccess, List, ListId, ListName, ListPolicy, ListStatus, ReviewPolicy, SubscribePolicy,
+    UnsubscribePolicy, Visibility,
 };
-
-/// What `create_list` needs.
-#[derive(Debug, Clone)]
-pub struct NewList {
-    /// The list's name.
-    pub name: ListName,
-    /// Its subject line.
-    pub subject: String,
-    /// Its description.
-    pub description: String,
-    /// Its topics.
-    pub topics: Vec<String>,
-    /// Who may see it.
-    pub visibility: Visibility,
-}
+use crate::store::{now, Error, NewList};
 
 fn split_topics(topics: &str) -> Vec<String> {
     topics
@@ -64,7 +54,7 @@ impl Db<'_> {
         let context = format!("creating domain {domain}");
         self.conn
             .execute(
-                "INSERT OR IGNORE INTO domains (name, created_at) VALUES (?1, ?2)",
+                "INSERT INTO domains (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
                 params![domain, now()],
             )
             .context(&context)?;
@@ -79,24 +69,26 @@ impl Db<'_> {
     pub fn create_list(&self, domain: &str, list: &NewList) -> Result<ListId, Error> {
         let domain_id = self.ensure_domain(domain)?;
         let at = now();
-        let inserted = self.conn.execute(
+        // The new row moves the site version (trigger `site_version_list_insert`, 004_site_version.sql).
+        let inserted = self.conn.query_row(
             "INSERT INTO lists (domain_id, name, subject, description, topics, visibility, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+             RETURNING id",
             params![domain_id, list.name.as_str(), list.subject, list.description, list.topics.join(","), list.visibility.as_str(), at],
+            |row| row.get(0),
         );
         match inserted {
-            Ok(_) => Ok(ListId(self.conn.last_insert_rowid())),
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
+            Ok(id) => Ok(ListId(id)),
+            Err(e) if is_constraint_violation(&e) => {
                 Err(Error::AlreadyExists(format!("list {}@{domain}", list.name)))
             }
-            Err(e) => Err(Error::sql(format!("creating list {}", list.name), e)),
+            Err(e) => Err(error(format!("creating list {}", list.name), e)),
         }
     }
 
     /// Sets every policy of a list at once.
     pub fn set_list_policy(&self, list: ListId, policy: &ListPolicy) -> Result<(), Error> {
+        // Moves the site version (trigger `site_version_list_update`, 004_site_version.sql).
         let changed = self
             .conn
             .execute(
@@ -121,6 +113,7 @@ impl Db<'_> {
 
     /// Sets a list's status (closing keeps its members and history).
     pub fn set_list_status(&self, list: ListId, status: ListStatus) -> Result<(), Error> {
+        // Moves the site version (trigger `site_version_list_update`, 004_site_version.sql).
         let changed = self
             .conn
             .execute(
@@ -148,20 +141,6 @@ impl Db<'_> {
     /// Every list of `domain` whatever its status, by name (`wwsympa list ls --all`).
     pub fn all_lists(&self, domain: &str) -> Result<Vec<List>, Error> {
         self.query_lists(domain, false)
-    }
-
-    /// The open lists of `domain`, by name.
-    pub fn lists(&self, domain: &str) -> Result<Vec<ListSummary>, Error> {
-        Ok(self
-            .open_lists(domain)?
-            .into_iter()
-            .map(|list| ListSummary {
-                name: list.name,
-                subject: list.subject,
-                topics: list.topics,
-                visibility: list.policy.visibility,
-            })
-            .collect())
     }
 
     /// The open lists of `domain` with their policies, by name.
@@ -208,56 +187,44 @@ impl Db<'_> {
                     .optional()
             })
             .map(Option::flatten)
-            .map_err(|e| Error::sql(format!("reading list {name}"), e))
-    }
-
-    /// One open list of `domain`, if it exists.
-    pub fn list(&self, domain: &str, name: &ListName) -> Result<Option<ListSummary>, Error> {
-        Ok(self
-            .list_by_name(domain, name)?
-            .filter(|list| list.status == ListStatus::Open)
-            .map(|list| ListSummary {
-                name: list.name,
-                subject: list.subject,
-                topics: list.topics,
-                visibility: list.policy.visibility,
-            }))
+            .map_err(|e| error(format!("reading list {name}"), e))
     }
 }
 
-impl Store {
-    /// The id of `domain`, created if it is new.
-    pub fn ensure_domain(&self, domain: &str) -> Result<i64, Error> {
-        self.db().ensure_domain(domain)
-    }
+#[cfg(test)]
+mod tests {
+    use crate::domain::{ListName, Visibility};
+    use crate::store::{Error, NewList, Store};
 
-    /// Creates a list in `domain`; refuses a name that exists.
-    pub fn create_list(&mut self, domain: &str, list: &NewList) -> Result<(), Error> {
-        self.db().create_list(domain, list).map(|_| ())
-    }
-
-    /// Sets a list's status (closing keeps its members and history).
-    pub fn set_list_status(&self, list: ListId, status: ListStatus) -> Result<(), Error> {
-        self.db().set_list_status(list, status)
-    }
-
-    /// One list by its id, whatever its status.
-    pub fn list_by_id(&self, list: ListId) -> Result<Option<List>, Error> {
-        self.db().list_by_id(list)
-    }
-
-    /// Every list of `domain` whatever its status, by name (`wwsympa list ls --all`).
-    pub fn all_lists(&self, domain: &str) -> Result<Vec<List>, Error> {
-        self.db().all_lists(domain)
-    }
-
-    /// The open lists of `domain`, by name.
-    pub fn lists(&self, domain: &str) -> Result<Vec<ListSummary>, Error> {
-        self.db().lists(domain)
-    }
-
-    /// One open list of `domain`, if it exists.
-    pub fn list(&self, domain: &str, name: &ListName) -> Result<Option<ListSummary>, Error> {
-        self.db().list(domain, name)
+    #[test]
+    fn create_list_returns_the_id_of_its_row_and_domains_are_made_once() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.migrate().unwrap();
+        let db = store.db();
+        let new = |name: &str| NewList {
+            name: ListName::parse(name).unwrap(),
+            subject: String::new(),
+            description: String::new(),
+            topics: vec![],
+            visibility: Visibility::Noconceal,
+        };
+        let a = db.create_list("a.org", &new("one")).unwrap();
+        let b = db.create_list("a.org", &new("two")).unwrap();
+        assert_ne!(a, b);
+        assert_eq!(db.list_by_id(a).unwrap().unwrap().name.as_str(), "one");
+        assert_eq!(db.list_by_id(b).unwrap().unwrap().name.as_str(), "two");
+        assert!(matches!(
+            db.create_list("a.org", &new("one")),
+            Err(Error::AlreadyExists(_))
+        ));
+        // `ON CONFLICT (name) DO NOTHING` keeps the first row and its id.
+        assert_eq!(
+            db.ensure_domain("a.org").unwrap(),
+            db.ensure_domain("a.org").unwrap()
+        );
+        assert_ne!(
+            db.ensure_domain("a.org").unwrap(),
+            db.ensure_domain("b.org").unwrap()
+        );
     }
 }

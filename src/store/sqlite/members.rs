@@ -1,84 +1,13 @@
 //! Queries on members, owners, moderators, roles and held requests.
 
-use std::collections::BTreeMap;
-
 use rusqlite::{params, OptionalExtension};
 
-use super::{now, Context, Db, Error};
+use super::{error, is_constraint_violation, Context, Db};
 use crate::domain::{
     Admin, AdminRole, Email, ListId, ListName, Member, MemberVisibility, Membership, ReceptionMode,
     Role, Roles,
 };
-
-/// What `add_member` needs.
-#[derive(Debug, Clone)]
-pub struct NewMember {
-    /// The address.
-    pub email: Email,
-    /// The display name.
-    pub name: String,
-    /// How messages are received.
-    pub reception: ReceptionMode,
-    /// Who sees the member.
-    pub visibility: MemberVisibility,
-    /// Custom attributes.
-    pub custom_attributes: BTreeMap<String, String>,
-}
-
-impl NewMember {
-    /// A member with the default options.
-    pub fn new(email: Email) -> NewMember {
-        NewMember {
-            email,
-            name: String::new(),
-            reception: ReceptionMode::Mail,
-            visibility: MemberVisibility::Noconceal,
-            custom_attributes: BTreeMap::new(),
-        }
-    }
-}
-
-/// What `create_pending` needs; the key arrives hashed.
-#[derive(Debug, Clone)]
-pub struct NewPending {
-    /// SHA-256 of the confirmation key.
-    pub key_hash: String,
-    /// The list.
-    pub list: ListId,
-    /// `subscribe`, `signoff`, `add`, `del`.
-    pub kind: String,
-    /// The address concerned.
-    pub email: Email,
-    /// Who asked, if known.
-    pub requested_by: Option<Email>,
-    /// `confirm` (waits for the address's owner) or `owner` (waits for a list owner).
-    pub state: String,
-    /// Extra data (name, custom attributes, ...).
-    pub data: serde_json::Value,
-    /// Lifetime in seconds.
-    pub ttl: i64,
-}
-
-/// A held request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PendingRecord {
-    /// Its row id.
-    pub id: i64,
-    /// The list.
-    pub list: ListId,
-    /// `subscribe`, `signoff`, `add`, `del`.
-    pub kind: String,
-    /// The address concerned.
-    pub email: Email,
-    /// Who asked, if known.
-    pub requested_by: Option<Email>,
-    /// `confirm` or `owner`.
-    pub state: String,
-    /// Extra data.
-    pub data: serde_json::Value,
-    /// When it was made.
-    pub created_at: i64,
-}
+use crate::store::{now, Error, NewMember, NewPending, PendingRecord};
 
 impl Db<'_> {
     /// What `email` is on `list`; `listmaster` comes from the account or the configuration.
@@ -120,6 +49,7 @@ impl Db<'_> {
 
     /// Adds a member; refuses an address that is one already.
     pub fn add_member(&self, list: ListId, member: &NewMember) -> Result<(), Error> {
+        // The list's member_count follows (trigger `members_count_insert`, 003_review.sql).
         let at = now();
         let attributes =
             serde_json::to_string(&member.custom_attributes).unwrap_or_else(|_| "{}".to_string());
@@ -138,17 +68,16 @@ impl Db<'_> {
         );
         match inserted {
             Ok(_) => Ok(()),
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
+            Err(e) if is_constraint_violation(&e) => {
                 Err(Error::AlreadyExists(format!("member {}", member.email)))
             }
-            Err(e) => Err(Error::sql("adding a member", e)),
+            Err(e) => Err(error("adding a member", e)),
         }
     }
 
     /// Removes a member; returns true if and only if there was one.
     pub fn remove_member(&self, list: ListId, email: &Email) -> Result<bool, Error> {
+        // The list's member_count follows (trigger `members_count_delete`, 003_review.sql).
         self.conn
             .execute(
                 "DELETE FROM members WHERE list_id = ?1 AND email = ?2",
@@ -186,6 +115,10 @@ impl Db<'_> {
 
     /// A number that changes whenever any list's row changes (its settings or member count):
     /// what the anonymous page cache is keyed on.
+    ///
+    /// No Rust code writes it: triggers `site_version_list_insert`, `site_version_list_update`
+    /// and `site_version_list_delete` of `sql/004_site_version.sql` bump it on every change to
+    /// a `lists` row, member counts included (see `super::TRIGGERS`).
     pub fn site_version(&self) -> Result<i64, Error> {
         self.conn
             .prepare_cached("SELECT version FROM site_version WHERE id = 1")
@@ -193,7 +126,11 @@ impl Db<'_> {
             .context("reading the site version")
     }
 
-    /// How many members a list has (kept up to date by triggers, so this reads one row).
+    /// How many members a list has; reads one row.
+    ///
+    /// No Rust code writes `lists.member_count`: triggers `members_count_insert` and
+    /// `members_count_delete` of `sql/003_review.sql` keep it on every insert and delete of a
+    /// `members` row, bulk imports and cascades included (see `super::TRIGGERS`).
     pub fn member_count(&self, list: ListId) -> Result<u64, Error> {
         self.conn
             .prepare_cached("SELECT member_count FROM lists WHERE id = ?1")
@@ -215,12 +152,10 @@ impl Db<'_> {
         );
         match inserted {
             Ok(_) => Ok(()),
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
+            Err(e) if is_constraint_violation(&e) => {
                 Err(Error::AlreadyExists(format!("{} {email}", role.as_str())))
             }
-            Err(e) => Err(Error::sql("adding a list admin", e)),
+            Err(e) => Err(error("adding a list admin", e)),
         }
     }
 

@@ -1,0 +1,282 @@
+//! The queries of [`Db`]: each declared once with its contract and forwarded to the backend.
+//!
+//! This list is the seam: a backend provides every method below, with the same name and
+//! signature, on its own `Db` type (`sqlite::Db` today). With a second backend, `Db`'s field
+//! becomes an enum and [`queries!`]'s body a `match` on it; nothing else here changes.
+
+use super::{
+    AuditEntry, AuditLine, ClaimedMail, Db, Error, MemberQuery, NewList, NewMail, NewMember,
+    NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, TicketRecord, UserRecord,
+};
+use crate::domain::{
+    Admin, AdminRole, Email, List, ListId, ListName, ListPolicy, ListStatus, ListSummary, Member,
+    MemberVisibility, Membership, ReceptionMode, Roles,
+};
+
+/// Declares public methods of [`Db`] that call the backend's method of the same name.
+macro_rules! queries {
+    ($(
+        $(#[$doc:meta])*
+        fn $name:ident $(<$lifetime:lifetime>)? (&self $(, $arg:ident: $type:ty)* $(,)?) -> $ret:ty;
+    )*) => {
+        impl Db<'_> {
+            $(
+                $(#[$doc])*
+                pub fn $name $(<$lifetime>)? (&self $(, $arg: $type)*) -> $ret {
+                    self.inner.$name($($arg),*)
+                }
+            )*
+        }
+    };
+}
+
+queries! {
+    // Domains and lists.
+
+    /// The id of `domain`, created if it is new.
+    fn ensure_domain(&self, domain: &str) -> Result<i64, Error>;
+    /// Creates a list in `domain`; refuses a name that exists ([`Error::AlreadyExists`]).
+    fn create_list(&self, domain: &str, list: &NewList) -> Result<ListId, Error>;
+    /// Sets every policy of a list at once.
+    fn set_list_policy(&self, list: ListId, policy: &ListPolicy) -> Result<(), Error>;
+    /// Sets a list's status (closing keeps its members and history).
+    fn set_list_status(&self, list: ListId, status: ListStatus) -> Result<(), Error>;
+    /// One list by its id, whatever its status.
+    fn list_by_id(&self, list: ListId) -> Result<Option<List>, Error>;
+    /// Every list of `domain` whatever its status, by name (`wwsympa list ls --all`).
+    fn all_lists(&self, domain: &str) -> Result<Vec<List>, Error>;
+    /// The open lists of `domain` with their policies, by name.
+    fn open_lists(&self, domain: &str) -> Result<Vec<List>, Error>;
+    /// One list of `domain`, whatever its status.
+    fn list_by_name(&self, domain: &str, name: &ListName) -> Result<Option<List>, Error>;
+
+    // Accounts, sessions and tickets; tokens arrive already hashed.
+
+    /// The account of `email`, if any.
+    fn user(&self, email: &Email) -> Result<Option<UserRecord>, Error>;
+    /// Creates an account; refuses an address that has one ([`Error::AlreadyExists`]).
+    fn create_user(&self, user: &NewUser) -> Result<(), Error>;
+    /// Creates an empty account for `email` unless one exists.
+    fn ensure_user(&self, email: &Email) -> Result<(), Error>;
+    /// Replaces the password hash of an existing account ([`Error::NotFound`] otherwise).
+    fn set_password_hash(&self, email: &Email, hash: &str) -> Result<(), Error>;
+    /// Sets the listmaster flag of an existing account.
+    fn set_listmaster(&self, email: &Email, listmaster: bool) -> Result<(), Error>;
+    /// Saves display name and language.
+    fn set_preferences(&self, email: &Email, name: &str, lang: &str) -> Result<(), Error>;
+    /// Records a successful login.
+    fn record_login(&self, email: &Email, host: Option<&str>) -> Result<(), Error>;
+    /// Counts a wrong password for an existing account.
+    fn record_failed_login(&self, email: &Email) -> Result<(), Error>;
+    /// Creates a session whose secret id hashes to `id_hash`, living `ttl` seconds.
+    fn create_session(
+        &self,
+        id_hash: &str,
+        domain: &str,
+        email: Option<&Email>,
+        remote_addr: Option<&str>,
+        ttl: i64,
+    ) -> Result<SessionRecord, Error>;
+    /// The live session whose secret id hashes to `id_hash` in `domain`.
+    fn session(&self, id_hash: &str, domain: &str) -> Result<Option<SessionRecord>, Error>;
+    /// Extends a session to `ttl` seconds from now.
+    fn touch_session(&self, id: i64, ttl: i64) -> Result<(), Error>;
+    /// Saves a session's data.
+    fn set_session_data(
+        &self,
+        id: i64,
+        data: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), Error>;
+    /// Ends a session.
+    fn delete_session(&self, id: i64) -> Result<(), Error>;
+    /// Ends every session of `email` (after a password change, say).
+    fn delete_sessions_of(&self, email: &Email) -> Result<(), Error>;
+    /// Marks every unused ticket of `email` used, so that none still logs in; returns how many.
+    fn revoke_tickets_of(&self, email: &Email) -> Result<usize, Error>;
+    /// Removes expired sessions, tickets and held requests, and rate-limit counters older
+    /// than a day (no window is longer); returns how many sessions went.
+    fn purge_expired(&self) -> Result<usize, Error>;
+    /// Stores a ticket whose secret hashes to `ticket_hash`.
+    fn create_ticket(
+        &self,
+        ticket_hash: &str,
+        domain: &str,
+        email: &Email,
+        purpose: &str,
+        ttl: i64,
+    ) -> Result<(), Error>;
+    /// Returns true if and only if a live, unused ticket hashes to `ticket_hash`.
+    fn ticket_is_live(&self, ticket_hash: &str, domain: &str) -> Result<bool, Error>;
+    /// Marks the ticket used, once: `None` when it is unknown, used or expired.
+    fn use_ticket(
+        &self,
+        ticket_hash: &str,
+        domain: &str,
+        used_from: Option<&str>,
+    ) -> Result<Option<TicketRecord>, Error>;
+
+    // Members, owners, moderators, roles and held requests.
+
+    /// What `email` is on `list`; `listmaster` comes from the account or the configuration.
+    fn roles(&self, list: ListId, email: Option<&Email>, listmaster: bool) -> Result<Roles, Error>;
+    /// Adds a member; refuses an address that is one already ([`Error::AlreadyExists`]).
+    fn add_member(&self, list: ListId, member: &NewMember) -> Result<(), Error>;
+    /// Removes a member; returns true if and only if there was one.
+    fn remove_member(&self, list: ListId, email: &Email) -> Result<bool, Error>;
+    /// One member of a list.
+    fn member(&self, list: ListId, email: &Email) -> Result<Option<Member>, Error>;
+    /// A number that changes whenever any list's row changes (its settings or member count):
+    /// what the anonymous page cache is keyed on. Kept by the database's triggers (see the
+    /// module documentation), so this reads one row.
+    fn site_version(&self) -> Result<i64, Error>;
+    /// How many members a list has. Kept by the database's triggers (see the module
+    /// documentation), so this reads one row.
+    fn member_count(&self, list: ListId) -> Result<u64, Error>;
+    /// Adds an owner or moderator; refuses a duplicate ([`Error::AlreadyExists`]).
+    fn add_admin(
+        &self,
+        list: ListId,
+        email: &Email,
+        role: AdminRole,
+        privileged: bool,
+    ) -> Result<(), Error>;
+    /// The owners and moderators of a list, owners first.
+    fn admins(&self, list: ListId) -> Result<Vec<Admin>, Error>;
+    /// Every open list of `domain` where `email` is member, moderator or owner, by name.
+    fn memberships(&self, domain: &str, email: &Email) -> Result<Vec<Membership>, Error>;
+    /// Holds a request until its key comes back or an owner decides. A request of the same
+    /// kind and state for the same address on the list (live or expired) is renewed in
+    /// place: new key, data, requester and expiry; its old key stops working. Returns the id.
+    fn create_pending(&self, pending: &NewPending) -> Result<i64, Error>;
+    /// The live held request whose key hashes to `key_hash`.
+    fn pending_by_key(&self, key_hash: &str) -> Result<Option<PendingRecord>, Error>;
+    /// The live held request with row id `id`.
+    fn pending_by_id(&self, id: i64) -> Result<Option<PendingRecord>, Error>;
+    /// Deletes a held request; returns true if and only if it was still there (so two
+    /// concurrent confirmations cannot both act).
+    fn delete_pending(&self, id: i64) -> Result<bool, Error>;
+
+    // A list's members as a whole: review pages, search, export, bulk import, options.
+
+    /// One page of members, in the query's order; uses the index of that order, so the
+    /// first page costs the same for a thousand members as for a hundred thousand.
+    fn members_page(&self, list: ListId, query: &MemberQuery<'_>) -> Result<Vec<Member>, Error>;
+    /// How many members the query matches: without a filter from the kept count (minus the
+    /// concealed ones), with one by scanning the list.
+    fn count_members(&self, list: ListId, query: &MemberQuery<'_>) -> Result<u64, Error>;
+    /// Calls `each` on every member of a list, by address (for exports and `member ls`).
+    fn for_each_member(
+        &self,
+        list: ListId,
+        each: impl FnMut(&Member) -> Result<(), Error>,
+    ) -> Result<(), Error>;
+    /// Changes a member's options; returns true if and only if the address is a member.
+    fn set_member_options(
+        &self,
+        list: ListId,
+        email: &Email,
+        name: &str,
+        reception: ReceptionMode,
+        visibility: MemberVisibility,
+    ) -> Result<bool, Error>;
+    /// Adds many members with one prepared statement (call it inside one transaction);
+    /// addresses that are members already are skipped. Calls `progress` with the number of
+    /// addresses handled every `every` of them. Returns (added, skipped).
+    fn add_members_bulk<'m>(
+        &self,
+        list: ListId,
+        members: impl IntoIterator<Item = &'m NewMember>,
+        every: usize,
+        progress: impl FnMut(usize),
+    ) -> Result<(usize, usize), Error>;
+    /// The live held requests of a list in `state` (`confirm` or `owner`), oldest first.
+    fn pending_for_list(&self, list: ListId, state: &str) -> Result<Vec<PendingRecord>, Error>;
+    /// The live held request of `kind` for `email` on a list in `state`, if any.
+    fn pending_for(
+        &self,
+        list: ListId,
+        kind: &str,
+        email: &Email,
+        state: &str,
+    ) -> Result<Option<PendingRecord>, Error>;
+
+    // The outbox: mail written with its cause, claimed under a lease, retried.
+
+    /// Queues a message; returns its id.
+    fn enqueue_mail(&self, mail: &NewMail) -> Result<i64, Error>;
+    /// Claims up to `limit` messages for sender `who` for `lease_seconds`, oldest first: those
+    /// due now, and those whose sender's lease ran out (it died holding them). Two senders
+    /// never claim the same row.
+    fn claim_due_mail(
+        &self,
+        who: &str,
+        lease_seconds: i64,
+        limit: u32,
+    ) -> Result<Vec<ClaimedMail>, Error>;
+    /// Extends the lease on everything `who` still holds; returns how many rows that is.
+    fn renew_mail_claims(&self, who: &str, lease_seconds: i64) -> Result<usize, Error>;
+    /// Gives back, untried and due at once, everything `who` still holds; returns how many.
+    fn release_mail_claims(&self, who: &str) -> Result<usize, Error>;
+    /// Seconds until the next message is due (or a lease runs out), if any is waiting.
+    fn next_mail_due_in(&self) -> Result<Option<i64>, Error>;
+    /// Records that `who` handed message `id` to the MTA; its bytes (which may hold tickets)
+    /// are dropped. False when `who` no longer held the claim (its lease ran out and another
+    /// sender took the message over).
+    fn mail_sent(&self, id: i64, who: &str) -> Result<bool, Error>;
+    /// Records a failed try by `who`: retried `retry_in` seconds from now, or given up when
+    /// `None`; the claim is released. False when `who` no longer held the claim.
+    fn mail_failed(
+        &self,
+        id: i64,
+        who: &str,
+        error: &str,
+        retry_in: Option<i64>,
+    ) -> Result<bool, Error>;
+    /// The bytes of outbox message `id` (empty once sent), without claiming it; for tests
+    /// and inspection.
+    fn outbox_message(&self, id: i64) -> Result<Option<Vec<u8>>, Error>;
+    /// How many messages are in each state.
+    fn outbox_counts(&self) -> Result<OutboxCounts, Error>;
+
+    // The audit log, rate limits and site secrets.
+
+    /// Appends to the audit log.
+    fn audit(&self, entry: &AuditEntry<'_>) -> Result<(), Error>;
+    /// The last `limit` audit entries, newest first; for tests and `check`.
+    fn recent_audit(&self, limit: u32) -> Result<Vec<AuditLine>, Error>;
+    /// Counts one hit of `subject` in `bucket` for the current `window`-second window; returns
+    /// the hits in this window, this one included. Older windows of the same pair are dropped.
+    fn rate_limit_hit(&self, bucket: &str, subject: &str, window: i64) -> Result<u32, Error>;
+    /// Lets one event of `subject` in `bucket` through every `interval` seconds: returns true
+    /// if and only if none went through in the last `interval` seconds, and then records this
+    /// one. Atomic, so two processes cannot both be let through.
+    fn rate_pace(&self, bucket: &str, subject: &str, interval: i64) -> Result<bool, Error>;
+    /// The site secret `name`; `candidate` becomes it if there is none yet.
+    fn site_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, Error>;
+}
+
+/// Queries built from others, the same for every backend.
+impl Db<'_> {
+    /// The open lists of `domain`, by name.
+    pub fn lists(&self, domain: &str) -> Result<Vec<ListSummary>, Error> {
+        Ok(self.open_lists(domain)?.into_iter().map(summary).collect())
+    }
+
+    /// One open list of `domain`, if it exists.
+    pub fn list(&self, domain: &str, name: &ListName) -> Result<Option<ListSummary>, Error> {
+        Ok(self
+            .list_by_name(domain, name)?
+            .filter(|list| list.status == ListStatus::Open)
+            .map(summary))
+    }
+}
+
+/// What the list of lists shows of a list.
+fn summary(list: List) -> ListSummary {
+    ListSummary {
+        name: list.name,
+        subject: list.subject,
+        topics: list.topics,
+        visibility: list.policy.visibility,
+    }
+}
