@@ -2,8 +2,9 @@
 #
 # Source it after `set -euo pipefail`; call `bench_init NAME TOOL...` first. The caller then
 # fills the arrays APPS (names) and CMD[name] (command lines) and calls `start_fleet`, which
-# runs each responder as `spawn-fcgi -n -- multiwatch -f 2 -- CMD` on a unix socket in $WORK
-# and one nginx (1 worker, keep_conn off) with a server per responder on PORT[name].
+# runs each responder as `spawn-fcgi -n -- multiwatch -f $PROCS -- CMD` (PROCS=2 unless set)
+# on a unix socket in $WORK and one nginx (1 worker, keep_conn off) with a server per
+# responder on PORT[name].
 
 bench_init() { # NAME TOOL...
     local name=$1 tool
@@ -46,7 +47,7 @@ start_fleet() {
     local app servers="" user=""
     for app in "${APPS[@]}"; do
         # shellcheck disable=SC2086 # CMD holds a command line
-        spawn-fcgi -n -s "$WORK/$app.sock" -M 0600 -- "$MULTIWATCH" -f 2 -- ${CMD[$app]} \
+        spawn-fcgi -n -s "$WORK/$app.sock" -M 0600 -- "$MULTIWATCH" -f "${PROCS:-2}" -- ${CMD[$app]} \
             </dev/null >>"$WORK/$app.log" 2>&1 &
         WATCHER[$app]=$!
         PIDS+=($!)

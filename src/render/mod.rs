@@ -1,5 +1,6 @@
 //! Tera wiring: built-in templates embedded in the binary, overridable file by file from a directory; the only module that imports tera.
 
+mod fields;
 mod filters;
 
 use std::collections::HashMap;
@@ -7,6 +8,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use serde::Serialize;
+
+pub use fields::Fields;
 
 /// Every built-in template, by name (the path under `templates/`).
 const EMBEDDED: &[(&str, &str)] = &[
@@ -200,6 +203,9 @@ pub enum Error {
     /// A template does not parse, or rendering failed.
     #[error("template {name}: {message}")]
     Template { name: String, message: String },
+    /// A page's fields do not serialize into the template's context.
+    #[error("page fields: {0}")]
+    Fields(String),
 }
 
 /// Describes a tera error with its whole chain (tera puts the useful part in the source).
@@ -318,15 +324,20 @@ impl Templates {
         built.as_ref().map_err(|message| fail(message.clone()))
     }
 
-    /// Renders template `name` with `view` as its context.
+    /// Renders template `name` with `view` (a struct or a map) as its context.
     pub fn render(&self, name: &str, view: &impl Serialize) -> Result<String, Error> {
+        let mut fields = Fields::new();
+        fields.add(view)?;
+        self.render_fields(name, &fields)
+    }
+
+    /// Renders template `name` with `fields`, gathered from several parts.
+    pub fn render_fields(&self, name: &str, fields: &Fields) -> Result<String, Error> {
         let tera = self.compiled(name)?;
-        let fail = |e: tera::Error| Error::Template {
+        tera.render(name, &fields.0).map_err(|e| Error::Template {
             name: name.to_string(),
             message: chain(&e),
-        };
-        let context = tera::Context::from_serialize(view).map_err(fail)?;
-        tera.render(name, &context).map_err(fail)
+        })
     }
 
     /// Returns true if and only if a template called `name` exists.

@@ -1,17 +1,26 @@
 //! The vocabulary of the action table: what an action is, who may run it, how it is called.
 //!
 //! A row is built with const builders, so the table reads as a list of facts:
-//! `Action::new("login", account::login).args(&[..]).form()`. The defaults are the safe
-//! ones: GET only, anyone, no list, and — once a row accepts POST — a CSRF check that only an
-//! explicit [`Action::csrf_exempt`] with its reason can lift.
+//! `Action::site("login", account::login).args(&[..]).form()`, or `Action::list(..)` for an
+//! action on the list named by its first argument, whose handler then gets the loaded list.
+//! The defaults are the safe ones: GET only, anyone, and — once a row accepts POST — a CSRF
+//! check that only an explicit [`Action::csrf_exempt`] with its reason can lift. The page's
+//! template is named after the action.
 
 use super::ctx::Ctx;
 use super::outcome::Outcome;
 use super::Error;
-use crate::domain::ActionKind;
+use crate::domain::{ActionKind, List};
 
-/// A handler: a plain function from the request context to an outcome.
-pub type Handler = fn(&mut Ctx<'_>) -> Result<Outcome, Error>;
+/// A handler: a plain function from the request context (and, for list rows, the list the
+/// row loaded) to an outcome.
+#[derive(Debug, Clone, Copy)]
+pub enum Handler {
+    /// An action on the site.
+    Site(fn(&mut Ctx<'_>) -> Result<Outcome, Error>),
+    /// An action on the list named by the first path argument, loaded before it runs.
+    List(fn(&mut Ctx<'_>, &List) -> Result<Outcome, Error>),
+}
 
 /// Who may run an action, in the vocabulary of [`crate::domain::decide`]: checked before
 /// the handler so that the web answers its own way (a 404 for a list the visitor may not
@@ -63,7 +72,8 @@ pub enum Csrf {
 /// One row of the action table: every fact about an action in one place.
 #[derive(Debug)]
 pub struct Action {
-    /// The name in URLs (`<base>/<name>/<args>`), the handler's name and the template's name.
+    /// The name in URLs (`<base>/<name>/<args>`), the handler's name and the template's name
+    /// (`web/<name>.html`, unless the handler says another).
     pub name: &'static str,
     /// The handler.
     pub handler: Handler,
@@ -76,7 +86,8 @@ pub struct Action {
     /// Whether its POSTs need the CSRF token.
     pub csrf: Csrf,
     /// Returns true if and only if it works on the list named by the `list` argument, which
-    /// is then loaded once; an unknown, closed or invisible list is a 404 page.
+    /// is then loaded once; an unknown, closed or invisible list is a 404 page. Set with a
+    /// [`Handler::List`] by [`Action::list`].
     pub list: bool,
     /// Returns true if and only if what an anonymous visitor gets depends only on the lists'
     /// rows, so the page may be kept and served again until one of them changes.
@@ -99,8 +110,24 @@ pub const BULK_BODY: u64 = 2 * 1024 * 1024;
 pub const BULK_FIELDS: usize = crate::operations::members::MAX_AT_ONCE + FORM_FIELDS;
 
 impl Action {
-    /// A GET-only action anyone may run, without arguments.
-    pub const fn new(name: &'static str, handler: Handler) -> Action {
+    /// A GET-only action on the site that anyone may run, without arguments.
+    pub const fn site(
+        name: &'static str,
+        handler: fn(&mut Ctx<'_>) -> Result<Outcome, Error>,
+    ) -> Action {
+        Action::new(name, Handler::Site(handler), false)
+    }
+
+    /// A GET-only action on the list named by the first path argument (name it `list` in
+    /// [`Action::args`]); its handler gets the list, loaded once before it runs.
+    pub const fn list(
+        name: &'static str,
+        handler: fn(&mut Ctx<'_>, &List) -> Result<Outcome, Error>,
+    ) -> Action {
+        Action::new(name, Handler::List(handler), true)
+    }
+
+    const fn new(name: &'static str, handler: Handler, list: bool) -> Action {
         Action {
             name,
             handler,
@@ -108,7 +135,7 @@ impl Action {
             access: Access::Anyone,
             methods: Methods::Read,
             csrf: Csrf::Checked,
-            list: false,
+            list,
             cached: false,
             max_body: FORM_BODY,
             max_fields: FORM_FIELDS,
@@ -149,12 +176,6 @@ impl Action {
     /// Lifts the CSRF check, saying why the request needs none.
     pub const fn csrf_exempt(mut self, reason: &'static str) -> Action {
         self.csrf = Csrf::Exempt(reason);
-        self
-    }
-
-    /// Works on the list named by the `list` argument.
-    pub const fn list(mut self) -> Action {
-        self.list = true;
         self
     }
 

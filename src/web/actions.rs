@@ -6,11 +6,13 @@
 //!
 //! Adding an action: write the operation in `operations/` (check with `Env::authorize`,
 //! change the store and queue mail inside `Env::transaction`), a handler
-//! `fn <name>(ctx: &mut Ctx) -> Result<Outcome, Error>` in `handlers/` that calls it through
-//! `ctx.run(...)`, a template `templates/web/<name>.html` registered in `render::EMBEDDED`,
-//! and a row here in name order: `.args(...)` from Sympa's `%action_args`, `.list()` when
-//! the first argument is a list, `.access(...)`, and `.form()` / `.post()` for actions that
-//! change things. The row's checks run before the handler; the table tests check the rest.
+//! `fn <name>(ctx: &mut Ctx) -> Result<Outcome, Error>` in `handlers/` (with `list: &List`
+//! after `ctx` for an action on a list) that calls it through `ctx.run(...)` and returns the
+//! page's view struct, a template `templates/web/<name>.html` registered in
+//! `render::EMBEDDED`, and a row here in name order: `Action::site` or, when the first
+//! argument is a list, `Action::list`; `.args(...)` from Sympa's `%action_args`,
+//! `.access(...)`, and `.form()` / `.post()` for actions that change things. The row's checks
+//! run before the handler; the table tests check the rest.
 
 use super::action::{Access, Action};
 use super::handlers::{account, home, members, subscription};
@@ -21,132 +23,115 @@ const RETURN_ARGS: &[&str] = &["previous_action", "previous_list"];
 
 /// Every action, sorted by name.
 pub static ACTIONS: &[Action] = &[
-    Action::new("add", members::add)
+    Action::list("add", members::add)
         .args(&["list", "email"])
-        .list()
         .access(Access::Policy(ActionKind::ManageMembers))
         .bulk()
         .form(),
     // A placeholder until archives exist, so that the List-Archive header of our mail and
     // old archive links lead to a page, for whoever may read the list's archive.
-    Action::new("arc", home::arc)
+    Action::list("arc", home::arc)
         .args(&["list", "month", "file"])
-        .list()
         .access(Access::Policy(ActionKind::ReadArchive)),
-    Action::new("auth", subscription::auth)
+    Action::site("auth", subscription::auth)
         .args(&["id", "heldaction", "listname"])
         .form(),
-    Action::new("auth_add", members::auth_add)
+    Action::list("auth_add", members::auth_add)
         .args(&["list"])
-        .list()
         .access(Access::Policy(ActionKind::ManageRequests))
         .bulk()
         .post(),
-    Action::new("auth_del", members::auth_del)
+    Action::list("auth_del", members::auth_del)
         .args(&["list"])
-        .list()
         .access(Access::Policy(ActionKind::ManageRequests))
         .bulk()
         .post(),
-    Action::new("choosepasswd", account::choosepasswd)
+    Action::site("choosepasswd", account::choosepasswd)
         .args(&["email", "passwd"])
         .access(Access::User)
         .form(),
-    Action::new("decl_add", members::decl_add)
+    Action::list("decl_add", members::decl_add)
         .args(&["list"])
-        .list()
         .access(Access::Policy(ActionKind::ManageRequests))
         .bulk()
         .post(),
-    Action::new("decl_del", members::decl_del)
+    Action::list("decl_del", members::decl_del)
         .args(&["list"])
-        .list()
         .access(Access::Policy(ActionKind::ManageRequests))
         .bulk()
         .post(),
-    Action::new("del", members::del)
+    Action::list("del", members::del)
         .args(&["list", "email"])
-        .list()
         .access(Access::Policy(ActionKind::ManageMembers))
         .bulk()
         .form(),
-    Action::new("export_member", members::export_member)
+    Action::list("export_member", members::export_member)
         .args(&["list", "format"])
-        .list()
         .access(Access::Policy(ActionKind::ManageMembers)),
-    Action::new("firstpasswd", account::firstpasswd).args(RETURN_ARGS),
+    Action::site("firstpasswd", account::firstpasswd).args(RETURN_ARGS),
     // Where the List-Help header of our mail points.
-    Action::new("help", home::help).cached(),
-    Action::new("home", home::home).cached(),
-    Action::new("info", home::info)
+    Action::site("help", home::help).cached(),
+    Action::site("home", home::home).cached(),
+    Action::list("info", home::info)
         .args(&["list"])
-        .list()
         .access(Access::Policy(ActionKind::SeeList))
         .cached(),
-    Action::new("lists", home::lists)
+    Action::site("lists", home::lists)
         .args(&["topic", "subtopic"])
         .cached(),
-    Action::new("login", account::login)
+    Action::site("login", account::login)
         .args(RETURN_ARGS)
         .form(),
-    Action::new("logout", account::logout)
+    Action::site("logout", account::logout)
         .args(RETURN_ARGS)
         .form(),
-    Action::new("my", account::my).access(Access::User),
+    Action::site("my", account::my).access(Access::User),
     // Not a list row: a member of a concealed list must be able to leave without logging in;
     // the signed id proves the address, and the handler loads the list.
-    Action::new("oneclick", subscription::oneclick)
+    Action::site("oneclick", subscription::oneclick)
         .args(&["list", "id"])
         .form()
         .csrf_exempt("RFC 8058: the mail client POSTs List-Unsubscribe=One-Click without a session; the id signed with the site secret authenticates the request"),
-    Action::new("pref", account::pref)
+    Action::site("pref", account::pref)
         .args(RETURN_ARGS)
         .access(Access::User)
         .form(),
-    Action::new("renewpasswd", account::renewpasswd).args(RETURN_ARGS),
-    Action::new("requestpasswd", account::requestpasswd)
+    Action::site("renewpasswd", account::renewpasswd).args(RETURN_ARGS),
+    Action::site("requestpasswd", account::requestpasswd)
         .args(&["email"])
         .form(),
-    Action::new("review", members::review)
+    Action::list("review", members::review)
         .args(&["list", "page", "size", "sortby"])
-        .list()
         .access(Access::Policy(ActionKind::Review)),
-    Action::new("search", members::search)
+    Action::list("search", members::search)
         .args(&["list", "filter"])
-        .list()
         .access(Access::Policy(ActionKind::Review)),
     // Members change their own options, owners anyone's: the operation decides which.
-    Action::new("set", subscription::set)
+    Action::list("set", subscription::set)
         .args(&["list", "email", "reception", "gecos"])
-        .list()
         .access(Access::User)
         .form(),
-    Action::new("setpasswd", account::setpasswd)
+    Action::site("setpasswd", account::setpasswd)
         .access(Access::User)
         .post(),
-    Action::new("sigindex", members::sigindex)
+    Action::list("sigindex", members::sigindex)
         .args(&["list"])
-        .list()
         .access(Access::Policy(ActionKind::ManageRequests)),
-    Action::new("signoff", subscription::signoff)
+    Action::list("signoff", subscription::signoff)
         .args(&["list"])
-        .list()
         .access(Access::Policy(ActionKind::Signoff))
         .form(),
-    Action::new("subindex", members::subindex)
+    Action::list("subindex", members::subindex)
         .args(&["list"])
-        .list()
         .access(Access::Policy(ActionKind::ManageRequests)),
-    Action::new("suboptions", subscription::suboptions)
+    Action::list("suboptions", subscription::suboptions)
         .args(&["list"])
-        .list()
         .access(Access::Policy(ActionKind::EditOwnMembership)),
-    Action::new("subscribe", subscription::subscribe)
+    Action::list("subscribe", subscription::subscribe)
         .args(&["list"])
-        .list()
         .access(Access::Policy(ActionKind::Subscribe))
         .form(),
-    Action::new("ticket", account::ticket)
+    Action::site("ticket", account::ticket)
         .args(&["ticket"])
         .form(),
 ];

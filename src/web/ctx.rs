@@ -5,6 +5,8 @@
 //! for the page, and the outbox ids the handler's operations committed (the sender is woken
 //! for them once the page is ready; the request never waits on the MTA).
 
+use std::rc::Rc;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -80,8 +82,8 @@ pub struct Ctx<'a> {
     pub anonymous_csrf: Option<String>,
     /// The logged-in user.
     pub user: Option<User>,
-    /// The list named in the URL, for actions that work on one.
-    pub list: Option<List>,
+    /// The list named in the URL, for actions that work on one (their handler gets it too).
+    pub list: Option<Rc<List>>,
     /// The requester's roles on [`Ctx::list`].
     pub roles: Roles,
     /// For `Access::Policy` rows: what the policy decided.
@@ -156,6 +158,13 @@ impl<'a> Ctx<'a> {
         let token = auth::csrf_token(&secret);
         self.anonymous_csrf = Some(secret);
         Ok(token)
+    }
+
+    /// Makes sure the page gets a CSRF token for its forms: without a session, the
+    /// [`CSRF_COOKIE`] secret is set now if the visitor has none (no row is written). The
+    /// page's `csrf_token` field is then the one of the session or of that secret.
+    pub fn ensure_csrf_token(&mut self) -> Result<(), Error> {
+        self.csrf_token().map(drop)
     }
 
     /// Returns true if and only if `submitted` is the CSRF token of the visitor's session,

@@ -1,5 +1,7 @@
 //! Everything checked once before a handler, from its table row: size, method, session, CSRF, the list, access.
 
+use std::rc::Rc;
+
 use crate::auth;
 use crate::domain::{self, Decision, ListName, ListStatus, Reason, User};
 use crate::http::{cookie, Form, Method, Request};
@@ -112,7 +114,7 @@ pub(super) fn prepare(
         if !domain::authz::can_see(&ctx.roles, list.policy.visibility) {
             return Err(not_found());
         }
-        ctx.list = Some(list);
+        ctx.list = Some(Rc::new(list));
     }
     let logged_in = ctx.user.is_some();
     let roles = ctx.roles;
@@ -120,7 +122,11 @@ pub(super) fn prepare(
         Access::Anyone => true,
         Access::User => logged_in,
         Access::Policy(kind) => {
-            let list = ctx.list.as_ref().expect("policy rows have a list");
+            // The table test holds every policy row to a list row; were one not, no list is
+            // one the visitor may see.
+            let Some(list) = ctx.list.as_ref() else {
+                return Err(Error::NotFound("No such list.".into()));
+            };
             match domain::decide(kind, &roles, &list.policy) {
                 Decision::Refuse(Reason::NotVisible) => {
                     return Err(Error::NotFound("No such list.".into()))

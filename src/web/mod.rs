@@ -3,8 +3,9 @@
 //! [`App::call`] does, in order: the route (`route.rs`: static assets, base-path check, the
 //! action and its arguments), the action lookup (aliases included), the checks of its row
 //! (`gate.rs`: size, method, session, CSRF, list, access), the handler (panic-guarded by the
-//! http layer), and the page (`page.rs`: rendering with the common page fields, the error
-//! page, the headers every response carries). Handlers run operations through
+//! http layer) with the list of a list row, and the page (`page.rs`: the handler's typed view
+//! rendered with the row's template and the common page fields, the error page, the headers
+//! every response carries). Handlers read their parameters through `params.rs`. Handlers run operations through
 //! [`crate::operations::run`], which wakes this process's outbox sender when one committed
 //! mail. `state.rs` holds what a request is served with.
 
@@ -17,6 +18,7 @@ mod gate;
 pub mod handlers;
 pub mod outcome;
 mod page;
+pub mod params;
 mod route;
 mod state;
 
@@ -36,10 +38,11 @@ pub use route::encode_segment;
 pub(crate) use route::SEGMENT;
 pub use state::State;
 
+use action::Handler;
 use ctx::{Ctx, Level, Notice};
 use gate::{form_error, has_session_cookie, method_refusal, prepare, size_refusal};
 use outcome::Outcome;
-use page::{error_page, failure, page_fields, render_page, secure_headers};
+use page::{error_page, failure, render_page, secure_headers, Visitor};
 use route::{login_url, route, Route};
 
 /// The web application.
@@ -128,15 +131,15 @@ impl Service for App {
                 None => error_page(
                     &state,
                     &Error::NotFound("No such file.".into()),
-                    Vec::new(),
-                    None,
+                    &[],
+                    &Visitor::default(),
                 ),
             },
             Route::Outside => error_page(
                 &state,
                 &Error::NotFound("This address is not part of the mailing list service.".into()),
-                Vec::new(),
-                None,
+                &[],
+                &Visitor::default(),
             ),
             Route::Action(name, args) => self.run_action(&state, request, &name, &args),
         };
@@ -161,12 +164,12 @@ impl App {
         };
         let query = match Form::parse_limited(request.query.as_bytes(), max_fields) {
             Ok(form) => form,
-            Err(e) => return error_page(state, &form_error(e), Vec::new(), None),
+            Err(e) => return error_page(state, &form_error(e), &[], &Visitor::default()),
         };
         let body = if request.method == Method::Post {
             match Form::parse_limited(&request.body, max_fields) {
                 Ok(form) => form,
-                Err(e) => return error_page(state, &form_error(e), Vec::new(), None),
+                Err(e) => return error_page(state, &form_error(e), &[], &Visitor::default()),
             }
         } else {
             Form::default()
@@ -195,10 +198,10 @@ impl App {
             }
         };
         if let Some(refusal) = size_refusal(action, request, &query, &body) {
-            return error_page(state, &refusal, notices, None);
+            return error_page(state, &refusal, &notices, &Visitor::default());
         }
         if let Some(refusal) = method_refusal(action, &request.method) {
-            return error_page(state, &refusal, notices, None);
+            return error_page(state, &refusal, &notices, &Visitor::default());
         }
         let mut params = Form::default();
         if known {
@@ -212,7 +215,7 @@ impl App {
 
         let store = match self.pool.get() {
             Ok(store) => store,
-            Err(e) => return failure(state, Error::Store(e), notices, None),
+            Err(e) => return failure(state, Error::Store(e), &notices, &Visitor::default()),
         };
         // The anonymous page cache: see `cache.rs` for why a page kept here is never stale.
         let cache_key = (known
@@ -229,7 +232,7 @@ impl App {
                     }
                     Some(version)
                 }
-                Err(e) => return failure(state, Error::Store(e), notices, None),
+                Err(e) => return failure(state, Error::Store(e), &notices, &Visitor::default()),
             },
             None => None,
         };
@@ -251,28 +254,32 @@ impl App {
             cookies: Vec::new(),
             outbox: &self.outbox,
         };
-        let result = prepare(&mut ctx, action, csrf_submitted.as_deref())
-            .and_then(|()| (action.handler)(&mut ctx));
+        let result = prepare(&mut ctx, action, csrf_submitted.as_deref()).and_then(|()| {
+            match (action.handler, ctx.list.clone()) {
+                (Handler::Site(handler), _) => handler(&mut ctx),
+                (Handler::List(handler), Some(list)) => handler(&mut ctx, &list),
+                // `prepare` loads the list of every list row, or answers before the handler.
+                (Handler::List(_), None) => Err(Error::NotFound("No such list.".into())),
+            }
+        });
         // The mail is committed; it leaves after the response, from the sender thread.
-        let page = page_fields(&ctx);
+        let visitor = Visitor::take(&mut ctx);
         let notices = std::mem::take(&mut ctx.notices);
         let cookies = std::mem::take(&mut ctx.cookies);
         drop(ctx);
         let response = match result {
-            Ok(Outcome::Page {
-                template,
-                status,
-                view,
-            }) => {
-                let status = if known { status } else { 404 };
-                render_page(state, template, status, view, notices, page)
+            Ok(Outcome::Page(mut page)) => {
+                if !known {
+                    page.status = 404;
+                }
+                render_page(state, action.name, &page, &notices, &visitor)
             }
             Ok(Outcome::Response(response)) => response,
             Err(Error::LoginRequired(url)) => Response::redirect(&url),
             Err(Error::Operation(crate::operations::Error::Refused(Refusal::Denied(
                 Reason::LoginRequired,
             )))) => Response::redirect(&login_url(&state.base, action.name, None)),
-            Err(e) => failure(state, e, notices, Some(page)),
+            Err(e) => failure(state, e, &notices, &visitor),
         };
         if let (Some(key), Some(version)) = (cache_key, site_version) {
             if response.status == 200 && cookies.is_empty() {

@@ -1,110 +1,174 @@
-//! Page assembly: the fields every page gets, rendering a handler's view, the error page and the headers every response carries.
+//! Page assembly: the typed fields every page gets, rendering a handler's view with them, the error page and the headers every response carries.
 
-use serde_json::{json, Value};
+use std::rc::Rc;
+
+use serde::Serialize;
 
 use crate::auth;
+use crate::domain::{List, User};
 use crate::http::Response;
+use crate::render::Fields;
 
 use super::ctx::{Ctx, Notice};
+use super::outcome::Page;
 use super::state::State;
 use super::Error;
 
-/// The fields about the visitor and the list that every page gets.
-pub(super) fn page_fields(ctx: &Ctx<'_>) -> serde_json::Map<String, Value> {
-    let mut map = serde_json::Map::new();
-    map.insert("user".into(), json!(ctx.user));
-    if let Some(session) = &ctx.session {
-        map.insert(
-            "csrf_token".into(),
-            json!(auth::csrf_token(&session.secret)),
-        );
+/// Who the page is for, taken from the request's context once the handler is done: the
+/// user, the token for the page's forms, and the list of the row.
+#[derive(Default)]
+pub(super) struct Visitor {
+    user: Option<User>,
+    csrf_token: Option<String>,
+    list: Option<Rc<List>>,
+    /// Whether `user` is known (`null` when logged out), as on every page a handler answers;
+    /// error pages of requests that never reached the handler leave it out.
+    known: bool,
+}
+
+impl Visitor {
+    /// Takes the user and the list out of `ctx`, and the CSRF token of its session or, without
+    /// one, of the anonymous CSRF secret it has.
+    pub(super) fn take(ctx: &mut Ctx<'_>) -> Visitor {
+        let csrf_token = match (&ctx.session, &ctx.anonymous_csrf) {
+            (Some(session), _) => Some(auth::csrf_token(&session.secret)),
+            (None, Some(secret)) => Some(auth::csrf_token(secret)),
+            (None, None) => None,
+        };
+        Visitor {
+            user: ctx.user.take(),
+            csrf_token,
+            list: ctx.list.take(),
+            known: true,
+        }
     }
-    if let Some(list) = &ctx.list {
-        map.insert(
-            "list".into(),
-            json!({
-                "name": list.name,
-                "address": list.address(),
-                "subject": list.subject,
+}
+
+/// The logged-in user, as pages show them.
+#[derive(Serialize)]
+struct UserView<'a> {
+    email: &'a str,
+}
+
+/// The list of the row, as pages show it.
+#[derive(Serialize)]
+struct ListHead<'a> {
+    name: &'a str,
+    address: String,
+    subject: &'a str,
+}
+
+/// The fields every page gets: about the site, the visitor and the list of the row.
+#[derive(Serialize)]
+struct Common<'a> {
+    base: &'a str,
+    static_url: &'a str,
+    title: &'a str,
+    domain: &'a str,
+    lang: &'static str,
+    action: &'a str,
+    notices: &'a [Notice],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user: Option<Option<UserView<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csrf_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    list: Option<ListHead<'a>>,
+}
+
+impl<'a> Common<'a> {
+    fn new(state: &'a State, action: &'a str, notices: &'a [Notice], visitor: &'a Visitor) -> Self {
+        Common {
+            base: &state.base,
+            static_url: state.config.static_content_url.trim_end_matches('/'),
+            title: &state.config.title,
+            domain: &state.config.domain,
+            lang: "en",
+            action,
+            notices,
+            user: visitor.known.then(|| {
+                visitor.user.as_ref().map(|user| UserView {
+                    email: user.email.as_str(),
+                })
             }),
-        );
-        map.insert("roles".into(), json!(ctx.roles));
+            csrf_token: visitor.csrf_token.as_deref(),
+            list: visitor.list.as_deref().map(|list| ListHead {
+                name: list.name.as_str(),
+                address: list.address(),
+                subject: &list.subject,
+            }),
+        }
     }
-    map
 }
 
 /// Logs failures (not refusals) and renders the error page.
 pub(super) fn failure(
     state: &State,
     error: Error,
-    notices: Vec<Notice>,
-    page: Option<serde_json::Map<String, Value>>,
+    notices: &[Notice],
+    visitor: &Visitor,
 ) -> Response {
     if error.status() >= 500 {
         log::error!("{error}");
     }
-    error_page(state, &error, notices, page)
+    error_page(state, &error, notices, visitor)
 }
 
-/// The fields every page gets.
-pub(super) fn common(
-    state: &State,
-    action: &str,
-    notices: Vec<Notice>,
-) -> serde_json::Map<String, Value> {
-    let mut map = serde_json::Map::new();
-    map.insert("base".into(), json!(state.base));
-    map.insert(
-        "static_url".into(),
-        json!(state.config.static_content_url.trim_end_matches('/')),
-    );
-    map.insert("title".into(), json!(state.config.title));
-    map.insert("domain".into(), json!(state.config.domain));
-    map.insert("lang".into(), json!("en"));
-    map.insert("action".into(), json!(action));
-    map.insert("notices".into(), json!(notices));
-    map
-}
-
+/// Renders `page` with the template `web/<name>.html`, where `name` is the page's own
+/// template or else `action`'s, over the common fields.
 pub(super) fn render_page(
     state: &State,
-    template: &str,
-    status: u16,
-    view: Value,
-    notices: Vec<Notice>,
-    page: serde_json::Map<String, Value>,
+    action: &'static str,
+    page: &Page,
+    notices: &[Notice],
+    visitor: &Visitor,
 ) -> Response {
-    let mut map = common(state, template, notices.clone());
-    map.extend(page.clone());
-    if let Value::Object(fields) = view {
-        map.extend(fields);
+    let template = page.template.unwrap_or(action);
+    let mut fields = Fields::new();
+    let rendered = fields
+        .add(&Common::new(state, template, notices, visitor))
+        .and_then(|()| page.view.fill(&mut fields))
+        .and_then(|()| fields.add(&page.errors()))
+        .and_then(|()| {
+            state
+                .templates
+                .render_fields(&format!("web/{template}.html"), &fields)
+        });
+    match rendered {
+        Ok(html) => Response::html(page.status, html).with_header("Cache-Control", "no-store"),
+        Err(e) => failure(state, Error::Render(e), notices, visitor),
     }
-    match state
-        .templates
-        .render(&format!("web/{template}.html"), &map)
-    {
-        Ok(html) => Response::html(status, html).with_header("Cache-Control", "no-store"),
-        Err(e) => failure(state, Error::Render(e), notices, Some(page)),
-    }
+}
+
+/// What the error page shows besides the common fields.
+#[derive(Serialize)]
+struct ErrorView {
+    status: u16,
+    message: String,
 }
 
 /// The error page; falls back to plain text if even that template fails.
 pub(super) fn error_page(
     state: &State,
     error: &Error,
-    notices: Vec<Notice>,
-    page: Option<serde_json::Map<String, Value>>,
+    notices: &[Notice],
+    visitor: &Visitor,
 ) -> Response {
     let status = error.status();
-    let mut map = common(state, "error", notices);
-    map.extend(page.unwrap_or_default());
-    map.insert("status".into(), json!(status));
-    map.insert("message".into(), json!(error.public_message()));
-    let response = match state.templates.render("web/error.html", &map) {
+    let view = ErrorView {
+        status,
+        message: error.public_message(),
+    };
+    let mut fields = Fields::new();
+    let rendered = fields
+        .add(&Common::new(state, "error", notices, visitor))
+        .and_then(|()| fields.add(&view))
+        .and_then(|()| state.templates.render_fields("web/error.html", &fields));
+    let response = match rendered {
         Ok(html) => Response::html(status, html),
         Err(e) => {
             log::error!("{e}");
-            Response::text(status, format!("{status} {}\n", error.public_message()))
+            Response::text(status, format!("{status} {}\n", view.message))
         }
     };
     match error {

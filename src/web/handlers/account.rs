@@ -1,16 +1,17 @@
 //! Account pages: login, logout, password mails and tickets, choosing a password, preferences, my lists.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use crate::domain::ListName;
 use crate::mail::notices::PasswordReason;
-use crate::messages;
 use crate::operations::account::{self, LANGUAGES};
 use crate::operations::{self, Refusal};
 use crate::web::actions;
 use crate::web::ctx::{Ctx, Level};
 use crate::web::handlers::refused_form;
+use crate::web::handlers::subscription::dead_link;
 use crate::web::outcome::Outcome;
+use crate::web::params::{self, Typed, EMAIL_MAX, PASSWORD_MAIL_MAX, PREF_NAME_MAX};
 use crate::web::Error;
 
 /// Where to go after login: back to `previous_action/previous_list` when that is a page, else home.
@@ -27,24 +28,47 @@ fn return_url(ctx: &Ctx<'_>) -> String {
     }
 }
 
-fn previous(ctx: &Ctx<'_>) -> Value {
-    json!({
-        "previous_action": ctx.param("previous_action").filter(|a| actions::find(a).is_some()),
-        "previous_list": ctx.param("previous_list").and_then(|l| ListName::parse(l).ok()),
-    })
+/// The address field of the login and password forms.
+#[derive(Serialize)]
+struct EmailForm {
+    email: Typed,
+}
+
+/// `login.html`, `firstpasswd.html`, `renewpasswd.html`: the form, and where to come back to.
+#[derive(Serialize)]
+struct ReturnView {
+    previous_action: Option<String>,
+    previous_list: Option<ListName>,
+    form: EmailForm,
+}
+
+impl ReturnView {
+    fn of(ctx: &Ctx<'_>) -> ReturnView {
+        ReturnView {
+            previous_action: ctx
+                .param("previous_action")
+                .filter(|a| actions::find(a).is_some())
+                .map(str::to_string),
+            previous_list: ctx
+                .param("previous_list")
+                .and_then(|l| ListName::parse(l).ok()),
+            form: EmailForm {
+                email: params::typed(&ctx.params, "email", EMAIL_MAX),
+            },
+        }
+    }
 }
 
 /// `login[/previous_action[/previous_list]]`: the login form; POST checks the password and
 /// starts a new session (the id changes at login).
 pub fn login(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    let mut view = previous(ctx);
-    view["form"] = json!({ "email": ctx.text("email").chars().take(254).collect::<String>() });
+    let view = ReturnView::of(ctx);
     if ctx.request.method != crate::http::Method::Post {
         if ctx.user.is_some() {
             ctx.notice(Level::Info, "You are logged in already.");
         }
-        view["csrf_token"] = json!(ctx.csrf_token()?);
-        return Ok(Outcome::page("login", view));
+        ctx.ensure_csrf_token()?;
+        return Ok(Outcome::page(view));
     }
     let email = ctx.text("email").to_string();
     let password = ctx.text("passwd").to_string();
@@ -56,16 +80,20 @@ pub fn login(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
         }
         Err(e) => {
             let refusal = ctx.refusal(e)?;
-            refused_form(ctx, "login", &refusal, view)
+            refused_form(ctx, &refusal, view)
         }
     }
 }
 
+/// `logout.html`: the common fields only.
+#[derive(Serialize)]
+struct LogoutView {}
+
 /// `logout`: a button on GET (so a link or a prefetch logs nobody out); POST ends the session.
 pub fn logout(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     if ctx.request.method != crate::http::Method::Post {
-        let csrf = ctx.csrf_token()?;
-        return Ok(Outcome::page("logout", json!({ "csrf_token": csrf })));
+        ctx.ensure_csrf_token()?;
+        return Ok(Outcome::page(LogoutView {}));
     }
     ctx.end_session()?;
     ctx.start_session(None)?;
@@ -73,47 +101,65 @@ pub fn logout(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     Ok(Outcome::redirect(&format!("{}/", ctx.base)))
 }
 
-fn password_request_form(ctx: &mut Ctx<'_>, template: &'static str) -> Result<Outcome, Error> {
-    let mut view = previous(ctx);
-    view["form"] = json!({ "email": ctx.text("email").chars().take(254).collect::<String>() });
-    view["csrf_token"] = json!(ctx.csrf_token()?);
-    Ok(Outcome::page(template, view))
+fn password_request_form(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
+    let view = ReturnView::of(ctx);
+    ctx.ensure_csrf_token()?;
+    Ok(Outcome::page(view))
 }
 
 /// `firstpasswd`: "first login": asks for the address to mail a ticket to.
 pub fn firstpasswd(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    password_request_form(ctx, "firstpasswd")
+    password_request_form(ctx)
 }
 
 /// `renewpasswd`: "forgot my password": asks for the address to mail a ticket to.
 pub fn renewpasswd(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    password_request_form(ctx, "renewpasswd")
+    password_request_form(ctx)
+}
+
+/// `requestpasswd.html`.
+#[derive(Serialize)]
+struct RequestPasswdView {
+    form: EmailForm,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    sent: bool,
 }
 
 /// `requestpasswd[/email]`: GET confirms the address; POST mails the ticket. The answer is
 /// the same whether the address has an account or not.
 pub fn requestpasswd(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    let email = ctx.text("email").chars().take(300).collect::<String>();
-    let mut view = json!({ "form": { "email": email.chars().take(254).collect::<String>() } });
+    let email = params::typed(&ctx.params, "email", PASSWORD_MAIL_MAX);
+    let mut view = RequestPasswdView {
+        form: EmailForm {
+            email: Typed::new(email.as_str(), EMAIL_MAX),
+        },
+        sent: false,
+    };
     if ctx.request.method != crate::http::Method::Post {
-        view["csrf_token"] = json!(ctx.csrf_token()?);
-        return Ok(Outcome::page("requestpasswd", view));
+        ctx.ensure_csrf_token()?;
+        return Ok(Outcome::page(view));
     }
     let reason = if ctx.param("reason") == Some("firstpasswd") {
         PasswordReason::First
     } else {
         PasswordReason::Renew
     };
-    match ctx.run(|env, who| account::request_password(env, who, &email, reason)) {
+    match ctx.run(|env, who| account::request_password(env, who, email.as_str(), reason)) {
         Ok(()) => {
-            view["sent"] = json!(true);
-            Ok(Outcome::page("requestpasswd", view))
+            view.sent = true;
+            Ok(Outcome::page(view))
         }
         Err(e) => {
             let refusal = ctx.refusal(e)?;
-            refused_form(ctx, "requestpasswd", &refusal, view)
+            refused_form(ctx, &refusal, view)
         }
     }
+}
+
+/// `ticket.html` with the button.
+#[derive(Serialize)]
+struct TicketView {
+    ticket: String,
 }
 
 /// `ticket/<ticket>`: GET shows a button (mail scanners that follow links use nothing up);
@@ -123,17 +169,10 @@ pub fn ticket(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     if ctx.request.method != crate::http::Method::Post {
         let live = ctx.run(|env, _| account::ticket_is_live(env, &ticket))?;
         if !live {
-            return Ok(Outcome::page_with_status(
-                "ticket",
-                410,
-                json!({ "invalid": true, "message": messages::refusal(&Refusal::InvalidLink) }),
-            ));
+            return Ok(dead_link(410, &Refusal::InvalidLink));
         }
-        let csrf = ctx.csrf_token()?;
-        return Ok(Outcome::page(
-            "ticket",
-            json!({ "ticket": ticket, "csrf_token": csrf }),
-        ));
+        ctx.ensure_csrf_token()?;
+        return Ok(Outcome::page(TicketView { ticket }));
     }
     match ctx.run(|env, who| account::use_ticket(env, who, &ticket)) {
         Ok((user, _purpose)) => {
@@ -143,16 +182,16 @@ pub fn ticket(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
         }
         Err(e) => {
             let refusal = ctx.refusal(e)?;
-            Ok(Outcome::page_with_status(
-                "ticket",
-                410,
-                json!({ "invalid": true, "message": messages::refusal(&refusal) }),
-            ))
+            Ok(dead_link(410, &refusal))
         }
     }
 }
 
-fn set_password(ctx: &mut Ctx<'_>, template: &'static str) -> Result<Outcome, Error> {
+/// `choosepasswd.html` and `setpasswd.html`: the common fields only.
+#[derive(Serialize)]
+struct PasswordView {}
+
+fn set_password(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     let first = ctx.text("newpasswd1").to_string();
     let second = ctx.text("newpasswd2").to_string();
     match ctx.run(|env, who| account::set_password(env, who, &first, &second)) {
@@ -170,7 +209,7 @@ fn set_password(ctx: &mut Ctx<'_>, template: &'static str) -> Result<Outcome, Er
         }
         Err(e) => {
             let refusal = ctx.refusal(e)?;
-            refused_form(ctx, template, &refusal, json!({}))
+            refused_form(ctx, &refusal, PasswordView {})
         }
     }
 }
@@ -178,34 +217,59 @@ fn set_password(ctx: &mut Ctx<'_>, template: &'static str) -> Result<Outcome, Er
 /// `choosepasswd`: the new-password form after a ticket login; POST saves it.
 pub fn choosepasswd(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     if ctx.request.method == crate::http::Method::Post {
-        return set_password(ctx, "choosepasswd");
+        return set_password(ctx);
     }
-    let csrf = ctx.csrf_token()?;
-    Ok(Outcome::page("choosepasswd", json!({ "csrf_token": csrf })))
+    ctx.ensure_csrf_token()?;
+    Ok(Outcome::page(PasswordView {}))
 }
 
 /// `setpasswd` (POST): changes the password from the preferences page.
 pub fn setpasswd(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    set_password(ctx, "setpasswd")
+    set_password(ctx)
+}
+
+/// A language the preferences form offers.
+#[derive(Serialize)]
+struct Language {
+    tag: &'static str,
+    name: &'static str,
+}
+
+/// The values of the preferences form.
+#[derive(Serialize)]
+struct PrefForm {
+    gecos: String,
+    lang: String,
+}
+
+/// `pref.html`.
+#[derive(Serialize)]
+struct PrefView {
+    form: PrefForm,
+    languages: Vec<Language>,
+}
+
+fn languages() -> Vec<Language> {
+    LANGUAGES
+        .iter()
+        .map(|&(tag, name)| Language { tag, name })
+        .collect()
 }
 
 /// `pref`: display name and language (POST saves them), and the password form.
 pub fn pref(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    let user = ctx.user.clone().expect("the row needs a user");
-    let languages: Vec<Value> = LANGUAGES
-        .iter()
-        .map(|(tag, name)| json!({ "tag": tag, "name": name }))
-        .collect();
     if ctx.request.method != crate::http::Method::Post {
-        let csrf = ctx.csrf_token()?;
-        return Ok(Outcome::page(
-            "pref",
-            json!({
-                "form": { "gecos": user.name, "lang": user.lang },
-                "languages": languages,
-                "csrf_token": csrf,
-            }),
-        ));
+        // The row lets only users in.
+        let (gecos, lang) = ctx
+            .user
+            .as_ref()
+            .map(|user| (user.name.clone(), user.lang.clone()))
+            .unwrap_or_default();
+        ctx.ensure_csrf_token()?;
+        return Ok(Outcome::page(PrefView {
+            form: PrefForm { gecos, lang },
+            languages: languages(),
+        }));
     }
     let name = ctx.text("gecos").to_string();
     let lang = ctx.text("lang").to_string();
@@ -216,32 +280,45 @@ pub fn pref(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
         }
         Err(e) => {
             let refusal = ctx.refusal(e)?;
-            let view = json!({
-                "form": { "gecos": name.chars().take(300).collect::<String>(), "lang": lang },
-                "languages": languages,
-            });
-            refused_form(ctx, "pref", &refusal, view)
+            let view = PrefView {
+                form: PrefForm {
+                    gecos: Typed::new(&name, PREF_NAME_MAX).as_str().to_string(),
+                    lang,
+                },
+                languages: languages(),
+            };
+            refused_form(ctx, &refusal, view)
         }
     }
+}
+
+/// One of the user's lists on `my.html`.
+#[derive(Serialize)]
+struct MembershipRow {
+    name: ListName,
+    subject: String,
+    roles: Vec<&'static str>,
+}
+
+/// `my.html`.
+#[derive(Serialize)]
+struct MyView {
+    memberships: Vec<MembershipRow>,
 }
 
 /// `my` (old name `which`): the lists the user belongs to, with the roles held on each.
 pub fn my(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     let memberships = ctx
         .run(|env, who| account::memberships(env, who))
-        .map_err(Error::from)?;
-    let lists: Vec<Value> = memberships
-        .iter()
-        .map(|m| {
-            json!({
-                "name": m.list,
-                "subject": m.subject,
-                "roles": m.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-                "admin": m.roles.iter().any(|r| *r >= crate::domain::Role::Moderator),
-            })
+        .map_err(Error::from)?
+        .into_iter()
+        .map(|m| MembershipRow {
+            roles: m.roles.iter().map(|r| r.as_str()).collect(),
+            name: m.list,
+            subject: m.subject,
         })
         .collect();
-    Ok(Outcome::page("my", json!({ "memberships": lists })))
+    Ok(Outcome::page(MyView { memberships }))
 }
 
 impl From<Refusal> for Error {

@@ -3,31 +3,25 @@
 //! the CSV export.
 
 use serde::Serialize;
-use serde_json::{json, Value};
 
-use super::{date, kept, refused_form};
-use crate::domain::{self, ActionKind, AdminRole, Decision, MemberVisibility};
+use super::{date, refused_form};
+use crate::domain::{self, ActionKind, Admin, Decision, Email, List, MemberVisibility};
 use crate::http::{Method, Response};
 use crate::mail::notices::RequestKind;
 use crate::operations::members::{self, parse_entries, Entry};
-use crate::operations::{Field, Refusal};
-use crate::store::{MemberQuery, MemberSort};
+use crate::operations::Refusal;
+use crate::store::MemberQuery;
 use crate::web::ctx::{Ctx, Level};
 use crate::web::outcome::Outcome;
+use crate::web::params::{self, Export, Filter, MemberPage, Review, Typed};
 use crate::web::Error;
-
-/// Rows per review page unless the URL says otherwise, and the most it may say.
-const PAGE_SIZE: u64 = 25;
-const MAX_PAGE_SIZE: u64 = 500;
-/// Longest search filter, in characters.
-const MAX_FILTER: usize = 100;
 
 /// One row of the members table. The owners' links are made here, in Rust, rather than
 /// with template filters: a page of 25 rows renders several times faster so.
 #[derive(Serialize)]
-struct MemberRow<'m> {
-    email: &'m str,
-    name: &'m str,
+struct MemberRow {
+    email: Email,
+    name: String,
     reception: &'static str,
     concealed: bool,
     subscribed: String,
@@ -39,17 +33,17 @@ struct MemberRow<'m> {
     del_url: Option<String>,
 }
 
-/// What the review and search pages show about a page of members.
+/// `review.html` (members) and `search.html`: a page of members.
 #[derive(Serialize)]
-struct MemberPageView<'m> {
-    list_path: &'m str,
-    members: Vec<MemberRow<'m>>,
+struct MemberPageView {
+    list_path: String,
+    members: Vec<MemberRow>,
     total: u64,
     page: u64,
     pages: u64,
     size: u64,
     sortby: &'static str,
-    filter: Option<&'m str>,
+    filter: Option<String>,
     with_concealed: bool,
     is_owner: bool,
     /// Owners and moderators: they decide the held requests.
@@ -67,122 +61,173 @@ fn member_url(prefix: &str, email: &str) -> String {
     url
 }
 
-/// The page of members asked by `page`, `size`, `sortby` and `filter`, as a view.
-fn member_page(ctx: &mut Ctx<'_>, filter: Option<String>) -> Result<Value, Error> {
-    let list = ctx.list.clone().expect("the row loads the list");
-    if let Some(filter) = &filter {
-        if filter.chars().count() > MAX_FILTER {
-            return Err(Refusal::TooLong {
-                field: Field::Filter,
-                max: MAX_FILTER,
-            }
-            .into());
-        }
-    }
-    let size = ctx
-        .param("size")
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or(PAGE_SIZE)
-        .clamp(1, MAX_PAGE_SIZE);
-    let page = ctx
-        .param("page")
-        .and_then(|p| p.parse::<u64>().ok())
-        .unwrap_or(1)
-        .clamp(1, 1_000_000);
-    let sort = MemberSort::parse(ctx.text("sortby"));
+/// The page of members `at`, maybe filtered, as a view.
+fn member_page(
+    ctx: &mut Ctx<'_>,
+    list: &List,
+    at: MemberPage,
+    filter: Option<Filter>,
+) -> Result<MemberPageView, Error> {
     let query = MemberQuery {
-        filter: filter.as_deref(),
+        filter: filter.as_ref().map(Filter::as_str),
         include_concealed: false,
-        sort,
-        offset: (page - 1) * size,
-        limit: size,
+        sort: at.sort,
+        offset: at.offset(),
+        limit: at.size,
     };
     let result = ctx
-        .run(|env, who| members::review(env, who, &list, query))
+        .run(|env, who| members::review(env, who, list, query))
         .map_err(Error::from)?;
-    let pages = result.total.div_ceil(size).max(1);
+    let pages = result.total.div_ceil(at.size).max(1);
     let is_owner = ctx.roles.is_owner();
     let list_path = crate::web::encode_segment(list.name.as_str());
     let (set_prefix, del_prefix) = (
         format!("{}/set/{list_path}/", ctx.base),
         format!("{}/del/{list_path}/", ctx.base),
     );
-    let rows = result
+    let members = result
         .members
-        .iter()
+        .into_iter()
         .map(|m| MemberRow {
-            email: m.email.as_str(),
-            name: &m.name,
+            set_url: is_owner.then(|| member_url(&set_prefix, m.email.as_str())),
+            del_url: is_owner.then(|| member_url(&del_prefix, m.email.as_str())),
             reception: m.reception.as_str(),
             concealed: m.visibility == MemberVisibility::Conceal,
             subscribed: date(m.subscribed_at),
-            set_url: is_owner.then(|| member_url(&set_prefix, m.email.as_str())),
-            del_url: is_owner.then(|| member_url(&del_prefix, m.email.as_str())),
+            email: m.email,
+            name: m.name,
         })
         .collect();
-    let view = MemberPageView {
-        list_path: &list_path,
-        members: rows,
+    Ok(MemberPageView {
+        list_path,
+        members,
         total: result.total,
-        page,
+        page: at.page,
         pages,
-        size,
-        sortby: sort.as_str(),
-        filter: filter.as_deref(),
+        size: at.size,
+        sortby: at.sort.as_str(),
+        filter: filter.map(|f| f.as_str().to_string()),
         with_concealed: result.with_concealed,
         is_owner,
         handles_requests: !matches!(
             domain::decide(ActionKind::ManageRequests, &ctx.roles, &list.policy),
             Decision::Refuse(_)
         ),
-    };
-    // Strings, numbers and booleans only: this cannot fail (`json!` unwraps the same way).
-    Ok(serde_json::to_value(&view).expect("the members view serializes"))
+    })
+}
+
+/// An owner or a moderator on `review.html`.
+#[derive(Serialize)]
+struct AdminRow {
+    email: Email,
+    name: String,
+    privileged: bool,
+}
+
+/// `review.html` for the owners or the moderators.
+#[derive(Serialize)]
+struct AdminsView {
+    admins_role: &'static str,
+    admins: Vec<AdminRow>,
 }
 
 /// `review/LIST[/PAGE[/SIZE[/SORTBY]]][?filter=]`: one page of members, sorted by email,
 /// name or date, optionally filtered; `review/LIST/owner` and `review/LIST/editor` list the
 /// owners and the moderators instead, as in WWSympa. Who may see it is the list's review policy.
-pub fn review(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    if let Some(role) = ctx.param("page").and_then(AdminRole::parse) {
-        let list = ctx.list.clone().expect("the row loads the list");
-        let admins = ctx.run(|env, who| members::admins(env, who, &list, role))?;
-        return Ok(Outcome::page(
-            "review",
-            json!({ "admins_role": role.as_str(), "admins": admins }),
-        ));
+pub fn review(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    match Review::parse(&ctx.params)? {
+        Review::Admins(role) => {
+            let admins = ctx.run(|env, who| members::admins(env, who, list, role))?;
+            let admins = admins
+                .into_iter()
+                .map(
+                    |Admin {
+                         email,
+                         name,
+                         privileged,
+                         ..
+                     }| AdminRow {
+                        email,
+                        name,
+                        privileged,
+                    },
+                )
+                .collect();
+            Ok(Outcome::page(AdminsView {
+                admins_role: role.as_str(),
+                admins,
+            }))
+        }
+        Review::Members(at, filter) => Ok(Outcome::page(member_page(ctx, list, at, filter)?)),
     }
-    let filter = ctx.param("filter").map(str::to_string);
-    let view = member_page(ctx, filter)?;
-    Ok(Outcome::page("review", view))
+}
+
+/// `search.html` without a filter.
+#[derive(Serialize)]
+struct EmptySearchView {
+    members: [(); 0],
+    total: u64,
+    filter: &'static str,
 }
 
 /// `search/LIST/FILTER`: the members whose address or name contains the filter.
-pub fn search(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    let Some(filter) = ctx.param("filter").map(str::to_string) else {
-        return Ok(Outcome::page(
-            "search",
-            json!({ "members": [], "total": 0, "filter": "" }),
-        ));
+pub fn search(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    let Some(filter) = params::filter(&ctx.params)? else {
+        return Ok(Outcome::page(EmptySearchView {
+            members: [],
+            total: 0,
+            filter: "",
+        }));
     };
-    let view = member_page(ctx, Some(filter))?;
-    Ok(Outcome::page("search", view))
+    let at = MemberPage::parse(&ctx.params);
+    Ok(Outcome::page(member_page(ctx, list, at, Some(filter))?))
 }
 
-/// Every value of the `email` fields, each split into lines.
-fn typed_addresses(ctx: &Ctx<'_>) -> String {
-    ctx.params.all("email").collect::<Vec<_>>().join("\n")
+/// What the add and del forms keep of what was typed.
+#[derive(Serialize)]
+struct AddressesForm {
+    email: Typed,
+    quiet: bool,
+}
+
+impl AddressesForm {
+    fn of(ctx: &Ctx<'_>, typed: &str) -> AddressesForm {
+        AddressesForm {
+            email: Typed::new(typed, params::ADDRESSES_MAX),
+            quiet: params::flag(&ctx.params, "quiet"),
+        }
+    }
+}
+
+/// What `add` did.
+#[derive(Serialize)]
+struct AddReportView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    added: Option<Vec<Email>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    already: Option<Vec<Email>>,
+    invalid: Vec<String>,
+}
+
+/// `add.html`.
+#[derive(Serialize)]
+struct AddView {
+    form: AddressesForm,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<AddReportView>,
 }
 
 /// `add/LIST[/EMAIL]`: GET shows the form (one address per line, optional name after it);
 /// POST adds them, each welcomed by mail unless `quiet`.
-pub fn add(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    let list = ctx.list.clone().expect("the row loads the list");
-    let typed = typed_addresses(ctx);
-    let mut view = json!({ "form": { "email": kept(&typed, 100_000), "quiet": ctx.param("quiet").is_some() } });
+pub fn add(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    let typed = params::addresses(&ctx.params);
+    let mut view = AddView {
+        form: AddressesForm::of(ctx, &typed),
+        report: None,
+    };
     if ctx.request.method != Method::Post {
-        view["csrf_token"] = json!(ctx.csrf_token()?);
-        return Ok(Outcome::page("add", view));
+        ctx.ensure_csrf_token()?;
+        return Ok(Outcome::page(view));
     }
     let mut entries = parse_entries(&typed);
     if let (Some(name), [only]) = (ctx.param("gecos"), entries.as_mut_slice()) {
@@ -191,130 +236,168 @@ pub fn add(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
         }
     }
     if entries.is_empty() {
-        return refused_form(ctx, "add", &Refusal::InvalidAddress, view);
+        return refused_form(ctx, &Refusal::InvalidAddress, view);
     }
-    let quiet = ctx.param("quiet").is_some();
-    match ctx.run(|env, who| members::add(env, who, &list, &entries, quiet)) {
+    let quiet = view.form.quiet;
+    match ctx.run(|env, who| members::add(env, who, list, &entries, quiet)) {
         Ok(report) if report.added.is_empty() && report.already.is_empty() => {
-            view["report"] = json!({ "invalid": report.invalid });
-            refused_form(ctx, "add", &Refusal::InvalidAddress, view)
+            view.report = Some(AddReportView {
+                added: None,
+                already: None,
+                invalid: report.invalid,
+            });
+            refused_form(ctx, &Refusal::InvalidAddress, view)
         }
         Ok(report) => {
-            view["report"] = json!({
-                "added": report.added,
-                "already": report.already,
-                "invalid": report.invalid,
+            view.form.email = Typed::new(&report.invalid.join("\n"), usize::MAX);
+            view.report = Some(AddReportView {
+                added: Some(report.added),
+                already: Some(report.already),
+                invalid: report.invalid,
             });
-            view["form"]["email"] = json!(report.invalid.join("\n"));
-            view["csrf_token"] = json!(ctx.csrf_token()?);
-            Ok(Outcome::page("add", view))
+            ctx.ensure_csrf_token()?;
+            Ok(Outcome::page(view))
         }
         Err(e) => {
             let refusal = ctx.refusal(e)?;
-            refused_form(ctx, "add", &refusal, view)
+            refused_form(ctx, &refusal, view)
         }
     }
+}
+
+/// What `del` did.
+#[derive(Serialize)]
+struct DelReportView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    removed: Option<Vec<Email>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_member: Option<Vec<Email>>,
+    invalid: Vec<String>,
+}
+
+/// `del.html`.
+#[derive(Serialize)]
+struct DelView {
+    form: AddressesForm,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<DelReportView>,
 }
 
 /// `del/LIST[/EMAIL]`: GET asks to confirm the addresses; POST removes them, each told by
 /// mail unless `quiet`.
-pub fn del(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    let list = ctx.list.clone().expect("the row loads the list");
-    let typed = typed_addresses(ctx);
-    let mut view = json!({ "form": { "email": kept(&typed, 100_000), "quiet": ctx.param("quiet").is_some() } });
+pub fn del(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    let typed = params::addresses(&ctx.params);
+    let mut view = DelView {
+        form: AddressesForm::of(ctx, &typed),
+        report: None,
+    };
     if ctx.request.method != Method::Post {
-        view["csrf_token"] = json!(ctx.csrf_token()?);
-        return Ok(Outcome::page("del", view));
+        ctx.ensure_csrf_token()?;
+        return Ok(Outcome::page(view));
     }
     let addresses: Vec<Entry> = parse_entries(&typed);
     let emails: Vec<&str> = addresses.iter().map(|e| e.email.as_str()).collect();
     if emails.is_empty() {
-        return refused_form(ctx, "del", &Refusal::InvalidAddress, view);
+        return refused_form(ctx, &Refusal::InvalidAddress, view);
     }
-    let quiet = ctx.param("quiet").is_some();
-    match ctx.run(|env, who| members::del(env, who, &list, &emails, quiet)) {
+    let quiet = view.form.quiet;
+    match ctx.run(|env, who| members::del(env, who, list, &emails, quiet)) {
         Ok(report) if report.removed.is_empty() && report.not_member.is_empty() => {
-            view["report"] = json!({ "invalid": report.invalid });
-            refused_form(ctx, "del", &Refusal::InvalidAddress, view)
+            view.report = Some(DelReportView {
+                removed: None,
+                not_member: None,
+                invalid: report.invalid,
+            });
+            refused_form(ctx, &Refusal::InvalidAddress, view)
         }
         Ok(report) => {
-            view["report"] = json!({
-                "removed": report.removed,
-                "not_member": report.not_member,
-                "invalid": report.invalid,
+            view.form.email = Typed::default();
+            view.report = Some(DelReportView {
+                removed: Some(report.removed),
+                not_member: Some(report.not_member),
+                invalid: report.invalid,
             });
-            view["form"]["email"] = json!("");
-            view["csrf_token"] = json!(ctx.csrf_token()?);
-            Ok(Outcome::page("del", view))
+            ctx.ensure_csrf_token()?;
+            Ok(Outcome::page(view))
         }
         Err(e) => {
             let refusal = ctx.refusal(e)?;
-            refused_form(ctx, "del", &refusal, view)
+            refused_form(ctx, &refusal, view)
         }
     }
 }
 
+/// A held request on `subindex.html` / `sigindex.html`.
+#[derive(Serialize)]
+struct RequestRow {
+    email: Email,
+    name: Option<String>,
+    date: String,
+}
+
+/// `subindex.html` and `sigindex.html`.
+#[derive(Serialize)]
+struct RequestsView {
+    requests: Vec<RequestRow>,
+}
+
 /// The page of the requests of `kind` waiting for an owner (`subindex`, `sigindex`).
-fn pending_page(
-    ctx: &mut Ctx<'_>,
-    kind: RequestKind,
-    template: &'static str,
-) -> Result<Outcome, Error> {
-    let list = ctx.list.clone().expect("the row loads the list");
+fn pending_page(ctx: &mut Ctx<'_>, list: &List, kind: RequestKind) -> Result<Outcome, Error> {
     let requests = ctx
-        .run(|env, who| members::requests(env, who, &list, kind))
+        .run(|env, who| members::requests(env, who, list, kind))
         .map_err(Error::from)?;
-    let rows: Vec<Value> = requests
-        .iter()
-        .map(|p| {
-            json!({
-                "email": p.email,
-                "name": p.data["name"],
-                "date": date(p.created_at),
-            })
+    let requests = requests
+        .into_iter()
+        .map(|p| RequestRow {
+            name: p
+                .data
+                .get("name")
+                .and_then(|n| n.as_str())
+                .map(str::to_string),
+            date: date(p.created_at),
+            email: p.email,
         })
         .collect();
-    let csrf = ctx.csrf_token()?;
-    Ok(Outcome::page(
-        template,
-        json!({ "requests": rows, "csrf_token": csrf }),
-    ))
+    ctx.ensure_csrf_token()?;
+    Ok(Outcome::page(RequestsView { requests }))
 }
 
 /// `subindex/LIST`: subscriptions waiting for an owner, with accept and decline buttons.
-pub fn subindex(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    pending_page(ctx, RequestKind::Subscribe, "subindex")
+pub fn subindex(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    pending_page(ctx, list, RequestKind::Subscribe)
 }
 
 /// `sigindex/LIST`: unsubscriptions waiting for an owner, with accept and decline buttons.
-pub fn sigindex(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    pending_page(ctx, RequestKind::Signoff, "sigindex")
+pub fn sigindex(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    pending_page(ctx, list, RequestKind::Signoff)
 }
+
+/// `auth_add.html`, `decl_add.html`, `auth_del.html`, `decl_del.html`: nothing chosen.
+#[derive(Serialize)]
+struct NothingChosenView {}
 
 /// Accepts or declines the held requests of `kind` chosen by the `email` fields (one per
 /// request), then goes back to their page with what was done.
-fn decide(ctx: &mut Ctx<'_>, kind: RequestKind, accept: bool) -> Result<Outcome, Error> {
-    let list = ctx.list.clone().expect("the row loads the list");
+fn decide(
+    ctx: &mut Ctx<'_>,
+    list: &List,
+    kind: RequestKind,
+    accept: bool,
+) -> Result<Outcome, Error> {
     let emails: Vec<String> = ctx.params.all("email").map(str::to_string).collect();
-    let (template, index) = match (kind, accept) {
-        (RequestKind::Subscribe, true) => ("auth_add", "subindex"),
-        (RequestKind::Subscribe, false) => ("decl_add", "subindex"),
-        (RequestKind::Signoff, true) => ("auth_del", "sigindex"),
-        (RequestKind::Signoff, false) => ("decl_del", "sigindex"),
+    let index = match kind {
+        RequestKind::Subscribe => "subindex",
+        RequestKind::Signoff => "sigindex",
     };
     if emails.is_empty() {
         ctx.notice(Level::Error, "Choose at least one request.");
-        let csrf = ctx.csrf_token()?;
-        return Ok(Outcome::page_with_status(
-            template,
-            422,
-            json!({ "csrf_token": csrf }),
-        ));
+        ctx.ensure_csrf_token()?;
+        return Ok(Outcome::page_with_status(422, NothingChosenView {}));
     }
-    let quiet = ctx.param("quiet").is_some();
+    let quiet = params::flag(&ctx.params, "quiet");
     let refs: Vec<&str> = emails.iter().map(String::as_str).collect();
     let report = ctx
-        .run(|env, who| members::decide_requests(env, who, &list, kind, &refs, accept, quiet))
+        .run(|env, who| members::decide_requests(env, who, list, kind, &refs, accept, quiet))
         .map_err(Error::from)?;
     let verb = if accept { "Accepted" } else { "Declined" };
     if !report.done.is_empty() {
@@ -334,37 +417,40 @@ fn decide(ctx: &mut Ctx<'_>, kind: RequestKind, accept: bool) -> Result<Outcome,
 }
 
 /// `auth_add/LIST` (old name `add_fromsub`, POST): accepts the chosen held subscriptions.
-pub fn auth_add(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    decide(ctx, RequestKind::Subscribe, true)
+pub fn auth_add(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    decide(ctx, list, RequestKind::Subscribe, true)
 }
 
 /// `decl_add/LIST` (old name `ignoresub`, POST): declines the chosen held subscriptions.
-pub fn decl_add(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    decide(ctx, RequestKind::Subscribe, false)
+pub fn decl_add(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    decide(ctx, list, RequestKind::Subscribe, false)
 }
 
 /// `auth_del/LIST` (old name `del_fromsig`, POST): accepts the chosen held unsubscriptions.
-pub fn auth_del(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    decide(ctx, RequestKind::Signoff, true)
+pub fn auth_del(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    decide(ctx, list, RequestKind::Signoff, true)
 }
 
 /// `decl_del/LIST` (old name `ignoresig`, POST): declines the chosen held unsubscriptions.
-pub fn decl_del(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    decide(ctx, RequestKind::Signoff, false)
+pub fn decl_del(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    decide(ctx, list, RequestKind::Signoff, false)
 }
+
+/// `export_member.html`: the links, from the common fields.
+#[derive(Serialize)]
+struct ExportView {}
 
 /// `export_member/LIST[/FORMAT]` (old name `dump`): without a format, a page with the
 /// download links; `full` (CSV with names, modes, dates) or `light` (addresses only) is the
 /// download, named `LIST@DOMAIN.csv`.
-pub fn export_member(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    let list = ctx.list.clone().expect("the row loads the list");
-    let light = match ctx.param("format") {
-        None => return Ok(Outcome::page("export_member", json!({}))),
-        Some("light") => true,
-        Some(_) => false,
+pub fn export_member(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    let light = match Export::parse(&ctx.params) {
+        Export::Page => return Ok(Outcome::page(ExportView {})),
+        Export::Light => true,
+        Export::Full => false,
     };
     let csv = ctx
-        .run(|env, who| members::export(env, who, &list, light))
+        .run(|env, who| members::export(env, who, list, light))
         .map_err(Error::from)?;
     let response = Response {
         status: 200,

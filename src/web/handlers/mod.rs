@@ -1,37 +1,37 @@
-//! Handlers, grouped by what the user sees; each is a plain `fn(&mut Ctx) -> Result<Outcome, Error>` named after its action.
+//! Handlers, grouped by what the user sees; each is a plain `fn(&mut Ctx[, &List]) -> Result<Outcome, Error>` named after its action, returning its page's view struct.
 
 pub mod account;
 pub mod home;
 pub mod members;
 pub mod subscription;
 
-use serde_json::{json, Value};
-
 use crate::messages;
 use crate::operations::{Field, Refusal};
 use crate::web::ctx::{Ctx, Level};
 use crate::web::error::refusal_status;
-use crate::web::outcome::Outcome;
+use crate::web::outcome::{FieldError, Outcome, View};
 use crate::web::Error;
 
-/// A form shown again after a refusal: the typed values kept, the error next to its field.
+/// A form shown again after a refusal, with the action's template: the typed values kept in
+/// `view`, the error next to its field (or above the form when it concerns no field).
 pub(crate) fn refused_form(
     ctx: &mut Ctx<'_>,
-    template: &'static str,
     refusal: &Refusal,
-    mut view: Value,
+    view: impl View + 'static,
 ) -> Result<Outcome, Error> {
     let text = messages::refusal(refusal);
-    match refusal.field() {
-        Some(field) => view["errors"] = json!({ form_field(field): text }),
-        None => ctx.notice(Level::Error, text),
-    }
-    view["csrf_token"] = json!(ctx.csrf_token()?);
-    Ok(Outcome::page_with_status(
-        template,
-        refusal_status(refusal),
-        view,
-    ))
+    ctx.ensure_csrf_token()?;
+    let page = Outcome::page_with_status(refusal_status(refusal), view);
+    Ok(match refusal.field() {
+        Some(field) => page.with_error(FieldError {
+            field: form_field(field),
+            text,
+        }),
+        None => {
+            ctx.notice(Level::Error, text);
+            page
+        }
+    })
 }
 
 /// The name of the form field that asks for `field` (Sympa's names).
@@ -62,11 +62,6 @@ pub(crate) fn date(epoch: i64) -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02}")
-}
-
-/// The first `max` characters of a value typed by someone, to show it again.
-pub(crate) fn kept(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
 }
 
 #[cfg(test)]

@@ -4,17 +4,18 @@
 //! Every GET here only shows a form or a confirmation button: mail scanners and prefetchers
 //! that follow links never subscribe, unsubscribe or confirm anything.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use super::{kept, refused_form};
-use crate::domain::{Decision, MemberVisibility, ReceptionMode};
+use super::refused_form;
+use crate::domain::{Decision, Email, List, ListName, Member, MemberVisibility, ReceptionMode};
 use crate::http::Method;
 use crate::messages;
-use crate::operations::membership::{self, OptionsChange, Outcome as Done};
+use crate::operations::membership::{self, HeldRequest, OptionsChange, Outcome as Done};
 use crate::operations::Refusal;
 use crate::web::ctx::{Ctx, Level};
 use crate::web::error::refusal_status;
 use crate::web::outcome::Outcome;
+use crate::web::params::{self, Typed, EMAIL_MAX, NAME_MAX, RECEPTION_MAX};
 use crate::web::Error;
 
 fn is_post(ctx: &Ctx<'_>) -> bool {
@@ -31,28 +32,45 @@ fn path_word(decision: Option<Decision>) -> &'static str {
     }
 }
 
+/// What the subscribe form keeps of what was typed.
+#[derive(Serialize)]
+struct SubscribeForm {
+    email: Typed,
+    gecos: Typed,
+}
+
+/// `subscribe.html`.
+#[derive(Serialize)]
+struct SubscribeView {
+    form: SubscribeForm,
+    path: &'static str,
+    /// Once asked: whom the confirmation went to (`confirm`: the visitor; `owner`: the owners).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sent: Option<&'static str>,
+}
+
 /// `subscribe/LIST` (old name `subrequest`): GET shows the form; POST asks to join. The
 /// list's subscribe policy says whether it is done at once, confirmed by mail first (always
 /// for anonymous visitors) or held for the owners.
-pub fn subscribe(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    let list = ctx.list.clone().expect("the row loads the list");
-    let mut view = json!({
-        "form": {
-            "email": kept(ctx.text("email"), 254),
-            "gecos": kept(ctx.text("gecos"), 150),
+pub fn subscribe(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    let mut view = SubscribeView {
+        form: SubscribeForm {
+            email: params::typed(&ctx.params, "email", EMAIL_MAX),
+            gecos: params::typed(&ctx.params, "gecos", NAME_MAX),
         },
-        "path": path_word(ctx.decision),
-    });
+        path: path_word(ctx.decision),
+        sent: None,
+    };
     if !is_post(ctx) {
         if ctx.roles.subscriber {
             ctx.notice(Level::Info, "You are a member of this list already.");
         }
-        view["csrf_token"] = json!(ctx.csrf_token()?);
-        return Ok(Outcome::page("subscribe", view));
+        ctx.ensure_csrf_token()?;
+        return Ok(Outcome::page(view));
     }
     let email = ctx.param("email").map(str::to_string);
     let name = ctx.text("gecos").to_string();
-    match ctx.run(|env, who| membership::subscribe(env, who, &list, email.as_deref(), &name)) {
+    match ctx.run(|env, who| membership::subscribe(env, who, list, email.as_deref(), &name)) {
         Ok(Done::Subscribed) => {
             ctx.flash(
                 Level::Success,
@@ -61,12 +79,12 @@ pub fn subscribe(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             Ok(Outcome::redirect(&ctx.url("info", &[list.name.as_str()])))
         }
         Ok(done) => {
-            view["sent"] = json!(sent_word(done));
-            Ok(Outcome::page("subscribe", view))
+            view.sent = Some(sent_word(done));
+            Ok(Outcome::page(view))
         }
         Err(e) => {
             let refusal = ctx.refusal(e)?;
-            refused_form(ctx, "subscribe", &refusal, view)
+            refused_form(ctx, &refusal, view)
         }
     }
 }
@@ -78,21 +96,39 @@ fn sent_word(done: Done) -> &'static str {
     }
 }
 
+/// What the signoff form keeps of what was typed.
+#[derive(Serialize)]
+struct SignoffForm {
+    email: Typed,
+}
+
+/// `signoff.html`.
+#[derive(Serialize)]
+struct SignoffView {
+    form: SignoffForm,
+    path: &'static str,
+    /// Once asked: whom the confirmation went to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sent: Option<&'static str>,
+}
+
 /// `signoff/LIST[?email=]` (old name `sigrequest`): GET shows the button (or, anonymous,
 /// the address field); POST asks to leave as the unsubscribe policy says. Anonymous
 /// requests are confirmed by mail, with the same answer whether the address is a member.
-pub fn signoff(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    let list = ctx.list.clone().expect("the row loads the list");
-    let mut view = json!({
-        "form": { "email": kept(ctx.text("email"), 254) },
-        "path": path_word(ctx.decision),
-    });
+pub fn signoff(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    let mut view = SignoffView {
+        form: SignoffForm {
+            email: params::typed(&ctx.params, "email", EMAIL_MAX),
+        },
+        path: path_word(ctx.decision),
+        sent: None,
+    };
     if !is_post(ctx) {
-        view["csrf_token"] = json!(ctx.csrf_token()?);
-        return Ok(Outcome::page("signoff", view));
+        ctx.ensure_csrf_token()?;
+        return Ok(Outcome::page(view));
     }
     let email = ctx.param("email").map(str::to_string);
-    match ctx.run(|env, who| membership::signoff(env, who, &list, email.as_deref())) {
+    match ctx.run(|env, who| membership::signoff(env, who, list, email.as_deref())) {
         Ok(Done::Unsubscribed) => {
             ctx.flash(
                 Level::Success,
@@ -101,27 +137,60 @@ pub fn signoff(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             Ok(Outcome::redirect(&ctx.url("info", &[list.name.as_str()])))
         }
         Ok(done) => {
-            view["sent"] = json!(sent_word(done));
-            Ok(Outcome::page("signoff", view))
+            view.sent = Some(sent_word(done));
+            Ok(Outcome::page(view))
         }
         Err(e) => {
             let refusal = ctx.refusal(e)?;
-            refused_form(ctx, "signoff", &refusal, view)
+            refused_form(ctx, &refusal, view)
         }
     }
 }
 
-/// A link that does not work (any more): 410 with the reason, nothing changed.
-fn dead_link(template: &'static str, refusal: &Refusal) -> Outcome {
+/// `oneclick.html`, `auth.html`, `ticket.html` for a link that does not work.
+#[derive(Serialize)]
+pub(super) struct DeadLinkView {
+    invalid: bool,
+    message: String,
+}
+
+/// A link that does not work (any more): the page with the reason, nothing changed.
+pub(super) fn dead_link(status: u16, refusal: &Refusal) -> Outcome {
+    Outcome::page_with_status(
+        status,
+        DeadLinkView {
+            invalid: true,
+            message: messages::refusal(refusal),
+        },
+    )
+}
+
+/// A dead confirmation link: 410, or the refusal's own status.
+fn dead(refusal: &Refusal) -> Outcome {
     let status = match refusal {
         Refusal::InvalidLink => 410,
         other => refusal_status(other),
     };
-    Outcome::page_with_status(
-        template,
-        status,
-        json!({ "invalid": true, "message": messages::refusal(refusal) }),
-    )
+    dead_link(status, refusal)
+}
+
+/// `oneclick.html` before the button is pressed.
+#[derive(Serialize)]
+struct OneclickAskView {
+    list_address: String,
+    list_name: ListName,
+    id: String,
+    email: Email,
+}
+
+/// `oneclick.html` once done.
+#[derive(Serialize)]
+struct OneclickDoneView {
+    done: bool,
+    was_member: bool,
+    list_address: String,
+    list_name: ListName,
+    email: String,
 }
 
 /// `oneclick/LIST/<day>-<mac>?email=ADDR` (RFC 8058): the mail client's POST
@@ -134,34 +203,48 @@ pub fn oneclick(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     if !is_post(ctx) {
         return match ctx.run(|env, _| membership::oneclick_target(env, &list_name, &id, &email)) {
             Ok((list, email)) => {
-                let csrf = ctx.csrf_token()?;
-                Ok(Outcome::page(
-                    "oneclick",
-                    json!({
-                        "list_address": list.address(),
-                        "list_name": list.name,
-                        "id": id,
-                        "email": email,
-                        "csrf_token": csrf,
-                    }),
-                ))
+                ctx.ensure_csrf_token()?;
+                Ok(Outcome::page(OneclickAskView {
+                    list_address: list.address(),
+                    list_name: list.name,
+                    id,
+                    email,
+                }))
             }
-            Err(e) => Ok(dead_link("oneclick", &ctx.refusal(e)?)),
+            Err(e) => Ok(dead(&ctx.refusal(e)?)),
         };
     }
     match ctx.run(|env, who| membership::oneclick(env, who, &list_name, &id, &email)) {
-        Ok((removed, list)) => Ok(Outcome::page(
-            "oneclick",
-            json!({
-                "done": true,
-                "was_member": removed,
-                "list_address": list.address(),
-                "list_name": list.name,
-                "email": email,
-            }),
-        )),
-        Err(e) => Ok(dead_link("oneclick", &ctx.refusal(e)?)),
+        Ok((removed, list)) => Ok(Outcome::page(OneclickDoneView {
+            done: true,
+            was_member: removed,
+            list_address: list.address(),
+            list_name: list.name,
+            email,
+        })),
+        Err(e) => Ok(dead(&ctx.refusal(e)?)),
     }
+}
+
+/// `auth.html` before the button is pressed.
+#[derive(Serialize)]
+struct AuthAskView {
+    key: String,
+    word: &'static str,
+    email: Email,
+    name: Option<String>,
+    list_name: ListName,
+    list_address: String,
+}
+
+/// `auth.html` once done.
+#[derive(Serialize)]
+struct AuthDoneView {
+    done: &'static str,
+    word: &'static str,
+    email: Email,
+    list_name: ListName,
+    list_address: String,
 }
 
 /// `auth/<key>/<word>[/LIST]?email=ADDR`: a confirmation link from a mail. GET shows what
@@ -174,86 +257,113 @@ pub fn auth(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     if !is_post(ctx) {
         return match ctx.run(|env, _| membership::held_request(env, &key, &word, email.as_deref()))
         {
-            Ok(held) => {
-                let csrf = ctx.csrf_token()?;
-                Ok(Outcome::page(
-                    "auth",
-                    json!({
-                        "key": key,
-                        "word": held.word,
-                        "email": held.pending.email,
-                        "name": held.pending.data["name"],
-                        "list_name": held.list.name,
-                        "list_address": held.list.address(),
-                        "csrf_token": csrf,
-                    }),
-                ))
+            Ok(HeldRequest {
+                pending,
+                list,
+                word,
+            }) => {
+                ctx.ensure_csrf_token()?;
+                Ok(Outcome::page(AuthAskView {
+                    key,
+                    word,
+                    name: pending
+                        .data
+                        .get("name")
+                        .and_then(|n| n.as_str())
+                        .map(str::to_string),
+                    email: pending.email,
+                    list_address: list.address(),
+                    list_name: list.name,
+                }))
             }
-            Err(e) => Ok(dead_link("auth", &ctx.refusal(e)?)),
+            Err(e) => Ok(dead(&ctx.refusal(e)?)),
         };
     }
     match ctx.run(|env, who| membership::confirm(env, who, &key, &word, email.as_deref())) {
-        Ok((done, held)) => Ok(Outcome::page(
-            "auth",
-            json!({
-                "done": match done {
-                    Done::Subscribed => "subscribed",
-                    Done::Unsubscribed => "unsubscribed",
-                    _ => "owner",
-                },
-                "word": held.word,
-                "email": held.pending.email,
-                "list_name": held.list.name,
-                "list_address": held.list.address(),
-            }),
-        )),
-        Err(e) => Ok(dead_link("auth", &ctx.refusal(e)?)),
+        Ok((done, held)) => Ok(Outcome::page(AuthDoneView {
+            done: match done {
+                Done::Subscribed => "subscribed",
+                Done::Unsubscribed => "unsubscribed",
+                _ => "owner",
+            },
+            word: held.word,
+            email: held.pending.email,
+            list_address: held.list.address(),
+            list_name: held.list.name,
+        })),
+        Err(e) => Ok(dead(&ctx.refusal(e)?)),
     }
 }
 
-/// The choices of the options form.
-fn choices() -> Value {
-    json!({
-        "receptions": ReceptionMode::ALL.iter().map(|m| json!({
-            "value": m.as_str(),
-            "label": match m {
+/// A reception mode offered by the options form.
+#[derive(Serialize)]
+struct ReceptionChoice {
+    value: &'static str,
+    label: &'static str,
+}
+
+/// The reception modes the options form offers.
+fn receptions() -> Vec<ReceptionChoice> {
+    ReceptionMode::ALL
+        .iter()
+        .map(|m| ReceptionChoice {
+            value: m.as_str(),
+            label: match m {
                 ReceptionMode::Mail => "Each message as it comes",
                 ReceptionMode::Digest => "A digest of the messages",
                 ReceptionMode::Summary => "A summary: subjects and links",
                 ReceptionMode::Nomail => "No mail (stay a member)",
             },
-        })).collect::<Vec<_>>(),
-    })
+        })
+        .collect()
 }
 
-fn options_view(member: &crate::domain::Member, own: bool) -> Value {
-    let mut view = choices();
-    view["form"] = json!({
-        "email": member.email,
-        "gecos": member.name,
-        "reception": member.reception.as_str(),
-        "visibility": member.visibility.as_str(),
-    });
-    view["own"] = json!(own);
-    view["subscribed"] = json!(super::date(member.subscribed_at));
-    view
+/// The values of the options form.
+#[derive(Serialize)]
+struct OptionsForm {
+    email: String,
+    gecos: String,
+    reception: String,
+    visibility: &'static str,
+}
+
+/// `suboptions.html` and `set.html`.
+#[derive(Serialize)]
+struct OptionsView {
+    receptions: Vec<ReceptionChoice>,
+    form: OptionsForm,
+    own: bool,
+    /// The date of subscription; left out when a refused form is shown again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subscribed: Option<String>,
+}
+
+fn options_view(member: Member, own: bool) -> OptionsView {
+    OptionsView {
+        receptions: receptions(),
+        form: OptionsForm {
+            reception: member.reception.as_str().to_string(),
+            visibility: member.visibility.as_str(),
+            email: member.email.as_str().to_string(),
+            gecos: member.name,
+        },
+        own,
+        subscribed: Some(super::date(member.subscribed_at)),
+    }
 }
 
 /// `suboptions/LIST`: the member's own options, in a form that posts to `set`.
-pub fn suboptions(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    let list = ctx.list.clone().expect("the row loads the list");
+pub fn suboptions(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     let member = ctx
-        .run(|env, who| membership::membership(env, who, &list, None))
+        .run(|env, who| membership::membership(env, who, list, None))
         .map_err(Error::from)?;
-    let mut view = options_view(&member, true);
-    view["csrf_token"] = json!(ctx.csrf_token()?);
-    Ok(Outcome::page("suboptions", view))
+    ctx.ensure_csrf_token()?;
+    Ok(Outcome::page(options_view(member, true)))
 }
 
 /// `set/LIST[/EMAIL[/RECEPTION[/GECOS]]]`: GET shows the options form filled with the
 /// values of the link; POST saves them. A member changes their own; owners change anyone's.
-pub fn set(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    let list = ctx.list.clone().expect("the row loads the list");
+pub fn set(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     let email = ctx.param("email").map(str::to_string);
     let reception = ctx.param("reception").map(str::to_string);
     let visibility = ctx.param("visibility").map(str::to_string);
@@ -264,17 +374,17 @@ pub fn set(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
         });
     if !is_post(ctx) {
         let member = ctx
-            .run(|env, who| membership::membership(env, who, &list, email.as_deref()))
+            .run(|env, who| membership::membership(env, who, list, email.as_deref()))
             .map_err(Error::from)?;
-        let mut view = options_view(&member, own);
-        if let Some(mode) = reception.as_deref().and_then(ReceptionMode::parse) {
-            view["form"]["reception"] = json!(mode.as_str());
+        let mut view = options_view(member, own);
+        if let Some(mode) = params::reception(&ctx.params) {
+            view.form.reception = mode.as_str().to_string();
         }
         if let Some(name) = &name {
-            view["form"]["gecos"] = json!(kept(name, 150));
+            view.form.gecos = Typed::new(name, NAME_MAX).as_str().to_string();
         }
-        view["csrf_token"] = json!(ctx.csrf_token()?);
-        return Ok(Outcome::page("set", view));
+        ctx.ensure_csrf_token()?;
+        return Ok(Outcome::page(view));
     }
     let change = OptionsChange {
         email: email.as_deref(),
@@ -282,7 +392,7 @@ pub fn set(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
         visibility: visibility.as_deref(),
         name: name.as_deref(),
     };
-    match ctx.run(|env, who| membership::set_options(env, who, &list, &change)) {
+    match ctx.run(|env, who| membership::set_options(env, who, list, &change)) {
         Ok(member) => {
             if own {
                 ctx.flash(Level::Success, "Your options are saved.")?;
@@ -302,15 +412,25 @@ pub fn set(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             if matches!(refusal, Refusal::Denied(_) | Refusal::NotAMember) {
                 return Err(refusal.into());
             }
-            let mut view = choices();
-            view["form"] = json!({
-                "email": kept(email.as_deref().unwrap_or(""), 254),
-                "gecos": kept(name.as_deref().unwrap_or(""), 150),
-                "reception": kept(reception.as_deref().unwrap_or(""), 20),
-                "visibility": if visibility.as_deref() == Some(MemberVisibility::Conceal.as_str()) { "conceal" } else { "noconceal" },
-            });
-            view["own"] = json!(own);
-            refused_form(ctx, "set", &refusal, view)
+            let kept =
+                |text: Option<&str>, max| Typed::new(text.unwrap_or(""), max).as_str().to_string();
+            let view = OptionsView {
+                receptions: receptions(),
+                form: OptionsForm {
+                    email: kept(email.as_deref(), EMAIL_MAX),
+                    gecos: kept(name.as_deref(), NAME_MAX),
+                    reception: kept(reception.as_deref(), RECEPTION_MAX),
+                    visibility: if visibility.as_deref() == Some(MemberVisibility::Conceal.as_str())
+                    {
+                        "conceal"
+                    } else {
+                        "noconceal"
+                    },
+                },
+                own,
+                subscribed: None,
+            };
+            refused_form(ctx, &refusal, view)
         }
     }
 }
