@@ -162,7 +162,7 @@ pub fn find(name: &str) -> Option<&'static Action> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::action::{Csrf, Methods};
+    use crate::web::action::{Csrf, Handler, Methods};
 
     #[test]
     fn table_is_sorted_and_unique() {
@@ -210,6 +210,12 @@ mod tests {
                     action.name
                 );
             }
+            assert_eq!(
+                action.list,
+                matches!(action.handler, Handler::List(_)),
+                "{}: a list row has a handler that takes the list, and only a list row",
+                action.name
+            );
             let needs_list = matches!(action.access, Access::Policy(_));
             assert!(
                 !needs_list || action.list,
