@@ -589,3 +589,28 @@ fn hostile_names_and_subjects_are_inert_on_every_page_that_shows_them() {
         "the hostile text was shown on {checked} pages only"
     );
 }
+
+#[test]
+fn an_unreachable_database_is_a_503_never_an_empty_page() {
+    let dir = TempDir::new("hard-503");
+    // A directory where the database file should be: it cannot be opened at all.
+    let db = dir.path().join("gone.db");
+    std::fs::create_dir(&db).unwrap();
+    let config = wwsympa::config::Config {
+        db_name: db,
+        ..wwsympa::config::Config::default()
+    };
+    let app = wwsympa::web::App::new(wwsympa::web::State::new(config).unwrap(), None);
+    for target in [
+        "/sympa/",
+        "/sympa/lists",
+        "/sympa/info/news",
+        "/sympa/login",
+    ] {
+        let request = Request::parse_target(Method::Get, target).unwrap();
+        let response = wwsympa::http::Service::call(&app, &request);
+        assert_eq!(response.status, 503, "{target}");
+        assert_eq!(response.header("Retry-After"), Some("5"));
+        assert!(body(&response).contains("cannot be reached"), "{target}");
+    }
+}
