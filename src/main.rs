@@ -11,7 +11,8 @@ use clap::{Parser, Subcommand};
 
 use wwsympa::config::{Config, SYSTEM_CONFIG};
 use wwsympa::domain::{ListName, Visibility};
-use wwsympa::http::{plain::HttpFront, FcgiAdapter};
+use wwsympa::http::plain::{self, Http, HttpFront};
+use wwsympa::http::{FcgiAdapter, Gate};
 use wwsympa::mail;
 use wwsympa::operations::{self, account, Env, Requester};
 use wwsympa::render::Templates;
@@ -88,17 +89,27 @@ struct ServeArgs {
     listen: Option<BindSpec>,
     /// Serve plain HTTP on this address instead of FastCGI (for trying it out).
     #[arg(long, value_name = "HOST:PORT", conflicts_with = "listen")]
-    http: Option<String>,
-    /// Worker threads in this process, each serving one connection at a time.
+    http: Option<BindSpec>,
+    /// Handler slots: requests the application works on at once. A request takes one only
+    /// once it has arrived whole.
     #[arg(long, env = "WWSYMPA_THREADS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: u16,
+    /// Connections served at once, each on a thread of its own that reads the request before
+    /// it takes a handler slot (at least --threads; FastCGI's FCGI_MAX_CONNS).
+    #[arg(long, env = "WWSYMPA_CONNS", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    conns: u16,
+    /// How long a request (its head or params, and its body) may take to arrive whole;
+    /// past it the request is answered 408 (or, without its head, not at all) and its
+    /// connection closed.
+    #[arg(long, value_parser = parse_duration, default_value = "60s", value_name = "DURATION")]
+    request_timeout: Duration,
     /// Exit after this long without a request (e.g. 90s, 10m); the socket stays with systemd.
     #[arg(long, env = "WWSYMPA_IDLE_TIMEOUT", value_parser = parse_duration, value_name = "DURATION")]
     idle_timeout: Option<Duration>,
     /// With several LISTEN_FDS, the name of the one to serve (FileDescriptorName=).
     #[arg(long, value_name = "NAME", default_value = "wwsympa")]
     fd_name: String,
-    /// How long a kept FastCGI connection may stay idle between requests.
+    /// How long a kept connection (FastCGI keep_conn, HTTP keep-alive) may stay idle between requests.
     #[arg(long, value_parser = parse_duration, default_value = "2s", value_name = "DURATION")]
     keep_conn_idle: Duration,
     /// Longest sleep of this process's outbox sender between two looks at the outbox; mail
@@ -363,13 +374,17 @@ fn serve(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Resul
     let events = runtime::install_signals().context("installing signal handlers")?;
     let notifier = runtime::Notifier::from_env();
     // The listener first: with no socket there is nothing to do, and the message must say so.
-    let listener = if args.http.is_none() {
-        let (listener, origin) = runtime::acquire(args.listen.as_ref(), Some(&args.fd_name))?;
-        log::debug!("listener from {origin:?}");
-        Some(listener)
-    } else {
-        None
+    let listener = match &args.http {
+        Some(spec) => runtime::bind(spec)?,
+        None => {
+            let (listener, origin) = runtime::acquire(args.listen.as_ref(), Some(&args.fd_name))?;
+            log::debug!("listener from {origin:?}");
+            listener
+        }
     };
+    if args.request_timeout.is_zero() {
+        bail!("--request-timeout must be longer than 0");
+    }
     let store = open_store(&config).context("preparing the database")?;
     let max_body = config.max_body_size;
     let db = config.db_name.clone();
@@ -387,25 +402,33 @@ fn serve(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Resul
         )
         .context("starting the outbox sender")?
     };
-    let front: Arc<dyn Front> = match (listener, &args.http) {
-        (_, Some(addr)) => {
-            Arc::new(HttpFront::bind(addr, app.clone(), max_body).map_err(anyhow::Error::msg)?)
-        }
-        (Some(listener), None) => {
-            let limits = fcgi::Limits {
-                max_body,
-                keep_conn_idle: args.keep_conn_idle,
-                max_conns: args.threads as usize,
-                ..fcgi::Limits::default()
-            };
-            let handler = Arc::new(FcgiAdapter::new(app.clone(), max_body));
-            Arc::new(FcgiFront::new(listener, handler, limits).context("preparing the listener")?)
-        }
-        (None, None) => unreachable!("a listener is acquired unless --http is given"),
+    let threads = usize::from(args.threads);
+    let conns = usize::from(args.conns).max(threads);
+    let gate = Arc::new(Gate::new(threads));
+    let front: Arc<dyn Front> = if args.http.is_some() {
+        let limits = plain::Limits {
+            max_body,
+            keep_alive: args.keep_conn_idle,
+            request_timeout: args.request_timeout,
+            ..plain::Limits::default()
+        };
+        let http = Http::new(app.clone(), gate, limits);
+        Arc::new(HttpFront::new(listener, http).context("preparing the listener")?)
+    } else {
+        let limits = fcgi::Limits {
+            max_body,
+            keep_conn_idle: args.keep_conn_idle,
+            request_timeout: args.request_timeout,
+            max_conns: conns,
+            ..fcgi::Limits::default()
+        };
+        let handler = Arc::new(FcgiAdapter::new(app.clone(), max_body, gate));
+        Arc::new(FcgiFront::new(listener, handler, limits).context("preparing the listener")?)
     };
     log::info!("ready in {:?}", started.elapsed());
+    log::info!("{threads} handler slot(s) for {conns} connection(s)");
     let options = runtime::Options {
-        threads: args.threads as usize,
+        connections: conns,
         idle_timeout: args.idle_timeout,
     };
     let served = runtime::run(front, &options, events, &notifier, &|| app.reload());
