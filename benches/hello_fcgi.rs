@@ -33,7 +33,7 @@ fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let (listener, _) = runtime::acquire(None, None)?;
     let front = runtime::FcgiFront::new(listener, Arc::new(Hello), fcgi::Limits::default())?;
     let options = runtime::Options {
-        threads: 1,
+        connections: 1,
         idle_timeout: None,
     };
     runtime::run(Arc::new(front), &options, events, &notifier, &|| Ok(()))?;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# Writes the fuzz seed corpus (fuzz/corpus/<target>/): a handful of valid and edge-case FastCGI inputs.
+# Writes the fuzz seed corpus (fuzz/corpus/<target>/): a handful of valid and edge-case FastCGI and HTTP inputs.
 # The corpus directories are git-ignored so that fuzzing runs leave no noise; add a new seed with git add -f.
 import os
 import struct
@@ -61,7 +61,21 @@ pairs = {
     "non_utf8": b"\x10" + pair(b"HTTP_X_LATIN1", b"caf\xe9") + pair(b"REQUEST_URI", b"/x"),
 }
 
-for target, seeds in (("serve_connection", serve), ("decode_pairs", pairs)):
+http = {
+    "get": b"GET /sympa/lists?x=1 HTTP/1.1\r\nHost: x\r\n\r\n",
+    "keep_alive_twice": b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    "post_length": b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\na=b&cGET / HTTP/1.0\r\n\r\n",
+    "post_chunked": b"POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    + b"5;e=1\r\nhello\r\n3\r\n, w\r\n0\r\nT: 1\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",
+    "small_limit": b"POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n01234567890123456",
+    "expect": b"POST /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok",
+    "huge_length": b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 9000000000000000000\r\n\r\nabc",
+    "two_lengths": b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+    "raw_ff": b"GET /\xff HTTP/1.1\r\nHost: x\r\n\r\n",
+    "blank_lines_bare_lf": b"\r\n\nGET http://h/p?q HTTP/1.1\nHost: x\n\n",
+}
+
+for target, seeds in (("serve_connection", serve), ("decode_pairs", pairs), ("serve_http", http)):
     directory = os.path.join(HERE, "corpus", target)
     os.makedirs(directory, exist_ok=True)
     for name, data in seeds.items():

@@ -3,10 +3,11 @@
 //! # Bird's-eye view
 //!
 //! A web server (nginx, Apache, lighttpd) passes requests over FastCGI on a socket that
-//! systemd, spawn-fcgi or multiwatch hands us. [`runtime`] finds that socket and runs worker
-//! threads; [`fcgi`] turns records into a request and a response stream; [`http`] turns
-//! those into a typed [`http::Request`] and back; [`web`] answers it on WWSympa's URL scheme
-//! from the [`store`] (SQLite, behind a seam for PostgreSQL) with [`render`]ed templates.
+//! systemd, spawn-fcgi or multiwatch hands us. [`runtime`] finds that socket and runs
+//! connection threads; [`fcgi`] turns records into a request and a response stream; [`http`]
+//! turns those into a typed [`http::Request`] and back, and lets a request into the
+//! application (through a few handler slots) only once it has arrived whole; [`web`] answers
+//! it on WWSympa's URL scheme from the [`store`] (SQLite, behind a seam for PostgreSQL) with [`render`]ed templates.
 //!
 //! # Entry points
 //!
@@ -17,10 +18,13 @@
 //!
 //! - [`fcgi`]: the FastCGI responder protocol. Invariant: knows nothing of HTTP semantics
 //!   beyond CGI's `Status:` line, nor of mailing lists; never panics on peer input.
-//! - [`runtime`]: listener discovery, worker threads, signals, idle exit, sd_notify.
+//! - [`runtime`]: listener discovery, connection threads (one connection each, an exclusive
+//!   epoll wait on the listener), signals, idle exit, sd_notify.
 //!   Invariant: speaks only `fcgi::Handler` and `runtime::Front`; nothing of mailing lists.
-//! - [`http`]: request, response, forms, the panic guard, the two front doors.
-//!   Invariant: nothing of mailing lists.
+//! - [`http`]: request, response, forms, the panic guard, the handler slots
+//!   ([`http::Gate`]), the two front doors: [`http::FcgiAdapter`] and the plain-HTTP/1.1
+//!   door [`http::plain`] (on httparse). Invariant: nothing of mailing lists; a door reads
+//!   the whole request, within its limits and deadline, before it takes a handler slot.
 //! - [`web`]: the action table and handlers. Invariant: every fact about an action is in
 //!   its table row; handlers are plain functions named after their action and template.
 //! - [`domain`]: list names, addresses, lists, members, roles, policies and the one

@@ -1,134 +1,74 @@
-//! The administration commands on lists and members (`wwsympa list …`, `wwsympa member …`):
-//! arguments in, operations called as the shell's listmaster, results out.
+//! The command line's commands, one module each, and what they share: the configuration, the store, and the runner as the shell's listmaster.
 //!
-//! Data (list and member listings, per-address results) goes to standard output; messages
-//! and progress go to standard error.
+//! `main.rs` parses the command line and calls one of these. Data (listings, per-address
+//! results) goes to standard output; messages and progress go to standard error.
 
-use std::io::Read;
+pub mod check;
+pub mod db;
+pub mod lists;
+pub mod sender;
+pub mod serve;
+pub mod user;
+
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context, Result};
-use clap::Subcommand;
+use anyhow::{anyhow, Context, Result};
 
-use wwsympa::config::Config;
-use wwsympa::domain::{
-    AdminRole, ArchiveAccess, List, ListName, ListPolicy, ReviewPolicy, SubscribePolicy,
-    UnsubscribePolicy, Visibility,
-};
+use wwsympa::config::{Config, SYSTEM_CONFIG};
+use wwsympa::domain::List;
+use wwsympa::logging;
 use wwsympa::mail;
-use wwsympa::operations::members::{self, Entry};
-use wwsympa::operations::{self, lists, Env, Handoff, Requester};
+use wwsympa::operations::{self, lists as list_operations, Env, Handoff, Requester};
 use wwsympa::render::Templates;
-use wwsympa::store::{NewList, Store};
+use wwsympa::store::Store;
 
-/// `wwsympa list …`.
-// Parsed once per process: the size of `Create` does not matter.
-#[allow(clippy::large_enum_variant)]
-#[derive(Subcommand)]
-pub enum ListCommand {
-    /// Create a list in the configured domain.
-    Create {
-        /// The list's name.
-        name: String,
-        /// Its subject line.
-        #[arg(long)]
-        subject: String,
-        /// Its description.
-        #[arg(long, default_value = "")]
-        description: String,
-        /// Topics, comma-separated.
-        #[arg(long, default_value = "")]
-        topics: String,
-        /// Who may see it: noconceal, conceal or intranet.
-        #[arg(long, default_value = "noconceal")]
-        visibility: String,
-        /// Its first owner (a privileged owner).
-        #[arg(long, value_name = "EMAIL")]
-        owner: Option<String>,
-        /// Subscription policy: open, open_notify, auth, auth_notify, auth_owner, owner, owner_notify, closed.
-        #[arg(long, default_value = "open")]
-        subscribe: String,
-        /// Unsubscription policy: open, open_notify, auth, auth_notify, owner, owner_notify, closed.
-        #[arg(long, default_value = "open")]
-        unsubscribe: String,
-        /// Who sees the members: public, private, owner, closed.
-        #[arg(long, default_value = "owner")]
-        review: String,
-        /// Who reads the web archives: public, private, owner, closed.
-        #[arg(long, default_value = "private")]
-        archive: String,
-    },
-    /// Close a list: it keeps its members and history, and answers nothing any more.
-    Close {
-        /// The list's name.
-        name: String,
-    },
-    /// Print a list's settings, owners and member count.
-    Show {
-        /// The list's name.
-        name: String,
-    },
-    /// Print the lists of the configured domain: name, status, members, subject.
-    Ls {
-        /// Closed lists too.
-        #[arg(long)]
-        all: bool,
-    },
+/// Reads the configuration file (the system one when it exists and none is named) and sets
+/// the log level it asks for.
+pub fn load_config(path: Option<PathBuf>) -> Result<(Config, Option<PathBuf>)> {
+    let path = path.or_else(|| Some(PathBuf::from(SYSTEM_CONFIG)).filter(|p| p.exists()));
+    let config = Config::load(path.as_deref())?;
+    logging::init(logging::level_from_name(&config.log_level));
+    Ok((config, path))
 }
 
-/// `wwsympa member …`.
-#[derive(Subcommand)]
-pub enum MemberCommand {
-    /// Add addresses to a list, each in its own transaction; prints `added` or `already` per address.
-    Add {
-        /// The list's name.
-        list: String,
-        /// The addresses.
-        #[arg(required = true)]
-        emails: Vec<String>,
-        /// The display name (with a single address).
-        #[arg(long)]
-        name: Option<String>,
-        /// Send each new member the welcome mail.
-        #[arg(long)]
-        welcome: bool,
-    },
-    /// Remove addresses from a list, each in its own transaction; prints `removed` or `absent` per address.
-    Del {
-        /// The list's name.
-        list: String,
-        /// The addresses.
-        #[arg(required = true)]
-        emails: Vec<String>,
-        /// Send each removed member the goodbye mail.
-        #[arg(long)]
-        goodbye: bool,
-    },
-    /// Print a list's members: address, name, reception mode, visibility.
-    Ls {
-        /// The list's name.
-        list: String,
-    },
-    /// Add every address of FILE (`-` for standard input): one per line, an optional name
-    /// after whitespace, a comma or a semicolon. One transaction, no mail.
-    Import {
-        /// The list's name.
-        list: String,
-        /// The file.
-        file: PathBuf,
-    },
+/// Opens the configured database and brings its schema up to date.
+pub fn open_store(config: &Config) -> Result<Store> {
+    let mut store = Store::open(&config.db_name)?;
+    store.migrate()?;
+    Ok(store)
+}
+
+/// Parses `90`, `90s`, `500ms`, `10m`, `2h`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as 90s or 10m"))?;
+    let seconds = match unit {
+        "ms" => return Ok(Duration::from_millis(number)),
+        "" | "s" => number,
+        "m" | "min" => number * 60,
+        "h" => number * 3600,
+        _ => return Err(format!("unknown unit in `{text}`: use ms, s, m or h")),
+    };
+    Ok(Duration::from_secs(seconds))
 }
 
 /// The store and templates the commands work with.
-struct Admin {
+pub struct Admin {
     config: Config,
     store: Store,
     templates: Templates,
 }
 
 impl Admin {
-    fn open(config: &Config) -> Result<Admin> {
+    /// Opens the configured database (migrated) and the templates.
+    pub fn open(config: &Config) -> Result<Admin> {
         let mut store = Store::open(&config.db_name)?;
         store.migrate()?;
         Ok(Admin {
@@ -144,7 +84,7 @@ impl Admin {
     /// sends whatever is due, its own mail among it, and stops at the first message the MTA
     /// does not take; the rest stays in the outbox for `wwsympa sender` and the serving
     /// processes.
-    fn run<T>(
+    pub fn run<T>(
         &mut self,
         operation: impl FnOnce(&mut Env<'_>, &Requester) -> Result<T, operations::Error>,
     ) -> Result<T> {
@@ -166,265 +106,23 @@ impl Admin {
         }
     }
 
-    fn list(&mut self, name: &str) -> Result<List> {
-        self.run(|env, _| lists::open_list(env, name))
+    /// The open list called `name`.
+    pub fn list(&mut self, name: &str) -> Result<List> {
+        self.run(|env, _| list_operations::open_list(env, name))
             .with_context(|| format!("list {name:?}"))
     }
 }
 
-fn policy<T>(what: &str, text: &str, parse: fn(&str) -> Option<T>, all: &[&str]) -> Result<T> {
-    parse(text).ok_or_else(|| anyhow!("--{what} must be one of {}, not {text:?}", all.join(", ")))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Runs `wwsympa list …`.
-pub fn list(config: &Config, command: ListCommand) -> Result<()> {
-    let mut admin = Admin::open(config)?;
-    match command {
-        ListCommand::Create {
-            name,
-            subject,
-            description,
-            topics,
-            visibility,
-            owner,
-            subscribe,
-            unsubscribe,
-            review,
-            archive,
-        } => {
-            let visibility = match visibility.as_str() {
-                "noconceal" | "conceal" | "intranet" => Visibility::parse(&visibility),
-                other => bail!("visibility must be noconceal, conceal or intranet, not {other:?}"),
-            };
-            let policy = ListPolicy {
-                visibility,
-                subscribe: policy(
-                    "subscribe",
-                    &subscribe,
-                    SubscribePolicy::parse_exact,
-                    &SubscribePolicy::ALL
-                        .iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>(),
-                )?,
-                unsubscribe: policy(
-                    "unsubscribe",
-                    &unsubscribe,
-                    UnsubscribePolicy::parse_exact,
-                    &UnsubscribePolicy::ALL
-                        .iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>(),
-                )?,
-                review: policy(
-                    "review",
-                    &review,
-                    ReviewPolicy::parse_exact,
-                    &ReviewPolicy::ALL
-                        .iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>(),
-                )?,
-                archive: policy(
-                    "archive",
-                    &archive,
-                    ArchiveAccess::parse_exact,
-                    &ArchiveAccess::ALL
-                        .iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>(),
-                )?,
-            };
-            let settings = lists::ListSettings {
-                list: NewList {
-                    name: ListName::parse(&name)?,
-                    subject,
-                    description,
-                    topics: topics
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_string)
-                        .collect(),
-                    visibility,
-                },
-                policy,
-                owner,
-            };
-            let list = admin.run(|env, who| lists::create(env, who, &settings))?;
-            eprintln!("created list {}", list.address());
-        }
-        ListCommand::Close { name } => {
-            let list = admin.list(&name)?;
-            admin.run(|env, who| lists::close(env, who, &list))?;
-            eprintln!("closed list {}", list.address());
-        }
-        ListCommand::Show { name } => {
-            let list = admin.list(&name)?;
-            let db = admin.store.db();
-            println!("name\t{}", list.name);
-            println!("address\t{}", list.address());
-            println!("subject\t{}", list.subject);
-            println!("status\t{}", list.status.as_str());
-            println!("visibility\t{}", list.policy.visibility.as_str());
-            println!("subscribe\t{}", list.policy.subscribe.as_str());
-            println!("unsubscribe\t{}", list.policy.unsubscribe.as_str());
-            println!("review\t{}", list.policy.review.as_str());
-            println!("archive\t{}", list.policy.archive.as_str());
-            println!("topics\t{}", list.topics.join(","));
-            println!("members\t{}", db.member_count(list.id)?);
-            for admin in db.admins(list.id)? {
-                let role = match (admin.role, admin.privileged) {
-                    (AdminRole::Owner, true) => "owner (privileged)",
-                    (AdminRole::Owner, false) => "owner",
-                    (AdminRole::Editor, _) => "moderator",
-                };
-                println!("{role}\t{}", admin.email);
-            }
-        }
-        ListCommand::Ls { all } => {
-            let db = admin.store.db();
-            let lists = if all {
-                db.all_lists(&config.domain)?
-            } else {
-                db.open_lists(&config.domain)?
-            };
-            for list in lists {
-                println!(
-                    "{}\t{}\t{}\t{}",
-                    list.name,
-                    list.status.as_str(),
-                    db.member_count(list.id)?,
-                    list.subject
-                );
-            }
-        }
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5d").is_err());
     }
-    Ok(())
-}
-
-/// Runs `wwsympa member …`.
-pub fn member(config: &Config, command: MemberCommand) -> Result<()> {
-    let mut admin = Admin::open(config)?;
-    match command {
-        MemberCommand::Add {
-            list,
-            emails,
-            name,
-            welcome,
-        } => {
-            let list = admin.list(&list)?;
-            if name.is_some() && emails.len() > 1 {
-                bail!("--name goes with a single address");
-            }
-            let (mut added, mut already) = (0, 0);
-            for email in &emails {
-                let entry = Entry {
-                    email: email.clone(),
-                    name: name.clone().unwrap_or_default(),
-                };
-                let report =
-                    admin.run(|env, who| members::add(env, who, &list, &[entry], !welcome))?;
-                if let Some(invalid) = report.invalid.first() {
-                    bail!("{invalid:?} is not a valid e-mail address");
-                }
-                for email in &report.added {
-                    println!("added\t{email}");
-                    added += 1;
-                }
-                for email in &report.already {
-                    println!("already\t{email}");
-                    already += 1;
-                }
-            }
-            eprintln!(
-                "{}: {added} added, {already} members already",
-                list.address()
-            );
-        }
-        MemberCommand::Del {
-            list,
-            emails,
-            goodbye,
-        } => {
-            let list = admin.list(&list)?;
-            let (mut removed, mut absent) = (0, 0);
-            for email in &emails {
-                let report = admin
-                    .run(|env, who| members::del(env, who, &list, &[email.as_str()], !goodbye))?;
-                if let Some(invalid) = report.invalid.first() {
-                    bail!("{invalid:?} is not a valid e-mail address");
-                }
-                for email in &report.removed {
-                    println!("removed\t{email}");
-                    removed += 1;
-                }
-                for email in &report.not_member {
-                    println!("absent\t{email}");
-                    absent += 1;
-                }
-            }
-            eprintln!(
-                "{}: {removed} removed, {absent} were no members",
-                list.address()
-            );
-        }
-        MemberCommand::Ls { list } => {
-            let list = admin.list(&list)?;
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            admin.store.db().for_each_member(list.id, |member| {
-                use std::io::Write;
-                let _ = writeln!(
-                    out,
-                    "{}\t{}\t{}\t{}",
-                    member.email,
-                    member.name,
-                    member.reception.as_str(),
-                    member.visibility.as_str()
-                );
-                Ok(())
-            })?;
-        }
-        MemberCommand::Import { list, file } => {
-            let list = admin.list(&list)?;
-            let started = Instant::now();
-            let mut text = String::new();
-            if file.as_os_str() == "-" {
-                std::io::stdin()
-                    .read_to_string(&mut text)
-                    .context("reading standard input")?;
-            } else {
-                text = std::fs::read_to_string(&file)
-                    .with_context(|| format!("reading {}", file.display()))?;
-            }
-            eprintln!("{}: importing into {}", file.display(), list.address());
-            let report = admin.run(|env, who| {
-                members::import(env, who, &list, &text, |done, total| {
-                    eprintln!(
-                        "  {done}/{total} addresses ({:.1}s)",
-                        started.elapsed().as_secs_f64()
-                    );
-                })
-            })?;
-            for (line, text) in &report.invalid {
-                eprintln!("  line {line}: not an address: {text:?}");
-            }
-            if report.invalid_count > report.invalid.len() {
-                eprintln!(
-                    "  … and {} more invalid lines",
-                    report.invalid_count - report.invalid.len()
-                );
-            }
-            eprintln!(
-                "{}: {} lines, {} added, {} members already or repeated, {} invalid, in {:.2}s",
-                list.address(),
-                report.read,
-                report.added,
-                report.skipped,
-                report.invalid_count,
-                started.elapsed().as_secs_f64()
-            );
-        }
-    }
-    Ok(())
 }

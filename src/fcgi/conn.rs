@@ -22,6 +22,9 @@ struct Paced<'s, S> {
     timeout: Cell<Option<Duration>>,
     /// When the request being received must be in.
     deadline: Cell<Option<Instant>>,
+    /// Set when a read waited out its timeout or the deadline: the peer is stalled, and there
+    /// is no point reading away the rest of its request.
+    stalled: Cell<bool>,
 }
 
 impl<S: Socket> Paced<'_, S> {
@@ -43,6 +46,7 @@ where
         if let Some(deadline) = self.deadline.get() {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
+                self.stalled.set(true);
                 return Err(io::Error::new(
                     io::ErrorKind::TimedOut,
                     "the request did not arrive whole within the request timeout",
@@ -54,7 +58,11 @@ where
             }
         }
         let mut stream = self.stream;
-        stream.read(buf)
+        let result = stream.read(buf);
+        if result.as_ref().is_err_and(is_timeout) {
+            self.stalled.set(true);
+        }
+        result
     }
 }
 
@@ -385,6 +393,7 @@ where
                 stream,
                 timeout: Cell::new(None),
                 deadline: Cell::new(None),
+                stalled: Cell::new(false),
             },
         ),
         content: Vec::with_capacity(8 * 1024),
@@ -418,6 +427,7 @@ where
         paced
             .deadline
             .set(Some(Instant::now() + limits.request_timeout));
+        paced.stalled.set(false);
         let params = match read_params(&mut inbound, id, limits)? {
             ParamsOutcome::Complete(params) => params,
             ParamsOutcome::Aborted => {
@@ -475,9 +485,11 @@ where
         if reusable {
             continue;
         }
-        if handled && matches!(stdin.state, BodyState::Open | BodyState::TooLarge) {
+        let stalled = stdin.inbound.reader.get_ref().stalled.get();
+        if handled && !stalled && matches!(stdin.state, BodyState::Open | BodyState::TooLarge) {
             // The web server may still be sending the body: read it away before closing, so it
-            // does not see a reset and turn our answer (a 413, say) into a 502.
+            // does not see a reset and turn our answer (a 413, say) into a 502. Not from a
+            // peer that stalled: that would hold this thread past the request deadline.
             linger(&mut stdin);
         }
         return Ok(served);

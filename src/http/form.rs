@@ -139,6 +139,20 @@ mod tests {
     }
 
     #[test]
+    fn pairs_are_added_after_the_others() {
+        let mut form = Form::parse(b"a=1").unwrap();
+        form.push("b", "2");
+        form.extend(Form::parse(b"a=3&c=4").unwrap());
+        let pairs: Vec<(&str, &str)> = form
+            .pairs()
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(pairs, [("a", "1"), ("b", "2"), ("a", "3"), ("c", "4")]);
+        assert_eq!(form.get("a"), Some("1"));
+    }
+
+    #[test]
     fn nul_characters_are_refused() {
         assert!(!Form::parse(b"name=a%00b").unwrap_err().too_many_fields);
         assert!(Form::parse(b"a%00=1").is_err());

@@ -189,6 +189,33 @@ mod tests {
             },
         ];
         let codes: std::collections::BTreeSet<&str> = all.iter().map(Refusal::code).collect();
+        // Each refusal about a field names it; the others name none.
+        let fields: Vec<Option<Field>> = all.iter().map(Refusal::field).collect();
+        assert_eq!(
+            fields,
+            [
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some(Field::Email),
+                Some(Field::Password),
+                None,
+                None,
+                Some(Field::NewPassword),
+                Some(Field::NewPassword),
+                Some(Field::NewPassword),
+                None,
+                Some(Field::Name),
+                Some(Field::Name),
+                Some(Field::Language),
+                None,
+                None,
+                None,
+                Some(Field::Email),
+            ]
+        );
         assert_eq!(codes.len(), all.len());
         for code in codes {
             assert!(

@@ -160,6 +160,11 @@ pub fn acquire(
     }
 }
 
+/// Binds `spec` ourselves, whatever was handed over (the plain-HTTP door).
+pub fn bind(spec: &BindSpec) -> Result<Listener, ListenError> {
+    bind_to(spec)
+}
+
 fn listener_desc(spec: &BindSpec) -> String {
     match spec {
         BindSpec::Unix(path) => format!("unix:{}", path.display()),

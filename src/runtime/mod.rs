@@ -1,4 +1,9 @@
-//! Process life: worker threads on a front door, signals, idle exit and systemd notification; knows nothing of mailing lists.
+//! Process life: connection threads on a front door, signals, idle exit and systemd notification; knows nothing of mailing lists.
+//!
+//! Each connection thread accepts on the shared listener and serves one connection at a time
+//! ([`accept_loop`]). There are many of them (a few dozen): a slow client holds one connection
+//! thread, not the application, which the front doors enter through a few handler slots only
+//! once a request has arrived whole (`http::Gate`).
 
 pub mod listen;
 pub mod notify;
@@ -10,17 +15,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-pub use listen::{acquire, BindSpec, ListenError, Listener, Origin};
+pub use listen::{acquire, bind, BindSpec, ListenError, Listener, Origin, Stream};
 pub use notify::Notifier;
-pub use workers::{wait_readable, Activity, FcgiFront, Front, WorkerCtx};
+pub use workers::{accept_loop, wait_readable, Activity, FcgiFront, Front, WorkerCtx};
 
 use signals::Event;
 
 /// How the process runs.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Worker threads, each serving one connection at a time.
-    pub threads: usize,
+    /// Connection threads, each serving one connection at a time.
+    pub connections: usize,
     /// Exit 0 after this long without a request (the socket stays with whoever handed it over).
     pub idle_timeout: Option<Duration>,
 }
@@ -35,7 +40,7 @@ pub fn install_signals() -> io::Result<mpsc::Receiver<Event>> {
     Ok(receiver)
 }
 
-/// Runs `front` on `options.threads` threads until a stop signal or the idle timeout; returns when all have finished.
+/// Runs `front` on `options.connections` threads until a stop signal or the idle timeout; returns when all have finished.
 ///
 /// `reload` is called on SIGHUP; its error is logged and the old state kept.
 pub fn run(
@@ -49,7 +54,7 @@ pub fn run(
     let wake = workers::WakePipe::new()?;
     let activity = Arc::new(Activity::new());
     let mut threads = Vec::new();
-    for index in 0..options.threads.max(1) {
+    for index in 0..options.connections.max(1) {
         let front = Arc::clone(&front);
         let ctx = WorkerCtx {
             stop: Arc::clone(&stop),
@@ -58,12 +63,12 @@ pub fn run(
         };
         threads.push(
             std::thread::Builder::new()
-                .name(format!("worker-{index}"))
+                .name(format!("conn-{index}"))
                 .spawn(move || front.run_worker(&ctx))?,
         );
     }
     log::info!(
-        "serving {} with {} thread(s)",
+        "serving {} with {} connection thread(s)",
         front.describe(),
         threads.len()
     );
@@ -122,7 +127,7 @@ pub fn run(
     wake.wake_all();
     for thread in threads {
         if thread.join().is_err() {
-            log::error!("a worker thread panicked while stopping");
+            log::error!("a connection thread panicked while stopping");
         }
     }
     log::info!("stopped after {} request(s)", activity.served());

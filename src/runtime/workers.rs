@@ -1,4 +1,4 @@
-//! Worker threads: each waits on the shared listener and serves one connection at a time until told to stop.
+//! Connection threads: each waits on the shared listener and serves one connection at a time until told to stop.
 
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
@@ -88,9 +88,9 @@ pub struct WorkerCtx {
     pub activity: Arc<Activity>,
 }
 
-/// A front door served by worker threads: FastCGI on a listener, or plain HTTP.
+/// A front door served by connection threads: FastCGI or plain HTTP on a listener.
 pub trait Front: Send + Sync {
-    /// Runs one worker thread's loop until `ctx.stop` is set.
+    /// Runs one connection thread's loop until `ctx.stop` is set.
     fn run_worker(&self, ctx: &WorkerCtx);
     /// A short description for the log.
     fn describe(&self) -> String;
@@ -132,6 +132,9 @@ impl WakePipe {
 }
 
 /// Waits until `fd` is readable or `wake` is; returns true if and only if `fd` is.
+///
+/// Every thread polling the same `fd` wakes on each connection; [`accept_loop`] uses an
+/// exclusive epoll wait instead and keeps this only as the fallback.
 pub fn wait_readable(fd: RawFd, wake: RawFd) -> bool {
     let mut fds = [
         libc::pollfd {
@@ -154,7 +157,104 @@ pub fn wait_readable(fd: RawFd, wake: RawFd) -> bool {
     }
 }
 
-/// The FastCGI front door: worker threads accepting on one shared listener.
+/// One thread's wait on the listener and the wake pipe: an epoll set in which the listener is
+/// registered with `EPOLLEXCLUSIVE`, so that a new connection wakes one idle thread (of all the
+/// threads and processes sharing the listener), not every one of the dozens that wait.
+struct Waiter {
+    epoll: OwnedFd,
+}
+
+/// The epoll tokens.
+const LISTENER: u64 = 0;
+const WAKE: u64 = 1;
+
+impl Waiter {
+    fn new(listener: RawFd, wake: RawFd) -> io::Result<Waiter> {
+        let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: epoll_create1 just made this descriptor and nothing else owns it.
+        let epoll: OwnedFd = unsafe { std::os::fd::FromRawFd::from_raw_fd(fd) };
+        let add = |target: RawFd, events: libc::c_int, token: u64| {
+            let mut event = libc::epoll_event {
+                events: events as u32,
+                u64: token,
+            };
+            let rc = unsafe {
+                libc::epoll_ctl(epoll.as_raw_fd(), libc::EPOLL_CTL_ADD, target, &mut event)
+            };
+            if rc < 0 {
+                Err(io::Error::last_os_error())
+            } else {
+                Ok(())
+            }
+        };
+        // EPOLLEXCLUSIVE needs Linux 4.5; without it every waiter wakes, as with poll.
+        add(listener, libc::EPOLLIN | libc::EPOLLEXCLUSIVE, LISTENER)
+            .or_else(|_| add(listener, libc::EPOLLIN, LISTENER))?;
+        add(wake, libc::EPOLLIN, WAKE)?;
+        Ok(Waiter { epoll })
+    }
+
+    /// Waits until the listener is readable or the wake pipe is; returns true if and only if
+    /// the process is not stopping.
+    fn wait(&self) -> bool {
+        let mut events = [libc::epoll_event { events: 0, u64: 0 }; 2];
+        loop {
+            let rc =
+                unsafe { libc::epoll_wait(self.epoll.as_raw_fd(), events.as_mut_ptr(), 2, -1) };
+            if rc < 0 {
+                if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                // Not expected; the caller retries accept, and its stop flag ends the loop.
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                return true;
+            }
+            let ready = &events[..rc.max(0) as usize];
+            return !ready.iter().any(|event| event.u64 == WAKE);
+        }
+    }
+}
+
+/// Accepts connections on `listener` and hands each to `serve`, one at a time, until `ctx.stop`.
+///
+/// The listener must be non-blocking. Accepts first and waits only when nothing is pending:
+/// under load a connection is usually queued already, and this saves a wait per connection.
+pub fn accept_loop(listener: &Listener, ctx: &WorkerCtx, mut serve: impl FnMut(Stream)) {
+    let waiter = match Waiter::new(listener.raw_fd(), ctx.wake) {
+        Ok(waiter) => Some(waiter),
+        Err(e) => {
+            log::warn!("epoll: {e}; waiting with poll instead");
+            None
+        }
+    };
+    while !ctx.stop.load(Ordering::SeqCst) {
+        let stream = match listener.accept() {
+            Ok(stream) => stream,
+            // Nothing pending, or another thread or process took it.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                match &waiter {
+                    Some(waiter) => waiter.wait(),
+                    None => wait_readable(listener.raw_fd(), ctx.wake),
+                };
+                continue;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if e.raw_os_error() == Some(libc::ECONNABORTED) => continue,
+            Err(e) => {
+                // EMFILE and friends: wait a little rather than spin, and keep going.
+                log::error!("accept: {e}");
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                continue;
+            }
+        };
+        serve(stream);
+    }
+}
+
+/// The FastCGI front door: connection threads accepting on one shared listener.
 pub struct FcgiFront {
     listener: Listener,
     handler: Arc<dyn fcgi::Handler>,
@@ -196,25 +296,7 @@ impl Front for FcgiFront {
             inner: self.handler.as_ref(),
             activity: &ctx.activity,
         };
-        while !ctx.stop.load(Ordering::SeqCst) {
-            // Accept first and wait only when nothing is pending: under load, a connection is
-            // usually queued already, and this saves a poll per request.
-            let stream = match self.listener.accept() {
-                Ok(stream) => stream,
-                // Nothing pending, or another worker or process took it.
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    wait_readable(self.listener.raw_fd(), ctx.wake);
-                    continue;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if e.raw_os_error() == Some(libc::ECONNABORTED) => continue,
-                Err(e) => {
-                    // EMFILE and friends: wait a little rather than spin, and keep going.
-                    log::error!("accept: {e}");
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                    continue;
-                }
-            };
+        accept_loop(&self.listener, ctx, |stream| {
             let result = match &stream {
                 Stream::Unix(s) => fcgi::serve_connection(s, &counted, &self.limits, &ctx.stop),
                 Stream::Tcp(s) => fcgi::serve_connection(s, &counted, &self.limits, &ctx.stop),
@@ -222,7 +304,7 @@ impl Front for FcgiFront {
             if let Err(e) = result {
                 log::warn!("closing a FastCGI connection: {e}");
             }
-        }
+        });
     }
 
     fn describe(&self) -> String {

@@ -53,6 +53,9 @@ impl Error {
             Error::MethodNotAllowed { .. } => 405,
             Error::LoginRequired(_) => 303,
             Error::Operation(operations::Error::Refused(refusal)) => refusal_status(refusal),
+            Error::Store(e) | Error::Operation(operations::Error::Store(e)) if unavailable(e) => {
+                503
+            }
             Error::Store(_) | Error::Render(_) | Error::Operation(_) => 500,
         }
     }
@@ -67,11 +70,23 @@ impl Error {
             Error::MethodNotAllowed { message, .. } => message.clone(),
             Error::LoginRequired(_) => messages::reason(Reason::LoginRequired).into(),
             Error::Operation(operations::Error::Refused(refusal)) => messages::refusal(refusal),
+            Error::Store(e) | Error::Operation(operations::Error::Store(e)) if unavailable(e) => {
+                "The lists' database cannot be reached just now, so nothing was read or changed. Please try again in a moment.".into()
+            }
             Error::Store(_) | Error::Render(_) | Error::Operation(_) => {
                 "The server could not answer this request. The error has been logged; please try again later.".into()
             }
         }
     }
+}
+
+/// Returns true if and only if the database is busy or out of reach: a 503 (try again),
+/// never a page that would show an empty list.
+fn unavailable(error: &store::Error) -> bool {
+    matches!(
+        error,
+        store::Error::Busy { .. } | store::Error::Unavailable { .. }
+    )
 }
 
 /// The HTTP status that goes with a refusal.

@@ -99,23 +99,22 @@ impl App {
     }
 }
 
-impl App {
+impl Service for App {
     /// The largest body the action named in `request`'s path reads: the doors stop reading
-    /// (413) past it, so an 8 MiB form to `login` costs nothing. Requests that name no known
-    /// action get the largest limit of any row; the row checks again once it is known.
-    pub fn body_limit(&self, request: &Request) -> u64 {
+    /// (413) past it, so an 8 MiB form to `login` costs nothing. A request that names no
+    /// action (`?action=` in the form) gets the largest limit of any row; the row checks
+    /// again once it is known.
+    fn body_limit(&self, request: &Request) -> Option<u64> {
         let state = self.state();
-        match route(&state, request) {
+        Some(match route(&state, request) {
             Route::Action(name, _) if name.is_empty() => action::BULK_BODY,
             Route::Action(name, _) => {
                 actions::find(&name).map_or(action::FORM_BODY, |a| a.max_body)
             }
             Route::Asset(_) | Route::Outside => action::FORM_BODY,
-        }
+        })
     }
-}
 
-impl Service for App {
     fn call(&self, request: &Request) -> Response {
         let state = self.state();
         let response = match route(&state, request) {

@@ -173,6 +173,7 @@ pub(super) fn error_page(
     };
     match error {
         Error::MethodNotAllowed { allow, .. } => response.with_header("Allow", *allow),
+        _ if status == 503 => response.with_header("Retry-After", "5"),
         _ => response,
     }
 }

@@ -1,4 +1,8 @@
-//! A tiny browser over `web::App::call`: keeps cookies, finds CSRF tokens, builds requests.
+//! A tiny browser over `web::App::call`, or over a real `wwsympa serve --http` process: keeps cookies, finds CSRF tokens, builds requests.
+//!
+//! [`Site::through_http_door`] starts the real binary on the site's database and makes every
+//! browser of the site talk HTTP/1.1 to it, each from a loopback address of its own
+//! (`192.0.2.7` becomes `127.0.2.7`), so that per-client limits see distinct clients.
 
 #![allow(dead_code)]
 
@@ -18,6 +22,8 @@ use wwsympa::web::{App, State};
 pub struct Site {
     pub config: Config,
     pub app: App,
+    /// The real server every browser talks to, once [`Site::through_http_door`] started it.
+    door: std::sync::OnceLock<(crate::support::process::Server, std::net::SocketAddr)>,
 }
 
 impl Site {
@@ -37,7 +43,50 @@ impl Site {
         let mut store = Store::open(&config.db_name).unwrap();
         store.migrate().unwrap();
         let app = App::new(State::new(config.clone()).unwrap(), None);
-        Site { config, app }
+        Site {
+            config,
+            app,
+            door: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Starts `wwsympa serve --http` on this site's database and configuration; from now on
+    /// every browser of the site goes through that real door (the in-process app stays for
+    /// the store and for checks).
+    pub fn through_http_door(&self) {
+        let dir = self.config.db_name.parent().unwrap().to_path_buf();
+        let config = dir.join("door.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "domain = {:?}\nwwsympa_url = {:?}\nlistmaster = {:?}\ndb_name = {:?}\nsmtp_host = {:?}\nsmtp_port = {}\n",
+                self.config.domain,
+                self.config.wwsympa_url,
+                self.config.listmaster,
+                self.config.db_name.display().to_string(),
+                self.config.smtp_host,
+                self.config.smtp_port,
+            ),
+        )
+        .unwrap();
+        let log = dir.join("door.log");
+        let child = std::process::Command::new(crate::support::binary())
+            .arg("--config")
+            .arg(&config)
+            .args(["serve", "--http", "127.0.0.1:0"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let mut server = crate::support::process::Server {
+            guard: crate::support::process::Guard::new(child),
+            log,
+        };
+        let text = server.wait_for_log("serving HTTP on http://");
+        let rest = text.split("serving HTTP on http://").nth(1).unwrap();
+        let addr = rest.split_whitespace().next().unwrap().parse().unwrap();
+        assert!(self.door.set((server, addr)).is_ok(), "one door per site");
     }
 
     /// Starts the outbox sender a serving process runs, woken by this site's requests;
@@ -91,6 +140,7 @@ impl Site {
     pub fn browser(&self, remote: &str) -> Browser<'_> {
         Browser {
             app: &self.app,
+            door: self.door.get().map(|(_, addr)| *addr),
             cookies: BTreeMap::new(),
             remote: remote.parse().unwrap(),
             https: false,
@@ -102,6 +152,7 @@ impl Site {
 /// Cookies, a client address and the last CSRF token seen.
 pub struct Browser<'a> {
     app: &'a App,
+    door: Option<std::net::SocketAddr>,
     pub cookies: BTreeMap<String, String>,
     pub remote: IpAddr,
     pub https: bool,
@@ -150,7 +201,10 @@ impl Browser<'_> {
             "content-type".into(),
             "application/x-www-form-urlencoded".into(),
         ));
-        let response = self.app.call(&request);
+        let response = match self.door {
+            Some(door) => over_http(door, self.remote, &request),
+            None => self.app.call(&request),
+        };
         for cookie in set_cookies(&response) {
             let pair = cookie.split(';').next().unwrap();
             let (name, value) = pair.split_once('=').unwrap();
@@ -210,5 +264,107 @@ impl Browser<'_> {
         self.get("/sympa/login");
         let response = self.post("/sympa/login", &[("email", email), ("passwd", password)]);
         assert_eq!(response.status, 303, "{}", body(&response));
+    }
+}
+
+/// A TCP connection to `door` from the loopback address that stands for `remote`
+/// (`192.0.2.7` → `127.0.2.7`; IPv6 clients share `127.0.0.1`).
+fn connect_as(door: std::net::SocketAddr, remote: IpAddr) -> std::net::TcpStream {
+    use std::os::fd::FromRawFd;
+    let source = match remote {
+        IpAddr::V4(v4) => {
+            let [_, _, c, d] = v4.octets();
+            std::net::Ipv4Addr::new(127, 0, c, d.max(1))
+        }
+        IpAddr::V6(_) => std::net::Ipv4Addr::LOCALHOST,
+    };
+    let std::net::SocketAddr::V4(door) = door else {
+        panic!("the test door listens on IPv4");
+    };
+    let sockaddr = |ip: std::net::Ipv4Addr, port: u16| libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: port.to_be(),
+        sin_addr: libc::in_addr {
+            s_addr: u32::from(ip).to_be(),
+        },
+        sin_zero: [0; 8],
+    };
+    let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    // SAFETY: a fresh socket of ours, bound and connected with valid sockaddr_in values;
+    // it is handed to TcpStream, which then owns and closes it.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
+        let stream = std::net::TcpStream::from_raw_fd(fd);
+        let local = sockaddr(source, 0);
+        let rc = libc::bind(fd, (&local as *const libc::sockaddr_in).cast(), len);
+        assert_eq!(rc, 0, "bind {source}: {}", std::io::Error::last_os_error());
+        let peer = sockaddr(*door.ip(), door.port());
+        let rc = libc::connect(fd, (&peer as *const libc::sockaddr_in).cast(), len);
+        assert_eq!(rc, 0, "connect {door}: {}", std::io::Error::last_os_error());
+        stream
+    }
+}
+
+/// Sends `request` as HTTP/1.1 to the real door, from `remote`'s stand-in, and reads the answer.
+fn over_http(door: std::net::SocketAddr, remote: IpAddr, request: &Request) -> Response {
+    use std::io::{Read, Write};
+    let mut stream = connect_as(door, remote);
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let method = match &request.method {
+        Method::Get => "GET",
+        Method::Head => "HEAD",
+        Method::Post => "POST",
+        Method::Other(other) => other.as_str(),
+    };
+    let target = if request.query.is_empty() {
+        request.raw_path.clone()
+    } else {
+        format!("{}?{}", request.raw_path, request.query)
+    };
+    let mut head = format!(
+        "{method} {target} HTTP/1.1\r\nHost: lists.example.org\r\nConnection: close\r\nContent-Length: {}\r\n",
+        request.body.len()
+    );
+    for (name, value) in &request.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(&request.body);
+    // The door may answer (413) before reading the whole body and close.
+    let _ = stream.write_all(&bytes);
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 65536];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset && !raw.is_empty() => break,
+            Err(e) => panic!("reading the answer to {method} {target}: {e}"),
+        }
+    }
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no head in {:?}", String::from_utf8_lossy(&raw)));
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let body = raw[split + 4..].to_vec();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {head}"));
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body,
     }
 }

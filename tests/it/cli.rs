@@ -119,3 +119,52 @@ fn check_reports_schema_and_an_unreachable_mta() {
         "the closed port is a warning: {stdout}"
     );
 }
+
+#[test]
+fn db_sample_adds_lists_with_members_and_a_listmaster_who_can_log_in() {
+    let dir = TempDir::new("cli-sample");
+    let config = config(&dir);
+    let run = || {
+        Command::new(binary())
+            .arg("--config")
+            .arg(&config)
+            .args(["db", "sample"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let output = run();
+    assert!(output.status.success(), "{output:?}");
+    let said = String::from_utf8_lossy(&output.stderr).to_string();
+    let password = said
+        .split("with the password ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{said}"))
+        .to_string();
+    let store = Store::open(&dir.path().join("cli.db")).unwrap();
+    let lists = store.lists("lists.example.org").unwrap();
+    assert_eq!(lists.len(), 3);
+    for list in &lists {
+        let id = store
+            .db()
+            .list_by_name("lists.example.org", &list.name)
+            .unwrap()
+            .unwrap()
+            .id;
+        assert!(store.db().member_count(id).unwrap() >= 4, "{}", list.name);
+    }
+    let account = store
+        .db()
+        .user(&Email::parse("listmaster@localhost").unwrap())
+        .unwrap()
+        .unwrap();
+    assert!(account.user.listmaster);
+    assert!(wwsympa::auth::verify_password(
+        &password,
+        account.password_hash.as_deref()
+    ));
+    // A second run adds nothing.
+    assert!(run().status.success());
+    assert_eq!(store.lists("lists.example.org").unwrap().len(), 3);
+}

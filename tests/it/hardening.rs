@@ -1,21 +1,23 @@
 //! Regressions of the outside probe (issue 9): odd addresses, hidden characters, rate limits
 //! that spared no one, revocation at a password change, exports, sessions, paths with `/`,
 //! concealed lists, the pages our mail headers point to, NULs, duplicate requests, oversized
-//! forms. Each through `web::App::call`, which both front doors call, or the real binary.
+//! forms. Each through the real plain-HTTP door (`wwsympa serve --http`, on the test's own
+//! database, every browser from a loopback address of its own), or the real binary.
 
 use std::process::{Command, Stdio};
 
 use wwsympa::domain::{ListName, ReviewPolicy, SubscribePolicy, UnsubscribePolicy, Visibility};
-use wwsympa::http::{Method, Request};
+use wwsympa::http::{Method, Request, Service};
 use wwsympa::store::NewMember;
 
 use crate::browser::{body, Site};
 use crate::subscription::{email, is_member, link, mail_to, member_count, site_with, PASSWORD};
 use crate::support::{binary, decode_qp, TempDir};
 
-/// Lists `open` (open, public) and `hidden` (concealed); member@ is in both, owner@ owns both.
+/// Lists `open` (open, public) and `hidden` (concealed); member@ is in both, owner@ owns both;
+/// served by the real HTTP door.
 fn site(name: &str) -> (TempDir, Site) {
-    site_with(
+    through_the_door(site_with(
         name,
         &[
             (
@@ -33,7 +35,13 @@ fn site(name: &str) -> (TempDir, Site) {
                 Visibility::Conceal,
             ),
         ],
-    )
+    ))
+}
+
+/// Makes every browser of `site` go through a real `wwsympa serve --http`.
+fn through_the_door((dir, site): (TempDir, Site)) -> (TempDir, Site) {
+    site.through_http_door();
+    (dir, site)
 }
 
 fn list_id(site: &Site, name: &str) -> wwsympa::domain::ListId {
@@ -366,7 +374,7 @@ fn a_nul_in_the_query_is_refused_not_echoed() {
 
 #[test]
 fn repeated_anonymous_requests_leave_one_held_request_and_one_mail() {
-    let (_dir, site) = site_with(
+    let (_dir, site) = through_the_door(site_with(
         "hard-dup",
         &[(
             "auth",
@@ -375,7 +383,7 @@ fn repeated_anonymous_requests_leave_one_held_request_and_one_mail() {
             ReviewPolicy::Private,
             Visibility::Noconceal,
         )],
-    );
+    ));
     let mut visitor = site.browser("192.0.2.1");
     visitor.get("/sympa/subscribe/auth");
     for _ in 0..4 {
@@ -460,9 +468,9 @@ fn forms_past_the_action_limits_get_413_before_anything_is_decoded() {
     );
     // The doors ask the application for the limit before reading a body.
     let login = Request::parse_target(Method::Post, "/sympa/login").unwrap();
-    assert_eq!(site.app.body_limit(&login), 16 * 1024);
+    assert_eq!(site.app.body_limit(&login), Some(16 * 1024));
     let add = Request::parse_target(Method::Post, "/sympa/add/open").unwrap();
-    assert!(site.app.body_limit(&add) >= 1024 * 1024);
+    assert!(site.app.body_limit(&add) >= Some(1024 * 1024));
     // An owner's bulk add of a thousand addresses still fits.
     let mut owner = site.browser("192.0.2.2");
     owner.login("owner@example.org", PASSWORD);
@@ -505,7 +513,7 @@ const HOSTILE_SHOWN: &str = "&lt;x&quot;&gt; {{ title }} &#39;\u{fffd}evil";
 
 #[test]
 fn hostile_names_and_subjects_are_inert_on_every_page_that_shows_them() {
-    let (_dir, site) = site_with(
+    let (_dir, site) = through_the_door(site_with(
         "hard-hostile",
         &[(
             "held",
@@ -514,7 +522,7 @@ fn hostile_names_and_subjects_are_inert_on_every_page_that_shows_them() {
             ReviewPolicy::Private,
             Visibility::Noconceal,
         )],
-    );
+    ));
     let list = list_id(&site, "held");
     let conn = rusqlite::Connection::open(&site.config.db_name).unwrap();
     conn.execute(
@@ -588,4 +596,29 @@ fn hostile_names_and_subjects_are_inert_on_every_page_that_shows_them() {
         checked >= 10,
         "the hostile text was shown on {checked} pages only"
     );
+}
+
+#[test]
+fn an_unreachable_database_is_a_503_never_an_empty_page() {
+    let dir = TempDir::new("hard-503");
+    // A directory where the database file should be: it cannot be opened at all.
+    let db = dir.path().join("gone.db");
+    std::fs::create_dir(&db).unwrap();
+    let config = wwsympa::config::Config {
+        db_name: db,
+        ..wwsympa::config::Config::default()
+    };
+    let app = wwsympa::web::App::new(wwsympa::web::State::new(config).unwrap(), None);
+    for target in [
+        "/sympa/",
+        "/sympa/lists",
+        "/sympa/info/news",
+        "/sympa/login",
+    ] {
+        let request = Request::parse_target(Method::Get, target).unwrap();
+        let response = wwsympa::http::Service::call(&app, &request);
+        assert_eq!(response.status, 503, "{target}");
+        assert_eq!(response.header("Retry-After"), Some("5"));
+        assert!(body(&response).contains("cannot be reached"), "{target}");
+    }
 }

@@ -7,6 +7,7 @@ mod chromium;
 mod cli;
 mod concurrency;
 mod deployment;
+mod doors;
 mod fastcgi_nginx;
 mod flows;
 mod hardening;

@@ -180,7 +180,7 @@ fn multiwatch_three_processes_share_the_socket_and_each_answers() {
         .arg(crate::support::binary())
         .arg("--config")
         .arg(&site.config)
-        .args(["serve", "--threads", "1"]);
+        .args(["serve", "--threads", "1", "--conns", "1"]);
     let server = site.spawn_server("multiwatch", command, Stdio::null());
     let watcher = server.pid();
     let mut workers = Vec::new();
@@ -194,8 +194,8 @@ fn multiwatch_three_processes_share_the_socket_and_each_answers() {
     );
     let baseline: Vec<usize> = workers.iter().map(|&pid| socket_count(pid)).collect();
 
-    // Hold one unfinished request per connection. Each worker has one thread, so it takes one
-    // connection and no other: find which PID holds each by the socket it accepted.
+    // Hold one unfinished request per connection. Each worker has one connection thread, so it
+    // takes one connection and no other: find which PID holds each by the socket it accepted.
     let addr = Addr::Unix(socket.clone());
     let mut held = Vec::new();
     for _ in 0..3 {

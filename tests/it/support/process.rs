@@ -234,6 +234,17 @@ impl Site {
         }
     }
 
+    /// Starts `wwsympa serve --http 127.0.0.1:0 ARGS`, waits until it serves, and returns its address.
+    pub fn serve_http(&self, name: &str, args: &[&str]) -> (Server, std::net::SocketAddr) {
+        let mut all = vec!["--http", "127.0.0.1:0"];
+        all.extend_from_slice(args);
+        let mut server = self.serve(name, Stdio::null(), &all);
+        let text = server.wait_for_log("serving HTTP on http://");
+        let rest = text.split("serving HTTP on http://").nth(1).unwrap();
+        let addr = rest.split_whitespace().next().unwrap().parse().unwrap();
+        (server, addr)
+    }
+
     /// Starts `wwsympa serve --listen unix:<site>/<name>.sock ARGS` and waits until it answers connections.
     pub fn serve_unix(&self, name: &str, args: &[&str]) -> (Server, Addr) {
         let path = self.socket(name);

@@ -1,0 +1,378 @@
+//! `wwsympa list …` and `wwsympa member …`: the administration of lists and members:
+//! arguments in, operations called as the shell's listmaster, results out.
+//!
+//! Data (list and member listings, per-address results) goes to standard output; messages
+//! and progress go to standard error.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Subcommand;
+
+use wwsympa::config::Config;
+use wwsympa::domain::{
+    AdminRole, ArchiveAccess, ListName, ListPolicy, ReviewPolicy, SubscribePolicy,
+    UnsubscribePolicy, Visibility,
+};
+use wwsympa::operations::lists;
+use wwsympa::operations::members::{self, Entry};
+use wwsympa::store::NewList;
+
+use super::Admin;
+
+/// `wwsympa list …`.
+// Parsed once per process: the size of `Create` does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Subcommand)]
+pub enum ListCommand {
+    /// Create a list in the configured domain.
+    Create {
+        /// The list's name.
+        name: String,
+        /// Its subject line.
+        #[arg(long)]
+        subject: String,
+        /// Its description.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Topics, comma-separated.
+        #[arg(long, default_value = "")]
+        topics: String,
+        /// Who may see it: noconceal, conceal or intranet.
+        #[arg(long, default_value = "noconceal")]
+        visibility: String,
+        /// Its first owner (a privileged owner).
+        #[arg(long, value_name = "EMAIL")]
+        owner: Option<String>,
+        /// Subscription policy: open, open_notify, auth, auth_notify, auth_owner, owner, owner_notify, closed.
+        #[arg(long, default_value = "open")]
+        subscribe: String,
+        /// Unsubscription policy: open, open_notify, auth, auth_notify, owner, owner_notify, closed.
+        #[arg(long, default_value = "open")]
+        unsubscribe: String,
+        /// Who sees the members: public, private, owner, closed.
+        #[arg(long, default_value = "owner")]
+        review: String,
+        /// Who reads the web archives: public, private, owner, closed.
+        #[arg(long, default_value = "private")]
+        archive: String,
+    },
+    /// Close a list: it keeps its members and history, and answers nothing any more.
+    Close {
+        /// The list's name.
+        name: String,
+    },
+    /// Print a list's settings, owners and member count.
+    Show {
+        /// The list's name.
+        name: String,
+    },
+    /// Print the lists of the configured domain: name, status, members, subject.
+    Ls {
+        /// Closed lists too.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+/// `wwsympa member …`.
+#[derive(Subcommand)]
+pub enum MemberCommand {
+    /// Add addresses to a list, each in its own transaction; prints `added` or `already` per address.
+    Add {
+        /// The list's name.
+        list: String,
+        /// The addresses.
+        #[arg(required = true)]
+        emails: Vec<String>,
+        /// The display name (with a single address).
+        #[arg(long)]
+        name: Option<String>,
+        /// Send each new member the welcome mail.
+        #[arg(long)]
+        welcome: bool,
+    },
+    /// Remove addresses from a list, each in its own transaction; prints `removed` or `absent` per address.
+    Del {
+        /// The list's name.
+        list: String,
+        /// The addresses.
+        #[arg(required = true)]
+        emails: Vec<String>,
+        /// Send each removed member the goodbye mail.
+        #[arg(long)]
+        goodbye: bool,
+    },
+    /// Print a list's members: address, name, reception mode, visibility.
+    Ls {
+        /// The list's name.
+        list: String,
+    },
+    /// Add every address of FILE (`-` for standard input): one per line, an optional name
+    /// after whitespace, a comma or a semicolon. One transaction, no mail.
+    Import {
+        /// The list's name.
+        list: String,
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+fn policy<T>(what: &str, text: &str, parse: fn(&str) -> Option<T>, all: &[&str]) -> Result<T> {
+    parse(text).ok_or_else(|| anyhow!("--{what} must be one of {}, not {text:?}", all.join(", ")))
+}
+
+/// Runs `wwsympa list …`.
+pub fn list(config: &Config, command: ListCommand) -> Result<()> {
+    let mut admin = Admin::open(config)?;
+    match command {
+        ListCommand::Create {
+            name,
+            subject,
+            description,
+            topics,
+            visibility,
+            owner,
+            subscribe,
+            unsubscribe,
+            review,
+            archive,
+        } => {
+            let visibility = match visibility.as_str() {
+                "noconceal" | "conceal" | "intranet" => Visibility::parse(&visibility),
+                other => bail!("visibility must be noconceal, conceal or intranet, not {other:?}"),
+            };
+            let policy = ListPolicy {
+                visibility,
+                subscribe: policy(
+                    "subscribe",
+                    &subscribe,
+                    SubscribePolicy::parse_exact,
+                    &SubscribePolicy::ALL
+                        .iter()
+                        .map(|p| p.as_str())
+                        .collect::<Vec<_>>(),
+                )?,
+                unsubscribe: policy(
+                    "unsubscribe",
+                    &unsubscribe,
+                    UnsubscribePolicy::parse_exact,
+                    &UnsubscribePolicy::ALL
+                        .iter()
+                        .map(|p| p.as_str())
+                        .collect::<Vec<_>>(),
+                )?,
+                review: policy(
+                    "review",
+                    &review,
+                    ReviewPolicy::parse_exact,
+                    &ReviewPolicy::ALL
+                        .iter()
+                        .map(|p| p.as_str())
+                        .collect::<Vec<_>>(),
+                )?,
+                archive: policy(
+                    "archive",
+                    &archive,
+                    ArchiveAccess::parse_exact,
+                    &ArchiveAccess::ALL
+                        .iter()
+                        .map(|p| p.as_str())
+                        .collect::<Vec<_>>(),
+                )?,
+            };
+            let settings = lists::ListSettings {
+                list: NewList {
+                    name: ListName::parse(&name)?,
+                    subject,
+                    description,
+                    topics: topics
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    visibility,
+                },
+                policy,
+                owner,
+            };
+            let list = admin.run(|env, who| lists::create(env, who, &settings))?;
+            eprintln!("created list {}", list.address());
+        }
+        ListCommand::Close { name } => {
+            let list = admin.list(&name)?;
+            admin.run(|env, who| lists::close(env, who, &list))?;
+            eprintln!("closed list {}", list.address());
+        }
+        ListCommand::Show { name } => {
+            let list = admin.list(&name)?;
+            let db = admin.store.db();
+            println!("name\t{}", list.name);
+            println!("address\t{}", list.address());
+            println!("subject\t{}", list.subject);
+            println!("status\t{}", list.status.as_str());
+            println!("visibility\t{}", list.policy.visibility.as_str());
+            println!("subscribe\t{}", list.policy.subscribe.as_str());
+            println!("unsubscribe\t{}", list.policy.unsubscribe.as_str());
+            println!("review\t{}", list.policy.review.as_str());
+            println!("archive\t{}", list.policy.archive.as_str());
+            println!("topics\t{}", list.topics.join(","));
+            println!("members\t{}", db.member_count(list.id)?);
+            for admin in db.admins(list.id)? {
+                let role = match (admin.role, admin.privileged) {
+                    (AdminRole::Owner, true) => "owner (privileged)",
+                    (AdminRole::Owner, false) => "owner",
+                    (AdminRole::Editor, _) => "moderator",
+                };
+                println!("{role}\t{}", admin.email);
+            }
+        }
+        ListCommand::Ls { all } => {
+            let db = admin.store.db();
+            let lists = if all {
+                db.all_lists(&config.domain)?
+            } else {
+                db.open_lists(&config.domain)?
+            };
+            for list in lists {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    list.name,
+                    list.status.as_str(),
+                    db.member_count(list.id)?,
+                    list.subject
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `wwsympa member …`.
+pub fn member(config: &Config, command: MemberCommand) -> Result<()> {
+    let mut admin = Admin::open(config)?;
+    match command {
+        MemberCommand::Add {
+            list,
+            emails,
+            name,
+            welcome,
+        } => {
+            let list = admin.list(&list)?;
+            if name.is_some() && emails.len() > 1 {
+                bail!("--name goes with a single address");
+            }
+            let (mut added, mut already) = (0, 0);
+            for email in &emails {
+                let entry = Entry {
+                    email: email.clone(),
+                    name: name.clone().unwrap_or_default(),
+                };
+                let report =
+                    admin.run(|env, who| members::add(env, who, &list, &[entry], !welcome))?;
+                if let Some(invalid) = report.invalid.first() {
+                    bail!("{invalid:?} is not a valid e-mail address");
+                }
+                for email in &report.added {
+                    println!("added\t{email}");
+                    added += 1;
+                }
+                for email in &report.already {
+                    println!("already\t{email}");
+                    already += 1;
+                }
+            }
+            eprintln!(
+                "{}: {added} added, {already} members already",
+                list.address()
+            );
+        }
+        MemberCommand::Del {
+            list,
+            emails,
+            goodbye,
+        } => {
+            let list = admin.list(&list)?;
+            let (mut removed, mut absent) = (0, 0);
+            for email in &emails {
+                let report = admin
+                    .run(|env, who| members::del(env, who, &list, &[email.as_str()], !goodbye))?;
+                if let Some(invalid) = report.invalid.first() {
+                    bail!("{invalid:?} is not a valid e-mail address");
+                }
+                for email in &report.removed {
+                    println!("removed\t{email}");
+                    removed += 1;
+                }
+                for email in &report.not_member {
+                    println!("absent\t{email}");
+                    absent += 1;
+                }
+            }
+            eprintln!(
+                "{}: {removed} removed, {absent} were no members",
+                list.address()
+            );
+        }
+        MemberCommand::Ls { list } => {
+            let list = admin.list(&list)?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            admin.store.db().for_each_member(list.id, |member| {
+                use std::io::Write;
+                let _ = writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    member.email,
+                    member.name,
+                    member.reception.as_str(),
+                    member.visibility.as_str()
+                );
+                Ok(())
+            })?;
+        }
+        MemberCommand::Import { list, file } => {
+            let list = admin.list(&list)?;
+            let started = Instant::now();
+            let mut text = String::new();
+            if file.as_os_str() == "-" {
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .context("reading standard input")?;
+            } else {
+                text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("reading {}", file.display()))?;
+            }
+            eprintln!("{}: importing into {}", file.display(), list.address());
+            let report = admin.run(|env, who| {
+                members::import(env, who, &list, &text, |done, total| {
+                    eprintln!(
+                        "  {done}/{total} addresses ({:.1}s)",
+                        started.elapsed().as_secs_f64()
+                    );
+                })
+            })?;
+            for (line, text) in &report.invalid {
+                eprintln!("  line {line}: not an address: {text:?}");
+            }
+            if report.invalid_count > report.invalid.len() {
+                eprintln!(
+                    "  … and {} more invalid lines",
+                    report.invalid_count - report.invalid.len()
+                );
+            }
+            eprintln!(
+                "{}: {} lines, {} added, {} members already or repeated, {} invalid, in {:.2}s",
+                list.address(),
+                report.read,
+                report.added,
+                report.skipped,
+                report.invalid_count,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,127 @@
+//! `wwsympa serve`: the listener, the application, this process's outbox sender and the front door, run until stopped.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+
+use wwsympa::config::Config;
+use wwsympa::fcgi;
+use wwsympa::http::plain::{self, Http, HttpFront};
+use wwsympa::http::{FcgiAdapter, Gate};
+use wwsympa::mail;
+use wwsympa::runtime::{self, BindSpec, FcgiFront, Front};
+use wwsympa::web::{App, State};
+
+use super::{open_store, parse_duration};
+
+/// `wwsympa serve`'s options.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Bind this socket when none is handed over: unix:PATH or HOST:PORT ([::1]:PORT for IPv6).
+    #[arg(long, value_name = "SPEC")]
+    listen: Option<BindSpec>,
+    /// Serve plain HTTP on this address instead of FastCGI (for trying it out).
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "listen")]
+    http: Option<BindSpec>,
+    /// Handler slots: requests the application works on at once. A request takes one only
+    /// once it has arrived whole.
+    #[arg(long, env = "WWSYMPA_THREADS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: u16,
+    /// Connections served at once, each on a thread of its own that reads the request before
+    /// it takes a handler slot (at least --threads; FastCGI's FCGI_MAX_CONNS).
+    #[arg(long, env = "WWSYMPA_CONNS", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    conns: u16,
+    /// How long a request (its head or params, and its body) may take to arrive whole;
+    /// past it the request is answered 408 (or, without its head, not at all) and its
+    /// connection closed.
+    #[arg(long, value_parser = parse_duration, default_value = "60s", value_name = "DURATION")]
+    request_timeout: Duration,
+    /// Exit after this long without a request (e.g. 90s, 10m); the socket stays with systemd.
+    #[arg(long, env = "WWSYMPA_IDLE_TIMEOUT", value_parser = parse_duration, value_name = "DURATION")]
+    idle_timeout: Option<Duration>,
+    /// With several LISTEN_FDS, the name of the one to serve (FileDescriptorName=).
+    #[arg(long, value_name = "NAME", default_value = "wwsympa")]
+    fd_name: String,
+    /// How long a kept connection (FastCGI keep_conn, HTTP keep-alive) may stay idle between requests.
+    #[arg(long, value_parser = parse_duration, default_value = "2s", value_name = "DURATION")]
+    keep_conn_idle: Duration,
+    /// Longest sleep of this process's outbox sender between two looks at the outbox; mail
+    /// committed here wakes it at once.
+    #[arg(long, value_parser = parse_duration, default_value = "5s", value_name = "DURATION")]
+    outbox_poll: Duration,
+}
+
+/// How long a stopping `serve` waits for its sender thread to finish the mail in hand.
+const SERVE_SENDER_GRACE: Duration = Duration::from_secs(1);
+
+/// Runs `wwsympa serve` until a stop signal (or the idle timeout).
+pub fn run(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Result<()> {
+    let started = std::time::Instant::now();
+    let events = runtime::install_signals().context("installing signal handlers")?;
+    let notifier = runtime::Notifier::from_env();
+    // The listener first: with no socket there is nothing to do, and the message must say so.
+    let listener = match &args.http {
+        Some(spec) => runtime::bind(spec)?,
+        None => {
+            let (listener, origin) = runtime::acquire(args.listen.as_ref(), Some(&args.fd_name))?;
+            log::debug!("listener from {origin:?}");
+            listener
+        }
+    };
+    if args.request_timeout.is_zero() {
+        bail!("--request-timeout must be longer than 0");
+    }
+    let store = open_store(&config).context("preparing the database")?;
+    let max_body = config.max_body_size;
+    let db = config.db_name.clone();
+    let app = Arc::new(App::new(State::new(config)?, config_path).with_store(store));
+    // Mail leaves after the response: requests commit it and wake this thread, which sends it
+    // (and looks every --outbox-poll for mail of other processes and retries).
+    let sender = {
+        let app_config = Arc::clone(&app);
+        mail::SenderThread::spawn(
+            "serve",
+            db,
+            move || app_config.config(),
+            app.outbox_wake(),
+            args.outbox_poll,
+        )
+        .context("starting the outbox sender")?
+    };
+    let threads = usize::from(args.threads);
+    let conns = usize::from(args.conns).max(threads);
+    let gate = Arc::new(Gate::new(threads));
+    let front: Arc<dyn Front> = if args.http.is_some() {
+        let limits = plain::Limits {
+            max_body,
+            keep_alive: args.keep_conn_idle,
+            request_timeout: args.request_timeout,
+            ..plain::Limits::default()
+        };
+        let http = Http::new(app.clone(), gate, limits);
+        Arc::new(HttpFront::new(listener, http).context("preparing the listener")?)
+    } else {
+        let limits = fcgi::Limits {
+            max_body,
+            keep_conn_idle: args.keep_conn_idle,
+            request_timeout: args.request_timeout,
+            max_conns: conns,
+            ..fcgi::Limits::default()
+        };
+        let handler = Arc::new(FcgiAdapter::new(app.clone(), max_body, gate));
+        Arc::new(FcgiFront::new(listener, handler, limits).context("preparing the listener")?)
+    };
+    log::info!("ready in {:?}", started.elapsed());
+    log::info!("{threads} handler slot(s) for {conns} connection(s)");
+    let options = runtime::Options {
+        connections: conns,
+        idle_timeout: args.idle_timeout,
+    };
+    let served = runtime::run(front, &options, events, &notifier, &|| app.reload());
+    // A sender busy with a hung MTA is left behind: the lease hands its mail to another.
+    sender.stop(SERVE_SENDER_GRACE);
+    served?;
+    Ok(())
+}
