@@ -377,3 +377,57 @@ fn listen_on_a_path_that_cannot_be_bound_is_an_error() {
     assert!(stderr.contains("cannot listen on unix:/nonexistent-dir/x.sock"));
     assert!(output.stdout.is_empty());
 }
+
+/// With the default connection threads (dozens per process), connections still spread over
+/// every process multiwatch runs: threads wait in `accept` first come, first served, so a
+/// process that registered first does not take them all (an exclusive epoll wait did).
+#[test]
+fn multiwatch_spreads_connections_over_its_processes_with_default_threads() {
+    let (Some(spawn), Some(multiwatch)) = (peer("spawn-fcgi"), peer("multiwatch")) else {
+        return;
+    };
+    let site = site("multiwatch-spread");
+    let socket = site.socket("mws");
+    let mut command = Command::new(&spawn);
+    command
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .current_dir(site.path())
+        .args(["-n", "-s", socket.to_str().unwrap(), "--"])
+        .arg(&multiwatch)
+        .args(["-f", "3", "--"])
+        .arg(crate::support::binary())
+        .arg("--config")
+        .arg(&site.config)
+        .args(["serve"]);
+    let server = site.spawn_server("multiwatch-spread", command, Stdio::null());
+    let watcher = server.pid();
+    assert!(
+        wait_until(Duration::from_secs(10), || {
+            wwsympa_children(watcher).len() == 3
+                && server.log_text().matches("serving FastCGI on").count() == 3
+        }),
+        "multiwatch did not start 3 ready workers: {}",
+        server.log_text()
+    );
+    // More sequential connections than the three processes have connection threads.
+    let addr = Addr::Unix(socket.clone());
+    for _ in 0..150 {
+        let mut conn = addr.connect().unwrap();
+        conn.write_all(&get_request(1, "/sympa/", false)).unwrap();
+        assert_home(&read_reply(&mut conn, 1).unwrap().ok_body());
+    }
+    let log = server.log_text();
+    stop_cleanly(server);
+    let log = log + &std::fs::read_to_string(site.path().join("multiwatch-spread.log")).unwrap();
+    let served: Vec<u64> = log
+        .lines()
+        .filter_map(|line| line.split("stopped after ").nth(1))
+        .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
+        .collect();
+    assert_eq!(served.len(), 3, "{log}");
+    assert!(
+        served.iter().all(|&n| n >= 10),
+        "every process answered its share: {served:?}"
+    );
+}
