@@ -97,11 +97,6 @@ impl Decision {
     const ALLOW: Decision = Decision::Allow {
         notify_owners: false,
     };
-
-    /// Returns true if and only if the decision is a refusal.
-    pub fn is_refusal(&self) -> bool {
-        matches!(self, Decision::Refuse(_))
-    }
 }
 
 /// Returns true if and only if a requester with `roles` may see a list with `visibility`.
@@ -260,6 +255,31 @@ mod tests {
     const ALLOW: Decision = Decision::ALLOW;
     const LOGIN: Decision = Decision::Refuse(Reason::LoginRequired);
     const DENY: Decision = Decision::Refuse(Reason::NotPermitted);
+
+    #[test]
+    fn concealed_lists_are_seen_by_members_moderators_owners_and_listmasters_only() {
+        for role in Role::ALL {
+            let roles = role.roles();
+            let expected = !matches!(role, Role::Anonymous | Role::User);
+            assert_eq!(can_see(&roles, Visibility::Conceal), expected, "{role:?}");
+            assert!(can_see(&roles, Visibility::Noconceal), "{role:?}");
+            assert_eq!(
+                can_see(&roles, Visibility::Intranet),
+                *role != Role::Anonymous,
+                "{role:?}"
+            );
+            // Whatever is asked, a list one may not see is refused as unknown.
+            let hidden = ListPolicy {
+                visibility: Visibility::Conceal,
+                ..policy()
+            };
+            for kind in ActionKind::ALL {
+                let refused =
+                    decide(*kind, &roles, &hidden) == Decision::Refuse(Reason::NotVisible);
+                assert_eq!(refused, !expected, "{kind:?} by {role:?}");
+            }
+        }
+    }
 
     #[test]
     fn review_follows_its_policy_for_every_role() {

@@ -134,6 +134,26 @@ mod tests {
             "joe.bloggs@example.org"
         );
         assert_eq!(Email::parse("a+tag@x.org").unwrap().domain(), "x.org");
+        // At most 254 characters in all.
+        let local = "a".repeat(64);
+        // A domain of `n` characters: labels of at most 50 letters, then `.org`.
+        let domain = |n: usize| {
+            let mut d = String::new();
+            while d.len() + 4 < n {
+                if !d.is_empty() {
+                    d.push('.');
+                }
+                let take = (n - 4 - d.len()).min(50);
+                d.push_str(&"d".repeat(take));
+            }
+            d.push_str(".org");
+            d
+        };
+        assert!(Email::parse(&format!("{local}@{}", domain(189))).is_ok());
+        assert_eq!(format!("{local}@{}", domain(189)).len(), 254);
+        assert!(Email::parse(&format!("{local}@{}", domain(190))).is_err());
+        assert_eq!(Email::parse("A@B.org").unwrap().to_string(), "a@b.org");
+        assert_eq!(ListName::parse("News").unwrap().to_string(), "news");
         // Sympa's addresses with `/`, `=` and `'` are mailable and kept.
         for good in [
             "o'brien@x.org",

@@ -224,4 +224,27 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn field_names_are_distinct_and_snake_case() {
+        let all = [
+            Field::Email,
+            Field::Password,
+            Field::NewPassword,
+            Field::Name,
+            Field::Language,
+            Field::Reception,
+            Field::Visibility,
+            Field::Filter,
+        ];
+        let names: std::collections::BTreeSet<&str> = all.iter().map(|f| f.as_str()).collect();
+        assert_eq!(names.len(), all.len());
+        assert!(names.contains("email") && names.contains("new_password"));
+        for name in names {
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{name}"
+            );
+        }
+    }
 }

@@ -177,6 +177,14 @@ mod tests {
     }
 
     #[test]
+    fn find_resolves_names_and_old_names() {
+        assert_eq!(find("info").map(|a| a.name), Some("info"));
+        assert_eq!(find("dump").map(|a| a.name), Some("export_member"));
+        assert_eq!(find("which").map(|a| a.name), Some("my"));
+        assert!(find("no_such_action").is_none());
+    }
+
+    #[test]
     fn aliases_point_at_real_actions() {
         for (old, new) in ALIASES {
             assert!(find(new).is_some(), "alias {old} points at unknown {new}");
