@@ -94,32 +94,12 @@ impl Listener {
         }
     }
 
-    /// Makes `accept` block, for at most `timeout` (SO_RCVTIMEO, which Linux applies to
-    /// `accept`); past it `accept` fails with `WouldBlock`, so a thread can look at its stop
-    /// flag. The listener may be shared with other processes: they get the same setting.
-    pub fn set_accept_timeout(&self, timeout: std::time::Duration) -> io::Result<()> {
+    /// Makes accept return `WouldBlock` instead of sleeping, so workers can wait in poll.
+    pub fn set_nonblocking(&self) -> io::Result<()> {
         match self {
-            Listener::Unix(listener) => listener.set_nonblocking(false)?,
-            Listener::Tcp(listener) => listener.set_nonblocking(false)?,
+            Listener::Unix(listener) => listener.set_nonblocking(true),
+            Listener::Tcp(listener) => listener.set_nonblocking(true),
         }
-        let value = libc::timeval {
-            tv_sec: timeout.as_secs() as libc::time_t,
-            tv_usec: timeout.subsec_micros() as libc::suseconds_t,
-        };
-        // SAFETY: setsockopt on our own descriptor with a valid timeval of the given size.
-        let rc = unsafe {
-            libc::setsockopt(
-                self.raw_fd(),
-                libc::SOL_SOCKET,
-                libc::SO_RCVTIMEO,
-                (&value as *const libc::timeval).cast(),
-                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
-            )
-        };
-        if rc < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
     }
 
     /// The raw descriptor, for poll.

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 pub use listen::{acquire, bind, BindSpec, ListenError, Listener, Origin, Stream};
 pub use notify::Notifier;
-pub use workers::{accept_loop, Activity, FcgiFront, Front, WorkerCtx, ACCEPT_WAIT};
+pub use workers::{accept_loop, wait_readable, Activity, FcgiFront, Front, WorkerCtx};
 
 use signals::Event;
 

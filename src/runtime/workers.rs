@@ -131,34 +131,146 @@ impl WakePipe {
     }
 }
 
-/// How long a connection thread blocks in `accept` before it looks at the stop flag again.
-pub const ACCEPT_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
+/// Waits until `fd` is readable or `wake` is; returns true if and only if `fd` is.
+///
+/// Every thread polling the same `fd` wakes on each connection; [`accept_loop`] uses an
+/// exclusive epoll wait instead and keeps this only as the fallback.
+pub fn wait_readable(fd: RawFd, wake: RawFd) -> bool {
+    let mut fds = [
+        libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: wake,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+    ];
+    loop {
+        let rc = unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) };
+        if rc < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+            continue;
+        }
+        return rc > 0 && fds[1].revents == 0 && fds[0].revents & libc::POLLIN != 0;
+    }
+}
+
+/// One thread's wait on the listener and the wake pipe: an epoll set in which the listener is
+/// registered with `EPOLLEXCLUSIVE`, so that a new connection wakes one idle thread (of all the
+/// threads and processes sharing the listener), not every one of the dozens that wait.
+///
+/// The kernel wakes the exclusive waiter registered first, so a thread registers again after
+/// each connection it served ([`Waiter::requeue`]), which puts it at the back: idle threads
+/// take their turns, and connections spread over every process sharing the listener
+/// (multiwatch) instead of all going to the one whose threads registered first.
+struct Waiter {
+    epoll: OwnedFd,
+    listener: RawFd,
+}
+
+/// Adds `target` to the epoll set `epoll` for `events`, tagged `token`.
+fn epoll_add(epoll: RawFd, target: RawFd, events: libc::c_int, token: u64) -> io::Result<()> {
+    let mut event = libc::epoll_event {
+        events: events as u32,
+        u64: token,
+    };
+    // SAFETY: epoll_ctl on descriptors the caller owns, with a valid event.
+    if unsafe { libc::epoll_ctl(epoll, libc::EPOLL_CTL_ADD, target, &mut event) } < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// The epoll tokens.
+const LISTENER: u64 = 0;
+const WAKE: u64 = 1;
+
+impl Waiter {
+    fn new(listener: RawFd, wake: RawFd) -> io::Result<Waiter> {
+        let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: epoll_create1 just made this descriptor and nothing else owns it.
+        let epoll: OwnedFd = unsafe { std::os::fd::FromRawFd::from_raw_fd(fd) };
+        epoll_add(epoll.as_raw_fd(), wake, libc::EPOLLIN, WAKE)?;
+        let waiter = Waiter { epoll, listener };
+        waiter.register()?;
+        Ok(waiter)
+    }
+
+    /// Adds the listener to the set, at the back of the listener's queue of waiters.
+    fn register(&self) -> io::Result<()> {
+        let add = |events| epoll_add(self.epoll.as_raw_fd(), self.listener, events, LISTENER);
+        // EPOLLEXCLUSIVE needs Linux 4.5; without it every waiter wakes, as with poll.
+        add(libc::EPOLLIN | libc::EPOLLEXCLUSIVE).or_else(|_| add(libc::EPOLLIN))
+    }
+
+    /// Takes this thread's turn again from the back of the queue, after it served a connection.
+    fn requeue(&self) {
+        let mut unused = libc::epoll_event { events: 0, u64: 0 };
+        // SAFETY: our own epoll set and the listener registered in it.
+        unsafe {
+            libc::epoll_ctl(
+                self.epoll.as_raw_fd(),
+                libc::EPOLL_CTL_DEL,
+                self.listener,
+                &mut unused,
+            )
+        };
+        if let Err(e) = self.register() {
+            log::warn!("epoll: registering the listener again: {e}");
+        }
+    }
+
+    /// Waits until the listener is readable or the wake pipe is; returns true if and only if
+    /// the process is not stopping.
+    fn wait(&self) -> bool {
+        let mut events = [libc::epoll_event { events: 0, u64: 0 }; 2];
+        loop {
+            let rc =
+                unsafe { libc::epoll_wait(self.epoll.as_raw_fd(), events.as_mut_ptr(), 2, -1) };
+            if rc < 0 {
+                if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                // Not expected; the caller retries accept, and its stop flag ends the loop.
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                return true;
+            }
+            let ready = &events[..rc.max(0) as usize];
+            return !ready.iter().any(|event| event.u64 == WAKE);
+        }
+    }
+}
 
 /// Accepts connections on `listener` and hands each to `serve`, one at a time, until `ctx.stop`.
 ///
-/// The listener must be blocking with [`ACCEPT_WAIT`] as its receive timeout
-/// ([`Listener::set_accept_timeout`]). Each thread blocks in `accept` itself: the kernel
-/// queues blocked acceptors first come, first served, across every thread and process
-/// sharing the listener, so that the connections spread over the processes (multiwatch,
-/// several instances) instead of going to whichever registered first, as an exclusive epoll
-/// wait does, or waking every waiter, as `poll` does. A thread that has just served goes to
-/// the back of that queue. A stop is seen within [`ACCEPT_WAIT`]; a connection accepted as
-/// the stop comes is still served.
+/// The listener must be non-blocking. Accepts first and waits only when nothing is pending:
+/// under load a connection is usually queued already, and this saves a wait per connection.
 pub fn accept_loop(listener: &Listener, ctx: &WorkerCtx, mut serve: impl FnMut(Stream)) {
+    let waiter = match Waiter::new(listener.raw_fd(), ctx.wake) {
+        Ok(waiter) => Some(waiter),
+        Err(e) => {
+            log::warn!("epoll: {e}; waiting with poll instead");
+            None
+        }
+    };
     while !ctx.stop.load(Ordering::SeqCst) {
         let stream = match listener.accept() {
             Ok(stream) => stream,
-            // The accept timeout: look at the stop flag and wait again.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted
-                ) =>
-            {
-                continue
+            // Nothing pending, or another thread or process took it.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                match &waiter {
+                    Some(waiter) => waiter.wait(),
+                    None => wait_readable(listener.raw_fd(), ctx.wake),
+                };
+                continue;
             }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) if e.raw_os_error() == Some(libc::ECONNABORTED) => continue,
             Err(e) => {
                 // EMFILE and friends: wait a little rather than spin, and keep going.
@@ -168,6 +280,9 @@ pub fn accept_loop(listener: &Listener, ctx: &WorkerCtx, mut serve: impl FnMut(S
             }
         };
         serve(stream);
+        if let Some(waiter) = &waiter {
+            waiter.requeue();
+        }
     }
 }
 
@@ -179,13 +294,13 @@ pub struct FcgiFront {
 }
 
 impl FcgiFront {
-    /// Serves `handler` on `listener`; its threads block in `accept` ([`accept_loop`]).
+    /// Serves `handler` on `listener`; the listener is made non-blocking so workers wait in poll.
     pub fn new(
         listener: Listener,
         handler: Arc<dyn fcgi::Handler>,
         limits: fcgi::Limits,
     ) -> io::Result<FcgiFront> {
-        listener.set_accept_timeout(ACCEPT_WAIT)?;
+        listener.set_nonblocking()?;
         Ok(FcgiFront {
             listener,
             handler,

@@ -40,7 +40,7 @@ use std::time::Duration;
 
 use super::{Gate, Service};
 use crate::fcgi;
-use crate::runtime::{accept_loop, Activity, Front, Listener, Stream, WorkerCtx, ACCEPT_WAIT};
+use crate::runtime::{accept_loop, Activity, Front, Listener, Stream, WorkerCtx};
 
 pub use body::{read_chunked, ChunkedError};
 
@@ -151,7 +151,7 @@ pub struct HttpFront {
 impl HttpFront {
     /// Serves `http` on `listener` (made non-blocking, so threads wait in epoll).
     pub fn new(listener: Listener, http: Http) -> io::Result<HttpFront> {
-        listener.set_accept_timeout(ACCEPT_WAIT)?;
+        listener.set_nonblocking()?;
         Ok(HttpFront { listener, http })
     }
 
