@@ -162,6 +162,31 @@ fn wwsympa_children(pid: u32) -> Vec<u32> {
         .collect()
 }
 
+/// `spawn-fcgi -s SOCKET -- multiwatch -f 3 -- wwsympa serve ARGS`, logging to `<name>.log`.
+fn multiwatch_three(
+    site: &Site,
+    spawn: &Path,
+    multiwatch: &Path,
+    socket: &Path,
+    name: &str,
+    args: &[&str],
+) -> Server {
+    let mut command = Command::new(spawn);
+    command
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .current_dir(site.path())
+        .args(["-n", "-s", socket.to_str().unwrap(), "--"])
+        .arg(multiwatch)
+        .args(["-f", "3", "--"])
+        .arg(crate::support::binary())
+        .arg("--config")
+        .arg(&site.config)
+        .arg("serve")
+        .args(args);
+    site.spawn_server(name, command, Stdio::null())
+}
+
 #[test]
 fn multiwatch_three_processes_share_the_socket_and_each_answers() {
     let (Some(spawn), Some(multiwatch)) = (peer("spawn-fcgi"), peer("multiwatch")) else {
@@ -169,19 +194,14 @@ fn multiwatch_three_processes_share_the_socket_and_each_answers() {
     };
     let site = site("multiwatch");
     let socket = site.socket("mw");
-    let mut command = Command::new(&spawn);
-    command
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .current_dir(site.path())
-        .args(["-n", "-s", socket.to_str().unwrap(), "--"])
-        .arg(&multiwatch)
-        .args(["-f", "3", "--"])
-        .arg(crate::support::binary())
-        .arg("--config")
-        .arg(&site.config)
-        .args(["serve", "--threads", "1", "--conns", "1"]);
-    let server = site.spawn_server("multiwatch", command, Stdio::null());
+    let server = multiwatch_three(
+        &site,
+        &spawn,
+        &multiwatch,
+        &socket,
+        "multiwatch",
+        &["--threads", "1", "--conns", "1"],
+    );
     let watcher = server.pid();
     let mut workers = Vec::new();
     assert!(
@@ -388,19 +408,14 @@ fn multiwatch_spreads_connections_over_its_processes_with_default_threads() {
     };
     let site = site("multiwatch-spread");
     let socket = site.socket("mws");
-    let mut command = Command::new(&spawn);
-    command
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .current_dir(site.path())
-        .args(["-n", "-s", socket.to_str().unwrap(), "--"])
-        .arg(&multiwatch)
-        .args(["-f", "3", "--"])
-        .arg(crate::support::binary())
-        .arg("--config")
-        .arg(&site.config)
-        .args(["serve"]);
-    let server = site.spawn_server("multiwatch-spread", command, Stdio::null());
+    let server = multiwatch_three(
+        &site,
+        &spawn,
+        &multiwatch,
+        &socket,
+        "multiwatch-spread",
+        &[],
+    );
     let watcher = server.pid();
     assert!(
         wait_until(Duration::from_secs(10), || {
