@@ -59,6 +59,7 @@ const SERVE_SENDER_GRACE: Duration = Duration::from_secs(1);
 /// Runs `wwsympa serve` until a stop signal (or the idle timeout).
 pub fn run(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Result<()> {
     let started = std::time::Instant::now();
+    runtime::limit_malloc_arenas(usize::from(args.threads));
     let events = runtime::install_signals().context("installing signal handlers")?;
     let notifier = runtime::Notifier::from_env();
     // The listener first: with no socket there is nothing to do, and the message must say so.
