@@ -282,6 +282,20 @@ mod tests {
     }
 
     #[test]
+    fn ones_own_membership_is_for_members_and_asks_anonymous_visitors_to_log_in() {
+        check(
+            ActionKind::EditOwnMembership,
+            &policy(),
+            &[
+                (Role::Anonymous, LOGIN),
+                (Role::User, Decision::Refuse(Reason::NotMember)),
+                (Role::Subscriber, ALLOW),
+                (Role::Owner, Decision::Refuse(Reason::NotMember)),
+            ],
+        );
+    }
+
+    #[test]
     fn review_follows_its_policy_for_every_role() {
         use Role::*;
         let mut p = policy();
