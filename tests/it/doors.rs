@@ -585,7 +585,6 @@ fn a_login_form_past_its_actions_limit_gets_413_before_the_body_is_read() {
     let site = Site::new("http-action-limit", "");
     let (mut server, addr) = site.serve_http("http", &[]);
     let flood = "&a=".repeat(2_700_000);
-    let started = Instant::now();
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(WAIT)).unwrap();
     let head = format!(
@@ -593,10 +592,10 @@ fn a_login_form_past_its_actions_limit_gets_413_before_the_body_is_read() {
         flood.len()
     );
     stream.write_all(head.as_bytes()).unwrap();
-    // Only the head was sent: the answer comes before any of the body.
+    // Only the head was sent: the answer (and the close) comes before any of the body, or
+    // `read_until_closed` gives up after WAIT and fails the test.
     let answer = read_until_closed(&mut stream);
     assert_eq!(statuses(&answer), [413], "{}", text(&answer));
-    assert!(started.elapsed() < Duration::from_secs(2));
     // A body within the door's limit but past the action's gets 413 too, whole or not.
     let request = format!(
         "POST /sympa/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{}",

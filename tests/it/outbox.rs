@@ -127,33 +127,10 @@ fn fcgi(
     cookie: Option<&str>,
     body: &str,
 ) -> (Reply, Duration) {
-    let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
-    let mut params = Vec::new();
-    for (name, value) in [
-        ("GATEWAY_INTERFACE", "CGI/1.1"),
-        ("SERVER_PROTOCOL", "HTTP/1.1"),
-        ("REQUEST_METHOD", method),
-        ("REQUEST_URI", uri),
-        ("DOCUMENT_URI", path),
-        ("QUERY_STRING", query),
-        ("SERVER_NAME", "localhost"),
-        ("REMOTE_ADDR", remote),
-        ("HTTP_HOST", "localhost"),
-    ] {
-        params.extend(fcgi_client::pair(name.as_bytes(), value.as_bytes()));
-    }
+    let content_length = (!body.is_empty()).then_some(body.len());
+    let mut params = fcgi_client::request_params_from(method, uri, content_length, remote);
     if let Some(cookie) = cookie {
         params.extend(fcgi_client::pair(b"HTTP_COOKIE", cookie.as_bytes()));
-    }
-    if !body.is_empty() {
-        params.extend(fcgi_client::pair(
-            b"CONTENT_LENGTH",
-            body.len().to_string().as_bytes(),
-        ));
-        params.extend(fcgi_client::pair(
-            b"CONTENT_TYPE",
-            b"application/x-www-form-urlencoded",
-        ));
     }
     let mut request = fcgi_client::begin(1, 1, false);
     request.extend(fcgi_client::stream(fcgi_client::PARAMS, 1, &params, 65535));

@@ -75,6 +75,11 @@ pub fn email(text: &str) -> Email {
 }
 
 pub fn is_member(site: &Site, list: &str, address: &str) -> bool {
+    stored_member(site, list, address).is_some()
+}
+
+/// The membership of `address` in `list` as stored, if any.
+pub fn stored_member(site: &Site, list: &str, address: &str) -> Option<wwsympa::domain::Member> {
     let store = site.store();
     let list = store
         .db()
@@ -82,7 +87,7 @@ pub fn is_member(site: &Site, list: &str, address: &str) -> bool {
         .unwrap()
         .unwrap();
     let found = store.db().member(list.id, &email(address)).unwrap();
-    found.is_some()
+    found
 }
 
 pub fn member_count(site: &Site, list: &str) -> u64 {
@@ -520,20 +525,7 @@ fn members_change_their_options_and_owners_anyones() {
     assert!(page.contains("Your options are saved."));
     assert!(page.contains(r#"value="digest" checked"#));
     assert!(page.contains(r#"value="conceal" checked"#));
-    let stored = {
-        let store = site.store();
-        let list = store
-            .db()
-            .list_by_name("lists.example.org", &ListName::parse("open").unwrap())
-            .unwrap()
-            .unwrap();
-        let found = store
-            .db()
-            .member(list.id, &email("member@example.org"))
-            .unwrap()
-            .unwrap();
-        found
-    };
+    let stored = stored_member(&site, "open", "member@example.org").unwrap();
     assert_eq!(stored.reception, ReceptionMode::Digest);
     assert_eq!(stored.name, "Mem Ber");
     // A mode that does not exist: the error next to its field, nothing changed.

@@ -15,7 +15,7 @@ use wwsympa::web::action::Csrf;
 use wwsympa::web::actions::{ACTIONS, ALIASES};
 
 use crate::browser::{body, Browser, Site};
-use crate::subscription::{email, site_with, PASSWORD};
+use crate::subscription::{site_with, stored_member, PASSWORD};
 use crate::support::TempDir;
 
 fn site(name: &str) -> (TempDir, Site) {
@@ -176,17 +176,7 @@ fn an_owners_change_to_a_members_options_is_stored() {
         &[("reception", "digest"), ("gecos", "Renamed Member")],
     );
     assert_eq!(response.status, 303, "{}", body(&response));
-    let store = site.store();
-    let list = store
-        .db()
-        .list_by_name("lists.example.org", &ListName::parse("open").unwrap())
-        .unwrap()
-        .unwrap();
-    let member = store
-        .db()
-        .member(list.id, &email("member@example.org"))
-        .unwrap()
-        .unwrap();
+    let member = stored_member(&site, "open", "member@example.org").unwrap();
     assert_eq!(member.reception, ReceptionMode::Digest);
     assert_eq!(member.name, "Renamed Member");
 }

@@ -88,6 +88,16 @@ pub fn get_params(uri: &str) -> Vec<u8> {
 
 /// The CGI params of a request; `content_length` adds CONTENT_LENGTH and a form CONTENT_TYPE.
 pub fn request_params(method: &str, uri: &str, content_length: Option<usize>) -> Vec<u8> {
+    request_params_from(method, uri, content_length, "127.0.0.1")
+}
+
+/// [`request_params`] for a request from the client at `remote` (REMOTE_ADDR).
+pub fn request_params_from(
+    method: &str,
+    uri: &str,
+    content_length: Option<usize>,
+    remote: &str,
+) -> Vec<u8> {
     let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
     let mut out = Vec::new();
     for (name, value) in [
@@ -98,7 +108,7 @@ pub fn request_params(method: &str, uri: &str, content_length: Option<usize>) ->
         ("DOCUMENT_URI", path),
         ("QUERY_STRING", query),
         ("SERVER_NAME", "localhost"),
-        ("REMOTE_ADDR", "127.0.0.1"),
+        ("REMOTE_ADDR", remote),
         ("HTTP_HOST", "localhost"),
     ] {
         out.extend(pair(name.as_bytes(), value.as_bytes()));
