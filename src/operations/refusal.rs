@@ -30,22 +30,6 @@ pub enum Field {
     Filter,
 }
 
-impl Field {
-    /// The field's stable name in codes and error bodies.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Field::Email => "email",
-            Field::Password => "password",
-            Field::NewPassword => "new_password",
-            Field::Name => "name",
-            Field::Language => "language",
-            Field::Reception => "reception",
-            Field::Visibility => "visibility",
-            Field::Filter => "filter",
-        }
-    }
-}
-
 /// What already exists when something was to be created.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Existing {
@@ -221,29 +205,6 @@ mod tests {
             assert!(
                 code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
                 "{code}"
-            );
-        }
-    }
-
-    #[test]
-    fn field_names_are_distinct_and_snake_case() {
-        let all = [
-            Field::Email,
-            Field::Password,
-            Field::NewPassword,
-            Field::Name,
-            Field::Language,
-            Field::Reception,
-            Field::Visibility,
-            Field::Filter,
-        ];
-        let names: std::collections::BTreeSet<&str> = all.iter().map(|f| f.as_str()).collect();
-        assert_eq!(names.len(), all.len());
-        assert!(names.contains("email") && names.contains("new_password"));
-        for name in names {
-            assert!(
-                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
-                "{name}"
             );
         }
     }
