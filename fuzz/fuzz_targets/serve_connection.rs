@@ -5,49 +5,16 @@
 //! wrote is a well-formed sequence of version-1 records with 8-byte padding.
 #![no_main]
 
-use std::cell::{Cell, RefCell};
-use std::io::{self, Read, Write};
+use std::io::{Read, Write};
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use wwsympa::fcgi::{self, Handler, Limits, Output, Request, Socket};
+use wwsympa::fcgi::{self, Handler, Limits, Output, Request};
 
-/// A connection whose peer sent `input` and then closed.
-struct Memory<'a> {
-    input: &'a [u8],
-    pos: Cell<usize>,
-    output: RefCell<Vec<u8>>,
-}
+#[path = "common/memory.rs"]
+mod memory;
 
-impl Socket for Memory<'_> {
-    fn set_read_timeout(&self, _: Option<Duration>) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Read for &Memory<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let pos = self.pos.get();
-        let rest = &self.input[pos..];
-        // Short reads (1 to 13 bytes, varying with the position) exercise the partial-read paths.
-        let n = rest.len().min(buf.len()).min(1 + pos % 13);
-        buf[..n].copy_from_slice(&rest[..n]);
-        self.pos.set(pos + n);
-        Ok(n)
-    }
-}
-
-impl Write for &Memory<'_> {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.output.borrow_mut().extend_from_slice(data);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
+use memory::Memory;
 
 /// Reads the whole body (within the limit), then answers with the byte count.
 struct ReadBody;
@@ -89,11 +56,7 @@ fn check_records(mut out: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let stream = Memory {
-        input: data,
-        pos: Cell::new(0),
-        output: RefCell::new(Vec::new()),
-    };
+    let stream = Memory::new(data);
     let limits = Limits {
         max_params_bytes: 4096,
         max_pairs: 64,
@@ -102,5 +65,5 @@ fuzz_target!(|data: &[u8]| {
     };
     let stop = AtomicBool::new(false);
     let _ = fcgi::serve_connection(&stream, &ReadBody, &limits, &stop);
-    check_records(&stream.output.borrow());
+    check_records(&stream.output());
 });

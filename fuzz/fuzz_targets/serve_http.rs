@@ -7,56 +7,22 @@
 //! answer that says `Connection: close`, and no 408 (nothing here can time out).
 #![no_main]
 
-use std::cell::{Cell, RefCell};
-use std::io::{self, Read, Write};
+use std::io;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use wwsympa::fcgi;
 use wwsympa::http::plain::{self, Http};
 use wwsympa::http::{Gate, Request, Response, Service};
 use wwsympa::runtime::Activity;
 
-/// A connection whose peer sent `input` and then closed.
-struct Memory<'a> {
-    input: &'a [u8],
-    pos: Cell<usize>,
-    output: RefCell<Vec<u8>>,
-}
+#[path = "common/memory.rs"]
+mod memory;
 
-impl fcgi::Socket for Memory<'_> {
-    fn set_read_timeout(&self, _: Option<Duration>) -> io::Result<()> {
-        Ok(())
-    }
-}
+use memory::Memory;
 
 impl plain::Socket for Memory<'_> {
     fn shutdown_write(&self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Read for &Memory<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let pos = self.pos.get();
-        let rest = &self.input[pos..];
-        // Short reads (1 to 13 bytes, varying with the position) exercise the partial-read paths.
-        let n = rest.len().min(buf.len()).min(1 + pos % 13);
-        buf[..n].copy_from_slice(&rest[..n]);
-        self.pos.set(pos + n);
-        Ok(n)
-    }
-}
-
-impl Write for &Memory<'_> {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.output.borrow_mut().extend_from_slice(data);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
 }
@@ -84,7 +50,10 @@ fn check_answers(mut out: &[u8]) {
         let mut answer = httparse::Response::new(&mut fields);
         let len = match answer.parse(out) {
             Ok(httparse::Status::Complete(len)) => len,
-            other => panic!("not a whole answer: {other:?} in {:?}", String::from_utf8_lossy(out)),
+            other => panic!(
+                "not a whole answer: {other:?} in {:?}",
+                String::from_utf8_lossy(out)
+            ),
         };
         let status = answer.code.unwrap();
         assert!(
@@ -110,7 +79,10 @@ fn check_answers(mut out: &[u8]) {
         // A HEAD answer has no body: then the next answer (or the end) follows at once. No
         // body here starts like an answer.
         if !(out.is_empty() || out.starts_with(b"HTTP/1.1 ")) {
-            assert!(out.len() >= lengths[0], "a body shorter than its Content-Length");
+            assert!(
+                out.len() >= lengths[0],
+                "a body shorter than its Content-Length"
+            );
             out = &out[lengths[0]..];
         }
         if close {
@@ -120,11 +92,7 @@ fn check_answers(mut out: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let stream = Memory {
-        input: data,
-        pos: Cell::new(0),
-        output: RefCell::new(Vec::new()),
-    };
+    let stream = Memory::new(data);
     let limits = plain::Limits {
         max_head: 1024,
         max_headers: 16,
@@ -134,5 +102,5 @@ fuzz_target!(|data: &[u8]| {
     let http = Http::new(Arc::new(Sizes), Arc::new(Gate::new(1)), limits);
     let stop = AtomicBool::new(false);
     let _ = http.serve_connection(&stream, None, &Activity::new(), &stop);
-    check_answers(&stream.output.borrow());
+    check_answers(&stream.output());
 });
