@@ -142,7 +142,7 @@ impl Env<'_> {
         if hits <= max {
             return Ok(());
         }
-        let interval = ((hits - max) / max).clamp(2, LOGIN_PACE_MAX);
+        let interval = pace_interval(hits, max);
         if self.db().rate_pace("login-pace", address, interval)? {
             return Ok(());
         }
@@ -154,9 +154,24 @@ impl Env<'_> {
     }
 }
 
+/// Seconds between two password checks of an address tried `hits` times in the window, past
+/// its `max`: 2 s at first, a second more for every `max` further attempts, at most
+/// [`LOGIN_PACE_MAX`].
+fn pace_interval(hits: i64, max: i64) -> i64 {
+    ((hits - max) / max).clamp(2, LOGIN_PACE_MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pace_slows_as_attempts_pile_up() {
+        assert_eq!(pace_interval(11, 10), 2);
+        assert_eq!(pace_interval(40, 10), 3);
+        assert_eq!(pace_interval(100, 10), 9);
+        assert_eq!(pace_interval(1_000, 10), LOGIN_PACE_MAX);
+    }
 
     #[test]
     fn ipv6_clients_are_grouped_by_64() {
