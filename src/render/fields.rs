@@ -191,4 +191,25 @@ mod tests {
         assert!(fields.0.contains_key("c"));
         assert!(fields.add(&3).is_err());
     }
+
+    #[derive(serde::Serialize)]
+    struct Wrapped(Part);
+
+    #[derive(serde::Serialize)]
+    enum Tagged {
+        Inner(Part),
+    }
+
+    #[test]
+    fn options_newtypes_and_variants_go_the_long_way_and_lose_nothing() {
+        let mut fields = Fields::new();
+        fields.add(&Some(Part { a: 7, b: None })).unwrap();
+        assert_eq!(fields.0.get("a"), Some(&tera::Value::from(7)));
+        let mut fields = Fields::new();
+        fields.add(&Wrapped(Part { a: 8, b: None })).unwrap();
+        assert_eq!(fields.0.get("a"), Some(&tera::Value::from(8)));
+        let mut fields = Fields::new();
+        fields.add(&Tagged::Inner(Part { a: 9, b: None })).unwrap();
+        assert!(fields.0.contains_key("Inner"));
+    }
 }
