@@ -391,7 +391,25 @@ fn repeated_anonymous_requests_leave_one_held_request_and_one_mail() {
         assert_eq!(response.status, 200);
     }
     assert_eq!(rows(&site, "pending_requests"), 1);
-    assert_eq!(mail_to(&site, "victim@example.org").len(), 1);
+    let mails = mail_to(&site, "victim@example.org");
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].contains("within 48 hours"), "{}", mails[0]);
+    // Asked again more than an hour later: the same request, renewed, with a new link.
+    let conn = rusqlite::Connection::open(&site.config.db_name).unwrap();
+    conn.execute(
+        "UPDATE pending_requests SET created_at = created_at - 3601",
+        [],
+    )
+    .unwrap();
+    let response = visitor.post("/sympa/subscribe/auth", &[("email", "victim@example.org")]);
+    assert_eq!(response.status, 200);
+    assert_eq!(rows(&site, "pending_requests"), 1);
+    let mails = mail_to(&site, "victim@example.org");
+    assert_eq!(mails.len(), 2, "a new mail after the hour");
+    assert_ne!(
+        link(&mails[0], "http://lists.example.org/sympa/auth/"),
+        link(&mails[1], "http://lists.example.org/sympa/auth/")
+    );
 }
 
 #[test]
