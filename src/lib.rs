@@ -61,13 +61,14 @@
 //! - `domain` may not use: `std::fs`, `std::net`, `std::process`, `std::io`.
 //! - `config` may use: `domain`.
 //! - `auth` may use: nothing.
-//! - `store` may use: `domain`.
+//! - `store` may use: `domain`, `config`.
 //! - `render` may use: `domain`.
 //! - `mail` may use: `domain`, `config`, `store`, `render`, `auth`.
 //! - `operations` may use: `domain`, `config`, `store`, `mail`, `render`, `auth`.
 //! - `messages` may use: `domain`, `operations`.
 //! - `web` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`.
 //! - crate `rusqlite`: only in `store::sqlite`.
+//! - crate `postgres`: only in `store::postgres`.
 //! - crate `tera`: only in `render`.
 //! - crate `lettre`: only in `mail`.
 

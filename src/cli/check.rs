@@ -5,7 +5,7 @@ use anyhow::{bail, Result};
 use wwsympa::config::Config;
 use wwsympa::mail;
 use wwsympa::render::Templates;
-use wwsympa::store::Store;
+use wwsympa::store::{Error, Store, Target};
 
 /// `wwsympa check`: prints what is fine and what is not; errors make it exit 1.
 pub fn run(config: &Config) -> Result<()> {
@@ -17,40 +17,12 @@ pub fn run(config: &Config) -> Result<()> {
     if config.domain == "localhost" {
         println!("warning: domain is still `localhost`; set `domain` to the lists' mail domain");
     }
-    match Store::open(&config.db_name) {
+    match Target::from_config(config) {
         Err(e) => {
-            println!("error: database {}: {e}", config.db_name.display());
+            println!("error: {e}");
             errors += 1;
         }
-        Ok(store) => match store.is_current() {
-            Ok(true) => {
-                let lists = store.lists(&config.domain)?.len();
-                let outbox = store.db().outbox_counts()?;
-                println!(
-                    "database: ok ({}; schema current; {lists} open list(s) in {})",
-                    config.db_name.display(),
-                    config.domain
-                );
-                println!(
-                    "outbox: {} pending, {} sending, {} sent, {} given up",
-                    outbox.pending, outbox.sending, outbox.sent, outbox.failed
-                );
-                if outbox.failed > 0 {
-                    println!("warning: some mail was given up; see the outbox's last_error");
-                }
-            }
-            Ok(false) => {
-                println!(
-                    "error: database {} is not at the current schema; run `wwsympa db migrate`",
-                    config.db_name.display()
-                );
-                errors += 1;
-            }
-            Err(e) => {
-                println!("error: database {}: {e}", config.db_name.display());
-                errors += 1;
-            }
-        },
+        Ok(target) => errors += check_database(config, &target),
     }
     match Templates::load(config.template_dir.as_deref()).and_then(|t| t.check_all()) {
         Ok(()) => println!("templates: ok"),
@@ -70,4 +42,57 @@ pub fn run(config: &Config) -> Result<()> {
         bail!("{errors} error(s)");
     }
     Ok(())
+}
+
+/// Says whether the database answers and is current; returns the number of errors.
+fn check_database(config: &Config, target: &Target) -> usize {
+    let where_ = target.describe();
+    let store = match Store::connect(target) {
+        Ok(store) => store,
+        Err(e) => {
+            println!("error: database {where_}: {e}");
+            if let (true, Error::Unavailable { .. }) = (target.is_postgres(), &e) {
+                println!(
+                    "hint: is the server running and reachable at db_host/db_port, does the role \
+                     db_user exist with that password (db_passwd, db_passwd_file), and the \
+                     database db_name (createdb -O ROLE NAME)?"
+                );
+            }
+            return 1;
+        }
+    };
+    let current = match store.is_current() {
+        Ok(current) => current,
+        Err(e) => {
+            println!("error: database {where_}: {e}");
+            return 1;
+        }
+    };
+    if !current {
+        println!("error: database {where_} is not at the current schema; run `wwsympa db migrate`");
+        return 1;
+    }
+    let counts = store
+        .lists(&config.domain)
+        .and_then(|lists| Ok((lists.len(), store.db().outbox_counts()?)));
+    match counts {
+        Ok((lists, outbox)) => {
+            println!(
+                "database: ok ({where_}; schema current; {lists} open list(s) in {})",
+                config.domain
+            );
+            println!(
+                "outbox: {} pending, {} sending, {} sent, {} given up",
+                outbox.pending, outbox.sending, outbox.sent, outbox.failed
+            );
+            if outbox.failed > 0 {
+                println!("warning: some mail was given up; see the outbox's last_error");
+            }
+            0
+        }
+        Err(e) => {
+            println!("error: database {where_}: {e}");
+            1
+        }
+    }
 }

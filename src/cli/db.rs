@@ -11,7 +11,7 @@ use wwsympa::domain::{ListName, Visibility};
 use wwsympa::operations::account;
 use wwsympa::operations::lists::{self, ListSettings};
 use wwsympa::operations::members::{self, Entry};
-use wwsympa::store::{NewList, Store};
+use wwsympa::store::{NewList, Store, Target};
 
 use super::Admin;
 
@@ -32,11 +32,12 @@ pub fn run(config: &Config, command: DbCommand) -> Result<()> {
 }
 
 fn migrate(config: &Config) -> Result<()> {
-    let mut store = Store::open(&config.db_name)?;
+    let target = Target::from_config(config)?;
+    let mut store = Store::connect(&target)?;
     let applied = store.migrate()?;
     eprintln!(
         "{}: {applied} migration(s) applied; schema is current",
-        config.db_name.display()
+        target.describe()
     );
     Ok(())
 }

@@ -21,7 +21,7 @@ use wwsympa::logging;
 use wwsympa::mail;
 use wwsympa::operations::{self, lists as list_operations, Env, Handoff, Requester};
 use wwsympa::render::Templates;
-use wwsympa::store::Store;
+use wwsympa::store::{Store, Target};
 
 /// Reads the configuration file (the system one when it exists and none is named) and sets
 /// the log level it asks for.
@@ -34,7 +34,7 @@ pub fn load_config(path: Option<PathBuf>) -> Result<(Config, Option<PathBuf>)> {
 
 /// Opens the configured database and brings its schema up to date.
 pub fn open_store(config: &Config) -> Result<Store> {
-    let mut store = Store::open(&config.db_name)?;
+    let mut store = Store::connect(&Target::from_config(config)?)?;
     store.migrate()?;
     Ok(store)
 }
@@ -69,8 +69,7 @@ pub struct Admin {
 impl Admin {
     /// Opens the configured database (migrated) and the templates.
     pub fn open(config: &Config) -> Result<Admin> {
-        let mut store = Store::open(&config.db_name)?;
-        store.migrate()?;
+        let store = open_store(config)?;
         Ok(Admin {
             config: config.clone(),
             store,

@@ -8,6 +8,7 @@ use anyhow::{bail, Context, Result};
 use wwsympa::config::Config;
 use wwsympa::mail;
 use wwsympa::runtime;
+use wwsympa::store::Target;
 
 use super::open_store;
 
@@ -22,7 +23,7 @@ pub fn run(config: Config, poll: Duration) -> Result<()> {
         "sender: sending the outbox through {}",
         mail::Transport::from_config(&config).describe()
     );
-    let db = config.db_name.clone();
+    let db = Target::from_config(&config)?;
     let sender = mail::SenderThread::spawn(
         "sender",
         db,

@@ -12,6 +12,7 @@ use wwsympa::http::plain::{self, Http, HttpFront};
 use wwsympa::http::{FcgiAdapter, Gate};
 use wwsympa::mail;
 use wwsympa::runtime::{self, BindSpec, FcgiFront, Front};
+use wwsympa::store::Target;
 use wwsympa::web::{App, State};
 
 use super::{open_store, parse_duration};
@@ -74,10 +75,25 @@ pub fn run(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Res
     if args.request_timeout.is_zero() {
         bail!("--request-timeout must be longer than 0");
     }
-    let store = open_store(&config).context("preparing the database")?;
+    let db = Target::from_config(&config)?;
+    // A database that cannot be reached now (PostgreSQL restarting) does not stop the
+    // service: requests get 503 until it answers. Any other failure (a schema newer than
+    // this build, a bad setting) does.
+    let store = match open_store(&config) {
+        Ok(store) => Some(store),
+        Err(e) if is_unavailable(&e) => {
+            log::warn!("the database cannot be reached yet ({e:#}); answering 503 until it can");
+            None
+        }
+        Err(e) => return Err(e.context("preparing the database")),
+    };
     let max_body = config.max_body_size;
-    let db = config.db_name.clone();
-    let app = Arc::new(App::new(State::new(config)?, config_path).with_store(store));
+    let mut app =
+        App::new(State::new(config)?, config_path)?.with_connections(usize::from(args.threads));
+    if let Some(store) = store {
+        app = app.with_store(store);
+    }
+    let app = Arc::new(app);
     // Mail leaves after the response: requests commit it and wake this thread, which sends it
     // (and looks every --outbox-poll for mail of other processes and retries).
     let sender = {
@@ -125,4 +141,12 @@ pub fn run(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Res
     sender.stop(SERVE_SENDER_GRACE);
     served?;
     Ok(())
+}
+
+/// Returns true if and only if `e` says the database cannot be reached just now.
+fn is_unavailable(e: &anyhow::Error) -> bool {
+    matches!(
+        e.downcast_ref::<wwsympa::store::Error>(),
+        Some(wwsympa::store::Error::Unavailable { .. })
+    )
 }

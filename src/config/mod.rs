@@ -20,8 +20,30 @@ pub struct Config {
     pub wwsympa_url: String,
     /// Public URL of the SOAP interface (Sympa's `soap_url`).
     pub soap_url: String,
-    /// The SQLite database file (Sympa's `db_name`); relative paths are from the working directory.
+    /// The database: `SQLite` (one host; the default) or `PostgreSQL` (several hosts on one
+    /// server), as Sympa's `db_type` names them (`Pg` is taken for `PostgreSQL`).
+    pub db_type: DbType,
+    /// With SQLite, the database file, relative paths from the working directory; with
+    /// PostgreSQL, the database's name (Sympa's `db_name`).
     pub db_name: PathBuf,
+    /// PostgreSQL's host: a name, an address, or the directory of its Unix socket such as
+    /// `/var/run/postgresql` (Sympa's `db_host`).
+    pub db_host: String,
+    /// PostgreSQL's port (Sympa's `db_port`).
+    pub db_port: u16,
+    /// The PostgreSQL role to connect as (Sympa's `db_user`).
+    pub db_user: String,
+    /// Its password (Sympa's `db_passwd`); better kept out of this file with `db_passwd_file`.
+    pub db_passwd: Option<String>,
+    /// A file holding the password (its first line), such as a systemd credential:
+    /// `LoadCredential=db_passwd:/etc/wwsympa/db_passwd` in the unit and
+    /// `db_passwd_file = "/run/credentials/wwsympa.service/db_passwd"` here. When neither this
+    /// nor `db_passwd` is set, `$CREDENTIALS_DIRECTORY/db_passwd` is read if it exists.
+    pub db_passwd_file: Option<PathBuf>,
+    /// More connection parameters, as Sympa's `db_options`: `key=value` pairs separated by
+    /// `;` or spaces, with libpq's names (`connect_timeout=5;application_name=web1`,
+    /// `sslmode=disable`).
+    pub db_options: String,
     /// The service's name in page titles (Sympa's `title`).
     pub title: String,
     /// Where the web server serves the static files (Sympa's `static_content_url`).
@@ -61,6 +83,22 @@ pub struct Config {
     pub one_time_ticket_lifetime: u64,
 }
 
+/// Which database holds the site.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub enum DbType {
+    /// One file on this host (`db_name`).
+    #[serde(rename = "SQLite", alias = "sqlite")]
+    Sqlite,
+    /// A PostgreSQL server, shared by every host of the site.
+    #[serde(
+        rename = "PostgreSQL",
+        alias = "Pg",
+        alias = "postgresql",
+        alias = "postgres"
+    )]
+    Postgres,
+}
+
 /// How outgoing mail is handed to the MTA.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -78,7 +116,14 @@ impl Default for Config {
             listmaster: "listmaster@localhost".into(),
             wwsympa_url: "http://localhost/sympa".into(),
             soap_url: "http://localhost/sympasoap".into(),
+            db_type: DbType::Sqlite,
             db_name: PathBuf::from("wwsympa.db"),
+            db_host: "localhost".into(),
+            db_port: 5432,
+            db_user: "sympa".into(),
+            db_passwd: None,
+            db_passwd_file: None,
+            db_options: String::new(),
             title: "Mailing lists service".into(),
             static_content_url: "/static-sympa".into(),
             template_dir: None,

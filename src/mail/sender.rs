@@ -8,14 +8,13 @@
 //! that other processes queued or that wait for a retry. A sender that dies holding claims
 //! leaves them for the others once the lease has run out.
 
-use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::{Error, Transport};
 use crate::config::Config;
-use crate::store::{self, ClaimedMail, Store};
+use crate::store::{self, ClaimedMail, Store, Target};
 
 /// How long a claim keeps other senders off a message, in seconds: longer than one SMTP
 /// dialogue that meets every 20-second step timeout. Renewed while a batch is being sent.
@@ -223,14 +222,14 @@ fn send_one(
     Ok(())
 }
 
-/// Runs sender `who` on the database at `db` until `wake` is stopped: sends whatever is due,
+/// Runs sender `who` on the database `db` until `wake` is stopped: sends whatever is due,
 /// then sleeps until notified, until the next message is due, or `poll` at most; purges
 /// expired sessions and tickets now and then. `config` is read again each round (a reload
 /// changes where mail goes).
 ///
 /// Store errors are logged and retried after a pause: a busy or briefly missing database
 /// must not stop the sender.
-pub fn run(db: &Path, config: &dyn Fn() -> Config, wake: &Wake, who: &str, poll: Duration) {
+pub fn run(db: &Target, config: &dyn Fn() -> Config, wake: &Wake, who: &str, poll: Duration) {
     let mut store: Option<Store> = None;
     let mut last_purge: Option<Instant> = None;
     while !wake.stopping() {
@@ -239,7 +238,7 @@ pub fn run(db: &Path, config: &dyn Fn() -> Config, wake: &Wake, who: &str, poll:
         let mut round = || -> Result<Option<i64>, Error> {
             let store = match &mut store {
                 Some(store) => store,
-                None => store.insert(Store::open(db)?),
+                None => store.insert(Store::connect(db)?),
             };
             if last_purge.is_none_or(|at| at.elapsed() > PURGE_EVERY) {
                 store.db().purge_expired()?;
@@ -285,7 +284,7 @@ impl SenderThread {
     /// Starts [`run`] on a thread named `outbox-sender`, as sender [`sender_name`]`(role)`.
     pub fn spawn(
         role: &str,
-        db: PathBuf,
+        db: Target,
         config: impl Fn() -> Config + Send + 'static,
         wake: Arc<Wake>,
         poll: Duration,

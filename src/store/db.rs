@@ -1,12 +1,13 @@
 //! The queries of [`Db`]: each declared once with its contract and forwarded to the backend.
 //!
 //! This list is the seam: a backend provides every method below, with the same name and
-//! signature, on its own `Db` type (`sqlite::Db` today). With a second backend, `Db`'s field
-//! becomes an enum and [`queries!`]'s body a `match` on it; nothing else here changes.
+//! signature, on its own `Db` type (`sqlite::Db`, `postgres::Db`); [`queries!`] forwards each
+//! to the backend the connection is on.
 
 use super::{
-    AuditEntry, AuditLine, ClaimedMail, Db, Error, MemberQuery, NewList, NewMail, NewMember,
-    NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, TicketRecord, UserRecord,
+    AuditEntry, AuditLine, ClaimedMail, Db, DbInner, Error, MemberQuery, NewList, NewMail,
+    NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, TicketRecord,
+    UserRecord,
 };
 use crate::domain::{
     Admin, AdminRole, Email, List, ListId, ListName, ListPolicy, ListStatus, ListSummary, Member,
@@ -23,7 +24,10 @@ macro_rules! queries {
             $(
                 $(#[$doc])*
                 pub fn $name $(<$lifetime>)? (&self $(, $arg: $type)*) -> $ret {
-                    self.inner.$name($($arg),*)
+                    match self.inner {
+                        DbInner::Sqlite(db) => db.$name($($arg),*),
+                        DbInner::Postgres(db) => db.$name($($arg),*),
+                    }
                 }
             )*
         }

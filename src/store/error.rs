@@ -32,6 +32,12 @@ pub enum Error {
         /// The driver's message.
         message: String,
     },
+    /// The connection settings make no sense (a bad `db_options`, a missing password file).
+    #[error("database settings: {message}")]
+    Config {
+        /// What is wrong.
+        message: String,
+    },
     /// The database was written by a newer wwsympa.
     #[error("database schema version {found} is newer than this wwsympa knows ({known}); upgrade wwsympa")]
     SchemaTooNew {

@@ -54,10 +54,12 @@
 
 mod db;
 mod error;
+mod postgres;
 mod records;
 mod sqlite;
+mod target;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 
 use crate::domain::{List, ListId, ListName, ListStatus, ListSummary};
@@ -67,6 +69,7 @@ pub use records::{
     AuditEntry, AuditLine, ClaimedMail, MemberQuery, MemberSort, NewList, NewMail, NewMember,
     NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, TicketRecord, UserRecord,
 };
+pub use target::Target;
 
 /// Seconds since the Unix epoch, as stored in every `*_at` column.
 pub(crate) fn now() -> i64 {
@@ -81,29 +84,70 @@ pub(crate) fn now() -> i64 {
 /// Get one with [`Store::db`] (each statement commits by itself) or inside
 /// [`Store::transaction`] (all or nothing).
 pub struct Db<'c> {
-    inner: sqlite::Db<'c>,
+    inner: DbInner<'c>,
+}
+
+/// The backend's queries behind a [`Db`].
+#[derive(Clone, Copy)]
+enum DbInner<'c> {
+    Sqlite(sqlite::Db<'c>),
+    Postgres(postgres::Db<'c>),
 }
 
 /// One database connection.
 pub struct Store {
-    inner: sqlite::Store,
+    inner: StoreInner,
+}
+
+/// The backend's connection behind a [`Store`].
+enum StoreInner {
+    Sqlite(sqlite::Store),
+    Postgres(Box<postgres::Store>),
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`, in WAL mode with a busy timeout.
-    pub fn open(path: &Path) -> Result<Store, Error> {
-        sqlite::Store::open(path).map(|inner| Store { inner })
+    /// Connects to `target`: opens (creating if needed) an SQLite file in WAL mode with a
+    /// busy timeout, or connects to a PostgreSQL server.
+    pub fn connect(target: &Target) -> Result<Store, Error> {
+        let inner = match &target.kind {
+            target::Kind::Sqlite(path) => StoreInner::Sqlite(sqlite::Store::open(path)?),
+            target::Kind::Postgres(target) => {
+                StoreInner::Postgres(Box::new(postgres::Store::connect(target)?))
+            }
+        };
+        Ok(Store { inner })
     }
 
-    /// A private in-memory database, for tests.
+    /// Opens (creating if needed) the SQLite database at `path`, in WAL mode with a busy timeout.
+    pub fn open(path: &Path) -> Result<Store, Error> {
+        sqlite::Store::open(path).map(|inner| Store {
+            inner: StoreInner::Sqlite(inner),
+        })
+    }
+
+    /// A private in-memory SQLite database, for tests.
     pub fn open_in_memory() -> Result<Store, Error> {
-        sqlite::Store::open_in_memory().map(|inner| Store { inner })
+        sqlite::Store::open_in_memory().map(|inner| Store {
+            inner: StoreInner::Sqlite(inner),
+        })
+    }
+
+    /// Returns true if and only if the connection is gone for good (a PostgreSQL server
+    /// restarted, the network dropped): it must be dropped, and a new one opened.
+    pub fn is_broken(&self) -> bool {
+        match &self.inner {
+            StoreInner::Sqlite(_) => false,
+            StoreInner::Postgres(store) => store.is_broken(),
+        }
     }
 
     /// The queries, each committing by itself.
     pub fn db(&self) -> Db<'_> {
         Db {
-            inner: self.inner.db(),
+            inner: match &self.inner {
+                StoreInner::Sqlite(store) => DbInner::Sqlite(store.db()),
+                StoreInner::Postgres(store) => DbInner::Postgres(store.db()),
+            },
         }
     }
 
@@ -115,32 +159,64 @@ impl Store {
         &self,
         work: impl FnOnce(&Db<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        self.inner.snapshot(|inner| work(&Db { inner }))
+        match &self.inner {
+            StoreInner::Sqlite(store) => store.snapshot(|db| {
+                work(&Db {
+                    inner: DbInner::Sqlite(db),
+                })
+            }),
+            StoreInner::Postgres(store) => store.snapshot(|db| {
+                work(&Db {
+                    inner: DbInner::Postgres(db),
+                })
+            }),
+        }
     }
 
-    /// Runs `work` in one write transaction (concurrent writers queue on the busy timeout
-    /// instead of failing): committed when it returns `Ok`, rolled back otherwise.
+    /// Runs `work` in one write transaction (concurrent writers queue, on SQLite's write lock
+    /// or PostgreSQL's advisory lock, instead of failing): committed when it returns `Ok`,
+    /// rolled back otherwise.
     pub fn transaction<T, E: From<Error>>(
         &mut self,
         work: impl FnOnce(&Db<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        self.inner.transaction(|inner| work(&Db { inner }))
+        match &mut self.inner {
+            StoreInner::Sqlite(store) => store.transaction(|db| {
+                work(&Db {
+                    inner: DbInner::Sqlite(db),
+                })
+            }),
+            StoreInner::Postgres(store) => store.transaction(|db| {
+                work(&Db {
+                    inner: DbInner::Postgres(db),
+                })
+            }),
+        }
     }
 
     /// Brings the schema up to date; returns how many migrations ran.
     pub fn migrate(&mut self) -> Result<u32, Error> {
-        self.inner.migrate()
+        match &mut self.inner {
+            StoreInner::Sqlite(store) => store.migrate(),
+            StoreInner::Postgres(store) => store.migrate(),
+        }
     }
 
     /// Returns true if and only if the schema is at the version this build expects.
     pub fn is_current(&self) -> Result<bool, Error> {
-        self.inner.is_current()
+        match &self.inner {
+            StoreInner::Sqlite(store) => store.is_current(),
+            StoreInner::Postgres(store) => store.is_current(),
+        }
     }
 
     /// Returns true if and only if a transaction is open, for tests of `snapshot`.
     #[cfg(test)]
     fn in_transaction(&self) -> bool {
-        self.inner.in_transaction()
+        match &self.inner {
+            StoreInner::Sqlite(store) => store.in_transaction(),
+            StoreInner::Postgres(store) => store.in_transaction(),
+        }
     }
 
     /// The id of `domain`, created if it is new.
@@ -179,39 +255,64 @@ impl Store {
     }
 }
 
-/// Connections for worker threads: one per thread at a time, opened lazily, kept for reuse.
+/// Connections for worker threads: one per thread at a time, opened lazily, kept for reuse
+/// (at most `keep` idle), a broken one dropped and replaced on the next use.
 pub struct Pool {
-    path: PathBuf,
+    target: Target,
+    keep: usize,
     idle: Mutex<Vec<Store>>,
 }
 
 impl Pool {
-    /// A pool over the database at `path` (opened on first use).
-    pub fn new(path: PathBuf) -> Pool {
+    /// A pool over `target` (connected on first use) keeping at most `keep` idle connections:
+    /// the number of threads that use it at once.
+    pub fn new(target: Target, keep: usize) -> Pool {
         Pool {
-            path,
+            target,
+            keep: keep.max(1),
             idle: Mutex::new(Vec::new()),
         }
     }
 
-    /// Puts an open connection in the pool, so the first request does not open another.
-    pub fn give(&self, store: Store) {
-        self.idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(store);
+    /// Where the pool connects.
+    pub fn target(&self) -> &Target {
+        &self.target
     }
 
-    /// A connection, reused when one is idle.
-    pub fn get(&self) -> Result<Pooled<'_>, Error> {
-        let idle = self
+    /// Puts an open connection in the pool, so the first request does not open another.
+    pub fn give(&self, store: Store) {
+        self.put_back(store);
+    }
+
+    fn put_back(&self, store: Store) {
+        if store.is_broken() {
+            return;
+        }
+        let mut idle = self
             .idle
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .pop();
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if idle.len() < self.keep {
+            idle.push(store);
+        }
+    }
+
+    /// A connection, reused when a sound one is idle, else a new one.
+    pub fn get(&self) -> Result<Pooled<'_>, Error> {
+        let idle = loop {
+            let next = self
+                .idle
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .pop();
+            match next {
+                Some(store) if store.is_broken() => continue,
+                other => break other,
+            }
+        };
         let store = match idle {
             Some(store) => store,
-            None => Store::open(&self.path)?,
+            None => Store::connect(&self.target)?,
         };
         Ok(Pooled {
             pool: self,
@@ -242,11 +343,7 @@ impl std::ops::DerefMut for Pooled<'_> {
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
         if let Some(store) = self.store.take() {
-            self.pool
-                .idle
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .push(store);
+            self.pool.put_back(store);
         }
     }
 }

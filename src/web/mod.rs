@@ -45,6 +45,9 @@ use outcome::Outcome;
 use page::{error_page, failure, render_page, secure_headers, Visitor};
 use route::{login_url, route, Route};
 
+/// Idle database connections an [`App`] keeps unless told its thread count.
+pub const DEFAULT_CONNECTIONS: usize = 16;
+
 /// The web application.
 pub struct App {
     state: RwLock<Arc<State>>,
@@ -55,15 +58,26 @@ pub struct App {
 }
 
 impl App {
-    /// An app over `state`, with the database at the configured `db_name`.
-    pub fn new(state: State, config_path: Option<PathBuf>) -> App {
-        let pool = Pool::new(state.config.db_name.clone());
-        App {
+    /// An app over `state`, on the configured database (`db_type`, `db_name`, ...), keeping
+    /// up to [`DEFAULT_CONNECTIONS`] idle connections until [`App::with_connections`] says.
+    pub fn new(state: State, config_path: Option<PathBuf>) -> Result<App, crate::store::Error> {
+        let pool = Pool::new(
+            crate::store::Target::from_config(&state.config)?,
+            DEFAULT_CONNECTIONS,
+        );
+        Ok(App {
             state: RwLock::new(Arc::new(state)),
             pool,
             config_path,
             outbox: Arc::new(mail::Wake::new()),
-        }
+        })
+    }
+
+    /// Keeps at most `threads` idle database connections: one per thread that handles
+    /// requests at once.
+    pub fn with_connections(mut self, threads: usize) -> App {
+        self.pool = Pool::new(self.pool.target().clone(), threads);
+        self
     }
 
     /// What wakes this process's outbox sender when a request has committed mail; a request

@@ -1,0 +1,322 @@
+//! Queries on users, web sessions and one-time tickets (PostgreSQL); tokens arrive already hashed.
+
+use super::{error, is_unique_violation, Context, Db};
+use crate::domain::{Email, User};
+use crate::store::{now, Error, NewUser, SessionRecord, TicketRecord, UserRecord};
+
+impl Db<'_> {
+    /// The account of `email`, if any.
+    pub fn user(&self, email: &Email) -> Result<Option<UserRecord>, Error> {
+        let row = self
+            .conn
+            .query_opt(
+                "SELECT name, lang, is_listmaster, password_hash FROM users WHERE email = $1",
+                &[&email.as_str()],
+            )
+            .context("reading a user")?;
+        row.map(|row| -> Result<UserRecord, postgres::Error> {
+            let password_hash: Option<String> = row.try_get(3)?;
+            Ok(UserRecord {
+                user: User {
+                    email: email.clone(),
+                    name: row.try_get(0)?,
+                    lang: row.try_get(1)?,
+                    listmaster: row.try_get(2)?,
+                    has_password: password_hash.is_some(),
+                },
+                password_hash,
+            })
+        })
+        .transpose()
+        .context("reading a user")
+    }
+
+    /// Creates an account; refuses an address that has one.
+    pub fn create_user(&self, user: &NewUser) -> Result<(), Error> {
+        let inserted = self.conn.execute(
+            "INSERT INTO users (email, name, password_hash, is_listmaster, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5)",
+            &[
+                &user.email.as_str(),
+                &user.name,
+                &user.password_hash,
+                &user.listmaster,
+                &now(),
+            ],
+        );
+        match inserted {
+            Ok(_) => Ok(()),
+            Err(e) if is_unique_violation(&e) => {
+                Err(Error::AlreadyExists(format!("user {}", user.email)))
+            }
+            Err(e) => Err(error("creating a user", e)),
+        }
+    }
+
+    /// Creates an empty account for `email` unless one exists.
+    pub fn ensure_user(&self, email: &Email) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "INSERT INTO users (email, created_at, updated_at) VALUES ($1, $2, $2)
+                 ON CONFLICT (email) DO NOTHING",
+                &[&email.as_str(), &now()],
+            )
+            .context("creating a user")
+            .map(|_| ())
+    }
+
+    /// Replaces the password hash of an existing account.
+    pub fn set_password_hash(&self, email: &Email, hash: &str) -> Result<(), Error> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE users SET password_hash = $2, wrong_login_count = 0, updated_at = $3 WHERE email = $1",
+                &[&email.as_str(), &hash, &now()],
+            )
+            .context("setting a password")?;
+        if changed == 0 {
+            return Err(Error::NotFound(format!("user {email}")));
+        }
+        Ok(())
+    }
+
+    /// Sets the listmaster flag of an existing account.
+    pub fn set_listmaster(&self, email: &Email, listmaster: bool) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE users SET is_listmaster = $2, updated_at = $3 WHERE email = $1",
+                &[&email.as_str(), &listmaster, &now()],
+            )
+            .context("setting the listmaster flag")
+            .map(|_| ())
+    }
+
+    /// Saves display name and language.
+    pub fn set_preferences(&self, email: &Email, name: &str, lang: &str) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE users SET name = $2, lang = $3, updated_at = $4 WHERE email = $1",
+                &[&email.as_str(), &name, &lang, &now()],
+            )
+            .context("saving preferences")
+            .map(|_| ())
+    }
+
+    /// Records a successful login.
+    pub fn record_login(&self, email: &Email, host: Option<&str>) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE users SET last_login_at = $2, last_login_host = $3, wrong_login_count = 0 WHERE email = $1",
+                &[&email.as_str(), &now(), &host],
+            )
+            .context("recording a login")
+            .map(|_| ())
+    }
+
+    /// Counts a wrong password for an existing account.
+    pub fn record_failed_login(&self, email: &Email) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE users SET wrong_login_count = wrong_login_count + 1 WHERE email = $1",
+                &[&email.as_str()],
+            )
+            .context("recording a failed login")
+            .map(|_| ())
+    }
+
+    /// Creates a session whose secret id hashes to `id_hash`, living `ttl` seconds.
+    pub fn create_session(
+        &self,
+        id_hash: &str,
+        domain: &str,
+        email: Option<&Email>,
+        remote_addr: Option<&str>,
+        ttl: i64,
+    ) -> Result<SessionRecord, Error> {
+        let domain_id = self.ensure_domain(domain)?;
+        let at = now();
+        let id: i64 = self
+            .conn
+            .query_one(
+                "INSERT INTO sessions (id_hash, domain_id, email, remote_addr, created_at, refreshed_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $5, $6)
+                 RETURNING id",
+                &[&id_hash, &domain_id, &email.map(Email::as_str), &remote_addr, &at, &(at + ttl)],
+            )
+            .and_then(|row| row.try_get(0))
+            .context("creating a session")?;
+        Ok(SessionRecord {
+            id,
+            email: email.cloned(),
+            data: serde_json::Map::new(),
+            refreshed_at: at,
+        })
+    }
+
+    /// The live session whose secret id hashes to `id_hash` in `domain`.
+    pub fn session(&self, id_hash: &str, domain: &str) -> Result<Option<SessionRecord>, Error> {
+        let context = "reading a session";
+        let Some(row) = self
+            .conn
+            .query_opt(
+                "SELECT s.id, s.email, s.data, s.refreshed_at FROM sessions s JOIN domains d ON d.id = s.domain_id
+                 WHERE s.id_hash = $1 AND d.name = $2 AND s.expires_at > $3",
+                &[&id_hash, &domain, &now()],
+            )
+            .context(context)?
+        else {
+            return Ok(None);
+        };
+        let email: Option<&str> = row.try_get(1).context(context)?;
+        let data: &str = row.try_get(2).context(context)?;
+        Ok(Some(SessionRecord {
+            id: row.try_get(0).context(context)?,
+            email: email.and_then(|e| Email::parse(e).ok()),
+            data: serde_json::from_str(data).unwrap_or_default(),
+            refreshed_at: row.try_get(3).context(context)?,
+        }))
+    }
+
+    /// Extends a session to `ttl` seconds from now.
+    pub fn touch_session(&self, id: i64, ttl: i64) -> Result<(), Error> {
+        let at = now();
+        self.conn
+            .execute(
+                "UPDATE sessions SET refreshed_at = $2, expires_at = $3 WHERE id = $1",
+                &[&id, &at, &(at + ttl)],
+            )
+            .context("refreshing a session")
+            .map(|_| ())
+    }
+
+    /// Saves a session's data.
+    pub fn set_session_data(
+        &self,
+        id: i64,
+        data: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE sessions SET data = $2 WHERE id = $1",
+                &[&id, &serde_json::Value::Object(data.clone()).to_string()],
+            )
+            .context("saving session data")
+            .map(|_| ())
+    }
+
+    /// Ends a session.
+    pub fn delete_session(&self, id: i64) -> Result<(), Error> {
+        self.conn
+            .execute("DELETE FROM sessions WHERE id = $1", &[&id])
+            .context("ending a session")
+            .map(|_| ())
+    }
+
+    /// Ends every session of `email` (after a password change, say).
+    pub fn delete_sessions_of(&self, email: &Email) -> Result<(), Error> {
+        self.conn
+            .execute("DELETE FROM sessions WHERE email = $1", &[&email.as_str()])
+            .context("ending sessions")
+            .map(|_| ())
+    }
+
+    /// Marks every unused ticket of `email` used, so that none still logs in; returns how many.
+    pub fn revoke_tickets_of(&self, email: &Email) -> Result<usize, Error> {
+        self.conn
+            .execute(
+                "UPDATE tickets SET used_at = $2, used_from = 'revoked' WHERE email = $1 AND used_at IS NULL",
+                &[&email.as_str(), &now()],
+            )
+            .context("revoking tickets")
+            .map(|n| n as usize)
+    }
+
+    /// Removes expired sessions, tickets and held requests, and rate-limit counters older
+    /// than a day (no window is longer); returns how many sessions went.
+    pub fn purge_expired(&self) -> Result<usize, Error> {
+        let at = now();
+        let sessions = self
+            .conn
+            .execute("DELETE FROM sessions WHERE expires_at <= $1", &[&at])
+            .context("purging sessions")?;
+        self.conn
+            .execute("DELETE FROM tickets WHERE expires_at <= $1", &[&at])
+            .context("purging tickets")?;
+        self.conn
+            .execute(
+                "DELETE FROM pending_requests WHERE expires_at <= $1",
+                &[&at],
+            )
+            .context("purging held requests")?;
+        // Paced rows (window_start 0) keep the time of their last event in `hits`.
+        self.conn
+            .execute(
+                "DELETE FROM rate_limits WHERE (window_start > 0 AND window_start < $1)
+                    OR (window_start = 0 AND hits < $1)",
+                &[&(at - 86_400)],
+            )
+            .context("purging rate limits")?;
+        Ok(sessions as usize)
+    }
+
+    /// Stores a ticket whose secret hashes to `ticket_hash`.
+    pub fn create_ticket(
+        &self,
+        ticket_hash: &str,
+        domain: &str,
+        email: &Email,
+        purpose: &str,
+        ttl: i64,
+    ) -> Result<(), Error> {
+        let domain_id = self.ensure_domain(domain)?;
+        let at = now();
+        self.conn
+            .execute(
+                "INSERT INTO tickets (ticket_hash, domain_id, email, purpose, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&ticket_hash, &domain_id, &email.as_str(), &purpose, &at, &(at + ttl)],
+            )
+            .context("creating a ticket")
+            .map(|_| ())
+    }
+
+    /// Returns true if and only if a live, unused ticket hashes to `ticket_hash`.
+    pub fn ticket_is_live(&self, ticket_hash: &str, domain: &str) -> Result<bool, Error> {
+        self.conn
+            .query_opt(
+                "SELECT 1 FROM tickets t JOIN domains d ON d.id = t.domain_id
+                 WHERE t.ticket_hash = $1 AND d.name = $2 AND t.used_at IS NULL AND t.expires_at > $3",
+                &[&ticket_hash, &domain, &now()],
+            )
+            .context("reading a ticket")
+            .map(|found| found.is_some())
+    }
+
+    /// Marks the ticket used, once: `None` when it is unknown, used or expired.
+    pub fn use_ticket(
+        &self,
+        ticket_hash: &str,
+        domain: &str,
+        used_from: Option<&str>,
+    ) -> Result<Option<TicketRecord>, Error> {
+        let context = "using a ticket";
+        let Some(row) = self
+            .conn
+            .query_opt(
+                "UPDATE tickets SET used_at = $3, used_from = $4
+                 WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > $3
+                   AND domain_id = (SELECT id FROM domains WHERE name = $2)
+                 RETURNING email, purpose",
+                &[&ticket_hash, &domain, &now(), &used_from],
+            )
+            .context(context)?
+        else {
+            return Ok(None);
+        };
+        let email: &str = row.try_get(0).context(context)?;
+        let purpose: String = row.try_get(1).context(context)?;
+        Ok(Email::parse(email)
+            .ok()
+            .map(|email| TicketRecord { email, purpose }))
+    }
+}
