@@ -42,7 +42,7 @@ impl Site {
         tweak(&mut config);
         let mut store = Store::open(&config.db_name).unwrap();
         store.migrate().unwrap();
-        let app = App::new(State::new(config.clone()).unwrap(), None);
+        let app = App::new(State::new(config.clone()).unwrap(), None).unwrap();
         Site {
             config,
             app,
@@ -95,7 +95,7 @@ impl Site {
         let config = self.config.clone();
         wwsympa::mail::SenderThread::spawn(
             "test",
-            self.config.db_name.clone(),
+            wwsympa::store::Target::from_config(&self.config).unwrap(),
             move || config.clone(),
             self.app.outbox_wake(),
             std::time::Duration::from_secs(5),

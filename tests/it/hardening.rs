@@ -624,7 +624,7 @@ fn an_unreachable_database_is_a_503_never_an_empty_page() {
         db_name: db,
         ..wwsympa::config::Config::default()
     };
-    let app = wwsympa::web::App::new(wwsympa::web::State::new(config).unwrap(), None);
+    let app = wwsympa::web::App::new(wwsympa::web::State::new(config).unwrap(), None).unwrap();
     for target in [
         "/sympa/",
         "/sympa/lists",

@@ -27,7 +27,7 @@ fn app_with_lists(dir: &Path, names: &[&str]) -> App {
         };
         store.create_list(&config.domain, &list).unwrap();
     }
-    App::new(State::new(config).unwrap(), None)
+    App::new(State::new(config).unwrap(), None).unwrap()
 }
 
 fn get(app: &App, target: &str) -> Response {
