@@ -52,6 +52,7 @@
 //! each backend's runner applies its missing migrations in order and refuses a database newer
 //! than the build ([`Error::SchemaTooNew`]).
 
+mod copy;
 mod db;
 mod error;
 mod postgres;
@@ -64,6 +65,7 @@ use std::sync::Mutex;
 
 use crate::domain::{List, ListId, ListName, ListStatus, ListSummary};
 
+pub use copy::{CopyProgress, CopyReport};
 pub use error::Error;
 pub use records::{
     AuditEntry, AuditLine, ClaimedMail, MemberQuery, MemberSort, NewList, NewMail, NewMember,

@@ -11,6 +11,7 @@ mod doors;
 mod fastcgi_nginx;
 mod flows;
 mod hardening;
+mod hosts;
 mod lifecycle;
 mod lists;
 mod mail;

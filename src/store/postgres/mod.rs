@@ -24,6 +24,7 @@ mod mail;
 mod members;
 mod migrations;
 mod roster;
+mod rows;
 mod security;
 mod target;
 

@@ -17,6 +17,7 @@ mod mail;
 mod members;
 mod migrations;
 mod roster;
+mod rows;
 mod security;
 
 use std::path::Path;

@@ -4,6 +4,7 @@
 
 pub mod fcgi_client;
 pub mod nginx;
+pub mod postgres;
 pub mod process;
 
 use std::path::{Path, PathBuf};
