@@ -6,6 +6,7 @@ mod browser;
 mod chromium;
 mod cli;
 mod concurrency;
+mod copy;
 mod deployment;
 mod doors;
 mod fastcgi_nginx;
