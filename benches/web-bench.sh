@@ -21,7 +21,13 @@
 #   issue 8: every page of the logged-in owner >= 1.0x libfcgi, but review of 100 members
 #     >= 0.4x; with BEFORE, no page uses more CPU per request than before (5% for noise).
 #
-# Usage: benches/web-bench.sh        (env: ROUNDS=3 DURATION=5s CONNS=8 PROCS=1 BEFORE=)
+# With PG_ADMIN="<libpq string for a role that may create databases>" (such as
+# "host=127.0.0.1 user=wwsympa_test password=wwsympa_test"), the site is also copied to a new
+# PostgreSQL database (`wwsympa db copy`) and served from there beside SQLite, in the same
+# run (issue 13: PostgreSQL >= 0.5x SQLite on every page, CPU per request within 1.3x; the
+# server's own CPU is not counted). The database is dropped at the end.
+#
+# Usage: benches/web-bench.sh        (env: ROUNDS=3 DURATION=5s CONNS=8 PROCS=1 BEFORE= PG_ADMIN=)
 # Needs: curl, nginx, wrk, spawn-fcgi, multiwatch, libfcgi-dev, gcc. Stops what it started, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +37,7 @@ DURATION=${DURATION:-5s}
 CONNS=${CONNS:-8}
 PROCS=${PROCS:-1}
 BEFORE=${BEFORE:-}
+PG_ADMIN=${PG_ADMIN:-}
 
 . benches/common.sh
 bench_init web-bench curl nginx wrk spawn-fcgi multiwatch gcc
@@ -72,6 +79,19 @@ awk 'BEGIN { for (i = 0; i < 100000; i++) printf "member%06d@example.org Member 
 ws member import small "$WORK/small.txt" 2>&1 | tail -1
 ws member import big "$WORK/big.txt" 2>&1 | tail -1
 
+if [ -n "$PG_ADMIN" ]; then
+    PG_DB=wwbench_$$
+    psql "$PG_ADMIN dbname=postgres" -qc "CREATE DATABASE $PG_DB"
+    trap 'psql "$PG_ADMIN dbname=postgres" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)"; bench_cleanup' EXIT
+    echo "== copying the site to PostgreSQL ($PG_DB)"
+    ws db copy --to "$PG_ADMIN dbname=$PG_DB" >/dev/null
+    pg_host=$(sed -n 's/.*host=\([^ ]*\).*/\1/p' <<<"$PG_ADMIN")
+    pg_user=$(sed -n 's/.*user=\([^ ]*\).*/\1/p' <<<"$PG_ADMIN")
+    pg_pass=$(sed -n 's/.*password=\([^ ]*\).*/\1/p' <<<"$PG_ADMIN")
+    sed "s|^db_name = .*|db_type = \"PostgreSQL\"\ndb_host = \"${pg_host:-localhost}\"\ndb_user = \"$pg_user\"\ndb_passwd = \"$pg_pass\"\ndb_name = \"$PG_DB\"|" \
+        "$WORK/wwsympa.toml" >"$WORK/postgres.toml"
+fi
+
 APPS=(libfcgi wwsympa)
 declare -A CMD=(
     [libfcgi]="$WORK/hello_libfcgi"
@@ -80,6 +100,10 @@ declare -A CMD=(
 if [ -n "$BEFORE" ]; then
     APPS+=(before)
     CMD[before]="$old/wwsympa --config $WORK/wwsympa.toml serve --threads 1"
+fi
+if [ -n "$PG_ADMIN" ]; then
+    APPS+=(postgres)
+    CMD[postgres]="$WWSYMPA --config $WORK/postgres.toml serve --threads 1"
 fi
 echo "== starting responders (spawn-fcgi -n -- multiwatch -f $PROCS) and nginx"
 start_fleet
@@ -94,15 +118,21 @@ for app in "${APPS[@]}"; do
 done
 
 echo "== logging in as the owner (curl, real form, CSRF token)"
-WEB=http://127.0.0.1:${PORT[wwsympa]}
-jar=$WORK/cookies.txt
-token=$(curl -s -c "$jar" "$WEB/sympa/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
-curl -s -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}\n' \
-    --data-urlencode "email=owner@example.org" --data-urlencode "passwd=owner's long password" \
-    --data-urlencode "csrf_token=$token" "$WEB/sympa/login" | grep -q 303 ||
-    { echo "web-bench: the login failed" >&2; exit 1; }
-session=$(awk '$6 == "sympa_session" { print $7 }' "$jar")
-COOKIE="Cookie: sympa_session=$session"
+declare -A COOKIE
+login() { # APP: logs in on APP's site, sets COOKIE[APP]
+    local web=http://127.0.0.1:${PORT[$1]} jar=$WORK/cookies-$1.txt token session
+    token=$(curl -s -c "$jar" "$web/sympa/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
+    curl -s -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}\n' \
+        --data-urlencode "email=owner@example.org" --data-urlencode "passwd=owner's long password" \
+        --data-urlencode "csrf_token=$token" "$web/sympa/login" | grep -q 303 ||
+        { echo "web-bench: the login on $1 failed" >&2; exit 1; }
+    session=$(awk '$6 == "sympa_session" { print $7 }' "$jar")
+    COOKIE[$1]="Cookie: sympa_session=$session"
+}
+login wwsympa
+# BEFORE serves the same SQLite site: the same session.
+COOKIE[before]=${COOKIE[wwsympa]}
+[ -n "$PG_ADMIN" ] && login postgres
 
 # The pages: path, and whether the owner's session cookie goes with it.
 PAGES=(info home_owner info_owner review25 review100 review100k)
@@ -119,7 +149,7 @@ for app in "${APPS[@]}"; do
     [ "$app" = libfcgi ] && continue
     for page in "${PAGES[@]}"; do
         hdr=()
-        [ "${OWNER[$page]}" = 1 ] && hdr=(-H "$COOKIE")
+        [ "${OWNER[$page]}" = 1 ] && hdr=(-H "${COOKIE[$app]}")
         body=$(curl -s "${hdr[@]}" "http://127.0.0.1:${PORT[$app]}${PAGE[$page]}")
         case $page in
             review*) want=member000000@example.org ;;
@@ -164,7 +194,7 @@ for round in $(seq "$ROUNDS"); do
         else
             page=${target#*:}
             url=http://127.0.0.1:${PORT[$app]}${PAGE[$page]}
-            [ "${OWNER[$page]}" = 1 ] && args+=(-H "$COOKIE")
+            [ "${OWNER[$page]}" = 1 ] && args+=(-H "${COOKIE[$app]}")
         fi
         before=$(cpu_ticks "$app")
         out=$(wrk "${args[@]}" "$url")
@@ -207,5 +237,15 @@ if [ -n "$BEFORE" ]; then
         now=$(median <<<"${CPU[wwsympa:$page]}")
         was=$(median <<<"${CPU[before:$page]}")
         verdict "$page: CPU/request ${now} us <= 1.05 x before's ${was} us ($(ratio "$now" "$was")x)" "$now <= 1.05 * $was"
+    done
+fi
+if [ -n "$PG_ADMIN" ]; then
+    for page in "${PAGES[@]}"; do
+        sq=$(median <<<"${RPS[wwsympa:$page]}")
+        pg=$(median <<<"${RPS[postgres:$page]}")
+        sqc=$(median <<<"${CPU[wwsympa:$page]}")
+        pgc=$(median <<<"${CPU[postgres:$page]}")
+        verdict "$page on PostgreSQL >= 0.5x SQLite ($(ratio "$pg" "$sq")x)" "$pg >= 0.5 * $sq"
+        verdict "$page on PostgreSQL: CPU/request ${pgc} us <= 1.3 x SQLite's ${sqc} us ($(ratio "$pgc" "$sqc")x)" "$pgc <= 1.3 * $sqc"
     done
 fi
