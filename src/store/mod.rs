@@ -153,10 +153,12 @@ impl Store {
         }
     }
 
-    /// Runs the reads of `work` on one snapshot, so the answers agree with each other (and
-    /// SQLite takes its read lock once rather than once per statement). For reads only: a
-    /// write inside could fail as busy. The snapshot ends however `work` ends, a panic
-    /// included, so a pooled connection is never handed on inside a transaction.
+    /// Runs the reads of `work` together: on SQLite in one read transaction, so the answers
+    /// agree with each other and the read lock is taken once rather than once per statement;
+    /// on PostgreSQL as they come (a transaction would cost two round trips per page; see
+    /// `postgres::Store::snapshot`). For reads only: a write inside could fail as busy. The
+    /// snapshot ends however `work` ends, a panic included, so a pooled connection is never
+    /// handed on inside a transaction.
     pub fn snapshot<T, E: From<Error>>(
         &self,
         work: impl FnOnce(&Db<'_>) -> Result<T, E>,
