@@ -334,22 +334,26 @@ impl SiteDb {
 
 impl Drop for SiteDb {
     fn drop(&mut self) {
-        if let Kind::Postgres { server, name } = &self.kind {
-            // No panic here: a drop during a failing test's unwinding would abort the run.
-            let dropped = server
-                .conninfo
-                .parse::<postgres::Config>()
-                .and_then(|mut config| {
-                    config
-                        .dbname("postgres")
-                        .connect_timeout(Duration::from_secs(10))
-                        .connect(postgres::NoTls)
-                })
-                .and_then(|mut admin| {
-                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                });
-            if let Err(e) = dropped {
-                eprintln!("dropping the test database {name}: {e}");
+        let Kind::Postgres { server, name } = &self.kind else {
+            return;
+        };
+        // No panic here: a drop during a failing test's unwinding would abort the run. A few
+        // tries: FORCE may not end a session it has no right to signal (an autovacuum worker
+        // that just started on the database), which is gone a moment later. What is left is
+        // swept by the next run.
+        let drop_once = || {
+            let mut config: postgres::Config = server.conninfo.parse()?;
+            let mut admin = config
+                .dbname("postgres")
+                .connect_timeout(Duration::from_secs(10))
+                .connect(postgres::NoTls)?;
+            admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        };
+        for attempt in 1..=5 {
+            match drop_once() {
+                Ok(()) => return,
+                Err(e) if attempt == 5 => eprintln!("dropping the test database {name}: {e}"),
+                Err(_) => std::thread::sleep(Duration::from_millis(200 * attempt)),
             }
         }
     }
