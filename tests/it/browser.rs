@@ -18,20 +18,28 @@ use wwsympa::render::Templates;
 use wwsympa::store::{NewList, Store};
 use wwsympa::web::{App, State};
 
+use crate::support::db::SiteDb;
+
 /// A test site: its configuration and the app over a fresh database in `dir`.
 pub struct Site {
     pub config: Config,
     pub app: App,
+    /// The directory of the site's files (its database too, on SQLite).
+    dir: std::path::PathBuf,
     /// The real server every browser talks to, once [`Site::through_http_door`] started it.
     door: std::sync::OnceLock<(crate::support::process::Server, std::net::SocketAddr)>,
+    /// The site's database, on the database the run selected; dropped last, after the
+    /// processes that use it.
+    pub db: SiteDb,
 }
 
 impl Site {
-    /// A site whose database lives in `dir`; `tweak` adjusts the configuration. Mail goes
-    /// to a closed port unless `tweak` says otherwise, so tests never reach a real MTA.
+    /// A site in `dir` on a fresh database of the selected backend (`support::db`); `tweak`
+    /// adjusts the configuration. Mail goes to a closed port unless `tweak` says otherwise,
+    /// so tests never reach a real MTA.
     pub fn new(dir: &Path, tweak: impl FnOnce(&mut Config)) -> Site {
+        let db = SiteDb::new(dir, "test.db");
         let mut config = Config {
-            db_name: dir.join("test.db"),
             domain: "lists.example.org".into(),
             wwsympa_url: "http://lists.example.org/sympa".into(),
             listmaster: "boss@example.org".into(),
@@ -39,14 +47,16 @@ impl Site {
             smtp_port: crate::support::free_port(),
             ..Config::default()
         };
+        db.configure(&mut config);
         tweak(&mut config);
-        let mut store = Store::open(&config.db_name).unwrap();
-        store.migrate().unwrap();
+        db.store();
         let app = App::new(State::new(config.clone()).unwrap(), None).unwrap();
         Site {
             config,
             app,
+            dir: dir.to_path_buf(),
             door: std::sync::OnceLock::new(),
+            db,
         }
     }
 
@@ -54,16 +64,16 @@ impl Site {
     /// every browser of the site goes through that real door (the in-process app stays for
     /// the store and for checks).
     pub fn through_http_door(&self) {
-        let dir = self.config.db_name.parent().unwrap().to_path_buf();
+        let dir = self.dir.clone();
         let config = dir.join("door.toml");
         std::fs::write(
             &config,
             format!(
-                "domain = {:?}\nwwsympa_url = {:?}\nlistmaster = {:?}\ndb_name = {:?}\nsmtp_host = {:?}\nsmtp_port = {}\n",
+                "domain = {:?}\nwwsympa_url = {:?}\nlistmaster = {:?}\n{}smtp_host = {:?}\nsmtp_port = {}\n",
                 self.config.domain,
                 self.config.wwsympa_url,
                 self.config.listmaster,
-                self.config.db_name.display().to_string(),
+                self.db.toml(),
                 self.config.smtp_host,
                 self.config.smtp_port,
             ),
@@ -105,7 +115,7 @@ impl Site {
 
     /// A connection to the site's database.
     pub fn store(&self) -> Store {
-        Store::open(&self.config.db_name).unwrap()
+        self.db.connect()
     }
 
     /// Creates an account with `password`.

@@ -14,10 +14,10 @@ use std::process::Command;
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
+use crate::support::db::SiteDb;
 use base64::Engine;
 use serde_json::{json, Value};
 use wwsympa::domain::{Email, ListName, ReceptionMode};
-use wwsympa::store::Store;
 
 use crate::support::{binary, free_port, peer, wait_until, Daemon, TempDir};
 
@@ -239,13 +239,13 @@ fn chromium_walks_the_subscription_flow_on_a_phone() {
     std::fs::create_dir_all(&shots).unwrap();
     let port = free_port();
     let config = dir.path().join("wwsympa.toml");
-    let db = dir.path().join("web.db");
+    let db = SiteDb::new(dir.path(), "web.db");
     std::fs::write(
         &config,
         format!(
             "domain = 'lists.example.org'\nwwsympa_url = 'http://127.0.0.1:{port}/sympa'\n\
-             db_name = '{}'\nsmtp_host = '127.0.0.1'\nsmtp_port = {}\nlog_level = 'warn'\n",
-            db.display(),
+             {}smtp_host = '127.0.0.1'\nsmtp_port = {}\nlog_level = 'warn'\n",
+            db.toml(),
             free_port()
         ),
     )
@@ -344,7 +344,7 @@ fn chromium_walks_the_subscription_flow_on_a_phone() {
     saved.push(browser.screenshot(&shots, "review"));
     drop(browser);
 
-    let store = Store::open(&db).unwrap();
+    let store = db.connect();
     let list = store
         .db()
         .list_by_name("lists.example.org", &ListName::parse("news").unwrap())

@@ -3,29 +3,30 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use wwsympa::domain::Email;
-use wwsympa::store::Store;
-
+use crate::support::db::SiteDb;
 use crate::support::{binary, free_port, TempDir};
+use wwsympa::domain::Email;
 
-fn config(dir: &TempDir) -> std::path::PathBuf {
+/// The configuration file of a site in `dir`, and its database (of the selected backend).
+fn config(dir: &TempDir) -> (std::path::PathBuf, SiteDb) {
     let path = dir.path().join("wwsympa.toml");
+    let db = SiteDb::new(dir.path(), "cli.db");
     std::fs::write(
         &path,
         format!(
-            "domain = 'lists.example.org'\ndb_name = '{}'\nsmtp_host = '127.0.0.1'\nsmtp_port = {}\n",
-            dir.path().join("cli.db").display(),
+            "domain = 'lists.example.org'\n{}smtp_host = '127.0.0.1'\nsmtp_port = {}\n",
+            db.toml(),
             free_port()
         ),
     )
     .unwrap();
-    path
+    (path, db)
 }
 
 #[test]
 fn user_add_makes_listmasters_with_a_password_from_stdin() {
     let dir = TempDir::new("cli-user");
-    let config = config(&dir);
+    let (config, db) = config(&dir);
     let mut child = Command::new(binary())
         .arg("--config")
         .arg(&config)
@@ -52,7 +53,7 @@ fn user_add_makes_listmasters_with_a_password_from_stdin() {
         String::from_utf8_lossy(&output.stderr).contains("created admin@example.org (listmaster)")
     );
 
-    let store = Store::open(&dir.path().join("cli.db")).unwrap();
+    let store = db.connect();
     let record = store
         .db()
         .user(&Email::parse("admin@example.org").unwrap())
@@ -87,7 +88,7 @@ fn user_add_makes_listmasters_with_a_password_from_stdin() {
 #[test]
 fn check_reports_schema_and_an_unreachable_mta() {
     let dir = TempDir::new("cli-check");
-    let config = config(&dir);
+    let (config, _db) = config(&dir);
     let run = || {
         Command::new(binary())
             .arg("--config")
@@ -123,7 +124,7 @@ fn check_reports_schema_and_an_unreachable_mta() {
 #[test]
 fn db_sample_adds_lists_with_members_and_a_listmaster_who_can_log_in() {
     let dir = TempDir::new("cli-sample");
-    let config = config(&dir);
+    let (config, db) = config(&dir);
     let run = || {
         Command::new(binary())
             .arg("--config")
@@ -142,7 +143,7 @@ fn db_sample_adds_lists_with_members_and_a_listmaster_who_can_log_in() {
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("{said}"))
         .to_string();
-    let store = Store::open(&dir.path().join("cli.db")).unwrap();
+    let store = db.connect();
     let lists = store.lists("lists.example.org").unwrap();
     assert_eq!(lists.len(), 3);
     for list in &lists {

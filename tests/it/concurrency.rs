@@ -1,13 +1,13 @@
-//! Eight `wwsympa` processes adding and removing members of one list at once, on one SQLite
-//! file: nothing is lost, nothing is doubled, and the kept member count stays exact.
+//! Eight `wwsympa` processes adding and removing members of one list at once, on one database
+//! (the selected one: an SQLite file or a PostgreSQL database): nothing is lost, nothing is
+//! doubled, and the kept member count stays exact.
 
 use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
 
-use wwsympa::domain::ListName;
-use wwsympa::store::Store;
-
+use crate::support::db::SiteDb;
 use crate::support::{binary, free_port, TempDir};
+use wwsympa::domain::ListName;
 
 fn wwsympa(config: &std::path::Path) -> Command {
     let mut command = Command::new(binary());
@@ -19,12 +19,12 @@ fn wwsympa(config: &std::path::Path) -> Command {
 fn eight_processes_subscribing_and_unsubscribing_lose_and_double_nothing() {
     let dir = TempDir::new("concurrency");
     let config = dir.path().join("wwsympa.toml");
-    let db = dir.path().join("crowd.db");
+    let db = SiteDb::new(dir.path(), "crowd.db");
     std::fs::write(
         &config,
         format!(
-            "domain = 'lists.example.org'\ndb_name = '{}'\nsmtp_host = '127.0.0.1'\nsmtp_port = {}\nlog_level = 'warn'\n",
-            db.display(),
+            "domain = 'lists.example.org'\n{}smtp_host = '127.0.0.1'\nsmtp_port = {}\nlog_level = 'warn'\n",
+            db.toml(),
             free_port()
         ),
     )
@@ -125,7 +125,7 @@ fn eight_processes_subscribing_and_unsubscribing_lose_and_double_nothing() {
         expected.extend((0..40).map(|i| format!("n{k}-{i:02}@example.org")));
     }
     assert_eq!(members, expected);
-    let store = Store::open(&db).unwrap();
+    let store = db.connect();
     let list = store
         .db()
         .list_by_name("lists.example.org", &ListName::parse("crowd").unwrap())

@@ -188,6 +188,8 @@ fn config_and_state_directory_agree() {
     let user = unit_value(&service, "User");
     assert_eq!(user, "wwsympa");
     assert_eq!(unit_value(&service, "Group"), user);
+    // About the packaged default, an SQLite file in the state directory: the same in both
+    // runs, whatever database `WWSYMPA_TEST_DB` selects (this test opens none).
     assert_eq!(
         shipped_config().db_name,
         Path::new(&state).join("wwsympa.db")

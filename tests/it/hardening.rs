@@ -53,13 +53,9 @@ fn list_id(site: &Site, name: &str) -> wwsympa::domain::ListId {
         .id
 }
 
-/// Rows of `table` in the site's database (read with rusqlite: tests may look behind the store).
+/// Rows of `table` in the site's database (counted behind the store's back).
 fn rows(site: &Site, table: &str) -> i64 {
-    let conn = rusqlite::Connection::open(&site.config.db_name).unwrap();
-    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
-        row.get(0)
-    })
-    .unwrap()
+    site.db.rows(table)
 }
 
 /// Addresses with invisible, bidirectional or non-ASCII characters that the old check let through.
@@ -94,10 +90,7 @@ fn addresses_with_hidden_characters_get_a_clear_refusal_everywhere() {
     let config = dir.path().join("wwsympa.toml");
     std::fs::write(
         &config,
-        format!(
-            "domain = 'lists.example.org'\ndb_name = '{}'\n",
-            site.config.db_name.display()
-        ),
+        format!("domain = 'lists.example.org'\n{}", site.db.toml()),
     )
     .unwrap();
     let output = Command::new(binary())
@@ -395,12 +388,10 @@ fn repeated_anonymous_requests_leave_one_held_request_and_one_mail() {
     assert_eq!(mails.len(), 1);
     assert!(mails[0].contains("within 48 hours"), "{}", mails[0]);
     // Asked again more than an hour later: the same request, renewed, with a new link.
-    let conn = rusqlite::Connection::open(&site.config.db_name).unwrap();
-    conn.execute(
+    site.db.execute(
         "UPDATE pending_requests SET created_at = created_at - 3601",
-        [],
-    )
-    .unwrap();
+        &[],
+    );
     let response = visitor.post("/sympa/subscribe/auth", &[("email", "victim@example.org")]);
     assert_eq!(response.status, 200);
     assert_eq!(rows(&site, "pending_requests"), 1);
@@ -540,22 +531,19 @@ fn hostile_names_and_subjects_are_inert_on_every_page_that_shows_them() {
         )],
     ));
     let list = list_id(&site, "held");
-    let conn = rusqlite::Connection::open(&site.config.db_name).unwrap();
-    conn.execute(
+    let db = &site.db;
+    db.execute(
         "UPDATE lists SET subject = ?1, description = ?1 WHERE id = ?2",
-        rusqlite::params![HOSTILE, list.0],
-    )
-    .unwrap();
-    conn.execute(
+        &[HOSTILE.into(), list.0.into()],
+    );
+    db.execute(
         "UPDATE users SET name = ?1 WHERE email = 'owner@example.org'",
-        [HOSTILE],
-    )
-    .unwrap();
-    conn.execute(
+        &[HOSTILE.into()],
+    );
+    db.execute(
         "UPDATE list_admins SET name = ?1 WHERE email = 'owner@example.org'",
-        [HOSTILE],
-    )
-    .unwrap();
+        &[HOSTILE.into()],
+    );
     let mut hostile = NewMember::new(email("hostile@example.org"));
     hostile.name = HOSTILE.into();
     site.store().db().add_member(list, &hostile).unwrap();
@@ -564,11 +552,12 @@ fn hostile_names_and_subjects_are_inert_on_every_page_that_shows_them() {
     asker.login("other@example.org", PASSWORD);
     asker.get("/sympa/subscribe/held");
     asker.post("/sympa/subscribe/held", &[("gecos", "Placeholder")]);
-    conn.execute(
+    let renamed = db.execute_each(
         "UPDATE pending_requests SET data = json_set(data, '$.name', ?1)",
-        [HOSTILE],
-    )
-    .unwrap();
+        "UPDATE pending_requests SET data = jsonb_set(data::jsonb, '{name}', to_jsonb($1::text))::text",
+        &[HOSTILE.into()],
+    );
+    assert!(renamed >= 1, "the held request");
 
     let mut owner = site.browser("192.0.2.21");
     owner.login("owner@example.org", PASSWORD);
@@ -614,6 +603,24 @@ fn hostile_names_and_subjects_are_inert_on_every_page_that_shows_them() {
     );
 }
 
+/// Every page of `app` answers 503 with `Retry-After`, never an empty page.
+fn assert_every_page_is_a_503(app: &wwsympa::web::App) {
+    for target in [
+        "/sympa/",
+        "/sympa/lists",
+        "/sympa/info/news",
+        "/sympa/login",
+    ] {
+        let request = Request::parse_target(Method::Get, target).unwrap();
+        let response = wwsympa::http::Service::call(app, &request);
+        assert_eq!(response.status, 503, "{target}");
+        assert_eq!(response.header("Retry-After"), Some("5"));
+        assert!(body(&response).contains("cannot be reached"), "{target}");
+    }
+}
+
+/// About SQLite itself (a file that cannot be opened): it runs on SQLite in both runs,
+/// whatever `WWSYMPA_TEST_DB` selects; PostgreSQL's counterpart is the next test.
 #[test]
 fn an_unreachable_database_is_a_503_never_an_empty_page() {
     let dir = TempDir::new("hard-503");
@@ -625,16 +632,19 @@ fn an_unreachable_database_is_a_503_never_an_empty_page() {
         ..wwsympa::config::Config::default()
     };
     let app = wwsympa::web::App::new(wwsympa::web::State::new(config).unwrap(), None).unwrap();
-    for target in [
-        "/sympa/",
-        "/sympa/lists",
-        "/sympa/info/news",
-        "/sympa/login",
-    ] {
-        let request = Request::parse_target(Method::Get, target).unwrap();
-        let response = wwsympa::http::Service::call(&app, &request);
-        assert_eq!(response.status, 503, "{target}");
-        assert_eq!(response.header("Retry-After"), Some("5"));
-        assert!(body(&response).contains("cannot be reached"), "{target}");
-    }
+    assert_every_page_is_a_503(&app);
+}
+
+/// A PostgreSQL server that does not answer (a closed loopback port: no server needed, so it
+/// runs in both runs) is a 503 too.
+#[test]
+fn an_unreachable_postgresql_server_is_a_503_never_an_empty_page() {
+    let config: wwsympa::config::Config = toml::from_str(&format!(
+        "db_type = 'PostgreSQL'\ndb_host = '127.0.0.1'\ndb_port = {}\ndb_name = 'gone'\n\
+         db_user = 'nobody'\ndb_passwd = 'none'\n",
+        crate::support::free_port()
+    ))
+    .unwrap();
+    let app = wwsympa::web::App::new(wwsympa::web::State::new(config).unwrap(), None).unwrap();
+    assert_every_page_is_a_503(&app);
 }

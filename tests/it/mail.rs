@@ -115,8 +115,8 @@ fn the_sender_retries_after_the_smtp_server_was_down() {
         &config_path,
         format!(
             "domain = 'lists.example.org'\nwwsympa_url = 'http://lists.example.org/sympa'\n\
-             db_name = '{}'\nsmtp_host = '127.0.0.1'\nsmtp_port = {port}\nmail_retry_delay = 1\n",
-            site.config.db_name.display()
+             {}smtp_host = '127.0.0.1'\nsmtp_port = {port}\nmail_retry_delay = 1\n",
+            site.db.toml()
         ),
     )
     .unwrap();

@@ -1,4 +1,8 @@
 //! The integration tests, one binary: each module is one topic; heavy tests use the real peers.
+//!
+//! Every site runs on the database `WWSYMPA_TEST_DB` selects, `sqlite` (the default) or
+//! `postgresql` (a fresh database per site on `WWSYMPA_TEST_POSTGRES`): see `support::db`.
+//! `tests/run` runs the suite once on each.
 
 mod accounts;
 mod authz;

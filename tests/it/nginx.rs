@@ -45,12 +45,13 @@ fn login_and_subscribe_through_nginx() {
     let socket = dir.path().join("wwsympa.sock");
     let port = free_port();
     let config = dir.path().join("wwsympa.toml");
+    let db = crate::support::db::SiteDb::new(dir.path(), "web.db");
     std::fs::write(
         &config,
         format!(
             "domain = 'lists.example.org'\nwwsympa_url = 'http://127.0.0.1:{port}/sympa'\n\
-             db_name = '{}'\nsmtp_host = '127.0.0.1'\nsmtp_port = {}\nlog_level = 'warn'\n",
-            dir.path().join("web.db").display(),
+             {}smtp_host = '127.0.0.1'\nsmtp_port = {}\nlog_level = 'warn'\n",
+            db.toml(),
             free_port()
         ),
     )

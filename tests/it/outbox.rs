@@ -111,7 +111,7 @@ fn site_with_news(name: &str, smtp_port: u16, members: &[String]) -> Site {
 }
 
 fn store(site: &Site) -> Store {
-    Store::open(&site.path().join("wwsympa.db")).unwrap()
+    site.store()
 }
 
 /// How long the test waits for a reply: well under one SMTP step timeout (20 s).

@@ -150,17 +150,20 @@ fn the_anonymous_page_cache_serves_the_kept_page_until_the_lists_change() {
     assert!(first.contains("The open list"));
     // Change the subject behind the store's back, without moving the site version: a
     // page served from the cache still shows the old subject.
-    let conn = rusqlite::Connection::open(&site.config.db_name).unwrap();
-    conn.execute_batch(
-        "DROP TRIGGER site_version_list_update;
-         UPDATE lists SET subject = 'Renamed behind the back' WHERE name = 'open';",
-    )
-    .unwrap();
+    site.db.execute_each(
+        "DROP TRIGGER site_version_list_update",
+        "DROP TRIGGER site_version_list_update ON lists",
+        &[],
+    );
+    site.db.execute(
+        "UPDATE lists SET subject = 'Renamed behind the back' WHERE name = 'open'",
+        &[],
+    );
     let kept = body(&site.browser("192.0.2.5").get("/sympa/"));
     assert_eq!(kept, first, "the second visitor gets the kept page");
     // Once the version moves, the page is built again.
-    conn.execute("UPDATE site_version SET version = version + 1", [])
-        .unwrap();
+    site.db
+        .execute("UPDATE site_version SET version = version + 1", &[]);
     let rebuilt = body(&site.browser("192.0.2.6").get("/sympa/"));
     assert!(rebuilt.contains("Renamed behind the back"), "{rebuilt}");
 }

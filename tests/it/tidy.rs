@@ -4,9 +4,11 @@
 //! The layering check reads each file with `syn` and resolves every path it names, in `use`
 //! trees (groups, renames, globs) and in code and types alike (`crate::store::Store::open`),
 //! through `crate::`, `self::` and any number of `super::`, to the crate module it reaches.
+//! A bare first segment that the file itself declares (`mod postgres;`) or imports from the
+//! crate (`use super::postgres;`) is that crate module, not the crate of the same name, as
+//! in Rust, where a file's own names shadow the extern prelude.
 //! Limits: paths inside macro invocations (`format!`, `json!`) are tokens, not paths, and
-//! are not seen; a module brought into scope by a `use` and then named bare is seen at the
-//! `use`.
+//! are not seen; names declared inside nested inline modules are not tracked.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -133,16 +135,85 @@ enum Named {
 struct Collector<'a> {
     module: &'a [String],
     binary: bool,
+    /// Names the file declares (`mod x;`) or imports from the crate (`use super::x;`), with
+    /// the crate module each stands for.
+    local: BTreeMap<String, Vec<String>>,
     found: Vec<Named>,
 }
 
 impl Collector<'_> {
     /// Resolves one path given as segments (a leading `::` already dropped).
     fn add(&mut self, segments: Vec<String>) {
-        let Some(first) = segments.first() else {
-            return;
+        let resolved = self.resolve(segments);
+        if let Some(resolved) = resolved {
+            self.found.push(resolved);
+        }
+    }
+
+    /// Notes the crate names the file's own items bring into scope: child modules, and
+    /// the last segment (or rename) of each `use` that reaches the crate.
+    fn declare(&mut self, file: &syn::File) {
+        if self.binary {
+            return; // the binary's modules are not the library's
+        }
+        for item in &file.items {
+            match item {
+                syn::Item::Mod(item) => {
+                    let mut path = self.module.to_vec();
+                    path.push(item.ident.to_string());
+                    self.local.insert(item.ident.to_string(), path);
+                }
+                syn::Item::Use(item) => self.declare_use(&mut Vec::new(), &item.tree),
+                _ => {}
+            }
+        }
+    }
+
+    fn declare_use(&mut self, prefix: &mut Vec<String>, tree: &syn::UseTree) {
+        let (name, full) = match tree {
+            syn::UseTree::Path(path) => {
+                prefix.push(path.ident.to_string());
+                self.declare_use(prefix, &path.tree);
+                prefix.pop();
+                return;
+            }
+            syn::UseTree::Group(group) => {
+                for tree in &group.items {
+                    self.declare_use(prefix, tree);
+                }
+                return;
+            }
+            syn::UseTree::Glob(_) => return,
+            syn::UseTree::Name(name) if name.ident == "self" => {
+                (prefix.last().cloned(), prefix.clone())
+            }
+            syn::UseTree::Name(name) => {
+                let mut full = prefix.clone();
+                full.push(name.ident.to_string());
+                (Some(name.ident.to_string()), full)
+            }
+            syn::UseTree::Rename(rename) => {
+                let mut full = prefix.clone();
+                if rename.ident != "self" {
+                    full.push(rename.ident.to_string());
+                }
+                (Some(rename.rename.to_string()), full)
+            }
         };
-        let resolved = match first.as_str() {
+        if let (Some(name), Some(Named::Crate(path))) = (name, self.resolve(full)) {
+            self.local.insert(name, path);
+        }
+    }
+
+    /// The crate module or outside path `segments` reaches, if any.
+    fn resolve(&self, segments: Vec<String>) -> Option<Named> {
+        let first = segments.first()?;
+        if let Some(path) = self.local.get(first) {
+            let mut path = path.clone();
+            path.extend(segments[1..].iter().cloned());
+            return Some(Named::Crate(path));
+        }
+        Some(match first.as_str() {
             "crate" if !self.binary => Named::Crate(segments[1..].to_vec()),
             "wwsympa" if self.binary => Named::Crate(segments[1..].to_vec()),
             "self" | "super" if !self.binary => {
@@ -159,8 +230,7 @@ impl Collector<'_> {
                 Named::Crate(base)
             }
             _ => Named::Outside(segments),
-        };
-        self.found.push(resolved);
+        })
     }
 
     fn use_tree(&mut self, prefix: &mut Vec<String>, tree: &syn::UseTree) {
@@ -196,11 +266,23 @@ impl Collector<'_> {
 
 impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
-        self.use_tree(&mut Vec::new(), &item.tree);
+        if item.leading_colon.is_some() {
+            // `use ::name::…`: the crate `name`, whatever the file calls `name`.
+            let local = std::mem::take(&mut self.local);
+            self.use_tree(&mut Vec::new(), &item.tree);
+            self.local = local;
+        } else {
+            self.use_tree(&mut Vec::new(), &item.tree);
+        }
     }
 
     fn visit_path(&mut self, path: &'ast syn::Path) {
-        self.add(path.segments.iter().map(|s| s.ident.to_string()).collect());
+        let segments = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        if path.leading_colon.is_some() {
+            self.found.push(Named::Outside(segments));
+        } else {
+            self.add(segments);
+        }
         syn::visit::visit_path(self, path);
     }
 }
@@ -212,8 +294,10 @@ fn named_paths(relative: &str, source: &str) -> Vec<Named> {
     let mut collector = Collector {
         module: &module,
         binary,
+        local: BTreeMap::new(),
         found: Vec::new(),
     };
+    collector.declare(&file);
     collector.visit_file(&file);
     collector.found
 }
@@ -343,6 +427,25 @@ fn the_layering_check_catches_every_kind_of_violation() {
             "src/runtime/mod.rs",
             "mod inner { use crate::http::Request; }",
         ),
+        // The crate itself, where no module of that name is declared or imported.
+        (
+            "src/store/mod.rs",
+            "fn f() { let _ = postgres::Client::connect; }",
+        ),
+        (
+            "src/store/target.rs",
+            "use super::Error; fn f(_: postgres::Config) {}",
+        ),
+        (
+            "src/store/mod.rs",
+            "mod postgres; fn f(_: ::postgres::Config) {}",
+        ),
+        ("src/store/mod.rs", "mod postgres; use ::postgres::Client;"),
+        // A module imported under a crate's name still reaches the module.
+        (
+            "src/domain/names.rs",
+            "use crate::store as postgres; fn f(_: postgres::Db) {}",
+        ),
     ] {
         assert!(caught(file, source), "not caught in {file}: {source}");
     }
@@ -360,6 +463,15 @@ fn the_layering_check_catches_every_kind_of_violation() {
         ("src/main.rs", "use wwsympa::store::Store;"),
         ("src/cli/mod.rs", "use wwsympa::{fcgi, store};"),
         ("src/store/sqlite/lists.rs", "use rusqlite::Row;"),
+        // A child module, or one imported, named like a crate is that module.
+        (
+            "src/store/mod.rs",
+            "mod postgres; fn f() { let _ = postgres::Store::connect; }",
+        ),
+        (
+            "src/store/target.rs",
+            "use super::{postgres, Error}; fn f(_: postgres::Target) {}",
+        ),
     ] {
         assert!(!caught(file, source), "wrongly refused in {file}: {source}");
     }

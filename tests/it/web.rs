@@ -5,18 +5,18 @@ use std::path::Path;
 use wwsympa::config::Config;
 use wwsympa::domain::{ListName, Visibility};
 use wwsympa::http::{Method, Request, Response, Service};
-use wwsympa::store::{NewList, Store};
+use wwsympa::store::NewList;
 use wwsympa::web::{App, State};
 
+use crate::support::db::SiteDb;
 use crate::support::TempDir;
 
-fn app_with_lists(dir: &Path, names: &[&str]) -> App {
-    let config = Config {
-        db_name: dir.join("test.db"),
-        ..Config::default()
-    };
-    let mut store = Store::open(&config.db_name).unwrap();
-    store.migrate().unwrap();
+/// An app over a fresh database (of the selected backend) holding `names`, and that database.
+fn app_with_lists(dir: &Path, names: &[&str]) -> (App, SiteDb) {
+    let db = SiteDb::new(dir, "test.db");
+    let mut config = Config::default();
+    db.configure(&mut config);
+    let mut store = db.store();
     for name in names {
         let list = NewList {
             name: ListName::parse(name).unwrap(),
@@ -27,7 +27,7 @@ fn app_with_lists(dir: &Path, names: &[&str]) -> App {
         };
         store.create_list(&config.domain, &list).unwrap();
     }
-    App::new(State::new(config).unwrap(), None).unwrap()
+    (App::new(State::new(config).unwrap(), None).unwrap(), db)
 }
 
 fn get(app: &App, target: &str) -> Response {
@@ -41,7 +41,7 @@ fn body(response: &Response) -> String {
 #[test]
 fn home_page_lists_the_domains_lists_escaped() {
     let dir = TempDir::new("web-home");
-    let app = app_with_lists(dir.path(), &["alpha", "beta"]);
+    let (app, _db) = app_with_lists(dir.path(), &["alpha", "beta"]);
     for target in ["/sympa", "/sympa/", "/sympa/home", "/sympa/?action=home"] {
         let response = get(&app, target);
         assert_eq!(response.status, 200, "{target}");
@@ -61,7 +61,7 @@ fn home_page_lists_the_domains_lists_escaped() {
 #[test]
 fn lists_by_topic_and_the_old_alias() {
     let dir = TempDir::new("web-lists");
-    let app = app_with_lists(dir.path(), &["alpha"]);
+    let (app, _db) = app_with_lists(dir.path(), &["alpha"]);
     assert!(body(&get(&app, "/sympa/lists/science")).contains("alpha"));
     assert!(body(&get(&app, "/sympa/lists/science/physics")).contains("alpha"));
     assert!(!body(&get(&app, "/sympa/lists/art")).contains("/info/alpha"));
@@ -71,7 +71,7 @@ fn lists_by_topic_and_the_old_alias() {
 #[test]
 fn unknown_actions_get_the_home_page_with_a_notice_and_404() {
     let dir = TempDir::new("web-unknown");
-    let app = app_with_lists(dir.path(), &["alpha"]);
+    let (app, _db) = app_with_lists(dir.path(), &["alpha"]);
     let response = get(&app, "/sympa/no_such_action/x");
     assert_eq!(response.status, 404);
     let html = body(&response);
@@ -85,7 +85,7 @@ fn unknown_actions_get_the_home_page_with_a_notice_and_404() {
 #[test]
 fn paths_outside_the_base_are_404_pages() {
     let dir = TempDir::new("web-outside");
-    let app = app_with_lists(dir.path(), &[]);
+    let (app, _db) = app_with_lists(dir.path(), &[]);
     for target in ["/", "/other", "/sympathy"] {
         let response = get(&app, target);
         assert_eq!(response.status, 404, "{target}");
@@ -96,7 +96,7 @@ fn paths_outside_the_base_are_404_pages() {
 #[test]
 fn posting_to_a_read_only_action_is_refused() {
     let dir = TempDir::new("web-post");
-    let app = app_with_lists(dir.path(), &[]);
+    let (app, _db) = app_with_lists(dir.path(), &[]);
     let response = app.call(&Request::parse_target(Method::Post, "/sympa/lists").unwrap());
     assert_eq!(response.status, 405);
     assert_eq!(response.header("Allow"), Some("GET, HEAD"));
@@ -105,7 +105,7 @@ fn posting_to_a_read_only_action_is_refused() {
 #[test]
 fn bad_utf8_in_the_query_is_a_clear_400() {
     let dir = TempDir::new("web-utf8");
-    let app = app_with_lists(dir.path(), &[]);
+    let (app, _db) = app_with_lists(dir.path(), &[]);
     let response = get(&app, "/sympa/lists?topic=%FF");
     assert_eq!(response.status, 400);
     assert!(body(&response).contains("not valid UTF-8"));
@@ -114,7 +114,7 @@ fn bad_utf8_in_the_query_is_a_clear_400() {
 #[test]
 fn the_stylesheet_is_served_for_plain_http() {
     let dir = TempDir::new("web-css");
-    let app = app_with_lists(dir.path(), &[]);
+    let (app, _db) = app_with_lists(dir.path(), &[]);
     let response = get(&app, "/static-sympa/wwsympa.css");
     assert_eq!(response.status, 200);
     assert_eq!(
@@ -131,12 +131,12 @@ fn anonymous_pages_are_kept_only_until_the_lists_change() {
     use wwsympa::domain::Email;
     use wwsympa::store::NewMember;
     let dir = TempDir::new("web-cache");
-    let app = app_with_lists(dir.path(), &["alpha"]);
+    let (app, db) = app_with_lists(dir.path(), &["alpha"]);
     let first = get(&app, "/sympa/");
     assert_eq!(get(&app, "/sympa/"), first, "the same page is served again");
     assert!(body(&get(&app, "/sympa/info/alpha")).contains("0 members"));
 
-    let mut store = Store::open(&dir.path().join("test.db")).unwrap();
+    let mut store = db.connect();
     let list = NewList {
         name: ListName::parse("beta").unwrap(),
         subject: "Second".into(),

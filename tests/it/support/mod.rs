@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod db;
 pub mod fcgi_client;
 pub mod nginx;
 pub mod postgres;

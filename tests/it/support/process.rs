@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use super::db::SiteDb;
 use super::fcgi_client::Addr;
 use super::{binary, TempDir};
 
@@ -143,10 +144,12 @@ impl Drop for Guard {
     }
 }
 
-/// A site: a directory with a configuration file and a database, shared by the processes of one test.
+/// A site: a directory with a configuration file and a database (of the selected backend,
+/// `support::db`), shared by the processes of one test.
 pub struct Site {
     pub dir: TempDir,
     pub config: PathBuf,
+    pub db: SiteDb,
 }
 
 impl Site {
@@ -154,22 +157,27 @@ impl Site {
     pub fn new(name: &str, extra: &str) -> Site {
         let dir = TempDir::new(name);
         let config = dir.path().join("wwsympa.toml");
-        let site = Site { dir, config };
+        let db = SiteDb::new(dir.path(), "wwsympa.db");
+        let site = Site { dir, config, db };
         site.write_config(extra);
         site
     }
 
     /// Rewrites the configuration file.
     pub fn write_config(&self, extra: &str) {
-        let db = self.dir.path().join("wwsympa.db");
         std::fs::write(
             &self.config,
             format!(
-                "domain = \"lists.example.org\"\nwwsympa_url = \"http://localhost/sympa\"\ndb_name = \"{}\"\n{extra}\n",
-                db.display()
+                "domain = \"lists.example.org\"\nwwsympa_url = \"http://localhost/sympa\"\n{}{extra}\n",
+                self.db.toml()
             ),
         )
         .unwrap();
+    }
+
+    /// A connection to the site's database, as it is (the commands migrate it).
+    pub fn store(&self) -> wwsympa::store::Store {
+        self.db.connect()
     }
 
     pub fn path(&self) -> &Path {
