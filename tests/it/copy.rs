@@ -45,9 +45,7 @@ fn dump(path: &Path) -> Vec<String> {
         "rate_limits",
         "site_secrets",
     ] {
-        let mut statement = conn
-            .prepare(&format!("SELECT * FROM {table}"))
-            .unwrap();
+        let mut statement = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
         let names: Vec<String> = statement
             .column_names()
             .iter()

@@ -149,7 +149,14 @@ fn shipped_config_documents_the_defaults() {
             continue;
         }
         let key = setting.split(" = ").next().unwrap();
-        if key == "template_dir" || key == "cookie_domain" {
+        if [
+            "template_dir",
+            "cookie_domain",
+            "db_passwd",
+            "db_passwd_file",
+        ]
+        .contains(&key)
+        {
             continue; // examples: the default is none
         }
         let one: Config = toml::from_str(setting).unwrap_or_else(|e| panic!("{setting}: {e}"));
