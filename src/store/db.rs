@@ -81,8 +81,13 @@ queries! {
         remote_addr: Option<&str>,
         ttl: i64,
     ) -> Result<SessionRecord, Error>;
-    /// The live session whose secret id hashes to `id_hash` in `domain`.
-    fn session(&self, id_hash: &str, domain: &str) -> Result<Option<SessionRecord>, Error>;
+    /// The live session whose secret id hashes to `id_hash` in `domain`, with the account of
+    /// its address if it has one: one statement (a page's first read is this one).
+    fn session(
+        &self,
+        id_hash: &str,
+        domain: &str,
+    ) -> Result<Option<(SessionRecord, Option<UserRecord>)>, Error>;
     /// Extends a session to `ttl` seconds from now.
     fn touch_session(&self, id: i64, ttl: i64) -> Result<(), Error>;
     /// Saves a session's data.

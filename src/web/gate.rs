@@ -179,17 +179,8 @@ pub(super) fn load_live_session(ctx: &mut Ctx<'_>) -> Result<(), Error> {
         return Ok(());
     }
     let domain = &ctx.config.domain;
-    // The session and its account, read on one snapshot.
-    let found = ctx.store.snapshot(|db| {
-        let Some(record) = db.session(&auth::token_hash(secret), domain)? else {
-            return Ok(None);
-        };
-        let account = match &record.email {
-            Some(email) => db.user(email)?,
-            None => None,
-        };
-        Ok::<_, Error>(Some((record, account)))
-    })?;
+    // The session and its account, in one statement.
+    let found = ctx.store.db().session(&auth::token_hash(secret), domain)?;
     let Some((mut record, account)) = found else {
         return Ok(());
     };

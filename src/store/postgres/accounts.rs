@@ -153,13 +153,19 @@ impl Db<'_> {
         })
     }
 
-    /// The live session whose secret id hashes to `id_hash` in `domain`.
-    pub fn session(&self, id_hash: &str, domain: &str) -> Result<Option<SessionRecord>, Error> {
+    /// The live session whose secret id hashes to `id_hash` in `domain`, with the account
+    /// of its address if it has one.
+    pub fn session(
+        &self,
+        id_hash: &str,
+        domain: &str,
+    ) -> Result<Option<(SessionRecord, Option<UserRecord>)>, Error> {
         let context = "reading a session";
         let Some(row) = self
             .conn
             .query_opt(
-                "SELECT s.id, s.email, s.data, s.refreshed_at FROM sessions s JOIN domains d ON d.id = s.domain_id
+                "SELECT s.id, s.email, s.data, s.refreshed_at, u.name, u.lang, u.is_listmaster, u.password_hash
+                 FROM sessions s JOIN domains d ON d.id = s.domain_id LEFT JOIN users u ON u.email = s.email
                  WHERE s.id_hash = $1 AND d.name = $2 AND s.expires_at > $3",
                 &[&id_hash, &domain, &now()],
             )
@@ -167,14 +173,36 @@ impl Db<'_> {
         else {
             return Ok(None);
         };
-        let email: Option<&str> = row.try_get(1).context(context)?;
-        let data: &str = row.try_get(2).context(context)?;
-        Ok(Some(SessionRecord {
-            id: row.try_get(0).context(context)?,
-            email: email.and_then(|e| Email::parse(e).ok()),
-            data: serde_json::from_str(data).unwrap_or_default(),
-            refreshed_at: row.try_get(3).context(context)?,
-        }))
+        let read = || -> Result<(SessionRecord, Option<UserRecord>), postgres::Error> {
+            let email: Option<&str> = row.try_get(1)?;
+            let data: &str = row.try_get(2)?;
+            let email = email.and_then(|e| Email::parse(e).ok());
+            let name: Option<String> = row.try_get(4)?;
+            let lang: Option<String> = row.try_get(5)?;
+            let listmaster: Option<bool> = row.try_get(6)?;
+            let password_hash: Option<String> = row.try_get(7)?;
+            let account = match (&email, name, lang, listmaster) {
+                (Some(email), Some(name), Some(lang), Some(listmaster)) => Some(UserRecord {
+                    user: User {
+                        email: email.clone(),
+                        name,
+                        lang,
+                        listmaster,
+                        has_password: password_hash.is_some(),
+                    },
+                    password_hash,
+                }),
+                _ => None,
+            };
+            let record = SessionRecord {
+                id: row.try_get(0)?,
+                email,
+                data: serde_json::from_str(data).unwrap_or_default(),
+                refreshed_at: row.try_get(3)?,
+            };
+            Ok((record, account))
+        };
+        read().map(Some).context(context)
     }
 
     /// Extends a session to `ttl` seconds from now.

@@ -155,32 +155,71 @@ impl Db<'_> {
         })
     }
 
-    /// The live session whose secret id hashes to `id_hash` in `domain`.
-    pub fn session(&self, id_hash: &str, domain: &str) -> Result<Option<SessionRecord>, Error> {
-        let found = self
+    /// The live session whose secret id hashes to `id_hash` in `domain`, with the account
+    /// of its address if it has one.
+    pub fn session(
+        &self,
+        id_hash: &str,
+        domain: &str,
+    ) -> Result<Option<(SessionRecord, Option<UserRecord>)>, Error> {
+        type Row = (
+            i64,
+            Option<String>,
+            String,
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<bool>,
+            Option<String>,
+        );
+        let found: Option<Row> = self
             .conn
             .prepare_cached(
-                "SELECT s.id, s.email, s.data, s.refreshed_at FROM sessions s JOIN domains d ON d.id = s.domain_id
+                "SELECT s.id, s.email, s.data, s.refreshed_at, u.name, u.lang, u.is_listmaster, u.password_hash
+                 FROM sessions s JOIN domains d ON d.id = s.domain_id LEFT JOIN users u ON u.email = s.email
                  WHERE s.id_hash = ?1 AND d.name = ?2 AND s.expires_at > ?3",
             )
             .and_then(|mut s| {
                 s.query_row(params![id_hash, domain, now()], |row| {
                     Ok((
-                        row.get::<_, i64>(0)?,
-                        row.get::<_, Option<String>>(1)?,
-                        row.get::<_, String>(2)?,
-                        row.get::<_, i64>(3)?,
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                        row.get(6)?,
+                        row.get(7)?,
                     ))
                 })
                 .optional()
             })
             .context("reading a session")?;
-        Ok(found.map(|(id, email, data, refreshed_at)| SessionRecord {
-            id,
-            email: email.and_then(|e| Email::parse(&e).ok()),
-            data: serde_json::from_str(&data).unwrap_or_default(),
-            refreshed_at,
-        }))
+        Ok(found.map(
+            |(id, email, data, refreshed_at, name, lang, listmaster, password_hash)| {
+                let email = email.and_then(|e| Email::parse(&e).ok());
+                let account = match (&email, name, lang, listmaster) {
+                    (Some(email), Some(name), Some(lang), Some(listmaster)) => Some(UserRecord {
+                        user: User {
+                            email: email.clone(),
+                            name,
+                            lang,
+                            listmaster,
+                            has_password: password_hash.is_some(),
+                        },
+                        password_hash,
+                    }),
+                    _ => None,
+                };
+                let record = SessionRecord {
+                    id,
+                    email,
+                    data: serde_json::from_str(&data).unwrap_or_default(),
+                    refreshed_at,
+                };
+                (record, account)
+            },
+        ))
     }
 
     /// Extends a session to `ttl` seconds from now.
@@ -374,14 +413,19 @@ mod tests {
             .create_session("hash-2", "a.org", None, None, 600)
             .unwrap();
         assert_ne!(first.id, second.id);
-        assert_eq!(db.session("hash-1", "a.org").unwrap().unwrap().id, first.id);
+        assert_eq!(db.session("hash-1", "a.org").unwrap().unwrap().0.id, first.id);
         assert_eq!(
-            db.session("hash-2", "a.org").unwrap().unwrap().id,
+            db.session("hash-2", "a.org").unwrap().unwrap().0.id,
             second.id
         );
-        assert_eq!(
-            db.session("hash-1", "a.org").unwrap().unwrap().email,
-            Some(email)
-        );
+        let (record, account) = db.session("hash-1", "a.org").unwrap().unwrap();
+        assert_eq!(record.email, Some(email.clone()));
+        // No account for the address yet, then the account with the session.
+        assert!(account.is_none());
+        db.ensure_user(&email).unwrap();
+        let (_, account) = db.session("hash-1", "a.org").unwrap().unwrap();
+        assert_eq!(account.unwrap().user.email, email);
+        let (_, anonymous) = db.session("hash-2", "a.org").unwrap().unwrap();
+        assert!(anonymous.is_none());
     }
 }
