@@ -413,7 +413,10 @@ mod tests {
             .create_session("hash-2", "a.org", None, None, 600)
             .unwrap();
         assert_ne!(first.id, second.id);
-        assert_eq!(db.session("hash-1", "a.org").unwrap().unwrap().0.id, first.id);
+        assert_eq!(
+            db.session("hash-1", "a.org").unwrap().unwrap().0.id,
+            first.id
+        );
         assert_eq!(
             db.session("hash-2", "a.org").unwrap().unwrap().0.id,
             second.id
