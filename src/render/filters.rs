@@ -28,6 +28,11 @@ pub fn escape_html(input: &str, out: &mut dyn Write) -> std::io::Result<()> {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Most text is plain ASCII: skip it a table look-up per byte.
+        if PLAIN[bytes[i] as usize] {
+            i += 1;
+            continue;
+        }
         let byte = bytes[i];
         let (entity, len): (&[u8], usize) = match byte {
             b'&' => (b"&amp;", 1),
@@ -65,6 +70,21 @@ pub fn escape_html(input: &str, out: &mut dyn Write) -> std::io::Result<()> {
     }
     out.write_all(&bytes[start..])
 }
+
+/// The bytes [`escape_html`] copies as they are without a second look: printable ASCII but
+/// `& < > " '`, and tab and line breaks.
+const PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0x20;
+    while byte < 0x7f {
+        table[byte] = !matches!(byte as u8, b'&' | b'<' | b'>' | b'"' | b'\'');
+        byte += 1;
+    }
+    table[b'\t' as usize] = true;
+    table[b'\n' as usize] = true;
+    table[b'\r' as usize] = true;
+    table
+};
 
 /// U+FFFD in UTF-8: what [`escape_html`] shows a hidden character as.
 const NEUTRAL_UTF8: &[u8] = "\u{FFFD}".as_bytes();

@@ -35,7 +35,6 @@ use crate::store::Pool;
 
 pub use error::Error;
 pub use route::encode_segment;
-pub(crate) use route::SEGMENT;
 pub use state::State;
 
 use action::Handler;

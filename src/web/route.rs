@@ -60,8 +60,10 @@ pub(super) fn login_url(base: &str, action: &str, list: Option<&str>) -> String 
     }
 }
 
-/// What [`encode_segment`] encodes: all but the RFC 3986 unreserved characters.
-pub(crate) const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+/// What [`encode_segment`] encodes: all but the RFC 3986 unreserved characters (as
+/// `percent_encoding` says it; the tests check [`push_segment`] against it).
+#[cfg(test)]
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
@@ -69,5 +71,58 @@ pub(crate) const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_A
 
 /// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
 pub fn encode_segment(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, SEGMENT).to_string()
+    let mut out = String::with_capacity(text.len() + 8);
+    push_segment(&mut out, text);
+    out
+}
+
+/// Appends `text` to `out` percent-encoded as [`encode_segment`] does (what
+/// `percent_encoding` does with [`SEGMENT`]), a byte at a time without its iterators: the
+/// review page makes two such links per member.
+pub(crate) fn push_segment(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            continue;
+        }
+        // Kept bytes are ASCII: `start..i` is empty or lies on character boundaries.
+        if start < i {
+            out.push_str(&text[start..i]);
+        }
+        out.push('%');
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+}
+
+#[cfg(test)]
+mod segment_tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_encoded_as_percent_encoding_does() {
+        for text in [
+            "",
+            "a",
+            "member000001@example.org",
+            "o'brien+tag@x.org",
+            "é",
+            "aé",
+            "éa",
+            "a/b c%d?e#f",
+            "-._~",
+            "👩\u{200d}💻x",
+            "\u{0}\u{7f}",
+        ] {
+            let expected = percent_encoding::utf8_percent_encode(text, SEGMENT).to_string();
+            assert_eq!(encode_segment(text), expected, "{text:?}");
+            let mut out = String::from("/x/");
+            push_segment(&mut out, text);
+            assert_eq!(out, format!("/x/{expected}"));
+        }
+    }
 }

@@ -10,7 +10,7 @@ use crate::store::{now, Error, MemberQuery, MemberSort, NewMember, PendingRecord
 const BULK_CHUNK: usize = 1000;
 
 fn member_from_row(row: &Row) -> Result<Option<Member>, postgres::Error> {
-    let Ok(email) = Email::parse(row.try_get(0)?) else {
+    let Ok(email) = Email::from_stored(row.try_get(0)?) else {
         return Ok(None);
     };
     // Most members have no custom attribute: no JSON to parse for those.

@@ -16,7 +16,7 @@ fn text<'r>(row: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
 }
 
 fn member_from_row(row: &Row<'_>) -> rusqlite::Result<Option<Member>> {
-    let Ok(email) = Email::parse(text(row, 0)?) else {
+    let Ok(email) = Email::from_stored(text(row, 0)?) else {
         return Ok(None);
     };
     // Most members have no custom attribute: no JSON to parse for those.

@@ -2,10 +2,11 @@
 //! (subindex, auth_add, decl_add) and unsubscriptions (sigindex, auth_del, decl_del), and
 //! the CSV export.
 
+use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
 use serde::Serialize;
 
-use super::{date, refused_form};
-use crate::domain::{self, ActionKind, Admin, Decision, Email, List, MemberVisibility};
+use super::{date, day, refused_form};
+use crate::domain::{self, ActionKind, Admin, Decision, Email, List, Member, MemberVisibility};
 use crate::http::{Method, Response};
 use crate::mail::notices::RequestKind;
 use crate::operations::members::{self, parse_entries, Entry};
@@ -16,28 +17,72 @@ use crate::web::outcome::Outcome;
 use crate::web::params::{self, Export, Filter, MemberPage, Review, Typed};
 use crate::web::Error;
 
-/// One row of the members table. The owners' links are made here, in Rust, rather than
-/// with template filters: a page of 25 rows renders several times faster so.
-#[derive(Serialize)]
-struct MemberRow {
-    email: Email,
-    name: String,
-    reception: &'static str,
-    concealed: bool,
-    subscribed: String,
-    /// Owners only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    set_url: Option<String>,
-    /// Owners only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    del_url: Option<String>,
+/// The rows of the members table, serialized one member at a time as
+/// `{email, name, reception, concealed, subscribed, set_url, del_url}`. The owners' links
+/// are made here, in Rust, rather than with template filters: a page of 25 rows renders
+/// several times faster so. Each row is written into the page's fields straight from the
+/// member read from the store: no copy of its address or name, no string of its own for
+/// its date or links.
+struct MemberRows {
+    members: Vec<Member>,
+    /// The prefixes of the owners' links (`<base>/set/<list>/`, `<base>/del/<list>/`);
+    /// owners only.
+    links: Option<(String, String)>,
+}
+
+impl Serialize for MemberRows {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.members.len()))?;
+        for member in &self.members {
+            seq.serialize_element(&MemberRow {
+                member,
+                links: self
+                    .links
+                    .as_ref()
+                    .map(|(set, del)| (set.as_str(), del.as_str())),
+            })?;
+        }
+        seq.end()
+    }
+}
+
+/// One row of [`MemberRows`].
+struct MemberRow<'a> {
+    member: &'a Member,
+    links: Option<(&'a str, &'a str)>,
+}
+
+impl Serialize for MemberRow<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let m = self.member;
+        let fields = if self.links.is_some() { 7 } else { 5 };
+        let mut row = serializer.serialize_struct("MemberRow", fields)?;
+        row.serialize_field("email", m.email.as_str())?;
+        row.serialize_field("name", &m.name)?;
+        row.serialize_field("reception", m.reception.as_str())?;
+        row.serialize_field("concealed", &(m.visibility == MemberVisibility::Conceal))?;
+        row.serialize_field("subscribed", day(m.subscribed_at).as_str())?;
+        if let Some((set_prefix, del_prefix)) = self.links {
+            // One buffer for both links: the set link, then the del link over it.
+            let mut url = String::with_capacity(set_prefix.len().max(del_prefix.len()) + 48);
+            url.push_str(set_prefix);
+            crate::web::route::push_segment(&mut url, m.email.as_str());
+            row.serialize_field("set_url", &url)?;
+            url.replace_range(..set_prefix.len(), del_prefix);
+            row.serialize_field("del_url", &url)?;
+        } else {
+            row.skip_field("set_url")?;
+            row.skip_field("del_url")?;
+        }
+        row.end()
+    }
 }
 
 /// `review.html` (members) and `search.html`: a page of members.
 #[derive(Serialize)]
 struct MemberPageView {
     list_path: String,
-    members: Vec<MemberRow>,
+    members: MemberRows,
     total: u64,
     page: u64,
     pages: u64,
@@ -48,17 +93,6 @@ struct MemberPageView {
     is_owner: bool,
     /// Owners and moderators: they decide the held requests.
     handles_requests: bool,
-}
-
-/// `prefix` followed by `email` as one path segment.
-fn member_url(prefix: &str, email: &str) -> String {
-    let mut url = String::with_capacity(prefix.len() + email.len() + 8);
-    url.push_str(prefix);
-    url.extend(percent_encoding::utf8_percent_encode(
-        email,
-        crate::web::SEGMENT,
-    ));
-    url
 }
 
 /// The page of members `at`, maybe filtered, as a view.
@@ -81,23 +115,15 @@ fn member_page(
     let pages = result.total.div_ceil(at.size).max(1);
     let is_owner = ctx.roles.is_owner();
     let list_path = crate::web::encode_segment(list.name.as_str());
-    let (set_prefix, del_prefix) = (
-        format!("{}/set/{list_path}/", ctx.base),
-        format!("{}/del/{list_path}/", ctx.base),
-    );
-    let members = result
-        .members
-        .into_iter()
-        .map(|m| MemberRow {
-            set_url: is_owner.then(|| member_url(&set_prefix, m.email.as_str())),
-            del_url: is_owner.then(|| member_url(&del_prefix, m.email.as_str())),
-            reception: m.reception.as_str(),
-            concealed: m.visibility == MemberVisibility::Conceal,
-            subscribed: date(m.subscribed_at),
-            email: m.email,
-            name: m.name,
-        })
-        .collect();
+    let members = MemberRows {
+        members: result.members,
+        links: is_owner.then(|| {
+            (
+                format!("{}/set/{list_path}/", ctx.base),
+                format!("{}/del/{list_path}/", ctx.base),
+            )
+        }),
+    };
     Ok(MemberPageView {
         list_path,
         members,

@@ -50,6 +50,30 @@ pub(crate) fn form_field(field: Field) -> &'static str {
 
 /// A date (seconds since the epoch, UTC) as `YYYY-MM-DD`.
 pub(crate) fn date(epoch: i64) -> String {
+    day(epoch).as_str().to_string()
+}
+
+/// A date as [`date`] writes it, without a string of its own for the years 0 to 9999:
+/// a members page shows one per member.
+pub(crate) enum Day {
+    /// `YYYY-MM-DD`, ASCII.
+    Short([u8; 10]),
+    /// Any other year, as `format!` writes it.
+    Long(String),
+}
+
+impl Day {
+    /// The date as text.
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Day::Short(text) => std::str::from_utf8(text).unwrap_or("0000-00-00"),
+            Day::Long(text) => text,
+        }
+    }
+}
+
+/// The date of `epoch` (seconds since the epoch, UTC).
+pub(crate) fn day(epoch: i64) -> Day {
     // Howard Hinnant's days-to-civil algorithm.
     let days = epoch.div_euclid(86_400);
     let z = days + 719_468;
@@ -61,7 +85,23 @@ pub(crate) fn date(epoch: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    if !(0..=9999).contains(&year) {
+        return Day::Long(format!("{year:04}-{month:02}-{day:02}"));
+    }
+    // Written digit by digit: `format!` with padding cost more than the rest of a member's row.
+    let digit = |n: i64| b'0' + (n % 10) as u8;
+    Day::Short([
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        b'-',
+        digit(month / 10),
+        digit(month),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ])
 }
 
 #[cfg(test)]
@@ -74,5 +114,8 @@ mod tests {
         assert_eq!(date(951_782_400), "2000-02-29");
         assert_eq!(date(1_700_000_000), "2023-11-14");
         assert_eq!(date(-86_400), "1969-12-31");
+        assert_eq!(date(253_402_214_400), "9999-12-31");
+        assert_eq!(date(253_402_300_800), "10000-01-01");
+        assert_eq!(date(-62_167_219_200), "0000-01-01");
     }
 }
