@@ -73,6 +73,8 @@ pub struct List {
     pub policy: super::policy::ListPolicy,
     /// Whether it is in service.
     pub status: super::policy::ListStatus,
+    /// How many members it had when it was read (the store keeps the count).
+    pub member_count: u64,
 }
 
 impl List {

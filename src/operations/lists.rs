@@ -152,7 +152,7 @@ pub fn info(env: &Env<'_>, requester: &Requester, list: &List) -> Result<ListInf
             admins
         };
         Ok(ListInfo {
-            member_count: db.member_count(list.id)?,
+            member_count: list.member_count,
             owners,
             is_member: roles.subscriber,
             may: Permissions {

@@ -22,7 +22,8 @@ fn split_topics(topics: &str) -> Vec<String> {
 }
 
 const LIST_COLUMNS: &str = "l.id, l.name, d.name, l.subject, l.description, l.topics, l.visibility,
-     l.subscribe_policy, l.unsubscribe_policy, l.review_policy, l.archive_access, l.status";
+     l.subscribe_policy, l.unsubscribe_policy, l.review_policy, l.archive_access, l.status,
+     l.member_count";
 
 fn list_from_row(row: &Row) -> Result<Option<List>, postgres::Error> {
     let name: &str = row.try_get(1)?;
@@ -45,6 +46,7 @@ fn list_from_row(row: &Row) -> Result<Option<List>, postgres::Error> {
             archive: ArchiveAccess::parse(row.try_get(10)?),
         },
         status: ListStatus::parse(row.try_get(11)?),
+        member_count: row.try_get::<_, i64>(12)?.max(0) as u64,
     }))
 }
 
