@@ -39,6 +39,15 @@ impl Target {
                 let name = config.db_name.to_str().ok_or_else(|| Error::Config {
                     message: "db_name is not UTF-8".into(),
                 })?;
+                // The shipped file's SQLite path left in place when switching to PostgreSQL.
+                if name.contains('/') || name.ends_with(".db") {
+                    return Err(Error::Config {
+                        message: format!(
+                            "db_name {name:?} looks like an SQLite file; with db_type = \"PostgreSQL\" \
+                             it names the database, such as \"sympa\""
+                        ),
+                    });
+                }
                 postgres::Target::from_parts(
                     &config.db_host,
                     config.db_port,
@@ -135,6 +144,13 @@ mod tests {
         };
         let error = Target::from_config(&missing).unwrap_err().to_string();
         assert!(error.contains("db_passwd_file"), "{error}");
+        let left_a_path = Config {
+            db_name: "/var/lib/wwsympa/wwsympa.db".into(),
+            db_passwd_file: None,
+            ..missing
+        };
+        let error = Target::from_config(&left_a_path).unwrap_err().to_string();
+        assert!(error.contains("looks like an SQLite file"), "{error}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
