@@ -278,11 +278,14 @@ impl Store {
                 }
             }
         }
-        self.conn.batch(begin).context(what)?;
+        // Open before `begin`: when its lock wait fails after its `BEGIN` (a lock or statement
+        // timeout), the transaction is open and aborted, and must be rolled back too, or every
+        // later statement on this connection fails. (`ROLLBACK` outside one only warns.)
         let mut open = Open {
             conn: &self.conn,
             done: false,
         };
+        self.conn.batch(begin).context(what)?;
         let value = work(Db { conn: &self.conn })?;
         open.done = true;
         self.conn.batch("COMMIT").context(what)?;
@@ -702,5 +705,81 @@ mod tests {
         let gone = store.db().site_version().unwrap_err();
         assert!(matches!(gone, Error::Unavailable { .. }), "{gone:?}");
         assert!(store.is_broken());
+    }
+
+    #[test]
+    fn a_writer_that_waits_too_long_or_loses_to_another_is_busy_and_its_connection_works_on() {
+        let Some(test) = TestDb::new() else { return };
+        let (mut a, mut b) = (test.store(), test.store());
+        new_list(a.db(), "news");
+        // `b` waits for the writers' lock `a` holds, longer than its lock timeout.
+        b.conn.batch("SET lock_timeout = '50ms'").unwrap();
+        let waited = a
+            .transaction(|_| b.transaction(|_| Ok::<_, Error>(())))
+            .unwrap_err();
+        assert!(matches!(waited, Error::Busy { .. }), "{waited:?}");
+        assert!(
+            !b.in_transaction(),
+            "the failed BEGIN left a transaction open"
+        );
+        assert_eq!(
+            b.db().site_version().unwrap(),
+            a.db().site_version().unwrap()
+        );
+        // A snapshot transaction whose row another connection changed meanwhile.
+        a.conn
+            .batch("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT COUNT(*) FROM lists")
+            .unwrap();
+        b.conn.batch("UPDATE lists SET subject = 'b'").unwrap();
+        let lost = a
+            .conn
+            .batch("UPDATE lists SET subject = 'a'")
+            .map_err(|e| error("updating", e))
+            .unwrap_err();
+        assert!(matches!(lost, Error::Busy { .. }), "{lost:?}");
+        a.conn.batch("ROLLBACK").unwrap();
+        assert!(!a.is_broken() && !b.is_broken());
+    }
+
+    #[test]
+    fn a_server_that_refuses_is_unavailable_and_a_wrong_statement_is_an_sql_error() {
+        let Some(test) = TestDb::new() else { return };
+        let store = test.store();
+        let conninfo = std::env::var("WWSYMPA_TEST_POSTGRES").unwrap();
+        let name = test.target.config().get_dbname().unwrap().to_string();
+        let refused = |settings: &str| {
+            let target = Target::parse(&format!("{conninfo} {settings}")).unwrap();
+            Store::connect(&target).err().unwrap()
+        };
+        // A wrong password, a database that is not there, a database taking no connections.
+        let wrong = refused(&format!("dbname={name} password=not-the-password"));
+        assert!(matches!(wrong, Error::Unavailable { .. }), "{wrong:?}");
+        let missing = refused(&format!("dbname={name}_missing"));
+        assert!(matches!(missing, Error::Unavailable { .. }), "{missing:?}");
+        store
+            .conn
+            .batch(&format!("ALTER DATABASE {name} CONNECTION LIMIT 0"))
+            .unwrap();
+        let full = refused(&format!("dbname={name}"));
+        assert!(matches!(full, Error::Unavailable { .. }), "{full:?}");
+        // A read-only server (a standby): writes are refused, reads go on.
+        store
+            .conn
+            .batch("SET default_transaction_read_only = on")
+            .unwrap();
+        let read_only = store.db().ensure_domain("a.org").unwrap_err();
+        assert!(
+            matches!(read_only, Error::Unavailable { .. }),
+            "{read_only:?}"
+        );
+        assert!(store.db().site_version().is_ok());
+        // A statement the server rejects is this program's mistake, not the server's state.
+        let wrong = store
+            .conn
+            .execute("SELECT no_such_column FROM lists", &[])
+            .map_err(|e| error("reading", e))
+            .unwrap_err();
+        assert!(matches!(wrong, Error::Sql { .. }), "{wrong:?}");
+        assert!(!store.is_broken());
     }
 }
