@@ -762,12 +762,18 @@ mod tests {
             .unwrap();
         let full = refused(&format!("dbname={name}"));
         assert!(matches!(full, Error::Unavailable { .. }), "{full:?}");
+        // A row that is there already is told from other failures to write.
+        let list = new_list(store.db(), "news");
+        let member = |email: &str| NewMember::new(Email::parse(email).unwrap());
+        store.db().add_member(list, &member("a@x.org")).unwrap();
+        let twice = store.db().add_member(list, &member("a@x.org")).unwrap_err();
+        assert!(matches!(twice, Error::AlreadyExists(_)), "{twice:?}");
         // A read-only server (a standby): writes are refused, reads go on.
         store
             .conn
             .batch("SET default_transaction_read_only = on")
             .unwrap();
-        let read_only = store.db().ensure_domain("a.org").unwrap_err();
+        let read_only = store.db().add_member(list, &member("b@x.org")).unwrap_err();
         assert!(
             matches!(read_only, Error::Unavailable { .. }),
             "{read_only:?}"
