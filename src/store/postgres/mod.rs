@@ -742,6 +742,26 @@ mod tests {
     }
 
     #[test]
+    fn commits_do_not_wait_for_the_disk_unless_the_options_say_so() {
+        let Some(test) = TestDb::new() else { return };
+        let shown = |store: &Store| -> String {
+            store
+                .conn
+                .query_one("SHOW synchronous_commit", &[])
+                .unwrap()
+                .get(0)
+        };
+        assert_eq!(shown(&test.store()), "off");
+        let conninfo = std::env::var("WWSYMPA_TEST_POSTGRES").unwrap();
+        let name = test.target.config().get_dbname().unwrap();
+        let target = Target::parse(&format!(
+            "{conninfo} dbname={name} options='-c synchronous_commit=on'"
+        ))
+        .unwrap();
+        assert_eq!(shown(&Store::connect(&target).unwrap()), "on");
+    }
+
+    #[test]
     fn a_server_that_refuses_is_unavailable_and_a_wrong_statement_is_an_sql_error() {
         let Some(test) = TestDb::new() else { return };
         let store = test.store();
