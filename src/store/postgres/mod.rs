@@ -742,6 +742,44 @@ mod tests {
     }
 
     #[test]
+    fn a_statement_cut_off_by_the_server_marks_its_connection_broken_at_once() {
+        let Some(test) = TestDb::new() else { return };
+        // The server ends a connection while a statement runs on it. The driver reports
+        // either its closed socket or, when the server's last word comes first, the server's
+        // error (57P01, shutting down): then the store must note at once what the driver
+        // notices a moment later. Which comes first is a race: tried until the second is seen.
+        let mut seen = 0;
+        for _ in 0..40 {
+            let store = test.store();
+            let pid: i32 = store
+                .conn
+                .query_one("SELECT pg_backend_pid()", &[])
+                .unwrap()
+                .get(0);
+            let other = test.store();
+            let killer = std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                other
+                    .conn
+                    .execute("SELECT pg_terminate_backend($1)", &[&pid])
+                    .unwrap();
+            });
+            let cut = store.conn.execute("SELECT pg_sleep(10)", &[]).unwrap_err();
+            killer.join().unwrap();
+            assert!(store.is_broken(), "{cut:?}");
+            if cut.code() == Some(&SqlState::ADMIN_SHUTDOWN) {
+                assert!(store.conn.broken.get(), "not noted at once: {cut:?}");
+                seen += 1;
+                break;
+            }
+        }
+        assert_eq!(
+            seen, 1,
+            "the server's error never came before the closed socket"
+        );
+    }
+
+    #[test]
     fn commits_do_not_wait_for_the_disk_unless_the_options_say_so() {
         let Some(test) = TestDb::new() else { return };
         let shown = |store: &Store| -> String {
