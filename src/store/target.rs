@@ -178,5 +178,54 @@ mod tests {
             .unwrap()
             .is_postgres());
         assert!(!Target::parse("copy.db").unwrap().is_postgres());
+        // `key=value` without a slash is a libpq string, refused when it names no database
+        // rather than taken for a file's name; a path may hold `=`.
+        let error = Target::parse("host=db.example.org user=sympa")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no database"), "{error}");
+        assert!(!Target::parse("/srv/site=a/wwsympa.db")
+            .unwrap()
+            .is_postgres());
+    }
+
+    /// `$CREDENTIALS_DIRECTORY/db_passwd` (a systemd credential) is the password when the
+    /// configuration names none, and there is none without that file. The variable is set
+    /// for a child process running this one test, not in this process, whose other tests
+    /// run on other threads.
+    #[test]
+    fn a_systemd_credential_is_the_password_when_the_configuration_names_none() {
+        const CHILD: &str = "WWSYMPA_TEST_CREDENTIALS_CHILD";
+        const NAME: &str =
+            "store::target::tests::a_systemd_credential_is_the_password_when_the_configuration_names_none";
+        if let Some(dir) = std::env::var_os(CHILD) {
+            assert_eq!(std::env::var_os("CREDENTIALS_DIRECTORY"), Some(dir.clone()));
+            let config: Config =
+                toml::from_str("db_type = 'PostgreSQL'\ndb_name = 'sympa'\n").unwrap();
+            let password = || match Target::from_config(&config).unwrap().kind {
+                Kind::Postgres(pg) => pg.config().get_password().map(<[u8]>::to_vec),
+                Kind::Sqlite(_) => unreachable!(),
+            };
+            assert_eq!(password(), Some(b"from-systemd".to_vec()));
+            std::fs::remove_file(Path::new(&dir).join("db_passwd")).unwrap();
+            assert_eq!(password(), None);
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("wwsympa-credentials-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("db_passwd"), "from-systemd\nignored\n").unwrap();
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", NAME, "--test-threads", "1"])
+            .env("CREDENTIALS_DIRECTORY", &dir)
+            .env(CHILD, &dir)
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && stdout.contains("1 passed"),
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 }

@@ -164,3 +164,99 @@ fn a_site_goes_to_postgresql_and_back_row_for_row_and_an_interrupted_copy_resume
     assert!(!same.status.success());
     assert!(String::from_utf8_lossy(&same.stderr).contains("the same database"));
 }
+
+/// The copy driver in-process, SQLite to SQLite: progress climbs batch by batch from what
+/// the destination holds to the source's count, and the report tells agreeing counts from a
+/// destination that held rows the source has not.
+#[test]
+fn progress_climbs_batch_by_batch_and_the_report_tells_when_counts_differ() {
+    use wwsympa::store::{Store, Target};
+
+    let dir = TempDir::new("copy-progress");
+    let config = dir.path().join("source.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "domain = 'lists.example.org'\ndb_name = '{}'\nsmtp_port = 1\n",
+            dir.path().join("source.db").display()
+        ),
+    )
+    .unwrap();
+    ok(wwsympa(&config, &["db", "migrate"]));
+    ok(wwsympa(
+        &config,
+        &["list", "create", "big", "--subject", "Big"],
+    ));
+    let addresses: Vec<String> = (0..4500).map(|i| format!("m{i:04}@example.org")).collect();
+    std::fs::write(dir.path().join("big.txt"), addresses.join("\n")).unwrap();
+    let file = dir.path().join("big.txt");
+    ok(wwsympa(
+        &config,
+        &["member", "import", "big", file.to_str().unwrap()],
+    ));
+
+    let source = Store::connect(&Target::sqlite(&dir.path().join("source.db"))).unwrap();
+    let copy = dir.path().join("copy.db");
+    let mut into = Store::connect(&Target::sqlite(&copy)).unwrap();
+    let mut seen: Vec<(String, u64, u64)> = Vec::new();
+    let report = source
+        .copy_to(&mut into, &mut |table: &str, done: u64, total: u64| {
+            seen.push((table.to_string(), done, total))
+        })
+        .unwrap();
+    assert!(report.counts_agree(), "{report:?}");
+    let members: Vec<u64> = seen
+        .iter()
+        .filter(|(table, _, total)| table == "members" && *total == 4500)
+        .map(|(_, done, _)| *done)
+        .collect();
+    assert_eq!(members.first(), Some(&0), "{seen:?}");
+    assert_eq!(members.last(), Some(&4500), "{seen:?}");
+    assert!(members.windows(2).all(|w| w[0] <= w[1]), "{members:?}");
+    assert!(
+        members.iter().any(|done| 0 < *done && *done < 4500),
+        "no progress between the batches: {members:?}"
+    );
+
+    // Stopped after some batches: the copy resumes after the last id copied, every batch
+    // read moving it on, rather than read again what is there.
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    conn.execute("DELETE FROM members WHERE id > 2100", [])
+        .unwrap();
+    let kept: u64 = conn
+        .query_row("SELECT COUNT(*) FROM members", [], |row| row.get(0))
+        .unwrap();
+    assert!(0 < kept && kept < 4500, "{kept}");
+    seen.clear();
+    let report = source
+        .copy_to(&mut into, &mut |table: &str, done: u64, total: u64| {
+            seen.push((table.to_string(), done, total))
+        })
+        .unwrap();
+    assert!(report.counts_agree(), "{report:?}");
+    let members: Vec<u64> = seen
+        .iter()
+        .filter(|(table, _, _)| table == "members")
+        .map(|(_, done, _)| *done)
+        .collect();
+    assert_eq!(members.first(), Some(&kept), "{seen:?}");
+    // The last is the count made at the end, again.
+    let batches = &members[..members.len() - 1];
+    assert!(batches.windows(2).all(|w| w[0] < w[1]), "{members:?}");
+    assert_eq!(members.last(), Some(&4500), "{seen:?}");
+
+    // The destination holds a row the source has not: the counts disagree, on that table.
+    conn.execute(
+        "INSERT INTO rate_limits (bucket, subject, window_start, hits) VALUES ('x', 'y', 0, 1)",
+        [],
+    )
+    .unwrap();
+    let report = source.copy_to(&mut into, &mut |_: &str, _, _| {}).unwrap();
+    assert!(!report.counts_agree(), "{report:?}");
+    let differ: Vec<_> = report
+        .tables
+        .iter()
+        .filter(|(_, from, to)| from != to)
+        .collect();
+    assert_eq!(differ, [&("rate_limits", 0, 1)]);
+}

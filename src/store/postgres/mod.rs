@@ -278,11 +278,14 @@ impl Store {
                 }
             }
         }
-        self.conn.batch(begin).context(what)?;
+        // Open before `begin`: when its lock wait fails after its `BEGIN` (a lock or statement
+        // timeout), the transaction is open and aborted, and must be rolled back too, or every
+        // later statement on this connection fails. (`ROLLBACK` outside one only warns.)
         let mut open = Open {
             conn: &self.conn,
             done: false,
         };
+        self.conn.batch(begin).context(what)?;
         let value = work(Db { conn: &self.conn })?;
         open.done = true;
         self.conn.batch("COMMIT").context(what)?;
@@ -702,5 +705,145 @@ mod tests {
         let gone = store.db().site_version().unwrap_err();
         assert!(matches!(gone, Error::Unavailable { .. }), "{gone:?}");
         assert!(store.is_broken());
+    }
+
+    #[test]
+    fn a_writer_that_waits_too_long_or_loses_to_another_is_busy_and_its_connection_works_on() {
+        let Some(test) = TestDb::new() else { return };
+        let (mut a, mut b) = (test.store(), test.store());
+        new_list(a.db(), "news");
+        // `b` waits for the writers' lock `a` holds, longer than its lock timeout.
+        b.conn.batch("SET lock_timeout = '50ms'").unwrap();
+        let waited = a
+            .transaction(|_| b.transaction(|_| Ok::<_, Error>(())))
+            .unwrap_err();
+        assert!(matches!(waited, Error::Busy { .. }), "{waited:?}");
+        assert!(
+            !b.in_transaction(),
+            "the failed BEGIN left a transaction open"
+        );
+        assert_eq!(
+            b.db().site_version().unwrap(),
+            a.db().site_version().unwrap()
+        );
+        // A snapshot transaction whose row another connection changed meanwhile.
+        a.conn
+            .batch("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT COUNT(*) FROM lists")
+            .unwrap();
+        b.conn.batch("UPDATE lists SET subject = 'b'").unwrap();
+        let lost = a
+            .conn
+            .batch("UPDATE lists SET subject = 'a'")
+            .map_err(|e| error("updating", e))
+            .unwrap_err();
+        assert!(matches!(lost, Error::Busy { .. }), "{lost:?}");
+        a.conn.batch("ROLLBACK").unwrap();
+        assert!(!a.is_broken() && !b.is_broken());
+    }
+
+    #[test]
+    fn a_statement_cut_off_by_the_server_marks_its_connection_broken_at_once() {
+        let Some(test) = TestDb::new() else { return };
+        // The server ends a connection while a statement runs on it. The driver reports
+        // either its closed socket or, when the server's last word comes first, the server's
+        // error (57P01, shutting down): then the store must note at once what the driver
+        // notices a moment later. Which comes first is a race: tried until the second is seen.
+        let mut seen = 0;
+        for _ in 0..40 {
+            let store = test.store();
+            let pid: i32 = store
+                .conn
+                .query_one("SELECT pg_backend_pid()", &[])
+                .unwrap()
+                .get(0);
+            let other = test.store();
+            let killer = std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                other
+                    .conn
+                    .execute("SELECT pg_terminate_backend($1)", &[&pid])
+                    .unwrap();
+            });
+            let cut = store.conn.execute("SELECT pg_sleep(10)", &[]).unwrap_err();
+            killer.join().unwrap();
+            assert!(store.is_broken(), "{cut:?}");
+            if cut.code() == Some(&SqlState::ADMIN_SHUTDOWN) {
+                assert!(store.conn.broken.get(), "not noted at once: {cut:?}");
+                seen += 1;
+                break;
+            }
+        }
+        assert_eq!(
+            seen, 1,
+            "the server's error never came before the closed socket"
+        );
+    }
+
+    #[test]
+    fn commits_do_not_wait_for_the_disk_unless_the_options_say_so() {
+        let Some(test) = TestDb::new() else { return };
+        let shown = |store: &Store| -> String {
+            store
+                .conn
+                .query_one("SHOW synchronous_commit", &[])
+                .unwrap()
+                .get(0)
+        };
+        assert_eq!(shown(&test.store()), "off");
+        let conninfo = std::env::var("WWSYMPA_TEST_POSTGRES").unwrap();
+        let name = test.target.config().get_dbname().unwrap();
+        let target = Target::parse(&format!(
+            "{conninfo} dbname={name} options='-c synchronous_commit=on'"
+        ))
+        .unwrap();
+        assert_eq!(shown(&Store::connect(&target).unwrap()), "on");
+    }
+
+    #[test]
+    fn a_server_that_refuses_is_unavailable_and_a_wrong_statement_is_an_sql_error() {
+        let Some(test) = TestDb::new() else { return };
+        let store = test.store();
+        let conninfo = std::env::var("WWSYMPA_TEST_POSTGRES").unwrap();
+        let name = test.target.config().get_dbname().unwrap().to_string();
+        let refused = |settings: &str| {
+            let target = Target::parse(&format!("{conninfo} {settings}")).unwrap();
+            Store::connect(&target).err().unwrap()
+        };
+        // A wrong password, a database that is not there, a database taking no connections.
+        let wrong = refused(&format!("dbname={name} password=not-the-password"));
+        assert!(matches!(wrong, Error::Unavailable { .. }), "{wrong:?}");
+        let missing = refused(&format!("dbname={name}_missing"));
+        assert!(matches!(missing, Error::Unavailable { .. }), "{missing:?}");
+        store
+            .conn
+            .batch(&format!("ALTER DATABASE {name} CONNECTION LIMIT 0"))
+            .unwrap();
+        let full = refused(&format!("dbname={name}"));
+        assert!(matches!(full, Error::Unavailable { .. }), "{full:?}");
+        // A row that is there already is told from other failures to write.
+        let list = new_list(store.db(), "news");
+        let member = |email: &str| NewMember::new(Email::parse(email).unwrap());
+        store.db().add_member(list, &member("a@x.org")).unwrap();
+        let twice = store.db().add_member(list, &member("a@x.org")).unwrap_err();
+        assert!(matches!(twice, Error::AlreadyExists(_)), "{twice:?}");
+        // A read-only server (a standby): writes are refused, reads go on.
+        store
+            .conn
+            .batch("SET default_transaction_read_only = on")
+            .unwrap();
+        let read_only = store.db().add_member(list, &member("b@x.org")).unwrap_err();
+        assert!(
+            matches!(read_only, Error::Unavailable { .. }),
+            "{read_only:?}"
+        );
+        assert!(store.db().site_version().is_ok());
+        // A statement the server rejects is this program's mistake, not the server's state.
+        let wrong = store
+            .conn
+            .execute("SELECT no_such_column FROM lists", &[])
+            .map_err(|e| error("reading", e))
+            .unwrap_err();
+        assert!(matches!(wrong, Error::Sql { .. }), "{wrong:?}");
+        assert!(!store.is_broken());
     }
 }

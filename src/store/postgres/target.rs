@@ -126,6 +126,7 @@ mod tests {
         );
         assert_eq!(target.config().get_application_name(), Some("web1"));
         assert!(!format!("{target:?}").contains("w'd"), "no password shown");
+        assert_eq!(format!("{target:?}"), target.describe(), "what is shown");
     }
 
     #[test]
