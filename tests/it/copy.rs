@@ -3,8 +3,24 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use wwsympa::store::{Store, Target};
+
 use crate::support::postgres::PgServer;
 use crate::support::{binary, TempDir};
+
+/// Copies `source` into `into`, the counts agreeing; returns the progress of `members`.
+fn members_progress(source: &Store, into: &mut Store) -> Vec<u64> {
+    let mut members = Vec::new();
+    let report = source
+        .copy_to(into, &mut |table: &str, done: u64, _: u64| {
+            if table == "members" {
+                members.push(done)
+            }
+        })
+        .unwrap();
+    assert!(report.counts_agree(), "{report:?}");
+    members
+}
 
 fn wwsympa(config: &Path, args: &[&str]) -> Output {
     Command::new(binary())
@@ -122,6 +138,22 @@ fn a_site_goes_to_postgresql_and_back_row_for_row_and_an_interrupted_copy_resume
         .get(0);
     assert_eq!(kept, 4500, "the kept count follows the copied rows");
 
+    // Again in-process, for the progress: the copy resumes after the last id copied into
+    // PostgreSQL, every batch moving it on.
+    client
+        .execute("DELETE FROM members WHERE id > 2100", &[])
+        .unwrap();
+    let kept: i64 = client
+        .query_one("SELECT COUNT(*) FROM members", &[])
+        .unwrap()
+        .get(0);
+    let source_store = Store::connect(&Target::sqlite(&dir.path().join("source.db"))).unwrap();
+    let mut into = Store::connect(&Target::parse(&url).unwrap()).unwrap();
+    let members = members_progress(&source_store, &mut into);
+    assert_eq!(members.first(), Some(&(kept as u64)), "{members:?}");
+    let batches = &members[..members.len() - 1];
+    assert!(batches.windows(2).all(|w| w[0] < w[1]), "{members:?}");
+
     // The copy is a working site, whose new rows take new ids.
     let copy = dir.path().join("copy.toml");
     std::fs::write(
@@ -170,8 +202,6 @@ fn a_site_goes_to_postgresql_and_back_row_for_row_and_an_interrupted_copy_resume
 /// destination that held rows the source has not.
 #[test]
 fn progress_climbs_batch_by_batch_and_the_report_tells_when_counts_differ() {
-    use wwsympa::store::{Store, Target};
-
     let dir = TempDir::new("copy-progress");
     let config = dir.path().join("source.toml");
     std::fs::write(
