@@ -10,19 +10,19 @@
 //!   [`PendingRecord`], [`SessionRecord`], [`NewMail`], [`ClaimedMail`], [`MemberQuery`], …);
 //! - [`Error`], whose variants carry text, never a driver's type.
 //!
-//! Each database is a module under `store/`: today `sqlite/` (rusqlite, the only place that
-//! names it, with its own migration files in `sqlite/sql/`). A PostgreSQL store is a second
-//! module beside it, `postgres/`, with its own migration files.
+//! Each database is a module under `store/`, the only place that names its driver, with its
+//! own migration files: `sqlite/` (rusqlite, `sqlite/sql/`) and `postgres/` (the `postgres`
+//! crate, `postgres/sql/`, the same versions). [`Target`] says which one a configuration
+//! names; `copy.rs` moves a whole site from one to the other (`wwsympa db copy`).
 //!
 //! # Dispatch
 //!
-//! [`Store`] and [`Db`] are thin wrappers around the backend's own types (`sqlite::Store`,
-//! `sqlite::Db`). Every query of [`Db`] is declared once, with its contract, in `db.rs`,
-//! and forwarded to the backend by a macro. With one backend this costs nothing (the calls
-//! inline) and keeps callers free of type parameters. When PostgreSQL arrives, the wrappers'
-//! fields become enums (`Sqlite(..)`, `Postgres(..)`) and the macro's body a `match`; the
-//! PostgreSQL module provides methods of the same names and signatures on its own types,
-//! and the compiler checks that none is missing. We chose this over a trait object
+//! [`Store`] and [`Db`] wrap an enum of the backends' own types (`sqlite::Store` or
+//! `postgres::Store`, `sqlite::Db` or `postgres::Db`). Every query of [`Db`] is declared
+//! once, with its contract, in `db.rs`, and forwarded by a macro whose body is a `match`:
+//! each backend provides methods of the same names and signatures on its own types, and the
+//! compiler checks that none is missing. Callers stay free of type parameters. We chose this
+//! over a trait object
 //! because several queries take closures or iterators (`for_each_member`,
 //! `add_members_bulk`, `snapshot`), which a `dyn` trait cannot have as generics, and over a
 //! generic `Store<B>` because that parameter would spread through `operations` and `web`.
@@ -42,9 +42,9 @@
 //!
 //! Keeping them in the store's Rust code instead would put the count on every path that
 //! adds or removes members, cascades included, and a missed path would show wrong numbers
-//! and stale pages. `sqlite::TRIGGERS` names each trigger and its migration file, and a test
-//! checks that list against the database; a PostgreSQL store creates triggers of the same
-//! names in its own migration files.
+//! and stale pages. `sqlite::TRIGGERS` and `postgres::TRIGGERS` name each trigger and its
+//! migration file (the same names on both; PostgreSQL's run once per statement), and a test
+//! on each database checks that list against it.
 //!
 //! # Schema version
 //!
