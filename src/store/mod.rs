@@ -57,6 +57,7 @@ mod db;
 mod error;
 mod postgres;
 mod records;
+mod shared;
 mod sqlite;
 mod target;
 

@@ -5,6 +5,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::browser::csrf_in;
+use crate::nginx::{cookie_named, form};
 use crate::support::nginx::Nginx;
 use crate::support::postgres::PgServer;
 use crate::support::{
@@ -229,38 +230,13 @@ impl Site {
     }
 }
 
-fn form(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(n, v)| {
-            format!(
-                "{n}={}",
-                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// The `name=value` of cookie `name` set by `answer`.
-fn cookie(answer: &HttpAnswer, name: &str) -> Option<String> {
-    let prefix = format!("{name}=");
-    answer
-        .headers
-        .iter()
-        .filter(|(n, _)| n == "set-cookie")
-        .filter_map(|(_, v)| v.split(';').next())
-        .find(|pair| pair.starts_with(&prefix) && pair.len() > prefix.len())
-        .map(str::to_string)
-}
-
 const URLENCODED: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded");
 
 /// Logs joe in on the host behind `port`; returns the session cookie.
 fn log_in(port: u16) -> String {
     let page = http(port, "GET", "/sympa/login", &[], "");
     assert_eq!(page.status, 200, "{}", page.body);
-    let csrf = cookie(&page, "sympa_csrf").expect("a CSRF cookie");
+    let csrf = cookie_named(&page, "sympa_csrf").expect("a CSRF cookie");
     let token = csrf_in(&page.body).expect("a token");
     let login = http(
         port,
@@ -274,7 +250,7 @@ fn log_in(port: u16) -> String {
         ]),
     );
     assert_eq!(login.status, 303, "{}", login.body);
-    cookie(&login, "sympa_session").expect("a session")
+    cookie_named(&login, "sympa_session").expect("a session")
 }
 
 #[test]

@@ -12,7 +12,7 @@ fn session_cookie(answer: &HttpAnswer) -> Option<String> {
 }
 
 /// The `name=value` pair of the first non-empty `Set-Cookie` named `name`.
-fn cookie_named(answer: &HttpAnswer, name: &str) -> Option<String> {
+pub(crate) fn cookie_named(answer: &HttpAnswer, name: &str) -> Option<String> {
     let prefix = format!("{name}=");
     answer
         .headers
@@ -23,7 +23,8 @@ fn cookie_named(answer: &HttpAnswer, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn form(fields: &[(&str, &str)]) -> String {
+/// `fields` as an `application/x-www-form-urlencoded` body.
+pub(crate) fn form(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
         .map(|(n, v)| {

@@ -181,19 +181,13 @@ impl Db<'_> {
             let lang: Option<String> = row.try_get(5)?;
             let listmaster: Option<bool> = row.try_get(6)?;
             let password_hash: Option<String> = row.try_get(7)?;
-            let account = match (&email, name, lang, listmaster) {
-                (Some(email), Some(name), Some(lang), Some(listmaster)) => Some(UserRecord {
-                    user: User {
-                        email: email.clone(),
-                        name,
-                        lang,
-                        listmaster,
-                        has_password: password_hash.is_some(),
-                    },
-                    password_hash,
-                }),
-                _ => None,
-            };
+            let account = crate::store::shared::joined_account(
+                email.as_ref(),
+                name,
+                lang,
+                listmaster,
+                password_hash,
+            );
             let record = SessionRecord {
                 id: row.try_get(0)?,
                 email,

@@ -57,11 +57,7 @@ impl Db<'_> {
                     id: row.try_get(0)?,
                     kind: row.try_get(1)?,
                     envelope_from: row.try_get(2)?,
-                    recipients: recipients
-                        .split(',')
-                        .filter(|r| !r.is_empty())
-                        .map(str::to_string)
-                        .collect(),
+                    recipients: crate::store::shared::split_commas(recipients),
                     message: row.try_get(4)?,
                     attempts: row.try_get::<_, i64>(5)?.clamp(0, i64::from(u32::MAX)) as u32,
                     created_at: row.try_get(6)?,
@@ -176,12 +172,7 @@ impl Db<'_> {
         for row in &rows {
             let state: &str = row.try_get(0).context(context)?;
             let n = row.try_get::<_, i64>(1).context(context)?.max(0) as u64;
-            match state {
-                "pending" => counts.pending = n,
-                "sending" => counts.sending = n,
-                "sent" => counts.sent = n,
-                _ => counts.failed = n,
-            }
+            crate::store::shared::count_state(&mut counts, state, n)
         }
         Ok(counts)
     }

@@ -3,7 +3,7 @@
 use super::{error, is_unique_violation, Context, Db};
 use crate::domain::{
     Admin, AdminRole, Email, ListId, ListName, Member, MemberVisibility, Membership, ReceptionMode,
-    Role, Roles,
+    Roles,
 };
 use crate::store::{now, Error, NewMember, NewPending, PendingRecord};
 
@@ -211,12 +211,7 @@ impl Db<'_> {
             let subject: String = row.try_get(1).context(context)?;
             let role: &str = row.try_get(2).context(context)?;
             let privileged: bool = row.try_get(3).context(context)?;
-            let role = match (role, privileged) {
-                ("owner", true) => Role::PrivilegedOwner,
-                ("owner", false) => Role::Owner,
-                ("editor", _) => Role::Moderator,
-                _ => Role::Subscriber,
-            };
+            let role = crate::store::shared::membership_role(role, privileged);
             match out.last_mut() {
                 Some(last) if last.list == list => last.roles.push(role),
                 _ => out.push(Membership {
@@ -267,7 +262,7 @@ impl Db<'_> {
             .query_opt(
                 &format!(
                     "SELECT {} FROM pending_requests WHERE key_hash = $1 AND expires_at > $2",
-                    super::roster::PENDING_COLUMNS
+                    crate::store::shared::PENDING_COLUMNS
                 ),
                 &[&key_hash, &now()],
             )
@@ -285,7 +280,7 @@ impl Db<'_> {
             .query_opt(
                 &format!(
                     "SELECT {} FROM pending_requests WHERE id = $1 AND expires_at > $2",
-                    super::roster::PENDING_COLUMNS
+                    crate::store::shared::PENDING_COLUMNS
                 ),
                 &[&id, &now()],
             )

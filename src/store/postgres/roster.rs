@@ -4,7 +4,8 @@ use postgres::Row;
 
 use super::{Context, Db, PAGE};
 use crate::domain::{Email, ListId, Member, MemberVisibility, ReceptionMode};
-use crate::store::{now, Error, MemberQuery, MemberSort, NewMember, PendingRecord};
+use crate::store::shared::{order_by, MEMBER_COLUMNS, PENDING_COLUMNS};
+use crate::store::{now, Error, MemberQuery, NewMember, PendingRecord};
 
 /// Members inserted by one statement in a bulk import.
 const BULK_CHUNK: usize = 1000;
@@ -29,22 +30,6 @@ fn member_from_row(row: &Row) -> Result<Option<Member>, postgres::Error> {
         updated_at: row.try_get(6)?,
     }))
 }
-
-/// The `ORDER BY` of a sort, each served by an index of `sql/003_review.sql`.
-fn order_by(sort: MemberSort) -> &'static str {
-    match sort {
-        MemberSort::Email => "email",
-        MemberSort::Name => "name, email",
-        MemberSort::Date => "subscribed_at, email",
-    }
-}
-
-const MEMBER_COLUMNS: &str =
-    "email, name, reception, visibility, custom_attributes, subscribed_at, updated_at";
-
-/// The columns [`pending_from_row`] reads.
-pub(crate) const PENDING_COLUMNS: &str =
-    "id, list_id, kind, email, requested_by, state, data, created_at";
 
 /// The SQL condition for a query's filter and concealment, with `$1` the list and `$2` the filter.
 fn condition(query: &MemberQuery<'_>) -> String {

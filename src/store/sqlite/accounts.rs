@@ -198,19 +198,13 @@ impl Db<'_> {
         Ok(found.map(
             |(id, email, data, refreshed_at, name, lang, listmaster, password_hash)| {
                 let email = email.and_then(|e| Email::parse(&e).ok());
-                let account = match (&email, name, lang, listmaster) {
-                    (Some(email), Some(name), Some(lang), Some(listmaster)) => Some(UserRecord {
-                        user: User {
-                            email: email.clone(),
-                            name,
-                            lang,
-                            listmaster,
-                            has_password: password_hash.is_some(),
-                        },
-                        password_hash,
-                    }),
-                    _ => None,
-                };
+                let account = crate::store::shared::joined_account(
+                    email.as_ref(),
+                    name,
+                    lang,
+                    listmaster,
+                    password_hash,
+                );
                 let record = SessionRecord {
                     id,
                     email,

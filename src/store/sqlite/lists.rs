@@ -11,19 +11,8 @@ use crate::domain::{
     ArchiveAccess, List, ListId, ListName, ListPolicy, ListStatus, ReviewPolicy, SubscribePolicy,
     UnsubscribePolicy, Visibility,
 };
+use crate::store::shared::{split_commas, LIST_COLUMNS};
 use crate::store::{now, Error, NewList};
-
-fn split_topics(topics: &str) -> Vec<String> {
-    topics
-        .split(',')
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-const LIST_COLUMNS: &str = "l.id, l.name, d.name, l.subject, l.description, l.topics, l.visibility,
-     l.subscribe_policy, l.unsubscribe_policy, l.review_policy, l.archive_access, l.status,
-     l.member_count";
 
 fn list_from_row(row: &Row<'_>) -> rusqlite::Result<Option<List>> {
     let name: String = row.get(1)?;
@@ -37,7 +26,7 @@ fn list_from_row(row: &Row<'_>) -> rusqlite::Result<Option<List>> {
         domain: row.get(2)?,
         subject: row.get(3)?,
         description: row.get(4)?,
-        topics: split_topics(&row.get::<_, String>(5)?),
+        topics: split_commas(&row.get::<_, String>(5)?),
         policy: ListPolicy {
             visibility: Visibility::parse(&row.get::<_, String>(6)?),
             subscribe: SubscribePolicy::parse(&row.get::<_, String>(7)?),

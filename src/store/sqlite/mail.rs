@@ -57,12 +57,7 @@ impl Db<'_> {
                     id: row.get(0)?,
                     kind: row.get(1)?,
                     envelope_from: row.get(2)?,
-                    recipients: row
-                        .get::<_, String>(3)?
-                        .split(',')
-                        .filter(|r| !r.is_empty())
-                        .map(str::to_string)
-                        .collect(),
+                    recipients: crate::store::shared::split_commas(&row.get::<_, String>(3)?),
                     message: row.get(4)?,
                     attempts: row.get(5)?,
                     created_at: row.get(6)?,
@@ -183,12 +178,7 @@ impl Db<'_> {
         let mut counts = OutboxCounts::default();
         for row in rows {
             let (state, n) = row.context(context)?;
-            match state.as_str() {
-                "pending" => counts.pending = n,
-                "sending" => counts.sending = n,
-                "sent" => counts.sent = n,
-                _ => counts.failed = n,
-            }
+            crate::store::shared::count_state(&mut counts, &state, n)
         }
         Ok(counts)
     }

@@ -5,8 +5,9 @@ use rusqlite::{params, OptionalExtension};
 use super::{error, is_constraint_violation, Context, Db};
 use crate::domain::{
     Admin, AdminRole, Email, ListId, ListName, Member, MemberVisibility, Membership, ReceptionMode,
-    Role, Roles,
+    Roles,
 };
+use crate::store::shared::PENDING_COLUMNS;
 use crate::store::{now, Error, NewMember, NewPending, PendingRecord};
 
 impl Db<'_> {
@@ -226,12 +227,7 @@ impl Db<'_> {
             let Ok(list) = ListName::parse(&name) else {
                 continue;
             };
-            let role = match (role.as_str(), privileged) {
-                ("owner", true) => Role::PrivilegedOwner,
-                ("owner", false) => Role::Owner,
-                ("editor", _) => Role::Moderator,
-                _ => Role::Subscriber,
-            };
+            let role = crate::store::shared::membership_role(&role, privileged);
             match out.last_mut() {
                 Some(last) if last.list == list => last.roles.push(role),
                 _ => out.push(Membership {
@@ -281,8 +277,10 @@ impl Db<'_> {
     pub fn pending_by_key(&self, key_hash: &str) -> Result<Option<PendingRecord>, Error> {
         self.conn
             .query_row(
-                "SELECT id, list_id, kind, email, requested_by, state, data, created_at FROM pending_requests
-                 WHERE key_hash = ?1 AND expires_at > ?2",
+                &format!(
+                    "SELECT {PENDING_COLUMNS} FROM pending_requests
+                 WHERE key_hash = ?1 AND expires_at > ?2"
+                ),
                 params![key_hash, now()],
                 |row| {
                     Ok((
@@ -320,10 +318,10 @@ impl Db<'_> {
     /// The live held request with row id `id`.
     pub fn pending_by_id(&self, id: i64) -> Result<Option<PendingRecord>, Error> {
         self.conn
-            .prepare_cached(
-                "SELECT id, list_id, kind, email, requested_by, state, data, created_at FROM pending_requests
-                 WHERE id = ?1 AND expires_at > ?2",
-            )
+            .prepare_cached(&format!(
+                "SELECT {PENDING_COLUMNS} FROM pending_requests
+                 WHERE id = ?1 AND expires_at > ?2"
+            ))
             .and_then(|mut s| {
                 s.query_row(params![id, now()], super::roster::pending_from_row)
                     .optional()

@@ -5,7 +5,8 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use super::{Context, Db};
 use crate::domain::{Email, ListId, Member, MemberVisibility, ReceptionMode};
-use crate::store::{now, Error, MemberQuery, MemberSort, NewMember, PendingRecord};
+use crate::store::shared::{order_by, MEMBER_COLUMNS, PENDING_COLUMNS};
+use crate::store::{now, Error, MemberQuery, NewMember, PendingRecord};
 
 /// Column `i` as text borrowed from the row, without copying it into a `String`.
 fn text<'r>(row: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
@@ -35,18 +36,6 @@ fn member_from_row(row: &Row<'_>) -> rusqlite::Result<Option<Member>> {
         updated_at: row.get(6)?,
     }))
 }
-
-/// The `ORDER BY` of a sort, each served by an index of `sql/003_review.sql`.
-fn order_by(sort: MemberSort) -> &'static str {
-    match sort {
-        MemberSort::Email => "email",
-        MemberSort::Name => "name, email",
-        MemberSort::Date => "subscribed_at, email",
-    }
-}
-
-const MEMBER_COLUMNS: &str =
-    "email, name, reception, visibility, custom_attributes, subscribed_at, updated_at";
 
 /// The SQL condition for a query's filter and concealment, with `?1` the list and `?2` the filter.
 fn condition(query: &MemberQuery<'_>) -> String {
@@ -222,10 +211,10 @@ impl Db<'_> {
         let context = "listing held requests";
         let mut statement = self
             .conn
-            .prepare_cached(
-                "SELECT id, list_id, kind, email, requested_by, state, data, created_at FROM pending_requests
-                 WHERE list_id = ?1 AND state = ?2 AND expires_at > ?3 ORDER BY created_at, id",
-            )
+            .prepare_cached(&format!(
+                "SELECT {PENDING_COLUMNS} FROM pending_requests
+                 WHERE list_id = ?1 AND state = ?2 AND expires_at > ?3 ORDER BY created_at, id"
+            ))
             .context(context)?;
         let rows = statement
             .query_map(params![list.0, state, now()], pending_from_row)
@@ -248,11 +237,11 @@ impl Db<'_> {
         state: &str,
     ) -> Result<Option<PendingRecord>, Error> {
         self.conn
-            .prepare_cached(
-                "SELECT id, list_id, kind, email, requested_by, state, data, created_at FROM pending_requests
+            .prepare_cached(&format!(
+                "SELECT {PENDING_COLUMNS} FROM pending_requests
                  WHERE list_id = ?1 AND kind = ?2 AND email = ?3 AND state = ?4 AND expires_at > ?5
-                 ORDER BY id DESC LIMIT 1",
-            )
+                 ORDER BY id DESC LIMIT 1"
+            ))
             .and_then(|mut s| {
                 s.query_row(
                     params![list.0, kind, email.as_str(), state, now()],
@@ -289,7 +278,7 @@ pub(crate) fn pending_from_row(row: &Row<'_>) -> rusqlite::Result<Option<Pending
 mod tests {
     use super::*;
     use crate::domain::{ListName, Visibility};
-    use crate::store::{NewList, Store};
+    use crate::store::{MemberSort, NewList, Store};
 
     fn store_with_members(n: usize) -> (Store, ListId) {
         let mut store = Store::open_in_memory().unwrap();

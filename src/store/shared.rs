@@ -1,0 +1,79 @@
+//! What both backends say and read the same way: the column lists and orders of their queries, and the records made from plain column values.
+
+use crate::domain::{Email, Role, User};
+use crate::store::{MemberSort, OutboxCounts, UserRecord};
+
+/// The columns a list is read from, for `FROM lists l JOIN domains d`.
+pub(super) const LIST_COLUMNS: &str =
+    "l.id, l.name, d.name, l.subject, l.description, l.topics, l.visibility,
+     l.subscribe_policy, l.unsubscribe_policy, l.review_policy, l.archive_access, l.status,
+     l.member_count";
+
+/// The columns a member is read from.
+pub(super) const MEMBER_COLUMNS: &str =
+    "email, name, reception, visibility, custom_attributes, subscribed_at, updated_at";
+
+/// The columns a held request is read from.
+pub(super) const PENDING_COLUMNS: &str =
+    "id, list_id, kind, email, requested_by, state, data, created_at";
+
+/// The `ORDER BY` of a sort, each served by an index of the `003_review` migration.
+pub(super) fn order_by(sort: MemberSort) -> &'static str {
+    match sort {
+        MemberSort::Email => "email",
+        MemberSort::Name => "name, email",
+        MemberSort::Date => "subscribed_at, email",
+    }
+}
+
+/// The comma-separated words of a stored list (topics, recipients), empty ones left out.
+pub(super) fn split_commas(text: &str) -> Vec<String> {
+    text.split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A row of `memberships`: the stored role and privilege as the role shown.
+pub(super) fn membership_role(role: &str, privileged: bool) -> Role {
+    match (role, privileged) {
+        ("owner", true) => Role::PrivilegedOwner,
+        ("owner", false) => Role::Owner,
+        ("editor", _) => Role::Moderator,
+        _ => Role::Subscriber,
+    }
+}
+
+/// Counts `n` messages in `state` (`pending`, `sending`, `sent`; anything else is given up).
+pub(super) fn count_state(counts: &mut OutboxCounts, state: &str, n: u64) {
+    match state {
+        "pending" => counts.pending = n,
+        "sending" => counts.sending = n,
+        "sent" => counts.sent = n,
+        _ => counts.failed = n,
+    }
+}
+
+/// The account joined to a session (`LEFT JOIN users`): `None` when the session is anonymous
+/// or its address has no account (every account column is then NULL).
+pub(super) fn joined_account(
+    email: Option<&Email>,
+    name: Option<String>,
+    lang: Option<String>,
+    listmaster: Option<bool>,
+    password_hash: Option<String>,
+) -> Option<UserRecord> {
+    match (email, name, lang, listmaster) {
+        (Some(email), Some(name), Some(lang), Some(listmaster)) => Some(UserRecord {
+            user: User {
+                email: email.clone(),
+                name,
+                lang,
+                listmaster,
+                has_password: password_hash.is_some(),
+            },
+            password_hash,
+        }),
+        _ => None,
+    }
+}
