@@ -284,12 +284,9 @@ impl Pool {
         &self.target
     }
 
-    /// Puts an open connection in the pool, so the first request does not open another.
+    /// Puts an open connection in the pool (so the first request does not open another, or
+    /// after use), unless it is broken or the pool keeps enough.
     pub fn give(&self, store: Store) {
-        self.put_back(store);
-    }
-
-    fn put_back(&self, store: Store) {
         if store.is_broken() {
             return;
         }
@@ -348,7 +345,7 @@ impl std::ops::DerefMut for Pooled<'_> {
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
         if let Some(store) = self.store.take() {
-            self.pool.put_back(store);
+            self.pool.give(store);
         }
     }
 }
