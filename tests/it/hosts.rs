@@ -9,8 +9,7 @@ use crate::nginx::{cookie_named, form};
 use crate::support::nginx::Nginx;
 use crate::support::postgres::PgServer;
 use crate::support::{
-    binary, http, missing_peers_allowed, peer, python_with_aiosmtpd, wait_until, Daemon,
-    HttpAnswer, TempDir,
+    binary, http, missing_peers_allowed, peer, python_with_aiosmtpd, wait_until, Daemon, TempDir,
 };
 
 /// Two network namespaces, each joined to this one by a veth pair: host `i` is
