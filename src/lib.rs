@@ -42,6 +42,9 @@
 //! - [`mail`]: the only module that imports lettre: notices from `templates/mail/` and the
 //!   outbox sender ([`mail::sender`]: claims under a lease, a thread in each serving process
 //!   woken on commit, and `wwsympa sender`). Invariant: no request ever talks to the MTA.
+//! - [`archive`]: the archive's view of a message (mail-parser, ammonia): envelope, index
+//!   text, display model, permalink ids, the search language, mbox. Invariant: no IO but
+//!   the readers and writers it is handed; never panics on a message's bytes.
 //! - [`render`]: the only module that imports tera.
 //! - [`config`]: the configuration file.
 //! - [`messages`]: the one catalogue of sentences: refusals and decisions arrive as codes,
@@ -60,18 +63,23 @@
 //! - `domain` may use: nothing.
 //! - `domain` may not use: `std::fs`, `std::net`, `std::process`, `std::io`.
 //! - `config` may use: `domain`.
+//! - `archive` may use: `domain`.
 //! - `auth` may use: nothing.
 //! - `store` may use: `domain`, `config`.
 //! - `render` may use: `domain`.
 //! - `mail` may use: `domain`, `config`, `store`, `render`, `auth`.
-//! - `operations` may use: `domain`, `config`, `store`, `mail`, `render`, `auth`.
+//! - `operations` may use: `domain`, `config`, `store`, `mail`, `render`, `auth`, `archive`.
 //! - `messages` may use: `domain`, `operations`.
-//! - `web` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`.
+//! - `web` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`, `archive`.
 //! - crate `rusqlite`: only in `store::sqlite`.
 //! - crate `postgres`: only in `store::postgres`.
 //! - crate `tera`: only in `render`.
 //! - crate `lettre`: only in `mail`.
+//! - crate `mail_parser`: only in `archive`.
+//! - crate `ammonia`: only in `archive::sanitize`.
+//! - crate `flate2`: only in `store`.
 
+pub mod archive;
 pub mod auth;
 pub mod config;
 pub mod domain;

@@ -1,6 +1,7 @@
 //! The mailing-list vocabulary and its rules: names, lists, members, roles, policies and the
 //! authorization decision; no IO, no HTTP, no SQL, no templates.
 
+pub mod archive;
 pub mod authz;
 pub mod list;
 pub mod member;
@@ -10,6 +11,10 @@ pub mod role;
 pub mod text;
 pub mod user;
 
+pub use archive::{
+    ArchivedState, IndexText, Month, SearchCombine, SearchField, SearchOrder, SearchQuery,
+    SearchTerm,
+};
 pub use authz::{decide, ActionKind, Decision, Reason};
 pub use list::{List, ListId, ListSummary, Visibility};
 pub use member::{Admin, AdminRole, Member, MemberVisibility, ReceptionMode};

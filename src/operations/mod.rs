@@ -7,6 +7,7 @@
 //! [`Refusal`] whose text is shown to the requester; anything else is a failure to log.
 
 pub mod account;
+pub mod archive;
 pub mod limits;
 pub mod lists;
 pub mod members;

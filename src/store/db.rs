@@ -5,13 +5,14 @@
 //! to the backend the connection is on.
 
 use super::{
-    AuditEntry, AuditLine, ClaimedMail, Db, DbInner, Error, MemberQuery, NewList, NewMail,
-    NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, TicketRecord,
-    UserRecord,
+    ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry, AuditLine, ClaimedMail, Db,
+    DbInner, Error, MemberQuery, MessageKey, NewArchived, NewList, NewMail, NewMember, NewPending,
+    NewUser, OutboxCounts, PendingRecord, SessionRecord, StoredMessage, ThreadNode, ThreadSummary,
+    TicketRecord, UserRecord,
 };
 use crate::domain::{
-    Admin, AdminRole, Email, List, ListId, ListName, ListPolicy, ListStatus, ListSummary, Member,
-    MemberVisibility, Membership, ReceptionMode, Roles,
+    Admin, AdminRole, ArchivedState, Email, IndexText, List, ListId, ListName, ListPolicy,
+    ListStatus, ListSummary, Member, MemberVisibility, Membership, Month, ReceptionMode, Roles,
 };
 
 /// Declares public methods of [`Db`] that call the backend's method of the same name.
@@ -246,6 +247,102 @@ queries! {
     fn outbox_message(&self, id: i64) -> Result<Option<Vec<u8>>, Error>;
     /// How many messages are in each state.
     fn outbox_counts(&self) -> Result<OutboxCounts, Error>;
+
+    // Archives: original bytes, ids, threads and the search index, written in one go.
+
+    /// Stores a message in its list's archive with its Message-ID, its place in a thread and
+    /// its index entry (when `Visible`), in the caller's transaction. Threading is JWZ's
+    /// without subject grouping: unseen referenced ids become placeholders; the message
+    /// joins the thread of its nearest known ancestor (or of a placeholder that stood for
+    /// it); when it links two threads, the smaller one merges into the larger. The same
+    /// bytes already in the list's archive are not stored again ([`Archived::Duplicate`]).
+    /// A taken `legacy_seq` in the month is [`Error::AlreadyExists`].
+    fn archive_message(&self, message: &NewArchived<'_>) -> Result<Archived, Error>;
+    /// The months of a list's archive with their visible messages, newest month first.
+    fn archive_months(&self, list: ListId) -> Result<Vec<(Month, u64)>, Error>;
+    /// The visible messages of a list's month by date (then id), `limit` from `offset`.
+    fn archive_month_page(
+        &self,
+        list: ListId,
+        month: Month,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<ArchivedSummary>, Error>;
+    /// The threads with a visible message in a list's month, by the date of their last
+    /// message in any month, newest first, `limit` from `offset`; and how many there are.
+    fn archive_month_threads(
+        &self,
+        list: ListId,
+        month: Month,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<ThreadSummary>, u64), Error>;
+    /// Every node of a thread of `list` (messages of every month and placeholders), at most
+    /// `limit` messages (the oldest); deleted and hidden messages come as placeholders.
+    fn archive_thread(&self, list: ListId, thread: i64, limit: u64) -> Result<Vec<ThreadNode>, Error>;
+    /// One message of a list by its month and MHonArc number, whatever its state.
+    fn archived_by_seq(
+        &self,
+        list: ListId,
+        month: Month,
+        seq: u32,
+    ) -> Result<Option<ArchivedSummary>, Error>;
+    /// One message of a list by a permalink key, whatever its state; the first stored
+    /// when several share the Message-ID.
+    fn archived_by_key(
+        &self,
+        list: ListId,
+        key: MessageKey<'_>,
+    ) -> Result<Option<ArchivedSummary>, Error>;
+    /// The visible messages just before and just after `id` in the list's archive by date
+    /// (then id), across months.
+    fn archived_neighbours(
+        &self,
+        list: ListId,
+        id: i64,
+    ) -> Result<(Option<ArchivedSummary>, Option<ArchivedSummary>), Error>;
+    /// The original bytes of message `id`, exactly as stored; `None` when deleted or unknown.
+    fn archived_raw(&self, id: i64) -> Result<Option<Vec<u8>>, Error>;
+    /// The newest visible messages of the lists (by arrival), at most `limit`, arrived at
+    /// or after `since`.
+    fn archive_latest(
+        &self,
+        lists: &[ListId],
+        since: i64,
+        limit: u64,
+    ) -> Result<Vec<ArchivedSummary>, Error>;
+    /// Calls `each` on the visible messages of a list's month, or of a thread, oldest first,
+    /// with their bytes (for mbox exports, streamed).
+    fn for_each_archived(
+        &self,
+        list: ListId,
+        scope: ArchiveScope,
+        each: impl FnMut(&ArchivedSummary, &[u8]) -> Result<(), Error>,
+    ) -> Result<(), Error>;
+    /// The visible messages a search finds, in its order.
+    fn archive_search(&self, search: &ArchiveSearch<'_>) -> Result<Vec<ArchivedSummary>, Error>;
+    /// How many visible messages a search finds, counting no further than `cap`.
+    fn archive_search_count(&self, search: &ArchiveSearch<'_>, cap: u64) -> Result<u64, Error>;
+    /// Changes a message's state, with its index entry: `index` is what the entry holds (or
+    /// must hold), derived again from the bytes by the same extractor. `Deleted` drops the
+    /// bytes for good. Returns the state it had, `None` when there is no such message.
+    fn set_archived_state(
+        &self,
+        id: i64,
+        state: ArchivedState,
+        index: &IndexText,
+    ) -> Result<Option<ArchivedState>, Error>;
+    /// Empties the whole search index (before `wwsympa archive reindex` fills it again).
+    fn archive_index_clear(&self) -> Result<(), Error>;
+    /// Up to `limit` messages with an id above `after`, with their bytes (`None` when
+    /// deleted), by id: for reindexing.
+    fn archived_after(
+        &self,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<StoredMessage>, Error>;
+    /// Puts a message's entry (as made by extractor `version`) into the emptied index.
+    fn archive_index_add(&self, id: i64, index: &IndexText, version: u32) -> Result<(), Error>;
 
     // The audit log, rate limits and site secrets.
 

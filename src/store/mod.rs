@@ -69,8 +69,10 @@ use crate::domain::{List, ListId, ListName, ListStatus, ListSummary};
 pub use copy::{CopyProgress, CopyReport};
 pub use error::Error;
 pub use records::{
-    AuditEntry, AuditLine, ClaimedMail, MemberQuery, MemberSort, NewList, NewMail, NewMember,
-    NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, TicketRecord, UserRecord,
+    ArchiveScope, ArchiveSearch, Archived, ArchivedRef, ArchivedSummary, AuditEntry, AuditLine,
+    ClaimedMail, MemberQuery, MemberSort, MessageKey, NewArchived, NewList, NewMail, NewMember,
+    NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, StoredMessage, ThreadNode,
+    ThreadSummary, TicketRecord, UserRecord,
 };
 pub use target::Target;
 

@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::{Email, ListId, ListName, MemberVisibility, ReceptionMode, User, Visibility};
+use crate::domain::{
+    ArchivedState, Email, IndexText, ListId, ListName, MemberVisibility, Month, ReceptionMode,
+    SearchOrder, SearchQuery, User, Visibility,
+};
 
 // Accounts, sessions and tickets.
 
@@ -259,3 +262,180 @@ pub struct AuditEntry<'a> {
     /// Anything else worth keeping.
     pub detail: serde_json::Value,
 }
+
+// Archives.
+
+/// What `archive_message` stores: the original bytes and what was read from them.
+#[derive(Debug, Clone)]
+pub struct NewArchived<'a> {
+    /// The list whose archive keeps it.
+    pub list: ListId,
+    /// The original RFC 5322 bytes, kept exactly (the store compresses them).
+    pub raw: &'a [u8],
+    /// Its Message-ID without `<>` (a synthesized one when it had none).
+    pub message_id: &'a str,
+    /// Sympa's permalink id of that Message-ID (base64url of its MD5, 22 characters).
+    pub permalink: &'a str,
+    /// HyperKitty's hash of that Message-ID (base32 of its SHA-1, 32 characters).
+    pub hyperkitty: &'a str,
+    /// The Message-IDs it refers to (References, then In-Reply-To), oldest first, without
+    /// `<>`, without duplicates or itself; the last is its parent.
+    pub references: &'a [String],
+    /// The sender's address, as written (may be empty).
+    pub from_addr: &'a str,
+    /// The sender's display name (may be empty).
+    pub from_name: &'a str,
+    /// The decoded subject.
+    pub subject: &'a str,
+    /// Its date: the Date header when sane, else the arrival; seconds since the epoch.
+    pub date: i64,
+    /// When it arrived (or was imported), in seconds since the epoch.
+    pub arrived_at: i64,
+    /// The archive month it belongs to (of arrival, or the source's for an import).
+    pub month: Month,
+    /// The MHonArc number to keep (`msgNNNNN.html`, from an imported Sympa archive); `None`
+    /// gives the next number of the list's month.
+    pub legacy_seq: Option<u32>,
+    /// How many attachments it has.
+    pub attachments: u32,
+    /// What the search index holds of it.
+    pub index: &'a IndexText,
+    /// The version of the extractor that made `index`.
+    pub extract_version: u32,
+    /// Its state (`Visible` for list mail and imports).
+    pub state: ArchivedState,
+}
+
+/// What `archive_message` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Archived {
+    /// Stored as a new message.
+    Stored(ArchivedRef),
+    /// The same bytes were already in this list's archive: nothing was added (an import run
+    /// twice, a message delivered twice).
+    Duplicate(ArchivedRef),
+}
+
+impl Archived {
+    /// The message, new or already there.
+    pub fn message(self) -> ArchivedRef {
+        match self {
+            Archived::Stored(message) | Archived::Duplicate(message) => message,
+        }
+    }
+}
+
+/// Where an archived message is: its id and its place in Sympa's URL scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArchivedRef {
+    /// Its row id: increases with arrival, so newest first is by id.
+    pub id: i64,
+    /// Its month.
+    pub month: Month,
+    /// Its number in the list's month (`msgNNNNN.html`), from 0.
+    pub seq: u32,
+}
+
+/// An archived message as indexes and pages show it, without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchivedSummary {
+    /// Its row id.
+    pub id: i64,
+    /// Its list.
+    pub list: ListId,
+    /// Its month.
+    pub month: Month,
+    /// Its number in the month (`msgNNNNN.html`).
+    pub seq: u32,
+    /// Its thread.
+    pub thread: i64,
+    /// Its Message-ID, without `<>`.
+    pub message_id: String,
+    /// Sympa's permalink id.
+    pub permalink: String,
+    /// The Message-ID of its parent (the last of its references), seen or not.
+    pub parent: Option<String>,
+    /// The sender's address.
+    pub from_addr: String,
+    /// The sender's display name.
+    pub from_name: String,
+    /// The decoded subject.
+    pub subject: String,
+    /// Its date, in seconds since the epoch.
+    pub date: i64,
+    /// When it arrived, in seconds since the epoch.
+    pub arrived_at: i64,
+    /// Its size in bytes, uncompressed.
+    pub size: u64,
+    /// How many attachments it has.
+    pub attachments: u32,
+    /// Its state.
+    pub state: ArchivedState,
+}
+
+/// One node of a thread: a message, or a Message-ID that messages refer to but the archive
+/// has not seen (a placeholder for an unseen parent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadNode {
+    /// The Message-ID, without `<>`.
+    pub message_id: String,
+    /// The Message-ID of its parent in the thread, if it has one.
+    pub parent: Option<String>,
+    /// The message, when the archive has it (and it is not deleted).
+    pub message: Option<ArchivedSummary>,
+}
+
+/// A thread as month pages list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadSummary {
+    /// Its id.
+    pub id: i64,
+    /// The subject of its first message.
+    pub subject: String,
+    /// Its visible messages, in every month.
+    pub messages: u64,
+    /// The date of its first and of its last visible message.
+    pub first: i64,
+    /// See `first`.
+    pub last: i64,
+}
+
+/// How a permalink names a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKey<'a> {
+    /// By Message-ID, without `<>`.
+    MessageId(&'a str),
+    /// By Sympa's permalink id.
+    Permalink(&'a str),
+    /// By HyperKitty's hash.
+    HyperKitty(&'a str),
+}
+
+/// Where a search looks and which page of results it wants.
+#[derive(Debug, Clone)]
+pub struct ArchiveSearch<'a> {
+    /// The lists searched (the requester may read each one's archive); never empty.
+    pub lists: &'a [ListId],
+    /// The query.
+    pub query: &'a SearchQuery,
+    /// The order asked for.
+    pub order: SearchOrder,
+    /// Only messages with an id below this one (the next page of a newest-first search).
+    pub before: Option<i64>,
+    /// Messages skipped (relevance order only).
+    pub offset: u64,
+    /// The most messages returned.
+    pub limit: u64,
+}
+
+/// Which messages an export walks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveScope {
+    /// One month.
+    Month(Month),
+    /// One thread, across months.
+    Thread(i64),
+}
+
+/// A message with its bytes (`None` once deleted), as reindexing reads them.
+pub type StoredMessage = (ArchivedSummary, Option<Vec<u8>>);
