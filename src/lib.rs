@@ -77,7 +77,7 @@
 //! - crate `lettre`: only in `mail`.
 //! - crate `mail_parser`: only in `archive`.
 //! - crate `ammonia`: only in `archive::sanitize`.
-//! - crate `flate2`: only in `store`.
+//! - crate `flate2`: only in `store` and `archive`.
 
 pub mod archive;
 pub mod auth;
