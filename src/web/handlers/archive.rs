@@ -21,7 +21,7 @@
 use serde::Serialize;
 
 use crate::archive::{self, Part};
-use crate::domain::{List, Month, SearchOrder};
+use crate::domain::{List, Month, Reason, SearchOrder};
 use crate::http::Response;
 use crate::operations::archive::manage::{self, Change};
 use crate::operations::archive::read::{self, Lookup, SearchIn, SearchPage};
@@ -845,7 +845,15 @@ fn feed(
     // Feeds are fetched by readers that carry no session: answer as to anyone.
     ctx.user = None;
     ctx.roles = crate::domain::Roles::ANONYMOUS;
-    let latest = ctx.run(|env, who| read::latest(env, who, list, days, count))?;
+    let latest = ctx
+        .run(|env, who| read::latest(env, who, list, days, count))
+        .map_err(|e| match e {
+            // A feed reader cannot log in: a list without a public archive has no feed.
+            crate::operations::Error::Refused(crate::operations::Refusal::Denied(
+                Reason::LoginRequired | Reason::NotPermitted | Reason::NotMember,
+            )) => Error::Forbidden("This list's archive is not public, so it has no feed.".into()),
+            other => Error::Operation(other),
+        })?;
     let site = ctx.config.wwsympa_url.trim_end_matches('/').to_string();
     let origin = site
         .strip_suffix(ctx.base)
