@@ -396,7 +396,15 @@ fn chromium_shows_the_archive_at_desktop_and_phone_widths_without_horizontal_scr
     .unwrap();
     let run = |args: &[&str], stdin: &str| crate::support::run_cli(&config, args, stdin);
     run(
-        &["list", "create", "news", "--subject", "News", "--archive", "public"],
+        &[
+            "list",
+            "create",
+            "news",
+            "--subject",
+            "News",
+            "--archive",
+            "public",
+        ],
         "",
     );
     // A thread with long words, long lines and deep quotes: what overflows a narrow page.
@@ -437,20 +445,20 @@ fn chromium_shows_the_archive_at_desktop_and_phone_widths_without_horizontal_scr
         &dir.path().join("chromium.log"),
     );
     browser.open(&format!("{base}/arc/news/2024-03/thrd1.html"));
-    let thread = browser.eval(
-        "(document.querySelector('a[href*=\"/thread/\"]') || {}).getAttribute('href')",
-    );
-    let thread = thread.as_str().expect("a thread link on the month page").to_string();
+    let thread = browser
+        .eval("(document.querySelector('a[href*=\"/thread/\"]') || {}).getAttribute('href')");
+    let thread = thread
+        .as_str()
+        .expect("a thread link on the month page")
+        .to_string();
     let pages = [
         ("month", format!("{base}/arc/news/2024-03/thrd1.html")),
         ("thread", format!("http://127.0.0.1:{port}{thread}")),
         ("message", format!("{base}/arc/news/2024-03/msg00002.html")),
     ];
     let mut saved = Vec::new();
-    for (width, height, mobile, label) in [
-        (1280, 900, false, "desktop"),
-        (375, 812, true, "phone"),
-    ] {
+    for (width, height, mobile, label) in [(1280, 900, false, "desktop"), (375, 812, true, "phone")]
+    {
         browser.call(
             "Emulation.setDeviceMetricsOverride",
             json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),

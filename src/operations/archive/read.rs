@@ -499,7 +499,7 @@ fn looks_like_hyperkitty(text: &str) -> bool {
     text.len() == 32
         && text
             .bytes()
-            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
+            .all(|b| b.is_ascii_alphabetic() || (b'2'..=b'7').contains(&b))
 }
 
 /// The message a permalink names, whatever month its URL says: `key` is Sympa's permalink
@@ -654,6 +654,9 @@ pub struct SearchResults {
     pub next_before: Option<i64>,
     /// Relevance: the `offset` of the next page, when there is one.
     pub next_offset: Option<u64>,
+    /// When the newest message of the lists searched arrived (what the results may change
+    /// with).
+    pub newest: Option<i64>,
 }
 
 /// Searches `scope`: one list's archive (authorized once), or every open list of the site
@@ -688,6 +691,7 @@ pub fn search(
         more: false,
         next_before: None,
         next_offset: None,
+        newest: None,
     };
     if lists.is_empty() {
         return Ok(empty);
@@ -750,7 +754,12 @@ pub fn search(
             (true, SearchOrder::Newest) => (hits.last().map(|h| h.summary.id), None),
             (true, SearchOrder::Relevance) => (None, Some(page.offset + SEARCH_PAGE)),
         };
+        let newest = db
+            .archive_latest(&ids, i64::MIN, 1)?
+            .first()
+            .map(|m| m.arrived_at);
         Ok(SearchResults {
+            newest,
             hits,
             count: count.min(COUNT_CAP),
             more: count > COUNT_CAP,
@@ -868,5 +877,6 @@ mod tests {
         assert!(!looks_like_permalink("AAAAAAAAAAAAAAAAAAAA-"));
         assert!(looks_like_hyperkitty("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"));
         assert!(!looks_like_hyperkitty("ABCDEFGHIJKLMNOPQRSTUVWXYZ234568"));
+        assert!(!looks_like_hyperkitty("ABCDEFGHIJKLMNOPQRSTUVWXYZ23456"));
     }
 }

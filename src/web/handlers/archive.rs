@@ -873,7 +873,8 @@ fn feed(
             }
         })
         .collect();
-    let updated = latest.first().map_or(0, |m| m.arrived_at);
+    let (_, newest) = ctx.run(|env, who| read::version(env, who, list))?;
+    let updated = latest.first().map(|m| m.arrived_at).or(newest).unwrap_or(0);
     let view = FeedView {
         list_name: list.name.to_string(),
         list_subject: list.subject.clone(),
@@ -1136,7 +1137,10 @@ fn run_search(
             snippet: hit.snippet.clone(),
         })
         .collect();
-    ctx.validators = Some(Validators::default());
+    ctx.validators = Some(Validators {
+        etag: None,
+        last_modified: results.newest,
+    });
     Ok(Outcome::page(view))
 }
 
