@@ -1,5 +1,6 @@
 //! A list's archive: storing messages (from list mail and imports), reading months, threads and messages, search, exports, and owners hiding or deleting messages.
 
+pub mod import;
 pub mod manage;
 pub mod read;
 

@@ -552,7 +552,7 @@ pub fn export(
     scope: ArchiveScope,
 ) -> Result<Export, Error> {
     env.authorize(requester, list, ActionKind::ReadArchive)?;
-    let mut gz = gz_shim::GzWriter::new(Vec::new());
+    let mut gz = archive::mbox::GzWriter::new(Vec::new());
     let mut total = 0u64;
     let mut count = 0u64;
     let mut too_large = false;
@@ -767,28 +767,6 @@ pub fn search(
             next_offset,
         })
     })
-}
-
-// TEMPORARY until `archive::mbox::GzWriter` lands on main: passes the bytes through.
-mod gz_shim {
-    use std::io::{self, Write};
-    pub struct GzWriter<W>(W);
-    impl<W: Write> GzWriter<W> {
-        pub fn new(out: W) -> Self {
-            GzWriter(out)
-        }
-        pub fn finish(self) -> io::Result<W> {
-            Ok(self.0)
-        }
-    }
-    impl<W: Write> Write for GzWriter<W> {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0.write(buf)
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            self.0.flush()
-        }
-    }
 }
 
 #[cfg(test)]
