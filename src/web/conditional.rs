@@ -43,7 +43,7 @@ pub fn http_date(seconds: i64) -> String {
 /// Returns true if and only if `request` already holds the page of `etag` (its
 /// `If-None-Match` names it, or is `*`).
 pub fn etag_matches(request: &Request, etag: &str) -> bool {
-    let Some(header) = request.header("If-None-Match") else {
+    let Some(header) = request.header("if-none-match") else {
         return false;
     };
     let bare = etag.trim_start_matches("W/");
@@ -56,10 +56,10 @@ pub fn etag_matches(request: &Request, etag: &str) -> bool {
 /// Returns true if and only if the client's copy is current: its `If-None-Match` names
 /// `etag`, or without one, its `If-Modified-Since` is `last_modified` exactly.
 fn is_fresh(request: &Request, etag: &str, last_modified: Option<&str>) -> bool {
-    if request.header("If-None-Match").is_some() {
+    if request.header("if-none-match").is_some() {
         return etag_matches(request, etag);
     }
-    match (request.header("If-Modified-Since"), last_modified) {
+    match (request.header("if-modified-since"), last_modified) {
         (Some(since), Some(modified)) => since.trim() == modified,
         _ => false,
     }
