@@ -12,6 +12,7 @@ use wwsympa::domain::{
     Visibility,
 };
 use wwsympa::http::{Method, Request, Response};
+use wwsympa::operations::{Channel, Requester};
 use wwsympa::store::NewMember;
 
 use crate::browser::{body, Browser, Site};
@@ -873,4 +874,114 @@ fn a_text_browser_reads_the_message_and_its_links() {
         text.contains("/sympa/arc/pubarc/2024-03/msg00001.html"),
         "{text}"
     );
+}
+
+/// Runs archive operation `name` on `list` as `requester` (as SOAP and JSON will), with
+/// input that changes nothing; `A` it went past its authorization, `D` it refused.
+fn run_operation(site: &Site, requester: &Requester, name: &str, list: &str) -> char {
+    use wwsympa::domain::{Month, SearchOrder};
+    use wwsympa::operations::archive::{manage, read};
+    use wwsympa::operations::{self, lists, Refusal};
+    let mut store = site.store();
+    let templates = wwsympa::render::Templates::load(None).unwrap();
+    let mut env = operations::Env::new(&mut store, &site.config, &templates);
+    let list = lists::open_list(&env, list).unwrap();
+    let march = Month::parse("2024-03").unwrap();
+    let query = wwsympa::archive::query::parse("marker").unwrap();
+    let page = read::SearchPage {
+        query: &query,
+        order: SearchOrder::Newest,
+        before: None,
+        offset: 0,
+    };
+    let result: Result<(), operations::Error> = match name {
+        "months" => read::months(&env, requester, &list).map(drop),
+        "month_by_thread" => read::month_by_thread(&env, requester, &list, march, 1).map(drop),
+        "month_by_date" => read::month_by_date(&env, requester, &list, march, 1).map(drop),
+        "message" => read::message(&env, requester, &list, march, 0).map(drop),
+        "raw" => read::raw(&env, requester, &list, march, 0).map(drop),
+        "attachment" => read::attachment(&env, requester, &list, march, 0, 0).map(drop),
+        "resolve" => read::resolve(&env, requester, &list, "x@example.org").map(drop),
+        "export" => read::export(
+            &env,
+            requester,
+            &list,
+            wwsympa::store::ArchiveScope::Month(march),
+        )
+        .map(drop),
+        "latest" => read::latest(&env, requester, &list, 30, 10).map(drop),
+        "search" => read::search(&env, requester, read::SearchIn::List(&list), &page).map(drop),
+        // A message that does not exist: allowed, nothing changes.
+        "hide" => {
+            manage::change(&mut env, requester, &list, march, 999, manage::Change::Hide).map(drop)
+        }
+        "delete" => manage::change(
+            &mut env,
+            requester,
+            &list,
+            march,
+            999,
+            manage::Change::Delete,
+        )
+        .map(drop),
+        other => panic!("no operation {other}"),
+    };
+    match result {
+        Err(operations::Error::Refused(Refusal::Denied(_))) => 'D',
+        Ok(()) | Err(operations::Error::Refused(_)) => 'A',
+        Err(e) => panic!("{name} on {list:?}: {e}"),
+    }
+}
+
+#[test]
+fn every_archive_operation_decides_for_itself_for_every_role() {
+    let (_dir, site) = site("arc-operations");
+    // anonymous user subscriber moderator owner listmaster
+    let reads = [
+        ("pubarc", "A A A A A A"),
+        ("privarc", "D D A A A A"),
+        ("ownarc", "D D D D A A"),
+        ("shutarc", "D D D D D A"),
+    ];
+    let mut mismatches = Vec::new();
+    let mut walk = |operation: &str, list: &str, answers: &str| {
+        for ((role, account), want) in ROLES.iter().zip(answers.split(' ')) {
+            let requester = Requester {
+                email: account.map(email),
+                listmaster: account.is_some_and(|a| site.config.is_listmaster(&email(a))),
+                remote_addr: Some("192.0.2.50".parse().unwrap()),
+                channel: Channel::Soap,
+                known_roles: None,
+            };
+            let got = run_operation(&site, &requester, operation, list);
+            if !want.starts_with(got) {
+                mismatches.push(format!(
+                    "{operation} on {list} by {role}: expected {want}, got {got}"
+                ));
+            }
+        }
+    };
+    for operation in [
+        "months",
+        "month_by_thread",
+        "month_by_date",
+        "message",
+        "raw",
+        "attachment",
+        "resolve",
+        "export",
+        "latest",
+        "search",
+    ] {
+        for (list, answers) in reads {
+            walk(operation, list, answers);
+        }
+    }
+    // Owners' tools: owners and listmasters, whatever the archive's policy.
+    for operation in ["hide", "delete"] {
+        for (list, _) in reads {
+            walk(operation, list, "D D D D A A");
+        }
+    }
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
 }
