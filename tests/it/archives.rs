@@ -375,7 +375,17 @@ fn every_archive_url_answers_as_the_corpus_says() {
         (
             format!("/sympa/list/pubarc@lists.example.org/message/{hyperkitty}/"),
             301,
-            format!("/sympa/msg/pubarc/-/{hyperkitty}"),
+            "/sympa/arc/pubarc/2024-03/msg00001.html".into(),
+        ),
+        (
+            "/sympa/list/pubarc@elsewhere.example/message/AAAA/".into(),
+            404,
+            "No such message".into(),
+        ),
+        (
+            format!("/sympa/list/nosuchlist@lists.example.org/message/{hyperkitty}/"),
+            404,
+            "No such list".into(),
         ),
         (
             format!("/sympa/view_source/pubarc/2024-03/{root}"),

@@ -990,20 +990,26 @@ pub fn view_source(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     }
 }
 
-/// `list/LIST@DOMAIN/message/<hash>/`: HyperKitty's message URL, sent on to our permalink.
+/// `list/LIST@DOMAIN/message/<hash>/`: HyperKitty's message URL (a Mailman 3 site's old
+/// links, rewritten to our base), answered with a 301 to the message's page.
 pub fn list(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    let address = ctx.param("address").unwrap_or_default();
-    let (name, domain) = address.split_once('@').unwrap_or((address, ""));
+    let address = ctx.param("address").unwrap_or_default().to_string();
+    let (name, domain) = address.split_once('@').unwrap_or((&address, ""));
     if ctx.param("kind") != Some("message")
         || !(domain.is_empty() || domain.eq_ignore_ascii_case(&ctx.config.domain))
     {
         return Err(not_found());
     }
-    let Some(hash) = ctx.param("hash") else {
+    let Some(hash) = ctx.param("hash").map(str::to_string) else {
         return Err(not_found());
     };
-    let url = ctx.url("msg", &[name, "-", hash]);
-    Ok(moved(&url))
+    let list = ctx.run(|env, _| crate::operations::lists::open_list(env, name))?;
+    let found = ctx.run(|env, who| read::resolve(env, who, &list, &hash))?;
+    match found {
+        Lookup::Found(summary) => Ok(moved(&message_url(ctx, list.name.as_str(), &summary))),
+        Lookup::Missing => Err(not_found()),
+        Lookup::Gone => gone(ctx, &list),
+    }
 }
 
 /// A search result on a page.
