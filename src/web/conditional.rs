@@ -138,7 +138,7 @@ mod tests {
         assert_eq!(first.status, 200);
         let etag = first.header("ETag").unwrap().to_string();
         let again = finish(
-            &request(&[("If-None-Match", &etag)]),
+            &request(&[("if-none-match", &etag)]),
             page.clone(),
             &Validators::default(),
             false,
@@ -146,7 +146,7 @@ mod tests {
         assert_eq!(again.status, 304);
         assert!(again.body.is_empty());
         let other = finish(
-            &request(&[("If-None-Match", "\"other\"")]),
+            &request(&[("if-none-match", "\"other\"")]),
             page,
             &Validators::default(),
             true,
@@ -164,14 +164,14 @@ mod tests {
         };
         let date = http_date(1_700_000_000);
         let fresh = finish(
-            &request(&[("If-Modified-Since", &date)]),
+            &request(&[("if-modified-since", &date)]),
             page.clone(),
             &validators,
             false,
         );
         assert_eq!(fresh.status, 304);
         let stale = finish(
-            &request(&[("If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")]),
+            &request(&[("if-modified-since", "Mon, 01 Jan 2001 00:00:00 GMT")]),
             page,
             &validators,
             false,
