@@ -869,7 +869,7 @@ fn a_text_browser_reads_the_message_and_its_links() {
     });
     let address = format!("127.0.0.1:{port}");
     let dump = std::process::Command::new(lynx)
-        .args(["-dump", "-nolist=false", "-width=80"])
+        .args(["-dump", "-width=80"])
         .arg(format!(
             "http://{address}/sympa/arc/pubarc/2024-03/msg00000.html"
         ))

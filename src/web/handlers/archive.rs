@@ -865,7 +865,11 @@ fn feed(
             let link = format!("{origin}{}", message_url(ctx, list.name.as_str(), m));
             FeedItem {
                 title: subject_or_none(&m.subject),
-                author: sender(m),
+                author: if m.from_name.trim().is_empty() {
+                    m.from_addr.clone()
+                } else {
+                    format!("{} ({})", m.from_addr, m.from_name)
+                },
                 id: link.clone(),
                 link,
                 date_rfc822: conditional::http_date(m.date),
