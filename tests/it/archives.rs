@@ -466,6 +466,26 @@ fn every_archive_url_answers_as_the_corpus_says() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 
+    // Search results: snippets with the words highlighted, a link to order by relevance.
+    let found = body(&reader.get("/sympa/arcsearch/pubarc?q=zebrafish"));
+    assert!(found.contains("<mark>zebrafish</mark>"), "{found}");
+    assert!(found.contains("/sympa/arcsearch/pubarc?q=zebrafish&amp;order=relevance"));
+    let by_relevance = body(&reader.get("/sympa/arcsearch/pubarc?q=zebrafish&order=relevance"));
+    assert!(by_relevance.contains("Re: Hello world"));
+    // Newest first, a page at a time: `before=` the last id shown.
+    let may = body(&reader.get("/sympa/arcsearch/pubarc?q=number"));
+    assert!(may.contains("May message 30"), "newest first");
+    assert!(!may.contains("May message 0<"), "past the first page");
+    let next = may
+        .split("rel=\"next\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a next page")
+        .replace("&amp;", "&");
+    let second = body(&reader.get(&next));
+    assert!(second.contains("May message 0<"), "{second}");
+    assert!(!second.contains("May message 30<"));
+
     // The thread: the reply under its parent, the orphan under a placeholder.
     let month = body(&reader.get("/sympa/arc/pubarc/2024-03/thrd1.html"));
     let thread_link = month
