@@ -192,36 +192,6 @@ fn asctime(date: i64) -> String {
     )
 }
 
-/// A gzip stream over `W`, for mbox exports (`YYYY-MM.mbox.gz`): write the messages with
-/// [`write`], then [`GzWriter::finish`].
-pub struct GzWriter<W: Write> {
-    inner: flate2::write::GzEncoder<W>,
-}
-
-impl<W: Write> GzWriter<W> {
-    /// A gzip stream writing to `out`, at the default compression level.
-    pub fn new(out: W) -> GzWriter<W> {
-        GzWriter {
-            inner: flate2::write::GzEncoder::new(out, flate2::Compression::default()),
-        }
-    }
-
-    /// Ends the stream (its trailer) and returns `out`.
-    pub fn finish(self) -> io::Result<W> {
-        self.inner.finish()
-    }
-}
-
-impl<W: Write> Write for GzWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.write(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 /// Writes one message in mboxrd form: a `From ` line with `envelope_from` and `date`
 /// (seconds since the epoch), the bytes with `>`-quoted `From ` lines, a blank line.
 ///
@@ -249,6 +219,40 @@ pub fn write(out: &mut impl Write, envelope_from: &str, date: i64, raw: &[u8]) -
         out.write_all(b"\n")?;
     }
     out.write_all(b"\n")
+}
+
+/// How hard [`GzWriter`] compresses (flate2's 1 to 9): 6, the usual balance.
+pub const GZIP_LEVEL: u32 = 6;
+
+/// A gzip stream over `W` (the web's `.mbox.gz` exports): what is written to it is
+/// compressed into `W`; [`GzWriter::finish`] writes the gzip trailer and gives `W` back.
+pub struct GzWriter<W: Write> {
+    encoder: flate2::write::GzEncoder<W>,
+}
+
+impl<W: Write> GzWriter<W> {
+    /// A gzip stream writing into `inner`.
+    pub fn new(inner: W) -> GzWriter<W> {
+        GzWriter {
+            encoder: flate2::write::GzEncoder::new(inner, flate2::Compression::new(GZIP_LEVEL)),
+        }
+    }
+
+    /// Ends the stream (the rest of the compressed data and the trailer) and returns the
+    /// writer underneath.
+    pub fn finish(self) -> io::Result<W> {
+        self.encoder.finish()
+    }
+}
+
+impl<W: Write> Write for GzWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.encoder.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.encoder.flush()
+    }
 }
 
 #[cfg(test)]
@@ -334,6 +338,26 @@ mod tests {
         let messages = read_all(&file);
         assert_eq!(messages[0].1, b"S: x\n\nFrom no end\n".to_vec());
         assert_eq!(messages[1].1, b"S: y\n\n".to_vec());
+    }
+
+    #[test]
+    fn gzip_streams_read_back_as_the_same_mbox() {
+        let mut gz = GzWriter::new(Vec::new());
+        write(&mut gz, "a@b", 0, b"S: one\n\nFrom x\n").unwrap();
+        write(&mut gz, "a@b", 0, b"S: two\n\nbody\n").unwrap();
+        let compressed = gz.finish().unwrap();
+        assert_eq!(&compressed[..2], &[0x1f, 0x8b]);
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(compressed.as_slice()),
+            &mut plain,
+        )
+        .unwrap();
+        let messages: Vec<Vec<u8>> = read_all(&plain).into_iter().map(|m| m.1).collect();
+        assert_eq!(
+            messages,
+            vec![b"S: one\n\nFrom x\n".to_vec(), b"S: two\n\nbody\n".to_vec()]
+        );
     }
 
     #[test]

@@ -98,7 +98,6 @@ fn rules_from(lib: &str) -> Rules {
         } else if let Some(rest) = rule.strip_prefix("crate ") {
             if let Some((head, tail)) = rest.split_once(": only in") {
                 let krate = backticked(head)[0].to_string();
-                // `only in `a`` or `only in `a` and `b``: every module named may use it.
                 let owners = backticked(tail)
                     .iter()
                     .map(|owner| owner.split("::").map(str::to_string).collect())
@@ -342,10 +341,10 @@ fn violations(rules: &Rules, relative: &str, source: &str) -> Vec<String> {
         }
         if let Some(owners) = segments.first().and_then(|k| rules.owners.get(k)) {
             if !owners.iter().any(|owner| module.starts_with(owner)) {
-                let names: Vec<String> = owners.iter().map(|owner| owner.join("::")).collect();
+                let names: Vec<String> = owners.iter().map(|o| o.join("::")).collect();
                 out.insert(format!(
                     "{relative}: only `{}` may use the crate `{}`",
-                    names.join("` and `"),
+                    names.join("` or `"),
                     segments[0]
                 ));
             }
