@@ -448,6 +448,90 @@ fn every_archive_url_answers_as_the_corpus_says() {
             "Re: Hello world".into(),
         ),
     ];
+    // Bad input: a clear answer, never a failure.
+    let long = "w".repeat(5_000);
+    let corpus = corpus
+        .into_iter()
+        .chain([
+            (
+                "/sympa/arc/pubarc/2024-03/msg999999999.html".to_string(),
+                404,
+                "No such message".to_string(),
+            ),
+            (
+                "/sympa/arc/pubarc/2024-03/msg99999999999.html".into(),
+                404,
+                "No such message".into(),
+            ),
+            (
+                "/sympa/arc/pubarc/2024-03/mail99999999999999999999.html".into(),
+                404,
+                "No such message".into(),
+            ),
+            (
+                "/sympa/arc/pubarc/thread/abc".into(),
+                404,
+                "No such message".into(),
+            ),
+            (
+                "/sympa/arc/pubarc/thread/-1.mbox.gz".into(),
+                404,
+                "No such message".into(),
+            ),
+            (
+                "/sympa/arc/pubarc/2024-03/msg00000/x/y".into(),
+                404,
+                "No such message".into(),
+            ),
+            (
+                "/sympa/arc/pubarc/2024-03/msg00000/raw/extra".into(),
+                404,
+                "No such message".into(),
+            ),
+            (
+                "/sympa/arc/pubarc/9999-99.mbox.gz".into(),
+                404,
+                "No such message".into(),
+            ),
+            (
+                "/sympa/arcsearch/pubarc?q=zebrafish&before=notanumber".into(),
+                200,
+                "Re: Hello world".into(),
+            ),
+            (
+                "/sympa/arcsearch/pubarc?q=zebrafish&order=relevance&offset=99999999999999999999"
+                    .into(),
+                200,
+                "found".into(),
+            ),
+            (
+                format!("/sympa/arcsearch/pubarc?q={long}"),
+                422,
+                "cannot be run".into(),
+            ),
+            (
+                "/sympa/arcsearch/pubarc?q=%FF%FE".into(),
+                400,
+                String::new(),
+            ),
+            (
+                "/sympa/msg/pubarc/2024-03/%00%01".into(),
+                404,
+                "No such message".into(),
+            ),
+            (
+                "/sympa/rss/latest_arc/pubarc?for=-5&count=99999999999999999999".into(),
+                200,
+                "<rss".into(),
+            ),
+            ("/sympa/rss/other/pubarc".into(), 404, "No such feed".into()),
+            (
+                "/sympa/arc_hide/pubarc/2024-03/00000".into(),
+                405,
+                String::new(),
+            ),
+        ])
+        .collect::<Vec<_>>();
     let mut failures = Vec::new();
     for (path, status, fragment) in &corpus {
         let response = reader.get(path);
@@ -961,6 +1045,34 @@ fn run_operation(site: &Site, requester: &Requester, name: &str, list: &str) -> 
         Ok(()) | Err(operations::Error::Refused(_)) => 'A',
         Err(e) => panic!("{name} on {list:?}: {e}"),
     }
+}
+
+#[test]
+fn an_export_past_its_cap_is_refused_whole() {
+    use wwsympa::domain::Month;
+    use wwsympa::operations::archive::read::{self, Export};
+    let (_dir, site) = site("arc-export");
+    let mut store = site.store();
+    let templates = wwsympa::render::Templates::load(None).unwrap();
+    let env = wwsympa::operations::Env::new(&mut store, &site.config, &templates);
+    let list = wwsympa::operations::lists::open_list(&env, "pubarc").unwrap();
+    let march = wwsympa::store::ArchiveScope::Month(Month::parse("2024-03").unwrap());
+    let shell = Requester::shell();
+    let whole = read::export_capped(&env, &shell, &list, march, 1_000_000).unwrap();
+    let Export::Gzipped(bytes) = whole else {
+        panic!("{whole:?}")
+    };
+    assert_eq!(&bytes[..2], &[0x1f, 0x8b]);
+    // The first message alone is under 400 bytes; the month is more.
+    assert!(matches!(
+        read::export_capped(&env, &shell, &list, march, 400).unwrap(),
+        Export::TooLarge
+    ));
+    let empty = wwsympa::store::ArchiveScope::Month(Month::parse("1999-01").unwrap());
+    assert!(matches!(
+        read::export_capped(&env, &shell, &list, empty, 1_000_000).unwrap(),
+        Export::Empty
+    ));
 }
 
 #[test]

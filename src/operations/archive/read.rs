@@ -544,12 +544,24 @@ pub enum Export {
     TooLarge,
 }
 
-/// The visible messages of a month or a thread as a gzipped mbox (mboxrd), oldest first.
+/// The visible messages of a month or a thread as a gzipped mbox (mboxrd), oldest first,
+/// refused past [`EXPORT_CAP`].
 pub fn export(
     env: &Env<'_>,
     requester: &Requester,
     list: &List,
     scope: ArchiveScope,
+) -> Result<Export, Error> {
+    export_capped(env, requester, list, scope, EXPORT_CAP)
+}
+
+/// [`export`] with another cap on the messages' total size (for tests and the shell).
+pub fn export_capped(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+    scope: ArchiveScope,
+    cap: u64,
 ) -> Result<Export, Error> {
     env.authorize(requester, list, ActionKind::ReadArchive)?;
     let mut gz = archive::mbox::GzWriter::new(Vec::new());
@@ -561,7 +573,7 @@ pub fn export(
             return Ok(());
         }
         total += raw.len() as u64;
-        if total > EXPORT_CAP {
+        if total > cap {
             too_large = true;
             return Ok(());
         }
