@@ -267,6 +267,11 @@ fn every_archive_url_answers_as_the_corpus_says() {
             "Hello world".into(),
         ),
         (
+            "/sympa/arc/pubarc/2024-03/thrd1.html".into(),
+            200,
+            "<a href=\"/sympa/arc/pubarc/2024-03/msg00001.html\">Re: Hello world</a>".into(),
+        ),
+        (
             "/sympa/arc/pubarc/2024-03/thrd2.html".into(),
             404,
             "No such message".into(),

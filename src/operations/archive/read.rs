@@ -22,6 +22,9 @@ use super::super::{Env, Error, Requester};
 pub const PAGE_SIZE: u64 = 30;
 /// The most messages of one thread read for its tree (the oldest ones).
 pub const THREAD_CAP: u64 = 2_000;
+/// The most messages of one thread read for a month's index by thread (the oldest ones):
+/// a month page reads up to [`PAGE_SIZE`] threads.
+pub const MONTH_THREAD_CAP: u64 = 500;
 /// How deep a thread's tree is indented; deeper replies are shown at this depth.
 pub const MAX_DEPTH: usize = 12;
 /// Search results on one page.
@@ -119,8 +122,10 @@ pub struct ThreadsPage {
     pub messages: u64,
     /// Its threads with a visible message in it.
     pub thread_count: u64,
-    /// The page's threads, the most recently active first.
-    pub threads: Vec<ThreadSummary>,
+    /// The page's threads, the most recently active first, each with its messages of the
+    /// month as a tree (see [`thread`]; messages of other months are left out, their
+    /// replies keep their depth).
+    pub threads: Vec<(ThreadSummary, Vec<TreeNode>)>,
     /// How many pages of threads there are (at least 1).
     pub pages: u64,
     /// How many pages of messages by date there are (at least 1).
@@ -173,6 +178,23 @@ pub fn month_by_thread(
         if page == 0 || page > pages {
             return Ok(None);
         }
+        let mut threads_with_messages = Vec::with_capacity(threads.len());
+        for summary in threads {
+            let nodes = db.archive_thread(list.id, summary.id, MONTH_THREAD_CAP)?;
+            let flat = nodes
+                .into_iter()
+                .map(|node| {
+                    let shown = node.message.filter(|m| m.state == ArchivedState::Visible);
+                    (node.message_id, node.parent, shown)
+                })
+                .collect();
+            let in_month = build_tree(flat)
+                .into_iter()
+                .filter(|node| node.message.as_ref().is_some_and(|m| m.month == month))
+                .collect();
+            threads_with_messages.push((summary, in_month));
+        }
+        let threads = threads_with_messages;
         Ok(Some(ThreadsPage {
             messages,
             thread_count,

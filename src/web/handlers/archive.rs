@@ -274,7 +274,7 @@ fn home(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     Ok(Outcome::page(ArcView { months, total }))
 }
 
-/// A thread in a month's index.
+/// A thread in a month's index, with its messages of the month.
 #[derive(Serialize)]
 struct ThreadRow {
     url: String,
@@ -282,6 +282,7 @@ struct ThreadRow {
     messages: u64,
     first: String,
     last: String,
+    rows: Vec<MessageRow>,
 }
 
 /// A link to a page of an index.
@@ -361,12 +362,20 @@ fn month_by_thread(
     view.threads = found
         .threads
         .iter()
-        .map(|thread| ThreadRow {
+        .map(|(thread, nodes)| ThreadRow {
             url: arc_url(ctx, list.name.as_str(), &format!("thread/{}", thread.id)),
             subject: subject_or_none(&thread.subject),
             messages: thread.messages,
             first: datetime(thread.first),
             last: datetime(thread.last),
+            rows: nodes
+                .iter()
+                .filter_map(|node| {
+                    node.message
+                        .as_ref()
+                        .map(|m| MessageRow::new(ctx, list.name.as_str(), m, node.depth))
+                })
+                .collect(),
         })
         .collect();
     view.pages = page_links(ctx, list, month, "thrd", found.pages, page);
