@@ -3,7 +3,8 @@
 //! A handler asks for it with [`Ctx::validators`](super::ctx::Ctx): its own ETag (a message
 //! page makes one from the message's id and state, so a 304 reads no bytes), or none, and
 //! then the ETag is a hash of the rendered body. Pages seen with a session (owner buttons,
-//! CSRF tokens) are `Cache-Control: private`; every page is revalidated (`no-cache`).
+//! CSRF tokens) are `Cache-Control: private`; every page is revalidated (`no-cache`) and
+//! varies with the cookie (a shared cache never gives an anonymous page to a member).
 //! `If-Modified-Since` is honoured when it repeats our `Last-Modified` exactly (as clients
 //! do) and no `If-None-Match` is sent.
 
@@ -76,7 +77,9 @@ pub fn not_modified(etag: &str, last_modified: Option<&str>, private: bool) -> R
     if let Some(modified) = last_modified {
         response = response.with_header("Last-Modified", modified);
     }
-    response.with_header("Cache-Control", cache_control(private))
+    response
+        .with_header("Cache-Control", cache_control(private))
+        .with_header("Vary", "Cookie")
 }
 
 fn cache_control(private: bool) -> &'static str {
@@ -111,7 +114,8 @@ pub fn finish(
         .retain(|(name, _)| !name.eq_ignore_ascii_case("Cache-Control"));
     response = response
         .with_header("ETag", etag)
-        .with_header("Cache-Control", cache_control(private));
+        .with_header("Cache-Control", cache_control(private))
+        .with_header("Vary", "Cookie");
     match modified {
         Some(modified) => response.with_header("Last-Modified", modified),
         None => response,
@@ -153,6 +157,7 @@ mod tests {
         );
         assert_eq!(other.status, 200);
         assert_eq!(other.header("Cache-Control"), Some("private, no-cache"));
+        assert_eq!(other.header("Vary"), Some("Cookie"));
     }
 
     #[test]
