@@ -709,8 +709,14 @@ pub fn search(
         }
         SearchIn::Site => {
             let mut readable = Vec::new();
+            let anonymous = requester.email.is_none() && !requester.listmaster;
             for list in env.db().open_lists(&env.config.domain)? {
-                let roles = env.roles(requester, &list)?;
+                // Roles are read only when they may matter: not for an anonymous visitor.
+                let roles = if anonymous {
+                    crate::domain::Roles::ANONYMOUS
+                } else {
+                    env.roles(requester, &list)?
+                };
                 let decision = crate::domain::decide(ActionKind::ReadArchive, &roles, &list.policy);
                 if !matches!(decision, Decision::Refuse(_)) {
                     readable.push(list);
