@@ -52,6 +52,7 @@
 //! each backend's runner applies its missing migrations in order and refuses a database newer
 //! than the build ([`Error::SchemaTooNew`]).
 
+mod archiving;
 mod copy;
 mod db;
 mod error;
@@ -60,6 +61,9 @@ mod records;
 mod shared;
 mod sqlite;
 mod target;
+
+#[cfg(test)]
+mod archive_tests;
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "006_pending_one_per_address",
         include_str!("sql/006_pending_one_per_address.sql"),
     ),
+    ("007_archive", include_str!("sql/007_archive.sql")),
 ];
 
 /// Held by the process migrating, so that two processes starting at once apply each

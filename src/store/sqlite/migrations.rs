@@ -32,6 +32,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "006_pending_one_per_address",
         include_str!("sql/006_pending_one_per_address.sql"),
     ),
+    ("007_archive", include_str!("sql/007_archive.sql")),
 ];
 
 /// The table holding the schema version: one row, made by [`migrate`] before any migration.
