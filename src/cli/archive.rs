@@ -190,10 +190,11 @@ fn ls(config: &Config, name: &str, month: Option<&str>) -> Result<()> {
     let mut admin = Admin::open(config)?;
     let list = admin.list(name)?;
     let db = admin.store.db();
+    let mut lines = Vec::new();
     match month {
         None => {
             for (month, count) in db.archive_months(list.id)? {
-                println!("{month} {count}");
+                lines.push(format!("{month} {count}"));
             }
         }
         Some(text) => {
@@ -201,11 +202,20 @@ fn ls(config: &Config, name: &str, month: Option<&str>) -> Result<()> {
                 bail!("months are written YYYY-MM, not {text:?}");
             };
             for message in db.archive_month_page(list.id, month, 0, LS_LIMIT)? {
-                println!(
+                lines.push(format!(
                     "{} {} {} {}",
                     message.month, message.seq, message.message_id, message.subject
-                );
+                ));
             }
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        match writeln!(out, "{line}") {
+            Ok(()) => {}
+            // A pager or `head` that stopped reading: not an error.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(())
