@@ -9,8 +9,8 @@ use crate::support::db::SiteDb;
 use crate::support::{binary, free_port, TempDir};
 use wwsympa::archive::mbox;
 
-/// The configuration file of a site in `dir` with the list `arc`, and its database.
-fn site(dir: &TempDir) -> (PathBuf, SiteDb) {
+/// The configuration file of an empty site in `dir`, and its database.
+fn empty_site(dir: &TempDir) -> (PathBuf, SiteDb) {
     let path = dir.path().join("wwsympa.toml");
     let db = SiteDb::new(dir.path(), "archive.db");
     std::fs::write(
@@ -22,6 +22,12 @@ fn site(dir: &TempDir) -> (PathBuf, SiteDb) {
         ),
     )
     .unwrap();
+    (path, db)
+}
+
+/// The configuration file of a site in `dir` with the list `arc`, and its database.
+fn site(dir: &TempDir) -> (PathBuf, SiteDb) {
+    let (path, db) = empty_site(dir);
     let out = wwsympa(
         &path,
         &["list", "create", "arc", "--subject", "Archive tests"],
@@ -324,4 +330,47 @@ fn an_import_killed_midway_goes_on_where_it_stopped() {
         )
     );
     assert_eq!(months(&config).values().sum::<u64>(), TOTAL as u64);
+}
+
+#[test]
+fn db_sample_fills_the_sample_lists_archives() {
+    let dir = TempDir::new("arc-sample");
+    let (config, _db) = empty_site(&dir);
+    let out = wwsympa(&config, &["db", "sample"]);
+    assert!(out.status.success(), "{out:?}");
+    for list in ["announce", "users", "dev"] {
+        let out = wwsympa(&config, &["archive", "ls", list]);
+        assert!(out.status.success(), "{out:?}");
+        let months: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        assert!(months.len() >= 3, "{list}: {months:?}");
+        let total: u64 = months
+            .iter()
+            .map(|l| l.split(' ').nth(1).unwrap().parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(total, 15, "{list}: {months:?}");
+        let mut subjects = Vec::new();
+        for line in &months {
+            let month = line.split(' ').next().unwrap();
+            let out = wwsympa(&config, &["archive", "ls", list, month]);
+            subjects.extend(
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .map(|l| l.splitn(4, ' ').nth(3).unwrap_or("").to_string()),
+            );
+        }
+        for expected in [
+            "Réunion de rentrée",
+            "Our new web site",
+            "Figures for the report",
+            "Re: Upgrading from the previous release",
+        ] {
+            assert!(
+                subjects.iter().any(|s| s == expected),
+                "{list}: {subjects:?}"
+            );
+        }
+    }
 }
