@@ -400,6 +400,25 @@ mod tests {
     }
 
     #[test]
+    fn huge_messages_show_their_headers_and_say_why_not_more() {
+        let mut raw = msg("From: a@b\nSubject: huge\nMessage-ID: <huge@x>\n\n");
+        raw.resize(crate::archive::MAX_MESSAGE_BYTES + 1, b'a');
+        let shown = display(&raw);
+        assert!(shown
+            .headers
+            .contains(&("Subject".to_owned(), "huge".to_owned())));
+        assert!(matches!(&shown.parts[..], [Part::Note { text }] if text.contains("MiB")));
+        let parsed = crate::archive::parse(&raw);
+        assert_eq!(parsed.message_id, "huge@x");
+        assert_eq!(parsed.index.body_new, "");
+        raw.truncate(crate::archive::MAX_MESSAGE_BYTES);
+        assert!(crate::archive::parse(&raw)
+            .index
+            .body_new
+            .starts_with("aaaa"));
+    }
+
+    #[test]
     fn quote_depth_is_capped() {
         let raw = msg("From: a@b\n\n>>>>>>>>>>>> deep\n");
         let lines = texts(&display(&raw).parts);
