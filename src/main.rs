@@ -43,6 +43,11 @@ enum Command {
         #[command(subcommand)]
         command: cli::db::DbCommand,
     },
+    /// Manage list archives: import, reindex, list.
+    Archive {
+        #[command(subcommand)]
+        command: cli::archive::ArchiveCommand,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -76,6 +81,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::List { command } => cli::lists::list(&config, command),
         Command::Member { command } => cli::lists::member(&config, command),
         Command::User { command } => cli::user::run(&config, command),
+        Command::Archive { command } => cli::archive::run(&config, command),
         Command::Check => cli::check::run(&config),
         Command::Sender { poll } => cli::sender::run(config, poll),
     }

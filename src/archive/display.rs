@@ -2,6 +2,9 @@
 
 use serde::Serialize;
 
+use super::mime::{self, Node};
+use super::sanitize::sanitize;
+
 /// A message as its page shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Display {
@@ -71,13 +74,113 @@ pub struct Attachment {
 }
 
 /// What the page of `raw` shows. Never fails and never panics.
+///
+/// Text lines carry their quote depth (see [`super::MAX_QUOTE_DEPTH`]) and are given
+/// without their quote marks. A message mail-parser cannot read at all is shown as its
+/// bytes, as text.
 pub fn display(raw: &[u8]) -> Display {
-    let _ = raw;
-    todo!()
+    mime::with_message(raw, |message, headers_only| {
+        let walked = mime::walk(message, headers_only, None);
+        Display {
+            headers: walked.headers.shown,
+            parts: convert(walked.nodes),
+        }
+    })
+    .unwrap_or_else(|| Display {
+        headers: Vec::new(),
+        parts: vec![
+            Part::Note {
+                text: "This message could not be read as mail; here are its bytes as text."
+                    .to_owned(),
+            },
+            text_part(&mime::utf8_or_1252(&raw[..raw.len().min(MAX_RAW_SHOWN)])),
+        ],
+    })
 }
+
+/// The most bytes of an unreadable message shown as text.
+pub const MAX_RAW_SHOWN: usize = 1 << 20;
 
 /// Attachment `index` of `raw` (as numbered by [`display`]), if it has one.
 pub fn attachment(raw: &[u8], index: usize) -> Option<Attachment> {
-    let _ = (raw, index);
-    todo!()
+    mime::with_message(raw, |message, headers_only| {
+        let walked = mime::walk(message, headers_only, Some(index));
+        find(walked.nodes, index)
+    })
+    .flatten()
+}
+
+/// Attachment `index` among `nodes`, with its bytes.
+fn find(nodes: Vec<Node>, index: usize) -> Option<Attachment> {
+    for node in nodes {
+        match node {
+            Node::Attachment {
+                index: i,
+                name,
+                content_type,
+                bytes: Some(bytes),
+                ..
+            } if i == index => {
+                return Some(Attachment {
+                    name,
+                    content_type,
+                    bytes,
+                })
+            }
+            Node::Message(_, inner) => {
+                if let Some(found) = find(inner, index) {
+                    return Some(found);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The walk's nodes as a page's parts (HTML sanitized here).
+fn convert(nodes: Vec<Node>) -> Vec<Part> {
+    nodes
+        .into_iter()
+        .map(|node| match node {
+            Node::Text(text) => text_part(&text),
+            Node::Html(html) => Part::Html {
+                html: sanitize(&html),
+            },
+            Node::Attachment {
+                index,
+                name,
+                content_type,
+                size,
+                ..
+            } => Part::Attachment {
+                index,
+                name,
+                content_type,
+                size,
+            },
+            Node::Message(headers, inner) => Part::Message {
+                message: Box::new(Display {
+                    headers: headers.shown,
+                    parts: convert(inner),
+                }),
+            },
+            Node::Note(text) => Part::Note { text },
+        })
+        .collect()
+}
+
+/// A text part of `text`'s lines.
+fn text_part(text: &str) -> Part {
+    Part::Text {
+        lines: mime::lines(text)
+            .map(|line| {
+                let (depth, rest) = mime::split_quote(line);
+                Line {
+                    depth,
+                    text: rest.to_owned(),
+                }
+            })
+            .collect(),
+    }
 }

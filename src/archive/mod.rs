@@ -7,10 +7,12 @@
 pub mod display;
 pub mod ids;
 pub mod mbox;
+mod mime;
 pub mod parse;
 pub mod query;
 pub mod sanitize;
 pub mod snippet;
 
 pub use display::{attachment, display, Attachment, Display, Line, Part};
+pub use mime::{MAX_DEPTH, MAX_MESSAGE_BYTES, MAX_QUOTE_DEPTH};
 pub use parse::{parse, Parsed, EXTRACT_VERSION};

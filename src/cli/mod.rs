@@ -3,6 +3,7 @@
 //! `main.rs` parses the command line and calls one of these. Data (listings, per-address
 //! results) goes to standard output; messages and progress go to standard error.
 
+pub mod archive;
 pub mod check;
 pub mod db;
 pub mod lists;

@@ -1,5 +1,7 @@
 //! A list's archive: storing messages (from list mail and imports), reading months, threads and messages, search, exports, and owners hiding or deleting messages.
 
+pub mod import;
+
 use crate::archive;
 use crate::domain::{ArchivedState, List, Month};
 use crate::store::{self, Archived, Db, NewArchived};
