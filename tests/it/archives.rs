@@ -612,6 +612,11 @@ fn every_archive_url_answers_as_the_corpus_says() {
     let html = body(&page);
     assert!(html.contains("class=\"q1\""), "{html}");
     assert!(html.contains("class=\"q2\""));
+    // The quote marks stay visible (a text browser shows no colour).
+    assert!(
+        html.contains("<span class=\"qm\">&gt;&gt; </span>older still"),
+        "{html}"
+    );
     assert!(
         html.contains("/sympa/arc/pubarc/2024-03/msg00001.html"),
         "next"
@@ -987,6 +992,7 @@ fn a_text_browser_reads_the_message_and_its_links() {
     assert!(dump.status.success());
     let text = String::from_utf8_lossy(&dump.stdout);
     assert!(text.contains("publicmarker"), "{text}");
+    assert!(text.contains(">> older still"), "{text}");
     assert!(text.contains("Next by date"), "{text}");
     assert!(text.contains("The whole thread"), "{text}");
     assert!(

@@ -499,19 +499,6 @@ fn blocks(display: &archive::Display, depth: usize, out: &mut Vec<Block>) {
                     text: "A forwarded message nested too deep is not shown.".into(),
                 }),
             }),
-            Part::Text { lines } => out.push(Block {
-                depth,
-                headers: None,
-                part: Some(Part::Text {
-                    lines: lines
-                        .iter()
-                        .map(|line| archive::Line {
-                            depth: line.depth.min(4),
-                            text: line.text.clone(),
-                        })
-                        .collect(),
-                }),
-            }),
             other => out.push(Block {
                 depth,
                 headers: None,
