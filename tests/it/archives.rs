@@ -933,6 +933,26 @@ fn owners_hide_show_and_delete_and_readers_see_the_difference() {
         !search.contains("Re: Hello world"),
         "hidden messages leave the index"
     );
+    assert_eq!(
+        reader.get("/sympa/arc/pubarc/2024-03/msg00001/raw").status,
+        404
+    );
+    assert_eq!(
+        reader
+            .get("/sympa/msg/pubarc/2024-03/reply%40example.org")
+            .status,
+        404
+    );
+    assert_eq!(
+        owner
+            .get("/sympa/msg/pubarc/2024-03/reply%40example.org")
+            .status,
+        301
+    );
+    assert_eq!(
+        owner.get("/sympa/arc/pubarc/2024-03/msg00001/raw").status,
+        200
+    );
     let seen = body(&owner.get(page));
     assert!(seen.contains("This message is hidden"));
     assert!(seen.contains("Show this message again"));
