@@ -815,3 +815,87 @@ fn a_cleared_index_finds_nothing_until_refilled() {
         before
     });
 }
+
+/// What a copy must keep of an archive: months, every message's summary and bytes, the
+/// threads' nodes.
+type ArchiveView = (
+    Vec<(Month, u64)>,
+    Vec<(ArchivedSummary, Option<Vec<u8>>)>,
+    Vec<Vec<(String, Option<String>, bool)>>,
+);
+
+fn view(store: &Store, list: ListId) -> ArchiveView {
+    let messages = store.db().archived_after(0, 1000).unwrap();
+    let mut threads: Vec<i64> = messages.iter().map(|m| m.0.thread).collect();
+    threads.sort_unstable();
+    threads.dedup();
+    let threads = threads.into_iter().map(|t| nodes(store, list, t)).collect();
+    (store.db().archive_months(list).unwrap(), messages, threads)
+}
+
+/// Fills the index again from the bytes, as `wwsympa archive reindex` does (the tests'
+/// index text: the subject and the bytes as body).
+fn reindex(store: &Store) {
+    store.db().archive_index_clear().unwrap();
+    for (summary, raw) in store.db().archived_after(0, 1000).unwrap() {
+        if let Some(raw) = raw {
+            let text = IndexText {
+                subject: summary.subject.clone(),
+                body_new: String::from_utf8_lossy(&raw).into_owned(),
+                ..IndexText::default()
+            };
+            store.db().archive_index_add(summary.id, &text, 2).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_copy_moves_the_archive_and_its_index_is_made_again_after() {
+    let mut source = Store::open_in_memory().unwrap();
+    source.migrate().unwrap();
+    let list = list(&mut source, "news");
+    add(
+        &mut source,
+        list,
+        &mail("c").refs(&["a", "b"]).date(JAN + 2),
+    );
+    add(&mut source, list, &mail("a"));
+    let hidden = add(&mut source, list, &mail("h").refs(&["a"]).date(JAN + 3));
+    let deleted = add(&mut source, list, &mail("d").date(JAN + 40 * DAY));
+    add(&mut source, list, &mail("e").date(JAN + 41 * DAY));
+    let db = source.db();
+    db.set_archived_state(hidden.id, ArchivedState::Hidden, &mail("h").index())
+        .unwrap();
+    db.set_archived_state(deleted.id, ArchivedState::Deleted, &mail("d").index())
+        .unwrap();
+    let expected = view(&source, list);
+    let q = query(vec![term(SearchField::Any, &["hello"])]);
+    assert_eq!(found(&source, &[list], &q), ["e", "a", "c"]);
+    let mut hops = vec![Store::open_in_memory().unwrap()];
+    let server = TestDb::new();
+    if let Some(test) = &server {
+        hops.push(Store {
+            inner: StoreInner::Postgres(Box::new(test.store())),
+        });
+        // And back from PostgreSQL to SQLite.
+        hops.push(Store::open_in_memory().unwrap());
+    }
+    let mut from = source;
+    for mut to in hops {
+        let report = from.copy_to(&mut to, &mut |_: &str, _, _| {}).unwrap();
+        assert!(report.counts_agree(), "{report:?}");
+        assert!(report.needs_reindex());
+        assert_eq!(view(&to, list), expected);
+        // The index is not copied; reindexing brings the same answers back.
+        assert!(found(&to, &[list], &q).is_empty());
+        reindex(&to);
+        assert_eq!(found(&to, &[list], &q), ["e", "a", "c"]);
+        from = to;
+    }
+    // New mail on the last copy takes new ids and joins the copied threads.
+    let reply = add(&mut from, list, &mail("b").refs(&["a"]).date(JAN + 1));
+    assert!(reply.id > expected.1.last().unwrap().0.id);
+    assert_eq!(reply.seq, 3);
+    let threads = threads_of(&from, list, &["a", "b", "c"]);
+    assert_eq!(threads, [threads[0]; 3]);
+}

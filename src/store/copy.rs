@@ -6,6 +6,12 @@
 //! not copied but made again by the destination's own triggers as rows arrive:
 //! `lists.member_count` (from the members copied) and `site_version` (any value will do,
 //! it only has to move). `schema_version` is the destination's own, made by its migrations.
+//!
+//! The archive's search index is not copied: SQLite's is contentless (its words cannot be
+//! read back) and the two backends' indexes differ in form. The destination's index stays
+//! empty until `wwsympa archive reindex` fills it again from the copied bytes
+//! ([`CopyReport::needs_reindex`] says when that is needed); everything else of the archive
+//! (bytes, numbers, threads, counts) is copied as it is.
 
 use super::{DbInner, Error, Store};
 
@@ -213,6 +219,65 @@ pub(super) const TABLES: &[Table] = &[
         by_id: true,
     },
     Table {
+        name: "archive_threads",
+        columns: &[
+            ("id", Int),
+            ("list_id", Int),
+            ("subject", Text),
+            ("messages", Int),
+            ("first_date", Int),
+            ("last_date", Int),
+        ],
+        by_id: true,
+    },
+    Table {
+        name: "archive_msgids",
+        columns: &[
+            ("id", Int),
+            ("list_id", Int),
+            ("message_id", Text),
+            ("thread_id", Int),
+            ("parent", Text),
+            ("message", Int),
+        ],
+        by_id: true,
+    },
+    Table {
+        name: "archive_messages",
+        columns: &[
+            ("id", Int),
+            ("list_id", Int),
+            ("msgid_id", Int),
+            ("thread_id", Int),
+            ("month", Text),
+            ("seq", Int),
+            ("date", Int),
+            ("arrived_at", Int),
+            ("from_addr", Text),
+            ("from_name", Text),
+            ("subject", Text),
+            ("size", Int),
+            ("attachments", Int),
+            ("state", Text),
+            ("extract_version", Int),
+            ("sha256", Bytes),
+            ("permalink", Text),
+            ("hyperkitty", Text),
+            ("parent", Text),
+        ],
+        by_id: true,
+    },
+    Table {
+        name: "archive_raw",
+        columns: &[("id", Int), ("codec", Text), ("bytes", Bytes)],
+        by_id: true,
+    },
+    Table {
+        name: "archive_months",
+        columns: &[("list_id", Int), ("month", Text), ("messages", Int)],
+        by_id: false,
+    },
+    Table {
         name: "rate_limits",
         columns: &[
             ("bucket", Text),
@@ -240,6 +305,14 @@ pub struct CopyReport {
 }
 
 impl CopyReport {
+    /// Returns true if and only if archived messages were copied: the destination's search
+    /// index is then empty (it is never copied) and `wwsympa archive reindex` must run on it.
+    pub fn needs_reindex(&self) -> bool {
+        self.tables
+            .iter()
+            .any(|(table, _, to)| *table == "archive_messages" && *to > 0)
+    }
+
     /// Returns true if and only if every table has as many rows on both sides.
     pub fn counts_agree(&self) -> bool {
         self.tables.iter().all(|(_, from, to)| from == to)
