@@ -374,3 +374,52 @@ fn db_sample_fills_the_sample_lists_archives() {
         }
     }
 }
+
+/// How many messages of list `arc` a search for `text` finds, through the store.
+fn search_count(db: &SiteDb, text: &str) -> u64 {
+    let store = db.connect();
+    let list = store
+        .db()
+        .list_by_name(
+            "lists.example.org",
+            &wwsympa::domain::ListName::parse("arc").unwrap(),
+        )
+        .unwrap()
+        .unwrap();
+    let query = wwsympa::archive::query::parse(text).unwrap();
+    store
+        .db()
+        .archive_search_count(
+            &wwsympa::store::ArchiveSearch {
+                lists: &[list.id],
+                query: &query,
+                order: wwsympa::domain::SearchOrder::Newest,
+                before: None,
+                offset: 0,
+                limit: 1_000,
+            },
+            1_000,
+        )
+        .unwrap()
+}
+
+#[test]
+fn reindex_fills_an_emptied_index_again() {
+    let dir = TempDir::new("arc-reindex");
+    let (config, db) = site(&dir);
+    let path = dir.path().join("list.mbox");
+    write_mbox(&path, 30);
+    assert!(import(&config, &path, &[]).0);
+    assert_eq!(search_count(&db, "body"), 30);
+    assert_eq!(search_count(&db, "s:\"message 7\""), 1);
+    db.connect().db().archive_index_clear().unwrap();
+    assert_eq!(search_count(&db, "body"), 0);
+    let out = wwsympa(&config, &["archive", "reindex"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("reindexed 30 messages"),
+        "{out:?}"
+    );
+    assert_eq!(search_count(&db, "body"), 30);
+    assert_eq!(search_count(&db, "s:\"message 7\""), 1);
+}
