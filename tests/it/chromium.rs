@@ -455,6 +455,7 @@ fn chromium_shows_the_archive_at_desktop_and_phone_widths_without_horizontal_scr
         ("month", format!("{base}/arc/news/2024-03/thrd1.html")),
         ("thread", format!("http://127.0.0.1:{port}{thread}")),
         ("message", format!("{base}/arc/news/2024-03/msg00002.html")),
+        ("search", format!("{base}/arcsearch/news?q=word")),
     ];
     let mut saved = Vec::new();
     for (width, height, mobile, label) in [(1280, 900, false, "desktop"), (375, 812, true, "phone")]
