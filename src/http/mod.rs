@@ -6,7 +6,8 @@
 //!
 //! Both doors read the whole request (head and body, within the size limit and the request
 //! deadline) on their connection thread before they take one of the [`Gate`]'s handler slots
-//! and call the application: slow clients cannot take every slot.
+//! and call the application: slow clients cannot take every slot. A streamed body
+//! ([`Body::Stream`], see [`response`]) is written after the slot is given back.
 
 pub mod cookie;
 pub mod form;
@@ -22,7 +23,7 @@ use std::sync::Arc;
 pub use form::{Form, FormError};
 pub use gate::{Gate, Slot};
 pub use request::{percent_decode, BadRequest, Method, Request};
-pub use response::Response;
+pub use response::{run_stream, Body, Response, Stream};
 
 use crate::fcgi;
 
@@ -156,9 +157,22 @@ impl fcgi::Handler for FcgiAdapter {
         let head = request.params.get("REQUEST_METHOD") == Some(b"HEAD");
         let mut bytes = Vec::new();
         response.write_cgi(&mut bytes, head);
-        match std::io::Write::write_all(out, &bytes) {
-            Ok(()) => 0,
-            Err(_) => 1,
+        if std::io::Write::write_all(out, &bytes).is_err() {
+            return 1;
+        }
+        match response.body {
+            Body::Stream(stream) if !head => {
+                let what =
+                    String::from_utf8_lossy(request.params.get("REQUEST_URI").unwrap_or(b"?"))
+                        .into_owned();
+                // A failure ends the body here; the request still ends cleanly, and the
+                // connection serves the next one.
+                match run_stream(stream, out, &what) {
+                    Ok(()) => 0,
+                    Err(_) => 1,
+                }
+            }
+            _ => 0,
         }
     }
 }

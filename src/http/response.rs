@@ -1,14 +1,130 @@
-//! The response every handler returns, its CGI serialisation, and the reason phrases and dates the doors write.
+//! The response every handler returns (its body bytes or a stream), its CGI serialisation, and the reason phrases and dates the doors write.
+//!
+//! # Streamed bodies
+//!
+//! Most answers are pages of a few kilobytes, built whole: [`Body::Bytes`], sent with a
+//! `Content-Length`. A body that can be large (an archive's month as a gzipped mbox) is a
+//! [`Body::Stream`]: a producer that the door runs after it has sent the head, writing the
+//! body into the connection through a small buffer, so that memory does not grow with the
+//! body's size.
+//!
+//! The producer is a boxed `FnOnce(&mut dyn Write) -> io::Result<()> + Send + 'static`: it
+//! owns what it needs (for the archive, a database connection of its own taken from the
+//! pool, which goes back to the pool when the producer is dropped). The other designs were
+//! a response borrowing the service (a lifetime on every `Response` in the code) or a sink
+//! handed to the service (every handler's signature); an owned producer keeps the
+//! [`Service`](super::Service) trait and every handler as they are, and lets the door run
+//! it *after* the request has left its handler slot ([`super::Gate`]): a stream goes at the
+//! client's pace, and a few slow downloads must not hold every slot. A stream is run on the
+//! connection thread that read its request, so the number of streams at once is bounded by
+//! the connection threads.
+//!
+//! The doors frame a stream without a `Content-Length`: FastCGI lets the web server chunk
+//! it or close; the plain door sends `Transfer-Encoding: chunked` to HTTP/1.1 clients, and
+//! closes the connection after the body for HTTP/1.0 ones. A producer that fails (or
+//! panics, see [`run_stream`]) leaves the body truncated, never a second head: the FastCGI
+//! request ends there, and the plain door closes the connection without the last chunk.
+//! HEAD requests get the head only; the producer is dropped without running.
+
+use std::io::{self, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// What writes a streamed body into the sink a door gives it.
+type Producer = Box<dyn FnOnce(&mut dyn Write) -> io::Result<()> + Send + 'static>;
+
+/// A streamed body: a producer run once, after the head is sent.
+pub struct Stream(Producer);
+
+impl Stream {
+    /// A stream that `producer` writes; it owns what it reads from.
+    pub fn new(producer: impl FnOnce(&mut dyn Write) -> io::Result<()> + Send + 'static) -> Stream {
+        Stream(Box::new(producer))
+    }
+
+    /// Writes the body into `out`: an `Err` (or a panic) leaves it truncated.
+    pub fn write_to(self, out: &mut dyn Write) -> io::Result<()> {
+        (self.0)(out)
+    }
+}
+
+impl std::fmt::Debug for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Stream(..)")
+    }
+}
+
+/// A response's body: bytes built whole, or a stream written after the head.
+#[derive(Debug)]
+pub enum Body {
+    /// The whole body, sent with its length.
+    Bytes(Vec<u8>),
+    /// A body written by its producer after the head, without a length.
+    Stream(Stream),
+}
+
+impl Body {
+    /// The bytes of a whole body; empty for a stream.
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Body::Bytes(bytes) => bytes,
+            Body::Stream(_) => &[],
+        }
+    }
+
+    /// Returns true if and only if the body is a stream.
+    pub fn is_stream(&self) -> bool {
+        matches!(self, Body::Stream(_))
+    }
+}
+
+/// Bytes compare by value; a stream equals nothing, not even itself (it has no value
+/// before it is run).
+impl PartialEq for Body {
+    fn eq(&self, other: &Body) -> bool {
+        match (self, other) {
+            (Body::Bytes(a), Body::Bytes(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(bytes: Vec<u8>) -> Body {
+        Body::Bytes(bytes)
+    }
+}
+
+/// Runs `stream` into `out`, a panic included: the answer of a stream that failed is an
+/// error (already logged here, with `what` naming the request), never a second head.
+pub fn run_stream(
+    stream: Stream,
+    out: &mut dyn Write,
+    what: &dyn std::fmt::Display,
+) -> io::Result<()> {
+    match catch_unwind(AssertUnwindSafe(|| stream.write_to(out))) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => {
+            log::warn!("a streamed body ended early on {what}: {e}");
+            Err(e)
+        }
+        Err(_) => {
+            log::error!(
+                "the producer of a streamed body panicked on {what}; the body is truncated"
+            );
+            Err(io::Error::other("the producer of a streamed body panicked"))
+        }
+    }
+}
 
 /// One HTTP response.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub struct Response {
     /// The status code.
     pub status: u16,
     /// Header fields in order.
     pub headers: Vec<(String, String)>,
     /// The body.
-    pub body: Vec<u8>,
+    pub body: Body,
 }
 
 impl Response {
@@ -17,7 +133,7 @@ impl Response {
         Response {
             status,
             headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
-            body: body.into_bytes(),
+            body: Body::Bytes(body.into_bytes()),
         }
     }
 
@@ -26,7 +142,7 @@ impl Response {
         Response {
             status,
             headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
-            body: body.into().into_bytes(),
+            body: Body::Bytes(body.into().into_bytes()),
         }
     }
 
@@ -35,7 +151,7 @@ impl Response {
         Response {
             status: 303,
             headers: vec![("Location".into(), location.to_string())],
-            body: Vec::new(),
+            body: Body::Bytes(Vec::new()),
         }
     }
 
@@ -53,9 +169,45 @@ impl Response {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Appends the CGI form (`Status:` line, fields, blank line, body) to `out`; `head` leaves out the body.
+    /// A response whose body `stream` writes after the head (see the module's docs).
+    pub fn stream(status: u16, headers: Vec<(String, String)>, stream: Stream) -> Response {
+        Response {
+            status,
+            headers,
+            body: Body::Stream(stream),
+        }
+    }
+
+    /// The same response when its body is bytes (a stream cannot be copied).
+    pub fn try_clone(&self) -> Option<Response> {
+        match &self.body {
+            Body::Bytes(bytes) => Some(Response {
+                status: self.status,
+                headers: self.headers.clone(),
+                body: Body::Bytes(bytes.clone()),
+            }),
+            Body::Stream(_) => None,
+        }
+    }
+
+    /// The whole body, a stream run into memory: for tests and in-process callers.
+    pub fn into_bytes(self) -> io::Result<Vec<u8>> {
+        match self.body {
+            Body::Bytes(bytes) => Ok(bytes),
+            Body::Stream(stream) => {
+                let mut bytes = Vec::new();
+                stream.write_to(&mut bytes)?;
+                Ok(bytes)
+            }
+        }
+    }
+
+    /// Appends the CGI form (`Status:` line, fields, blank line, body) to `out`; `head` leaves
+    /// out the body. A streamed body has no `Content-Length` and is not written here: the
+    /// door runs its producer next.
     pub fn write_cgi(&self, out: &mut Vec<u8>, head: bool) {
-        out.reserve(256 + self.body.len());
+        let bytes = self.body.bytes();
+        out.reserve(256 + bytes.len());
         out.extend_from_slice(
             format!("Status: {} {}\r\n", self.status, reason(self.status)).as_bytes(),
         );
@@ -69,9 +221,13 @@ impl Response {
             out.extend_from_slice(value.as_bytes());
             out.extend_from_slice(b"\r\n");
         }
-        out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", self.body.len()).as_bytes());
+        if self.body.is_stream() {
+            out.extend_from_slice(b"\r\n");
+            return;
+        }
+        out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", bytes.len()).as_bytes());
         if !head {
-            out.extend_from_slice(&self.body);
+            out.extend_from_slice(bytes);
         }
     }
 }

@@ -35,8 +35,8 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/web/arc_atom.html"),
     ),
     (
-        "web/arc_export.html",
-        include_str!("../../templates/web/arc_export.html"),
+        "web/arc_manage.html",
+        include_str!("../../templates/web/arc_manage.html"),
     ),
     (
         "web/arc_gone.html",

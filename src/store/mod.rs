@@ -66,7 +66,7 @@ mod target;
 mod archive_tests;
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::domain::{List, ListId, ListName, ListStatus, ListSummary};
 
@@ -268,7 +268,15 @@ impl Store {
 
 /// Connections for worker threads: one per thread at a time, opened lazily, kept for reuse
 /// (at most `keep` idle), a broken one dropped and replaced on the next use.
+///
+/// A cheap handle: clones share the same connections ([`Pooled::detach`] keeps one for a
+/// streamed response, past the request).
+#[derive(Clone)]
 pub struct Pool {
+    inner: Arc<PoolInner>,
+}
+
+struct PoolInner {
     target: Target,
     keep: usize,
     idle: Mutex<Vec<Store>>,
@@ -279,15 +287,17 @@ impl Pool {
     /// the number of threads that use it at once.
     pub fn new(target: Target, keep: usize) -> Pool {
         Pool {
-            target,
-            keep: keep.max(1),
-            idle: Mutex::new(Vec::new()),
+            inner: Arc::new(PoolInner {
+                target,
+                keep: keep.max(1),
+                idle: Mutex::new(Vec::new()),
+            }),
         }
     }
 
     /// Where the pool connects.
     pub fn target(&self) -> &Target {
-        &self.target
+        &self.inner.target
     }
 
     /// Puts an open connection in the pool (so the first request does not open another, or
@@ -297,18 +307,28 @@ impl Pool {
             return;
         }
         let mut idle = self
+            .inner
             .idle
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if idle.len() < self.keep {
+        if idle.len() < self.inner.keep {
             idle.push(store);
         }
     }
 
     /// A connection, reused when a sound one is idle, else a new one.
     pub fn get(&self) -> Result<Pooled<'_>, Error> {
+        Ok(Pooled {
+            pool: self,
+            store: Some(self.take()?),
+        })
+    }
+
+    /// A sound idle connection, or a new one.
+    fn take(&self) -> Result<Store, Error> {
         let idle = loop {
             let next = self
+                .inner
                 .idle
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -318,14 +338,10 @@ impl Pool {
                 other => break other,
             }
         };
-        let store = match idle {
-            Some(store) => store,
-            None => Store::connect(&self.target)?,
-        };
-        Ok(Pooled {
-            pool: self,
-            store: Some(store),
-        })
+        match idle {
+            Some(store) => Ok(store),
+            None => Store::connect(&self.inner.target),
+        }
     }
 }
 
@@ -333,6 +349,18 @@ impl Pool {
 pub struct Pooled<'a> {
     pool: &'a Pool,
     store: Option<Store>,
+}
+
+impl Pooled<'_> {
+    /// Another connection from the same pool that lives on its own (it holds a handle to
+    /// the pool): for work that outlasts the request, as a streamed response reading the
+    /// database while it is sent. It goes back to the pool when dropped.
+    pub fn detach(&self) -> Result<Detached, Error> {
+        Ok(Detached {
+            pool: self.pool.clone(),
+            store: Some(self.pool.take()?),
+        })
+    }
 }
 
 impl std::ops::Deref for Pooled<'_> {
@@ -349,6 +377,28 @@ impl std::ops::DerefMut for Pooled<'_> {
 }
 
 impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let Some(store) = self.store.take() {
+            self.pool.give(store);
+        }
+    }
+}
+
+/// A pooled connection that owns its handle to the pool ([`Pooled::detach`]), returned
+/// when dropped.
+pub struct Detached {
+    pool: Pool,
+    store: Option<Store>,
+}
+
+impl std::ops::Deref for Detached {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store.as_ref().expect("present until drop")
+    }
+}
+
+impl Drop for Detached {
     fn drop(&mut self) {
         if let Some(store) = self.store.take() {
             self.pool.give(store);

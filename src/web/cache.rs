@@ -27,11 +27,14 @@ impl PageCache {
         if inner.0 != version {
             return None;
         }
-        inner.1.get(key).cloned()
+        inner.1.get(key).and_then(Response::try_clone)
     }
 
-    /// Keeps `response` for `key`, built after reading `version`.
+    /// Keeps `response` for `key`, built after reading `version`; a streamed one is not kept.
     pub fn put(&self, version: i64, key: String, response: &Response) {
+        let Some(copy) = response.try_clone() else {
+            return;
+        };
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if inner.0 != version || inner.1.len() >= MAX_PAGES {
             if version < inner.0 {
@@ -40,7 +43,7 @@ impl PageCache {
             }
             *inner = (version, HashMap::new());
         }
-        inner.1.insert(key, response.clone());
+        inner.1.insert(key, copy);
     }
 }
 
@@ -53,14 +56,26 @@ mod tests {
         let cache = PageCache::default();
         let page = Response::text(200, "v1");
         cache.put(1, "/sympa/".into(), &page);
-        assert_eq!(cache.get(1, "/sympa/"), Some(page));
-        assert_eq!(cache.get(2, "/sympa/"), None);
+        assert_eq!(cache.get(1, "/sympa/").unwrap().body.bytes(), b"v1");
+        assert!(cache.get(2, "/sympa/").is_none());
         cache.put(2, "/sympa/".into(), &Response::text(200, "v2"));
-        assert_eq!(cache.get(1, "/sympa/"), None);
+        assert!(cache.get(1, "/sympa/").is_none());
         // A page built from an older reading does not replace newer ones.
         cache.put(1, "/sympa/lists".into(), &Response::text(200, "old"));
-        assert_eq!(cache.get(2, "/sympa/").unwrap().body, b"v2");
-        assert_eq!(cache.get(2, "/sympa/lists"), None);
+        assert_eq!(cache.get(2, "/sympa/").unwrap().body.bytes(), b"v2");
+        assert!(cache.get(2, "/sympa/lists").is_none());
+    }
+
+    #[test]
+    fn a_streamed_answer_is_never_kept() {
+        let cache = PageCache::default();
+        let stream = crate::http::Stream::new(|out| out.write_all(b"big"));
+        cache.put(
+            1,
+            "/sympa/x".into(),
+            &Response::stream(200, Vec::new(), stream),
+        );
+        assert!(cache.get(1, "/sympa/x").is_none());
     }
 
     #[test]

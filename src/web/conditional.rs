@@ -10,7 +10,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::http::{Request, Response};
+use crate::http::{Body, Request, Response};
 
 /// What a conditional page is validated by.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,7 +71,7 @@ pub fn not_modified(etag: &str, last_modified: Option<&str>, private: bool) -> R
     let mut response = Response {
         status: 304,
         headers: Vec::new(),
-        body: Vec::new(),
+        body: Body::Bytes(Vec::new()),
     };
     response = response.with_header("ETag", etag);
     if let Some(modified) = last_modified {
@@ -101,19 +101,27 @@ pub fn finish(
     if response.status != 200 {
         return response;
     }
-    let etag = validators
-        .etag
-        .clone()
-        .unwrap_or_else(|| etag_of(&[&response.body]));
+    // A streamed body cannot be hashed before it is sent: its handler gives the ETag, or
+    // it goes without one (and is always sent whole).
+    let etag = match (&validators.etag, &response.body) {
+        (Some(etag), _) => Some(etag.clone()),
+        (None, Body::Bytes(bytes)) => Some(etag_of(&[bytes])),
+        (None, Body::Stream(_)) => None,
+    };
     let modified = validators.last_modified.map(http_date);
-    if is_fresh(request, &etag, modified.as_deref()) {
-        return not_modified(&etag, modified.as_deref(), private);
+    if let Some(etag) = etag
+        .as_deref()
+        .filter(|etag| is_fresh(request, etag, modified.as_deref()))
+    {
+        return not_modified(etag, modified.as_deref(), private);
     }
     response
         .headers
         .retain(|(name, _)| !name.eq_ignore_ascii_case("Cache-Control"));
+    if let Some(etag) = etag {
+        response = response.with_header("ETag", etag);
+    }
     response = response
-        .with_header("ETag", etag)
         .with_header("Cache-Control", cache_control(private))
         .with_header("Vary", "Cookie");
     match modified {
@@ -138,17 +146,22 @@ mod tests {
     #[test]
     fn a_matching_etag_gets_a_304_without_a_body() {
         let page = Response::html(200, "<p>hi</p>".into());
-        let first = finish(&request(&[]), page.clone(), &Validators::default(), false);
+        let first = finish(
+            &request(&[]),
+            page.try_clone().unwrap(),
+            &Validators::default(),
+            false,
+        );
         assert_eq!(first.status, 200);
         let etag = first.header("ETag").unwrap().to_string();
         let again = finish(
             &request(&[("if-none-match", &etag)]),
-            page.clone(),
+            page.try_clone().unwrap(),
             &Validators::default(),
             false,
         );
         assert_eq!(again.status, 304);
-        assert!(again.body.is_empty());
+        assert!(again.body.bytes().is_empty());
         let other = finish(
             &request(&[("if-none-match", "\"other\"")]),
             page,
@@ -170,7 +183,7 @@ mod tests {
         let date = http_date(1_700_000_000);
         let fresh = finish(
             &request(&[("if-modified-since", &date)]),
-            page.clone(),
+            page.try_clone().unwrap(),
             &validators,
             false,
         );

@@ -28,7 +28,7 @@ use std::sync::{Arc, RwLock};
 
 use crate::config::Config;
 use crate::domain::{Reason, Roles};
-use crate::http::{Form, Method, Request, Response, Service};
+use crate::http::{Body, Form, Method, Request, Response, Service};
 use crate::mail;
 use crate::operations::Refusal;
 use crate::render::{self};
@@ -139,7 +139,7 @@ impl Service for App {
                         ("Content-Type".into(), content_type.into()),
                         ("Cache-Control".into(), "public, max-age=86400".into()),
                     ],
-                    body: bytes.to_vec(),
+                    body: Body::Bytes(bytes.to_vec()),
                 },
                 None => error_page(
                     &state,

@@ -543,7 +543,7 @@ fn every_archive_url_answers_as_the_corpus_says() {
         let text = if (300..400).contains(&response.status) {
             location(&response).to_string()
         } else {
-            String::from_utf8_lossy(&response.body).into_owned()
+            String::from_utf8_lossy(response.body.bytes()).into_owned()
         };
         if response.status != *status || !text.contains(fragment.as_str()) {
             failures.push(format!(
@@ -605,7 +605,7 @@ fn every_archive_url_answers_as_the_corpus_says() {
     );
     let export = reader.get(&format!("{}.mbox.gz", threads[0]));
     assert_eq!(export.status, 200);
-    assert!(export.body.starts_with(&[0x1f, 0x8b]), "gzip");
+    assert!(export.body.bytes().starts_with(&[0x1f, 0x8b]), "gzip");
 
     // The message page: quote levels as classes, navigation, the permalink, the CSP.
     let page = reader.get("/sympa/arc/pubarc/2024-03/msg00000.html");
@@ -636,7 +636,11 @@ fn every_archive_url_answers_as_the_corpus_says() {
     assert_eq!(raw.header("X-Content-Type-Options"), Some("nosniff"));
     let expected = mbox(&main_mails()[..1]);
     let expected = &expected[expected.iter().position(|b| *b == b'\n').unwrap() + 1..];
-    assert_eq!(raw.body, expected[..expected.len() - 1], "byte-exact");
+    assert_eq!(
+        raw.body.bytes(),
+        &expected[..expected.len() - 1],
+        "byte-exact"
+    );
     let evil = reader.get("/sympa/arc/pubarc/2024-03/msg00003/1/evil.html");
     assert_eq!(evil.status, 200);
     assert_eq!(
@@ -876,7 +880,7 @@ fn every_archive_page_answers_its_own_etag_with_a_304() {
         assert!(modified.is_some(), "{page}: no Last-Modified");
         let again = get_with(&site, page, &[("If-None-Match", &etag)]);
         assert_eq!(again.status, 304, "{page}");
-        assert!(again.body.is_empty(), "{page}");
+        assert!(again.body.bytes().is_empty(), "{page}");
         let stale = get_with(&site, page, &[("If-None-Match", "\"stale\"")]);
         assert_eq!(stale.status, 200, "{page}");
         let since = get_with(&site, page, &[("If-Modified-Since", modified.unwrap())]);
@@ -1079,9 +1083,9 @@ fn run_operation(site: &Site, requester: &Requester, name: &str, list: &str) -> 
 }
 
 #[test]
-fn an_export_past_its_cap_is_refused_whole() {
+fn an_export_is_decided_before_it_is_written_and_written_whole() {
     use wwsympa::domain::Month;
-    use wwsympa::operations::archive::read::{self, Export};
+    use wwsympa::operations::archive::read;
     let (_dir, site) = site("arc-export");
     let mut store = site.store();
     let templates = wwsympa::render::Templates::load(None).unwrap();
@@ -1089,21 +1093,26 @@ fn an_export_past_its_cap_is_refused_whole() {
     let list = wwsympa::operations::lists::open_list(&env, "pubarc").unwrap();
     let march = wwsympa::store::ArchiveScope::Month(Month::parse("2024-03").unwrap());
     let shell = Requester::shell();
-    let whole = read::export_capped(&env, &shell, &list, march, 1_000_000).unwrap();
-    let Export::Gzipped(bytes) = whole else {
-        panic!("{whole:?}")
-    };
+    let export = read::export(&env, &shell, &list, march)
+        .unwrap()
+        .expect("March has messages");
+    let mut bytes = Vec::new();
+    let count = read::write_export(&env.db(), &export, &mut bytes).unwrap();
     assert_eq!(&bytes[..2], &[0x1f, 0x8b]);
-    // The first message alone is under 400 bytes; the month is more.
-    assert!(matches!(
-        read::export_capped(&env, &shell, &list, march, 400).unwrap(),
-        Export::TooLarge
-    ));
+    let mut mbox = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut mbox).unwrap();
+    let from_lines = mbox
+        .split(|b| *b == b'\n')
+        .filter(|line| line.starts_with(b"From "))
+        .count() as u64;
+    assert!(count > 1);
+    assert_eq!(from_lines, count);
     let empty = wwsympa::store::ArchiveScope::Month(Month::parse("1999-01").unwrap());
-    assert!(matches!(
-        read::export_capped(&env, &shell, &list, empty, 1_000_000).unwrap(),
-        Export::Empty
-    ));
+    assert!(read::export(&env, &shell, &list, empty).unwrap().is_none());
+    let no_thread = wwsympa::store::ArchiveScope::Thread(999_999);
+    assert!(read::export(&env, &shell, &list, no_thread)
+        .unwrap()
+        .is_none());
 }
 
 #[test]

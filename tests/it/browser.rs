@@ -171,7 +171,7 @@ pub struct Browser<'a> {
 
 /// The body as text.
 pub fn body(response: &Response) -> String {
-    String::from_utf8(response.body.clone()).unwrap()
+    String::from_utf8(response.body.bytes().to_vec()).unwrap()
 }
 
 /// Every `Set-Cookie` field of a response.
@@ -213,7 +213,17 @@ impl Browser<'_> {
         ));
         let response = match self.door {
             Some(door) => over_http(door, self.remote, &request),
-            None => self.app.call(&request),
+            // A streamed body is run into memory, as a client would read it.
+            None => {
+                let response = self.app.call(&request);
+                let (status, headers) = (response.status, response.headers.clone());
+                let body = response.into_bytes().expect("the stream is written whole");
+                Response {
+                    status,
+                    headers,
+                    body: body.into(),
+                }
+            }
         };
         for cookie in set_cookies(&response) {
             let pair = cookie.split(';').next().unwrap();
@@ -224,7 +234,7 @@ impl Browser<'_> {
                 self.cookies.insert(name.to_string(), value.to_string());
             }
         }
-        if let Some(token) = csrf_in(&String::from_utf8_lossy(&response.body)) {
+        if let Some(token) = csrf_in(&String::from_utf8_lossy(response.body.bytes())) {
             self.last_csrf = Some(token);
         }
         response
@@ -361,7 +371,14 @@ fn over_http(door: std::net::SocketAddr, remote: IpAddr, request: &Request) -> R
         .position(|w| w == b"\r\n\r\n")
         .unwrap_or_else(|| panic!("no head in {:?}", String::from_utf8_lossy(&raw)));
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let body = raw[split + 4..].to_vec();
+    let mut body = raw[split + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("\r\ntransfer-encoding: chunked")
+    {
+        body = wwsympa::http::plain::read_chunked(&mut &body[..], u64::MAX)
+            .unwrap_or_else(|e| panic!("a chunked body cut short: {e:?}"));
+    }
     let mut lines = head.split("\r\n");
     let status = lines
         .next()
@@ -375,6 +392,6 @@ fn over_http(door: std::net::SocketAddr, remote: IpAddr, request: &Request) -> R
     Response {
         status,
         headers,
-        body,
+        body: body.into(),
     }
 }

@@ -35,7 +35,7 @@ fn get(app: &App, target: &str) -> Response {
 }
 
 fn body(response: &Response) -> String {
-    String::from_utf8(response.body.clone()).unwrap()
+    String::from_utf8(response.body.bytes().to_vec()).unwrap()
 }
 
 #[test]

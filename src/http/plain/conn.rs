@@ -11,7 +11,8 @@ use super::body::{read_chunked, ChunkedError};
 use super::{Http, Socket, LINGER_BYTES, LINGER_TIME};
 use crate::http::response::{http_date, reason};
 use crate::http::{
-    body_limit, call_guarded, is_timeout, timed_out, too_large, Method, Request, Response,
+    body_limit, call_guarded, is_timeout, run_stream, timed_out, too_large, Body, Method, Request,
+    Response,
 };
 use crate::runtime::Activity;
 
@@ -176,15 +177,19 @@ where
             .get_ref()
             .deadline
             .set(begun + limits.request_timeout);
-        let (response, head, keep, linger) =
+        let (response, head, keep, linger, chunked, what) =
             match read_request(http, &mut reader, &mut writer, peer) {
-                Ok((request, keep)) => {
+                Ok((request, keep, http11)) => {
                     let response = {
                         let _slot = http.gate.enter();
                         call_guarded(http.service.as_ref(), &request)
                     };
                     let head = request.method == Method::Head;
-                    (response, head, keep && !stop.load(Ordering::Relaxed), true)
+                    // A stream to an HTTP/1.0 client ends when the connection does.
+                    let keep = keep
+                        && !stop.load(Ordering::Relaxed)
+                        && (http11 || head || !response.body.is_stream());
+                    (response, head, keep, true, http11, Some(request.path))
                 }
                 Err(refusal) => {
                     let Some(answer) = refusal.answer else {
@@ -197,14 +202,31 @@ where
                         peer.map_or_else(|| "a local client".to_string(), |ip| ip.to_string()),
                         refusal.why
                     );
-                    (answer, refusal.head, false, refusal.linger)
+                    (answer, refusal.head, false, refusal.linger, false, None)
                 }
             };
         let mut bytes = Vec::new();
-        write_response(&mut bytes, &response, head, !keep);
+        write_response(&mut bytes, &response, head, !keep, chunked);
         writer.write_all(&bytes)?;
-        writer.flush()?;
-        served += 1;
+        match response.body {
+            Body::Stream(producer) if !head => {
+                let what = what.unwrap_or_default();
+                let mut sink = BodyWriter::new(&mut writer, chunked);
+                let written = run_stream(producer, &mut sink, &what).and_then(|()| sink.finish());
+                served += 1;
+                if written.is_err() {
+                    // The body is truncated: without its last chunk the client can tell (an
+                    // HTTP/1.0 client by the gzip stream's end); nothing more goes on this
+                    // connection.
+                    let _ = stream.shutdown_write();
+                    return Ok(served);
+                }
+            }
+            _ => {
+                writer.flush()?;
+                served += 1;
+            }
+        }
         if !keep {
             if linger {
                 read_away(&mut reader, stream);
@@ -312,14 +334,15 @@ fn origin_form(target: &str) -> Cow<'_, str> {
     }
 }
 
-/// Reads and checks one request, its body included; `Ok` has the request and whether the
-/// client allows keeping the connection.
+/// Reads and checks one request, its body included; `Ok` has the request, whether the
+/// client allows keeping the connection, and whether it speaks HTTP/1.1 (and so takes a
+/// chunked body).
 fn read_request<R: BufRead>(
     http: &Http,
     reader: &mut R,
     writer: &mut impl Write,
     peer: Option<IpAddr>,
-) -> Result<(Request, bool), Refusal> {
+) -> Result<(Request, bool, bool), Refusal> {
     let limits = &http.limits;
     let head = read_head(reader, limits.max_head)?;
     let mut fields = vec![httparse::EMPTY_HEADER; limits.max_headers];
@@ -431,7 +454,7 @@ fn read_request<R: BufRead>(
             Err(ChunkedError::Io(e)) => return Err(refuse(Refusal::from_io(&e))),
         },
     };
-    Ok((request, keep))
+    Ok((request, keep, version == 1))
 }
 
 /// How the body of a request with these `Transfer-Encoding` and `Content-Length` values is framed.
@@ -475,11 +498,17 @@ fn framing(version: u8, codings: &[&str], lengths: &[&str]) -> Result<Framing, R
     }
 }
 
-/// Appends the HTTP/1.1 form of `response`: status line, Date, the response's own fields
-/// (framing fields excepted), Content-Length, `Connection: close` if `close`, the body unless `head`.
-fn write_response(out: &mut Vec<u8>, response: &Response, head: bool, close: bool) {
+/// Appends the HTTP/1.1 form of `response`'s head and body: status line, Date, the
+/// response's own fields (framing fields excepted), the framing, `Connection: close` if
+/// `close`, the body unless `head`.
+///
+/// Bytes get a `Content-Length`. A stream gets `Transfer-Encoding: chunked` when `chunked`
+/// (the client speaks HTTP/1.1), else no framing (its end is the connection's, and `close`
+/// must be set); its body is not written here but through a [`BodyWriter`].
+fn write_response(out: &mut Vec<u8>, response: &Response, head: bool, close: bool, chunked: bool) {
     let status = response.status;
-    out.reserve(256 + response.body.len());
+    let bytes = response.body.bytes();
+    out.reserve(256 + bytes.len());
     out.extend_from_slice(format!("HTTP/1.1 {status} {}\r\n", reason(status)).as_bytes());
     out.extend_from_slice(format!("Date: {}\r\n", http_date(SystemTime::now())).as_bytes());
     for (name, value) in &response.headers {
@@ -500,14 +529,83 @@ fn write_response(out: &mut Vec<u8>, response: &Response, head: bool, close: boo
     }
     let bodyless = status < 200 || status == 204 || status == 304;
     if !bodyless {
-        out.extend_from_slice(format!("Content-Length: {}\r\n", response.body.len()).as_bytes());
+        if !response.body.is_stream() {
+            out.extend_from_slice(format!("Content-Length: {}\r\n", bytes.len()).as_bytes());
+        } else if chunked {
+            out.extend_from_slice(b"Transfer-Encoding: chunked\r\n");
+        }
     }
     if close {
         out.extend_from_slice(b"Connection: close\r\n");
     }
     out.extend_from_slice(b"\r\n");
     if !head && !bodyless {
-        out.extend_from_slice(&response.body);
+        out.extend_from_slice(bytes);
+    }
+}
+
+/// The largest chunk a [`BodyWriter`] holds before it sends it.
+const CHUNK: usize = 32 * 1024;
+
+/// A streamed body on its way to the client: in chunks of at most [`CHUNK`] bytes (never an
+/// empty one before the end), or as it comes for an HTTP/1.0 client; [`BodyWriter::finish`]
+/// sends the rest and the last chunk.
+struct BodyWriter<'w, W: Write> {
+    out: &'w mut W,
+    chunked: bool,
+    buffer: Vec<u8>,
+}
+
+impl<'w, W: Write> BodyWriter<'w, W> {
+    fn new(out: &'w mut W, chunked: bool) -> BodyWriter<'w, W> {
+        BodyWriter {
+            out,
+            chunked,
+            buffer: Vec::with_capacity(CHUNK + 2),
+        }
+    }
+
+    /// Sends what is buffered as one chunk (nothing if empty).
+    fn send(&mut self) -> io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        if self.chunked {
+            let size = format!("{:x}\r\n", self.buffer.len());
+            self.out.write_all(size.as_bytes())?;
+            self.buffer.extend_from_slice(b"\r\n");
+        }
+        let sent = self.out.write_all(&self.buffer);
+        self.buffer.clear();
+        sent
+    }
+
+    /// Sends the rest, the last chunk, and flushes.
+    fn finish(&mut self) -> io::Result<()> {
+        self.send()?;
+        if self.chunked {
+            self.out.write_all(b"0\r\n\r\n")?;
+        }
+        self.out.flush()
+    }
+}
+
+impl<W: Write> Write for BodyWriter<'_, W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if data.is_empty() {
+            return Ok(0);
+        }
+        let take = data.len().min(CHUNK - self.buffer.len());
+        self.buffer.extend_from_slice(&data[..take]);
+        if self.buffer.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(take)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.send()?;
+        self.out.flush()
     }
 }
 
@@ -561,7 +659,7 @@ mod tests {
             .with_header("Content-Length", "999")
             .with_header("X-Evil", "a\r\nSet-Cookie: x=1")
             .with_header("Bad Name", "v");
-        write_response(&mut out, &response, false, true);
+        write_response(&mut out, &response, false, true, true);
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("HTTP/1.1 200 OK\r\nDate: "), "{text}");
         assert!(text.ends_with(
@@ -569,12 +667,12 @@ mod tests {
         ));
         assert!(!text.contains("999") && !text.contains("x=1") && !text.contains("Bad"));
         let mut out = Vec::new();
-        write_response(&mut out, &response, true, false);
+        write_response(&mut out, &response, true, false, true);
         assert!(String::from_utf8(out)
             .unwrap()
             .ends_with("Content-Length: 2\r\n\r\n"));
         let mut out = Vec::new();
-        write_response(&mut out, &Response::redirect("/x"), false, false);
+        write_response(&mut out, &Response::redirect("/x"), false, false, true);
         assert!(String::from_utf8(out)
             .unwrap()
             .ends_with("Location: /x\r\nContent-Length: 0\r\n\r\n"));

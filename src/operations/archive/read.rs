@@ -5,10 +5,11 @@
 //! pages, feeds or files.
 
 use std::collections::{HashMap, HashSet};
+use std::io::{self, Write};
 
 use crate::archive::{self, snippet::Fragment};
 use crate::domain::{
-    ActionKind, ArchivedState, Decision, List, ListName, Month, SearchOrder, SearchQuery,
+    ActionKind, ArchivedState, Decision, List, ListId, ListName, Month, SearchOrder, SearchQuery,
 };
 use crate::store::{
     ArchiveScope, ArchiveSearch, ArchivedSummary, Db, Error as StoreError, MessageKey,
@@ -33,10 +34,6 @@ pub const SEARCH_PAGE: u64 = 20;
 pub const COUNT_CAP: u64 = 1_000;
 /// The characters of a search result's snippet.
 pub const SNIPPET_CHARS: usize = 240;
-/// The largest mbox export, uncompressed, built in memory: 256 MiB. Past it the export is
-/// refused with [`Export::TooLarge`] (a month or thread that large is fetched by the
-/// listmaster from the shell).
-pub const EXPORT_CAP: u64 = 256 * 1024 * 1024;
 /// The most messages a feed carries, and how many it carries unless asked.
 pub const FEED_MAX: u64 = 100;
 /// See [`FEED_MAX`].
@@ -555,74 +552,72 @@ fn find_by_key(db: &Db<'_>, list: &List, key: &str) -> Result<Option<ArchivedSum
     Ok(found)
 }
 
-/// What an export made.
-#[derive(Debug)]
-pub enum Export {
-    /// The mbox file, gzipped.
-    Gzipped(Vec<u8>),
-    /// Nothing to export.
-    Empty,
-    /// The messages add up to more than [`EXPORT_CAP`] bytes.
-    TooLarge,
+/// An export that may be sent: the requester may read it, and it has visible messages.
+/// Decided before a door sends its head; [`write_export`] then writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Export {
+    /// The list.
+    pub list: ListId,
+    /// The month or the thread.
+    pub scope: ArchiveScope,
 }
 
-/// The visible messages of a month or a thread as a gzipped mbox (mboxrd), oldest first,
-/// refused past [`EXPORT_CAP`].
+/// Decides an export of `list`'s month or thread: `None` when it has no visible message.
+/// Reads no message's bytes (the count of a month, the summaries of a thread).
 pub fn export(
     env: &Env<'_>,
     requester: &Requester,
     list: &List,
     scope: ArchiveScope,
-) -> Result<Export, Error> {
-    export_capped(env, requester, list, scope, EXPORT_CAP)
-}
-
-/// [`export`] with another cap on the messages' total size (for tests and the shell).
-pub fn export_capped(
-    env: &Env<'_>,
-    requester: &Requester,
-    list: &List,
-    scope: ArchiveScope,
-    cap: u64,
-) -> Result<Export, Error> {
+) -> Result<Option<Export>, Error> {
     env.authorize(requester, list, ActionKind::ReadArchive)?;
-    let mut gz = archive::mbox::GzWriter::new(Vec::new());
-    let mut total = 0u64;
-    let mut count = 0u64;
-    let mut too_large = false;
-    env.db().for_each_archived(list.id, scope, |summary, raw| {
-        if too_large {
-            return Ok(());
+    let db = env.db();
+    let any = match scope {
+        ArchiveScope::Month(month) => month_count(&db, list, month)?.is_some(),
+        ArchiveScope::Thread(thread) => {
+            db.archive_thread(list.id, thread, THREAD_CAP)?
+                .iter()
+                .any(|node| {
+                    node.message
+                        .as_ref()
+                        .is_some_and(|m| m.state == ArchivedState::Visible)
+                })
         }
-        total += raw.len() as u64;
-        if total > cap {
-            too_large = true;
-            return Ok(());
-        }
-        count += 1;
-        let from = if summary.from_addr.is_empty() {
-            "MAILER-DAEMON"
-        } else {
-            summary.from_addr.as_str()
-        };
-        archive::mbox::write(&mut gz, from, summary.date, raw).map_err(export_error)
-    })?;
-    if too_large {
-        return Ok(Export::TooLarge);
-    }
-    if count == 0 {
-        return Ok(Export::Empty);
-    }
-    let bytes = gz.finish().map_err(export_error)?;
-    Ok(Export::Gzipped(bytes))
+    };
+    Ok(any.then_some(Export {
+        list: list.id,
+        scope,
+    }))
 }
 
-/// An export's write failure, as a store failure (writing to memory does not fail).
-fn export_error(error: std::io::Error) -> StoreError {
-    StoreError::Sql {
-        context: "writing an mbox export".into(),
-        message: error.to_string(),
+/// Writes `export`'s visible messages as a gzipped mbox (mboxrd), oldest first, into `out`
+/// as they are read from `db` (a page of rows at a time): memory does not grow with the
+/// export's size. Returns how many messages were written. A message hidden or deleted
+/// meanwhile may or may not be in it, as with any page read before the change.
+///
+/// An `Err` leaves `out` holding a truncated gzip stream (its reader sees it is cut): a
+/// write to `out` failed (the client is gone), or reading the database did.
+pub fn write_export(db: &Db<'_>, export: &Export, out: &mut dyn Write) -> io::Result<u64> {
+    let mut gz = archive::mbox::GzWriter::new(out);
+    let mut count = 0u64;
+    let mut failed = None;
+    let read = db.for_each_archived(export.list, export.scope, |summary, raw| {
+        count += 1;
+        archive::mbox::write(&mut gz, &summary.from_addr, summary.date, raw).map_err(|e| {
+            let stop = StoreError::Sql {
+                context: "writing an mbox export".into(),
+                message: e.to_string(),
+            };
+            failed = Some(e);
+            stop
+        })
+    });
+    if let Some(e) = failed {
+        return Err(e);
     }
+    read.map_err(io::Error::other)?;
+    gz.finish()?;
+    Ok(count)
 }
 
 /// The newest visible messages of `list` that arrived in the last `days` days (at most

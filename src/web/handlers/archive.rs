@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::archive::{self, Part};
 use crate::domain::{List, Month, Reason, SearchOrder};
-use crate::http::Response;
+use crate::http::{Body, Response, Stream};
 use crate::operations::archive::manage::{self, Change};
 use crate::operations::archive::read::{self, Lookup, SearchIn, SearchPage};
 use crate::store::{ArchiveScope, ArchivedSummary};
@@ -65,7 +65,7 @@ fn moved(location: &str) -> Outcome {
     Outcome::Response(Response {
         status: 301,
         headers: vec![("Location".into(), location.to_string())],
-        body: Vec::new(),
+        body: Body::Bytes(Vec::new()),
     })
 }
 
@@ -682,7 +682,7 @@ fn raw(ctx: &mut Ctx<'_>, list: &List, month: Month, seq: u32) -> Result<Outcome
             ("Content-Disposition".into(), "inline".into()),
             ("X-Content-Type-Options".into(), "nosniff".into()),
         ],
-        body: bytes,
+        body: Body::Bytes(bytes),
     }))
 }
 
@@ -752,52 +752,49 @@ fn attachment(
             ("Content-Disposition".into(), disposition(&found.name)),
             ("X-Content-Type-Options".into(), "nosniff".into()),
         ],
-        body: found.bytes,
+        body: Body::Bytes(found.bytes),
     }))
 }
 
-/// `arc_export.html`: why an export was refused.
-#[derive(Serialize)]
-struct ExportView {
-    too_large: bool,
-    cap_mib: u64,
-    home_url: String,
-}
-
+/// `arc/LIST/YYYY-MM.mbox.gz` and `arc/LIST/thread/ID.mbox.gz`: the month's or thread's
+/// visible messages as a gzipped mbox, streamed (see `http::response`): the export is
+/// authorized and found not empty before the head is sent, then written from a database
+/// connection of its own as the client reads it, in bounded memory whatever its size.
 fn export(
     ctx: &mut Ctx<'_>,
     list: &List,
     scope: ArchiveScope,
     name: &str,
 ) -> Result<Outcome, Error> {
-    let made = ctx.run(|env, who| read::export(env, who, list, scope))?;
-    let view = |too_large| ExportView {
-        too_large,
-        cap_mib: read::EXPORT_CAP / (1024 * 1024),
-        home_url: arc_url(ctx, list.name.as_str(), ""),
+    let Some(export) = ctx.run(|env, who| read::export(env, who, list, scope))? else {
+        return Err(not_found());
     };
-    match made {
-        read::Export::Gzipped(bytes) => {
-            let (_, newest) = ctx.run(|env, who| read::version(env, who, list))?;
-            ctx.validators = Some(Validators {
-                etag: None,
-                last_modified: newest,
-            });
-            let file = format!("{}-{name}.mbox.gz", list.name.as_str());
-            Ok(Outcome::Response(Response {
-                status: 200,
-                headers: vec![
-                    ("Content-Type".into(), "application/gzip".into()),
-                    ("Content-Disposition".into(), disposition(&file)),
-                ],
-                body: bytes,
-            }))
-        }
-        read::Export::Empty => Err(not_found()),
-        read::Export::TooLarge => {
-            Ok(Outcome::page_with_status(413, view(true)).with_template("arc_export"))
-        }
-    }
+    let (fingerprint, newest) = ctx.run(|env, who| read::version(env, who, list))?;
+    // The archive's version names the export's content: the same bytes come out of it.
+    ctx.validators = Some(Validators {
+        etag: Some(etag_of(&[
+            b"mbox.gz",
+            name.as_bytes(),
+            fingerprint.as_bytes(),
+        ])),
+        last_modified: newest,
+    });
+    let file = format!("{}-{name}.mbox.gz", list.name.as_str());
+    let store = ctx.store.detach().map_err(Error::Store)?;
+    let what = file.clone();
+    let stream = Stream::new(move |out| {
+        let count = read::write_export(&store.db(), &export, out)?;
+        log::debug!("export {what}: {count} messages sent");
+        Ok(())
+    });
+    Ok(Outcome::Response(Response::stream(
+        200,
+        vec![
+            ("Content-Type".into(), "application/gzip".into()),
+            ("Content-Disposition".into(), disposition(&file)),
+        ],
+        stream,
+    )))
 }
 
 /// A feed entry.
@@ -900,7 +897,7 @@ fn feed(
     Ok(Response {
         status: 200,
         headers: vec![("Content-Type".into(), content_type.into())],
-        body: xml.into_bytes(),
+        body: Body::Bytes(xml.into_bytes()),
     })
 }
 

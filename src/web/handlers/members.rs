@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{date, day, refused_form};
 use crate::domain::{self, ActionKind, Admin, Decision, Email, List, Member, MemberVisibility};
-use crate::http::{Method, Response};
+use crate::http::{Body, Method, Response};
 use crate::mail::notices::RequestKind;
 use crate::operations::members::{self, parse_entries, Entry};
 use crate::operations::Refusal;
@@ -488,7 +488,7 @@ pub fn export_member(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
             ),
             ("Cache-Control".into(), "no-store".into()),
         ],
-        body: csv.into_bytes(),
+        body: Body::Bytes(csv.into_bytes()),
     };
     Ok(Outcome::Response(response))
 }
