@@ -328,4 +328,21 @@ mod tests {
         assert!(!text.contains("evil"));
         assert!(text.ends_with("Content-Length: 4\r\n\r\n"));
     }
+
+    #[test]
+    fn a_streamed_cgi_head_has_no_length_and_a_panicking_producer_is_an_error() {
+        let mut out = Vec::new();
+        let response = Response::stream(200, Vec::new(), Stream::new(|out| out.write_all(b"x")));
+        response.write_cgi(&mut out, false);
+        assert_eq!(String::from_utf8(out).unwrap(), "Status: 200 OK\r\n\r\n");
+        assert!(response.try_clone().is_none());
+        assert_eq!(response.into_bytes().unwrap(), b"x");
+        let mut out = Vec::new();
+        let panicking = Stream::new(|out| {
+            out.write_all(b"part")?;
+            panic!("mid-way")
+        });
+        assert!(run_stream(panicking, &mut out, &"/test").is_err());
+        assert_eq!(out, b"part");
+    }
 }

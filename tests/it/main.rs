@@ -27,6 +27,7 @@ mod outbox;
 mod owners;
 mod peers;
 mod protocol;
+mod streams;
 mod subscription;
 mod support;
 mod table;

@@ -677,4 +677,70 @@ mod tests {
             .unwrap()
             .ends_with("Location: /x\r\nContent-Length: 0\r\n\r\n"));
     }
+
+    #[test]
+    fn a_stream_is_chunked_for_http11_and_close_delimited_for_http10() {
+        let stream = || {
+            Response::stream(
+                200,
+                vec![("Content-Length".into(), "5".into())],
+                crate::http::Stream::new(|out| out.write_all(b"x")),
+            )
+        };
+        let mut out = Vec::new();
+        write_response(&mut out, &stream(), false, false, true);
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.ends_with("Transfer-Encoding: chunked\r\n\r\n"),
+            "{text}"
+        );
+        assert!(!text.contains("Content-Length"), "{text}");
+        let mut out = Vec::new();
+        write_response(&mut out, &stream(), false, true, false);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.ends_with("GMT\r\nConnection: close\r\n\r\n"), "{text}");
+        assert!(!text.contains("Transfer-Encoding") && !text.contains("Content-Length"));
+    }
+
+    #[test]
+    fn a_body_writer_sends_bounded_chunks_and_the_last_one_on_finish() {
+        let data: Vec<u8> = (0..CHUNK * 3 + 123).map(|i| (i % 251) as u8).collect();
+        let mut wire = Vec::new();
+        let mut writer = BodyWriter::new(&mut wire, true);
+        writer.write_all(&[]).unwrap();
+        for piece in data.chunks(1000) {
+            writer.write_all(piece).unwrap();
+        }
+        writer.flush().unwrap();
+        writer.flush().unwrap();
+        writer.finish().unwrap();
+        // Every chunk is within the bound and none is empty before the last.
+        let mut at = &wire[..];
+        let mut sizes = Vec::new();
+        loop {
+            let line_end = at.windows(2).position(|w| w == b"\r\n").unwrap();
+            let size =
+                usize::from_str_radix(std::str::from_utf8(&at[..line_end]).unwrap(), 16).unwrap();
+            sizes.push(size);
+            at = &at[line_end + 2 + size + 2..];
+            if size == 0 {
+                break;
+            }
+        }
+        assert!(at.is_empty());
+        assert_eq!(sizes.last(), Some(&0));
+        assert!(
+            sizes[..sizes.len() - 1]
+                .iter()
+                .all(|&s| s > 0 && s <= CHUNK),
+            "{sizes:?}"
+        );
+        assert_eq!(read_chunked(&mut &wire[..], u64::MAX).unwrap(), data);
+        // Without chunking (HTTP/1.0), the bytes go as they are.
+        let mut wire = Vec::new();
+        let mut writer = BodyWriter::new(&mut wire, false);
+        writer.write_all(&data).unwrap();
+        writer.finish().unwrap();
+        assert_eq!(wire, data);
+    }
 }

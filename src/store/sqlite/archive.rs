@@ -19,8 +19,10 @@ use crate::store::{
     NewArchived, StoredMessage, ThreadNode, ThreadSummary,
 };
 
-/// Rows read at a time by `for_each_archived`.
-const STREAM_PAGE: i64 = 100;
+/// Rows read at a time by `for_each_archived`: a page of messages is held whole (its
+/// bytes included) while it is handed on, so an export's memory is this many of the
+/// largest messages, whatever the export's size.
+const STREAM_PAGE: i64 = 16;
 
 impl Columns for Row<'_> {
     fn int(&self, i: usize) -> Result<i64, Error> {
