@@ -268,6 +268,14 @@ queries! {
         offset: u64,
         limit: u64,
     ) -> Result<Vec<ArchivedSummary>, Error>;
+    /// The hidden and deleted messages of a list, in every month, newest first (by date,
+    /// then id), `limit` from `offset`: the owners' list of what readers do not see.
+    fn archive_hidden(
+        &self,
+        list: ListId,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<ArchivedSummary>, Error>;
     /// The threads with a visible message in a list's month, by the date of their last
     /// message in any month, newest first, `limit` from `offset`; and how many there are.
     fn archive_month_threads(

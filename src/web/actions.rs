@@ -38,6 +38,10 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list", "month", "seq"])
         .access(Access::Policy(ActionKind::ManageArchive))
         .post(),
+    // The owners' list of the messages readers do not see (Sympa's name).
+    Action::list("arc_manage", archive::arc_manage)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::ManageArchive)),
     Action::list("arc_show", archive::arc_show)
         .args(&["list", "month", "seq"])
         .access(Access::Policy(ActionKind::ManageArchive))

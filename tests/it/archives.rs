@@ -1073,6 +1073,7 @@ fn run_operation(site: &Site, requester: &Requester, name: &str, list: &str) -> 
             manage::Change::Delete,
         )
         .map(drop),
+        "hidden" => manage::hidden(&env, requester, &list, 1).map(drop),
         other => panic!("no operation {other}"),
     };
     match result {
@@ -1160,10 +1161,99 @@ fn every_archive_operation_decides_for_itself_for_every_role() {
         }
     }
     // Owners' tools: owners and listmasters, whatever the archive's policy.
-    for operation in ["hide", "delete"] {
+    for operation in ["hide", "delete", "hidden"] {
         for (list, _) in reads {
             walk(operation, list, "D D D D A A");
         }
     }
     assert!(mismatches.is_empty(), "{mismatches:#?}");
+}
+
+/// `arc_manage`: the owners find their hidden messages again (newest first, deleted ones
+/// greyed without a link or a button), show one again from there, and page through many;
+/// the archive's home links to it for them only; members and visitors are refused.
+#[test]
+fn owners_list_hidden_messages_and_show_them_again() {
+    let (_dir, site) = site("arc-manage");
+    let manage = "/sympa/arc_manage/pubarc";
+    let mut reader = site.browser("192.0.2.60");
+    let mut member = site.browser("192.0.2.61");
+    member.login("sub@example.org", PASSWORD);
+    let mut owner = site.browser("192.0.2.62");
+    owner.login("own@example.org", PASSWORD);
+
+    assert!(body(&owner.get("/sympa/arc/pubarc")).contains(&format!("href=\"{manage}\"")));
+    assert!(!body(&member.get("/sympa/arc/pubarc")).contains("arc_manage"));
+    assert!(!body(&reader.get("/sympa/arc/pubarc")).contains("arc_manage"));
+    assert!(body(&owner.get(manage)).contains("No message is hidden."));
+
+    owner.post("/sympa/arc_hide/pubarc/2024-03/00001", &[]);
+    owner.get(manage);
+    owner.post("/sympa/arc_hide/pubarc/2024-03/00002", &[]);
+    owner.get(manage);
+    owner.post("/sympa/remove_arc/pubarc/2024-03/00003", &[]);
+
+    let page = owner.get(manage);
+    assert_eq!(page.status, 200);
+    let html = body(&page);
+    let at = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in {html}"))
+    };
+    // Newest first: the deleted one (8 March), then 7 and 6 March.
+    assert!(at("Files attached") < at("Re: Something earlier"));
+    assert!(at("Re: Something earlier") < at("Re: Hello world"));
+    assert!(
+        html.contains("<a href=\"/sympa/arc/pubarc/2024-03/msg00001.html\">Re: Hello world</a>")
+    );
+    assert!(html.contains("action=\"/sympa/arc_show/pubarc/2024-03/00001\""));
+    assert!(html.contains("action=\"/sympa/arc_show/pubarc/2024-03/00002\""));
+    assert!(
+        html.contains("<li class=\"deleted\">Files attached"),
+        "{html}"
+    );
+    assert!(!html.contains("msg00003.html") && !html.contains("2024-03/00003"));
+    assert!(
+        !html.contains("Hello world</a> <span class=\"from\">Ann"),
+        "visible ones are not listed"
+    );
+
+    // Members and visitors are refused.
+    assert_eq!(member.get(manage).status, 403);
+    let visitor = reader.get(manage);
+    assert_eq!(visitor.status, 303);
+    assert!(location(&visitor).contains("/login/arc_manage/pubarc"));
+
+    // Shown again from the list: readers see it, the list no longer has it.
+    assert_eq!(
+        reader.get("/sympa/arc/pubarc/2024-03/msg00001.html").status,
+        404
+    );
+    let shown = owner.post("/sympa/arc_show/pubarc/2024-03/00001", &[]);
+    assert_eq!(shown.status, 303);
+    assert_eq!(
+        reader.get("/sympa/arc/pubarc/2024-03/msg00001.html").status,
+        200
+    );
+    let html = body(&owner.get(manage));
+    assert!(!html.contains("Re: Hello world"));
+    assert!(html.contains("Re: Something earlier"));
+
+    // Many hidden messages: pages of thirty, newest first.
+    for seq in 0..31 {
+        owner.get(manage);
+        let hidden = owner.post(&format!("/sympa/arc_hide/pubarc/2024-05/{seq:05}"), &[]);
+        assert_eq!(hidden.status, 303);
+    }
+    let first = body(&owner.get(manage));
+    assert!(first.contains("May message 30<") && !first.contains("May message 0<"));
+    assert!(
+        first.contains("href=\"/sympa/arc_manage/pubarc?page=2\""),
+        "{first}"
+    );
+    let second = body(&owner.get(&format!("{manage}?page=2")));
+    assert!(second.contains("May message 0<") && second.contains("Re: Something earlier"));
+    assert!(second.contains("href=\"/sympa/arc_manage/pubarc?page=1\""));
+    assert!(!second.contains("?page=3"));
+    assert_eq!(owner.get(&format!("{manage}?page=x")).status, 404);
 }

@@ -157,6 +157,9 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     // Owners' tools on the archive: owners (any) and listmasters.
     ("arc_hide",      "pub",  "L F F F P P P"),
     ("arc_hide",      "hid",  "N N F F P P P"),
+    ("arc_manage",    "pub",  "L F F F P P P"),
+    ("arc_manage",    "hid",  "N N F F P P P"),
+    ("arc_manage",    "shut", "L F F F P P P"),
     ("arc_show",      "pub",  "L F F F P P P"),
     ("remove_arc",    "pub",  "L F F F P P P"),
     ("remove_arc",    "hid",  "N N F F P P P"),

@@ -1,4 +1,4 @@
-//! Owners' tools on a list's archive: hiding a message, showing it again, deleting it for good; each in one transaction with its audit row.
+//! Owners' tools on a list's archive: hiding a message, showing it again, deleting it for good (each in one transaction with its audit row), and the list of the messages readers do not see.
 
 use serde_json::json;
 
@@ -6,7 +6,8 @@ use crate::archive;
 use crate::domain::{ActionKind, ArchivedState, IndexText, List, Month};
 
 use super::super::{Env, Error, Requester};
-use super::read::Lookup;
+use super::read::{Lookup, PAGE_SIZE};
+use crate::store::ArchivedSummary;
 
 /// What an owner does to a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,4 +85,29 @@ pub fn change(
         )?;
         Ok(Lookup::Found(before))
     })
+}
+
+/// A page of the messages readers do not see, for the owners' `arc_manage` page.
+#[derive(Debug, Clone)]
+pub struct HiddenPage {
+    /// The hidden and deleted messages of the page, newest first.
+    pub messages: Vec<ArchivedSummary>,
+    /// Returns true if and only if there are more after this page.
+    pub more: bool,
+}
+
+/// Page `page` (from 1, [`PAGE_SIZE`] a page) of `list`'s hidden and deleted messages,
+/// newest first, for its owners and listmasters (the ones who may show them again).
+pub fn hidden(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+    page: u64,
+) -> Result<HiddenPage, Error> {
+    env.authorize(requester, list, ActionKind::ManageArchive)?;
+    let offset = page.max(1).saturating_sub(1).saturating_mul(PAGE_SIZE);
+    let mut messages = env.db().archive_hidden(list.id, offset, PAGE_SIZE + 1)?;
+    let more = messages.len() as u64 > PAGE_SIZE;
+    messages.truncate(PAGE_SIZE as usize);
+    Ok(HiddenPage { messages, more })
 }

@@ -113,6 +113,24 @@ impl Db<'_> {
         )
     }
 
+    pub fn archive_hidden(
+        &self,
+        list: ListId,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<ArchivedSummary>, Error> {
+        self.summaries(
+            &format!(
+                "SELECT {SUMMARY_COLUMNS} FROM archive_messages m
+                 JOIN archive_msgids g ON g.id = m.msgid_id
+                 WHERE m.list_id = ?1 AND m.state IN ('hidden', 'deleted')
+                 ORDER BY m.date DESC, m.id DESC LIMIT ?2 OFFSET ?3"
+            ),
+            &[&list.0, &int(limit), &int(offset)],
+            "reading the hidden messages of an archive",
+        )
+    }
+
     pub fn archive_month_threads(
         &self,
         list: ListId,

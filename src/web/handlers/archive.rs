@@ -21,7 +21,7 @@
 use serde::Serialize;
 
 use crate::archive::{self, Part};
-use crate::domain::{List, Month, Reason, SearchOrder};
+use crate::domain::{ArchivedState, List, Month, Reason, SearchOrder};
 use crate::http::{Body, Response, Stream};
 use crate::operations::archive::manage::{self, Change};
 use crate::operations::archive::read::{self, Lookup, SearchIn, SearchPage};
@@ -177,6 +177,8 @@ struct MonthRow {
 struct ArcView {
     months: Vec<MonthRow>,
     total: u64,
+    /// The owners' page of hidden messages, for those who may manage the archive.
+    manage_url: Option<String>,
 }
 
 /// `arc/LIST[/...]`: every page of a list's archive, by the shape of its path.
@@ -270,8 +272,14 @@ fn home(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
             url: arc_url(ctx, list.name.as_str(), &format!("{month}/")),
         })
         .collect();
+    let may_manage = ctx.run(|env, who| read::may_manage(env, who, list))?;
+    let manage_url = may_manage.then(|| ctx.url("arc_manage", &[list.name.as_str()]));
     index_validators(ctx, list)?;
-    Ok(Outcome::page(ArcView { months, total }))
+    Ok(Outcome::page(ArcView {
+        months,
+        total,
+        manage_url,
+    }))
 }
 
 /// A thread in a month's index, with its messages of the month.
@@ -1201,6 +1209,78 @@ fn owners_change(ctx: &mut Ctx<'_>, list: &List, change: Change) -> Result<Outco
         Lookup::Missing => Err(not_found()),
         Lookup::Gone => gone(ctx, list),
     }
+}
+
+/// A message readers do not see, on the owners' page.
+#[derive(Serialize)]
+struct HiddenRow {
+    /// Its page (owners see a hidden message); none when deleted (it answers 410).
+    url: Option<String>,
+    subject: String,
+    from: String,
+    date: String,
+    /// `hidden` or `deleted`.
+    state: &'static str,
+    /// Where its Show button posts; none when deleted.
+    show_url: Option<String>,
+}
+
+/// `arc_manage.html`: the owners' list of hidden (and deleted) messages.
+#[derive(Serialize)]
+struct ManageView {
+    rows: Vec<HiddenRow>,
+    page: u64,
+    previous_url: Option<String>,
+    next_url: Option<String>,
+    home_url: String,
+}
+
+/// `arc_manage/LIST[?page=N]` (Sympa's name): the owners' list of the messages readers do
+/// not see, newest first: hidden ones with a link and a Show button, deleted ones greyed.
+pub fn arc_manage(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    let page = match ctx.param("page") {
+        None => 1,
+        Some(page) => page
+            .parse::<u64>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(not_found)?,
+    };
+    let found = ctx.run(|env, who| manage::hidden(env, who, list, page))?;
+    ctx.ensure_csrf_token()?;
+    let name = list.name.as_str();
+    let rows = found
+        .messages
+        .iter()
+        .map(|summary| {
+            let hidden = summary.state == ArchivedState::Hidden;
+            HiddenRow {
+                url: hidden.then(|| message_url(ctx, name, summary)),
+                subject: subject_or_none(&summary.subject),
+                from: sender(summary),
+                date: datetime(summary.date),
+                state: summary.state.as_str(),
+                show_url: hidden.then(|| {
+                    ctx.url(
+                        "arc_show",
+                        &[
+                            name,
+                            &summary.month.to_string(),
+                            &format!("{:05}", summary.seq),
+                        ],
+                    )
+                }),
+            }
+        })
+        .collect();
+    let page_url = |n: u64| format!("{}?page={n}", ctx.url("arc_manage", &[name]));
+    Ok(Outcome::page(ManageView {
+        rows,
+        page,
+        previous_url: (page > 1).then(|| page_url(page - 1)),
+        next_url: found.more.then(|| page_url(page + 1)),
+        home_url: arc_url(ctx, name, ""),
+    }))
 }
 
 /// `arc_hide/LIST/YYYY-MM/NNNNN` (POST): an owner hides a message.
