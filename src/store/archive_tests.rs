@@ -899,3 +899,50 @@ fn a_copy_moves_the_archive_and_its_index_is_made_again_after() {
     let threads = threads_of(&from, list, &["a", "b", "c"]);
     assert_eq!(threads, [threads[0]; 3]);
 }
+
+#[test]
+fn the_hidden_and_deleted_messages_of_a_list_come_newest_first() {
+    on_both(|store| {
+        let list = list_named(store, "hid");
+        let other = list_named(store, "other");
+        let feb = JAN + 31 * DAY;
+        let a = add(store, list, &mail("a").date(JAN + 5));
+        let b = add(store, list, &mail("b").date(feb));
+        let c = add(store, list, &mail("c").date(JAN + 9));
+        add(store, list, &mail("v").date(JAN + 7));
+        let o = add(store, other, &mail("o").date(JAN + 8));
+        for (message, name, state, date) in [
+            (&a, "a", ArchivedState::Hidden, JAN + 5),
+            (&b, "b", ArchivedState::Deleted, feb),
+            (&c, "c", ArchivedState::Hidden, JAN + 9),
+            (&o, "o", ArchivedState::Hidden, JAN + 8),
+        ] {
+            let index = mail(name).date(date).index();
+            store
+                .db()
+                .set_archived_state(message.id, state, &index)
+                .unwrap();
+        }
+        let page = |offset, limit| -> Vec<(String, ArchivedState)> {
+            store
+                .db()
+                .archive_hidden(list, offset, limit)
+                .unwrap()
+                .into_iter()
+                .map(|m| (m.message_id, m.state))
+                .collect()
+        };
+        let all = page(0, 10);
+        assert_eq!(
+            all,
+            [
+                ("b".to_string(), ArchivedState::Deleted),
+                ("c".to_string(), ArchivedState::Hidden),
+                ("a".to_string(), ArchivedState::Hidden),
+            ]
+        );
+        assert_eq!(page(1, 1), [("c".to_string(), ArchivedState::Hidden)]);
+        assert!(page(3, 10).is_empty());
+        all
+    });
+}
