@@ -581,6 +581,32 @@ impl ArchiveRows for Db<'_> {
         .transpose()
     }
 
+    fn nodes(&self, list: ListId, message_ids: &[&str]) -> Result<Vec<Option<NodeRow>>, Error> {
+        let context = "reading Message-IDs";
+        let rows = self
+            .conn
+            .query(
+                "SELECT message_id, id, thread_id, parent, message FROM archive_msgids
+                 WHERE list_id = $1 AND message_id = ANY($2)",
+                &[&list.0, &message_ids],
+            )
+            .context(context)?;
+        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let node = NodeRow {
+                id: row.int(1)?,
+                thread: row.int(2)?,
+                parent: row.opt_text(3)?,
+                message: row.try_get(4).context(context)?,
+            };
+            found.insert(row.text(0)?, node);
+        }
+        Ok(message_ids
+            .iter()
+            .map(|id| found.get(*id).cloned())
+            .collect())
+    }
+
     fn add_node(
         &self,
         list: ListId,
@@ -649,18 +675,30 @@ impl ArchiveRows for Db<'_> {
             .map(drop)
     }
 
+    fn thread_added(&self, thread: i64, date: i64, subject: &str) -> Result<(), Error> {
+        self.conn
+            .execute(archiving::THREAD_ADDED, &[&thread, &date, &subject])
+            .context("counting a thread")
+            .map(drop)
+    }
+
     fn insert_message(&self, row: &MessageRow<'_>) -> Result<i64, Error> {
         let context = "storing a message";
         let m = row.message;
-        let id = self
-            .conn
+        // One round trip for the row and its bytes (none when stored as deleted).
+        self.conn
             .query_one(
-                "INSERT INTO archive_messages (list_id, msgid_id, thread_id, month, seq, date,
-                   arrived_at, from_addr, from_name, subject, size, attachments, state,
-                   extract_version, sha256, permalink, hyperkitty, parent)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                   $17, $18)
-                 RETURNING id",
+                "WITH m AS (
+                   INSERT INTO archive_messages (list_id, msgid_id, thread_id, month, seq, date,
+                     arrived_at, from_addr, from_name, subject, size, attachments, state,
+                     extract_version, sha256, permalink, hyperkitty, parent)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                     $16, $17, $18)
+                   RETURNING id),
+                 r AS (
+                   INSERT INTO archive_raw (id, codec, bytes)
+                   SELECT id, $19, $20 FROM m WHERE $13 <> 'deleted')
+                 SELECT id FROM m",
                 &[
                     &m.list.0,
                     &row.node,
@@ -680,19 +718,12 @@ impl ArchiveRows for Db<'_> {
                     &m.permalink,
                     &m.hyperkitty,
                     &m.references.last(),
+                    &archiving::CODEC,
+                    &row.compressed,
                 ],
             )
             .context(context)?
-            .int(0)?;
-        if m.state != ArchivedState::Deleted {
-            self.conn
-                .execute(
-                    "INSERT INTO archive_raw (id, codec, bytes) VALUES ($1, $2, $3)",
-                    &[&id, &archiving::CODEC, &row.compressed],
-                )
-                .context(context)?;
-        }
-        Ok(id)
+            .int(0)
     }
 
     fn count_month(&self, list: ListId, month: &str, delta: i64) -> Result<(), Error> {

@@ -620,8 +620,16 @@ impl ArchiveRows for Db<'_> {
 
     fn refresh_thread(&self, thread: i64) -> Result<(), Error> {
         self.conn
-            .prepare_cached(archiving::REFRESH_THREAD)
+            .prepare_cached(&archiving::numbered(archiving::REFRESH_THREAD))
             .and_then(|mut s| s.execute([thread]))
+            .context("counting a thread")
+            .map(drop)
+    }
+
+    fn thread_added(&self, thread: i64, date: i64, subject: &str) -> Result<(), Error> {
+        self.conn
+            .prepare_cached(&archiving::numbered(archiving::THREAD_ADDED))
+            .and_then(|mut s| s.execute(params![thread, date, subject]))
             .context("counting a thread")
             .map(drop)
     }
@@ -676,7 +684,7 @@ impl ArchiveRows for Db<'_> {
 
     fn count_month(&self, list: ListId, month: &str, delta: i64) -> Result<(), Error> {
         self.conn
-            .prepare_cached(archiving::COUNT_MONTH)
+            .prepare_cached(&archiving::numbered(archiving::COUNT_MONTH))
             .and_then(|mut s| s.execute(params![list.0, month, delta]))
             .context("counting a month")
             .map(drop)
