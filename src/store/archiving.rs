@@ -33,6 +33,24 @@
 //! through the same fold. Both backends thus see the same tokens and answer alike (SQLite's
 //! `unicode61 remove_diacritics 2` then finds nothing more to fold in them). A field is
 //! indexed up to [`INDEX_FIELD_CAP`] bytes.
+//!
+//! Searches return visible messages of the given lists only, each result checked against
+//! its row (list, state, dates) whatever the index says; hidden and deleted messages also
+//! leave the index ([`set_archived_state`]) and come back when shown again. Relevance
+//! (SQLite's `bm25`, PostgreSQL's `ts_rank`, the subject weighing most) applies under
+//! [`RELEVANCE_CAP`] matches; the two backends' rankings agree on the clear cases, not
+//! on every tie.
+//!
+//! Known differences between the backends: the fold of [`fold`] covers Latin letters
+//! only; SQLite's tokenizer also folds other scripts' marks (Greek accents, say) on both
+//! sides, PostgreSQL does not (`unaccent` would need a superuser). PostgreSQL keeps at most
+//! [`MAX_POSITIONS_PER_WORD`] positions of a word and none past [`MAX_POSITION`], so a
+//! phrase deep in a very long message may not match there.
+//!
+//! `wwsympa db copy` copies every archive table but not the index (see `store::copy`):
+//! `wwsympa archive reindex` makes it again on the destination. A deleted list's messages
+//! go with it (`ON DELETE CASCADE`); SQLite's contentless index keeps their entries, which
+//! no search returns (every hit is joined to its row) and the next reindex drops.
 
 use std::io::{Read, Write};
 
