@@ -81,8 +81,10 @@ pub const SUMMARY_COLUMNS: &str = "m.id, m.list_id, m.month, m.seq, m.thread_id,
     m.permalink, m.parent, m.from_addr, m.from_name, m.subject, m.date, m.arrived_at, m.size,
     m.attachments, m.state";
 
-/// Recomputes thread `$1`'s subject, visible messages and dates (the same SQL on both
-/// backends).
+/// Recomputes thread `$1`'s subject, visible messages and dates.
+///
+/// The statements written here serve both backends: PostgreSQL takes them as they are,
+/// SQLite through [`numbered`] (`?N` for `$N`).
 pub const REFRESH_THREAD: &str = "UPDATE archive_threads SET
     messages = (SELECT COUNT(*) FROM archive_messages WHERE thread_id = $1 AND state = 'visible'),
     first_date = (SELECT MIN(date) FROM archive_messages WHERE thread_id = $1 AND state = 'visible'),
@@ -91,11 +93,26 @@ pub const REFRESH_THREAD: &str = "UPDATE archive_threads SET
                         AND state = 'visible' ORDER BY date, id LIMIT 1), subject)
     WHERE id = $1";
 
-/// Adds `$3` to the visible messages of list `$1`'s month `$2` (the same SQL on both
-/// backends; SQLite numbers `$N` parameters in order of first appearance, as here).
+/// Counts a new visible message dated `$2` with subject `$3` in thread `$1`: one more
+/// message, its dates widened, and its subject the thread's when it is the earliest (ties
+/// go to the earlier message, as in [`REFRESH_THREAD`]).
+pub const THREAD_ADDED: &str = "UPDATE archive_threads SET
+    messages = messages + 1,
+    subject = CASE WHEN first_date IS NULL OR $2 < first_date THEN $3 ELSE subject END,
+    first_date = CASE WHEN first_date IS NULL OR $2 < first_date THEN $2 ELSE first_date END,
+    last_date = CASE WHEN last_date IS NULL OR $2 > last_date THEN $2 ELSE last_date END
+    WHERE id = $1";
+
+/// Adds `$3` to the visible messages of list `$1`'s month `$2`.
 pub const COUNT_MONTH: &str = "INSERT INTO archive_months (list_id, month, messages)
     VALUES ($1, $2, $3)
     ON CONFLICT (list_id, month) DO UPDATE SET messages = archive_months.messages + excluded.messages";
+
+/// A shared statement with SQLite's numbered parameters (`?N`, bound by number whatever the
+/// order they appear in) for PostgreSQL's `$N`.
+pub fn numbered(sql: &str) -> String {
+    sql.replace('$', "?")
+}
 
 /// A list of list ids for `IN (…)` (integers only; `NULL`, matching nothing, when empty).
 pub fn id_list(lists: &[ListId]) -> String {
@@ -384,6 +401,11 @@ pub trait ArchiveRows {
     fn next_seq(&self, list: ListId, month: &str) -> Result<u32, Error>;
     /// The Message-ID row of `message_id` in `list`.
     fn node(&self, list: ListId, message_id: &str) -> Result<Option<NodeRow>, Error>;
+    /// The Message-ID rows of `message_ids` in `list`, in their order (one statement each
+    /// unless the backend saves round trips).
+    fn nodes(&self, list: ListId, message_ids: &[&str]) -> Result<Vec<Option<NodeRow>>, Error> {
+        message_ids.iter().map(|id| self.node(list, id)).collect()
+    }
     /// Adds a Message-ID row; returns its id.
     fn add_node(
         &self,
@@ -402,6 +424,8 @@ pub trait ArchiveRows {
     fn move_thread(&self, from: i64, into: i64) -> Result<(), Error>;
     /// Recomputes a thread's subject, visible count and dates from its messages.
     fn refresh_thread(&self, thread: i64) -> Result<(), Error>;
+    /// Counts a new visible message in a thread ([`THREAD_ADDED`]).
+    fn thread_added(&self, thread: i64, date: i64, subject: &str) -> Result<(), Error>;
     /// Inserts a message and its bytes; returns its id.
     fn insert_message(&self, row: &MessageRow<'_>) -> Result<i64, Error>;
     /// Adds `delta` to a month's visible messages.
@@ -437,11 +461,10 @@ pub fn archive_message(
     };
     let list = message.list;
     // Every Message-ID in play: the references, oldest first, then its own.
-    let mut known: Vec<Option<NodeRow>> = Vec::with_capacity(message.references.len() + 1);
-    for reference in message.references {
-        known.push(db.node(list, reference)?);
-    }
-    let own = db.node(list, message.message_id)?;
+    let mut ids: Vec<&str> = message.references.iter().map(String::as_str).collect();
+    ids.push(message.message_id);
+    let mut known = db.nodes(list, &ids)?;
+    let own = known.pop().flatten();
     // The thread: the largest of those it touches, the others merged into it.
     let mut threads: Vec<i64> = known
         .iter()
@@ -451,6 +474,7 @@ pub fn archive_message(
         .collect();
     threads.sort_unstable();
     threads.dedup();
+    let merged = threads.len() > 1;
     let thread = match threads.as_slice() {
         [] => db.add_thread(list, message.subject)?,
         [one] => *one,
@@ -509,11 +533,16 @@ pub fn archive_message(
             db.set_node(own.id, parent, Some(id))?;
         }
     }
-    if message.state == ArchivedState::Visible {
+    let visible = message.state == ArchivedState::Visible;
+    if visible {
         db.count_month(list, &month, 1)?;
         db.index_add(id, &IndexWords::new(list, message.date, message.index))?;
     }
-    db.refresh_thread(thread)?;
+    if merged {
+        db.refresh_thread(thread)?;
+    } else if visible {
+        db.thread_added(thread, message.date, message.subject)?;
+    }
     Ok(Archived::Stored(ArchivedRef {
         id,
         month: message.month,
