@@ -6,6 +6,7 @@
 
 mod accounts;
 mod archive_import;
+mod archives;
 mod authz;
 mod browser;
 mod chromium;
