@@ -118,7 +118,7 @@ pub(crate) fn walk(message: &Message<'_>, headers_only: bool, want: Option<usize
             MAX_MESSAGE_BYTES >> 20
         )));
     } else {
-        state.part(message, 0, 0, &mut nodes);
+        state.part(message, message.raw_message(), 0, 0, &mut nodes);
     }
     Walked {
         headers: headers(message),
@@ -134,7 +134,14 @@ struct State {
 }
 
 impl State {
-    fn part(&mut self, message: &Message<'_>, id: u32, depth: usize, out: &mut Vec<Node>) {
+    fn part(
+        &mut self,
+        message: &Message<'_>,
+        base: &[u8],
+        id: u32,
+        depth: usize,
+        out: &mut Vec<Node>,
+    ) {
         let Some(part) = message.parts.get(id as usize) else {
             return;
         };
@@ -158,11 +165,11 @@ impl State {
             PartType::Multipart(children) => {
                 if content_type == "multipart/alternative" {
                     if let Some(chosen) = choose_alternative(message, children) {
-                        self.part(message, chosen, depth + 1, out);
+                        self.part(message, base, chosen, depth + 1, out);
                     }
                 } else {
                     for child in children {
-                        self.part(message, *child, depth + 1, out);
+                        self.part(message, base, *child, depth + 1, out);
                     }
                 }
             }
@@ -175,28 +182,35 @@ impl State {
                 }
                 let mut nodes = Vec::new();
                 if !inner.parts.is_empty() {
-                    self.part(inner, 0, depth + 1, &mut nodes);
+                    self.part(inner, base_of(inner, base), 0, depth + 1, &mut nodes);
                 }
                 out.push(Node::Message(headers(inner), nodes));
             }
             PartType::Text(text) if shown_as_text(part, &content_type) => {
-                out.push(Node::Text(repair_text(message, part, text)));
+                out.push(Node::Text(repair_text(base, part, text)));
             }
             PartType::Html(html) if !is_attachment_disposition(part) => {
-                out.push(Node::Html(repair_text(message, part, html)));
+                out.push(Node::Html(repair_text(base, part, html)));
             }
             body => {
                 let index = self.counter;
                 self.counter += 1;
-                let size = part.len();
-                let bytes = (self.want == Some(index)).then(|| match body {
-                    PartType::Binary(bytes) | PartType::InlineBinary(bytes) => bytes.to_vec(),
-                    PartType::Text(text) | PartType::Html(text) => {
-                        transfer_decoded(message, part).unwrap_or_else(|| text.as_bytes().to_vec())
+                // A text file is offered as sent (its charset kept), so its size is that of
+                // its bytes with the transfer encoding undone.
+                let text_bytes = match body {
+                    PartType::Text(text) | PartType::Html(text) => Some(
+                        transfer_decoded(base, part).unwrap_or_else(|| text.as_bytes().to_vec()),
+                    ),
+                    _ => None,
+                };
+                let size = text_bytes.as_ref().map_or_else(|| part.len(), Vec::len);
+                let bytes = (self.want == Some(index)).then(|| match (text_bytes, body) {
+                    (Some(bytes), _) => bytes,
+                    (None, PartType::Binary(bytes) | PartType::InlineBinary(bytes)) => {
+                        bytes.to_vec()
                     }
-                    _ => Vec::new(),
+                    (None, _) => Vec::new(),
                 });
-                let size = bytes.as_ref().map_or(size, Vec::len);
                 out.push(Node::Attachment {
                     index,
                     name: file_name(part.attachment_name(), index, &content_type),
@@ -235,6 +249,19 @@ fn choose_alternative(message: &Message<'_>, children: &[u32]) -> Option<u32> {
         })
         .or_else(|| children.last())
         .copied()
+}
+
+/// The bytes a nested message's part offsets count in: mail-parser reads a forwarded
+/// message written as is in the same stream as the outer one (offsets in the outer bytes,
+/// `base`), and one with a transfer encoding from its decoded bytes (offsets in those).
+fn base_of<'b>(inner: &'b Message<'_>, base: &'b [u8]) -> &'b [u8] {
+    let own = inner.raw_message();
+    let range = base.as_ptr_range();
+    if range.contains(&own.as_ptr()) {
+        base
+    } else {
+        own
+    }
 }
 
 /// Whether a `text/*` part is shown as text rather than offered as an attachment.
@@ -279,7 +306,7 @@ pub(crate) fn content_type(part: &MessagePart<'_>) -> String {
 
 /// A text part's text, decoded again from its bytes when mail-parser had no charset to go
 /// by and the bytes were not UTF-8: then they are read as Windows-1252.
-fn repair_text(message: &Message<'_>, part: &MessagePart<'_>, text: &str) -> String {
+fn repair_text(base: &[u8], part: &MessagePart<'_>, text: &str) -> String {
     let known_charset = part
         .content_type()
         .and_then(|ct| ct.attribute("charset"))
@@ -287,7 +314,7 @@ fn repair_text(message: &Message<'_>, part: &MessagePart<'_>, text: &str) -> Str
     if known_charset || !text.contains('\u{FFFD}') {
         return text.to_owned();
     }
-    match transfer_decoded(message, part) {
+    match transfer_decoded(base, part) {
         Some(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(error) => windows_1252(error.as_bytes()),
@@ -296,11 +323,10 @@ fn repair_text(message: &Message<'_>, part: &MessagePart<'_>, text: &str) -> Str
     }
 }
 
-/// The part's body with its transfer encoding undone, from the message's bytes.
-fn transfer_decoded(message: &Message<'_>, part: &MessagePart<'_>) -> Option<Vec<u8>> {
-    let raw = message
-        .raw_message()
-        .get(part.offset_body as usize..part.offset_end as usize)?;
+/// The part's body with its transfer encoding undone, from `base`, the bytes its offsets
+/// count in (see [`base_of`]).
+fn transfer_decoded(base: &[u8], part: &MessagePart<'_>) -> Option<Vec<u8>> {
+    let raw = base.get(part.offset_body as usize..part.offset_end as usize)?;
     match part.encoding {
         Encoding::Base64 => base64_decode(raw),
         Encoding::QuotedPrintable => quoted_printable_decode(raw),

@@ -190,10 +190,11 @@ fn ls(config: &Config, name: &str, month: Option<&str>) -> Result<()> {
     let mut admin = Admin::open(config)?;
     let list = admin.list(name)?;
     let db = admin.store.db();
+    let mut lines = Vec::new();
     match month {
         None => {
             for (month, count) in db.archive_months(list.id)? {
-                println!("{month} {count}");
+                lines.push(format!("{month} {count}"));
             }
         }
         Some(text) => {
@@ -201,12 +202,168 @@ fn ls(config: &Config, name: &str, month: Option<&str>) -> Result<()> {
                 bail!("months are written YYYY-MM, not {text:?}");
             };
             for message in db.archive_month_page(list.id, month, 0, LS_LIMIT)? {
-                println!(
+                lines.push(format!(
                     "{} {} {} {}",
                     message.month, message.seq, message.message_id, message.subject
-                );
+                ));
             }
         }
     }
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        match writeln!(out, "{line}") {
+            Ok(()) => {}
+            // A pager or `head` that stopped reading: not an error.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(e) => return Err(e.into()),
+        }
+    }
     Ok(())
+}
+
+/// The threads of the sample archives: a subject and what each message says (the first
+/// starts the thread, each other answers the one before, quoting it).
+const SAMPLE_THREADS: &[(&str, &[&str])] = &[
+    (
+        "Welcome to the list",
+        &[
+            "Hello everyone,\n\nThis list is where we talk about the project. Please introduce\nyourselves, and read the charter on the web site before posting.",
+            "Thanks for setting this up!\n\nI have been using the project for a year, mostly for small sites.",
+            "Same here. Is there a place where we can share configuration examples?",
+        ],
+    ),
+    (
+        "Upgrading from the previous release",
+        &[
+            "Hi,\n\nI upgraded last night and the service did not start again. The log says\nthe schema is older than expected. What did I miss?",
+            "You need to run the migration once after the upgrade:\n\n    wwsympa db migrate\n\nThe packages do it for you; a build from source does not.",
+            "That was it, it runs now. Thank you!",
+            "I added a line about it to the upgrade notes.",
+        ],
+    ),
+    (
+        "Meeting notes",
+        &[
+            "Here are the notes of Tuesday's meeting:\n\n- the release is planned for the end of the month;\n- the documentation needs a review;\n- we look for volunteers to test on PostgreSQL.",
+            "I can test on PostgreSQL 16.",
+        ],
+    ),
+    (
+        "Search is slow on big archives",
+        &[
+            "Searching a list with 200,000 messages takes a few seconds here.\nIs that expected?",
+            "Which database do you use? Newest-first results should be fast on both.",
+            "SQLite. After a reindex it is much faster, thanks.",
+        ],
+    ),
+];
+
+/// An RFC 5322 date for `seconds` since the epoch, in UTC.
+fn rfc5322_date(seconds: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = seconds.div_euclid(86_400);
+    let (year, month, day) = wwsympa::domain::archive::civil_from_days(days);
+    let rest = seconds.rem_euclid(86_400);
+    format!(
+        "{}, {day:02} {} {year} {:02}:{:02}:{:02} +0000",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[usize::from(month) - 1],
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    )
+}
+
+/// Plausible archived mail for a sample list: threads over the three months before `now`
+/// with replies (References, In-Reply-To, quoted text), an HTML-only message, one with an
+/// attachment and one with an encoded-word subject; as (date, bytes), oldest first.
+pub fn sample_mail(
+    list: &str,
+    domain: &str,
+    people: &[(&str, &str)],
+    now: i64,
+) -> Vec<(i64, Vec<u8>)> {
+    const DAY: i64 = 86_400;
+    let address = |i: usize| {
+        let (local, name) = people[i % people.len()];
+        (format!("{local}@{domain}"), name.to_string())
+    };
+    let mut mail = Vec::new();
+    let mut n = 0;
+    for (t, (subject, bodies)) in SAMPLE_THREADS.iter().enumerate() {
+        let start = now - (85 - 24 * t as i64) * DAY;
+        let mut ids: Vec<String> = Vec::new();
+        for (r, body) in bodies.iter().enumerate() {
+            n += 1;
+            let date = start + r as i64 * (DAY / 3) + (t as i64 * 3_571) % 3_600;
+            let (email, name) = address(t + r);
+            let id = format!("sample.{list}.{n}@{domain}");
+            let mut head = format!(
+                "From: {name} <{email}>\nTo: {list}@{domain}\nSubject: {}{subject}\nDate: {}\nMessage-ID: <{id}>\n",
+                if r == 0 { "" } else { "Re: " },
+                rfc5322_date(date)
+            );
+            let mut text = body.to_string();
+            if let Some(parent) = ids.last() {
+                head.push_str(&format!(
+                    "In-Reply-To: <{parent}>\nReferences: {}\n",
+                    ids.iter()
+                        .map(|i| format!("<{i}>"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ));
+                let (_, parent_name) = address(t + r - 1);
+                let quoted: Vec<String> = bodies[r - 1].lines().map(|l| format!("> {l}")).collect();
+                text = format!("{parent_name} wrote:\n{}\n\n{body}", quoted.join("\n"));
+            }
+            text.push_str(&format!("\n\n-- \n{name}\n"));
+            head.push_str("MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n");
+            mail.push((
+                date,
+                format!("{head}{text}").replace('\n', "\r\n").into_bytes(),
+            ));
+            ids.push(id);
+        }
+    }
+    // An HTML-only message.
+    let date = now - 40 * DAY;
+    let (email, name) = address(1);
+    mail.push((
+        date,
+        format!(
+            "From: {name} <{email}>\nTo: {list}@{domain}\nSubject: Our new web site\nDate: {}\nMessage-ID: <sample.{list}.html@{domain}>\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n<html><body><h1>Our new web site</h1><p>It is <b>online</b>: have a look at <a href=\"https://www.example.org/\">www.example.org</a> and tell us what you think.</p></body></html>\n",
+            rfc5322_date(date)
+        )
+        .replace('\n', "\r\n")
+        .into_bytes(),
+    ));
+    // A message with an attachment.
+    let date = now - 20 * DAY;
+    let (email, name) = address(2);
+    mail.push((
+        date,
+        format!(
+            "From: {name} <{email}>\nTo: {list}@{domain}\nSubject: Figures for the report\nDate: {}\nMessage-ID: <sample.{list}.attachment@{domain}>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"sample-boundary\"\n\n--sample-boundary\nContent-Type: text/plain; charset=utf-8\n\nThe figures are attached, one line a month.\n\n--sample-boundary\nContent-Type: text/csv; name=\"figures.csv\"\nContent-Disposition: attachment; filename=\"figures.csv\"\nContent-Transfer-Encoding: base64\n\nbW9udGgsbWVzc2FnZXMKMjAyNi0wOSwxMjAKMjAyNi0xMCwxNDUK\n--sample-boundary--\n",
+            rfc5322_date(date)
+        )
+        .replace('\n', "\r\n")
+        .into_bytes(),
+    ));
+    // An encoded-word subject and sender name.
+    let date = now - 10 * DAY;
+    let (email, _) = address(3);
+    mail.push((
+        date,
+        format!(
+            "From: =?UTF-8?Q?Ren=C3=A9_Descartes?= <{email}>\nTo: {list}@{domain}\nSubject: =?UTF-8?Q?R=C3=A9union_de_rentr=C3=A9e?=\nDate: {}\nMessage-ID: <sample.{list}.encoded@{domain}>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\nLa r=E9union aura lieu mardi =E0 10 h.\n",
+            rfc5322_date(date)
+        )
+        .replace('\n', "\r\n")
+        .into_bytes(),
+    ));
+    mail.sort_by_key(|(date, _)| *date);
+    mail
 }

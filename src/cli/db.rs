@@ -9,6 +9,7 @@ use wwsympa::domain::{
 };
 use wwsympa::domain::{ListName, Visibility};
 use wwsympa::operations::account;
+use wwsympa::operations::archive::import;
 use wwsympa::operations::lists::{self, ListSettings};
 use wwsympa::operations::members::{self, Entry};
 use wwsympa::store::{NewList, Store, Target};
@@ -238,9 +239,34 @@ fn sample(config: &Config) -> Result<()> {
             })
             .collect();
         admin.run(|env, who| members::add(env, who, &list, &entries, true))?;
+        // Archives to look at, through the import's ingest.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let mail = super::archive::sample_mail(name, &config.domain, SAMPLE_MEMBERS, now);
+        let source = mail.into_iter().map(|(date, raw)| {
+            Ok(import::Item {
+                raw,
+                fallback_date: Some(date),
+                month: None,
+                legacy_seq: None,
+                origin: "sample".to_string(),
+            })
+        });
+        admin.run(|env, who| {
+            import::import(
+                env,
+                who,
+                &list,
+                source,
+                import::DEFAULT_BATCH,
+                now,
+                &mut |_| {},
+            )
+        })?;
     }
     eprintln!(
-        "added 3 sample lists with members to {}; log in as {listmaster} with the password {password}",
+        "added 3 sample lists with members and archives to {}; log in as {listmaster} with the password {password}",
         config.domain
     );
     Ok(())

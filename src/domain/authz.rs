@@ -34,6 +34,9 @@ pub enum ActionKind {
     Moderate,
     /// Close the list, manage its owners (`close_list`).
     ManageList,
+    /// Hide, show again or delete archived messages (`arc_hide`, `arc_show`, `remove_arc`):
+    /// owners and listmasters.
+    ManageArchive,
 }
 
 impl ActionKind {
@@ -49,6 +52,7 @@ impl ActionKind {
         ActionKind::ManageRequests,
         ActionKind::Moderate,
         ActionKind::ManageList,
+        ActionKind::ManageArchive,
     ];
 }
 
@@ -168,6 +172,7 @@ pub fn decide(kind: ActionKind, roles: &Roles, policy: &ListPolicy) -> Decision 
         ActionKind::ManageRequests => need(roles.is_owner() || roles.is_editor(), roles),
         ActionKind::Moderate => need(roles.is_editor(), roles),
         ActionKind::ManageList => need(roles.is_privileged_owner(), roles),
+        ActionKind::ManageArchive => need(roles.is_owner(), roles),
     }
 }
 
@@ -502,6 +507,10 @@ mod tests {
         walk(
             ActionKind::ManageList,
             [LOGIN, DENY, DENY, DENY, DENY, ALLOW, ALLOW],
+        );
+        walk(
+            ActionKind::ManageArchive,
+            [LOGIN, DENY, DENY, DENY, ALLOW, ALLOW, ALLOW],
         );
         // Owners moderate a list without moderators: the store sets `editor` for them.
         let owner_no_editors = Roles {

@@ -31,6 +31,72 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("web/arc.html", include_str!("../../templates/web/arc.html")),
     (
+        "web/arc_atom.html",
+        include_str!("../../templates/web/arc_atom.html"),
+    ),
+    (
+        "web/arc_export.html",
+        include_str!("../../templates/web/arc_export.html"),
+    ),
+    (
+        "web/arc_gone.html",
+        include_str!("../../templates/web/arc_gone.html"),
+    ),
+    (
+        "web/arc_hide.html",
+        include_str!("../../templates/web/arc_hide.html"),
+    ),
+    (
+        "web/arc_message.html",
+        include_str!("../../templates/web/arc_message.html"),
+    ),
+    (
+        "web/arc_month.html",
+        include_str!("../../templates/web/arc_month.html"),
+    ),
+    (
+        "web/arc_searchbox.html",
+        include_str!("../../templates/web/arc_searchbox.html"),
+    ),
+    (
+        "web/arc_show.html",
+        include_str!("../../templates/web/arc_show.html"),
+    ),
+    (
+        "web/arc_thread.html",
+        include_str!("../../templates/web/arc_thread.html"),
+    ),
+    (
+        "web/arcsearch.html",
+        include_str!("../../templates/web/arcsearch.html"),
+    ),
+    (
+        "web/arcsearch_form.html",
+        include_str!("../../templates/web/arcsearch_form.html"),
+    ),
+    (
+        "web/latest_arc.html",
+        include_str!("../../templates/web/latest_arc.html"),
+    ),
+    (
+        "web/list.html",
+        include_str!("../../templates/web/list.html"),
+    ),
+    ("web/msg.html", include_str!("../../templates/web/msg.html")),
+    (
+        "web/remove_arc.html",
+        include_str!("../../templates/web/remove_arc.html"),
+    ),
+    ("web/rss.html", include_str!("../../templates/web/rss.html")),
+    (
+        "web/search_archives.html",
+        include_str!("../../templates/web/search_archives.html"),
+    ),
+    (
+        "web/view_source.html",
+        include_str!("../../templates/web/view_source.html"),
+    ),
+    (
         "web/lists.html",
         include_str!("../../templates/web/lists.html"),
     ),

@@ -15,7 +15,7 @@
 //! run before the handler; the table tests check the rest.
 
 use super::action::{Access, Action};
-use super::handlers::{account, home, members, subscription};
+use super::handlers::{account, archive, home, members, subscription};
 use crate::domain::ActionKind;
 
 /// Sympa's path arguments of the account pages that come back to where the visitor was.
@@ -28,10 +28,25 @@ pub static ACTIONS: &[Action] = &[
         .access(Access::Policy(ActionKind::ManageMembers))
         .bulk()
         .form(),
-    // A placeholder until archives exist, so that the List-Archive header of our mail and
-    // old archive links lead to a page, for whoever may read the list's archive.
-    Action::list("arc", home::arc)
-        .args(&["list", "month", "file"])
+    // Every page of a list's archive, by the shape of its path (see `handlers/archive.rs`):
+    // months, a month by thread or date, a thread, a message, its bytes and attachments,
+    // exports and the Atom feed.
+    Action::list("arc", archive::arc)
+        .args(&["list", "month", "file", "part", "name"])
+        .access(Access::Policy(ActionKind::ReadArchive)),
+    Action::list("arc_hide", archive::arc_hide)
+        .args(&["list", "month", "seq"])
+        .access(Access::Policy(ActionKind::ManageArchive))
+        .post(),
+    Action::list("arc_show", archive::arc_show)
+        .args(&["list", "month", "seq"])
+        .access(Access::Policy(ActionKind::ManageArchive))
+        .post(),
+    Action::list("arcsearch", archive::arcsearch)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::ReadArchive)),
+    Action::list("arcsearch_form", archive::arcsearch_form)
+        .args(&["list"])
         .access(Access::Policy(ActionKind::ReadArchive)),
     Action::site("auth", subscription::auth)
         .args(&["id", "heldaction", "listname"])
@@ -76,6 +91,11 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list"])
         .access(Access::Policy(ActionKind::SeeList))
         .cached(),
+    Action::list("latest_arc", archive::latest_arc)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::ReadArchive)),
+    // HyperKitty's `list/LIST@DOMAIN/message/<hash>/`, sent on to `msg`, which decides.
+    Action::site("list", archive::list).args(&["address", "kind", "hash"]),
     Action::site("lists", home::lists)
         .args(&["topic", "subtopic"])
         .cached(),
@@ -85,6 +105,10 @@ pub static ACTIONS: &[Action] = &[
     Action::site("logout", account::logout)
         .args(RETURN_ARGS)
         .form(),
+    // The permalink of an archived message (Sympa's `Archived-At`).
+    Action::list("msg", archive::msg)
+        .args(&["list", "month", "id"])
+        .access(Access::Policy(ActionKind::ReadArchive)),
     Action::site("my", account::my).access(Access::User),
     // Not a list row: a member of a concealed list must be able to leave without logging in;
     // the signed id proves the address, and the handler loads the list.
@@ -96,6 +120,10 @@ pub static ACTIONS: &[Action] = &[
         .args(RETURN_ARGS)
         .access(Access::User)
         .form(),
+    Action::list("remove_arc", archive::remove_arc)
+        .args(&["list", "month", "seq"])
+        .access(Access::Policy(ActionKind::ManageArchive))
+        .post(),
     Action::site("renewpasswd", account::renewpasswd).args(RETURN_ARGS),
     Action::site("requestpasswd", account::requestpasswd)
         .args(&["email"])
@@ -103,9 +131,12 @@ pub static ACTIONS: &[Action] = &[
     Action::list("review", members::review)
         .args(&["list", "page", "size", "sortby"])
         .access(Access::Policy(ActionKind::Review)),
+    // Feeds answer as to an anonymous visitor, whoever asks: the handler loads the list.
+    Action::site("rss", archive::rss).args(&["kind", "list"]),
     Action::list("search", members::search)
         .args(&["list", "filter"])
         .access(Access::Policy(ActionKind::Review)),
+    Action::site("search_archives", archive::search_archives),
     // Members change their own options, owners anyone's: the operation decides which.
     Action::list("set", subscription::set)
         .args(&["list", "email", "reception", "gecos"])
@@ -134,11 +165,15 @@ pub static ACTIONS: &[Action] = &[
     Action::site("ticket", account::ticket)
         .args(&["ticket"])
         .form(),
+    Action::list("view_source", archive::view_source)
+        .args(&["list", "month", "id"])
+        .access(Access::Policy(ActionKind::ReadArchive)),
 ];
 
 /// Old action names WWSympa still answers (reference §1.10), mapped to today's.
 pub static ALIASES: &[(&str, &str)] = &[
     ("add_fromsub", "auth_add"),
+    ("arcsearch_id", "msg"),
     ("del_fromsig", "auth_del"),
     ("dump", "export_member"),
     ("ignoresig", "decl_del"),

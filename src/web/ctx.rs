@@ -94,6 +94,11 @@ pub struct Ctx<'a> {
     pub cookies: Vec<SetCookie>,
     /// Wakes this process's outbox sender when an operation committed mail.
     pub outbox: &'a crate::mail::Wake,
+    /// Set by handlers of pages that answer conditional GETs (the archive's): the page gets
+    /// `ETag` and `Last-Modified`, and a client with a current copy a 304.
+    pub validators: Option<super::conditional::Validators>,
+    /// Header fields the handler adds to its page (a stricter Content-Security-Policy).
+    pub headers: Vec<(String, String)>,
 }
 
 impl<'a> Ctx<'a> {
@@ -256,6 +261,18 @@ impl<'a> Ctx<'a> {
             .db()
             .set_session_data(session.record.id, &session.record.data)?;
         Ok(())
+    }
+
+    /// Returns true if and only if the visitor is seen through a session or a CSRF secret,
+    /// so that a page may hold something of theirs (`Cache-Control: private`).
+    pub fn is_private(&self) -> bool {
+        self.session.is_some() || self.anonymous_csrf.is_some() || !self.cookies.is_empty()
+    }
+
+    /// Returns true if and only if the request's `If-None-Match` names `etag`: the handler
+    /// may answer [`super::conditional::not_modified`] without reading more.
+    pub fn holds(&self, etag: &str) -> bool {
+        super::conditional::etag_matches(self.request, etag)
     }
 
     /// The URL path of `action` with `args`, each percent-encoded: `<base>/action/arg1/arg2`.

@@ -12,6 +12,7 @@
 pub mod action;
 pub mod actions;
 pub mod cache;
+pub mod conditional;
 pub mod ctx;
 pub mod error;
 mod gate;
@@ -265,6 +266,8 @@ impl App {
             notices,
             cookies: Vec::new(),
             outbox: &self.outbox,
+            validators: None,
+            headers: Vec::new(),
         };
         let result = prepare(&mut ctx, action, csrf_submitted.as_deref()).and_then(|()| {
             match (action.handler, ctx.list.clone()) {
@@ -275,6 +278,9 @@ impl App {
             }
         });
         // The mail is committed; it leaves after the response, from the sender thread.
+        let private = ctx.is_private();
+        let validators = ctx.validators.take();
+        let extra_headers = std::mem::take(&mut ctx.headers);
         let visitor = Visitor::take(&mut ctx);
         let notices = std::mem::take(&mut ctx.notices);
         let cookies = std::mem::take(&mut ctx.cookies);
@@ -293,6 +299,17 @@ impl App {
             )))) => Response::redirect(&login_url(&state.base, action.name, None)),
             Err(e) => failure(state, e, &notices, &visitor),
         };
+        let response = match &validators {
+            Some(validators) if cookies.is_empty() => {
+                conditional::finish(request, response, validators, private)
+            }
+            _ => response,
+        };
+        let response = extra_headers
+            .into_iter()
+            .fold(response, |response, (name, value)| {
+                response.with_header(&name, value)
+            });
         if let (Some(key), Some(version)) = (cache_key, site_version) {
             if response.status == 200 && cookies.is_empty() {
                 state.pages.put(version, key, &response);

@@ -372,3 +372,117 @@ fn chromium_walks_the_subscription_flow_on_a_phone() {
         started.elapsed()
     );
 }
+
+#[test]
+fn chromium_shows_the_archive_at_desktop_and_phone_widths_without_horizontal_scroll() {
+    let Some(chromium) = peer("chromium") else {
+        return;
+    };
+    let dir = TempDir::new("chromium-arc");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let port = free_port();
+    let config = dir.path().join("wwsympa.toml");
+    let db = SiteDb::new(dir.path(), "web.db");
+    std::fs::write(
+        &config,
+        format!(
+            "domain = 'lists.example.org'\nwwsympa_url = 'http://127.0.0.1:{port}/sympa'\n\
+             {}smtp_host = '127.0.0.1'\nsmtp_port = {}\nlog_level = 'warn'\n",
+            db.toml(),
+            free_port()
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str], stdin: &str| crate::support::run_cli(&config, args, stdin);
+    run(
+        &[
+            "list",
+            "create",
+            "news",
+            "--subject",
+            "News",
+            "--archive",
+            "public",
+        ],
+        "",
+    );
+    // A thread with long words, long lines and deep quotes: what overflows a narrow page.
+    let long_word = "x".repeat(120);
+    let long_line = "word ".repeat(60);
+    let mut mbox = String::new();
+    for (i, parent) in [(0, ""), (1, "m0@example.org"), (2, "m1@example.org")] {
+        mbox.push_str("From a@example.org Mon Jan  1 00:00:00 2024\n");
+        mbox.push_str(&format!("Message-ID: <m{i}@example.org>\n"));
+        if !parent.is_empty() {
+            mbox.push_str(&format!("References: <{parent}>\n"));
+        }
+        mbox.push_str(&format!(
+            "From: Ann Example <ann@example.org>\nSubject: A rather long subject line that goes on and on, number {i} {long_word}\n\
+             Date: Tue, 0{} Mar 2024 10:00:00 +0000\nContent-Type: text/plain; charset=utf-8\n\n\
+             Hello, message {i}.\n{long_line}\n{long_word}\n> quoted {long_line}\n>> deeper {long_word}\n\n",
+            i + 1
+        ));
+    }
+    let file = dir.path().join("news.mbox");
+    std::fs::write(&file, mbox).unwrap();
+    run(&["archive", "import", "news", file.to_str().unwrap()], "");
+
+    let mut serve = Command::new(binary());
+    serve
+        .arg("--config")
+        .arg(&config)
+        .args(["serve", "--http"])
+        .arg(format!("127.0.0.1:{port}"));
+    let _server = Daemon::spawn(serve, &dir.path().join("serve.log"));
+    wait_until("wwsympa --http", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let base = format!("http://127.0.0.1:{port}/sympa");
+    let mut browser = Chromium::start(
+        &chromium,
+        &dir.path().join("profile"),
+        &dir.path().join("chromium.log"),
+    );
+    browser.open(&format!("{base}/arc/news/2024-03/thrd1.html"));
+    let thread = browser
+        .eval("(document.querySelector('a[href*=\"/thread/\"]') || {}).getAttribute('href')");
+    let thread = thread
+        .as_str()
+        .expect("a thread link on the month page")
+        .to_string();
+    let pages = [
+        ("month", format!("{base}/arc/news/2024-03/thrd1.html")),
+        ("thread", format!("http://127.0.0.1:{port}{thread}")),
+        ("message", format!("{base}/arc/news/2024-03/msg00002.html")),
+        ("search", format!("{base}/arcsearch/news?q=word")),
+    ];
+    let mut saved = Vec::new();
+    for (width, height, mobile, label) in [(1280, 900, false, "desktop"), (375, 812, true, "phone")]
+    {
+        browser.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+        );
+        for (name, url) in &pages {
+            browser.open(url);
+            let text = browser.text();
+            assert!(text.contains("rather long subject"), "{name}: {text}");
+            let overflow = browser.eval(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            );
+            assert_eq!(
+                overflow.as_i64(),
+                Some(0),
+                "{name} at {width}px scrolls sideways"
+            );
+            saved.push(browser.screenshot(&shots, &format!("archive-{name}-{label}")));
+        }
+    }
+    drop(browser);
+    for path in &saved {
+        let bytes = std::fs::read(path).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"), "{}", path.display());
+        assert!(bytes.len() > 5_000, "{} is too small", path.display());
+    }
+}

@@ -5,6 +5,8 @@
 //! `tests/run` runs the suite once on each.
 
 mod accounts;
+mod archive_import;
+mod archives;
 mod authz;
 mod browser;
 mod chromium;

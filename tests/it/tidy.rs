@@ -66,8 +66,8 @@ struct Rules {
     may_use: BTreeMap<String, BTreeSet<String>>,
     /// Paths outside the crate each module may not name (`std::fs`).
     may_not_use: BTreeMap<String, Vec<Vec<String>>>,
-    /// Crates only one module may name: crate → the owning module path (`store::sqlite`).
-    owners: BTreeMap<String, Vec<String>>,
+    /// Crates only some modules may name: crate → the owning module paths (`store::sqlite`).
+    owners: BTreeMap<String, Vec<Vec<String>>>,
 }
 
 /// The backticked words of `text`.
@@ -98,11 +98,11 @@ fn rules_from(lib: &str) -> Rules {
         } else if let Some(rest) = rule.strip_prefix("crate ") {
             if let Some((head, tail)) = rest.split_once(": only in") {
                 let krate = backticked(head)[0].to_string();
-                let owner = backticked(tail)[0]
-                    .split("::")
-                    .map(str::to_string)
+                let owners = backticked(tail)
+                    .iter()
+                    .map(|owner| owner.split("::").map(str::to_string).collect())
                     .collect();
-                rules.owners.insert(krate, owner);
+                rules.owners.insert(krate, owners);
             }
         }
     }
@@ -339,11 +339,12 @@ fn violations(rules: &Rules, relative: &str, source: &str) -> Vec<String> {
                 }
             }
         }
-        if let Some(owner) = segments.first().and_then(|k| rules.owners.get(k)) {
-            if !module.starts_with(owner) {
+        if let Some(owners) = segments.first().and_then(|k| rules.owners.get(k)) {
+            if !owners.iter().any(|owner| module.starts_with(owner)) {
+                let names: Vec<String> = owners.iter().map(|o| o.join("::")).collect();
                 out.insert(format!(
                     "{relative}: only `{}` may use the crate `{}`",
-                    owner.join("::"),
+                    names.join("` or `"),
                     segments[0]
                 ));
             }

@@ -1,6 +1,8 @@
 //! A list's archive: storing messages (from list mail and imports), reading months, threads and messages, search, exports, and owners hiding or deleting messages.
 
 pub mod import;
+pub mod manage;
+pub mod read;
 
 use crate::archive;
 use crate::domain::{ArchivedState, List, Month};

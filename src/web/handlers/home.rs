@@ -1,4 +1,4 @@
-//! The home page, the help page, the lists directory, a list's page and the archive's place.
+//! The home page, the help page, the lists directory and a list's page.
 
 use serde::Serialize;
 
@@ -48,16 +48,6 @@ pub fn help(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
         .unwrap_or_default()
         .to_string();
     Ok(Outcome::page(HelpView { listmaster }))
-}
-
-/// `arc.html`: the common fields only.
-#[derive(Serialize)]
-struct ArcView {}
-
-/// `arc/<list>[/<month>/<file>]`: the archive's place (where `List-Archive` points); says
-/// that no archive is kept yet, to whoever the list's archive policy lets in.
-pub fn arc(_ctx: &mut Ctx<'_>, _list: &List) -> Result<Outcome, Error> {
-    Ok(Outcome::page(ArcView {}))
 }
 
 /// A list in the directory.
