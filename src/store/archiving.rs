@@ -272,6 +272,10 @@ pub struct StateRow {
 /// The words of an entry as the index takes them (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexWords {
+    /// The message's list.
+    pub list: ListId,
+    /// The message's date.
+    pub date: i64,
     /// The list and date scope (SQLite's `scope` column: `l42 d202401`).
     pub scope: String,
     /// The subject's words.
@@ -290,6 +294,8 @@ impl IndexWords {
     /// The words of `index` for a message of `list` dated `date`.
     pub fn new(list: ListId, date: i64, index: &IndexText) -> IndexWords {
         IndexWords {
+            list,
+            date,
             scope: format!(
                 "{} {}",
                 list_token(list),

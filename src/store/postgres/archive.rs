@@ -418,28 +418,34 @@ impl Db<'_> {
             .join(" | ");
         let order = match shape {
             Shape::Ranked => format!(
-                "ORDER BY ts_rank(s.words, ${rank}::text::tsquery) + ts_rank(s.names, ${rank}::text::tsquery) DESC, m.id DESC"
+                "ORDER BY ts_rank(s.words, ${rank}::text::tsquery) + ts_rank(s.names, ${rank}::text::tsquery) DESC, s.id DESC"
             ),
-            Shape::Newest => "ORDER BY m.id DESC".to_string(),
+            Shape::Newest => "ORDER BY s.id DESC".to_string(),
             // `+ 0`: not the id index's order, so the matches are found through the GIN
             // index first, then sorted.
-            Shape::NewestOfFew => "ORDER BY m.id + 0 DESC".to_string(),
+            Shape::NewestOfFew => "ORDER BY s.id + 0 DESC".to_string(),
             Shape::Count => String::new(),
         };
-        let count = shape == Shape::Count;
-        let select = if count { "m.id" } else { SUMMARY_COLUMNS };
-        let mut sql = format!(
-            "SELECT {select} FROM archive_search s
-             JOIN archive_messages m ON m.id = s.id
-             JOIN archive_msgids g ON g.id = m.msgid_id
-             WHERE {condition} AND m.id < $1 AND ${rank}::text::tsquery IS NOT NULL
-               AND m.list_id IN ({ids}) AND m.state = 'visible'
-               AND m.date >= $2 AND m.date < $3
-             {order} LIMIT $4 OFFSET $5"
+        // The index's rows alone decide what matches (only visible messages are in it, with
+        // their list and date); the messages' rows are checked again for what is shown.
+        let matching = format!(
+            "{condition} AND s.id < $1 AND ${rank}::text::tsquery IS NOT NULL
+             AND s.list_id IN ({ids}) AND s.date >= $2 AND s.date < $3"
         );
-        if count {
-            sql = format!("SELECT COUNT(*) FROM ({sql}) AS found");
-        }
+        let sql = if shape == Shape::Count {
+            format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM archive_search s WHERE {matching}
+                 LIMIT $4 OFFSET $5) AS found"
+            )
+        } else {
+            format!(
+                "SELECT {SUMMARY_COLUMNS} FROM archive_search s
+                 JOIN archive_messages m ON m.id = s.id
+                 JOIN archive_msgids g ON g.id = m.msgid_id
+                 WHERE {matching} AND m.list_id IN ({ids}) AND m.state = 'visible'
+                 {order} LIMIT $4 OFFSET $5"
+            )
+        };
         let numbers = [
             search.before.unwrap_or(i64::MAX),
             search.query.since.unwrap_or(i64::MIN),
@@ -772,10 +778,10 @@ impl ArchiveRows for Db<'_> {
         let names = archiving::tsvector_literal(&[(&words.attachments, 'D')]);
         self.conn
             .execute(
-                "INSERT INTO archive_search (id, words, names)
-                 VALUES ($1, $2::text::tsvector, $3::text::tsvector)
+                "INSERT INTO archive_search (id, list_id, date, words, names)
+                 VALUES ($1, $2, $3, $4::text::tsvector, $5::text::tsvector)
                  ON CONFLICT (id) DO UPDATE SET words = excluded.words, names = excluded.names",
-                &[&id, &all, &names],
+                &[&id, &words.list.0, &words.date, &all, &names],
             )
             .context("indexing a message")
             .map(drop)
