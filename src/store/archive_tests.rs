@@ -899,3 +899,27 @@ fn a_copy_moves_the_archive_and_its_index_is_made_again_after() {
     let threads = threads_of(&from, list, &["a", "b", "c"]);
     assert_eq!(threads, [threads[0]; 3]);
 }
+
+#[test]
+fn references_naming_the_message_itself_or_twice_are_ignored() {
+    on_both(|store| {
+        let list = list(store, "news");
+        add(store, list, &mail("a"));
+        let m = mail("b").refs(&["a", "b", "a"]);
+        let stored = add(store, list, &m);
+        let found = store
+            .db()
+            .archived_by_seq(list, jan(), stored.seq)
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.parent.as_deref(), Some("a"));
+        let thread = threads_of(store, list, &["a", "b"]);
+        assert_eq!(thread[0], thread[1]);
+        let found = nodes(store, list, thread[0]);
+        assert_eq!(
+            found,
+            [("a".into(), None, true), ("b".into(), some("a"), true)]
+        );
+        found
+    });
+}

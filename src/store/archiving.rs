@@ -248,6 +248,8 @@ pub struct MessageRow<'a> {
     pub month: String,
     /// Its MHonArc number.
     pub seq: u32,
+    /// The Message-ID of its parent: its last reference.
+    pub parent: Option<&'a str>,
     /// The SHA-256 of its bytes.
     pub sha256: Vec<u8>,
     /// Its bytes, compressed with [`CODEC`].
@@ -485,7 +487,15 @@ pub fn archive_message(
     };
     let list = message.list;
     // Every Message-ID in play: the references, oldest first, then its own.
-    let mut ids: Vec<&str> = message.references.iter().map(String::as_str).collect();
+    // Its references as the contract has them (no repeats, not itself) even if the parser
+    // let one through: a repeat would add its placeholder twice.
+    let mut references: Vec<&str> = Vec::with_capacity(message.references.len());
+    for reference in message.references {
+        if reference != message.message_id && !references.contains(&reference.as_str()) {
+            references.push(reference);
+        }
+    }
+    let mut ids = references.clone();
     ids.push(message.message_id);
     let mut known = db.nodes(list, &ids)?;
     let own = known.pop().flatten();
@@ -517,7 +527,7 @@ pub fn archive_message(
     // The chain of references: unseen ids become placeholders, a parentless one gets the id
     // before it as parent.
     let mut previous: Option<&str> = None;
-    for (reference, node) in message.references.iter().zip(&known) {
+    for (&reference, node) in references.iter().zip(&known) {
         match node {
             None => {
                 db.add_node(list, reference, thread, previous)?;
@@ -533,7 +543,7 @@ pub fn archive_message(
         }
         previous = Some(reference);
     }
-    let parent = message.references.last().map(String::as_str);
+    let parent = references.last().copied();
     let node = match &own {
         None => db.add_node(list, message.message_id, thread, parent)?,
         Some(node) => node.id,
@@ -544,6 +554,7 @@ pub fn archive_message(
         thread,
         month: month.clone(),
         seq,
+        parent,
         sha256,
         compressed: compress(message.raw)?,
     })?;

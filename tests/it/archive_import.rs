@@ -378,10 +378,17 @@ fn db_sample_fills_the_sample_lists_archives() {
     let out = wwsympa(&config, &["db", "sample"]);
     assert!(out.status.success(), "{out:?}");
     // One sample archive is public, so a newcomer reads it without logging in.
-    for (list, access) in [("announce", "private"), ("users", "public"), ("dev", "private")] {
+    for (list, access) in [
+        ("announce", "private"),
+        ("users", "public"),
+        ("dev", "private"),
+    ] {
         let out = wwsympa(&config, &["list", "show", list]);
         let shown = String::from_utf8_lossy(&out.stdout);
-        assert!(shown.contains(&format!("archive\t{access}\n")), "{list}: {shown}");
+        assert!(
+            shown.contains(&format!("archive\t{access}\n")),
+            "{list}: {shown}"
+        );
     }
     for list in ["announce", "users", "dev"] {
         let out = wwsympa(&config, &["archive", "ls", list]);

@@ -752,7 +752,7 @@ impl ArchiveRows for Db<'_> {
                     &row.sha256,
                     &m.permalink,
                     &m.hyperkitty,
-                    &m.references.last(),
+                    &row.parent,
                     &archiving::CODEC,
                     &row.compressed,
                 ],

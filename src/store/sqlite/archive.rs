@@ -667,7 +667,7 @@ impl ArchiveRows for Db<'_> {
                         row.sha256,
                         m.permalink,
                         m.hyperkitty,
-                        m.references.last(),
+                        row.parent,
                     ],
                     |r| r.get(0),
                 )
