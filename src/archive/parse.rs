@@ -74,9 +74,31 @@ pub struct Head {
 }
 
 /// Reads [`Head`] from `raw`'s header. Never fails and never panics.
+///
+/// Only the `Date` and `Message-ID` fields (with their continuation lines) are handed to
+/// the parser, so that an import does not pay for reading a header twice.
 pub fn head(raw: &[u8]) -> Head {
-    let end = header_end(raw);
-    mime::with_message(&raw[..end], |message, _| Head {
+    let header = &raw[..header_end(raw)];
+    let mut wanted = Vec::with_capacity(256);
+    let mut keep = false;
+    for line in header.split_inclusive(|b| *b == b'\n') {
+        if matches!(line.first(), Some(b' ' | b'\t')) {
+            if keep {
+                wanted.extend_from_slice(line);
+            }
+            continue;
+        }
+        let name = line.split(|b| *b == b':').next().unwrap_or(b"");
+        keep = name.eq_ignore_ascii_case(b"date") || name.eq_ignore_ascii_case(b"message-id");
+        if keep {
+            wanted.extend_from_slice(line);
+            if !line.ends_with(b"\n") {
+                wanted.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+    wanted.extend_from_slice(b"\r\n");
+    mime::with_message(&wanted, |message, _| Head {
         message_id: mime::raw_header(message, "Message-ID")
             .as_deref()
             .and_then(ids::normalize),
@@ -453,6 +475,19 @@ mod tests {
             }
         );
         assert_eq!(head(b"no header at all"), Head::default());
+        // Folded fields, other fields around them, the first of two.
+        let raw = msg("Received: from x\n by y; Mon, 1 Jan 2001 00:00:00 +0000\nMESSAGE-ID:\n <folded@x>\nSubject: s\nDate: Tue, 14 Nov 2023\n 22:13:20 +0000\nMessage-ID: <second@x>\n\nbody\n");
+        assert_eq!(
+            head(&raw),
+            Head {
+                message_id: Some("folded@x".to_owned()),
+                date: Some(1_700_000_000)
+            }
+        );
+        // It agrees with the whole parse.
+        let parsed = parse(&raw);
+        assert_eq!(Some(parsed.message_id), head(&raw).message_id);
+        assert_eq!(parsed.date, head(&raw).date);
         assert_eq!(head(b""), Head::default());
     }
 

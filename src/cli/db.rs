@@ -225,7 +225,13 @@ fn sample(config: &Config) -> Result<()> {
                 subscribe: SubscribePolicy::Open,
                 unsubscribe: UnsubscribePolicy::Open,
                 review: ReviewPolicy::Owner,
-                archive: ArchiveAccess::Private,
+                // `users` keeps a public archive, so a newcomer reads one without logging in;
+                // the others the shell's default, members only.
+                archive: if name == "users" {
+                    ArchiveAccess::Public
+                } else {
+                    ArchiveAccess::Private
+                },
             },
             owner: Some(listmaster.clone()),
         };

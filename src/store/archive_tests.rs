@@ -901,6 +901,30 @@ fn a_copy_moves_the_archive_and_its_index_is_made_again_after() {
 }
 
 #[test]
+fn references_naming_the_message_itself_or_twice_are_ignored() {
+    on_both(|store| {
+        let list = list(store, "news");
+        add(store, list, &mail("a"));
+        let m = mail("b").refs(&["a", "b", "a"]);
+        let stored = add(store, list, &m);
+        let found = store
+            .db()
+            .archived_by_seq(list, jan(), stored.seq)
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.parent.as_deref(), Some("a"));
+        let thread = threads_of(store, list, &["a", "b"]);
+        assert_eq!(thread[0], thread[1]);
+        let found = nodes(store, list, thread[0]);
+        assert_eq!(
+            found,
+            [("a".into(), None, true), ("b".into(), some("a"), true)]
+        );
+        found
+    });
+}
+
+#[test]
 fn the_hidden_and_deleted_messages_of_a_list_come_newest_first() {
     on_both(|store| {
         let list = list_named(store, "hid");

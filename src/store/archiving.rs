@@ -33,6 +33,24 @@
 //! through the same fold. Both backends thus see the same tokens and answer alike (SQLite's
 //! `unicode61 remove_diacritics 2` then finds nothing more to fold in them). A field is
 //! indexed up to [`INDEX_FIELD_CAP`] bytes.
+//!
+//! Searches return visible messages of the given lists only, each result checked against
+//! its row (list, state, dates) whatever the index says; hidden and deleted messages also
+//! leave the index ([`set_archived_state`]) and come back when shown again. Relevance
+//! (SQLite's `bm25`, PostgreSQL's `ts_rank`, the subject weighing most) applies under
+//! [`RELEVANCE_CAP`] matches; the two backends' rankings agree on the clear cases, not
+//! on every tie.
+//!
+//! Known differences between the backends: the fold of [`fold`] covers Latin letters
+//! only; SQLite's tokenizer also folds other scripts' marks (Greek accents, say) on both
+//! sides, PostgreSQL does not (`unaccent` would need a superuser). PostgreSQL keeps at most
+//! [`MAX_POSITIONS_PER_WORD`] positions of a word and none past [`MAX_POSITION`], so a
+//! phrase deep in a very long message may not match there.
+//!
+//! `wwsympa db copy` copies every archive table but not the index (see `store::copy`):
+//! `wwsympa archive reindex` makes it again on the destination. A deleted list's messages
+//! go with it (`ON DELETE CASCADE`); SQLite's contentless index keeps their entries, which
+//! no search returns (every hit is joined to its row) and the next reindex drops.
 
 use std::io::{Read, Write};
 
@@ -81,8 +99,10 @@ pub const SUMMARY_COLUMNS: &str = "m.id, m.list_id, m.month, m.seq, m.thread_id,
     m.permalink, m.parent, m.from_addr, m.from_name, m.subject, m.date, m.arrived_at, m.size,
     m.attachments, m.state";
 
-/// Recomputes thread `$1`'s subject, visible messages and dates (the same SQL on both
-/// backends).
+/// Recomputes thread `$1`'s subject, visible messages and dates.
+///
+/// The statements written here serve both backends: PostgreSQL takes them as they are,
+/// SQLite through [`numbered`] (`?N` for `$N`).
 pub const REFRESH_THREAD: &str = "UPDATE archive_threads SET
     messages = (SELECT COUNT(*) FROM archive_messages WHERE thread_id = $1 AND state = 'visible'),
     first_date = (SELECT MIN(date) FROM archive_messages WHERE thread_id = $1 AND state = 'visible'),
@@ -91,11 +111,26 @@ pub const REFRESH_THREAD: &str = "UPDATE archive_threads SET
                         AND state = 'visible' ORDER BY date, id LIMIT 1), subject)
     WHERE id = $1";
 
-/// Adds `$3` to the visible messages of list `$1`'s month `$2` (the same SQL on both
-/// backends; SQLite numbers `$N` parameters in order of first appearance, as here).
+/// Counts a new visible message dated `$2` with subject `$3` in thread `$1`: one more
+/// message, its dates widened, and its subject the thread's when it is the earliest (ties
+/// go to the earlier message, as in [`REFRESH_THREAD`]).
+pub const THREAD_ADDED: &str = "UPDATE archive_threads SET
+    messages = messages + 1,
+    subject = CASE WHEN first_date IS NULL OR $2 < first_date THEN $3 ELSE subject END,
+    first_date = CASE WHEN first_date IS NULL OR $2 < first_date THEN $2 ELSE first_date END,
+    last_date = CASE WHEN last_date IS NULL OR $2 > last_date THEN $2 ELSE last_date END
+    WHERE id = $1";
+
+/// Adds `$3` to the visible messages of list `$1`'s month `$2`.
 pub const COUNT_MONTH: &str = "INSERT INTO archive_months (list_id, month, messages)
     VALUES ($1, $2, $3)
     ON CONFLICT (list_id, month) DO UPDATE SET messages = archive_months.messages + excluded.messages";
+
+/// A shared statement with SQLite's numbered parameters (`?N`, bound by number whatever the
+/// order they appear in) for PostgreSQL's `$N`.
+pub fn numbered(sql: &str) -> String {
+    sql.replace('$', "?")
+}
 
 /// A list of list ids for `IN (…)` (integers only; `NULL`, matching nothing, when empty).
 pub fn id_list(lists: &[ListId]) -> String {
@@ -213,6 +248,8 @@ pub struct MessageRow<'a> {
     pub month: String,
     /// Its MHonArc number.
     pub seq: u32,
+    /// The Message-ID of its parent: its last reference.
+    pub parent: Option<&'a str>,
     /// The SHA-256 of its bytes.
     pub sha256: Vec<u8>,
     /// Its bytes, compressed with [`CODEC`].
@@ -237,6 +274,10 @@ pub struct StateRow {
 /// The words of an entry as the index takes them (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexWords {
+    /// The message's list.
+    pub list: ListId,
+    /// The message's date.
+    pub date: i64,
     /// The list and date scope (SQLite's `scope` column: `l42 d202401`).
     pub scope: String,
     /// The subject's words.
@@ -255,6 +296,8 @@ impl IndexWords {
     /// The words of `index` for a message of `list` dated `date`.
     pub fn new(list: ListId, date: i64, index: &IndexText) -> IndexWords {
         IndexWords {
+            list,
+            date,
             scope: format!(
                 "{} {}",
                 list_token(list),
@@ -384,6 +427,11 @@ pub trait ArchiveRows {
     fn next_seq(&self, list: ListId, month: &str) -> Result<u32, Error>;
     /// The Message-ID row of `message_id` in `list`.
     fn node(&self, list: ListId, message_id: &str) -> Result<Option<NodeRow>, Error>;
+    /// The Message-ID rows of `message_ids` in `list`, in their order (one statement each
+    /// unless the backend saves round trips).
+    fn nodes(&self, list: ListId, message_ids: &[&str]) -> Result<Vec<Option<NodeRow>>, Error> {
+        message_ids.iter().map(|id| self.node(list, id)).collect()
+    }
     /// Adds a Message-ID row; returns its id.
     fn add_node(
         &self,
@@ -402,6 +450,8 @@ pub trait ArchiveRows {
     fn move_thread(&self, from: i64, into: i64) -> Result<(), Error>;
     /// Recomputes a thread's subject, visible count and dates from its messages.
     fn refresh_thread(&self, thread: i64) -> Result<(), Error>;
+    /// Counts a new visible message in a thread ([`THREAD_ADDED`]).
+    fn thread_added(&self, thread: i64, date: i64, subject: &str) -> Result<(), Error>;
     /// Inserts a message and its bytes; returns its id.
     fn insert_message(&self, row: &MessageRow<'_>) -> Result<i64, Error>;
     /// Adds `delta` to a month's visible messages.
@@ -437,11 +487,18 @@ pub fn archive_message(
     };
     let list = message.list;
     // Every Message-ID in play: the references, oldest first, then its own.
-    let mut known: Vec<Option<NodeRow>> = Vec::with_capacity(message.references.len() + 1);
+    // Its references as the contract has them (no repeats, not itself) even if the parser
+    // let one through: a repeat would add its placeholder twice.
+    let mut references: Vec<&str> = Vec::with_capacity(message.references.len());
     for reference in message.references {
-        known.push(db.node(list, reference)?);
+        if reference != message.message_id && !references.contains(&reference.as_str()) {
+            references.push(reference);
+        }
     }
-    let own = db.node(list, message.message_id)?;
+    let mut ids = references.clone();
+    ids.push(message.message_id);
+    let mut known = db.nodes(list, &ids)?;
+    let own = known.pop().flatten();
     // The thread: the largest of those it touches, the others merged into it.
     let mut threads: Vec<i64> = known
         .iter()
@@ -451,6 +508,7 @@ pub fn archive_message(
         .collect();
     threads.sort_unstable();
     threads.dedup();
+    let merged = threads.len() > 1;
     let thread = match threads.as_slice() {
         [] => db.add_thread(list, message.subject)?,
         [one] => *one,
@@ -469,7 +527,7 @@ pub fn archive_message(
     // The chain of references: unseen ids become placeholders, a parentless one gets the id
     // before it as parent.
     let mut previous: Option<&str> = None;
-    for (reference, node) in message.references.iter().zip(&known) {
+    for (&reference, node) in references.iter().zip(&known) {
         match node {
             None => {
                 db.add_node(list, reference, thread, previous)?;
@@ -485,7 +543,7 @@ pub fn archive_message(
         }
         previous = Some(reference);
     }
-    let parent = message.references.last().map(String::as_str);
+    let parent = references.last().copied();
     let node = match &own {
         None => db.add_node(list, message.message_id, thread, parent)?,
         Some(node) => node.id,
@@ -496,6 +554,7 @@ pub fn archive_message(
         thread,
         month: month.clone(),
         seq,
+        parent,
         sha256,
         compressed: compress(message.raw)?,
     })?;
@@ -509,11 +568,16 @@ pub fn archive_message(
             db.set_node(own.id, parent, Some(id))?;
         }
     }
-    if message.state == ArchivedState::Visible {
+    let visible = message.state == ArchivedState::Visible;
+    if visible {
         db.count_month(list, &month, 1)?;
         db.index_add(id, &IndexWords::new(list, message.date, message.index))?;
     }
-    db.refresh_thread(thread)?;
+    if merged {
+        db.refresh_thread(thread)?;
+    } else if visible {
+        db.thread_added(thread, message.date, message.subject)?;
+    }
     Ok(Archived::Stored(ArchivedRef {
         id,
         month: message.month,

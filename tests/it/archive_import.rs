@@ -146,6 +146,26 @@ fn an_mbox_is_imported_once_however_often_it_is_run() {
     assert_eq!(january["m0@example.org"], 0);
     assert_eq!(january["m287@example.org"], 287);
     assert_eq!(month_seqs(&config, "2023-02")["m288@example.org"], 0);
+
+    // Without a Date header, the `From ` line's date files the message.
+    let undated = dir.path().join("undated.mbox");
+    let mut file = Vec::new();
+    mbox::write(
+        &mut file,
+        "s@example.org",
+        1_655_251_200, // 2022-06-15
+        b"From: s@example.org\r\nSubject: undated\r\nMessage-ID: <undated@example.org>\r\n\r\nNo date.\r\n",
+    )
+    .unwrap();
+    std::fs::write(&undated, file).unwrap();
+    assert_eq!(
+        import(&config, &undated, &[]),
+        (true, "1 stored, 0 already there, 0 skipped".to_string())
+    );
+    assert_eq!(
+        month_seqs(&config, "2022-06"),
+        BTreeMap::from([("undated@example.org".to_string(), 0)])
+    );
 }
 
 #[test]
@@ -186,6 +206,25 @@ fn a_maildir_is_imported_and_unreadable_files_are_reported() {
     let (ok, summary) = import(&config, &maildir, &["--format", "maildir"]);
     assert!(!ok);
     assert_eq!(summary, "1 stored, 5 already there, 1 skipped");
+
+    // So is a message over the size limit.
+    std::fs::remove_file(maildir.join("new").join("9.host:2,S")).unwrap();
+    let mut huge = message(7, START);
+    huge.resize(wwsympa::archive::MAX_MESSAGE_BYTES + 1, b'x');
+    std::fs::write(maildir.join("new").join("7.host:2,S"), huge).unwrap();
+    let out = wwsympa(
+        &config,
+        &["archive", "import", "arc", maildir.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "0 stored, 6 already there, 1 skipped"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("over the limit of 64 MiB"),
+        "{out:?}"
+    );
 }
 
 /// An MHonArc page for `id` (written HTML-escaped, as MHonArc does).
@@ -338,6 +377,19 @@ fn db_sample_fills_the_sample_lists_archives() {
     let (config, _db) = empty_site(&dir);
     let out = wwsympa(&config, &["db", "sample"]);
     assert!(out.status.success(), "{out:?}");
+    // One sample archive is public, so a newcomer reads it without logging in.
+    for (list, access) in [
+        ("announce", "private"),
+        ("users", "public"),
+        ("dev", "private"),
+    ] {
+        let out = wwsympa(&config, &["list", "show", list]);
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            shown.contains(&format!("archive\t{access}\n")),
+            "{list}: {shown}"
+        );
+    }
     for list in ["announce", "users", "dev"] {
         let out = wwsympa(&config, &["archive", "ls", list]);
         assert!(out.status.success(), "{out:?}");

@@ -43,6 +43,25 @@ fn int(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// Under this many matches, a newest-first search finds them all through the GIN index and
+/// sorts them; from it on, it walks the messages newest first and tests each (PostgreSQL's
+/// planner, left to itself, walks for rare words too: 100 ms instead of 2 at 100,000
+/// messages).
+const FEW_MATCHES: u64 = 2_000;
+
+/// What a search statement returns, in which order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// How many match (no order).
+    Count,
+    /// Newest first, walking the id index.
+    Newest,
+    /// Newest first, from the matches found through the GIN index.
+    NewestOfFew,
+    /// Best first (`ts_rank`), then newest.
+    Ranked,
+}
+
 /// A search's condition on `archive_search s` with its tsquery parameters (numbered from
 /// `first`), and the tsquery its rank is computed on; `None` when it matches nothing.
 fn search_condition(search: &ArchiveSearch<'_>, first: usize) -> Option<(String, Vec<String>)> {
@@ -401,8 +420,7 @@ impl Db<'_> {
     fn search_rows(
         &self,
         search: &ArchiveSearch<'_>,
-        ranked: bool,
-        count: bool,
+        shape: Shape,
         limit: u64,
         offset: u64,
     ) -> Result<Vec<Row>, Error> {
@@ -418,26 +436,36 @@ impl Db<'_> {
             .map(|t| format!("({})", t.query))
             .collect::<Vec<_>>()
             .join(" | ");
-        let order = if ranked {
+        let order = match shape {
+            Shape::Ranked => format!(
+                "ORDER BY ts_rank(s.words, ${rank}::text::tsquery) + ts_rank(s.names, ${rank}::text::tsquery) DESC, s.id DESC"
+            ),
+            Shape::Newest => "ORDER BY s.id DESC".to_string(),
+            // `+ 0`: not the id index's order, so the matches are found through the GIN
+            // index first, then sorted.
+            Shape::NewestOfFew => "ORDER BY s.id + 0 DESC".to_string(),
+            Shape::Count => String::new(),
+        };
+        // The index's rows alone decide what matches (only visible messages are in it, with
+        // their list and date); the messages' rows are checked again for what is shown.
+        let matching = format!(
+            "{condition} AND s.id < $1 AND ${rank}::text::tsquery IS NOT NULL
+             AND s.list_id IN ({ids}) AND s.date >= $2 AND s.date < $3"
+        );
+        let sql = if shape == Shape::Count {
             format!(
-                "ts_rank(s.words, ${rank}::text::tsquery) + ts_rank(s.names, ${rank}::text::tsquery) DESC, m.id DESC"
+                "SELECT COUNT(*) FROM (SELECT 1 FROM archive_search s WHERE {matching}
+                 LIMIT $4 OFFSET $5) AS found"
             )
         } else {
-            "m.id DESC".to_string()
+            format!(
+                "SELECT {SUMMARY_COLUMNS} FROM archive_search s
+                 JOIN archive_messages m ON m.id = s.id
+                 JOIN archive_msgids g ON g.id = m.msgid_id
+                 WHERE {matching} AND m.list_id IN ({ids}) AND m.state = 'visible'
+                 {order} LIMIT $4 OFFSET $5"
+            )
         };
-        let select = if count { "m.id" } else { SUMMARY_COLUMNS };
-        let mut sql = format!(
-            "SELECT {select} FROM archive_search s
-             JOIN archive_messages m ON m.id = s.id
-             JOIN archive_msgids g ON g.id = m.msgid_id
-             WHERE {condition} AND m.id < $1 AND ${rank}::text::tsquery IS NOT NULL
-               AND m.list_id IN ({ids}) AND m.state = 'visible'
-               AND m.date >= $2 AND m.date < $3
-             ORDER BY {order} LIMIT $4 OFFSET $5"
-        );
-        if count {
-            sql = format!("SELECT COUNT(*) FROM ({sql}) AS found");
-        }
         let numbers = [
             search.before.unwrap_or(i64::MAX),
             search.query.since.unwrap_or(i64::MIN),
@@ -458,14 +486,21 @@ impl Db<'_> {
         &self,
         search: &ArchiveSearch<'_>,
     ) -> Result<Vec<ArchivedSummary>, Error> {
-        let relevance = search.order == SearchOrder::Relevance
-            && self.archive_search_count(search, RELEVANCE_CAP)? < RELEVANCE_CAP;
-        let rows = self.search_rows(search, relevance, false, search.limit, search.offset)?;
+        let shape = if search.order == SearchOrder::Relevance
+            && self.archive_search_count(search, RELEVANCE_CAP)? < RELEVANCE_CAP
+        {
+            Shape::Ranked
+        } else if self.archive_search_count(search, FEW_MATCHES)? < FEW_MATCHES {
+            Shape::NewestOfFew
+        } else {
+            Shape::Newest
+        };
+        let rows = self.search_rows(search, shape, search.limit, search.offset)?;
         rows.iter().map(archiving::summary).collect()
     }
 
     pub fn archive_search_count(&self, search: &ArchiveSearch<'_>, cap: u64) -> Result<u64, Error> {
-        match self.search_rows(search, false, true, cap, 0)?.first() {
+        match self.search_rows(search, Shape::Count, cap, 0)?.first() {
             Some(row) => Ok(row.int(0)?.max(0) as u64),
             None => Ok(0),
         }
@@ -601,6 +636,32 @@ impl ArchiveRows for Db<'_> {
         .transpose()
     }
 
+    fn nodes(&self, list: ListId, message_ids: &[&str]) -> Result<Vec<Option<NodeRow>>, Error> {
+        let context = "reading Message-IDs";
+        let rows = self
+            .conn
+            .query(
+                "SELECT message_id, id, thread_id, parent, message FROM archive_msgids
+                 WHERE list_id = $1 AND message_id = ANY($2)",
+                &[&list.0, &message_ids],
+            )
+            .context(context)?;
+        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let node = NodeRow {
+                id: row.int(1)?,
+                thread: row.int(2)?,
+                parent: row.opt_text(3)?,
+                message: row.try_get(4).context(context)?,
+            };
+            found.insert(row.text(0)?, node);
+        }
+        Ok(message_ids
+            .iter()
+            .map(|id| found.get(*id).cloned())
+            .collect())
+    }
+
     fn add_node(
         &self,
         list: ListId,
@@ -669,18 +730,30 @@ impl ArchiveRows for Db<'_> {
             .map(drop)
     }
 
+    fn thread_added(&self, thread: i64, date: i64, subject: &str) -> Result<(), Error> {
+        self.conn
+            .execute(archiving::THREAD_ADDED, &[&thread, &date, &subject])
+            .context("counting a thread")
+            .map(drop)
+    }
+
     fn insert_message(&self, row: &MessageRow<'_>) -> Result<i64, Error> {
         let context = "storing a message";
         let m = row.message;
-        let id = self
-            .conn
+        // One round trip for the row and its bytes (none when stored as deleted).
+        self.conn
             .query_one(
-                "INSERT INTO archive_messages (list_id, msgid_id, thread_id, month, seq, date,
-                   arrived_at, from_addr, from_name, subject, size, attachments, state,
-                   extract_version, sha256, permalink, hyperkitty, parent)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                   $17, $18)
-                 RETURNING id",
+                "WITH m AS (
+                   INSERT INTO archive_messages (list_id, msgid_id, thread_id, month, seq, date,
+                     arrived_at, from_addr, from_name, subject, size, attachments, state,
+                     extract_version, sha256, permalink, hyperkitty, parent)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                     $16, $17, $18)
+                   RETURNING id),
+                 r AS (
+                   INSERT INTO archive_raw (id, codec, bytes)
+                   SELECT id, $19, $20 FROM m WHERE $13 <> 'deleted')
+                 SELECT id FROM m",
                 &[
                     &m.list.0,
                     &row.node,
@@ -699,20 +772,13 @@ impl ArchiveRows for Db<'_> {
                     &row.sha256,
                     &m.permalink,
                     &m.hyperkitty,
-                    &m.references.last(),
+                    &row.parent,
+                    &archiving::CODEC,
+                    &row.compressed,
                 ],
             )
             .context(context)?
-            .int(0)?;
-        if m.state != ArchivedState::Deleted {
-            self.conn
-                .execute(
-                    "INSERT INTO archive_raw (id, codec, bytes) VALUES ($1, $2, $3)",
-                    &[&id, &archiving::CODEC, &row.compressed],
-                )
-                .context(context)?;
-        }
-        Ok(id)
+            .int(0)
     }
 
     fn count_month(&self, list: ListId, month: &str, delta: i64) -> Result<(), Error> {
@@ -732,10 +798,10 @@ impl ArchiveRows for Db<'_> {
         let names = archiving::tsvector_literal(&[(&words.attachments, 'D')]);
         self.conn
             .execute(
-                "INSERT INTO archive_search (id, words, names)
-                 VALUES ($1, $2::text::tsvector, $3::text::tsvector)
+                "INSERT INTO archive_search (id, list_id, date, words, names)
+                 VALUES ($1, $2, $3, $4::text::tsvector, $5::text::tsvector)
                  ON CONFLICT (id) DO UPDATE SET words = excluded.words, names = excluded.names",
-                &[&id, &all, &names],
+                &[&id, &words.list.0, &words.date, &all, &names],
             )
             .context("indexing a message")
             .map(drop)

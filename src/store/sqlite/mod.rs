@@ -110,7 +110,7 @@ impl Store {
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(|e| error("setting the busy timeout", e))?;
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
         )
         .map_err(|e| error("setting pragmas", e))?;
         Ok(Store { conn })

@@ -78,10 +78,14 @@ CREATE TABLE archive_months (
 -- The search index of visible messages: words holds subject (weight A), sender (B), new
 -- body (C) and quoted body (D), names the attachment names; both made by the store from
 -- its own folded words (to_tsvector('simple', …): no stemming, as SQLite's index).
+-- Its list and date are the message's, kept here so that counting matches reads this
+-- table alone.
 CREATE TABLE archive_search (
-    id     BIGINT PRIMARY KEY REFERENCES archive_messages(id) ON DELETE CASCADE,
-    words  TSVECTOR NOT NULL,
-    names  TSVECTOR NOT NULL
+    id       BIGINT PRIMARY KEY REFERENCES archive_messages(id) ON DELETE CASCADE,
+    list_id  BIGINT NOT NULL,
+    date     BIGINT NOT NULL,
+    words    TSVECTOR NOT NULL,
+    names    TSVECTOR NOT NULL
 );
 CREATE INDEX archive_search_words ON archive_search USING GIN (words);
 CREATE INDEX archive_search_names ON archive_search USING GIN (names);
