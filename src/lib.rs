@@ -21,9 +21,9 @@
 //! - [`runtime`]: listener discovery, connection threads (one connection each, an exclusive
 //!   epoll wait on the listener), signals, idle exit, sd_notify.
 //!   Invariant: speaks only `fcgi::Handler` and `runtime::Front`; nothing of mailing lists.
-//! - [`http`]: request, response, forms, the panic guard, the handler slots
-//!   ([`http::Gate`]), the two front doors: [`http::FcgiAdapter`] and the plain-HTTP/1.1
-//!   door [`http::plain`] (on httparse). Invariant: nothing of mailing lists; a door reads
+//! - [`http`]: request, response (bytes, or a stream written after the head), forms, the
+//!   panic guard, the handler slots ([`http::Gate`]), the two front doors:
+//!   [`http::FcgiAdapter`] and the plain-HTTP/1.1 door [`http::plain`] (on httparse). Invariant: nothing of mailing lists; a door reads
 //!   the whole request, within its limits and deadline, before it takes a handler slot.
 //! - [`web`]: the action table and handlers. Invariant: every fact about an action is in
 //!   its table row; handlers are plain functions named after their action and template.

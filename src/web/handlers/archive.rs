@@ -1,4 +1,4 @@
-//! The archive's pages on WWSympa's URLs: a list's months, a month by thread and by date, a thread, a message with its raw bytes and attachments, permalinks, exports, feeds, search, and owners hiding, showing and deleting messages.
+//! The archive's pages on WWSympa's URLs: a list's months, a month by thread and by date, a thread, a message with its raw bytes and attachments, permalinks, streamed exports, feeds, search, and owners hiding, showing, deleting and listing hidden messages.
 //!
 //! URLs (under the base path):
 //!
@@ -8,13 +8,15 @@
 //! - `…/YYYY-MM/msgNNNNN.html` a message; `…/msgNNNNN/raw` its bytes, exactly, as
 //!   `text/plain` without a charset conversion (readable in any browser, never rendered);
 //!   `…/msgNNNNN/<index>/<name>` an attachment, always as a download;
-//! - `arc/LIST/YYYY-MM.mbox.gz`, `arc/LIST/thread/<id>` and `arc/LIST/thread/<id>.mbox.gz`;
+//! - `arc/LIST/YYYY-MM.mbox.gz`, `arc/LIST/thread/<id>` and `arc/LIST/thread/<id>.mbox.gz`
+//!   (streamed as they are read from the database, see `http::response`);
 //! - `arc/LIST/atom.xml`: the list's Atom feed; `rss/latest_arc/LIST`: Sympa's RSS feed;
 //! - `msg/LIST/YYYY-MM/<id>` (and Sympa's `arcsearch_id`): a permalink by Sympa's id,
 //!   HyperKitty's hash or the Message-ID, whatever the month says; `view_source/…` → raw;
 //!   `list/LIST@DOMAIN/message/<hash>/`: HyperKitty's message URL;
 //! - `arcsearch_form/LIST`, `arcsearch/LIST`, `search_archives`: search;
-//! - `arc_hide`, `arc_show`, `remove_arc` `/LIST/YYYY-MM/NNNNN`: owners' POSTs.
+//! - `arc_hide`, `arc_show`, `remove_arc` `/LIST/YYYY-MM/NNNNN`: owners' POSTs;
+//!   `arc_manage/LIST`: the owners' list of hidden (and deleted) messages.
 //!
 //! Pages answer conditional GETs (see `web/conditional.rs`); no archive page has script.
 
