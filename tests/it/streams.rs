@@ -371,7 +371,8 @@ fn check_export(body: &[u8], messages: &[Vec<u8>], how: &str) {
     }
 }
 
-/// GET (or HEAD) `path` on a fresh connection to `port` with `Connection: close`.
+/// GET (or HEAD) `path` on a fresh connection to `port` with `Connection: close`; the body
+/// of a HEAD answer is what came after the head.
 fn fetch(port: u16, method: &str, path: &str) -> (u16, String, Vec<u8>, bool) {
     let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream.set_read_timeout(Some(WAIT)).unwrap();
@@ -381,11 +382,18 @@ fn fetch(port: u16, method: &str, path: &str) -> (u16, String, Vec<u8>, bool) {
                 .as_bytes(),
         )
         .unwrap();
-    read_http(&mut BufReader::new(&stream), method == "HEAD")
+    let mut reader = BufReader::new(&stream);
+    let mut answer = read_http(&mut reader, method == "HEAD");
+    if method == "HEAD" {
+        // Whatever follows the head of a HEAD answer, up to the close, is a body sent wrongly.
+        reader.read_to_end(&mut answer.2).unwrap();
+    }
+    answer
 }
 
 /// A month of 24 MiB, exported three times at once through each door, arrives whole and
-/// byte-exact while the serving process's peak memory grows by less than one export.
+/// byte-exact while the serving process's peak memory grows by less than half of one
+/// export.
 /// HEAD gets the head only; a client that leaves mid-download costs the server nothing more.
 #[test]
 fn a_big_month_streams_whole_in_bounded_memory_through_both_doors() {
@@ -416,9 +424,9 @@ fn a_big_month_streams_whole_in_bounded_memory_through_both_doors() {
     let size = file.len() as u64;
     assert!(size > 24 * 1024 * 1024, "{size}");
     let path = "/sympa/arc/big/2024-03.mbox.gz";
-    // Three exports at once cost less than one built whole did (its gzip alone is three
-    // quarters of its size, and the door copied it once more).
-    let bound = size;
+    // Three exports at once cost less than half of what one built whole did (its gzip
+    // alone is three quarters of its size, and the door copied it once more).
+    let bound = size / 2;
 
     let download_three = |port: u16, pid: u32, how: &str| {
         let before = peak_memory(pid);
@@ -460,8 +468,9 @@ fn a_big_month_streams_whole_in_bounded_memory_through_both_doors() {
     assert_eq!(status, 200);
     assert!(head.contains("content-disposition"), "{head}");
     assert!(body.is_empty());
-    // A client that leaves after the first bytes: the others are served as before.
-    for _ in 0..3 {
+    // Clients that leave after the first bytes, as many as the server has threads: the
+    // others are served as before (no thread is lost waiting on them).
+    for _ in 0..4 {
         let stream = TcpStream::connect(addr).unwrap();
         (&stream)
             .write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())

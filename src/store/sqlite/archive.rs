@@ -358,6 +358,11 @@ impl Db<'_> {
                 }
             }
             let full = page.len() as i64 == STREAM_PAGE;
+            // The pages of these blobs will not be read again soon: give them back, so an
+            // export does not fill the connection's cache (64 MiB) with them.
+            self.conn
+                .release_memory()
+                .context("releasing the page cache")?;
             for (summary, codec, bytes) in page {
                 (date, id) = (summary.date, summary.id);
                 each(&summary, &archiving::decompress(&codec, &bytes)?)?;
