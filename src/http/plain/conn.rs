@@ -547,36 +547,52 @@ fn write_response(out: &mut Vec<u8>, response: &Response, head: bool, close: boo
 /// The largest chunk a [`BodyWriter`] holds before it sends it.
 const CHUNK: usize = 32 * 1024;
 
+/// Room kept before a [`BodyWriter`]'s bytes for the chunk's size line (`8000\r\n` at most),
+/// so that a chunk goes out in one write.
+const SIZE_LINE: usize = 8;
+
 /// A streamed body on its way to the client: in chunks of at most [`CHUNK`] bytes (never an
 /// empty one before the end), or as it comes for an HTTP/1.0 client; [`BodyWriter::finish`]
 /// sends the rest and the last chunk.
 struct BodyWriter<'w, W: Write> {
     out: &'w mut W,
     chunked: bool,
+    /// [`SIZE_LINE`] bytes of room, then the bytes of the next chunk, then room for its `\r\n`.
     buffer: Vec<u8>,
 }
 
 impl<'w, W: Write> BodyWriter<'w, W> {
     fn new(out: &'w mut W, chunked: bool) -> BodyWriter<'w, W> {
+        let mut buffer = Vec::with_capacity(SIZE_LINE + CHUNK + 2);
+        buffer.resize(SIZE_LINE, 0);
         BodyWriter {
             out,
             chunked,
-            buffer: Vec::with_capacity(CHUNK + 2),
+            buffer,
         }
     }
 
-    /// Sends what is buffered as one chunk (nothing if empty).
+    /// The bytes held for the next chunk.
+    fn held(&self) -> usize {
+        self.buffer.len() - SIZE_LINE
+    }
+
+    /// Sends what is held as one chunk (nothing if empty), in one write.
     fn send(&mut self) -> io::Result<()> {
-        if self.buffer.is_empty() {
+        if self.held() == 0 {
             return Ok(());
         }
-        if self.chunked {
-            let size = format!("{:x}\r\n", self.buffer.len());
-            self.out.write_all(size.as_bytes())?;
+        let from = if self.chunked {
+            let line = format!("{:x}\r\n", self.held());
+            let from = SIZE_LINE - line.len();
+            self.buffer[from..SIZE_LINE].copy_from_slice(line.as_bytes());
             self.buffer.extend_from_slice(b"\r\n");
-        }
-        let sent = self.out.write_all(&self.buffer);
-        self.buffer.clear();
+            from
+        } else {
+            SIZE_LINE
+        };
+        let sent = self.out.write_all(&self.buffer[from..]);
+        self.buffer.truncate(SIZE_LINE);
         sent
     }
 
@@ -595,9 +611,9 @@ impl<W: Write> Write for BodyWriter<'_, W> {
         if data.is_empty() {
             return Ok(0);
         }
-        let take = data.len().min(CHUNK - self.buffer.len());
+        let take = data.len().min(CHUNK - self.held());
         self.buffer.extend_from_slice(&data[..take]);
-        if self.buffer.len() >= CHUNK {
+        if self.held() >= CHUNK {
             self.send()?;
         }
         Ok(take)
