@@ -86,7 +86,7 @@ db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
 total = db.execute("PRAGMA page_count").fetchone()[0] * db.execute("PRAGMA page_size").fetchone()[0]
 def size(pattern):
     return db.execute("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE ?", (pattern,)).fetchone()[0]
-fts = size("archive_fts%")
+fts = size("archive_index%")
 stored = size("archive_raw%")
 print(f"  mbox {raw / 2**20:.0f} MiB; database {total / 2**20:.0f} MiB ({total / count:.0f} B/message, {total / raw:.2f}x the mbox)")
 print(f"  stored bytes {stored / 2**20:.0f} MiB ({stored / raw:.2f}x raw); index {fts / 2**20:.0f} MiB ({fts / count:.0f} B/message, {fts / raw:.2f}x raw; goal <= 0.3x)")

@@ -7,17 +7,15 @@
 //! (`abc*`), two-word phrases of common words, and subject-only searches (`s:word`). Each query
 //! asks for the newest 20, as the result page does, plus, for mid words, the best 20 by
 //! relevance. Prints one line per kind: queries run, p50 and p99 in milliseconds, and the
-//! median number of matches (from the count query the page also makes, capped at 50,000).
+//! median number of matches (from the count query the page also makes, capped as the page caps it, at 1,000).
 
 use std::time::Instant;
 
 use wwsympa::archive::query;
 use wwsympa::config::Config;
 use wwsympa::domain::{ListName, SearchOrder};
+use wwsympa::operations::archive::read::COUNT_CAP;
 use wwsympa::store::{ArchiveSearch, Store, Target};
-
-/// How many matches the count goes up to (the result page's cap).
-const COUNT_CAP: u64 = 50_000;
 
 /// The pseudo-word of rank `rank`, as `archive_gen` makes it.
 fn word_of_rank(rank: usize) -> String {

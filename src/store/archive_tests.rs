@@ -970,3 +970,17 @@ fn the_hidden_and_deleted_messages_of_a_list_come_newest_first() {
         all
     });
 }
+
+#[test]
+fn the_planners_statistics_are_refreshed_between_batches_and_nothing_changes() {
+    on_both(|store| {
+        let list = list(store, "news");
+        // Before and after the first rows: the statement names every archive table rightly.
+        store.db().archive_statistics().unwrap();
+        let first = add(store, list, &mail("stats1@x"));
+        store.db().archive_statistics().unwrap();
+        let second = add(store, list, &mail("stats2@x"));
+        assert_eq!(second.seq, first.seq + 1);
+        store.db().archive_months(list).unwrap()
+    });
+}

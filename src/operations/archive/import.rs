@@ -404,6 +404,8 @@ pub fn import(
     let mut report = Report::default();
     let mut pending: Vec<Item> = Vec::with_capacity(batch);
     let mut source = source.peekable();
+    // Batches stored so far: the planner's statistics are refreshed after 1, 2, 4, 8, … of them.
+    let mut batches: u64 = 0;
     while source.peek().is_some() {
         pending.clear();
         while pending.len() < batch {
@@ -424,6 +426,10 @@ pub fn import(
         report.read += pending.len() as u64;
         report.stored += stored;
         report.duplicates += duplicates;
+        batches += 1;
+        if stored > 0 && batches.is_power_of_two() {
+            env.db().archive_statistics()?;
+        }
         progress(&report);
     }
     Ok(report)

@@ -550,6 +550,16 @@ impl Db<'_> {
             .collect()
     }
 
+    pub fn archive_statistics(&self) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "ANALYZE archive_threads, archive_msgids, archive_messages, archive_months, archive_search",
+                &[],
+            )
+            .context("refreshing the archive tables' statistics")
+            .map(drop)
+    }
+
     pub fn archive_index_add(&self, id: i64, index: &IndexText, version: u32) -> Result<(), Error> {
         let context = "reindexing a message";
         let Some(row) = self
