@@ -54,6 +54,8 @@ CREATE TABLE archive_messages (
 CREATE INDEX archive_messages_month ON archive_messages (list_id, month, state, date, id);
 -- Neighbours by date across months.
 CREATE INDEX archive_messages_dates ON archive_messages (list_id, state, date, id);
+-- The newest messages of a list (feeds, the pages' validators): read backwards, no sort.
+CREATE INDEX archive_messages_latest ON archive_messages (list_id, state, id);
 -- A thread's messages, and its counts.
 CREATE INDEX archive_messages_thread ON archive_messages (thread_id, state, date, id);
 CREATE INDEX archive_messages_permalink ON archive_messages (list_id, permalink);
