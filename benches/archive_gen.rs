@@ -13,7 +13,13 @@
 //! - 1% carry a base64 attachment of 8-40 KiB, 1% are HTML-only;
 //! - dates advance 20 s to 15 min between messages, from 2020-01-01.
 
+#[path = "words.rs"]
+mod words;
+
 use std::io::{self, BufWriter, Write};
+use words::word_of_rank;
+
+use wwsympa::domain::calendar::rfc5322_date;
 
 /// Words in the vocabulary.
 const VOCABULARY: usize = 50_000;
@@ -51,23 +57,6 @@ impl Rng {
     fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
-}
-
-/// The pseudo-word of rank `rank` (0 is the most frequent): syllables from the rank's digits.
-fn word_of_rank(rank: usize) -> String {
-    const ONSETS: [&str; 16] = [
-        "b", "c", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "st",
-    ];
-    const VOWELS: [&str; 6] = ["a", "e", "i", "o", "u", "ou"];
-    let mut n = rank + 1;
-    let mut word = String::new();
-    while n > 0 {
-        word.push_str(ONSETS[n % 16]);
-        n /= 16;
-        word.push_str(VOWELS[n % 6]);
-        n /= 6;
-    }
-    word
 }
 
 /// Draws word ranks with Zipf weights through a cumulative table and a binary search.
@@ -129,27 +118,6 @@ fn wrap(words: &[&str]) -> Vec<String> {
         lines.push(line);
     }
     lines
-}
-
-/// An RFC 5322 date in UTC.
-fn rfc5322_date(seconds: i64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let days = seconds.div_euclid(86_400);
-    let (year, month, day) = wwsympa::domain::archive::civil_from_days(days);
-    let rest = seconds.rem_euclid(86_400);
-    format!(
-        "{}, {:02} {} {} {:02}:{:02}:{:02} +0000",
-        DAYS[days.rem_euclid(7) as usize],
-        day,
-        MONTHS[usize::from(month) - 1],
-        year,
-        rest / 3600,
-        rest / 60 % 60,
-        rest % 60
-    )
 }
 
 /// The `From ` line's date (asctime form).

@@ -9,30 +9,17 @@
 //! relevance. Prints one line per kind: queries run, p50 and p99 in milliseconds, and the
 //! median number of matches (from the count query the page also makes, capped as the page caps it, at 1,000).
 
+#[path = "words.rs"]
+mod words;
+
 use std::time::Instant;
+use words::word_of_rank;
 
 use wwsympa::archive::query;
 use wwsympa::config::Config;
 use wwsympa::domain::{ListName, SearchOrder};
 use wwsympa::operations::archive::read::COUNT_CAP;
 use wwsympa::store::{ArchiveSearch, Store, Target};
-
-/// The pseudo-word of rank `rank`, as `archive_gen` makes it.
-fn word_of_rank(rank: usize) -> String {
-    const ONSETS: [&str; 16] = [
-        "b", "c", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "st",
-    ];
-    const VOWELS: [&str; 6] = ["a", "e", "i", "o", "u", "ou"];
-    let mut n = rank + 1;
-    let mut word = String::new();
-    while n > 0 {
-        word.push_str(ONSETS[n % 16]);
-        n /= 16;
-        word.push_str(VOWELS[n % 6]);
-        n /= 6;
-    }
-    word
-}
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {

@@ -11,7 +11,11 @@
 //! page asks) for common and rare words. The database must be new (an empty file or
 //! database); with COUNT 0, the searches run on the archive a previous run left.
 
+#[path = "words.rs"]
+mod words;
+
 use std::time::Instant;
+use words::word_of_rank;
 
 use wwsympa::domain::{
     ArchivedState, IndexText, ListName, Month, SearchCombine, SearchField, SearchOrder,
@@ -46,26 +50,9 @@ impl Random {
     }
 }
 
-/// The pseudo-word of a rank.
-fn word(rank: usize) -> String {
-    const ONSETS: [&str; 16] = [
-        "b", "c", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "st",
-    ];
-    const VOWELS: [&str; 6] = ["a", "e", "i", "o", "u", "ou"];
-    let mut n = rank + 1;
-    let mut out = String::new();
-    while n > 0 {
-        out.push_str(ONSETS[n % 16]);
-        n /= 16;
-        out.push_str(VOWELS[n % 6]);
-        n /= 6;
-    }
-    out
-}
-
 fn words(random: &mut Random, n: usize) -> String {
     (0..n)
-        .map(|_| word(random.rank()))
+        .map(|_| word_of_rank(random.rank()))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -133,8 +120,8 @@ fn main() {
             let subject = words(&mut random, 6);
             let sender = format!(
                 "{} <{}@example.org>",
-                word(random.below(3000)),
-                word(random.below(3000))
+                word_of_rank(random.below(3000)),
+                word_of_rank(random.below(3000))
             );
             let body_new = words(&mut random, 420);
             let body_quoted = words(&mut random, 80);
@@ -209,7 +196,7 @@ fn searches(store: &Store, list: wwsympa::domain::ListId, random: &mut Random) {
             let query = SearchQuery {
                 terms: vec![SearchTerm {
                     field: SearchField::Any,
-                    words: vec![word(rank)],
+                    words: vec![word_of_rank(rank)],
                     phrase: false,
                     prefix: false,
                     negated: false,

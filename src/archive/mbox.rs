@@ -10,7 +10,7 @@
 
 use std::io::{self, BufRead, Write};
 
-use crate::domain::archive::{civil_from_days, days_from_civil};
+use crate::domain::calendar::{civil_from_days, days_from_civil, MONTH_NAMES as MONTHS, WEEKDAYS};
 
 /// Reads messages out of an mbox file, one at a time; each comes with the byte offset of
 /// its `From ` line (for progress and for resuming).
@@ -142,11 +142,6 @@ fn trim_end(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
 }
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 
 /// The date of a `From ` line (`From sender Thu Jan  1 00:00:00 2024`, a time zone allowed
 /// before or after the year), in seconds since the epoch, read as UTC.

@@ -18,7 +18,7 @@
 //!
 //! At most [`MAX_QUERY_CHARS`] characters and [`MAX_TERMS`] terms.
 
-use crate::domain::archive::days_from_civil;
+use crate::domain::calendar::days_from_civil;
 use crate::domain::{SearchCombine, SearchField, SearchQuery, SearchTerm};
 
 /// The longest search text, in characters.

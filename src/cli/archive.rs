@@ -258,25 +258,6 @@ const SAMPLE_THREADS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// An RFC 5322 date for `seconds` since the epoch, in UTC.
-fn rfc5322_date(seconds: i64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let days = seconds.div_euclid(86_400);
-    let (year, month, day) = wwsympa::domain::archive::civil_from_days(days);
-    let rest = seconds.rem_euclid(86_400);
-    format!(
-        "{}, {day:02} {} {year} {:02}:{:02}:{:02} +0000",
-        DAYS[days.rem_euclid(7) as usize],
-        MONTHS[usize::from(month) - 1],
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
-    )
-}
-
 /// Plausible archived mail for a sample list: threads over the three months before `now`
 /// with replies (References, In-Reply-To, quoted text), an HTML-only message, one with an
 /// attachment and one with an encoded-word subject; as (date, bytes), oldest first.
@@ -304,7 +285,7 @@ pub fn sample_mail(
             let mut head = format!(
                 "From: {name} <{email}>\nTo: {list}@{domain}\nSubject: {}{subject}\nDate: {}\nMessage-ID: <{id}>\n",
                 if r == 0 { "" } else { "Re: " },
-                rfc5322_date(date)
+                wwsympa::domain::calendar::rfc5322_date(date)
             );
             let mut text = body.to_string();
             if let Some(parent) = ids.last() {
@@ -335,7 +316,7 @@ pub fn sample_mail(
         date,
         format!(
             "From: {name} <{email}>\nTo: {list}@{domain}\nSubject: Our new web site\nDate: {}\nMessage-ID: <sample.{list}.html@{domain}>\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n<html><body><h1>Our new web site</h1><p>It is <b>online</b>: have a look at <a href=\"https://www.example.org/\">www.example.org</a> and tell us what you think.</p></body></html>\n",
-            rfc5322_date(date)
+            wwsympa::domain::calendar::rfc5322_date(date)
         )
         .replace('\n', "\r\n")
         .into_bytes(),
@@ -347,7 +328,7 @@ pub fn sample_mail(
         date,
         format!(
             "From: {name} <{email}>\nTo: {list}@{domain}\nSubject: Figures for the report\nDate: {}\nMessage-ID: <sample.{list}.attachment@{domain}>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"sample-boundary\"\n\n--sample-boundary\nContent-Type: text/plain; charset=utf-8\n\nThe figures are attached, one line a month.\n\n--sample-boundary\nContent-Type: text/csv; name=\"figures.csv\"\nContent-Disposition: attachment; filename=\"figures.csv\"\nContent-Transfer-Encoding: base64\n\nbW9udGgsbWVzc2FnZXMKMjAyNi0wOSwxMjAKMjAyNi0xMCwxNDUK\n--sample-boundary--\n",
-            rfc5322_date(date)
+            wwsympa::domain::calendar::rfc5322_date(date)
         )
         .replace('\n', "\r\n")
         .into_bytes(),
@@ -359,7 +340,7 @@ pub fn sample_mail(
         date,
         format!(
             "From: =?UTF-8?Q?Ren=C3=A9_Descartes?= <{email}>\nTo: {list}@{domain}\nSubject: =?UTF-8?Q?R=C3=A9union_de_rentr=C3=A9e?=\nDate: {}\nMessage-ID: <sample.{list}.encoded@{domain}>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\nLa r=E9union aura lieu mardi =E0 10 h.\n",
-            rfc5322_date(date)
+            wwsympa::domain::calendar::rfc5322_date(date)
         )
         .replace('\n', "\r\n")
         .into_bytes(),

@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod authz;
+pub mod calendar;
 pub mod list;
 pub mod member;
 pub mod names;

@@ -92,7 +92,7 @@ fn message(n: usize, date: i64) -> Vec<u8> {
     } else {
         String::new()
     };
-    let stamp = wwsympa::domain::archive::civil_from_days(date.div_euclid(86_400));
+    let stamp = wwsympa::domain::calendar::civil_from_days(date.div_euclid(86_400));
     format!(
         "From: Sender {n} <s{n}@example.org>\r\nTo: arc@lists.example.org\r\nSubject: message {n}\r\n\
          Date: {:02} {} {} {:02}:{:02}:00 +0000\r\nMessage-ID: <m{n}@example.org>\r\n{reply}\r\n\

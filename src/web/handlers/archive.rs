@@ -73,7 +73,7 @@ fn moved(location: &str) -> Outcome {
 
 /// `epoch` as `YYYY-MM-DD HH:MM` (UTC).
 fn datetime(epoch: i64) -> String {
-    let (y, m, d) = crate::domain::archive::civil_from_days(epoch.div_euclid(86_400));
+    let (y, m, d) = crate::domain::calendar::civil_from_days(epoch.div_euclid(86_400));
     let rest = epoch.rem_euclid(86_400);
     format!(
         "{y:04}-{m:02}-{d:02} {:02}:{:02}",
@@ -84,7 +84,7 @@ fn datetime(epoch: i64) -> String {
 
 /// `epoch` as RFC 3339 (`YYYY-MM-DDTHH:MM:SSZ`), for Atom.
 fn rfc3339(epoch: i64) -> String {
-    let (y, m, d) = crate::domain::archive::civil_from_days(epoch.div_euclid(86_400));
+    let (y, m, d) = crate::domain::calendar::civil_from_days(epoch.div_euclid(86_400));
     let rest = epoch.rem_euclid(86_400);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
