@@ -244,6 +244,12 @@ mod tests {
             Month::parse("2024-12").unwrap().next().unwrap().to_string(),
             "2025-01"
         );
+        assert_eq!(
+            Month::parse("2024-06").unwrap().next().unwrap().to_string(),
+            "2024-07"
+        );
+        let june = Month::parse("2024-06").unwrap();
+        assert_eq!((june.year(), june.month()), (2024, 6));
         assert_eq!(Month::parse("9999-12").unwrap().next(), None);
         assert_eq!(Month::parse("0001-01").unwrap().previous(), None);
         assert_eq!(Month::of_timestamp(1_000_000_000_000_000).year(), 9999);
