@@ -218,6 +218,23 @@ mod tests {
     }
 
     #[test]
+    fn comments_end_at_their_parenthesis_and_never_inside_angle_brackets() {
+        // Parentheses inside `<>` are part of the id, not a comment.
+        assert_eq!(normalize("<a(b)c@x>").as_deref(), Some("a(b)c@x"));
+        assert_eq!(normalize("<a)b@x>").as_deref(), Some("a)b@x"));
+        // A `>` inside a comment closes nothing.
+        assert_eq!(normalize("(see>) id@x").as_deref(), Some("id@x"));
+        // A stray `)` outside a comment is kept as text.
+        assert_eq!(normalize("x) <id@x>").as_deref(), Some("id@x"));
+        // Brackets the wrong way round hold no id.
+        assert_eq!(normalize("a>b<c"), None);
+        // Control characters and whitespace make an id unusable, each on its own.
+        assert_eq!(normalize("<a\u{1}b@x>"), None);
+        assert_eq!(normalize("<a b@x>"), None);
+        assert_eq!(normalize("<ab@x>").as_deref(), Some("ab@x"));
+    }
+
+    #[test]
     fn all_in_reads_every_id_in_order() {
         assert_eq!(
             all_in("<a@b>\r\n <c@d> (x <not@this>) <e@f>"),
