@@ -232,6 +232,8 @@ mod tests {
         assert_eq!(normalize("<a\u{1}b@x>"), None);
         assert_eq!(normalize("<a b@x>"), None);
         assert_eq!(normalize("<ab@x>").as_deref(), Some("ab@x"));
+        // An empty `<>` in a References field is skipped, and reading goes on after it.
+        assert_eq!(all_in("<> <a@x>"), vec!["a@x".to_string()]);
     }
 
     #[test]
