@@ -664,35 +664,61 @@ fn bytes_validators(summary: &ArchivedSummary, what: &str) -> (String, i64) {
 }
 
 fn raw(ctx: &mut Ctx<'_>, list: &List, month: Month, seq: u32) -> Result<Outcome, Error> {
+    // Byte-exact, shown as text: `text/plain` without a charset, so nothing transcodes it
+    // and no browser renders its HTML.
+    serve_bytes(
+        ctx,
+        list,
+        (month, seq),
+        "raw",
+        |env, who| read::raw(env, who, list, month, seq),
+        |(_, bytes)| ("text/plain".into(), "inline".into(), bytes),
+    )
+}
+
+/// Serves bytes of message `seq` of `month` (its raw form, or one of its attachments,
+/// named by `what` in the validators): a 304 when the client holds them, found from the
+/// message's row without reading its bytes; otherwise `fetch`, then `respond` gives the
+/// content type, the disposition and the body, sent with `nosniff`.
+fn serve_bytes<T>(
+    ctx: &mut Ctx<'_>,
+    list: &List,
+    (month, seq): (Month, u32),
+    what: &str,
+    fetch: impl FnOnce(
+        &mut crate::operations::Env<'_>,
+        &crate::operations::Requester,
+    ) -> Result<Lookup<T>, crate::operations::Error>,
+    respond: impl FnOnce(T) -> (String, String, Vec<u8>),
+) -> Result<Outcome, Error> {
     let lookup = ctx.run(|env, who| read::message_summary(env, who, list, month, seq))?;
     let summary = match lookup {
         Lookup::Found((summary, _)) => summary,
         Lookup::Missing => return Err(not_found()),
         Lookup::Gone => return gone(ctx, list),
     };
-    let (etag, modified) = bytes_validators(&summary, "raw");
+    let (etag, modified) = bytes_validators(&summary, what);
     if let Some(answer) = unchanged(ctx, &etag, modified) {
         return Ok(answer);
     }
-    let (_, bytes) = match ctx.run(|env, who| read::raw(env, who, list, month, seq))? {
+    let found = match ctx.run(fetch)? {
         Lookup::Found(found) => found,
         Lookup::Missing => return Err(not_found()),
         Lookup::Gone => return gone(ctx, list),
     };
-    // Byte-exact, shown as text: `text/plain` without a charset, so nothing transcodes it
-    // and no browser renders its HTML.
     ctx.validators = Some(Validators {
         etag: Some(etag),
         last_modified: Some(modified),
     });
+    let (content_type, disposition, body) = respond(found);
     Ok(Outcome::Response(Response {
         status: 200,
         headers: vec![
-            ("Content-Type".into(), "text/plain".into()),
-            ("Content-Disposition".into(), "inline".into()),
+            ("Content-Type".into(), content_type),
+            ("Content-Disposition".into(), disposition),
             ("X-Content-Type-Options".into(), "nosniff".into()),
         ],
-        body: Body::Bytes(bytes),
+        body: Body::Bytes(body),
     }))
 }
 
@@ -735,35 +761,20 @@ fn attachment(
     seq: u32,
     index: usize,
 ) -> Result<Outcome, Error> {
-    let lookup = ctx.run(|env, who| read::message_summary(env, who, list, month, seq))?;
-    let summary = match lookup {
-        Lookup::Found((summary, _)) => summary,
-        Lookup::Missing => return Err(not_found()),
-        Lookup::Gone => return gone(ctx, list),
-    };
-    let (etag, modified) = bytes_validators(&summary, &format!("attachment {index}"));
-    if let Some(answer) = unchanged(ctx, &etag, modified) {
-        return Ok(answer);
-    }
-    let found = ctx.run(|env, who| read::attachment(env, who, list, month, seq, index))?;
-    let found = match found {
-        Lookup::Found(found) => found,
-        Lookup::Missing => return Err(not_found()),
-        Lookup::Gone => return gone(ctx, list),
-    };
-    ctx.validators = Some(Validators {
-        etag: Some(etag),
-        last_modified: Some(modified),
-    });
-    Ok(Outcome::Response(Response {
-        status: 200,
-        headers: vec![
-            ("Content-Type".into(), served_type(&found.content_type)),
-            ("Content-Disposition".into(), disposition(&found.name)),
-            ("X-Content-Type-Options".into(), "nosniff".into()),
-        ],
-        body: Body::Bytes(found.bytes),
-    }))
+    serve_bytes(
+        ctx,
+        list,
+        (month, seq),
+        &format!("attachment {index}"),
+        |env, who| read::attachment(env, who, list, month, seq, index),
+        |found| {
+            (
+                served_type(&found.content_type),
+                disposition(&found.name),
+                found.bytes,
+            )
+        },
+    )
 }
 
 /// `arc/LIST/YYYY-MM.mbox.gz` and `arc/LIST/thread/ID.mbox.gz`: the month's or thread's
