@@ -720,46 +720,14 @@ impl ArchiveRows for Db<'_> {
     }
 
     fn index_add(&self, id: i64, words: &IndexWords) -> Result<(), Error> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO archive_index (rowid, scope, subject, sender, body_new, body_quoted,
-                   attach_names) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    id,
-                    words.scope,
-                    words.subject,
-                    words.sender,
-                    words.body_new,
-                    words.body_quoted,
-                    words.attachments
-                ])
-            })
+        self.index_command(id, words, "", "")
             .context("indexing a message")
-            .map(drop)
     }
 
     fn index_remove(&self, id: i64, words: &IndexWords) -> Result<(), Error> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO archive_index (archive_index, rowid, scope, subject, sender,
-                   body_new, body_quoted, attach_names)
-                 VALUES ('delete', ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    id,
-                    words.scope,
-                    words.subject,
-                    words.sender,
-                    words.body_new,
-                    words.body_quoted,
-                    words.attachments
-                ])
-            })
+        // FTS5's 'delete' command on a contentless table: the same values as were indexed.
+        self.index_command(id, words, "archive_index, ", "'delete', ")
             .context("removing a message from the index")
-            .map(drop)
     }
 
     fn state_row(&self, id: i64) -> Result<Option<StateRow>, Error> {
@@ -795,5 +763,36 @@ impl ArchiveRows for Db<'_> {
                 .context(context)?;
         }
         Ok(())
+    }
+}
+
+impl Db<'_> {
+    /// Inserts an index row of message `id`, or (with `command` = `'delete', ` and
+    /// `command_column` = `archive_index, `) gives FTS5 a command about it.
+    fn index_command(
+        &self,
+        id: i64,
+        words: &IndexWords,
+        command_column: &str,
+        command: &str,
+    ) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO archive_index ({command_column}rowid, scope, subject, sender,
+                   body_new, body_quoted, attach_names)
+                 VALUES ({command}?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            ))
+            .and_then(|mut s| {
+                s.execute(params![
+                    id,
+                    words.scope,
+                    words.subject,
+                    words.sender,
+                    words.body_new,
+                    words.body_quoted,
+                    words.attachments
+                ])
+            })
+            .map(drop)
     }
 }
