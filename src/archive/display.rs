@@ -313,18 +313,23 @@ mod tests {
         }
     }
 
+    /// The first message forwarded inside `shown`.
+    fn forwarded(shown: &Display) -> &Display {
+        shown
+            .parts
+            .iter()
+            .find_map(|p| match p {
+                Part::Message { message } => Some(&**message),
+                _ => None,
+            })
+            .expect("a forwarded message")
+    }
+
     #[test]
     fn forwarded_messages_are_shown_in_turn_and_their_attachments_numbered() {
         let raw = msg("From: a@b\nSubject: fwd\nContent-Type: multipart/mixed; boundary=b0\n\n--b0\nContent-Type: text/plain\n\nSee below.\n--b0\nContent-Type: message/rfc822\n\nFrom: inner@x\nSubject: inner subject\nContent-Type: multipart/mixed; boundary=in\n\n--in\nContent-Type: text/plain\n\nInner text.\n--in\nContent-Type: application/pdf; name=doc.pdf\n\n%PDF\n--in\nContent-Type: text/csv; charset=iso-8859-1; name=notes.csv\nContent-Transfer-Encoding: base64\n\nY2Fm6Qo=\n--in--\n--b0--\n");
         let shown = display(&raw);
-        let inner = shown
-            .parts
-            .iter()
-            .find_map(|p| match p {
-                Part::Message { message } => Some(message),
-                _ => None,
-            })
-            .expect("a forwarded message");
+        let inner = forwarded(&shown);
         assert!(inner
             .headers
             .contains(&("Subject".to_owned(), "inner subject".to_owned())));
@@ -347,14 +352,7 @@ mod tests {
     fn a_base64_forwarded_message_offers_its_files_as_sent() {
         let raw = msg("From: a@b\nContent-Type: multipart/mixed; boundary=b0\n\n--b0\nContent-Type: text/plain\n\nSee below.\n--b0\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\nRnJvbTogaW5uZXJAeA0KU3ViamVjdDogZW5jb2RlZCBpbm5lcg0KQ29udGVudC1UeXBlOiBtdWx0aXBhcnQvbWl4ZWQ7IGJvdW5kYXJ5PWluDQoNCi0taW4NCkNvbnRlbnQtVHlwZTogdGV4dC9wbGFpbg0KDQpJbm5lciB0ZXh0Lg0KLS1pbg0KQ29udGVudC1UeXBlOiB0ZXh0L2NzdjsgY2hhcnNldD1pc28tODg1OS0xOyBuYW1lPW5vdGVzLmNzdg0KQ29udGVudC1UcmFuc2Zlci1FbmNvZGluZzogYmFzZTY0DQoNClkyRm02UW89DQotLWluLS0NCg==\n--b0--\n");
         let shown = display(&raw);
-        let inner = shown
-            .parts
-            .iter()
-            .find_map(|p| match p {
-                Part::Message { message } => Some(message),
-                _ => None,
-            })
-            .expect("a forwarded message");
+        let inner = forwarded(&shown);
         assert!(inner
             .headers
             .contains(&("Subject".to_owned(), "encoded inner".to_owned())));
