@@ -111,3 +111,72 @@ pub fn hidden(
     messages.truncate(PAGE_SIZE as usize);
     Ok(HiddenPage { messages, more })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::domain::{ListName, Visibility};
+    use crate::operations::archive::{store_message, Incoming};
+    use crate::render::Templates;
+    use crate::store::{NewList, Store};
+
+    #[test]
+    fn the_hidden_list_says_more_only_past_a_full_page() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.migrate().unwrap();
+        let config = Config::default();
+        store
+            .create_list(
+                &config.domain,
+                &NewList {
+                    name: ListName::parse("news").unwrap(),
+                    subject: String::new(),
+                    description: String::new(),
+                    topics: Vec::new(),
+                    visibility: Visibility::Noconceal,
+                },
+            )
+            .unwrap();
+        let list = store
+            .db()
+            .list_by_name(&config.domain, &ListName::parse("news").unwrap())
+            .unwrap()
+            .unwrap();
+        let hide = |store: &mut Store, n: u64| {
+            let raw = format!("Message-ID: <hidden{n}@x>\nSubject: {n}\n\nbody\n").into_bytes();
+            store
+                .transaction(|db| {
+                    let stored = store_message(
+                        db,
+                        &list,
+                        &Incoming {
+                            raw: &raw,
+                            arrived_at: 1_700_000_000 + n as i64,
+                            month: None,
+                            legacy_seq: None,
+                        },
+                    )?;
+                    let index = archive::parse(&raw).index;
+                    db.set_archived_state(stored.message().id, ArchivedState::Hidden, &index)
+                        .map(drop)
+                })
+                .unwrap();
+        };
+        for n in 0..PAGE_SIZE {
+            hide(&mut store, n);
+        }
+        let templates = Templates::load(None).unwrap();
+        let shell = Requester::shell();
+        let full = hidden(&Env::new(&mut store, &config, &templates), &shell, &list, 1).unwrap();
+        assert_eq!(full.messages.len() as u64, PAGE_SIZE);
+        assert!(!full.more, "exactly one page: nothing more");
+        hide(&mut store, PAGE_SIZE);
+        let env = Env::new(&mut store, &config, &templates);
+        let first = hidden(&env, &shell, &list, 1).unwrap();
+        assert_eq!(first.messages.len() as u64, PAGE_SIZE);
+        assert!(first.more);
+        let second = hidden(&env, &shell, &list, 2).unwrap();
+        assert_eq!((second.messages.len(), second.more), (1, false));
+    }
+}
