@@ -59,6 +59,7 @@
 //! - `fcgi` may use: nothing.
 //! - `runtime` may use: `fcgi`.
 //! - `http` may use: `fcgi`, `runtime`.
+//! - `lmtp` may use: `runtime`.
 //! - `logging` may use: nothing.
 //! - `domain` may use: nothing.
 //! - `domain` may not use: `std::fs`, `std::net`, `std::process`, `std::io`.
@@ -85,6 +86,7 @@ pub mod config;
 pub mod domain;
 pub mod fcgi;
 pub mod http;
+pub mod lmtp;
 pub mod logging;
 pub mod mail;
 pub mod messages;

@@ -102,6 +102,13 @@ pub enum ArchivedState {
     /// Deleted by an owner: its bytes and index entry are gone; its row stays so that its
     /// permalinks answer 410 Gone and its MHonArc number is never given again.
     Deleted,
+    /// A post waiting for a moderator: kept with its bytes, out of every archive page and
+    /// of the index; distributing it makes it `Visible`.
+    Held,
+    /// A held post a moderator rejected or discarded (or that expired): its bytes are
+    /// gone, its row stays so that a second moderator sees what happened to it. It was
+    /// never published: archive pages answer 404 for it, not 410.
+    Rejected,
 }
 
 impl ArchivedState {
@@ -111,7 +118,23 @@ impl ArchivedState {
             ArchivedState::Visible => "visible",
             ArchivedState::Hidden => "hidden",
             ArchivedState::Deleted => "deleted",
+            ArchivedState::Held => "held",
+            ArchivedState::Rejected => "rejected",
         }
+    }
+
+    /// Returns true if and only if the state drops the message's bytes and is never left.
+    pub fn is_final(self) -> bool {
+        matches!(self, ArchivedState::Deleted | ArchivedState::Rejected)
+    }
+
+    /// Returns true if and only if the message was distributed (and so belongs to the
+    /// archive's pages, shown or not), as opposed to held or rejected.
+    pub fn was_published(self) -> bool {
+        matches!(
+            self,
+            ArchivedState::Visible | ArchivedState::Hidden | ArchivedState::Deleted
+        )
     }
 
     /// Parses the stored name; anything unknown is `Hidden` (never shown by accident).
@@ -119,6 +142,8 @@ impl ArchivedState {
         match text {
             "visible" => ArchivedState::Visible,
             "deleted" => ArchivedState::Deleted,
+            "held" => ArchivedState::Held,
+            "rejected" => ArchivedState::Rejected,
             _ => ArchivedState::Hidden,
         }
     }

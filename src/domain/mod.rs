@@ -8,6 +8,7 @@ pub mod list;
 pub mod member;
 pub mod names;
 pub mod policy;
+pub mod post;
 pub mod role;
 pub mod text;
 pub mod user;
@@ -21,7 +22,12 @@ pub use list::{List, ListId, ListSummary, Visibility};
 pub use member::{Admin, AdminRole, Member, MemberVisibility, ReceptionMode};
 pub use names::{Email, ListName, NameError};
 pub use policy::{
-    ArchiveAccess, ListPolicy, ListStatus, ReviewPolicy, SubscribePolicy, UnsubscribePolicy,
+    ArchiveAccess, ListPolicy, ListStatus, ReviewPolicy, SendPolicy, SubscribePolicy,
+    UnsubscribePolicy,
+};
+pub use post::{
+    DeliveryMode, DmarcProtection, HoldReason, ListAddress, MailSettings, PostVerdict,
+    RejectReason, SenderRule,
 };
 pub use role::{Role, Roles};
 pub use user::{Membership, User};

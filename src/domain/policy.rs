@@ -127,6 +127,29 @@ policy! {
     }
 }
 
+policy! {
+    /// Who may post to a list, and what happens to the others' posts (Sympa's `send`
+    /// scenario, reduced to its common shipped values).
+    SendPolicy, strictest = Closed, {
+        /// Anyone; nothing is held.
+        Public = "public",
+        /// Members, moderators and owners post; anyone else is held for moderation
+        /// (Sympa's `privateoreditorkey`).
+        PrivateOrModerated = "privateoreditorkey",
+        /// Members, moderators and owners post; anyone else is rejected (Sympa's `private`).
+        Private = "private",
+        /// Every post is held for moderation, except the moderators' own (Sympa's
+        /// `editorkey`).
+        Moderated = "editorkey",
+        /// Every post is held, the moderators' own too (Sympa's `editorkeyonly`).
+        ModeratedOnly = "editorkeyonly",
+        /// Owners and moderators post; anyone else is rejected (Sympa's `newsletter`).
+        Newsletter = "newsletter",
+        /// Nobody posts (Sympa's `closed`).
+        Closed = "closed",
+    }
+}
+
 /// Every policy of one list, as the decision function needs them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ListPolicy {

@@ -11,6 +11,7 @@
 pub mod notices;
 pub mod sender;
 mod transport;
+pub mod verp;
 
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::Mailbox;

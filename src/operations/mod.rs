@@ -8,10 +8,13 @@
 
 pub mod account;
 pub mod archive;
+pub mod bounces;
+pub mod distribution;
 pub mod limits;
 pub mod lists;
 pub mod members;
 pub mod membership;
+pub mod moderation;
 mod refusal;
 mod run;
 
@@ -37,6 +40,9 @@ pub enum Channel {
     Soap,
     /// The `wwsympa` command line.
     Cli,
+    /// Mail: a post, a command to `sympa@` or `LIST-request@`, a bounce, a moderator's
+    /// reply (the requester is the message's sender).
+    Mail,
 }
 
 impl Channel {
@@ -46,6 +52,7 @@ impl Channel {
             Channel::Web => "web",
             Channel::Soap => "soap",
             Channel::Cli => "cli",
+            Channel::Mail => "mail",
         }
     }
 }

@@ -635,7 +635,7 @@ pub fn set_archived_state(
     let Some(row) = db.state_row(id)? else {
         return Ok(None);
     };
-    if row.state == state || row.state == ArchivedState::Deleted {
+    if row.state == state || row.state.is_final() {
         // Nothing changes; a deleted message has no bytes to show again.
         return Ok(Some(row.state));
     }

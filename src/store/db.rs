@@ -6,13 +6,14 @@
 
 use super::{
     ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry, AuditLine, ClaimedMail, Db,
-    DbInner, Error, MemberQuery, MessageKey, NewArchived, NewList, NewMail, NewMember, NewPending,
-    NewUser, OutboxCounts, PendingRecord, SessionRecord, StoredMessage, ThreadNode, ThreadSummary,
-    TicketRecord, UserRecord,
+    DbInner, Error, MemberQuery, MessageKey, NewArchived, NewHeld, NewList, NewMail, NewMember,
+    NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, StoredMessage, ThreadNode,
+    ThreadSummary, TicketRecord, UserRecord,
 };
 use crate::domain::{
     Admin, AdminRole, ArchivedState, Email, IndexText, List, ListId, ListName, ListPolicy,
-    ListStatus, ListSummary, Member, MemberVisibility, Membership, Month, ReceptionMode, Roles,
+    ListStatus, ListSummary, MailSettings, Member, MemberVisibility, Membership, Month,
+    ReceptionMode, Roles, SenderRule,
 };
 
 /// Declares public methods of [`Db`] that call the backend's method of the same name.
@@ -374,6 +375,27 @@ queries! {
     fn rate_pace(&self, bucket: &str, subject: &str, interval: i64) -> Result<bool, Error>;
     /// The site secret `name`; `candidate` becomes it if there is none yet.
     fn site_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, Error>;
+
+    // List mail: settings, held posts, sender rules.
+
+    /// The mail settings of `list` (the defaults when it does not exist).
+    fn list_mail_settings(&self, list: ListId) -> Result<MailSettings, Error>;
+    /// Sets every mail setting of `list` at once.
+    fn set_list_mail_settings(&self, list: ListId, settings: &MailSettings) -> Result<(), Error>;
+    /// Records a held post, in the transaction that archived it in the `Held` state.
+    fn hold_message(&self, held: &NewHeld<'_>) -> Result<(), Error>;
+    /// The sender rule of `list` that applies to `address` (a ban wins over an allow).
+    fn sender_rule(&self, list: ListId, address: &Email) -> Result<Option<SenderRule>, Error>;
+    /// Every sender rule of `list`, by pattern.
+    fn sender_rules(&self, list: ListId) -> Result<Vec<(String, SenderRule)>, Error>;
+    /// Sets (or with `None` removes) the rule for `pattern`, lowercased by the caller.
+    fn set_sender_rule(
+        &self,
+        list: ListId,
+        pattern: &str,
+        rule: Option<SenderRule>,
+        by: Option<&Email>,
+    ) -> Result<(), Error>;
 }
 
 /// Queries built from others, the same for every backend.

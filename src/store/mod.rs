@@ -74,9 +74,9 @@ pub use copy::{CopyProgress, CopyReport};
 pub use error::Error;
 pub use records::{
     ArchiveScope, ArchiveSearch, Archived, ArchivedRef, ArchivedSummary, AuditEntry, AuditLine,
-    ClaimedMail, MemberQuery, MemberSort, MessageKey, NewArchived, NewList, NewMail, NewMember,
-    NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, StoredMessage, ThreadNode,
-    ThreadSummary, TicketRecord, UserRecord,
+    ClaimedMail, MemberQuery, MemberSort, MessageKey, NewArchived, NewHeld, NewList, NewMail,
+    NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, StoredMessage,
+    ThreadNode, ThreadSummary, TicketRecord, UserRecord,
 };
 pub use target::Target;
 

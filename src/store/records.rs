@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::domain::{
-    ArchivedState, Email, IndexText, ListId, ListName, MemberVisibility, Month, ReceptionMode,
-    SearchOrder, SearchQuery, User, Visibility,
+    ArchivedState, Email, HoldReason, IndexText, ListId, ListName, MemberVisibility, Month,
+    ReceptionMode, SearchOrder, SearchQuery, User, Visibility,
 };
 
 // Accounts, sessions and tickets.
@@ -439,3 +439,25 @@ pub enum ArchiveScope {
 
 /// A message with its bytes (`None` once deleted), as reindexing reads them.
 pub type StoredMessage = (ArchivedSummary, Option<Vec<u8>>);
+
+// List mail.
+
+/// A post to hold for moderation (`Db::hold_message`), in the transaction that archived it
+/// in the held state.
+#[derive(Debug, Clone)]
+pub struct NewHeld<'a> {
+    /// The archived message (state `Held`).
+    pub message: i64,
+    /// Its list.
+    pub list: ListId,
+    /// Its sender as the message gives it; `None` when it has no usable From.
+    pub sender: Option<&'a Email>,
+    /// Why it is held.
+    pub reasons: &'a [HoldReason],
+    /// SHA-256 (hex) of its moderation key, Sympa's modkey.
+    pub key_hash: &'a str,
+    /// When it was held.
+    pub held_at: i64,
+    /// When it expires if nobody decides.
+    pub expires_at: i64,
+}

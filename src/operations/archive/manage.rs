@@ -60,6 +60,10 @@ pub fn change(
         if summary.state == ArchivedState::Deleted {
             return Ok(Lookup::Gone);
         }
+        if !summary.state.was_published() {
+            // A held or rejected post is the moderators' business, not the archive's.
+            return Ok(Lookup::Missing);
+        }
         let index = match tx.db.archived_raw(summary.id)? {
             Some(raw) => archive::parse(&raw).index,
             None => IndexText::default(),

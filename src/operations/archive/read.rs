@@ -406,6 +406,8 @@ fn visible_to(
     let manage = may_manage(env, requester, list)?;
     Ok(match summary.state {
         ArchivedState::Deleted => Lookup::Gone,
+        // Held and rejected posts were never published: moderators see them in `modindex`.
+        ArchivedState::Held | ArchivedState::Rejected => Lookup::Missing,
         ArchivedState::Hidden if !manage => Lookup::Missing,
         _ => Lookup::Found((summary, manage)),
     })

@@ -852,7 +852,7 @@ impl ArchiveRows for Db<'_> {
                 &[&id, &state.as_str()],
             )
             .context(context)?;
-        if state == ArchivedState::Deleted {
+        if state.is_final() {
             self.conn
                 .execute("DELETE FROM archive_raw WHERE id = $1", &[&id])
                 .context(context)?;

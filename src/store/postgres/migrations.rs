@@ -22,6 +22,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("sql/006_pending_one_per_address.sql"),
     ),
     ("007_archive", include_str!("sql/007_archive.sql")),
+    ("008_mail", include_str!("sql/008_mail.sql")),
 ];
 
 /// Held by the process migrating, so that two processes starting at once apply each

@@ -702,7 +702,7 @@ impl ArchiveRows for Db<'_> {
                 )
             })
             .context(context)?;
-        if m.state != ArchivedState::Deleted {
+        if !m.state.is_final() {
             self.conn
                 .prepare_cached("INSERT INTO archive_raw (id, codec, bytes) VALUES (?1, ?2, ?3)")
                 .and_then(|mut s| s.execute(params![id, archiving::CODEC, row.compressed]))
@@ -756,7 +756,7 @@ impl ArchiveRows for Db<'_> {
             .prepare_cached("UPDATE archive_messages SET state = ?2 WHERE id = ?1")
             .and_then(|mut s| s.execute(params![id, state.as_str()]))
             .context(context)?;
-        if state == ArchivedState::Deleted {
+        if state.is_final() {
             self.conn
                 .prepare_cached("DELETE FROM archive_raw WHERE id = ?1")
                 .and_then(|mut s| s.execute([id]))

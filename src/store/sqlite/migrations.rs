@@ -33,6 +33,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("sql/006_pending_one_per_address.sql"),
     ),
     ("007_archive", include_str!("sql/007_archive.sql")),
+    ("008_mail", include_str!("sql/008_mail.sql")),
 ];
 
 /// The table holding the schema version: one row, made by [`migrate`] before any migration.
