@@ -71,6 +71,7 @@
 //! - `mail` may use: `domain`, `config`, `store`, `render`, `auth`.
 //! - `operations` may use: `domain`, `config`, `store`, `mail`, `render`, `auth`, `archive`.
 //! - `messages` may use: `domain`, `operations`.
+//! - `intake` may use: `lmtp`, `operations`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`, `archive`.
 //! - `web` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`, `archive`.
 //! - crate `rusqlite`: only in `store::sqlite`.
 //! - crate `postgres`: only in `store::postgres`.
@@ -86,6 +87,7 @@ pub mod config;
 pub mod domain;
 pub mod fcgi;
 pub mod http;
+pub mod intake;
 pub mod lmtp;
 pub mod logging;
 pub mod mail;
