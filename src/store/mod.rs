@@ -74,7 +74,7 @@ pub use copy::{CopyProgress, CopyReport};
 pub use error::Error;
 pub use records::{
     ArchiveScope, ArchiveSearch, Archived, ArchivedRef, ArchivedSummary, AuditEntry, AuditLine,
-    ClaimedMail, MemberQuery, MemberSort, MessageKey, NewArchived, NewHeld, NewList, NewMail,
+    BounceDue, BounceRecord, BouncingMember, ClaimedMail, DigestState, NewBounce, BOUNCE_KEPT_BYTES, MemberQuery, MemberSort, MessageKey, NewArchived, NewHeld, NewList, NewMail,
     NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, StoredMessage,
     ThreadNode, ThreadSummary, TicketRecord, UserRecord,
 };

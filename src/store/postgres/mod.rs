@@ -20,6 +20,8 @@
 
 mod accounts;
 mod archive;
+mod bounces;
+mod digests;
 mod lists;
 mod mail;
 mod members;

@@ -13,6 +13,8 @@
 
 mod accounts;
 mod archive;
+mod bounces;
+mod digests;
 mod lists;
 mod mail;
 mod members;
