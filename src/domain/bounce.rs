@@ -215,7 +215,12 @@ mod tests {
         assert_eq!(c[5], Counted::Disabled);
         assert_eq!(r.disabled_at, Some(T0 + 5 * DAY));
         // Once disabled, more bounces change no score.
-        let (r2, c2) = count(Some(r), Weight::Hard, T0 + 6 * DAY, &BounceSettings::default());
+        let (r2, c2) = count(
+            Some(r),
+            Weight::Hard,
+            T0 + 6 * DAY,
+            &BounceSettings::default(),
+        );
         assert_eq!(c2, Counted::NotToday);
         assert_eq!(r2.score, r.score);
         assert_eq!(r2.disabled_at, r.disabled_at);

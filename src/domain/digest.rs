@@ -110,11 +110,33 @@ mod tests {
 
     #[test]
     fn sympa_schedules_parse() {
-        assert_eq!(DigestSettings::parse_schedule("1,4 06:00"), Some((0b1_0010, 360)));
-        assert_eq!(DigestSettings::parse_schedule("0-6 23:59"), Some((0b111_1111, 1439)));
-        assert_eq!(DigestSettings::parse_schedule("6 0:05"), Some((0b100_0000, 5)));
-        assert_eq!(DigestSettings::parse_schedule("07:30"), Some((0b111_1111, 450)));
-        for bad in ["", "1,4", "7 06:00", "1 24:00", "1 06:60", "4-1 06:00", "1 06:00 x", "a 06:00", "1 0600"] {
+        assert_eq!(
+            DigestSettings::parse_schedule("1,4 06:00"),
+            Some((0b1_0010, 360))
+        );
+        assert_eq!(
+            DigestSettings::parse_schedule("0-6 23:59"),
+            Some((0b111_1111, 1439))
+        );
+        assert_eq!(
+            DigestSettings::parse_schedule("6 0:05"),
+            Some((0b100_0000, 5))
+        );
+        assert_eq!(
+            DigestSettings::parse_schedule("07:30"),
+            Some((0b111_1111, 450))
+        );
+        for bad in [
+            "",
+            "1,4",
+            "7 06:00",
+            "1 24:00",
+            "1 06:60",
+            "4-1 06:00",
+            "1 06:00 x",
+            "a 06:00",
+            "1 0600",
+        ] {
             assert_eq!(DigestSettings::parse_schedule(bad), None, "{bad}");
         }
         let s = DigestSettings {
@@ -123,7 +145,10 @@ mod tests {
             max_messages: 25,
         };
         assert_eq!(s.schedule_text(), "1,4 06:00");
-        assert_eq!(DigestSettings::default().schedule_text(), "0,1,2,3,4,5,6 06:00");
+        assert_eq!(
+            DigestSettings::default().schedule_text(),
+            "0,1,2,3,4,5,6 06:00"
+        );
     }
 
     #[test]
@@ -149,9 +174,15 @@ mod tests {
             Some(monday - 4 * DAY + 6 * 3600)
         );
         // Wednesday: still Monday's.
-        assert_eq!(s.last_slot(monday + 2 * DAY + 20 * 3600), Some(monday + 6 * 3600));
+        assert_eq!(
+            s.last_slot(monday + 2 * DAY + 20 * 3600),
+            Some(monday + 6 * 3600)
+        );
         let daily = DigestSettings::default();
-        assert_eq!(daily.last_slot(monday + 3600), Some(monday - DAY + 6 * 3600));
+        assert_eq!(
+            daily.last_slot(monday + 3600),
+            Some(monday - DAY + 6 * 3600)
+        );
         let never = DigestSettings { days: 0, ..daily };
         assert_eq!(never.last_slot(monday), None);
     }

@@ -6,15 +6,15 @@
 
 use super::{
     ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry, AuditLine, BounceDue,
-    BounceRecord, BouncingMember, ClaimedMail, Db, DigestState, NewBounce,
-    DbInner, Error, MemberQuery, MessageKey, NewArchived, NewHeld, NewList, NewMail, NewMember,
-    NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, StoredMessage, ThreadNode,
-    ThreadSummary, TicketRecord, UserRecord,
+    BounceRecord, BouncingMember, ClaimedMail, Db, DbInner, DigestState, Error, MemberQuery,
+    MessageKey, NewArchived, NewBounce, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser,
+    OutboxCounts, PendingRecord, SessionRecord, StoredMessage, ThreadNode, ThreadSummary,
+    TicketRecord, UserRecord,
 };
 use crate::domain::{
-    Admin, AdminRole, ArchivedState, BounceScore, BounceSettings, DigestSettings, Email, IndexText, List, ListId, ListName, ListPolicy,
-    ListStatus, ListSummary, MailSettings, Member, MemberVisibility, Membership, Month,
-    ReceptionMode, Roles, SenderRule,
+    Admin, AdminRole, ArchivedState, BounceScore, BounceSettings, DigestSettings, Email, IndexText,
+    List, ListId, ListName, ListPolicy, ListStatus, ListSummary, MailSettings, Member,
+    MemberVisibility, Membership, Month, ReceptionMode, Roles, SenderRule,
 };
 
 /// Declares public methods of [`Db`] that call the backend's method of the same name.

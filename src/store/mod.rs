@@ -78,9 +78,10 @@ pub use copy::{CopyProgress, CopyReport};
 pub use error::Error;
 pub use records::{
     ArchiveScope, ArchiveSearch, Archived, ArchivedRef, ArchivedSummary, AuditEntry, AuditLine,
-    BounceDue, BounceRecord, BouncingMember, ClaimedMail, DigestState, NewBounce, BOUNCE_KEPT_BYTES, MemberQuery, MemberSort, MessageKey, NewArchived, NewHeld, NewList, NewMail,
-    NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, StoredMessage,
-    ThreadNode, ThreadSummary, TicketRecord, UserRecord,
+    BounceDue, BounceRecord, BouncingMember, ClaimedMail, DigestState, MemberQuery, MemberSort,
+    MessageKey, NewArchived, NewBounce, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser,
+    OutboxCounts, PendingRecord, SessionRecord, StoredMessage, ThreadNode, ThreadSummary,
+    TicketRecord, UserRecord, BOUNCE_KEPT_BYTES,
 };
 pub use target::Target;
 

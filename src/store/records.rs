@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::domain::{
-    ArchivedState, BounceScore, BounceSettings, Email, HoldReason, IndexText, ListId, ListName, MemberVisibility, Month,
-    ReceptionMode, SearchOrder, SearchQuery, User, Visibility,
+    ArchivedState, BounceScore, BounceSettings, Email, HoldReason, IndexText, ListId, ListName,
+    MemberVisibility, Month, ReceptionMode, SearchOrder, SearchQuery, User, Visibility,
 };
 
 // Accounts, sessions and tickets.

@@ -6,9 +6,7 @@ use super::{Context, Db};
 use crate::domain::bounce::DAY;
 use crate::domain::{BounceScore, BounceSettings, Email, ListId};
 use crate::store::archiving::{compress, decompress, CODEC};
-use crate::store::{
-    BounceDue, BounceRecord, BouncingMember, Error, NewBounce, BOUNCE_KEPT_BYTES,
-};
+use crate::store::{BounceDue, BounceRecord, BouncingMember, Error, NewBounce, BOUNCE_KEPT_BYTES};
 
 /// The columns a bounce record is read from, for `member_bounces b`.
 const SCORE_COLUMNS: &str =
@@ -83,7 +81,11 @@ impl Db<'_> {
     }
 
     /// Sets the bounce policy of `list`.
-    pub fn set_bounce_settings(&self, list: ListId, settings: &BounceSettings) -> Result<(), Error> {
+    pub fn set_bounce_settings(
+        &self,
+        list: ListId,
+        settings: &BounceSettings,
+    ) -> Result<(), Error> {
         self.conn
             .execute(
                 "UPDATE lists SET bounce_threshold = $2, bounce_stale_days = $3,

@@ -15,7 +15,8 @@ fn settings_from_row(row: &Row, at: usize) -> Result<DigestSettings, postgres::E
         minute: row.try_get::<_, i64>(at + 1)?.clamp(0, 1439) as u16,
         max_messages: row
             .try_get::<_, i64>(at + 2)?
-            .clamp(1, i64::from(crate::domain::digest::MAX_DIGEST_MESSAGES)) as u32,
+            .clamp(1, i64::from(crate::domain::digest::MAX_DIGEST_MESSAGES))
+            as u32,
     })
 }
 
@@ -37,7 +38,11 @@ impl Db<'_> {
     }
 
     /// Sets the digest settings of `list`.
-    pub fn set_digest_settings(&self, list: ListId, settings: &DigestSettings) -> Result<(), Error> {
+    pub fn set_digest_settings(
+        &self,
+        list: ListId,
+        settings: &DigestSettings,
+    ) -> Result<(), Error> {
         self.conn
             .execute(
                 "UPDATE lists SET digest_days = $2, digest_minute = $3, digest_max_size = $4

@@ -6,9 +6,7 @@ use super::{Context, Db};
 use crate::domain::bounce::DAY;
 use crate::domain::{BounceScore, BounceSettings, Email, ListId};
 use crate::store::archiving::{compress, decompress, CODEC};
-use crate::store::{
-    BounceDue, BounceRecord, BouncingMember, Error, NewBounce, BOUNCE_KEPT_BYTES,
-};
+use crate::store::{BounceDue, BounceRecord, BouncingMember, Error, NewBounce, BOUNCE_KEPT_BYTES};
 
 /// The columns a bounce record is read from, for `member_bounces b`.
 const SCORE_COLUMNS: &str =
@@ -72,13 +70,20 @@ impl Db<'_> {
                 "SELECT bounce_threshold, bounce_stale_days, bounce_warnings, bounce_warning_days
                  FROM lists WHERE id = ?1",
             )
-            .and_then(|mut s| s.query_row([list.0], |row| settings_from_row(row, 0)).optional())
+            .and_then(|mut s| {
+                s.query_row([list.0], |row| settings_from_row(row, 0))
+                    .optional()
+            })
             .context("reading a list's bounce policy")?
             .unwrap_or_default())
     }
 
     /// Sets the bounce policy of `list`.
-    pub fn set_bounce_settings(&self, list: ListId, settings: &BounceSettings) -> Result<(), Error> {
+    pub fn set_bounce_settings(
+        &self,
+        list: ListId,
+        settings: &BounceSettings,
+    ) -> Result<(), Error> {
         self.conn
             .execute(
                 "UPDATE lists SET bounce_threshold = ?2, bounce_stale_days = ?3,
@@ -134,8 +139,10 @@ impl Db<'_> {
                  WHERE m.list_id = ?1 AND m.email = ?2"
             ))
             .and_then(|mut s| {
-                s.query_row(params![list.0, email.as_str()], |row| score_from_row(row, 0))
-                    .optional()
+                s.query_row(params![list.0, email.as_str()], |row| {
+                    score_from_row(row, 0)
+                })
+                .optional()
             })
             .context("reading a member's bounce score")
     }
@@ -286,14 +293,17 @@ impl Db<'_> {
             ))
             .context(context)?;
         let rows = statement
-            .query_map(params![now, DAY, limit.min(i64::MAX as u64) as i64], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    score_from_row(row, 2)?,
-                    settings_from_row(row, 10)?,
-                ))
-            })
+            .query_map(
+                params![now, DAY, limit.min(i64::MAX as u64) as i64],
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, String>(1)?,
+                        score_from_row(row, 2)?,
+                        settings_from_row(row, 10)?,
+                    ))
+                },
+            )
             .context(context)?;
         let mut out = Vec::new();
         for row in rows {

@@ -15,7 +15,8 @@ fn settings_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<DigestSetting
         minute: row.get::<_, i64>(at + 1)?.clamp(0, 1439) as u16,
         max_messages: row
             .get::<_, i64>(at + 2)?
-            .clamp(1, i64::from(crate::domain::digest::MAX_DIGEST_MESSAGES)) as u32,
+            .clamp(1, i64::from(crate::domain::digest::MAX_DIGEST_MESSAGES))
+            as u32,
     })
 }
 
@@ -27,13 +28,20 @@ impl Db<'_> {
             .prepare_cached(
                 "SELECT digest_days, digest_minute, digest_max_size FROM lists WHERE id = ?1",
             )
-            .and_then(|mut s| s.query_row([list.0], |row| settings_from_row(row, 0)).optional())
+            .and_then(|mut s| {
+                s.query_row([list.0], |row| settings_from_row(row, 0))
+                    .optional()
+            })
             .context("reading a list's digest settings")?
             .unwrap_or_default())
     }
 
     /// Sets the digest settings of `list`.
-    pub fn set_digest_settings(&self, list: ListId, settings: &DigestSettings) -> Result<(), Error> {
+    pub fn set_digest_settings(
+        &self,
+        list: ListId,
+        settings: &DigestSettings,
+    ) -> Result<(), Error> {
         self.conn
             .execute(
                 "UPDATE lists SET digest_days = ?2, digest_minute = ?3, digest_max_size = ?4

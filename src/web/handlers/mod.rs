@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod archive;
+pub mod bounces;
 pub mod home;
 pub mod members;
 pub mod subscription;
