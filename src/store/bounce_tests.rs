@@ -20,7 +20,12 @@ fn member(store: &mut Store, list: ListId, address: &str, reception: ReceptionMo
     store.db().add_member(list, &m).unwrap();
 }
 
-fn bounce<'a>(list: Option<ListId>, address: Option<&'a str>, at: i64, raw: &'a [u8]) -> NewBounce<'a> {
+fn bounce<'a>(
+    list: Option<ListId>,
+    address: Option<&'a str>,
+    at: i64,
+    raw: &'a [u8],
+) -> NewBounce<'a> {
     NewBounce {
         list,
         email: address,
@@ -33,7 +38,8 @@ fn bounce<'a>(list: Option<ListId>, address: Option<&'a str>, at: i64, raw: &'a 
 }
 
 fn archive(store: &mut Store, list: ListId, id: &str, arrived: i64, state: ArchivedState) -> i64 {
-    let raw = format!("Message-ID: <{id}>\r\nFrom: Ann <ann@x.org>\r\nSubject: {id}\r\n\r\nbody\r\n");
+    let raw =
+        format!("Message-ID: <{id}>\r\nFrom: Ann <ann@x.org>\r\nSubject: {id}\r\n\r\nbody\r\n");
     let index = IndexText {
         subject: id.into(),
         sender: "ann@x.org".into(),
@@ -74,7 +80,10 @@ fn bounce_policies_have_mailmans_defaults_and_change() {
         let l = list(store, "team");
         let db = store.db();
         assert_eq!(db.bounce_settings(l).unwrap(), BounceSettings::default());
-        assert_eq!(db.bounce_settings(ListId(999)).unwrap(), BounceSettings::default());
+        assert_eq!(
+            db.bounce_settings(ListId(999)).unwrap(),
+            BounceSettings::default()
+        );
         let changed = BounceSettings {
             threshold: 3500,
             stale_days: 10,
@@ -102,19 +111,35 @@ fn kept_bounces_are_compressed_cut_and_listed_newest_first() {
         let l = list(store, "team");
         let other = list(store, "other");
         let db = store.db();
-        let big: Vec<u8> = (0..BOUNCE_KEPT_BYTES + 1000).map(|i| b'a' + (i % 26) as u8).collect();
-        let first = db.record_bounce(&bounce(Some(l), Some("a@x.org"), T0, b"first")).unwrap();
-        let second = db.record_bounce(&bounce(Some(l), None, T0 + 10, &big)).unwrap();
-        let elsewhere = db.record_bounce(&bounce(Some(other), None, T0 + 20, b"x")).unwrap();
-        let nowhere = db.record_bounce(&bounce(None, None, T0 + 30, b"y")).unwrap();
+        let big: Vec<u8> = (0..BOUNCE_KEPT_BYTES + 1000)
+            .map(|i| b'a' + (i % 26) as u8)
+            .collect();
+        let first = db
+            .record_bounce(&bounce(Some(l), Some("a@x.org"), T0, b"first"))
+            .unwrap();
+        let second = db
+            .record_bounce(&bounce(Some(l), None, T0 + 10, &big))
+            .unwrap();
+        let elsewhere = db
+            .record_bounce(&bounce(Some(other), None, T0 + 20, b"x"))
+            .unwrap();
+        let nowhere = db
+            .record_bounce(&bounce(None, None, T0 + 30, b"y"))
+            .unwrap();
         let listed = db.list_bounces(l, 10).unwrap();
-        assert_eq!(listed.iter().map(|b| b.id).collect::<Vec<_>>(), [second, first]);
+        assert_eq!(
+            listed.iter().map(|b| b.id).collect::<Vec<_>>(),
+            [second, first]
+        );
         assert_eq!(listed[0].size, big.len() as u64);
         assert_eq!(listed[1].email.as_deref(), Some("a@x.org"));
         assert_eq!(listed[1].status.as_deref(), Some("5.1.1"));
         assert_eq!(listed[1].diagnostic, "550 5.1.1 user unknown");
         assert_eq!(db.list_bounces(l, 1).unwrap().len(), 1);
-        assert_eq!(db.bounce_raw(l, first).unwrap().as_deref(), Some(&b"first"[..]));
+        assert_eq!(
+            db.bounce_raw(l, first).unwrap().as_deref(),
+            Some(&b"first"[..])
+        );
         assert_eq!(
             db.bounce_raw(l, second).unwrap().as_deref(),
             Some(&big[..BOUNCE_KEPT_BYTES])
@@ -142,10 +167,19 @@ fn scores_belong_to_members_and_go_with_them() {
             warnings: 0,
             warned_at: None,
         };
-        assert!(!db.set_member_bounce(l, &email("nobody@x.org"), &record, None).unwrap());
-        let kept = db.record_bounce(&bounce(Some(l), Some("a@x.org"), T0, b"raw")).unwrap();
-        assert!(db.set_member_bounce(l, &email("a@x.org"), &record, Some(kept)).unwrap());
-        assert_eq!(db.member_bounce(l, &email("a@x.org")).unwrap(), Some(record));
+        assert!(!db
+            .set_member_bounce(l, &email("nobody@x.org"), &record, None)
+            .unwrap());
+        let kept = db
+            .record_bounce(&bounce(Some(l), Some("a@x.org"), T0, b"raw"))
+            .unwrap();
+        assert!(db
+            .set_member_bounce(l, &email("a@x.org"), &record, Some(kept))
+            .unwrap());
+        assert_eq!(
+            db.member_bounce(l, &email("a@x.org")).unwrap(),
+            Some(record)
+        );
         assert_eq!(db.member_bounce(l, &email("b@x.org")).unwrap(), None);
         // An update without a bounce keeps the last one.
         let disabled = BounceScore {
@@ -155,9 +189,15 @@ fn scores_belong_to_members_and_go_with_them() {
             warned_at: Some(T0 + 2 * DAY),
             ..record
         };
-        assert!(db.set_member_bounce(l, &email("a@x.org"), &disabled, None).unwrap());
-        let higher = BounceScore { score: 500, ..record };
-        db.set_member_bounce(l, &email("b@x.org"), &higher, None).unwrap();
+        assert!(db
+            .set_member_bounce(l, &email("a@x.org"), &disabled, None)
+            .unwrap());
+        let higher = BounceScore {
+            score: 500,
+            ..record
+        };
+        db.set_member_bounce(l, &email("b@x.org"), &higher, None)
+            .unwrap();
         let bouncing = db.bouncing_members(l).unwrap();
         assert_eq!(bouncing.len(), 2);
         assert_eq!(bouncing[0].email.as_str(), "a@x.org", "highest score first");
@@ -191,18 +231,21 @@ fn the_job_sees_disabled_and_stale_records_only() {
             bounces: 1,
             ..BounceScore::default()
         };
-        db.set_member_bounce(l, &email("fresh@x.org"), &base, None).unwrap();
+        db.set_member_bounce(l, &email("fresh@x.org"), &base, None)
+            .unwrap();
         let stale = BounceScore {
             last_at: now - 7 * DAY - 1,
             ..base
         };
-        db.set_member_bounce(l, &email("stale@x.org"), &stale, None).unwrap();
+        db.set_member_bounce(l, &email("stale@x.org"), &stale, None)
+            .unwrap();
         let off = BounceScore {
             disabled_at: Some(now - 2 * DAY),
             last_at: now - 20 * DAY,
             ..base
         };
-        db.set_member_bounce(l, &email("off@x.org"), &off, None).unwrap();
+        db.set_member_bounce(l, &email("off@x.org"), &off, None)
+            .unwrap();
         let due: Vec<(String, BounceScore)> = db
             .bounces_due(now, 100)
             .unwrap()
@@ -222,7 +265,8 @@ fn the_job_sees_disabled_and_stale_records_only() {
             last_at: now - 7 * DAY,
             ..base
         };
-        db.set_member_bounce(l, &email("stale@x.org"), &edge, None).unwrap();
+        db.set_member_bounce(l, &email("stale@x.org"), &edge, None)
+            .unwrap();
         assert_eq!(db.bounces_due(now, 100).unwrap().len(), 1);
         due
     });
@@ -234,9 +278,13 @@ fn purging_keeps_each_members_last_bounce() {
         let l = list(store, "team");
         member(store, l, "a@x.org", ReceptionMode::Mail);
         let db = store.db();
-        let old_last = db.record_bounce(&bounce(Some(l), Some("a@x.org"), T0, b"1")).unwrap();
+        let old_last = db
+            .record_bounce(&bounce(Some(l), Some("a@x.org"), T0, b"1"))
+            .unwrap();
         let old = db.record_bounce(&bounce(Some(l), None, T0, b"2")).unwrap();
-        let new = db.record_bounce(&bounce(Some(l), None, T0 + 100 * DAY, b"3")).unwrap();
+        let new = db
+            .record_bounce(&bounce(Some(l), None, T0 + 100 * DAY, b"3"))
+            .unwrap();
         let record = BounceScore {
             score: 1000,
             first_at: T0,
@@ -245,9 +293,15 @@ fn purging_keeps_each_members_last_bounce() {
             bounces: 1,
             ..BounceScore::default()
         };
-        db.set_member_bounce(l, &email("a@x.org"), &record, Some(old_last)).unwrap();
+        db.set_member_bounce(l, &email("a@x.org"), &record, Some(old_last))
+            .unwrap();
         assert_eq!(db.purge_bounces(T0 + DAY).unwrap(), 1);
-        let left: Vec<i64> = db.list_bounces(l, 10).unwrap().iter().map(|b| b.id).collect();
+        let left: Vec<i64> = db
+            .list_bounces(l, 10)
+            .unwrap()
+            .iter()
+            .map(|b| b.id)
+            .collect();
         assert_eq!(left, [new, old_last]);
         assert!(!left.contains(&old));
         left.len()
@@ -322,7 +376,8 @@ fn digests_take_visible_messages_after_the_cursor_for_digest_members() {
             disabled_at: Some(T0),
             ..BounceScore::default()
         };
-        db.set_member_bounce(l, &email("off@x.org"), &off, None).unwrap();
+        db.set_member_bounce(l, &email("off@x.org"), &off, None)
+            .unwrap();
         let recipients: Vec<(String, ReceptionMode)> = db
             .digest_recipients(l)
             .unwrap()

@@ -9,6 +9,7 @@ mod archive_dkim;
 mod archive_import;
 mod archives;
 mod authz;
+mod bounces;
 mod browser;
 mod chromium;
 mod cli;
