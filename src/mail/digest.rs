@@ -236,6 +236,9 @@ pub fn mime(
             format!("--{inner}\r\nContent-Type: message/rfc822\r\n\r\n").as_bytes(),
         );
         message.extend_from_slice(raw);
+        // The line end before a boundary belongs to the boundary (RFC 2046 §5.1.1): one
+        // more keeps the message's own last line end.
+        message.extend_from_slice(b"\r\n");
     }
     message.extend_from_slice(format!("--{inner}--\r\n\r\n--{outer}--\r\n").as_bytes());
     Ok(NewMail {

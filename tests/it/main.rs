@@ -16,6 +16,7 @@ mod cli;
 mod concurrency;
 mod copy;
 mod deployment;
+mod digests;
 mod doors;
 mod fastcgi_nginx;
 mod flows;
