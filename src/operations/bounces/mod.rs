@@ -18,8 +18,10 @@
 //! member's last one as long as their score lives.
 
 mod review;
+mod settings;
 
 pub use review::{reset, review, BounceReview};
+pub use settings::{policy, set_policy};
 
 use serde_json::json;
 

@@ -16,6 +16,10 @@
 //! accepted after it has an id below the list's cursor, so it is in no digest (its
 //! members in `mail` mode get it as usual).
 
+mod settings;
+
+pub use settings::{set_settings, settings};
+
 use serde_json::{json, Value};
 
 use super::{Channel, Env, Error, Requester};

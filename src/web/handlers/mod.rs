@@ -50,6 +50,8 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::MaxSize => "max_size",
         Field::HoldDays => "hold_days",
         Field::SubjectTag => "subject_tag",
+        Field::BouncePolicy => "bounce_policy",
+        Field::DigestSchedule => "digest",
     }
 }
 
