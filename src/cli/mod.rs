@@ -7,6 +7,7 @@ pub mod archive;
 pub mod check;
 pub mod db;
 pub mod lists;
+pub mod lmtp;
 pub mod sender;
 pub mod serve;
 pub mod user;
