@@ -71,6 +71,10 @@ pub trait Conn {
     fn read(&mut self, buf: &mut [u8], wait: Wait) -> Result<usize, ReadError>;
     /// Writes all of `bytes`.
     fn write_all(&mut self, bytes: &[u8]) -> io::Result<()>;
+    /// Returns true if and only if the server is stopping: no new transaction begins.
+    fn stopping(&self) -> bool {
+        false
+    }
 }
 
 /// How a session ended.
@@ -233,6 +237,10 @@ impl Session<'_> {
             self.commands += 1;
             if self.commands > self.limits.max_commands {
                 return Ending::TooMany;
+            }
+            // A stopping server finishes the transaction in hand but begins no other.
+            if self.tx.is_none() && self.conn.stopping() {
+                return Ending::Stopping;
             }
             let parsed = match line {
                 Line::Whole(line) => command::parse(&line),
