@@ -618,3 +618,135 @@ fn deliver_refuses_an_oversized_message_before_the_database() {
     assert_eq!(code, 65, "{stderr}");
     assert!(stderr.contains("552 5.3.4"), "{stderr}");
 }
+
+/// A post numbered `n` of the flood, with a Message-ID of its own.
+fn flood_message(n: usize) -> Vec<u8> {
+    format!(
+        "From: Flood Sender <flood@example.net>\r\nTo: flood@lists.example.org\r\nSubject: flood {n}\r\nMessage-ID: <flood-{n}@test.example>\r\nDate: Sun, 29 Nov 2026 04:00:00 +0000\r\n\r\nmessage number {n}\r\n{}\r\n",
+        "some words of a body ".repeat(20)
+    )
+    .into_bytes()
+}
+
+/// The Message-IDs (without angle brackets) in `list`'s archive, one entry per stored message.
+fn archived_ids(site: &Site, list: &str) -> Vec<String> {
+    let months = site.command(&["archive", "ls", list]).output().unwrap();
+    assert!(months.status.success(), "{months:?}");
+    let mut ids = Vec::new();
+    for line in String::from_utf8(months.stdout).unwrap().lines() {
+        let month = line.split_whitespace().next().unwrap();
+        let out = site
+            .command(&["archive", "ls", list, month])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        for line in String::from_utf8(out.stdout).unwrap().lines() {
+            let id = line.split_whitespace().nth(2).unwrap();
+            ids.push(id.trim_start_matches('<').trim_end_matches('>').to_string());
+        }
+    }
+    ids
+}
+
+/// Sends messages `todo` over `conns` connections to `addr` until all are done or the server
+/// goes away; returns the numbers that were answered 250.
+fn flood(addr: &str, todo: Vec<usize>, conns: usize, acked: &Arc<Mutex<Vec<usize>>>) {
+    let todo = Arc::new(Mutex::new(todo));
+    let threads: Vec<_> = (0..conns)
+        .map(|_| {
+            let (todo, acked, addr) = (todo.clone(), acked.clone(), addr.to_string());
+            std::thread::spawn(move || {
+                let spec: BindSpec = addr.parse().unwrap();
+                let Ok(mut client) =
+                    lmtp::client::Client::connect(&spec, "flood.example", Duration::from_secs(30))
+                else {
+                    return;
+                };
+                loop {
+                    let Some(n) = todo.lock().unwrap().pop() else {
+                        let _ = client.quit();
+                        return;
+                    };
+                    match client.send(
+                        "flood@example.net",
+                        &["flood@lists.example.org"],
+                        &flood_message(n),
+                    ) {
+                        Ok(answers) if answers[0].code == 250 => acked.lock().unwrap().push(n),
+                        Ok(answers) => panic!("message {n} refused: {}", answers[0]),
+                        // The server was killed: this one and the rest are not acknowledged.
+                        Err(_) => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+}
+
+#[test]
+fn kill_9_during_a_flood_loses_no_acknowledged_message_and_stores_none_twice() {
+    const COUNT: usize = 1000;
+    let site = Site::new("lmtp-kill", "");
+    site.create_lists(&["flood"]);
+    let settings = site
+        .command(&[
+            "list", "mail", "flood", "--send", "public", "--dmarc", "never",
+        ])
+        .output()
+        .unwrap();
+    assert!(settings.status.success(), "{settings:?}");
+    let (server, addr) = start_lmtp(&site, "lmtp-1", &[]);
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let killer = {
+        let acked = acked.clone();
+        let pid = server.pid();
+        std::thread::spawn(move || {
+            // Killed in the middle of the flood, while deliveries are in flight.
+            let reached = wait_until(Duration::from_secs(120), || {
+                acked.lock().unwrap().len() >= COUNT / 3
+            });
+            signal(pid, libc::SIGKILL);
+            reached
+        })
+    };
+    flood(&addr, (0..COUNT).collect(), 4, &acked);
+    assert!(
+        killer.join().unwrap(),
+        "a third of the flood was acknowledged before the kill"
+    );
+    let mut server = server;
+    let _ = server.guard.wait_timeout(Duration::from_secs(10));
+    let first: Vec<usize> = acked.lock().unwrap().clone();
+    assert!(
+        first.len() < COUNT,
+        "the kill came before the end of the flood"
+    );
+    // Every acknowledged message is stored, once; what was not acknowledged may or may not be.
+    let stored = archived_ids(&site, "flood");
+    for n in &first {
+        let id = format!("flood-{n}@test.example");
+        assert_eq!(
+            stored.iter().filter(|s| **s == id).count(),
+            1,
+            "{id} after the kill"
+        );
+    }
+    // The MTA sends again what was not acknowledged, to the restarted server.
+    let (mut again, addr) = start_lmtp(&site, "lmtp-2", &[]);
+    let missing: Vec<usize> = (0..COUNT).filter(|n| !first.contains(n)).collect();
+    flood(&addr, missing, 4, &acked);
+    assert_eq!(acked.lock().unwrap().len(), COUNT);
+    signal(again.pid(), libc::SIGTERM);
+    assert!(again.wait_exit().success());
+    again.assert_no_panic();
+    let mut stored = archived_ids(&site, "flood");
+    stored.sort();
+    let mut expected: Vec<String> = (0..COUNT)
+        .map(|n| format!("flood-{n}@test.example"))
+        .collect();
+    expected.sort();
+    assert_eq!(stored, expected, "each message stored exactly once");
+}
