@@ -161,7 +161,7 @@ deb_e2e() {
         systemctl is-active -q wwsympa-lmtp.service'
     check "lmtp: the service runs as wwsympa; READY/STATUS reached systemd (Type=notify)" ct_sh '
         [ "$(ps -o user= -p "$(mainpid wwsympa-lmtp.service)")" = wwsympa ]
-        systemctl show -p StatusText --value wwsympa-lmtp.service | grep -q "serving LMTP"'
+        systemctl show -p StatusText --value wwsympa-lmtp.service | grep -qE "serving LMTP|requests served"'
     check "lmtp: online exposure of wwsympa-lmtp.service <= 1.5" ct_sh \
         'out=$(systemd-analyze security --threshold=15 wwsympa-lmtp.service 2>&1) || { echo "$out" | tail -3; exit 1; }; echo "$out" | tail -1'
     check "lmtp: systemctl stop is clean (exit 0), the socket keeps listening and starts it again" ct_sh '
@@ -171,6 +171,11 @@ deb_e2e() {
     check "list created as the service user" ct_sh \
         "runuser -u wwsympa -- wwsympa list create $PROBE --subject 'End-to-end probe' 2>&1; runuser -u wwsympa -- wwsympa list ls | grep -q '^$PROBE'"
     check "service still inactive after the admin command" ct_sh 'inactive wwsympa.service'
+    check "lmtp: a post to $PROBE over the socket is answered 250 2.0.0 once committed (held: the sender is no member)" ct_sh "
+        printf 'From: outsider@example.net\nSubject: e2e post\nMessage-ID: <e2e-lmtp-1@example.net>\n\nhello\n' >/root/post.txt
+        lmtp-probe 127.0.0.1:8024 outsider@example.net $PROBE@localhost /root/post.txt | grep '^250 2.0.0'"
+    check "lmtp: a list that does not exist is refused 550 5.1.1 at RCPT" ct_sh "
+        ! out=\$(lmtp-probe 127.0.0.1:8024 outsider@example.net no-such-list@localhost /root/post.txt 2>&1); echo \"\$out\" | grep '^550 5.1.1'"
 
     # --- three web servers, with the shipped configurations --------------------------------
     check "nginx: server block including snippets/wwsympa.conf starts" ct_sh '
