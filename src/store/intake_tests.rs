@@ -1,44 +1,16 @@
 //! Tests of the mail door's queries, each body run on SQLite and, when `WWSYMPA_TEST_POSTGRES` names a server, on PostgreSQL.
 
-use super::*;
-use crate::domain::{ListName, ListStatus, Visibility};
-use crate::store::postgres::testdb::TestDb;
-
-/// Runs `body` on a fresh SQLite store and, when a test server is given, on a fresh
-/// PostgreSQL one; asserts that both return the same transcript.
-fn on_both<T: PartialEq + std::fmt::Debug>(body: impl Fn(&mut Store) -> T) -> T {
-    let mut sqlite = Store::open_in_memory().unwrap();
-    sqlite.migrate().unwrap();
-    let answer = body(&mut sqlite);
-    if let Some(test) = TestDb::new() {
-        let mut second = Store {
-            inner: StoreInner::Postgres(Box::new(test.store())),
-        };
-        let other = body(&mut second);
-        assert_eq!(answer, other, "PostgreSQL answers otherwise than SQLite");
-    }
-    answer
-}
+use super::test_support::{list, on_both};
+use crate::domain::ListStatus;
 
 #[test]
 fn a_domain_takes_list_mail_while_it_has_an_open_list() {
     let transcript = on_both(|store| {
+        let mut seen = vec![store.db().is_list_domain("a.org").unwrap()];
+        store.db().ensure_domain("a.org").unwrap();
+        seen.push(store.db().is_list_domain("a.org").unwrap());
+        let id = list(store, "team");
         let db = store.db();
-        let mut seen = vec![db.is_list_domain("a.org").unwrap()];
-        db.ensure_domain("a.org").unwrap();
-        seen.push(db.is_list_domain("a.org").unwrap());
-        let id = db
-            .create_list(
-                "a.org",
-                &NewList {
-                    name: ListName::parse("team").unwrap(),
-                    subject: String::new(),
-                    description: String::new(),
-                    topics: vec![],
-                    visibility: Visibility::Noconceal,
-                },
-            )
-            .unwrap();
         seen.push(db.is_list_domain("a.org").unwrap());
         seen.push(db.is_list_domain("b.org").unwrap());
         // Case matters: the door lowercases before asking.
