@@ -20,6 +20,7 @@ mod fastcgi_nginx;
 mod flows;
 mod hardening;
 mod hosts;
+mod intake;
 mod lifecycle;
 mod lists;
 mod mail;
