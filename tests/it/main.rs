@@ -28,6 +28,7 @@ mod nginx;
 mod outbox;
 mod owners;
 mod peers;
+mod postfix;
 mod protocol;
 mod streams;
 mod subscription;
