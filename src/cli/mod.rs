@@ -7,8 +7,11 @@ pub mod archive;
 pub mod check;
 pub mod db;
 pub mod lists;
+pub mod lmtp;
+pub mod mta;
 pub mod sender;
 pub mod serve;
+pub mod socketmap;
 pub mod user;
 
 use std::path::PathBuf;

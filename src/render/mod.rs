@@ -280,6 +280,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         "web/resetbounce.html",
         include_str!("../../templates/web/resetbounce.html"),
     ),
+    (
+        "mail/reject_post.txt",
+        include_str!("../../templates/mail/reject_post.txt"),
+    ),
+    (
+        "mail/command_report.txt",
+        include_str!("../../templates/mail/command_report.txt"),
+    ),
 ];
 
 /// Static files served under `static_content_url` when no web server does it: name, content type, bytes.

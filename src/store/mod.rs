@@ -67,6 +67,8 @@ mod archive_tests;
 #[cfg(test)]
 mod bounce_tests;
 #[cfg(test)]
+mod intake_tests;
+#[cfg(test)]
 mod post_tests;
 #[cfg(test)]
 mod test_support;

@@ -368,3 +368,46 @@ fn a_member_resumes_their_own_delivery_from_the_warning_link() {
     assert_eq!(done.status, 303, "{}", body(&done));
     assert_eq!(score(&site, "member@example.org"), None);
 }
+
+#[test]
+fn bounces_arrive_through_the_mail_door() {
+    use std::sync::Arc;
+    use wwsympa::intake::Door;
+    use wwsympa::lmtp::{Envelope, Mailbox};
+
+    let (_dir, site) = team_site("bnc-door");
+    let door = Door::new(
+        site.config.clone(),
+        site.db.target(),
+        Arc::new(wwsympa::mail::Wake::new()),
+    )
+    .unwrap();
+    let deliver = |to: &str, raw: &[u8]| {
+        let envelope = Envelope {
+            from: String::new(),
+            recipients: vec![to.to_string()],
+        };
+        let reply = door.deliver(&envelope, raw).remove(0);
+        assert_eq!(reply.code, 250, "{reply:?}");
+    };
+    deliver("team-owner@lists.example.org", &hard("bob@example.net"));
+    assert_eq!(score(&site, "bob@example.net"), Some((1000, false)));
+    // A forged token on the VERP address counts nothing.
+    deliver(
+        "team-owner+1-aaaaaaaaaa@lists.example.org",
+        &hard("alice@example.net"),
+    );
+    assert_eq!(score(&site, "alice@example.net"), None);
+    // A person's mail to the owners' address is forwarded to them, not counted.
+    let person = b"From: carol@example.org\r\nTo: team-owner@lists.example.org\r\nSubject: A question\r\nMessage-ID: <q1@example.org>\r\n\r\nHow do I post?\r\n";
+    deliver("team-owner@lists.example.org", person);
+    let forwarded = site
+        .db
+        .texts("SELECT recipients FROM outbox WHERE kind = 'forward_owner'");
+    assert_eq!(forwarded, ["owner@example.org"]);
+    assert!(crate::subscription::outbox(&site)
+        .iter()
+        .any(|m| m.contains("How do I post?")));
+    let kept = site.store().db().list_bounces(team(&site).id, 10).unwrap();
+    assert_eq!(kept.len(), 2);
+}

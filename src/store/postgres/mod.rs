@@ -22,6 +22,7 @@ mod accounts;
 mod archive;
 mod bounces;
 mod digests;
+mod intake;
 mod lists;
 mod mail;
 mod members;

@@ -15,6 +15,7 @@ mod accounts;
 mod archive;
 mod bounces;
 mod digests;
+mod intake;
 mod lists;
 mod mail;
 mod members;
