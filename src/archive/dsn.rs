@@ -506,6 +506,12 @@ fn status_of(field: Option<&str>, diagnostic: &str) -> Option<Status> {
     given.or_else(|| basic_code(diagnostic))
 }
 
+/// The status an SMTP reply's text gives (`550 5.1.1 ...`, or `550 ...` as 5.0.0): for the
+/// failures a delivery recorded itself.
+pub fn reply_status(reply: &str) -> Option<Status> {
+    status_of(None, reply)
+}
+
 /// `5.0.0` or `4.0.0` from a basic SMTP reply code at the start of `text` (`550 ...`).
 fn basic_code(text: &str) -> Option<Status> {
     let code = text.trim_start().get(..3)?;

@@ -394,3 +394,16 @@ fn digests_take_visible_messages_after_the_cursor_for_digest_members() {
         recipients
     });
 }
+
+#[test]
+fn job_cursors_start_at_zero_and_move() {
+    on_both(|store| {
+        let db = store.db();
+        assert_eq!(db.job_cursor("delivery_failures").unwrap(), (0, 0));
+        db.set_job_cursor("delivery_failures", T0, 7).unwrap();
+        db.set_job_cursor("delivery_failures", T0 + 5, 9).unwrap();
+        db.set_job_cursor("other", 1, 1).unwrap();
+        assert_eq!(db.job_cursor("delivery_failures").unwrap(), (T0 + 5, 9));
+        db.job_cursor("other").unwrap()
+    });
+}

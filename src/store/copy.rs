@@ -360,6 +360,11 @@ pub(super) const TABLES: &[Table] = &[
         by_id: false,
     },
     Table {
+        name: "job_cursors",
+        columns: &[("name", Text), ("at", Int), ("id", Int)],
+        by_id: false,
+    },
+    Table {
         name: "archive_months",
         columns: &[("list_id", Int), ("month", Text), ("messages", Int)],
         by_id: false,

@@ -441,6 +441,12 @@ queries! {
     /// returns how many went.
     fn purge_bounces(&self, before: i64) -> Result<usize, Error>;
 
+    /// Where periodic job `name` stands: the (time, id) of the last row it handled, (0, 0)
+    /// before its first run.
+    fn job_cursor(&self, name: &str) -> Result<(i64, i64), Error>;
+    /// Records where periodic job `name` stands.
+    fn set_job_cursor(&self, name: &str, at: i64, id: i64) -> Result<(), Error>;
+
     // Digests: schedules, where each list stands, what goes in (`digests.rs`).
 
     /// The digest settings of `list` (the defaults when it does not exist).

@@ -395,6 +395,99 @@ fn tell_owners(
     Ok(())
 }
 
+/// A recipient the MTA refused for good while a delivery was sent (a 5xx, or a 4xx retried
+/// until given up): what distribution recorded, counted like a bounce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryFailure {
+    /// The recipient row's id.
+    pub id: i64,
+    /// The list.
+    pub list: ListId,
+    /// The address.
+    pub email: String,
+    /// The MTA's reply code, when it gave one.
+    pub code: Option<u16>,
+    /// The MTA's reply text, or what went wrong.
+    pub text: String,
+    /// When it failed.
+    pub at: i64,
+}
+
+/// The cursor of [`count_delivery_failures`] (`Db::job_cursor`).
+const FAILURES_CURSOR: &str = "bounces.delivery_failures";
+
+/// The most delivery failures one run counts; the rest wait for the next run.
+pub const MAX_FAILURES_PER_RUN: u32 = 1000;
+
+/// The glue with distribution: its failed recipient rows after `(at, id)`, oldest first.
+fn delivery_failures(
+    db: &Db<'_>,
+    at: i64,
+    id: i64,
+    limit: u32,
+) -> Result<Vec<DeliveryFailure>, Error> {
+    // Until distribution's recipient rows are on main, there are none.
+    let _ = (db, at, id, limit);
+    Ok(Vec::new())
+}
+
+/// Counts the failures distribution recorded since the last run as bounces of their
+/// members, each in a transaction that also moves the cursor (so each counts once).
+/// Returns how many were read.
+pub fn count_delivery_failures(
+    env: &mut super::Env<'_>,
+    requester: &super::Requester,
+) -> Result<u32, Error> {
+    let (at, id) = env.db().job_cursor(FAILURES_CURSOR)?;
+    let failures = delivery_failures(&env.db(), at, id, MAX_FAILURES_PER_RUN)?;
+    let read = failures.len() as u32;
+    for failure in failures {
+        env.transaction(requester, |tx| {
+            tx.db
+                .set_job_cursor(FAILURES_CURSOR, failure.at, failure.id)?;
+            let Some(list) = tx.db.list_by_id(failure.list)? else {
+                return Ok(());
+            };
+            let reply = match failure.code {
+                Some(code) => format!("{code} {}", failure.text),
+                None => failure.text.clone(),
+            };
+            let diagnostic: String = reply.chars().take(dsn::MAX_DIAGNOSTIC_CHARS).collect();
+            let status = dsn::reply_status(&diagnostic);
+            let verdict = dsn::classify(dsn::Action::Failed, status, &diagnostic);
+            let Ok(email) = Email::parse(&failure.email) else {
+                return Ok(());
+            };
+            let member = tx.db.member(list.id, &email)?.is_some();
+            let outcome = if member {
+                verdict.as_str()
+            } else {
+                "unattributed"
+            };
+            let status_text = status.map(|s| s.to_string());
+            let kept = tx.db.record_bounce(&NewBounce {
+                list: Some(list.id),
+                email: Some(email.as_str()),
+                received_at: failure.at,
+                outcome,
+                status: status_text.as_deref(),
+                diagnostic: &diagnostic,
+                raw: b"",
+            })?;
+            let weight = match verdict {
+                Verdict::Hard => Weight::Hard,
+                Verdict::Soft => Weight::Soft,
+                Verdict::Policy | Verdict::NotAFailure => return Ok(()),
+            };
+            if member {
+                count(tx, &list, &email, weight, kept, failure.at)?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(read)
+}
+
 /// What a periodic run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Report {
@@ -406,15 +499,16 @@ pub struct Report {
     pub removed: u32,
     /// Old kept bounces deleted.
     pub purged: u64,
+    /// Delivery failures read (and counted when they name a member and count).
+    pub delivery_failures: u32,
 }
 
-/// The periodic job at `now`: stale scores forgotten, warnings to disabled members, removal
+/// The periodic job at `now`: the deliveries' failures counted, stale scores forgotten, warnings to disabled members, removal
 /// after the last warning (with notices to them and to the owners), old bounces purged. Each
 /// member is one transaction that acts only if the record is still what was read, so two
 /// processes running at once act once.
 pub fn run_due(env: &mut super::Env<'_>, now: i64) -> Result<Report, Error> {
     let mut report = Report::default();
-    let due = env.db().bounces_due(now, MAX_DUE_PER_RUN)?;
     let requester = super::Requester {
         email: None,
         listmaster: true,
@@ -422,6 +516,8 @@ pub fn run_due(env: &mut super::Env<'_>, now: i64) -> Result<Report, Error> {
         channel: super::Channel::Mail,
         known_roles: None,
     };
+    report.delivery_failures = count_delivery_failures(env, &requester)?;
+    let due = env.db().bounces_due(now, MAX_DUE_PER_RUN)?;
     for item in due {
         let what = bounce::due(&item.record, now, &item.settings);
         if what == Due::Nothing {

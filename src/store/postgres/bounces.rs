@@ -331,4 +331,32 @@ impl Db<'_> {
             .context("purging old bounces")
             .map(|n| n as usize)
     }
+
+    /// Where periodic job `name` stands.
+    pub fn job_cursor(&self, name: &str) -> Result<(i64, i64), Error> {
+        let context = "reading a job's cursor";
+        let row = self
+            .conn
+            .query_opt("SELECT at, id FROM job_cursors WHERE name = $1", &[&name])
+            .context(context)?;
+        match row {
+            Some(row) => Ok((
+                row.try_get(0).context(context)?,
+                row.try_get(1).context(context)?,
+            )),
+            None => Ok((0, 0)),
+        }
+    }
+
+    /// Records where periodic job `name` stands.
+    pub fn set_job_cursor(&self, name: &str, at: i64, id: i64) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "INSERT INTO job_cursors (name, at, id) VALUES ($1, $2, $3)
+                 ON CONFLICT (name) DO UPDATE SET at = excluded.at, id = excluded.id",
+                &[&name, &at, &id],
+            )
+            .context("moving a job's cursor")?;
+        Ok(())
+    }
 }

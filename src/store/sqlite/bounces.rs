@@ -330,4 +330,29 @@ impl Db<'_> {
             )
             .context("purging old bounces")
     }
+
+    /// Where periodic job `name` stands.
+    pub fn job_cursor(&self, name: &str) -> Result<(i64, i64), Error> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT at, id FROM job_cursors WHERE name = ?1")
+            .and_then(|mut s| {
+                s.query_row([name], |row| Ok((row.get(0)?, row.get(1)?)))
+                    .optional()
+            })
+            .context("reading a job's cursor")?
+            .unwrap_or((0, 0)))
+    }
+
+    /// Records where periodic job `name` stands.
+    pub fn set_job_cursor(&self, name: &str, at: i64, id: i64) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "INSERT INTO job_cursors (name, at, id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET at = excluded.at, id = excluded.id",
+                params![name, at, id],
+            )
+            .context("moving a job's cursor")?;
+        Ok(())
+    }
 }

@@ -58,3 +58,11 @@ CREATE TABLE digest_state (
     last_slot     BIGINT NOT NULL,
     issues        BIGINT NOT NULL DEFAULT 0
 );
+
+-- Where periodic jobs that read other tables stand (the bounce job reading the deliveries'
+-- failed recipients): the time and id of the last row handled.
+CREATE TABLE job_cursors (
+    name  TEXT PRIMARY KEY,
+    at    BIGINT NOT NULL,
+    id    BIGINT NOT NULL
+);

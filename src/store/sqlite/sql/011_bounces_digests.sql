@@ -58,3 +58,11 @@ CREATE TABLE digest_state (
     last_slot     INTEGER NOT NULL,
     issues        INTEGER NOT NULL DEFAULT 0
 );
+
+-- Where periodic jobs that read other tables stand (the bounce job reading the deliveries'
+-- failed recipients): the time and id of the last row handled.
+CREATE TABLE job_cursors (
+    name  TEXT PRIMARY KEY,
+    at    INTEGER NOT NULL,
+    id    INTEGER NOT NULL
+);
