@@ -281,6 +281,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/web/resetbounce.html"),
     ),
     (
+        "web/viewbounce.html",
+        include_str!("../../templates/web/viewbounce.html"),
+    ),
+    (
         "mail/reject_post.txt",
         include_str!("../../templates/mail/reject_post.txt"),
     ),

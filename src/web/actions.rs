@@ -181,6 +181,10 @@ pub static ACTIONS: &[Action] = &[
     Action::list("view_source", archive::view_source)
         .args(&["list", "month", "id"])
         .access(Access::Policy(ActionKind::ReadArchive)),
+    // Sympa's: the last bounce kept for a member (or `?id=N`), as text, for owners.
+    Action::list("viewbounce", bounces::viewbounce)
+        .args(&["list", "email"])
+        .access(Access::Policy(ActionKind::ManageMembers)),
 ];
 
 /// Old action names WWSympa still answers (reference §1.10), mapped to today's.

@@ -333,6 +333,28 @@ fn owners_review_bouncing_members_and_reset_them_by_post_with_csrf() {
     assert!(html.contains("unattributed"));
     assert!(!html.contains("bob@example.net"));
 
+    // The last bounce itself, as text, never as HTML.
+    let raw = owner.get("/sympa/viewbounce/team/alice%40example.net");
+    assert_eq!(raw.status, 200);
+    assert!(raw
+        .headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v == "text/plain"));
+    assert!(body(&raw).contains("Diagnostic-Code: smtp; 452 4.2.2 Mailbox full"));
+    assert_eq!(
+        owner.get("/sympa/viewbounce/team/bob%40example.net").status,
+        404
+    );
+    assert_eq!(
+        member
+            .get("/sympa/viewbounce/team/alice%40example.net")
+            .status,
+        403
+    );
+    let stranger_id = site.store().db().list_bounces(team(&site).id, 1).unwrap()[0].id;
+    let by_id = owner.get(&format!("/sympa/viewbounce/team?id={stranger_id}"));
+    assert!(body(&by_id).contains("stranger@example.net"));
+
     // Without the token: refused, nothing changed. A GET changes nothing either.
     let forged = owner.post_raw("/sympa/resetbounce/team", &[("email", "alice@example.net")]);
     assert_eq!(forged.status, 403, "{}", body(&forged));

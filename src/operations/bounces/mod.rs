@@ -20,7 +20,7 @@
 mod review;
 mod settings;
 
-pub use review::{reset, review, BounceReview};
+pub use review::{evidence, reset, review, BounceReview};
 pub use settings::{policy, set_policy};
 
 use serde_json::json;

@@ -76,3 +76,34 @@ pub fn reset(
         Ok(reset)
     })
 }
+
+/// `viewbounce`: the bytes kept of a bounce of `list`, the last one of member `email` or the
+/// kept bounce `id`, for those who manage its members; `None` when there is none (or it is
+/// another list's).
+pub fn evidence(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+    email: Option<&str>,
+    id: Option<i64>,
+) -> Result<Option<Vec<u8>>, Error> {
+    env.authorize(requester, list, ActionKind::ManageMembers)?;
+    let id = match (id, email) {
+        (Some(id), _) => Some(id),
+        (None, Some(typed)) => {
+            check_length(Field::Email, typed, 254)?;
+            let email = parse_email(typed)?;
+            env.db()
+                .bouncing_members(list.id)?
+                .into_iter()
+                .find(|m| m.email == email)
+                .and_then(|m| m.last)
+                .map(|b| b.id)
+        }
+        (None, None) => None,
+    };
+    match id {
+        Some(id) => Ok(env.db().bounce_raw(list.id, id)?),
+        None => Ok(None),
+    }
+}

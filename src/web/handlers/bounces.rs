@@ -1,11 +1,11 @@
-//! The owners' bounce pages: `reviewbouncing` (who bounces, their scores and last bounce, the bounces kept for the list) and Sympa's `resetbounce` (forget a score so that delivery resumes), which a member may use on their own address from the warning mail's link.
+//! The owners' bounce pages: `reviewbouncing` (who bounces, their scores and last bounce, the bounces kept for the list), Sympa's `viewbounce` (a kept bounce's bytes) and `resetbounce` (forget a score so that delivery resumes), which a member may use on their own address from the warning mail's link.
 
 use serde::Serialize;
 
 use super::date;
 use crate::domain::bounce::points;
 use crate::domain::List;
-use crate::http::Method;
+use crate::http::{Body, Method, Response};
 use crate::operations::bounces::{self, BounceReview};
 use crate::web::ctx::{Ctx, Level};
 use crate::web::outcome::Outcome;
@@ -31,6 +31,7 @@ struct MemberRow {
 /// A kept bounce on `reviewbouncing.html`.
 #[derive(Serialize)]
 struct BounceRow {
+    id: i64,
     date: String,
     email: Option<String>,
     outcome: String,
@@ -73,6 +74,7 @@ fn view(review: BounceReview) -> ReviewView {
             .recent
             .into_iter()
             .map(|b| BounceRow {
+                id: b.id,
                 date: date(b.received_at),
                 email: b.email,
                 outcome: b.outcome,
@@ -132,4 +134,30 @@ pub fn resetbounce(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     ctx.flash(Level::Success, text)?;
     let back = if own { "suboptions" } else { "reviewbouncing" };
     Ok(Outcome::redirect(&ctx.url(back, &[list.name.as_str()])))
+}
+
+/// `viewbounce/LIST/EMAIL` (Sympa's): the last bounce kept for a member, as text; or
+/// `viewbounce/LIST?id=N`, a bounce of the list's latest. Served with `nosniff`, never
+/// rendered as HTML.
+pub fn viewbounce(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    let email = ctx.param("email").map(str::to_string);
+    let id = ctx.param("id").and_then(|id| id.parse::<i64>().ok());
+    let found = ctx
+        .run(|env, who| bounces::evidence(env, who, list, email.as_deref(), id))
+        .map_err(Error::from)?;
+    let Some(bytes) = found else {
+        return Err(Error::NotFound(
+            "No bounce is kept for this address.".into(),
+        ));
+    };
+    Ok(Outcome::Response(Response {
+        status: 200,
+        headers: vec![
+            ("Content-Type".into(), "text/plain".into()),
+            ("Content-Disposition".into(), "inline".into()),
+            ("X-Content-Type-Options".into(), "nosniff".into()),
+            ("Cache-Control".into(), "no-store".into()),
+        ],
+        body: Body::Bytes(bytes),
+    }))
 }
