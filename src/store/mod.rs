@@ -74,9 +74,10 @@ pub use copy::{CopyProgress, CopyReport};
 pub use error::Error;
 pub use records::{
     ArchiveScope, ArchiveSearch, Archived, ArchivedRef, ArchivedSummary, AuditEntry, AuditLine,
-    ClaimedMail, MemberQuery, MemberSort, MessageKey, NewArchived, NewHeld, NewList, NewMail,
-    NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, StoredMessage,
-    ThreadNode, ThreadSummary, TicketRecord, UserRecord,
+    ClaimedMail, DueDigest, HeldDecision, HeldHistory, HeldRecord, KeyedHeld, MemberQuery,
+    MemberSort, MessageKey, NewArchived, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser,
+    OutboxCounts, PendingRecord, SessionRecord, StoredMessage, ThreadNode, ThreadSummary,
+    TicketRecord, UserRecord,
 };
 pub use target::Target;
 

@@ -4,6 +4,7 @@ pub mod account;
 pub mod archive;
 pub mod home;
 pub mod members;
+pub mod moderation;
 pub mod subscription;
 
 use crate::messages;
