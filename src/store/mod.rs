@@ -64,6 +64,10 @@ mod target;
 
 #[cfg(test)]
 mod archive_tests;
+#[cfg(test)]
+mod post_tests;
+#[cfg(test)]
+mod test_support;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
