@@ -65,9 +65,11 @@ mod target;
 #[cfg(test)]
 mod archive_tests;
 #[cfg(test)]
+mod moderation_tests;
+#[cfg(test)]
 mod post_tests;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

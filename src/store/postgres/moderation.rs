@@ -309,7 +309,7 @@ impl Db<'_> {
     }
 
     /// Takes the posts queued for `email`'s digest of `list` (oldest first) and records the
-    /// digest as sent at `now`: a second caller gets nothing.
+    /// digest as sent at `now` when there was one: a second caller gets nothing.
     pub fn take_moderation_digest(
         &self,
         list: ListId,
@@ -331,6 +331,9 @@ impl Db<'_> {
             .collect::<Result<Vec<_>, _>>()
             .context(context)?;
         messages.sort_unstable();
+        if messages.is_empty() {
+            return Ok(messages);
+        }
         self.conn
             .execute(
                 "UPDATE moderator_prefs SET last_digest_at = $3 WHERE list_id = $1 AND email = $2",

@@ -310,7 +310,7 @@ impl Db<'_> {
     }
 
     /// Takes the posts queued for `email`'s digest of `list` (oldest first) and records
-    /// the digest as sent at `now`: a second caller gets nothing.
+    /// the digest as sent at `now` when there was one: a second caller gets nothing.
     pub fn take_moderation_digest(
         &self,
         list: ListId,
@@ -332,6 +332,9 @@ impl Db<'_> {
             .collect::<rusqlite::Result<Vec<_>>>()
             .context(context)?;
         messages.sort_unstable();
+        if messages.is_empty() {
+            return Ok(messages);
+        }
         self.conn
             .prepare_cached(
                 "UPDATE moderator_prefs SET last_digest_at = ?3 WHERE list_id = ?1 AND email = ?2",
