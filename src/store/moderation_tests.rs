@@ -48,28 +48,32 @@ fn held(store: &Store, list: ListId, n: u32, sender: &str, held_at: i64, expires
     id
 }
 
+/// What was decided: decision, by, when, note.
+type Taken = (String, Option<String>, i64, String);
+
 /// What a held post shows, without its ids (which differ between runs on one backend).
-fn shape(
-    record: &HeldRecord,
-) -> (
-    String,
-    Option<String>,
-    Vec<HoldReason>,
-    i64,
-    i64,
-    Option<(String, Option<String>, i64, String)>,
-) {
-    (
-        record.subject.clone(),
-        record.sender.clone(),
-        record.reasons.clone(),
-        record.held_at,
-        record.expires_at,
-        record
+#[derive(Debug, PartialEq)]
+struct Shape {
+    subject: String,
+    sender: Option<String>,
+    reasons: Vec<HoldReason>,
+    held_at: i64,
+    expires_at: i64,
+    decided: Option<Taken>,
+}
+
+fn shape(record: &HeldRecord) -> Shape {
+    Shape {
+        subject: record.subject.clone(),
+        sender: record.sender.clone(),
+        reasons: record.reasons.clone(),
+        held_at: record.held_at,
+        expires_at: record.expires_at,
+        decided: record
             .decided
             .as_ref()
             .map(|d| (d.decision.clone(), d.by.clone(), d.at, d.note.clone())),
-    )
+    }
 }
 
 #[test]
@@ -107,9 +111,9 @@ fn held_posts_read_back_queue_oldest_first_and_are_decided_once() {
         (queue, decided)
     });
     assert_eq!(answers.0.len(), 2);
-    assert_eq!(answers.0[0].0, "post 2");
+    assert_eq!(answers.0[0].subject, "post 2");
     assert_eq!(
-        answers.1 .5,
+        answers.1.decided,
         Some((
             "distributed".into(),
             Some("mod@x.org".into()),

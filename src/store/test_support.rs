@@ -20,7 +20,7 @@ pub(crate) fn on_both<T: PartialEq + std::fmt::Debug>(body: impl Fn(&mut Store) 
     answer
 }
 
-pub(super) fn list(store: &mut Store, name: &str) -> ListId {
+pub(crate) fn list(store: &mut Store, name: &str) -> ListId {
     store
         .db()
         .create_list(
