@@ -55,7 +55,15 @@ enum Command {
     },
     /// Check the configuration, the database and the mail transport; exits 1 on errors.
     Check,
-    /// Send the outbox (what no serving process sent, and the retries), until SIGTERM (exits 0).
+    /// Run the due jobs once: digests of held posts for moderators, reminders half-way to
+    /// their expiry, expiry (`wwsympa sender` runs them every minute).
+    Jobs {
+        /// Run as if the time were this (seconds since the epoch), for tests and catching up.
+        #[arg(long, value_name = "EPOCH")]
+        at: Option<i64>,
+    },
+    /// Send the outbox (what no serving process sent, and the retries), and run the due jobs
+    /// every minute, until SIGTERM (exits 0).
     Sender {
         /// Longest sleep between two looks at the outbox.
         #[arg(long, value_parser = parse_duration, default_value = "5s", value_name = "DURATION")]
@@ -83,6 +91,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::User { command } => cli::user::run(&config, command),
         Command::Archive { command } => cli::archive::run(&config, command),
         Command::Check => cli::check::run(&config),
+        Command::Jobs { at } => cli::jobs::run(&config, at),
         Command::Sender { poll } => cli::sender::run(config, poll),
     }
 }

@@ -24,3 +24,8 @@ pub fn run_due(env: &mut Env<'_>, now: i64) -> Result<Report, Error> {
         moderation: moderation::periodic::run(env, now)?,
     })
 }
+
+/// The time the jobs run at when none is given: now, in seconds since the epoch.
+pub fn now() -> i64 {
+    crate::store::now()
+}
