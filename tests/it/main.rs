@@ -23,6 +23,7 @@ mod hosts;
 mod lifecycle;
 mod lists;
 mod mail;
+mod moderation;
 mod nginx;
 mod outbox;
 mod owners;
