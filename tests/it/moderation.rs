@@ -521,7 +521,7 @@ fn serve(dir: &Path, site: &Site) -> (crate::support::Daemon, u16) {
 }
 
 #[test]
-fn lynx_reads_a_confirm_page_and_its_buttons() {
+fn lynx_reads_a_confirm_page_and_the_queue_page() {
     let Some(lynx) = crate::support::peer("lynx") else {
         return;
     };
@@ -542,6 +542,43 @@ fn lynx_reads_a_confirm_page_and_its_buttons() {
     assert!(text.contains("Distribute"), "{text}");
     assert!(text.contains("Discard silently"), "{text}");
     assert!(text.contains("The sender is not a member"), "{text}");
+
+    // The queue page, logged in: the session made by the in-process browser on the same
+    // database, handed to lynx in a cookie file.
+    let mut moderator = site.browser("192.0.2.140");
+    moderator.login("mod@example.org", PASSWORD);
+    let cookies = dir.path().join("cookies.txt");
+    std::fs::write(
+        &cookies,
+        format!(
+            "127.0.0.1\tFALSE\t/sympa\tFALSE\t4102444800\tsympa_session\t{}\n",
+            moderator.session().unwrap()
+        ),
+    )
+    .unwrap();
+    // lynx reads a cookie file only with persistent cookies on, a setting of its own file.
+    let cfg = dir.path().join("lynx.cfg");
+    std::fs::write(
+        &cfg,
+        format!(
+            "PERSISTENT_COOKIES:TRUE\nSET_COOKIES:TRUE\nACCEPT_ALL_COOKIES:TRUE\nCOOKIE_FILE:{0}\nCOOKIE_SAVE_FILE:{0}\n",
+            cookies.display()
+        ),
+    )
+    .unwrap();
+    let dump = std::process::Command::new(crate::support::peer("lynx").unwrap())
+        .args(["-dump", "-width=100"])
+        .arg(format!("-cfg={}", cfg.display()))
+        .arg(format!("http://127.0.0.1:{port}/sympa/modindex/news"))
+        .output()
+        .unwrap();
+    assert!(dump.status.success());
+    let text = String::from_utf8_lossy(&dump.stdout);
+    assert!(text.contains("Messages to moderate on news"), "{text}");
+    assert!(text.contains("1 message(s) wait"), "{text}");
+    assert!(text.contains("Held post 1"), "{text}");
+    assert!(text.contains("Discard silently"), "{text}");
+    assert!(text.contains("One notice per message"), "{text}");
 }
 
 #[test]

@@ -305,7 +305,7 @@ fn check_note(decision: &Decision) -> Result<(), Error> {
     if let Some(reason) = decision.reason() {
         if reason.chars().count() > NOTE_MAX {
             return Err(Refusal::TooLong {
-                field: super::Field::Name,
+                field: super::Field::Note,
                 max: NOTE_MAX,
             }
             .into());
@@ -327,7 +327,7 @@ pub fn decide(
     env.authorize(requester, list, ActionKind::Moderate)?;
     if messages.len() > MAX_AT_ONCE {
         return Err(Refusal::TooMany {
-            field: super::Field::Filter,
+            field: super::Field::Selection,
             max: MAX_AT_ONCE,
         }
         .into());

@@ -96,7 +96,7 @@ pub fn set_digest(
     };
     if minutes > DIGEST_MAX_MINUTES {
         return Err(Refusal::InvalidValue {
-            field: Field::Reception,
+            field: Field::DigestInterval,
         }
         .into());
     }

@@ -185,7 +185,7 @@ pub fn modindex(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome
                 .param("digest_minutes")
                 .and_then(|m| m.trim().parse::<u32>().ok())
                 .ok_or(Refusal::InvalidValue {
-                    field: crate::operations::Field::Reception,
+                    field: crate::operations::Field::DigestInterval,
                 });
             let done = minutes
                 .map_err(crate::operations::Error::from)
@@ -393,7 +393,7 @@ fn decide_by_key(
 ) -> Result<Result<(Decided, &'static str), Refusal>, Error> {
     let Some(decision) = form_decision(ctx) else {
         return Ok(Err(Refusal::InvalidValue {
-            field: crate::operations::Field::Reception,
+            field: crate::operations::Field::Decision,
         }));
     };
     let word = match decision {
