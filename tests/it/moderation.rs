@@ -624,3 +624,72 @@ fn chromium_selects_two_held_posts_on_the_queue_page_and_discards_them() {
     assert_eq!(state(&site, list, c).0.as_deref(), Some("discarded"));
     let _ = ListName::parse("news");
 }
+
+#[test]
+fn the_sender_service_runs_the_digest_job_and_an_smtp_server_gets_the_notices() {
+    let Some(python) = crate::support::python_with_aiosmtpd() else {
+        return;
+    };
+    let (dir, site, list) = moderated("mod-smtp");
+    let smtp_port = crate::support::free_port();
+    let smtp = crate::support::SmtpServer::start(&python, smtp_port, &dir.path().join("maildir"));
+    let store = site.store();
+    store
+        .db()
+        .add_admin(list, &email("mod2@example.org"), AdminRole::Editor, false)
+        .unwrap();
+    // mod@ chose a digest every 15 minutes; mod2@ keeps one notice per post.
+    store
+        .db()
+        .set_moderator_digest_minutes(list, "mod@example.org", 15)
+        .unwrap();
+    drop(store);
+    let (id, _) = hold(&site, list, &mail(1, "ann@example.net", "", "digest me"));
+    let config = config_file(dir.path(), &site, None);
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        &format!("smtp_port = {}", site.config.smtp_port),
+        &format!("smtp_port = {smtp_port}"),
+    );
+    std::fs::write(&config, text).unwrap();
+    let mut command = std::process::Command::new(crate::support::binary());
+    command
+        .arg("--config")
+        .arg(&config)
+        .args(["sender", "--poll", "1s"]);
+    let _sender = crate::support::Daemon::spawn(command, &dir.path().join("sender.log"));
+    // The sender's first look runs the due jobs: the digest joins the two notices.
+    let messages = smtp.wait_for(3);
+    let find = |to: &str| {
+        messages
+            .iter()
+            .find(|m| m.contains(&format!("To: {to}")))
+            .unwrap_or_else(|| panic!("nothing to {to}: {messages:#?}"))
+            .replace("\r\n", "\n")
+    };
+    let notice = find("mod2@example.org");
+    assert!(notice.contains("Content-Type: message/rfc822"), "{notice}");
+    assert!(notice.contains("Message-ID: <held1@example.net>"));
+    assert!(notice.contains("digest me"));
+    let digest = crate::support::decode_qp(&find("mod@example.org"));
+    assert!(
+        digest.contains("1 message(s) wait for moderation"),
+        "{digest}"
+    );
+    assert!(find("ann@example.net").contains("waits for a moderator"));
+    // The digest's own link decides, and records its moderator.
+    let reject = path_of(&digest, "/sympa/reject/news/");
+    let mut moderator = site.browser("192.0.2.150");
+    moderator.get(&reject);
+    let done = moderator.post(&reject, &[("do", "discard")]);
+    assert!(body(&done).contains("Discarded."), "{}", body(&done));
+    let by = site
+        .store()
+        .db()
+        .held_message(id)
+        .unwrap()
+        .unwrap()
+        .decided
+        .unwrap()
+        .by;
+    assert_eq!(by.as_deref(), Some("mod@example.org"));
+}
