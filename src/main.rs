@@ -55,6 +55,12 @@ enum Command {
     },
     /// Check the configuration, the database and the mail transport; exits 1 on errors.
     Check,
+    /// Receive mail over LMTP (RFC 2033) from the MTA, on the socket systemd hands over
+    /// (wwsympa-lmtp.socket) or --listen.
+    Lmtp(cli::lmtp::LmtpArgs),
+    /// Deliver one message read on standard input (for MTAs that pipe: Postfix pipe(8), Exim);
+    /// exits 0, 67 (no such address), 65 (refused) or 75 (try again later).
+    Deliver(cli::lmtp::DeliverArgs),
     /// Run the due jobs once: digests of held posts for moderators, reminders half-way to
     /// their expiry, expiry (`wwsympa sender` runs them every minute).
     Jobs {
@@ -72,8 +78,20 @@ enum Command {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // An MTA running `wwsympa deliver` with bad arguments must keep the message: EX_TEMPFAIL.
+        Err(e) if is_deliver() && e.use_stderr() => {
+            let _ = e.print();
+            std::process::exit(cli::lmtp::EX_TEMPFAIL);
+        }
+        Err(e) => e.exit(),
+    };
     logging::init(log::LevelFilter::Info);
+    let cli = match cli.command {
+        Command::Deliver(args) => std::process::exit(cli::lmtp::deliver(cli.config, args)),
+        command => Cli { command, ..cli },
+    };
     if let Err(e) = run(cli) {
         log::error!("{e:#}");
         // Standard error only: standard output may be the socket.
@@ -93,5 +111,13 @@ fn run(cli: Cli) -> Result<()> {
         Command::Check => cli::check::run(&config),
         Command::Jobs { at } => cli::jobs::run(&config, at),
         Command::Sender { poll } => cli::sender::run(config, poll),
+        Command::Lmtp(args) => cli::lmtp::run(config, config_path, args),
+        // Answered in main, with sysexits codes.
+        Command::Deliver(_) => Ok(()),
     }
+}
+
+/// Returns true if and only if the command line asks for `wwsympa deliver`.
+fn is_deliver() -> bool {
+    std::env::args_os().skip(1).any(|arg| arg == "deliver")
 }

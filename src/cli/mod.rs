@@ -8,6 +8,7 @@ pub mod check;
 pub mod db;
 pub mod jobs;
 pub mod lists;
+pub mod lmtp;
 pub mod sender;
 pub mod serve;
 pub mod user;

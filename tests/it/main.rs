@@ -22,6 +22,7 @@ mod hardening;
 mod hosts;
 mod lifecycle;
 mod lists;
+mod lmtp;
 mod mail;
 mod moderation;
 mod nginx;

@@ -8,6 +8,8 @@ DEB_FILES='/etc/apache2/conf-available/wwsympa.conf
 /etc/nginx/snippets/wwsympa.conf
 /etc/wwsympa/wwsympa.toml
 /usr/bin/wwsympa
+/usr/lib/systemd/system/wwsympa-lmtp.service
+/usr/lib/systemd/system/wwsympa-lmtp.socket
 /usr/lib/systemd/system/wwsympa-sender.service
 /usr/lib/systemd/system/wwsympa.service
 /usr/lib/systemd/system/wwsympa.socket
@@ -26,6 +28,8 @@ DEB_FILES='/etc/apache2/conf-available/wwsympa.conf
 RPM_FILES='/etc/sysconfig/wwsympa
 /etc/wwsympa/wwsympa.toml
 /usr/bin/wwsympa
+/usr/lib/systemd/system/wwsympa-lmtp.service
+/usr/lib/systemd/system/wwsympa-lmtp.socket
 /usr/lib/systemd/system/wwsympa-sender.service
 /usr/lib/systemd/system/wwsympa.service
 /usr/lib/systemd/system/wwsympa.socket
@@ -112,7 +116,8 @@ units_root() {
     rm -rf "$root"
     mkdir -p "$root/usr/lib/systemd/system" "$root/etc/systemd/system"
     cp systemd/wwsympa.socket systemd/wwsympa.service systemd/wwsympa@.socket systemd/wwsympa@.service \
-        systemd/sender/wwsympa-sender.service "$root/usr/lib/systemd/system/"
+        systemd/sender/wwsympa-sender.service systemd/lmtp/wwsympa-lmtp.socket systemd/lmtp/wwsympa-lmtp.service \
+        "$root/usr/lib/systemd/system/"
     if [ -n "$multiwatch" ]; then
         mkdir -p "$root/etc/systemd/system/wwsympa.service.d"
         cp systemd/multiwatch.conf "$root/etc/systemd/system/wwsympa.service.d/"
@@ -142,6 +147,7 @@ gates() {
         check "exposure wwsympa.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa.service
         check "exposure wwsympa@.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa@1.service
         check "exposure wwsympa-sender.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa-sender.service
+        check "exposure wwsympa-lmtp.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa-lmtp.service
         units_root "$tmp/units-mw" multiwatch
         check "exposure wwsympa.service + multiwatch drop-in <= 1.5 (offline)" exposure_ok "$tmp/units-mw" wwsympa.service
     fi
