@@ -33,7 +33,7 @@ pub fn run<T>(
 ) -> Result<T, Error> {
     let mut env = Env::new(store, config, templates);
     let result = operation(&mut env, requester);
-    let committed = !env.queued.is_empty();
+    let committed = env.has_mail();
     drop(env);
     if committed {
         hand_over(store, config, handoff);

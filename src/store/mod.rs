@@ -74,9 +74,10 @@ pub use copy::{CopyProgress, CopyReport};
 pub use error::Error;
 pub use records::{
     ArchiveScope, ArchiveSearch, Archived, ArchivedRef, ArchivedSummary, AuditEntry, AuditLine,
-    ClaimedMail, MemberQuery, MemberSort, MessageKey, NewArchived, NewHeld, NewList, NewMail,
-    NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, StoredMessage,
-    ThreadNode, ThreadSummary, TicketRecord, UserRecord,
+    ClaimedMail, ClaimedRcpt, DeliveryCounts, DeliveryRcpt, DeliveryRecord, MemberQuery,
+    MemberSort, MessageKey, NewArchived, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser,
+    OutboxCounts, PendingRecord, RcptOutcome, RcptState, SessionRecord, StoredMessage, ThreadNode,
+    ThreadSummary, TicketRecord, UserRecord,
 };
 pub use target::Target;
 

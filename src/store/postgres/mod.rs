@@ -20,6 +20,7 @@
 
 mod accounts;
 mod archive;
+mod deliveries;
 mod lists;
 mod mail;
 mod members;

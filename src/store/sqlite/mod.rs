@@ -13,6 +13,7 @@
 
 mod accounts;
 mod archive;
+mod deliveries;
 mod lists;
 mod mail;
 mod members;
