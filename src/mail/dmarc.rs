@@ -45,6 +45,12 @@ pub trait PolicySource: Send + Sync {
     fn lookup(&self, domain: &str) -> Result<Option<DmarcRecord>, String>;
 }
 
+impl PolicySource for Box<dyn PolicySource> {
+    fn lookup(&self, domain: &str) -> Result<Option<DmarcRecord>, String> {
+        (**self).lookup(domain)
+    }
+}
+
 /// The parts of a DMARC record that matter here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DmarcRecord {

@@ -345,6 +345,34 @@ pub fn encode_phrase(text: &str) -> String {
     words.join("\r\n ")
 }
 
+/// The RFC 8058 one-click unsubscribe URL of `email` on list `name` (`address`) made on
+/// `day` (days since the epoch) under the site's `oneclick` secret: Sympa's
+/// `/oneclick/LIST/DAY-MAC?email=…` form, which the web's one-click route checks.
+pub fn oneclick_url(
+    base_url: &str,
+    name: &str,
+    address: &str,
+    email: &str,
+    secret: &[u8],
+    day: i64,
+) -> String {
+    let id = crate::auth::oneclick_id(secret, address, email, day);
+    format!(
+        "{base_url}/oneclick/{name}/{id}?email={}",
+        url_encode(email)
+    )
+}
+
+/// Percent-encodes `text` for a URL as Sympa does: all but `A-Za-z0-9-._~` (so `@` is `%40`).
+pub fn url_encode(text: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(text, UNRESERVED).to_string()
+}
+
 /// The per-recipient headers of a personalized copy: `List-Unsubscribe` with the
 /// recipient's one-click URL and the list's unsubscribe address, and
 /// `List-Unsubscribe-Post` (RFC 8058).

@@ -260,9 +260,12 @@ impl Session {
                 )));
             }
         }
+        let stuffed = dot_stuff(message);
+        let message = stuffed.as_slice();
         let mut mail = format!("MAIL FROM:<{from}>");
         if self.extensions.size.is_some() {
-            mail.push_str(&format!(" SIZE={}", message.len()));
+            // The size as sent: CRLF line ends, without the final dot line.
+            mail.push_str(&format!(" SIZE={}", stuffed.len() - 3));
         }
         if eight_bit && self.extensions.eight_bit {
             mail.push_str(" BODY=8BITMIME");
@@ -357,8 +360,8 @@ impl Session {
                 data: None,
             });
         }
-        let stuffed = dot_stuff(message);
-        self.write(&stuffed)?;
+        // `message` is dot-stuffed already (by `send`).
+        self.write(message)?;
         let done = self.read_reply()?;
         self.dirty = false;
         Ok(Outcome {
@@ -507,7 +510,7 @@ mod tests {
             if pipelining {
                 assert!(
                     seen.contains(
-                        "MAIL FROM:<team-owner+1-x@lists.example.org> SIZE=19 BODY=8BITMIME\r\n"
+                        "MAIL FROM:<team-owner+1-x@lists.example.org> SIZE=22 BODY=8BITMIME\r\n"
                     ),
                     "{seen}"
                 );

@@ -286,13 +286,14 @@ impl Env<'_> {
     pub fn oneclick_url(&self, list: &List, email: &Email) -> Result<String, Error> {
         let secret = self.site_secret("oneclick")?;
         let day = store::now().div_euclid(86_400);
-        let id = crate::auth::oneclick_id(&secret, &list.address(), email.as_str(), day);
-        Ok(format!(
-            "{}/oneclick/{}/{}?email={}",
+        // The same URL as the one in each copy of a list post (the sender makes those).
+        Ok(mail::personalize::oneclick_url(
             self.config.base_url(),
-            list.name,
-            id,
-            encode(email.as_str())
+            list.name.as_str(),
+            &list.address(),
+            email.as_str(),
+            &secret,
+            day,
         ))
     }
 

@@ -34,7 +34,14 @@ pub fn run<T>(
     let mut env = Env::new(store, config, templates);
     let result = operation(&mut env, requester);
     let committed = env.has_mail();
+    let posts = env.deliveries.len();
     drop(env);
+    if posts > 0 {
+        if let Handoff::SendNow(_) = handoff {
+            // The shell does not wait for a whole list: the sender service delivers posts.
+            log::info!("{posts} list post(s) queued; `wwsympa sender` (wwsympa-sender.service) delivers them");
+        }
+    }
     if committed {
         hand_over(store, config, handoff);
     }

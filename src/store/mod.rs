@@ -64,6 +64,8 @@ mod target;
 
 #[cfg(test)]
 mod archive_tests;
+#[cfg(test)]
+mod delivery_tests;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
