@@ -36,15 +36,18 @@ pub const LEASE_SECONDS: i64 = 300;
 /// How long one SMTP step may take.
 pub const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Recipients per claim in personalized mode (spread over the sessions).
-const PERSONALIZED_CLAIM: u32 = 200;
+/// Recipients per session in a claim in personalized mode.
+const PER_SESSION: u32 = 50;
 
 /// Deliveries whose shared parts are kept between claims.
 const PREPARED_KEPT: usize = 8;
 
-/// How many recipients one claim takes: enough for every session to have work.
+/// How many recipients one claim takes: [`PER_SESSION`] for each of `maxsmtp` sessions
+/// (200 by default), or a bulk transaction's `nrcpt` when that is more; 5,000 at most.
 pub fn claim_size(config: &Config) -> u32 {
-    PERSONALIZED_CLAIM.max(config.nrcpt.min(5000))
+    (config.maxsmtp.saturating_mul(PER_SESSION))
+        .max(config.nrcpt)
+        .clamp(1, 5000)
 }
 
 /// What one [`Distributor::send_due`] did, in recipients.

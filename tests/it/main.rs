@@ -15,6 +15,7 @@ mod cli;
 mod concurrency;
 mod copy;
 mod deployment;
+mod distribution;
 mod doors;
 mod fastcgi_nginx;
 mod flows;
