@@ -13,8 +13,8 @@ use clap::Subcommand;
 
 use wwsympa::config::Config;
 use wwsympa::domain::{
-    AdminRole, ArchiveAccess, ListName, ListPolicy, ReviewPolicy, SubscribePolicy,
-    UnsubscribePolicy, Visibility,
+    AdminRole, ArchiveAccess, DeliveryMode, DmarcProtection, ListName, ListPolicy, MailSettings,
+    ReviewPolicy, SendPolicy, SubscribePolicy, UnsubscribePolicy, Visibility,
 };
 use wwsympa::operations::lists;
 use wwsympa::operations::members::{self, Entry};
@@ -58,6 +58,10 @@ pub enum ListCommand {
         /// Who reads the web archives: public, private, owner, closed.
         #[arg(long, default_value = "private")]
         archive: String,
+        /// Who may post: public, privateoreditorkey, private, editorkey, editorkeyonly,
+        /// newsletter, closed (see `wwsympa list mail`).
+        #[arg(long, default_value = "privateoreditorkey")]
+        send: String,
     },
     /// Close a list: it keeps its members and history, and answers nothing any more.
     Close {
@@ -68,6 +72,33 @@ pub enum ListCommand {
     Show {
         /// The list's name.
         name: String,
+    },
+    /// Print a list's mail settings, after changing those given.
+    Mail {
+        /// The list's name.
+        name: String,
+        /// Who may post: public, privateoreditorkey, private, editorkey, editorkeyonly,
+        /// newsletter, closed.
+        #[arg(long)]
+        send: Option<String>,
+        /// The largest post accepted, in bytes (at least 1024).
+        #[arg(long, value_name = "BYTES")]
+        max_size: Option<u64>,
+        /// Hold posts with more attachments than this; `none` for no limit.
+        #[arg(long, value_name = "N|none")]
+        max_attachments: Option<String>,
+        /// personalized (VERP, one-click unsubscribe per member) or bulk.
+        #[arg(long)]
+        delivery: Option<String>,
+        /// DMARC protection: auto, always, never.
+        #[arg(long)]
+        dmarc: Option<String>,
+        /// A tag put in front of the subject, `[team]`; "" for none.
+        #[arg(long)]
+        subject_tag: Option<String>,
+        /// Days a held post waits for a moderator before it expires.
+        #[arg(long)]
+        hold_days: Option<u32>,
     },
     /// Print the lists of the configured domain: name, status, members, subject.
     Ls {
@@ -139,11 +170,21 @@ pub fn list(config: &Config, command: ListCommand) -> Result<()> {
             unsubscribe,
             review,
             archive,
+            send,
         } => {
             let visibility = match visibility.as_str() {
                 "noconceal" | "conceal" | "intranet" => Visibility::parse(&visibility),
                 other => bail!("visibility must be noconceal, conceal or intranet, not {other:?}"),
             };
+            let send = policy(
+                "send",
+                &send,
+                SendPolicy::parse_exact,
+                &SendPolicy::ALL
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>(),
+            )?;
             let policy = ListPolicy {
                 visibility,
                 subscribe: policy(
@@ -200,6 +241,13 @@ pub fn list(config: &Config, command: ListCommand) -> Result<()> {
                 owner,
             };
             let list = admin.run(|env, who| lists::create(env, who, &settings))?;
+            if send != MailSettings::default().send {
+                let mail = MailSettings {
+                    send,
+                    ..MailSettings::default()
+                };
+                admin.run(|env, who| lists::set_mail_settings(env, who, &list, &mail))?;
+            }
             eprintln!("created list {}", list.address());
         }
         ListCommand::Close { name } => {
@@ -221,6 +269,7 @@ pub fn list(config: &Config, command: ListCommand) -> Result<()> {
             println!("archive\t{}", list.policy.archive.as_str());
             println!("topics\t{}", list.topics.join(","));
             println!("members\t{}", db.member_count(list.id)?);
+            print_mail_settings(&db.list_mail_settings(list.id)?);
             for admin in db.admins(list.id)? {
                 let role = match (admin.role, admin.privileged) {
                     (AdminRole::Owner, true) => "owner (privileged)",
@@ -229,6 +278,68 @@ pub fn list(config: &Config, command: ListCommand) -> Result<()> {
                 };
                 println!("{role}\t{}", admin.email);
             }
+        }
+        ListCommand::Mail {
+            name,
+            send,
+            max_size,
+            max_attachments,
+            delivery,
+            dmarc,
+            subject_tag,
+            hold_days,
+        } => {
+            let list = admin.list(&name)?;
+            let mut settings = admin.run(|env, who| lists::mail_settings(env, who, &list))?;
+            let before = settings.clone();
+            if let Some(send) = send {
+                settings.send = policy(
+                    "send",
+                    &send,
+                    SendPolicy::parse_exact,
+                    &SendPolicy::ALL
+                        .iter()
+                        .map(|p| p.as_str())
+                        .collect::<Vec<_>>(),
+                )?;
+            }
+            if let Some(max_size) = max_size {
+                settings.max_size = max_size;
+            }
+            if let Some(limit) = max_attachments {
+                settings.max_attachments = match limit.as_str() {
+                    "none" => None,
+                    n => Some(n.parse().map_err(|_| {
+                        anyhow!("--max-attachments: {n:?} is neither a number nor `none`")
+                    })?),
+                };
+            }
+            if let Some(delivery) = delivery {
+                settings.delivery = match delivery.as_str() {
+                    "personalized" => DeliveryMode::Personalized,
+                    "bulk" => DeliveryMode::Bulk,
+                    other => bail!("--delivery: {other:?} is not one of personalized, bulk"),
+                };
+            }
+            if let Some(dmarc) = dmarc {
+                settings.dmarc = match dmarc.as_str() {
+                    "auto" => DmarcProtection::Auto,
+                    "always" => DmarcProtection::Always,
+                    "never" => DmarcProtection::Never,
+                    other => bail!("--dmarc: {other:?} is not one of auto, always, never"),
+                };
+            }
+            if let Some(tag) = subject_tag {
+                settings.subject_tag = tag;
+            }
+            if let Some(days) = hold_days {
+                settings.hold_days = days;
+            }
+            if settings != before {
+                admin.run(|env, who| lists::set_mail_settings(env, who, &list, &settings))?;
+                eprintln!("changed the mail settings of {}", list.address());
+            }
+            print_mail_settings(&settings);
         }
         ListCommand::Ls { all } => {
             let db = admin.store.db();
@@ -249,6 +360,20 @@ pub fn list(config: &Config, command: ListCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Prints a list's mail settings, one `key<TAB>value` line each.
+fn print_mail_settings(settings: &MailSettings) {
+    println!("send\t{}", settings.send.as_str());
+    println!("max_size\t{}", settings.max_size);
+    match settings.max_attachments {
+        Some(n) => println!("max_attachments\t{n}"),
+        None => println!("max_attachments\tnone"),
+    }
+    println!("delivery\t{}", settings.delivery.as_str());
+    println!("dmarc\t{}", settings.dmarc.as_str());
+    println!("subject_tag\t{}", settings.subject_tag);
+    println!("hold_days\t{}", settings.hold_days);
 }
 
 /// Runs `wwsympa member …`.

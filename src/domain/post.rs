@@ -521,6 +521,41 @@ mod tests {
     }
 
     #[test]
+    fn stored_names_round_trip_and_unknown_ones_are_the_safe_default() {
+        for mode in [DeliveryMode::Personalized, DeliveryMode::Bulk] {
+            assert_eq!(DeliveryMode::parse(mode.as_str()), mode);
+        }
+        assert_eq!(DeliveryMode::parse("junk"), DeliveryMode::Personalized);
+        for dmarc in [
+            DmarcProtection::Auto,
+            DmarcProtection::Always,
+            DmarcProtection::Never,
+        ] {
+            assert_eq!(DmarcProtection::parse(dmarc.as_str()), dmarc);
+        }
+        assert_eq!(DmarcProtection::parse("junk"), DmarcProtection::Auto);
+        for reason in [
+            HoldReason::Moderated,
+            HoldReason::NotMember,
+            HoldReason::TooManyAttachments,
+            HoldReason::LooksLikeCommand,
+        ] {
+            assert_eq!(HoldReason::parse(reason.as_str()), reason);
+        }
+        assert_eq!(HoldReason::parse("junk"), HoldReason::Moderated);
+        for rule in [SenderRule::Allow, SenderRule::Ban] {
+            assert_eq!(SenderRule::parse(rule.as_str()), Some(rule));
+        }
+        assert_eq!(SenderRule::parse("junk"), None);
+        for policy in SendPolicy::ALL {
+            assert_eq!(SendPolicy::parse(policy.as_str()), *policy);
+        }
+        assert_eq!(SendPolicy::parse("junk"), SendPolicy::Closed);
+        // The default lets members post and holds the others.
+        assert_eq!(MailSettings::default().send, SendPolicy::PrivateOrModerated);
+    }
+
+    #[test]
     fn patterns_match_whole_addresses_with_stars() {
         assert!(pattern_matches("a@x.org", "a@x.org"));
         assert!(!pattern_matches("a@x.org", "aa@x.org"));

@@ -2,13 +2,14 @@
 
 use serde_json::json;
 
-use super::{parse_email, Env, Error, Existing, Refusal, Requester};
+use super::{check_length, parse_email, Env, Error, Existing, Field, Refusal, Requester};
 use serde::Serialize;
 
 use crate::domain::authz::can_see;
+use crate::domain::text::hidden_char;
 use crate::domain::{
     decide, ActionKind, Admin, AdminRole, Decision, List, ListName, ListPolicy, ListStatus,
-    ListSummary, Reason, Visibility,
+    ListSummary, MailSettings, Reason, Visibility,
 };
 use crate::store::NewList;
 
@@ -165,3 +166,65 @@ pub fn info(env: &Env<'_>, requester: &Requester, list: &List) -> Result<ListInf
         })
     })
 }
+
+/// A list's mail settings (who may post, sizes, delivery, DMARC, subject tag, hold days),
+/// for its owners and listmasters.
+pub fn mail_settings(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+) -> Result<MailSettings, Error> {
+    env.authorize(requester, list, ActionKind::ManageList)?;
+    Ok(env.db().list_mail_settings(list.id)?)
+}
+
+/// Replaces a list's mail settings, for its privileged owners and listmasters, with an
+/// audit row holding the old and new values. A `max_size` under 1 kB or a `hold_days` of 0
+/// is refused: they would make every post fail or expire at once.
+pub fn set_mail_settings(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    list: &List,
+    settings: &MailSettings,
+) -> Result<(), Error> {
+    env.authorize(requester, list, ActionKind::ManageList)?;
+    if settings.max_size < MIN_MAX_SIZE {
+        return Err(Refusal::InvalidValue {
+            field: Field::MaxSize,
+        }
+        .into());
+    }
+    if settings.hold_days == 0 {
+        return Err(Refusal::InvalidValue {
+            field: Field::HoldDays,
+        }
+        .into());
+    }
+    check_length(Field::SubjectTag, &settings.subject_tag, MAX_SUBJECT_TAG)?;
+    if settings
+        .subject_tag
+        .chars()
+        .any(|c| c == '\t' || hidden_char(c))
+    {
+        return Err(Refusal::HiddenCharacters {
+            field: Field::SubjectTag,
+        }
+        .into());
+    }
+    env.transaction(requester, |tx| {
+        let before = tx.db.list_mail_settings(list.id)?;
+        tx.db.set_list_mail_settings(list.id, settings)?;
+        tx.audit(
+            "set_mail_settings",
+            Some(list),
+            None,
+            json!({ "before": before, "after": settings }),
+        )
+    })
+}
+
+/// The smallest `max_size` accepted: 1 kB.
+pub const MIN_MAX_SIZE: u64 = 1024;
+
+/// The longest subject tag, in characters.
+pub const MAX_SUBJECT_TAG: usize = 64;

@@ -28,6 +28,12 @@ pub enum Field {
     Visibility,
     /// A search filter.
     Filter,
+    /// A list's largest post (`max_size`).
+    MaxSize,
+    /// The days held posts wait for a moderator.
+    HoldDays,
+    /// A list's subject tag.
+    SubjectTag,
 }
 
 /// What already exists when something was to be created.

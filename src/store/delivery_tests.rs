@@ -5,21 +5,7 @@ use crate::domain::{
     ArchivedState, DeliveryMode, Email, IndexText, ListId, ListName, Month, ReceptionMode,
     Visibility,
 };
-use crate::store::postgres::testdb::TestDb;
-
-fn on_both<T: PartialEq + std::fmt::Debug>(body: impl Fn(&mut Store) -> T) -> T {
-    let mut sqlite = Store::open_in_memory().unwrap();
-    sqlite.migrate().unwrap();
-    let answer = body(&mut sqlite);
-    if let Some(test) = TestDb::new() {
-        let mut second = Store {
-            inner: StoreInner::Postgres(Box::new(test.store())),
-        };
-        let other = body(&mut second);
-        assert_eq!(answer, other, "PostgreSQL answers otherwise than SQLite");
-    }
-    answer
-}
+use crate::store::test_support::on_both;
 
 /// A list with members `(address, reception)` and one archived post; returns both ids.
 fn list_with_post(store: &mut Store, members: &[(&str, ReceptionMode)]) -> (ListId, i64) {

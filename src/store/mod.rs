@@ -66,6 +66,10 @@ mod target;
 mod archive_tests;
 #[cfg(test)]
 mod delivery_tests;
+#[cfg(test)]
+mod post_tests;
+#[cfg(test)]
+mod test_support;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

@@ -169,3 +169,98 @@ fn db_sample_adds_lists_with_members_and_a_listmaster_who_can_log_in() {
     assert!(run().status.success());
     assert_eq!(store.lists("lists.example.org").unwrap().len(), 3);
 }
+
+#[test]
+fn list_mail_shows_and_changes_a_lists_mail_settings_with_an_audit_row() {
+    let dir = TempDir::new("cli-list-mail");
+    let (config, db) = config(&dir);
+    let run = |args: &[&str]| {
+        Command::new(binary())
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let created = run(&[
+        "list",
+        "create",
+        "team",
+        "--subject",
+        "Team",
+        "--send",
+        "newsletter",
+    ]);
+    assert!(created.status.success(), "{created:?}");
+    let shown = run(&["list", "show", "team"]);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(text.contains("send\tnewsletter\n"), "{text}");
+    assert!(text.contains("max_size\t5242880\n"), "{text}");
+
+    let changed = run(&[
+        "list",
+        "mail",
+        "team",
+        "--send",
+        "editorkey",
+        "--max-size",
+        "100000",
+        "--max-attachments",
+        "3",
+        "--delivery",
+        "bulk",
+        "--dmarc",
+        "always",
+        "--subject-tag",
+        "[team]",
+        "--hold-days",
+        "7",
+    ]);
+    assert!(changed.status.success(), "{changed:?}");
+    let text = String::from_utf8_lossy(&changed.stdout);
+    for line in [
+        "send\teditorkey\n",
+        "max_size\t100000\n",
+        "max_attachments\t3\n",
+        "delivery\tbulk\n",
+        "dmarc\talways\n",
+        "subject_tag\t[team]\n",
+        "hold_days\t7\n",
+    ] {
+        assert!(text.contains(line), "{line:?} in {text}");
+    }
+    // Stored: another process reads the same values.
+    let store = db.connect();
+    let list = store
+        .db()
+        .list_by_name(
+            "lists.example.org",
+            &wwsympa::domain::ListName::parse("team").unwrap(),
+        )
+        .unwrap()
+        .unwrap();
+    let settings = store.db().list_mail_settings(list.id).unwrap();
+    assert_eq!(settings.send, wwsympa::domain::SendPolicy::Moderated);
+    assert_eq!(settings.max_attachments, Some(3));
+    assert_eq!(settings.hold_days, 7);
+    let audit = store.db().recent_audit(10).unwrap();
+    assert!(
+        audit.iter().any(|line| line.1 == "set_mail_settings"),
+        "{audit:?}"
+    );
+
+    // Bad values are refused and change nothing.
+    for args in [
+        vec!["list", "mail", "team", "--send", "everyone"],
+        vec!["list", "mail", "team", "--max-size", "10"],
+        vec!["list", "mail", "team", "--hold-days", "0"],
+        vec!["list", "mail", "team", "--max-attachments", "many"],
+        vec!["list", "mail", "team", "--subject-tag", "a\u{202e}b"],
+        vec!["list", "mail", "team", "--delivery", "carrier-pigeon"],
+    ] {
+        let out = run(&args);
+        assert!(!out.status.success(), "{args:?}: {out:?}");
+    }
+    let after = store.db().list_mail_settings(list.id).unwrap();
+    assert_eq!(after, settings);
+}

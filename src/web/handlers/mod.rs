@@ -46,6 +46,9 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::Reception => "reception",
         Field::Visibility => "visibility",
         Field::Filter => "filter",
+        Field::MaxSize => "max_size",
+        Field::HoldDays => "hold_days",
+        Field::SubjectTag => "subject_tag",
     }
 }
 
