@@ -16,6 +16,7 @@ mod concurrency;
 mod copy;
 mod deployment;
 mod distribution;
+mod dkim;
 mod doors;
 mod fastcgi_nginx;
 mod flows;
