@@ -33,6 +33,9 @@ use crate::store::{self, ClaimedRcpt, DeliveryRecord, RcptOutcome, RcptState, St
 /// a few seconds (each SMTP step may take [`SMTP_TIMEOUT`]).
 pub const LEASE_SECONDS: i64 = 300;
 
+/// How often the lease on a claim being sent is renewed.
+const RENEW_EVERY: Duration = Duration::from_secs(60);
+
 /// How long one SMTP step may take.
 pub const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -202,7 +205,12 @@ impl Distributor {
                         verp_key: &verp_key,
                         oneclick_key: &oneclick_key,
                     };
-                    send_claimed(&context, &prepared, &claimed)
+                    let mut renew = || {
+                        if let Err(e) = store.db().renew_rcpt_claims(who, LEASE_SECONDS) {
+                            log::warn!("delivery #{delivery}: renewing the lease: {e}");
+                        }
+                    };
+                    send_claimed(&context, &prepared, &claimed, &mut renew)
                 }
                 Ok(None) => claimed
                     .iter()
@@ -434,12 +442,13 @@ struct Context<'a> {
     oneclick_key: &'a [u8],
 }
 
-/// Sends the claimed recipients over at most `maxsmtp` sessions at once; one outcome per
-/// recipient.
+/// Sends the claimed recipients over at most `maxsmtp` sessions at once, calling `renew`
+/// every [`RENEW_EVERY`] meanwhile; one outcome per recipient.
 fn send_claimed(
     context: &Context<'_>,
     prepared: &Prepared,
     claimed: &[ClaimedRcpt],
+    renew: &mut dyn FnMut(),
 ) -> Vec<RcptOutcome> {
     let config = context.config;
     let handover = match config.mail_transport {
@@ -456,9 +465,6 @@ fn send_claimed(
         .max(1);
     let per = claimed.len().div_ceil(sessions);
     let chunks: Vec<&[ClaimedRcpt]> = claimed.chunks(per.max(1)).collect();
-    if chunks.len() == 1 {
-        return work(context, prepared, &handover, chunks[0]);
-    }
     std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .iter()
@@ -467,6 +473,15 @@ fn send_claimed(
                 scope.spawn(move || work(context, prepared, &handover, chunk))
             })
             .collect();
+        // A slow MTA must not let the lease run out under the sessions' feet.
+        let mut renewed = Instant::now();
+        while !handles.iter().all(|h| h.is_finished()) {
+            std::thread::sleep(Duration::from_millis(2));
+            if renewed.elapsed() >= RENEW_EVERY {
+                renew();
+                renewed = Instant::now();
+            }
+        }
         handles
             .into_iter()
             .zip(&chunks)

@@ -266,7 +266,7 @@ pub fn common(original: &Original, list: &ListFacts, rewrite: Option<&FromRewrit
                 header.extend_from_slice(&field.raw);
             } else {
                 header.extend_from_slice(
-                    format!("{}: {} ", field.name, encode_phrase(&tag)).as_bytes(),
+                    format!("{}: {} ", field.name, encode_text(&tag)).as_bytes(),
                 );
                 header.extend_from_slice(field.raw[field.name.len() + 1..].trim_ascii_start());
             }
@@ -322,6 +322,17 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Unstructured header text (a Subject's): as it is when it is ASCII, as RFC 2047 encoded
+/// words when not.
+pub fn encode_text(text: &str) -> String {
+    let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+    if clean.is_ascii() {
+        clean
+    } else {
+        encoded_words(&clean)
+    }
+}
+
 /// A phrase for a header: as a quoted string when it is ASCII (quotes and backslashes
 /// escaped), as RFC 2047 encoded words (UTF-8, base64, at most 75 characters each) when not.
 pub fn encode_phrase(text: &str) -> String {
@@ -330,6 +341,11 @@ pub fn encode_phrase(text: &str) -> String {
         let escaped = clean.replace('\\', "\\\\").replace('"', "\\\"");
         return format!("\"{escaped}\"");
     }
+    encoded_words(&clean)
+}
+
+/// `text` as RFC 2047 encoded words (UTF-8, base64, at most 75 characters each), folded.
+fn encoded_words(clean: &str) -> String {
     let mut words = Vec::new();
     let mut chunk = String::new();
     for c in clean.chars() {
@@ -466,7 +482,16 @@ mod tests {
         };
         let copy = text(&common(&Original::parse(POST), &list, None).copy(b""));
         assert!(
-            copy.contains("\r\nSubject: \"[team]\" Hello\r\n  world\r\n"),
+            copy.contains("\r\nSubject: [team] Hello\r\n  world\r\n"),
+            "{copy}"
+        );
+        let accented = ListFacts {
+            subject_tag: "\u{e9}quipe".into(),
+            ..facts()
+        };
+        let copy = text(&common(&Original::parse(POST), &accented, None).copy(b""));
+        assert!(
+            copy.contains("\r\nSubject: =?UTF-8?B?W8OpcXVpcGVd?= Hello\r\n"),
             "{copy}"
         );
         let reply = Original::parse(b"Subject: Re: [team] Hello\r\n\r\nx");
