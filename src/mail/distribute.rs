@@ -113,6 +113,27 @@ fn load_keys(config: &Config) -> Result<Keys, SignError> {
     Ok(Keys { dkim, arc })
 }
 
+/// Says whether the DKIM and ARC keys of `config` can be used (for `wwsympa check`):
+/// `Ok(None)` when neither is on, `Ok(Some(description))` when they load.
+pub fn check_keys(config: &Config) -> Result<Option<String>, String> {
+    let keys = load_keys(config).map_err(|e| e.to_string())?;
+    let mut parts = Vec::new();
+    if keys.dkim.is_some() {
+        parts.push(format!(
+            "DKIM d={} s={}",
+            config
+                .dkim_signer_domain
+                .as_deref()
+                .unwrap_or(&config.domain),
+            config.dkim_selector
+        ));
+    }
+    if keys.arc.is_some() {
+        parts.push("ARC sealing".to_string());
+    }
+    Ok((!parts.is_empty()).then(|| parts.join(", ")))
+}
+
 /// What every copy of one post shares.
 pub struct Prepared {
     /// The delivery.
