@@ -38,6 +38,14 @@ pub enum Field {
     BouncePolicy,
     /// A list's digest schedule or size.
     DigestSchedule,
+    /// A moderator's reason for a sender (free text).
+    Note,
+    /// What a moderator decides (distribute, reject, ...).
+    Decision,
+    /// The held posts a moderator selected.
+    Selection,
+    /// How often a moderator gets a digest of held posts.
+    DigestInterval,
 }
 
 /// What already exists when something was to be created.

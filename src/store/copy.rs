@@ -305,6 +305,36 @@ pub(super) const TABLES: &[Table] = &[
         by_id: false,
     },
     Table {
+        name: "deliveries",
+        columns: &[
+            ("id", Int),
+            ("list_id", Int),
+            ("message", Int),
+            ("kind", Text),
+            ("mode", Text),
+            ("created_at", Int),
+        ],
+        by_id: true,
+    },
+    Table {
+        name: "delivery_rcpts",
+        columns: &[
+            ("id", Int),
+            ("delivery_id", Int),
+            ("email", Text),
+            ("domain", Text),
+            ("state", Text),
+            ("attempts", Int),
+            ("next_attempt_at", Int),
+            ("lease_until", Int),
+            ("claimed_by", Text),
+            ("last_code", Int),
+            ("last_text", Text),
+            ("updated_at", Int),
+        ],
+        by_id: true,
+    },
+    Table {
         name: "sender_rules",
         columns: &[
             ("id", Int),
@@ -315,6 +345,37 @@ pub(super) const TABLES: &[Table] = &[
             ("created_by", Text),
         ],
         by_id: true,
+    },
+    Table {
+        name: "moderation_keys",
+        columns: &[
+            ("key_hash", Text),
+            ("message", Int),
+            ("holder", Text),
+            ("purpose", Text),
+            ("created_at", Int),
+        ],
+        by_id: false,
+    },
+    Table {
+        name: "moderator_prefs",
+        columns: &[
+            ("list_id", Int),
+            ("email", Text),
+            ("digest_minutes", Int),
+            ("last_digest_at", Int),
+        ],
+        by_id: false,
+    },
+    Table {
+        name: "moderation_digest_queue",
+        columns: &[
+            ("list_id", Int),
+            ("email", Text),
+            ("message", Int),
+            ("queued_at", Int),
+        ],
+        by_id: false,
     },
     Table {
         name: "bounces",

@@ -6,15 +6,16 @@
 
 use super::{
     ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry, AuditLine, BounceDue,
-    BounceRecord, BouncingMember, ClaimedMail, Db, DbInner, DigestState, Error, MemberQuery,
-    MessageKey, NewArchived, NewBounce, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser,
-    OutboxCounts, PendingRecord, SessionRecord, StoredMessage, ThreadNode, ThreadSummary,
-    TicketRecord, UserRecord,
+    BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt, Db, DbInner, DeliveryCounts,
+    DeliveryRcpt, DeliveryRecord, DigestState, DueDigest, Error, HeldHistory, HeldRecord,
+    KeyedHeld, MemberQuery, MessageKey, NewArchived, NewBounce, NewHeld, NewList, NewMail,
+    NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome, SessionRecord,
+    StoredMessage, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
 };
 use crate::domain::{
-    Admin, AdminRole, ArchivedState, BounceScore, BounceSettings, DigestSettings, Email, IndexText,
-    List, ListId, ListName, ListPolicy, ListStatus, ListSummary, MailSettings, Member,
-    MemberVisibility, Membership, Month, ReceptionMode, Roles, SenderRule,
+    Admin, AdminRole, ArchivedState, BounceScore, BounceSettings, DeliveryMode, DigestSettings,
+    Email, IndexText, List, ListId, ListName, ListPolicy, ListStatus, ListSummary, MailSettings,
+    Member, MemberVisibility, Membership, Month, ReceptionMode, Roles, SenderRule,
 };
 
 /// Declares public methods of [`Db`] that call the backend's method of the same name.
@@ -256,6 +257,51 @@ queries! {
     /// How many messages are in each state.
     fn outbox_counts(&self) -> Result<OutboxCounts, Error>;
 
+    // List distribution: a post's recipients, claimed under a lease, each reply recorded.
+
+    /// Queues archived `message` of `list` for every member whose reception is `mail` (one
+    /// `INSERT … SELECT`, recipient rows in domain order), in the caller's transaction; with
+    /// `exclude`, less that address. Returns the delivery's id and its recipients, or `None`
+    /// when the message was queued for the list already (nothing is queued twice).
+    fn queue_delivery(
+        &self,
+        list: ListId,
+        message: i64,
+        mode: DeliveryMode,
+        exclude: Option<&Email>,
+    ) -> Result<Option<(i64, u64)>, Error>;
+    /// Claims for sender `who`, for `lease_seconds`, up to `limit` due recipients of ONE
+    /// delivery (the oldest delivery with any), in id order, so grouped by domain. Rows
+    /// whose sender's lease ran out (it died holding them) are made due again first. Two
+    /// senders never claim the same row.
+    fn claim_delivery_rcpts(
+        &self,
+        who: &str,
+        lease_seconds: i64,
+        limit: u32,
+    ) -> Result<Vec<ClaimedRcpt>, Error>;
+    /// One delivery, with what the sender needs of its archived message.
+    fn delivery(&self, id: i64) -> Result<Option<DeliveryRecord>, Error>;
+    /// Records what the MTA said of recipients `who` holds, in one statement per row (call
+    /// it inside one transaction for a batch); returns how many rows `who` still held.
+    fn record_rcpt_outcomes(&self, who: &str, outcomes: &[RcptOutcome]) -> Result<usize, Error>;
+    /// Extends the lease on every recipient `who` holds; returns how many.
+    fn renew_rcpt_claims(&self, who: &str, lease_seconds: i64) -> Result<usize, Error>;
+    /// Gives back, untried and due at once, every recipient `who` holds; returns how many.
+    fn release_rcpt_claims(&self, who: &str) -> Result<usize, Error>;
+    /// Seconds until the next recipient is due (or a lease runs out), if any is waiting.
+    fn next_rcpt_due_in(&self) -> Result<Option<i64>, Error>;
+    /// How many recipients of delivery `id` (of every delivery with `None`) are in each state.
+    fn delivery_counts(&self, id: Option<i64>) -> Result<DeliveryCounts, Error>;
+    /// The delivery of archived `message` to `list`, if it was queued.
+    fn delivery_of(&self, list: ListId, message: i64) -> Result<Option<i64>, Error>;
+    /// One recipient row (a VERP token names it: `mail::verp::decode`).
+    fn delivery_rcpt(&self, id: i64) -> Result<Option<DeliveryRcpt>, Error>;
+    /// Recipients that failed for good (a 5xx, or retries given up) at or after `since`
+    /// (seconds since the epoch), oldest first, `limit` at most: what bounce scoring reads.
+    /// Each carries the MTA's final code and text, the time and the delivery.
+    fn delivery_failures_since(&self, since: i64, limit: u32) -> Result<Vec<DeliveryRcpt>, Error>;
+
     // Archives: original bytes, ids, threads and the search index, written in one go.
 
     /// Stores a message in its list's archive with its Message-ID, its place in a thread and
@@ -403,6 +449,72 @@ queries! {
         rule: Option<SenderRule>,
         by: Option<&Email>,
     ) -> Result<(), Error>;
+
+    // Moderation: held posts as moderators see them, decisions, keys, reminders, digests.
+
+    /// The held post of archived message `message`, decided or not, with what the archive
+    /// keeps of it.
+    fn held_message(&self, message: i64) -> Result<Option<HeldRecord>, Error>;
+    /// The held post of `list` that a mailed key whose hash is `key_hash` opens, decided or
+    /// not: for `purpose` `moderate` the post's shared key (Sympa's modkey) or a key mailed
+    /// to one moderator; for `withdraw` the key mailed to the sender.
+    fn held_by_key(
+        &self,
+        list: ListId,
+        key_hash: &str,
+        purpose: &str,
+    ) -> Result<Option<KeyedHeld>, Error>;
+    /// Records the hash of a key mailed to `holder` for held post `message`; `purpose` is
+    /// `moderate` or `withdraw`.
+    fn add_moderation_key(
+        &self,
+        key_hash: &str,
+        message: i64,
+        holder: &str,
+        purpose: &str,
+        created_at: i64,
+    ) -> Result<(), Error>;
+    /// The posts of `list` waiting for a decision, oldest first, `limit` from `offset`.
+    fn held_queue(&self, list: ListId, offset: u64, limit: u64) -> Result<Vec<HeldRecord>, Error>;
+    /// How many posts of `list` wait for a decision.
+    fn held_count(&self, list: ListId) -> Result<u64, Error>;
+    /// Records `decision` (`distributed`, `rejected`, `discarded`, `withdrawn`, `expired`)
+    /// on held post `message` by `by` at `at` with `note`, if none was taken yet; returns
+    /// true if and only if this call took it. One conditional UPDATE, so that of two
+    /// moderators acting at once exactly one decides (call it in the transaction of the
+    /// state change).
+    fn decide_held(
+        &self,
+        message: i64,
+        decision: &str,
+        by: Option<&str>,
+        note: &str,
+        at: i64,
+    ) -> Result<bool, Error>;
+    /// What the other held posts of `list` from `sender` became (post `except` left out).
+    fn sender_held_history(&self, list: ListId, sender: &str, except: i64) -> Result<HeldHistory, Error>;
+    /// Undecided posts never reminded, at least half-way between their hold and their
+    /// expiry and not yet expired at `now`, oldest first, at most `limit`.
+    fn held_due_reminders(&self, now: i64, limit: u64) -> Result<Vec<HeldRecord>, Error>;
+    /// Marks an undecided held post reminded at `at`, once; true if and only if this call did.
+    fn mark_held_reminded(&self, message: i64, at: i64) -> Result<bool, Error>;
+    /// Undecided posts whose expiry is at or before `now`, oldest first, at most `limit`.
+    fn held_expired(&self, now: i64, limit: u64) -> Result<Vec<HeldRecord>, Error>;
+    /// Every how many minutes `email` wants a digest of `list`'s held posts; 0 (the default)
+    /// for one notice per post.
+    fn moderator_digest_minutes(&self, list: ListId, email: &str) -> Result<u32, Error>;
+    /// Sets it.
+    fn set_moderator_digest_minutes(&self, list: ListId, email: &str, minutes: u32) -> Result<(), Error>;
+    /// Puts held post `message` in `email`'s next digest of `list`.
+    fn queue_moderation_digest(&self, list: ListId, email: &str, message: i64, at: i64) -> Result<(), Error>;
+    /// The moderators with queued posts whose digest is due at `now`, at most `limit`.
+    fn due_moderation_digests(&self, now: i64, limit: u64) -> Result<Vec<DueDigest>, Error>;
+    /// Takes the posts queued for `email`'s digest of `list`, by id, and records the digest
+    /// sent at `now`; a second caller gets none.
+    fn take_moderation_digest(&self, list: ListId, email: &str, now: i64) -> Result<Vec<i64>, Error>;
+    /// The hits of `subject` in `bucket` in the current `window`-second window, without
+    /// counting one: a client past a limit of wrong keys is refused before any key is looked up.
+    fn rate_limit_hits(&self, bucket: &str, subject: &str, window: i64) -> Result<u32, Error>;
 
     // Bounces: the evidence, each member's score, each list's policy (`bounces.rs`).
 

@@ -67,11 +67,15 @@ mod archive_tests;
 #[cfg(test)]
 mod bounce_tests;
 #[cfg(test)]
+mod delivery_tests;
+#[cfg(test)]
 mod intake_tests;
+#[cfg(test)]
+mod moderation_tests;
 #[cfg(test)]
 mod post_tests;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -82,10 +86,12 @@ pub use copy::{CopyProgress, CopyReport};
 pub use error::Error;
 pub use records::{
     ArchiveScope, ArchiveSearch, Archived, ArchivedRef, ArchivedSummary, AuditEntry, AuditLine,
-    BounceDue, BounceRecord, BouncingMember, ClaimedMail, DigestState, MemberQuery, MemberSort,
-    MessageKey, NewArchived, NewBounce, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser,
-    OutboxCounts, PendingRecord, SessionRecord, StoredMessage, ThreadNode, ThreadSummary,
-    TicketRecord, UserRecord, BOUNCE_KEPT_BYTES,
+    BounceDue, BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt, DeliveryCounts,
+    DeliveryRcpt, DeliveryRecord, DigestState, DueDigest, HeldDecision, HeldHistory, HeldRecord,
+    KeyedHeld, MemberQuery, MemberSort, MessageKey, NewArchived, NewBounce, NewHeld, NewList,
+    NewMail, NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome, RcptState,
+    SessionRecord, StoredMessage, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
+    BOUNCE_KEPT_BYTES,
 };
 pub use target::Target;
 

@@ -1,7 +1,7 @@
 //! What both backends say and read the same way: the column lists and orders of their queries, and the records made from plain column values.
 
 use crate::domain::{Email, Role, User};
-use crate::store::{MemberSort, OutboxCounts, UserRecord};
+use crate::store::{DeliveryCounts, MemberSort, OutboxCounts, UserRecord};
 
 /// The columns a list is read from, for `FROM lists l JOIN domains d`.
 pub(super) const LIST_COLUMNS: &str =
@@ -54,6 +54,17 @@ pub(super) fn count_state(counts: &mut OutboxCounts, state: &str, n: u64) {
     }
 }
 
+/// Adds one `GROUP BY state` row of `delivery_rcpts` to the counts.
+pub(super) fn count_rcpt_state(counts: &mut DeliveryCounts, state: &str, n: u64) {
+    match state {
+        "pending" => counts.pending = n,
+        "sending" => counts.sending = n,
+        "sent" => counts.sent = n,
+        "deferred" => counts.deferred = n,
+        _ => counts.failed = n,
+    }
+}
+
 /// The account joined to a session (`LEFT JOIN users`): `None` when the session is anonymous
 /// or its address has no account (every account column is then NULL).
 pub(super) fn joined_account(
@@ -75,5 +86,32 @@ pub(super) fn joined_account(
             password_hash,
         }),
         _ => None,
+    }
+}
+
+/// The columns of a held post (`HeldRecord`), `h` the held row and `m` its archived message.
+pub(super) const HELD_COLUMNS: &str = "h.message, h.list_id, h.sender, m.from_name, m.subject,
+    m.size, m.attachments, h.reasons, h.held_at, h.expires_at, h.reminded_at, h.decided_at,
+    h.decided_by, h.decision, h.note, m.month, m.seq";
+
+/// What [`HELD_COLUMNS`] are read from.
+pub(super) const HELD_FROM: &str = "held_messages h JOIN archive_messages m ON m.id = h.message";
+
+/// A held post's stored reasons (`a,b`), in order.
+pub(super) fn parse_reasons(text: &str) -> Vec<crate::domain::HoldReason> {
+    text.split(',')
+        .filter(|r| !r.is_empty())
+        .map(crate::domain::HoldReason::parse)
+        .collect()
+}
+
+/// Adds `count` held posts that became `decision` ("" while waiting) to `history`.
+pub(super) fn add_to_history(history: &mut crate::store::HeldHistory, decision: &str, count: i64) {
+    let count = count.max(0) as u64;
+    match decision {
+        "" => history.waiting += count,
+        "distributed" => history.distributed += count,
+        "rejected" | "discarded" => history.rejected += count,
+        _ => history.dropped += count,
     }
 }

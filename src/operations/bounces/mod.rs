@@ -143,9 +143,12 @@ fn token_owner(
 /// The list and address of delivery recipient row `id`: the glue with distribution's
 /// `delivery_rcpts` table (migration 009), which VERP tokens name.
 pub fn verp_recipient(db: &Db<'_>, id: u64) -> Result<Option<(ListId, Email)>, Error> {
-    // Until distribution's recipient rows are on main, no token names a row.
-    let _ = (db, id);
-    Ok(None)
+    let Ok(id) = i64::try_from(id) else {
+        return Ok(None);
+    };
+    Ok(db
+        .delivery_rcpt(id)?
+        .and_then(|row| Email::parse(&row.email).ok().map(|email| (row.list, email))))
 }
 
 /// A bounce whose token named `email` on `list`.
@@ -426,10 +429,35 @@ fn delivery_failures(
     id: i64,
     limit: u32,
 ) -> Result<Vec<DeliveryFailure>, Error> {
-    // Until distribution's recipient rows are on main, there are none.
-    let _ = (db, at, id, limit);
-    Ok(Vec::new())
+    // Rows are read from the cursor's second on; those of that second already handled are
+    // skipped, and the page grows when a whole page was such rows (many failures recorded
+    // in one second).
+    let mut page = limit.max(1);
+    loop {
+        let rows = db.delivery_failures_since(at, page)?;
+        let full = rows.len() as u32 == page;
+        let fresh: Vec<DeliveryFailure> = rows
+            .into_iter()
+            .filter(|r| (r.updated_at, r.id) > (at, id))
+            .take(limit as usize)
+            .map(|r| DeliveryFailure {
+                id: r.id,
+                list: r.list,
+                email: r.email,
+                code: r.last_code,
+                text: r.last_text.unwrap_or_default(),
+                at: r.updated_at,
+            })
+            .collect();
+        if !fresh.is_empty() || !full || page >= MAX_FAILURES_PAGE {
+            return Ok(fresh);
+        }
+        page = page.saturating_mul(4).min(MAX_FAILURES_PAGE);
+    }
 }
+
+/// The largest page of failures read to get past those of one second already handled.
+const MAX_FAILURES_PAGE: u32 = 1 << 20;
 
 /// Counts the failures distribution recorded since the last run as bounces of their
 /// members, each in a transaction that also moves the cursor (so each counts once).

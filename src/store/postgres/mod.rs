@@ -21,12 +21,14 @@
 mod accounts;
 mod archive;
 mod bounces;
+mod deliveries;
 mod digests;
 mod intake;
 mod lists;
 mod mail;
 mod members;
 mod migrations;
+mod moderation;
 mod posts;
 mod roster;
 mod rows;
