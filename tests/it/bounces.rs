@@ -433,3 +433,258 @@ fn bounces_arrive_through_the_mail_door() {
     let kept = site.store().db().list_bounces(team(&site).id, 10).unwrap();
     assert_eq!(kept.len(), 2);
 }
+
+/// Archives a post on team and queues its delivery (distribution's recipient rows); returns
+/// the VERP token of `address`'s row.
+fn delivered_token(site: &Site, address: &str) -> String {
+    let list = team(site);
+    let raw = b"From: owner@example.org\r\nTo: team@lists.example.org\r\nSubject: News\r\nMessage-ID: <news-1@example.org>\r\n\r\nHello\r\n";
+    let mut store = site.store();
+    let message = store
+        .transaction(|db| {
+            wwsympa::operations::archive::store_message(
+                db,
+                &list,
+                &wwsympa::operations::archive::Incoming {
+                    raw,
+                    arrived_at: T0,
+                    month: None,
+                    legacy_seq: None,
+                },
+            )
+        })
+        .unwrap()
+        .message();
+    store
+        .db()
+        .queue_delivery(
+            list.id,
+            message.id,
+            wwsympa::domain::DeliveryMode::Personalized,
+            None,
+        )
+        .unwrap();
+    let id: u64 = site
+        .db
+        .texts(&format!(
+            "SELECT id FROM delivery_rcpts WHERE email = '{address}'"
+        ))
+        .first()
+        .unwrap_or_else(|| panic!("no recipient row for {address}"))
+        .parse()
+        .unwrap();
+    let key = store
+        .db()
+        .site_secret(wwsympa::mail::verp::SECRET_NAME, &[7u8; 32])
+        .unwrap();
+    wwsympa::mail::verp::token(&key, id)
+}
+
+#[test]
+fn a_verp_bounce_counts_for_its_recipient_whatever_its_body_names() {
+    let (_dir, site) = team_site("bnc-verp");
+    let token = delivered_token(&site, "alice@example.net");
+    // The body names another address (a forwarding alias): the token decides.
+    assert_eq!(
+        receive(&site, Some(&token), &hard("alias@elsewhere.example"), T0),
+        BounceOutcome::Counted {
+            email: "alice@example.net".into()
+        }
+    );
+    assert_eq!(score(&site, "alice@example.net"), Some((1000, false)));
+    // A bounce that reads as nothing came back to the token: a hard bounce.
+    let bare = b"From: MAILER-DAEMON@mx.example.net\r\nSubject: failure\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=x\r\n\r\n--x\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n--x--\r\n";
+    receive(&site, Some(&token), bare, T0 + DAY);
+    assert_eq!(score(&site, "alice@example.net"), Some((2000, false)));
+    // A spam rejection through the token: kept, not counted.
+    let spam = dsn("alice@example.net", "5.7.1", "550 5.7.1 rejected as spam");
+    assert_eq!(
+        receive(&site, Some(&token), &spam, T0 + 2 * DAY),
+        BounceOutcome::Kept
+    );
+    assert_eq!(score(&site, "alice@example.net"), Some((2000, false)));
+    // bounce+TOKEN@ names no list: the row does.
+    let list = team(&site);
+    let mut store = site.store();
+    let templates = Templates::load(None).unwrap();
+    let mut env = Env::new(&mut store, &site.config, &templates);
+    let requester = Requester::anonymous(Channel::Mail, None);
+    let outcome = env
+        .transaction(&requester, |tx| {
+            bounces::receive_at(tx, None, Some(&token), &hard("x@y.example"), T0 + 3 * DAY)
+        })
+        .unwrap();
+    assert_eq!(
+        outcome,
+        BounceOutcome::Counted {
+            email: "alice@example.net".into()
+        }
+    );
+    drop(env);
+    assert_eq!(score(&site, "alice@example.net"), Some((3000, false)));
+    // The same token at another list's owner address: not believed.
+    let other = site.add_list(
+        "other",
+        "",
+        wwsympa::domain::ListPolicy {
+            visibility: Visibility::Noconceal,
+            subscribe: SubscribePolicy::Open,
+            unsubscribe: UnsubscribePolicy::Open,
+            review: ReviewPolicy::Private,
+            archive: wwsympa::domain::ArchiveAccess::Private,
+        },
+    );
+    let other = site.store().db().list_by_id(other).unwrap().unwrap();
+    let mut store = site.store();
+    let mut env = Env::new(&mut store, &site.config, &templates);
+    let outcome = env
+        .transaction(&requester, |tx| {
+            bounces::receive_at(
+                tx,
+                Some(&other),
+                Some(&token),
+                &hard("alice@example.net"),
+                T0 + 4 * DAY,
+            )
+        })
+        .unwrap();
+    assert_eq!(outcome, BounceOutcome::Unattributed);
+    assert_eq!(list.name.as_str(), "team");
+    assert_eq!(score(&site, "alice@example.net"), Some((3000, false)));
+}
+
+#[test]
+fn a_complaint_through_a_token_unsubscribes_without_mail_and_tells_the_owners() {
+    let (_dir, site) = team_site("bnc-arf");
+    let token = delivered_token(&site, "alice@example.net");
+    let arf = |rcpt: &str| {
+        format!(
+            "From: feedback@isp.example\r\nSubject: Abuse report\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/report; report-type=feedback-report; boundary=\"f\"\r\n\r\n\
+--f\r\nContent-Type: text/plain\r\n\r\nThis is an email abuse report.\r\n\
+--f\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\nVersion: 1\r\n\
+Original-Rcpt-To: <{rcpt}>\r\n\r\n\
+--f\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: owner@example.org\r\nSubject: News\r\n\r\n--f--\r\n"
+        )
+        .into_bytes()
+    };
+    // Without a token anyone could write one: kept and shown, nothing else.
+    assert_eq!(
+        receive(&site, None, &arf("bob@example.net"), T0),
+        BounceOutcome::Kept
+    );
+    assert!(is_member(&site, "team", "bob@example.net"));
+    assert_eq!(
+        receive(&site, Some(&token), &arf("alice@example.net"), T0),
+        BounceOutcome::Counted {
+            email: "alice@example.net".into()
+        }
+    );
+    assert!(!is_member(&site, "team", "alice@example.net"));
+    assert!(
+        mail_to(&site, "alice@example.net").is_empty(),
+        "no mail to who complained"
+    );
+    let notices = mail_to(&site, "owner@example.org");
+    assert!(
+        notices
+            .iter()
+            .any(|m| m.contains("The mail provider of alice@example.net sent a complaint")),
+        "{notices:?}"
+    );
+    assert_eq!(audits(&site, "complaint_remove"), 1);
+    let kept: Vec<String> = site
+        .store()
+        .db()
+        .list_bounces(team(&site).id, 10)
+        .unwrap()
+        .into_iter()
+        .map(|b| b.outcome)
+        .collect();
+    assert_eq!(kept, ["complaint", "complaint"]);
+}
+
+#[test]
+fn failures_the_delivery_recorded_count_once_and_suspended_members_get_no_more_posts() {
+    let (_dir, site) = team_site("bnc-failed");
+    delivered_token(&site, "alice@example.net");
+    let fail = |address: &str, code: i64, text: &str, at: i64| {
+        site.db.execute(
+            "UPDATE delivery_rcpts SET state = 'failed', last_code = ?1, last_text = ?2, updated_at = ?3 WHERE email = ?4",
+            &[
+                crate::support::db::Value::Int(code),
+                crate::support::db::Value::Text(text),
+                crate::support::db::Value::Int(at),
+                crate::support::db::Value::Text(address),
+            ],
+        )
+    };
+    assert_eq!(
+        fail(
+            "alice@example.net",
+            550,
+            "5.1.1 <alice@example.net>: User unknown",
+            T0
+        ),
+        1
+    );
+    assert_eq!(
+        fail("bob@example.net", 554, "5.7.1 Message rejected as spam", T0),
+        1
+    );
+    let report = run_due(&site, T0 + 60);
+    assert_eq!(report.delivery_failures, 2);
+    assert_eq!(score(&site, "alice@example.net"), Some((1000, false)));
+    assert_eq!(
+        score(&site, "bob@example.net"),
+        None,
+        "a spam rejection counts nothing"
+    );
+    // Read once.
+    assert_eq!(run_due(&site, T0 + 120).delivery_failures, 0);
+    assert_eq!(score(&site, "alice@example.net"), Some((1000, false)));
+    // Suspended: the next post's delivery leaves her out.
+    let list = team(&site);
+    let off = wwsympa::domain::BounceScore {
+        score: 6000,
+        disabled_at: Some(T0),
+        last_at: T0,
+        ..Default::default()
+    };
+    site.store()
+        .db()
+        .set_member_bounce(list.id, &email("alice@example.net"), &off, None)
+        .unwrap();
+    let raw = b"From: owner@example.org\r\nTo: team@lists.example.org\r\nSubject: More\r\nMessage-ID: <news-2@example.org>\r\n\r\nHello\r\n";
+    let mut store = site.store();
+    let message = store
+        .transaction(|db| {
+            wwsympa::operations::archive::store_message(
+                db,
+                &list,
+                &wwsympa::operations::archive::Incoming {
+                    raw,
+                    arrived_at: T0 + DAY,
+                    month: None,
+                    legacy_seq: None,
+                },
+            )
+        })
+        .unwrap()
+        .message();
+    let (delivery, recipients) = store
+        .db()
+        .queue_delivery(
+            list.id,
+            message.id,
+            wwsympa::domain::DeliveryMode::Personalized,
+            None,
+        )
+        .unwrap()
+        .unwrap();
+    let addresses = site.db.texts(&format!(
+        "SELECT email FROM delivery_rcpts WHERE delivery_id = {delivery} ORDER BY email"
+    ));
+    assert_eq!(addresses, ["bob@example.net", "member@example.org"]);
+    assert_eq!(recipients, 2);
+}
