@@ -355,3 +355,34 @@ fn more_messages_than_digest_max_size_make_several_parts() {
     assert_eq!(report.mails, 2, "summary@ and member@ only");
     assert_eq!(mail_to(&site, "digest@example.net").len(), 3);
 }
+
+#[test]
+fn wwsympa_jobs_sends_the_digests_due() {
+    let (dir, site) = digest_site("dig-jobs");
+    let config = dir.path().join("wwsympa.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "domain = {:?}\nwwsympa_url = {:?}\nlistmaster = {:?}\n{}smtp_host = '127.0.0.1'\nsmtp_port = {}\nlog_level = 'warn'\n",
+            site.config.domain,
+            site.config.wwsympa_url,
+            site.config.listmaster,
+            site.db.toml(),
+            site.config.smtp_port,
+        ),
+    )
+    .unwrap();
+    let jobs = |at: i64| crate::support::run_cli(&config, &["jobs", "--at", &at.to_string()], "");
+    jobs(MONDAY - 2 * DAY);
+    // Sunday's digest (nothing new), then a post: in Monday's.
+    jobs(MONDAY - DAY + 6 * HOUR);
+    post(&site, 1, "ann@example.org", MONDAY - DAY + 7 * HOUR);
+    jobs(MONDAY + 6 * HOUR - 60);
+    assert!(mail_to(&site, "digest@example.net").is_empty(), "not yet");
+    jobs(MONDAY + 6 * HOUR);
+    jobs(MONDAY + 6 * HOUR + 60);
+    // The CLI's sender finds the closed port: the digest stays in the outbox, once.
+    let digests = mail_to(&site, "digest@example.net");
+    assert_eq!(digests.len(), 1);
+    assert!(digests[0].contains("Content-Type: multipart/digest"));
+}
