@@ -227,6 +227,25 @@ fn summaries_link_to_messages_that_open_on_the_web() {
         .filter(|w| w.starts_with("http://lists.example.org/sympa/msg/team/"))
         .collect();
     assert_eq!(links.len(), 2, "{summary}");
+    // The summary's one-click link unsubscribes its reader, by POST only (RFC 8058).
+    let to_summary = mail_to(&site, "summary@example.net");
+    let unfolded = to_summary[0].replace("\n ", " ");
+    let oneclick =
+        crate::subscription::link(&unfolded, "http://lists.example.org/sympa/oneclick/team/");
+    let mut mail_client = site.browser("192.0.2.21");
+    assert_eq!(mail_client.get(&oneclick).status, 200);
+    assert!(crate::subscription::is_member(
+        &site,
+        "team",
+        "summary@example.net"
+    ));
+    mail_client.post_raw(&oneclick, &[("List-Unsubscribe", "One-Click")]);
+    assert!(!crate::subscription::is_member(
+        &site,
+        "team",
+        "summary@example.net"
+    ));
+
     let mut browser = site.browser("192.0.2.20");
     browser.login("member@example.org", PASSWORD);
     for (n, link) in links.iter().enumerate() {
