@@ -405,3 +405,66 @@ fn wwsympa_jobs_sends_the_digests_due() {
     assert_eq!(digests.len(), 1);
     assert!(digests[0].contains("Content-Type: multipart/digest"));
 }
+
+#[test]
+fn a_post_held_across_a_digest_goes_in_the_next_one_once_distributed() {
+    let (_dir, site) = digest_site("dig-held");
+    let list = team(&site);
+    run(&site, MONDAY - 2 * DAY);
+    run(&site, MONDAY - DAY + 6 * HOUR);
+    // Sunday 06:30 a post is held; at 07:00 another is distributed at once.
+    let held_raw = post(&site, 1, "ann@example.org", MONDAY - DAY + 6 * HOUR + 1800);
+    let held_id: i64 = site
+        .db
+        .texts("SELECT id FROM archive_messages WHERE subject = 'Topic number 1'")[0]
+        .parse()
+        .unwrap();
+    let index = wwsympa::archive::parse(&held_raw).index;
+    let store = site.store();
+    store
+        .db()
+        .set_archived_state(held_id, wwsympa::domain::ArchivedState::Held, &index)
+        .unwrap();
+    store
+        .db()
+        .hold_message(&wwsympa::store::NewHeld {
+            message: held_id,
+            list: list.id,
+            sender: Some(&email("ann@example.org")),
+            reasons: &[wwsympa::domain::HoldReason::Moderated],
+            key_hash: "0000",
+            held_at: MONDAY - DAY + 6 * HOUR + 1800,
+            expires_at: MONDAY + 14 * DAY,
+        })
+        .unwrap();
+    drop(store);
+    post(&site, 2, "bea@example.com", MONDAY - DAY + 7 * HOUR);
+    run(&site, MONDAY + 6 * HOUR);
+    let digests = mail_to(&site, "digest@example.net");
+    assert_eq!(digests.len(), 1);
+    assert!(digests[0].contains("Subject: Topic number 2"));
+    assert!(!digests[0].contains("Subject: Topic number 1"), "held");
+    // Monday 10:00 a moderator distributes it: Tuesday's digest has it, once.
+    let store = site.store();
+    store
+        .db()
+        .set_archived_state(held_id, wwsympa::domain::ArchivedState::Visible, &index)
+        .unwrap();
+    assert!(store
+        .db()
+        .decide_held(
+            held_id,
+            "distributed",
+            Some("mod@example.org"),
+            "",
+            MONDAY + 10 * HOUR
+        )
+        .unwrap());
+    drop(store);
+    run(&site, MONDAY + DAY + 6 * HOUR);
+    run(&site, MONDAY + 2 * DAY + 6 * HOUR);
+    let digests = mail_to(&site, "digest@example.net");
+    assert_eq!(digests.len(), 2, "one more digest, then none");
+    assert!(digests[1].contains("Subject: Topic number 1"));
+    assert!(!digests[1].contains("Subject: Topic number 2"));
+}
