@@ -8,8 +8,10 @@ pub mod check;
 pub mod db;
 pub mod lists;
 pub mod lmtp;
+pub mod mta;
 pub mod sender;
 pub mod serve;
+pub mod socketmap;
 pub mod user;
 
 use std::path::PathBuf;

@@ -248,6 +248,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         "mail/owner_notice.txt",
         include_str!("../../templates/mail/owner_notice.txt"),
     ),
+    (
+        "mail/reject_post.txt",
+        include_str!("../../templates/mail/reject_post.txt"),
+    ),
+    (
+        "mail/command_report.txt",
+        include_str!("../../templates/mail/command_report.txt"),
+    ),
 ];
 
 /// Static files served under `static_content_url` when no web server does it: name, content type, bytes.
