@@ -351,7 +351,11 @@ fn both_packages_ship_the_same_units_and_sources_exist() {
         [
             ("wwsympa".to_string(), "systemd/".to_string()),
             ("wwsympa-sender".to_string(), "systemd/sender/".to_string()),
-            ("wwsympa-lmtp".to_string(), "systemd/lmtp/".to_string())
+            ("wwsympa-lmtp".to_string(), "systemd/lmtp/".to_string()),
+            (
+                "wwsympa-socketmap".to_string(),
+                "systemd/socketmap/".to_string()
+            )
         ]
     );
     let rpm = rpm_assets();
@@ -362,7 +366,7 @@ fn both_packages_ship_the_same_units_and_sources_exist() {
     for script in ["rpm/post.sh", "rpm/preun.sh", "rpm/postun.sh"] {
         assert!(
             read(script).contains(
-                "wwsympa.socket wwsympa.service wwsympa-sender.service wwsympa-lmtp.socket wwsympa-lmtp.service"
+                "wwsympa.socket wwsympa.service wwsympa-sender.service wwsympa-lmtp.socket wwsympa-lmtp.service wwsympa-socketmap.socket wwsympa-socketmap.service"
             ),
             "{script} handles every enabled unit"
         );
