@@ -73,7 +73,15 @@ enum Command {
     /// Deliver one message read on standard input (for MTAs that pipe: Postfix pipe(8), Exim);
     /// exits 0, 67 (no such address), 65 (refused) or 75 (try again later).
     Deliver(cli::lmtp::DeliverArgs),
-    /// Send the outbox (what no serving process sent, and the retries), until SIGTERM (exits 0).
+    /// Run the due jobs once: digests of held posts for moderators, reminders half-way to
+    /// their expiry, expiry (`wwsympa sender` runs them every minute).
+    Jobs {
+        /// Run as if the time were this (seconds since the epoch), for tests and catching up.
+        #[arg(long, value_name = "EPOCH")]
+        at: Option<i64>,
+    },
+    /// Send the outbox (what no serving process sent, and the retries), and run the due jobs
+    /// every minute, until SIGTERM (exits 0).
     Sender {
         /// Longest sleep between two looks at the outbox.
         #[arg(long, value_parser = parse_duration, default_value = "5s", value_name = "DURATION")]
@@ -118,6 +126,7 @@ fn run(cli: Cli) -> Result<()> {
         } => cli::mta::check(&config, &args),
         Command::Mta { command } => cli::mta::run(&config, command),
         Command::Socketmap(args) => cli::socketmap::run(config, args),
+        Command::Jobs { at } => cli::jobs::run(&config, at),
         Command::Sender { poll } => cli::sender::run(config, poll),
         Command::Lmtp(args) => cli::lmtp::run(config, config_path, args),
         // Answered in main, with sysexits codes.

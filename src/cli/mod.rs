@@ -6,6 +6,7 @@
 pub mod archive;
 pub mod check;
 pub mod db;
+pub mod jobs;
 pub mod lists;
 pub mod lmtp;
 pub mod mta;

@@ -25,6 +25,7 @@ mod lifecycle;
 mod lists;
 mod lmtp;
 mod mail;
+mod moderation;
 mod nginx;
 mod outbox;
 mod owners;
