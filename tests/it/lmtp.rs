@@ -787,3 +787,57 @@ fn deliver_in_process_stores_the_post_and_answers_with_sysexits() {
     assert_eq!(code, 75, "{stderr}");
     assert!(stderr.contains("451 4.3.0"), "{stderr}");
 }
+
+#[test]
+fn wwsympa_lmtp_serves_the_socket_systemd_names_wwsympa_lmtp() {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    let site = Site::new("lmtp-fds", "");
+    let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mine = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let (other_fd, mine_fd) = (other.as_raw_fd(), mine.as_raw_fd());
+    // As systemd passes them: fds 3 and 4, named; LISTEN_PID is the pid that execs wwsympa.
+    let mut command = std::process::Command::new("/bin/sh");
+    command
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("LISTEN_FDS", "2")
+        .env("LISTEN_FDNAMES", "wwsympa:wwsympa-lmtp")
+        .arg("-c")
+        .arg(format!(
+            "LISTEN_PID=$$ exec '{}' --config '{}' lmtp",
+            crate::support::binary().display(),
+            site.config.display()
+        ));
+    // SAFETY: only fcntl and dup2 between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            let high_other = libc::fcntl(other_fd, libc::F_DUPFD, 10);
+            let high_mine = libc::fcntl(mine_fd, libc::F_DUPFD, 10);
+            if high_other < 0
+                || high_mine < 0
+                || libc::dup2(high_other, 3) < 0
+                || libc::dup2(high_mine, 4) < 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        })
+    };
+    let mut server = site.spawn_server("lmtp", command, Stdio::null());
+    server.wait_for_log("serving LMTP on");
+    let mut client = Raw::connect(&mine.local_addr().unwrap().to_string());
+    assert!(client.reply().starts_with("220 lists.example.org"));
+    // The other socket is not ours: connected (the kernel queues it), never greeted.
+    let mut stranger = TcpStream::connect(other.local_addr().unwrap()).unwrap();
+    stranger
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    assert!(
+        stranger.read(&mut byte).is_err(),
+        "no greeting on the web's socket"
+    );
+    signal(server.pid(), libc::SIGTERM);
+    assert!(server.wait_exit().success());
+}
