@@ -6,9 +6,13 @@
 pub mod archive;
 pub mod check;
 pub mod db;
+pub mod jobs;
 pub mod lists;
+pub mod lmtp;
+pub mod mta;
 pub mod sender;
 pub mod serve;
+pub mod socketmap;
 pub mod user;
 
 use std::path::PathBuf;

@@ -14,10 +14,12 @@
 mod accounts;
 mod archive;
 mod deliveries;
+mod intake;
 mod lists;
 mod mail;
 mod members;
 mod migrations;
+mod moderation;
 mod posts;
 mod roster;
 mod rows;
