@@ -197,7 +197,7 @@ fn wrong_keys_get_a_clear_refusal_and_then_a_limit_even_for_a_right_key() {
     let mut guesser = site.browser("198.51.100.9");
     for n in 0..10 {
         let page = guesser.get(&format!("/sympa/distribute/news/{}{n:02}", "B".repeat(41)));
-        assert_eq!(page.status, 404);
+        assert_eq!(page.status, 410);
         assert!(body(&page).contains("This link is not valid"));
     }
     let limited = guesser.get(&format!("/sympa/distribute/news/{key}"));
@@ -207,7 +207,7 @@ fn wrong_keys_get_a_clear_refusal_and_then_a_limit_even_for_a_right_key() {
     let mut other = site.browser("198.51.100.10");
     assert_eq!(
         other.get(&format!("/sympa/distribute/nosuch/{key}")).status,
-        404
+        410
     );
     assert_eq!(other.get(&format!("/sympa/reject/news/{key}")).status, 200);
     assert_eq!(state(&site, list, id), (None, true));

@@ -379,7 +379,7 @@ fn key_page(
 /// says so, nothing changed.
 fn dead(refusal: &Refusal) -> Outcome {
     let status = match refusal {
-        Refusal::InvalidLink => 404,
+        Refusal::InvalidLink => 410,
         other => refusal_status(other),
     };
     dead_link(status, refusal)
