@@ -85,10 +85,12 @@ pub fn key_hash(key: &str) -> String {
 /// Holds `hold.message` for `list`'s moderators, in the caller's transaction: the held row
 /// with a new moderation key (random, 256 bits), expiring after the list's `hold_days`.
 /// Each moderator (the owners when the list has none) is told at once (`mail/moderate.txt`,
-/// with the post attached when it is at most [`ATTACH_MAX`] bytes) or in their next digest;
+/// with the post attached when it is at most [`ATTACH_MAX`] bytes, and a key of their own,
+/// so that the decision records who took it) or in their next digest;
 /// the sender gets a "your message is held" notice with a withdraw link (never the null
 /// sender nor an automatic message, at most [`HELD_NOTICES_PER_SENDER`]).
-/// Returns the key (Sympa's modkey: `/distribute/LIST/KEY`, `DISTRIBUTE LIST KEY`).
+/// Returns the post's shared key (Sympa's modkey: `/distribute/LIST/KEY`, `DISTRIBUTE LIST
+/// KEY`), which works as the moderators' do but names nobody; only its hash is kept.
 pub fn hold(
     tx: &mut Tx<'_, '_>,
     list: &List,
@@ -112,7 +114,7 @@ pub fn hold(
         .held_message(hold.message.id)?
         .ok_or_else(|| crate::store::Error::NotFound("the held post just stored".into()))?;
     let raw = tx.db.archived_raw(held.message)?.unwrap_or_default();
-    notices::tell_moderators(tx, list, &held, &key, &raw, now)?;
+    notices::tell_moderators(tx, list, &held, &raw, now)?;
     notices::tell_sender_held(tx, list, &held, &raw, now)?;
     tx.audit(
         "hold_post",
