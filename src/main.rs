@@ -54,7 +54,19 @@ enum Command {
         command: cli::user::UserCommand,
     },
     /// Check the configuration, the database and the mail transport; exits 1 on errors.
-    Check,
+    /// `wwsympa check mta` checks the MTA's routing to wwsympa instead.
+    Check {
+        #[command(subcommand)]
+        what: Option<cli::check::CheckCommand>,
+    },
+    /// The MTA glue: static Postfix maps.
+    Mta {
+        #[command(subcommand)]
+        command: cli::mta::MtaCommand,
+    },
+    /// Answer Postfix's socketmap lookups (transport, recipients, domains) from the database,
+    /// until SIGTERM.
+    Socketmap(cli::socketmap::SocketmapArgs),
     /// Receive mail over LMTP (RFC 2033) from the MTA, on the socket systemd hands over
     /// (wwsympa-lmtp.socket) or --listen.
     Lmtp(cli::lmtp::LmtpArgs),
@@ -108,7 +120,12 @@ fn run(cli: Cli) -> Result<()> {
         Command::Member { command } => cli::lists::member(&config, command),
         Command::User { command } => cli::user::run(&config, command),
         Command::Archive { command } => cli::archive::run(&config, command),
-        Command::Check => cli::check::run(&config),
+        Command::Check { what: None } => cli::check::run(&config),
+        Command::Check {
+            what: Some(cli::check::CheckCommand::Mta(args)),
+        } => cli::mta::check(&config, &args),
+        Command::Mta { command } => cli::mta::run(&config, command),
+        Command::Socketmap(args) => cli::socketmap::run(config, args),
         Command::Jobs { at } => cli::jobs::run(&config, at),
         Command::Sender { poll } => cli::sender::run(config, poll),
         Command::Lmtp(args) => cli::lmtp::run(config, config_path, args),

@@ -7,6 +7,14 @@ use wwsympa::mail;
 use wwsympa::render::Templates;
 use wwsympa::store::{Error, Store, Target};
 
+/// What `wwsympa check` may check besides the whole site.
+#[derive(clap::Subcommand)]
+pub enum CheckCommand {
+    /// How the installed MTA (Postfix, else Exim) routes a list's addresses to wwsympa: what
+    /// is wrong and how to fix it.
+    Mta(super::mta::CheckMtaArgs),
+}
+
 /// `wwsympa check`: prints what is fine and what is not; errors make it exit 1.
 pub fn run(config: &Config) -> Result<()> {
     let mut errors = 0;

@@ -4,12 +4,14 @@ use anyhow::{bail, Result};
 use clap::Subcommand;
 
 use wwsympa::config::Config;
+use wwsympa::domain::SendPolicy;
 use wwsympa::domain::{
     ArchiveAccess, ListPolicy, ReviewPolicy, SubscribePolicy, UnsubscribePolicy,
 };
 use wwsympa::domain::{ListName, Visibility};
 use wwsympa::operations::account;
 use wwsympa::operations::archive::import;
+use wwsympa::operations::intake;
 use wwsympa::operations::lists::{self, ListSettings};
 use wwsympa::operations::members::{self, Entry};
 use wwsympa::store::{NewList, Store, Target};
@@ -170,6 +172,18 @@ const SAMPLE_MEMBERS: &[(&str, &str)] = &[
     ("ken", "Ken Thompson"),
 ];
 
+/// Posts held on the sample list `users`: from outsiders, one with an attachment-like body,
+/// one that looks like a command sent to the list's address.
+const SAMPLE_HELD: &[(&str, &str, &str)] = &[
+    (
+        "Margaret Hamilton <margaret@example.net>",
+        "How do I report a bug?",
+        "Hello,\n\nI am not on the list yet: where should bug reports go?\n\nMargaret",
+    ),
+    ("Linus <linus@example.net>", "unsubscribe", "unsubscribe"),
+    ("Offers <deals@example.biz>", "Cheap watches", "Buy now!"),
+];
+
 /// Adds, when the domain has no list yet, three sample lists with members, owned by the
 /// first configured listmaster, whose account gets a random password printed once (for
 /// trying wwsympa out: log in with it, then choose another on the preferences page).
@@ -270,9 +284,39 @@ fn sample(config: &Config) -> Result<()> {
                 &mut |_| {},
             )
         })?;
+        // Who may post: owners only on `announce`, members (outsiders moderated) on `users`,
+        // members only on `dev`, with a subject tag there.
+        let mut settings = admin.run(|env, who| lists::mail_settings(env, who, &list))?;
+        settings.send = match name {
+            "announce" => SendPolicy::Newsletter,
+            "dev" => SendPolicy::Private,
+            _ => SendPolicy::PrivateOrModerated,
+        };
+        if name == "dev" {
+            settings.subject_tag = "[dev]".into();
+        }
+        admin.run(|env, who| lists::set_mail_settings(env, who, &list, &settings))?;
+        // A few posts waiting for the moderators of `users`, held as the mail door holds them.
+        if name == "users" {
+            for (n, (from, subject, body)) in SAMPLE_HELD.iter().enumerate() {
+                let raw = format!(
+                    "From: {from}\nTo: users@{domain}\nSubject: {subject}\nDate: {date}\nMessage-ID: <sample.held.{n}@{domain}>\n\n{body}\n",
+                    domain = config.domain,
+                    date = wwsympa::domain::calendar::rfc5322_date(now - 3_600 * (3 - n as i64)),
+                );
+                let incoming = intake::Incoming {
+                    envelope_from: from
+                        .rsplit_once('<')
+                        .map_or(from, |(_, a)| a.trim_end_matches('>')),
+                    raw: raw.as_bytes(),
+                    arrived_at: now - 3_600 * (3 - n as i64),
+                };
+                admin.run(|env, _| intake::post(env, &list, &incoming))?;
+            }
+        }
     }
     eprintln!(
-        "added 3 sample lists with members and archives to {}; log in as {listmaster} with the password {password}",
+        "added 3 sample lists with members, archives, send policies and 3 held posts on `users` to {}; log in as {listmaster} with the password {password}",
         config.domain
     );
     Ok(())

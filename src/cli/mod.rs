@@ -9,8 +9,10 @@ pub mod db;
 pub mod jobs;
 pub mod lists;
 pub mod lmtp;
+pub mod mta;
 pub mod sender;
 pub mod serve;
+pub mod socketmap;
 pub mod user;
 
 use std::path::PathBuf;

@@ -286,8 +286,8 @@ pub struct PostFacts<'a> {
 /// Decides what happens to a post under `settings`.
 ///
 /// A ban wins over everything; an allow rule makes the sender a member for the policy.
-/// A message with no usable sender is held when the list moderates outsiders, else
-/// rejected like an outsider's.
+/// A message with no usable sender is judged as an outsider's, and where that would
+/// distribute it (a public list) it is held instead: it is never distributed unseen.
 pub fn decide_post(settings: &MailSettings, facts: &PostFacts<'_>) -> PostVerdict {
     if facts.rule == Some(SenderRule::Ban) {
         return PostVerdict::Reject(RejectReason::Banned);
@@ -316,6 +316,10 @@ pub fn decide_post(settings: &MailSettings, facts: &PostFacts<'_>) -> PostVerdic
     }
     if facts.looks_like_command && !staff {
         reasons.push(HoldReason::LooksLikeCommand);
+    }
+    // Nobody to answer for it: never distributed as it is, even where anyone may post.
+    if facts.sender.is_none() && !reasons.contains(&HoldReason::NotMember) {
+        reasons.push(HoldReason::NotMember);
     }
     if reasons.is_empty() {
         PostVerdict::Distribute
@@ -409,6 +413,7 @@ mod tests {
             ..MailSettings::default()
         };
         let roles = role.roles();
+        let sender = Email::parse("someone@a.org").unwrap();
         decide_post(
             &settings,
             &PostFacts {
@@ -416,9 +421,46 @@ mod tests {
                 rule,
                 attachments: 0,
                 looks_like_command: false,
-                sender: None,
+                sender: Some(&sender),
             },
         )
+    }
+
+    #[test]
+    fn a_post_without_a_sender_is_never_distributed() {
+        let anonymous = Role::Anonymous.roles();
+        let facts = PostFacts {
+            roles: &anonymous,
+            rule: None,
+            attachments: 0,
+            looks_like_command: false,
+            sender: None,
+        };
+        let with = |send| {
+            decide_post(
+                &MailSettings {
+                    send,
+                    ..MailSettings::default()
+                },
+                &facts,
+            )
+        };
+        assert_eq!(
+            with(SendPolicy::Public),
+            PostVerdict::Hold(vec![HoldReason::NotMember])
+        );
+        assert_eq!(
+            with(SendPolicy::PrivateOrModerated),
+            PostVerdict::Hold(vec![HoldReason::NotMember])
+        );
+        assert_eq!(
+            with(SendPolicy::Private),
+            PostVerdict::Reject(RejectReason::NotMember)
+        );
+        assert_eq!(
+            with(SendPolicy::Moderated),
+            PostVerdict::Hold(vec![HoldReason::Moderated, HoldReason::NotMember])
+        );
     }
 
     #[test]
@@ -491,12 +533,13 @@ mod tests {
         let outsider = Role::Anonymous.roles();
         let member = Role::Subscriber.roles();
         let owner = Role::Owner.roles();
+        let sender = Email::parse("someone@a.org").unwrap();
         let facts = |roles, attachments, command| PostFacts {
             roles,
             rule: None,
             attachments,
             looks_like_command: command,
-            sender: None,
+            sender: Some(&sender),
         };
         assert_eq!(
             decide_post(&settings, &facts(&member, 2, false)),

@@ -10,6 +10,7 @@ pub mod account;
 pub mod archive;
 pub mod bounces;
 pub mod distribution;
+pub mod intake;
 pub mod jobs;
 pub mod limits;
 pub mod lists;

@@ -249,6 +249,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/mail/owner_notice.txt"),
     ),
     (
+        "mail/reject_post.txt",
+        include_str!("../../templates/mail/reject_post.txt"),
+    ),
+    (
+        "mail/command_report.txt",
+        include_str!("../../templates/mail/command_report.txt"),
+    ),
+    (
         "mail/moderate.txt",
         include_str!("../../templates/mail/moderate.txt"),
     ),

@@ -57,6 +57,12 @@ queries! {
     /// One list of `domain`, whatever its status.
     fn list_by_name(&self, domain: &str, name: &ListName) -> Result<Option<List>, Error>;
 
+    // The mail door.
+
+    /// Returns true if and only if `domain` has at least one open list (the mail door takes
+    /// mail for the configured domain and these).
+    fn is_list_domain(&self, domain: &str) -> Result<bool, Error>;
+
     // Accounts, sessions and tickets; tokens arrive already hashed.
 
     /// The account of `email`, if any.

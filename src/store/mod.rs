@@ -65,6 +65,8 @@ mod target;
 #[cfg(test)]
 mod archive_tests;
 #[cfg(test)]
+mod intake_tests;
+#[cfg(test)]
 mod moderation_tests;
 #[cfg(test)]
 mod post_tests;

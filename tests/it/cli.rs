@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use crate::support::db::SiteDb;
 use crate::support::{binary, free_port, TempDir};
-use wwsympa::domain::Email;
+use wwsympa::domain::{Email, ListName, SendPolicy};
 
 /// The configuration file of a site in `dir`, and its database (of the selected backend).
 fn config(dir: &TempDir) -> (std::path::PathBuf, SiteDb) {
@@ -155,6 +155,22 @@ fn db_sample_adds_lists_with_members_and_a_listmaster_who_can_log_in() {
             .id;
         assert!(store.db().member_count(id).unwrap() >= 4, "{}", list.name);
     }
+    // Send policies, and posts held on `users` as the mail door holds them.
+    let settings = |name: &str| {
+        let list = store
+            .db()
+            .list_by_name("lists.example.org", &ListName::parse(name).unwrap())
+            .unwrap()
+            .unwrap();
+        store.db().list_mail_settings(list.id).unwrap().send
+    };
+    assert_eq!(settings("announce"), SendPolicy::Newsletter);
+    assert_eq!(settings("users"), SendPolicy::PrivateOrModerated);
+    assert_eq!(settings("dev"), SendPolicy::Private);
+    assert_eq!(
+        db.texts("SELECT m.state FROM held_messages h JOIN archive_messages m ON m.id = h.message"),
+        ["held", "held", "held"]
+    );
     let account = store
         .db()
         .user(&Email::parse("listmaster@localhost").unwrap())

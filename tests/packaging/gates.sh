@@ -11,6 +11,8 @@ DEB_FILES='/etc/apache2/conf-available/wwsympa.conf
 /usr/lib/systemd/system/wwsympa-lmtp.service
 /usr/lib/systemd/system/wwsympa-lmtp.socket
 /usr/lib/systemd/system/wwsympa-sender.service
+/usr/lib/systemd/system/wwsympa-socketmap.service
+/usr/lib/systemd/system/wwsympa-socketmap.socket
 /usr/lib/systemd/system/wwsympa.service
 /usr/lib/systemd/system/wwsympa.socket
 /usr/lib/systemd/system/wwsympa@.service
@@ -20,6 +22,10 @@ DEB_FILES='/etc/apache2/conf-available/wwsympa.conf
 /usr/share/doc/wwsympa/README.md
 /usr/share/doc/wwsympa/changelog.Debian.gz
 /usr/share/doc/wwsympa/copyright
+/usr/share/doc/wwsympa/examples/exim/wwsympa.conf
+/usr/share/doc/wwsympa/examples/postfix/main.cf
+/usr/share/doc/wwsympa/examples/postfix/main.cf.regexp
+/usr/share/doc/wwsympa/examples/postfix/master.cf
 /usr/share/lintian/overrides/wwsympa
 /usr/share/man/man8/wwsympa.8.gz
 /usr/share/wwsympa/static/wwsympa.css
@@ -31,6 +37,8 @@ RPM_FILES='/etc/sysconfig/wwsympa
 /usr/lib/systemd/system/wwsympa-lmtp.service
 /usr/lib/systemd/system/wwsympa-lmtp.socket
 /usr/lib/systemd/system/wwsympa-sender.service
+/usr/lib/systemd/system/wwsympa-socketmap.service
+/usr/lib/systemd/system/wwsympa-socketmap.socket
 /usr/lib/systemd/system/wwsympa.service
 /usr/lib/systemd/system/wwsympa.socket
 /usr/lib/systemd/system/wwsympa.socket.d/50-socket-group.conf
@@ -41,8 +49,12 @@ RPM_FILES='/etc/sysconfig/wwsympa
 /usr/lib/tmpfiles.d/wwsympa.conf
 /usr/share/doc/wwsympa/README.md
 /usr/share/doc/wwsympa/examples/apache/wwsympa.conf
+/usr/share/doc/wwsympa/examples/exim/wwsympa.conf
 /usr/share/doc/wwsympa/examples/lighttpd/50-wwsympa.conf
 /usr/share/doc/wwsympa/examples/nginx/wwsympa.conf
+/usr/share/doc/wwsympa/examples/postfix/main.cf
+/usr/share/doc/wwsympa/examples/postfix/main.cf.regexp
+/usr/share/doc/wwsympa/examples/postfix/master.cf
 /usr/share/man/man8/wwsympa.8
 /usr/share/wwsympa/static/wwsympa.css
 /usr/share/wwsympa/systemd/multiwatch.conf'
@@ -117,6 +129,7 @@ units_root() {
     mkdir -p "$root/usr/lib/systemd/system" "$root/etc/systemd/system"
     cp systemd/wwsympa.socket systemd/wwsympa.service systemd/wwsympa@.socket systemd/wwsympa@.service \
         systemd/sender/wwsympa-sender.service systemd/lmtp/wwsympa-lmtp.socket systemd/lmtp/wwsympa-lmtp.service \
+        systemd/socketmap/wwsympa-socketmap.socket systemd/socketmap/wwsympa-socketmap.service \
         "$root/usr/lib/systemd/system/"
     if [ -n "$multiwatch" ]; then
         mkdir -p "$root/etc/systemd/system/wwsympa.service.d"
@@ -148,6 +161,7 @@ gates() {
         check "exposure wwsympa@.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa@1.service
         check "exposure wwsympa-sender.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa-sender.service
         check "exposure wwsympa-lmtp.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa-lmtp.service
+        check "exposure wwsympa-socketmap.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa-socketmap.service
         units_root "$tmp/units-mw" multiwatch
         check "exposure wwsympa.service + multiwatch drop-in <= 1.5 (offline)" exposure_ok "$tmp/units-mw" wwsympa.service
     fi

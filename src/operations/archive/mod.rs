@@ -35,6 +35,19 @@ pub fn store_message(
     incoming: &Incoming<'_>,
 ) -> Result<Archived, store::Error> {
     let parsed = archive::parse(incoming.raw);
+    store_parsed(db, list, incoming, &parsed, ArchivedState::Visible)
+}
+
+/// As [`store_message`], for a message already parsed (by [`archive::parse`] on the same
+/// bytes) and in `state`: `Visible` for a post distributed at once, `Held` for one waiting
+/// for a moderator (on no archive page, not indexed until it is distributed).
+pub fn store_parsed(
+    db: &Db<'_>,
+    list: &List,
+    incoming: &Incoming<'_>,
+    parsed: &archive::Parsed,
+    state: ArchivedState,
+) -> Result<Archived, store::Error> {
     let date = sane_date(parsed.date, incoming.arrived_at);
     let month = incoming
         .month
@@ -56,7 +69,7 @@ pub fn store_message(
         attachments: parsed.attachments,
         index: &parsed.index,
         extract_version: archive::EXTRACT_VERSION,
-        state: ArchivedState::Visible,
+        state,
     })
 }
 

@@ -20,6 +20,7 @@
 
 mod accounts;
 mod archive;
+mod intake;
 mod lists;
 mod mail;
 mod members;

@@ -13,6 +13,7 @@
 
 mod accounts;
 mod archive;
+mod intake;
 mod lists;
 mod mail;
 mod members;

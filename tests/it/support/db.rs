@@ -317,6 +317,53 @@ impl SiteDb {
         }
     }
 
+    /// The first column of every row `sql` returns (text or bytes), read behind the store's
+    /// back; `sql` has no placeholders and is written so that both databases take it.
+    pub fn column(&self, sql: &str) -> Vec<Vec<u8>> {
+        match &self.kind {
+            Kind::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                let mut statement = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let rows = statement
+                    .query_map([], |row| {
+                        Ok(match row.get_ref(0)? {
+                            rusqlite::types::ValueRef::Null => Vec::new(),
+                            rusqlite::types::ValueRef::Integer(i) => i.to_string().into_bytes(),
+                            rusqlite::types::ValueRef::Real(r) => r.to_string().into_bytes(),
+                            rusqlite::types::ValueRef::Text(t)
+                            | rusqlite::types::ValueRef::Blob(t) => t.to_vec(),
+                        })
+                    })
+                    .unwrap();
+                rows.map(|r| r.unwrap()).collect()
+            }
+            Kind::Postgres { server, name } => server
+                .client(name)
+                .query(sql, &[])
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                .iter()
+                .map(|row| {
+                    row.try_get::<_, Option<Vec<u8>>>(0)
+                        .map(Option::unwrap_or_default)
+                        .or_else(|_| {
+                            row.try_get::<_, Option<String>>(0)
+                                .map(|t| t.unwrap_or_default().into_bytes())
+                        })
+                        .or_else(|_| row.try_get::<_, i64>(0).map(|i| i.to_string().into_bytes()))
+                        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                })
+                .collect(),
+        }
+    }
+
+    /// [`SiteDb::column`] as text (lossy).
+    pub fn texts(&self, sql: &str) -> Vec<String> {
+        self.column(sql)
+            .into_iter()
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .collect()
+    }
+
     /// Rows of `table`, counted behind the store's back.
     pub fn rows(&self, table: &str) -> i64 {
         let sql = format!("SELECT count(*) FROM {table}");

@@ -1,0 +1,661 @@
+//! The mail door against a real store (the database `WWSYMPA_TEST_DB` selects): addresses
+//! resolved live, each send policy for each kind of sender, loops and duplicates, broken
+//! messages, the size limit, an unreachable database, mail commands and their answers, mail
+//! forwarded to people, and never an answer to a robot. Through `lmtp::Mailbox` directly,
+//! as the LMTP server calls it.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use wwsympa::config::Config;
+use wwsympa::domain::{
+    AdminRole, ArchiveAccess, Email, ListId, ListName, ListPolicy, ListStatus, ReviewPolicy,
+    SendPolicy, SubscribePolicy, UnsubscribePolicy, Visibility,
+};
+use wwsympa::intake::Door;
+use wwsympa::lmtp::{Envelope, Mailbox, Reply};
+use wwsympa::mail::Wake;
+use wwsympa::store::{NewList, NewMember, Target};
+
+use crate::support::db::SiteDb;
+use crate::support::TempDir;
+
+const DOMAIN: &str = "lists.example.org";
+const OWNER: &str = "owner@example.org";
+const MODERATOR: &str = "mod@example.org";
+const MEMBER: &str = "ada@example.org";
+const OUTSIDER: &str = "eve@example.net";
+
+/// A site with its database and a door on it.
+struct Site {
+    db: SiteDb,
+    config: Config,
+    door: Door,
+    _dir: TempDir,
+}
+
+fn email(text: &str) -> Email {
+    Email::parse(text).unwrap()
+}
+
+fn site(name: &str) -> Site {
+    let dir = TempDir::new(name);
+    let db = SiteDb::new(dir.path(), "site.db");
+    let mut config = Config {
+        domain: DOMAIN.into(),
+        listmaster: "boss@example.org".into(),
+        wwsympa_url: format!("https://{DOMAIN}/sympa"),
+        ..Config::default()
+    };
+    db.configure(&mut config);
+    drop(db.store());
+    let door = Door::new(config.clone(), db.target(), Arc::new(Wake::new())).unwrap();
+    Site {
+        db,
+        config,
+        door,
+        _dir: dir,
+    }
+}
+
+impl Site {
+    /// A list with an owner, a moderator and one member, posting under `send`.
+    fn list(&self, name: &str, send: SendPolicy) -> ListId {
+        let store = self.db.store();
+        let db = store.db();
+        let id = db
+            .create_list(
+                DOMAIN,
+                &NewList {
+                    name: ListName::parse(name).unwrap(),
+                    subject: format!("The {name} list"),
+                    description: String::new(),
+                    topics: vec![],
+                    visibility: Visibility::Noconceal,
+                },
+            )
+            .unwrap();
+        db.set_list_policy(
+            id,
+            &ListPolicy {
+                visibility: Visibility::Noconceal,
+                subscribe: SubscribePolicy::Open,
+                unsubscribe: UnsubscribePolicy::Open,
+                review: ReviewPolicy::Owner,
+                archive: ArchiveAccess::Public,
+            },
+        )
+        .unwrap();
+        let mut settings = db.list_mail_settings(id).unwrap();
+        settings.send = send;
+        db.set_list_mail_settings(id, &settings).unwrap();
+        db.add_admin(id, &email(OWNER), AdminRole::Owner, true)
+            .unwrap();
+        db.add_admin(id, &email(MODERATOR), AdminRole::Editor, false)
+            .unwrap();
+        db.add_member(id, &NewMember::new(email(MEMBER))).unwrap();
+        id
+    }
+
+    fn deliver(&self, from: &str, to: &[&str], raw: &[u8]) -> Vec<Reply> {
+        let envelope = Envelope {
+            from: from.into(),
+            recipients: to.iter().map(|t| t.to_string()).collect(),
+        };
+        self.door.deliver(&envelope, raw)
+    }
+
+    fn one(&self, from: &str, to: &str, raw: &[u8]) -> Reply {
+        self.deliver(from, &[to], raw).remove(0)
+    }
+
+    fn texts(&self, sql: &str) -> Vec<String> {
+        self.db.texts(sql)
+    }
+
+    /// The archive states of `list`'s messages, oldest first.
+    fn states(&self, list: ListId) -> Vec<String> {
+        self.texts(&format!(
+            "SELECT state FROM archive_messages WHERE list_id = {} ORDER BY id",
+            list.0
+        ))
+    }
+
+    /// The outbox's kinds, oldest first.
+    fn outbox(&self) -> Vec<String> {
+        self.texts("SELECT kind FROM outbox ORDER BY id")
+    }
+
+    /// The outbox rows of `kind`: (recipients, bytes).
+    fn outbox_of(&self, kind: &str) -> Vec<(String, String)> {
+        let recipients = self.texts(&format!(
+            "SELECT recipients FROM outbox WHERE kind = '{kind}' ORDER BY id"
+        ));
+        let messages = self.texts(&format!(
+            "SELECT message FROM outbox WHERE kind = '{kind}' ORDER BY id"
+        ));
+        recipients.into_iter().zip(messages).collect()
+    }
+
+    fn audit(&self) -> Vec<String> {
+        self.texts("SELECT action FROM audit_log ORDER BY id")
+    }
+}
+
+/// A message with a fresh Message-ID.
+fn mail(from: &str, to: &str, subject: &str, body: &str) -> Vec<u8> {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    format!(
+        "From: Someone <{from}>\r\nTo: {to}\r\nSubject: {subject}\r\nDate: Sun, 29 Nov 2026 04:00:00 +0000\r\nMessage-ID: <intake-{n}-{}@example.org>\r\n\r\n{body}\r\n",
+        std::process::id()
+    )
+    .into_bytes()
+}
+
+fn assert_reply(reply: &Reply, code: u16, status: &str) {
+    assert_eq!((reply.code, reply.status), (code, status), "{reply:?}");
+}
+
+#[test]
+fn recipients_are_resolved_live_from_the_database() {
+    let site = site("intake-rcpt");
+    let team = site.list("team", SendPolicy::Public);
+    for address in [
+        "team@lists.example.org",
+        "TEAM@Lists.Example.Org",
+        "team-request@lists.example.org",
+        "team-editor@lists.example.org",
+        "team-owner@lists.example.org",
+        "team-owner+abc-123@lists.example.org",
+        "team-subscribe@lists.example.org",
+        "team-unsubscribe@lists.example.org",
+        "sympa@lists.example.org",
+        "listmaster@lists.example.org",
+        "bounce+xyz@lists.example.org",
+    ] {
+        assert_reply(&site.door.recipient(address), 250, "2.1.5");
+    }
+    assert_reply(
+        &site.door.recipient("nosuch@lists.example.org"),
+        550,
+        "5.1.1",
+    );
+    assert_reply(
+        &site.door.recipient("nosuch-request@lists.example.org"),
+        550,
+        "5.1.1",
+    );
+    assert_reply(&site.door.recipient("team@elsewhere.org"), 550, "5.1.2");
+    assert_reply(&site.door.recipient("team"), 550, "5.1.3");
+    assert_reply(
+        &site.door.recipient("t\u{e9}am@lists.example.org"),
+        550,
+        "5.1.3",
+    );
+    // A list made after the door opened takes mail at once; one closed stops at once.
+    assert_reply(
+        &site.door.recipient("fresh@lists.example.org"),
+        550,
+        "5.1.1",
+    );
+    let fresh = site.list("fresh", SendPolicy::PrivateOrModerated);
+    assert_reply(
+        &site.door.recipient("fresh@lists.example.org"),
+        250,
+        "2.1.5",
+    );
+    let reply = site.one(
+        OUTSIDER,
+        "fresh@lists.example.org",
+        &mail(OUTSIDER, "fresh@lists.example.org", "First!", "Hello"),
+    );
+    assert_reply(&reply, 250, "2.0.0");
+    assert_eq!(site.states(fresh), ["held"]);
+    site.db
+        .store()
+        .set_list_status(team, ListStatus::Closed)
+        .unwrap();
+    assert_reply(&site.door.recipient("team@lists.example.org"), 550, "5.1.1");
+    assert_reply(
+        &site.door.recipient("team-owner@lists.example.org"),
+        550,
+        "5.1.1",
+    );
+    // A domain with an open list takes list mail too.
+    site.db
+        .store()
+        .db()
+        .create_list(
+            "other.example.org",
+            &NewList {
+                name: ListName::parse("club").unwrap(),
+                subject: String::new(),
+                description: String::new(),
+                topics: vec![],
+                visibility: Visibility::Noconceal,
+            },
+        )
+        .unwrap();
+    assert_reply(&site.door.recipient("club@other.example.org"), 250, "2.1.5");
+    assert_reply(
+        &site.door.recipient("sympa@other.example.org"),
+        250,
+        "2.1.5",
+    );
+    assert_reply(&site.door.recipient("nope@other.example.org"), 550, "5.1.1");
+}
+
+/// What the door should do with a post: `d` distribute, `h` hold, `r` reject.
+fn expect(send: SendPolicy, sender: &str) -> char {
+    use SendPolicy::*;
+    match (send, sender) {
+        (Closed, _) => 'r',
+        (Public, _) => 'd',
+        (Private, OUTSIDER) => 'r',
+        (Private, _) => 'd',
+        (PrivateOrModerated, OUTSIDER) => 'h',
+        (PrivateOrModerated, _) => 'd',
+        (Moderated, MODERATOR) => 'd',
+        (Moderated, _) => 'h',
+        (ModeratedOnly, _) => 'h',
+        (Newsletter, OWNER | MODERATOR) => 'd',
+        (Newsletter, _) => 'r',
+    }
+}
+
+/// Each send policy, for an outsider, a member, a moderator and an owner: the post is held
+/// (archived in the held state with its moderation row) or rejected (nothing archived, the
+/// sender told once) as the policy says. Distribution is checked where it is decided.
+fn run_policy_matrix(with_distribution: bool) {
+    let site = site("intake-policies");
+    for (index, send) in SendPolicy::ALL.iter().enumerate() {
+        let name = format!("l{index}");
+        let list = site.list(&name, *send);
+        let address = format!("{name}@{DOMAIN}");
+        for sender in [OUTSIDER, MEMBER, MODERATOR, OWNER] {
+            let verdict = expect(*send, sender);
+            if verdict == 'd' && !with_distribution {
+                continue;
+            }
+            let before = site.states(list).len();
+            let notices = site.outbox_of("reject_post").len();
+            let reply = site.one(
+                sender,
+                &address,
+                &mail(sender, &address, "Hello", "A post."),
+            );
+            assert_reply(&reply, 250, "2.0.0");
+            let states = site.states(list);
+            match verdict {
+                'h' => {
+                    assert_eq!(states.len(), before + 1, "{send:?} {sender}");
+                    assert_eq!(states.last().unwrap(), "held", "{send:?} {sender}");
+                    assert!(reply.text.contains("held"), "{reply:?}");
+                }
+                'r' => {
+                    assert_eq!(states.len(), before, "{send:?} {sender}: nothing archived");
+                    let now = site.outbox_of("reject_post");
+                    assert_eq!(now.len(), notices + 1, "{send:?} {sender}: one notice");
+                    assert_eq!(now.last().unwrap().0, sender);
+                }
+                _ => {
+                    assert_eq!(states.last().unwrap(), "visible", "{send:?} {sender}");
+                    assert!(reply.text.contains("distributed"), "{reply:?}");
+                }
+            }
+        }
+    }
+    let held = site.texts("SELECT count(*) FROM held_messages");
+    let archived_held = site.texts("SELECT count(*) FROM archive_messages WHERE state = 'held'");
+    assert_eq!(
+        held, archived_held,
+        "every held post has its moderation row"
+    );
+    assert!(site.audit().iter().any(|a| a == "post_held"));
+    assert!(site.audit().iter().any(|a| a == "post_rejected"));
+}
+
+#[test]
+fn each_send_policy_holds_or_rejects_by_role() {
+    run_policy_matrix(false);
+}
+
+#[test]
+fn reject_notices_never_go_to_robots_and_are_rate_limited() {
+    let site = site("intake-backscatter");
+    let list = site.list("closed", SendPolicy::Closed);
+    let address = format!("closed@{DOMAIN}");
+    // From the null sender: no notice (and no post either).
+    site.one("", &address, &mail(OUTSIDER, &address, "x", "y"));
+    // Automatic and list mail, robots' From.
+    let auto = |header: &str| {
+        let mut raw = format!("{header}\r\n").into_bytes();
+        raw.extend(mail(OUTSIDER, &address, "x", "y"));
+        raw
+    };
+    for raw in [
+        auto("Auto-Submitted: auto-generated"),
+        auto("Precedence: bulk"),
+        auto("List-Id: Other <other.example.net>"),
+        auto("X-Loop: someone@example.net"),
+        mail("MAILER-DAEMON@example.net", &address, "x", "y"),
+        mail("team-owner@example.net", &address, "x", "y"),
+    ] {
+        assert_reply(&site.one(OUTSIDER, &address, &raw), 250, "2.0.0");
+    }
+    assert_eq!(
+        site.outbox_of("reject_post").len(),
+        0,
+        "{:?}",
+        site.outbox()
+    );
+    // A person: told, at most REPLY_PER_ADDRESS times an hour.
+    for _ in 0..13 {
+        site.one(OUTSIDER, &address, &mail(OUTSIDER, &address, "x", "y"));
+    }
+    let notices = site.outbox_of("reject_post");
+    assert_eq!(notices.len(), 10);
+    assert!(
+        notices[0].1.contains("nobody may write to this list"),
+        "{}",
+        notices[0].1
+    );
+    assert!(notices[0].1.contains("Auto-Submitted: auto-generated"));
+    assert!(site.states(list).is_empty());
+}
+
+#[test]
+fn loops_and_duplicates_are_taken_once() {
+    let site = site("intake-loops");
+    let list = site.list("team", SendPolicy::PrivateOrModerated);
+    let address = format!("team@{DOMAIN}");
+    let with = |header: &str, raw: &[u8]| {
+        let mut out = format!("{header}\r\n").into_bytes();
+        out.extend_from_slice(raw);
+        out
+    };
+    let post = mail(OUTSIDER, &address, "Loop?", "Body");
+    for raw in [
+        with("X-Loop: team@lists.example.org", &post),
+        with("X-Loop: <TEAM@lists.example.org>", &post),
+        with("List-Id: The team list <team.lists.example.org>", &post),
+        with("Auto-Submitted: auto-replied", &post),
+    ] {
+        assert_reply(&site.one(OUTSIDER, &address, &raw), 250, "2.0.0");
+    }
+    assert_reply(&site.one("", &address, &post), 250, "2.0.0");
+    assert!(site.states(list).is_empty(), "{:?}", site.states(list));
+    // The same bytes twice, then the same Message-ID with other bytes (a re-send through
+    // another path): one message.
+    assert_reply(&site.one(OUTSIDER, &address, &post), 250, "2.0.0");
+    let again = site.one(OUTSIDER, &address, &post);
+    assert_reply(&again, 250, "2.0.0");
+    assert!(again.text.contains("duplicate"), "{again:?}");
+    let mut resent = b"Received: from elsewhere\r\n".to_vec();
+    resent.extend_from_slice(&post);
+    assert!(site
+        .one(OUTSIDER, &address, &resent)
+        .text
+        .contains("duplicate"));
+    assert_eq!(site.states(list), ["held"]);
+    assert_eq!(site.texts("SELECT count(*) FROM held_messages"), ["1"]);
+    let discarded = site
+        .audit()
+        .iter()
+        .filter(|a| *a == "post_discarded")
+        .count();
+    assert_eq!(discarded, 5);
+}
+
+#[test]
+fn broken_messages_are_kept_byte_for_byte_and_never_distributed_unseen() {
+    let site = site("intake-broken");
+    // A public list: anyone's post is distributed, so a post held here is held for being broken.
+    let list = site.list("open", SendPolicy::Public);
+    let address = format!("open@{DOMAIN}");
+    let messages: Vec<Vec<u8>> = vec![
+        // No From at all.
+        b"To: open@lists.example.org\r\nSubject: who am I\r\nMessage-ID: <nofrom@x>\r\n\r\nBody\r\n"
+            .to_vec(),
+        // A From that is no address.
+        b"From: not an address\r\nSubject: hm\r\nMessage-ID: <badfrom@x>\r\n\r\nBody\r\n".to_vec(),
+        // No Message-ID, no From, 8-bit junk, NUL bytes, a header line without a colon, bare LF.
+        b"Subject: \xff\xfe\x00junk\nthis is no header\nX-\x01: \x80\x81\n\n\xc3\x28 body \x00 end\n"
+            .to_vec(),
+        // Nothing but a body.
+        b"\r\njust a body\r\n".to_vec(),
+        // Not even that.
+        Vec::new(),
+    ];
+    for raw in &messages {
+        assert_reply(&site.one(OUTSIDER, &address, raw), 250, "2.0.0");
+    }
+    assert_eq!(site.states(list), ["held"; 5]);
+    // The archive keeps the bytes as they came.
+    let stored = site
+        .db
+        .column("SELECT id FROM archive_messages ORDER BY id");
+    let store = site.db.store();
+    for (id, raw) in stored.iter().zip(&messages) {
+        let id: i64 = String::from_utf8_lossy(id).parse().unwrap();
+        assert_eq!(&store.db().archived_raw(id).unwrap().unwrap(), raw);
+    }
+}
+
+#[test]
+fn a_post_over_the_lists_size_is_refused_and_other_recipients_are_not() {
+    let site = site("intake-size");
+    let list = site.list("small", SendPolicy::PrivateOrModerated);
+    let store = site.db.store();
+    let mut settings = store.db().list_mail_settings(list).unwrap();
+    settings.max_size = 2_000;
+    store.db().set_list_mail_settings(list, &settings).unwrap();
+    let address = format!("small@{DOMAIN}");
+    let big = mail(OUTSIDER, &address, "Big", &"x".repeat(3_000));
+    let replies = site.deliver(OUTSIDER, &[&address, &format!("listmaster@{DOMAIN}")], &big);
+    assert_reply(&replies[0], 552, "5.3.4");
+    assert_reply(&replies[1], 250, "2.0.0");
+    assert!(site.states(list).is_empty());
+    let small = mail(OUTSIDER, &address, "Small", "x");
+    assert_reply(&site.one(OUTSIDER, &address, &small), 250, "2.0.0");
+    assert_eq!(site.states(list), ["held"]);
+}
+
+/// A target nothing answers on, of the run's kind: an SQLite file that cannot be opened
+/// (its directory is a regular file), or a PostgreSQL port nothing listens on.
+fn unreachable(site: &Site) -> Target {
+    if site.db.is_postgres() {
+        let port = crate::support::free_port();
+        Target::parse(&format!(
+            "host=127.0.0.1 port={port} user=nobody dbname=nothing connect_timeout=2"
+        ))
+        .unwrap()
+    } else {
+        let file = site._dir.path().join("not-a-dir");
+        std::fs::write(&file, b"").unwrap();
+        Target::parse(&file.join("site.db").display().to_string()).unwrap()
+    }
+}
+
+#[test]
+fn an_unreachable_database_answers_451_never_550() {
+    let site = site("intake-down");
+    site.list("team", SendPolicy::PrivateOrModerated);
+    let mut config = site.config.clone();
+    config.db_name = "unused".into();
+    let door = Door::new(config, unreachable(&site), Arc::new(Wake::new())).unwrap();
+    for address in [
+        "team@lists.example.org",
+        "nosuch@lists.example.org",
+        "sympa@lists.example.org",
+    ] {
+        assert_reply(&door.recipient(address), 451, "4.3.0");
+    }
+    let replies = door.deliver(
+        &Envelope {
+            from: OUTSIDER.into(),
+            recipients: vec![format!("team@{DOMAIN}"), format!("sympa@{DOMAIN}")],
+        },
+        &mail(OUTSIDER, "team@lists.example.org", "x", "help"),
+    );
+    assert_eq!(replies.len(), 2);
+    for reply in &replies {
+        assert_reply(reply, 451, "4.3.0");
+    }
+    // The real database saw nothing.
+    assert_eq!(site.texts("SELECT count(*) FROM archive_messages"), ["0"]);
+    assert_eq!(site.texts("SELECT count(*) FROM outbox"), ["0"]);
+}
+
+#[test]
+fn mail_commands_use_the_webs_operations_and_answer_the_sender() {
+    let site = site("intake-commands");
+    let team = site.list("team", SendPolicy::PrivateOrModerated);
+    let robot = format!("sympa@{DOMAIN}");
+    let bob = "bob@example.com";
+    // SUBSCRIBE by mail: the From is not proof; a confirmation goes to it, as on the web.
+    let raw = mail(bob, &robot, "subscribe team Bob Example", "");
+    assert_reply(&site.one(bob, &robot, &raw), 250, "2.0.0");
+    assert_eq!(site.outbox(), ["confirmation", "command_report"]);
+    let store = site.db.store();
+    assert!(store.db().member(team, &email(bob)).unwrap().is_none());
+    let confirmation = &site.outbox_of("confirmation")[0];
+    assert_eq!(confirmation.0, bob);
+    assert!(confirmation.1.contains("/auth/"), "{}", confirmation.1);
+    let report = &site.outbox_of("command_report")[0];
+    assert_eq!(report.0, bob);
+    assert!(
+        report.1.contains("> subscribe team Bob Example"),
+        "{}",
+        report.1
+    );
+    assert!(
+        report.1.contains("A confirmation link was mailed"),
+        "{}",
+        report.1
+    );
+    // Several commands in the body, up to a signature; the subject is prose.
+    let body = "which\r\nINFO team\r\nlists\r\ninfo nosuch\r\nsignoff\r\nhelp\r\n-- \r\nsubscribe team\r\n";
+    let raw = mail(MEMBER, &robot, "my commands", body);
+    assert_reply(&site.one(MEMBER, &robot, &raw), 250, "2.0.0");
+    let reports = site.outbox_of("command_report");
+    assert_eq!(reports.len(), 2);
+    let report = crate::support::decode_qp(&reports[1].1);
+    for needle in [
+        "> which",
+        "team: The team list (subscriber)",
+        "> INFO team",
+        "Members: 1",
+        "> lists",
+        "There is no list called nosuch here.",
+        "Which list?",
+        "SUBSCRIBE list [Your Name]",
+    ] {
+        assert!(report.contains(needle), "{needle:?} in {report}");
+    }
+    assert!(!report.contains("> subscribe team"), "{report}");
+    // LIST-request: the list is implied; an unsubscription is confirmed by mail.
+    let request = format!("team-request@{DOMAIN}");
+    let raw = mail(MEMBER, &request, "unsubscribe", "");
+    assert_reply(&site.one(MEMBER, &request, &raw), 250, "2.0.0");
+    assert!(store.db().member(team, &email(MEMBER)).unwrap().is_some());
+    let confirmations = site.outbox_of("confirmation");
+    assert_eq!(confirmations.len(), 2);
+    assert_eq!(confirmations[1].0, MEMBER);
+    // LIST-request with prose: to the owners, the bytes kept, our X-Loop on top.
+    let raw = mail(OUTSIDER, &request, "Question for the owners", "Can I join?");
+    assert_reply(&site.one(OUTSIDER, &request, &raw), 250, "2.0.0");
+    let forwarded = site.outbox_of("forward_request");
+    assert_eq!(forwarded.len(), 1);
+    assert_eq!(forwarded[0].0, OWNER);
+    assert!(
+        forwarded[0].1.as_bytes().ends_with(&raw),
+        "the original bytes follow our line"
+    );
+    assert!(forwarded[0]
+        .1
+        .starts_with("X-Loop: team-request@lists.example.org\r\n"));
+    // LIST-subscribe and LIST-unsubscribe: whatever the message says.
+    let carol = "carol@example.com";
+    let subscribe = format!("team-subscribe@{DOMAIN}");
+    assert_reply(
+        &site.one(carol, &subscribe, &mail(carol, &subscribe, "", "")),
+        250,
+        "2.0.0",
+    );
+    assert_eq!(site.outbox_of("confirmation").len(), 3);
+    assert!(site.audit().iter().any(|a| a == "subscribe_request"));
+    assert!(site.audit().iter().any(|a| a == "mail_commands"));
+}
+
+#[test]
+fn commands_from_robots_and_automatic_mail_run_nothing_and_get_no_answer() {
+    let site = site("intake-robots");
+    let team = site.list("team", SendPolicy::PrivateOrModerated);
+    let robot = format!("sympa@{DOMAIN}");
+    let bob = "bob@example.com";
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("", mail(bob, &robot, "subscribe team", "")),
+        (
+            "MAILER-DAEMON@example.com",
+            mail(bob, &robot, "subscribe team", ""),
+        ),
+        (bob, {
+            let mut raw = b"Auto-Submitted: auto-replied\r\n".to_vec();
+            raw.extend(mail(bob, &robot, "subscribe team", ""));
+            raw
+        }),
+        (bob, {
+            let mut raw = b"List-Id: <x.example.net>\r\n".to_vec();
+            raw.extend(mail(bob, &robot, "subscribe team", ""));
+            raw
+        }),
+        (
+            bob,
+            mail("mailer-daemon@example.com", &robot, "subscribe team", ""),
+        ),
+        (bob, b"Subject: subscribe team\r\n\r\n".to_vec()),
+    ];
+    for (from, raw) in cases {
+        assert_reply(&site.one(from, &robot, &raw), 250, "2.0.0");
+    }
+    assert_eq!(site.outbox(), Vec::<String>::new());
+    assert!(site
+        .db
+        .store()
+        .db()
+        .member(team, &email(bob))
+        .unwrap()
+        .is_none());
+    assert!(site
+        .texts("SELECT count(*) FROM pending_requests")
+        .iter()
+        .all(|n| n == "0"));
+}
+
+#[test]
+fn mail_for_people_is_forwarded_once_with_our_x_loop() {
+    let site = site("intake-forward");
+    site.list("team", SendPolicy::PrivateOrModerated);
+    let editor = format!("team-editor@{DOMAIN}");
+    let raw = mail(OUTSIDER, &editor, "For the moderators", "Hi");
+    assert_reply(&site.one(OUTSIDER, &editor, &raw), 250, "2.0.0");
+    let forwarded = site.outbox_of("forward_editors");
+    assert_eq!(forwarded.len(), 1);
+    assert_eq!(forwarded[0].0, MODERATOR);
+    // The copy coming back (a moderator's alias pointing here): dropped.
+    let copy = forwarded[0].1.clone().into_bytes();
+    assert_reply(&site.one(OUTSIDER, &editor, &copy), 250, "2.0.0");
+    assert_eq!(site.outbox_of("forward_editors").len(), 1);
+    // listmaster@: to the configured listmasters.
+    let listmaster = format!("listmaster@{DOMAIN}");
+    let raw = mail(OUTSIDER, &listmaster, "Hello listmaster", "Hi");
+    assert_reply(&site.one(OUTSIDER, &listmaster, &raw), 250, "2.0.0");
+    let forwarded = site.outbox_of("forward_listmaster");
+    assert_eq!(forwarded.len(), 1);
+    assert_eq!(forwarded[0].0, "boss@example.org");
+    assert!(forwarded[0]
+        .1
+        .starts_with("X-Loop: listmaster@lists.example.org\r\n"));
+}
