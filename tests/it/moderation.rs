@@ -698,3 +698,75 @@ fn the_sender_service_runs_the_digest_job_and_an_smtp_server_gets_the_notices() 
         .by;
     assert_eq!(by.as_deref(), Some("mod@example.org"));
 }
+
+#[test]
+fn a_post_through_the_intake_door_is_held_and_a_moderators_mail_command_rejects_it() {
+    use wwsympa::lmtp::{Envelope, Mailbox};
+    let (_dir, site, list) = moderated("mod-intake");
+    let door = wwsympa::intake::Door::new(
+        site.config.clone(),
+        site.db.target(),
+        std::sync::Arc::new(wwsympa::mail::Wake::new()),
+    )
+    .unwrap();
+    let deliver = |from: &str, to: &str, raw: &str| {
+        door.deliver(
+            &Envelope {
+                from: from.into(),
+                recipients: vec![to.into()],
+            },
+            raw.as_bytes(),
+        )
+        .remove(0)
+    };
+    // An outsider's post to the (private-or-moderated) list is held.
+    let reply = deliver(
+        "zed@example.net",
+        "news@lists.example.org",
+        &mail(1, "zed@example.net", "", "from outside"),
+    );
+    assert_eq!(reply.code, 250, "{reply:?}");
+    let held = site.store().db().held_queue(list, 0, 10).unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].reasons, vec![HoldReason::NotMember]);
+    let notice = mail_to(&site, "mod@example.org");
+    assert_eq!(notice.len(), 1);
+    assert!(
+        notice[0].contains("the sender is not a member"),
+        "{}",
+        notice[0]
+    );
+    assert!(mail_to(&site, "zed@example.net")[0].contains("waits for a moderator"));
+    // The moderator answers by mail with the command of their notice.
+    let start = notice[0].find("REJECT news ").unwrap();
+    let command = notice[0][start..]
+        .lines()
+        .next()
+        .unwrap()
+        .trim()
+        .to_string();
+    let reply = deliver(
+        "mod@example.org",
+        "sympa@lists.example.org",
+        &format!(
+            "From: mod@example.org\r\nTo: sympa@lists.example.org\r\nSubject: {command}\r\nMessage-ID: <cmd1@example.org>\r\n\r\n{command}\r\n"
+        ),
+    );
+    assert_eq!(reply.code, 250, "{reply:?}");
+    assert_eq!(
+        state(&site, list, held[0].message),
+        (Some("rejected".into()), false),
+        "{:#?}",
+        mail_to(&site, "mod@example.org")
+    );
+    assert!(mail_to(&site, "zed@example.net")
+        .iter()
+        .any(|m| m.contains("was rejected")));
+    // The moderator's link now shows it.
+    let link = path_of(&notice[0], "/sympa/distribute/news/");
+    let page = body(&site.browser("192.0.2.160").get(&link));
+    assert!(
+        page.contains("was rejected already by mod@example.org"),
+        "{page}"
+    );
+}

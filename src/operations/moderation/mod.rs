@@ -116,12 +116,7 @@ pub fn hold(
     let raw = tx.db.archived_raw(held.message)?.unwrap_or_default();
     notices::tell_moderators(tx, list, &held, &raw, now)?;
     notices::tell_sender_held(tx, list, &held, &raw, now)?;
-    tx.audit(
-        "hold_post",
-        Some(list),
-        hold.sender,
-        json!({ "message": held.message, "reasons": hold.reasons }),
-    )?;
+    // The caller writes the audit row of the post (intake's `post_held`).
     Ok(key)
 }
 
