@@ -770,3 +770,26 @@ fn a_post_through_the_intake_door_is_held_and_a_moderators_mail_command_rejects_
         "{page}"
     );
 }
+
+#[test]
+fn the_queue_page_shows_a_hundred_posts_then_links_to_the_newer_ones() {
+    let (_dir, site, list) = moderated("mod-pages");
+    let ids: Vec<i64> = (0..101)
+        .map(|n| hold(&site, list, &mail(100 + n, "many@example.net", "", "page")).0)
+        .collect();
+    // The sender hears of the first five only (a forged sender is not flooded).
+    assert_eq!(mail_to(&site, "many@example.net").len(), 5);
+    let mut moderator = site.browser("192.0.2.170");
+    moderator.login("mod@example.org", PASSWORD);
+    let first = body(&moderator.get("/sympa/modindex/news"));
+    assert!(first.contains("101 message(s) wait"));
+    assert_eq!(first.matches(r#"name="id""#).count(), 100);
+    assert!(first.contains(&format!(r#"value="{}""#, ids[0])));
+    assert!(!first.contains(&format!(r#"value="{}""#, ids[100])));
+    assert!(first.contains("/sympa/modindex/news?offset=100"), "{first}");
+    let second = body(&moderator.get("/sympa/modindex/news?offset=100"));
+    assert_eq!(second.matches(r#"name="id""#).count(), 1);
+    assert!(second.contains(&format!(r#"value="{}""#, ids[100])));
+    assert!(!second.contains("?offset="));
+    assert!(second.contains("The oldest messages"));
+}
