@@ -200,8 +200,10 @@ pub enum Decided {
 /// Idempotent: a second decision finds the first one and changes nothing. A post past its
 /// expiry that the periodic job has not reached yet expires now ([`Decided::Already`]).
 ///
-/// Doors that take keys from strangers limit wrong keys first ([`check_key_attempts`],
-/// [`count_wrong_key`]); [`decide_with_key`] does both around this.
+/// Wrong keys are counted against the requester's client (or, by mail, their address) in
+/// this transaction; past [`KEY_FAILURES_PER_CLIENT`] every key is [`Decided::Unknown`]
+/// without being looked up, whatever door it came through. [`decide_with_key`] also
+/// refuses such a client before the transaction ([`Refusal::TooManyAttempts`]).
 pub fn decide_by_key(
     tx: &mut Tx<'_, '_>,
     list: &List,
@@ -209,7 +211,18 @@ pub fn decide_by_key(
     decision: &Decision,
     by: Option<&Email>,
 ) -> Result<Decided, Error> {
+    let limit = KEY_FAILURES_PER_CLIENT;
+    let subject = key_subject(tx.requester);
+    if let Some(subject) = &subject {
+        if tx.db.rate_limit_hits(limit.bucket, subject, limit.window)? >= limit.max {
+            log::warn!("moderation keys: {subject} gave too many wrong keys");
+            return Ok(Decided::Unknown);
+        }
+    }
     let Some(found) = tx.db.held_by_key(list.id, &key_hash(key), "moderate")? else {
+        if let Some(subject) = &subject {
+            tx.db.rate_limit_hit(limit.bucket, subject, limit.window)?;
+        }
         return Ok(Decided::Unknown);
     };
     let by = by.map(|e| e.as_str().to_string()).or(found.holder);
@@ -293,7 +306,8 @@ pub fn decide_with_key(
         decide_by_key(tx, list, key, decision, by.as_ref())
     })?;
     if decided == Decided::Unknown {
-        return Err(count_wrong_key(env, requester)?);
+        // Counted by `decide_by_key`, in its transaction.
+        return Err(Refusal::InvalidLink.into());
     }
     Ok(decided)
 }

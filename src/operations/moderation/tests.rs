@@ -376,6 +376,72 @@ fn wrong_keys_are_refused_and_past_the_limit_even_the_right_one() {
 }
 
 #[test]
+fn wrong_keys_by_mail_are_limited_per_sender_in_the_commands_transaction() {
+    let seen = on_both(|store| {
+        let list = setup(store, true);
+        let (id, key) = post(store, &list, &raw(1, "ann@x.org", ""));
+        with_env(store, |env| {
+            let by_mail = Requester {
+                email: Some(email("guesser@x.org")),
+                ..Requester::anonymous(Channel::Mail, None)
+            };
+            let wrong = "C".repeat(43);
+            let mut answers = Vec::new();
+            for _ in 0..=KEY_FAILURES_PER_CLIENT.max {
+                answers.push(
+                    env.transaction(&by_mail, |tx| {
+                        decide_by_key(
+                            tx,
+                            &list,
+                            &wrong,
+                            &Decision::Discard,
+                            by_mail.email.as_ref(),
+                        )
+                    })
+                    .unwrap(),
+                );
+            }
+            // Past the limit even the right key opens nothing for this sender...
+            let limited = env
+                .transaction(&by_mail, |tx| {
+                    decide_by_key(tx, &list, &key, &Decision::Discard, by_mail.email.as_ref())
+                })
+                .unwrap();
+            let untouched = env
+                .db()
+                .held_message(id)
+                .unwrap()
+                .unwrap()
+                .decided
+                .is_none();
+            // ...while a moderator's own mail still works.
+            let moderator = Requester {
+                email: Some(email("mod@a.org")),
+                ..Requester::anonymous(Channel::Mail, None)
+            };
+            let applied = env
+                .transaction(&moderator, |tx| {
+                    decide_by_key(
+                        tx,
+                        &list,
+                        &key,
+                        &Decision::Discard,
+                        moderator.email.as_ref(),
+                    )
+                })
+                .unwrap();
+            (
+                answers.iter().all(|a| *a == Decided::Unknown),
+                limited,
+                untouched,
+                applied,
+            )
+        })
+    });
+    assert_eq!(seen, (true, Decided::Unknown, true, Decided::Applied));
+}
+
+#[test]
 fn a_key_of_another_list_opens_nothing() {
     let seen = on_both(|store| {
         let list = setup(store, true);
