@@ -793,3 +793,74 @@ fn the_queue_page_shows_a_hundred_posts_then_links_to_the_newer_ones() {
     assert!(!second.contains("?offset="));
     assert!(second.contains("The oldest messages"));
 }
+
+#[test]
+fn distributing_by_the_link_publishes_the_post_and_queues_it_for_the_members() {
+    let (_dir, site, list) = moderated("mod-distribute");
+    let (id, _) = hold(
+        &site,
+        list,
+        &mail(5, "ann@example.net", "", "distributemarker"),
+    );
+    let (other, _) = hold(&site, list, &mail(6, "bob@example.net", "", "allowmarker"));
+    // Not in the archive while held.
+    let mut reader = site.browser("192.0.2.180");
+    let month = wwsympa::domain::Month::of_timestamp(
+        site.store().db().held_message(id).unwrap().unwrap().held_at,
+    );
+    let permalink = format!("/sympa/msg/news/{month}/held5@example.net");
+    assert_eq!(reader.get(&permalink).status, 404);
+    let notice = mail_to(&site, "mod@example.org");
+    let link = path_of(&notice[0], "/sympa/distribute/news/");
+    let mut moderator = site.browser("192.0.2.181");
+    moderator.get(&link);
+    let done = moderator.post(&link, &[("do", "distribute")]);
+    assert!(
+        body(&done).contains("Distributed: the message goes to the list."),
+        "{}",
+        body(&done)
+    );
+    assert_eq!(state(&site, list, id), (Some("distributed".into()), true));
+    let moved = reader.get(&permalink);
+    assert_eq!(
+        moved.status, 301,
+        "the permalink leads to the message's page"
+    );
+    let page = reader.get(moved.header("Location").unwrap());
+    assert_eq!(page.status, 200);
+    assert!(body(&page).contains("distributemarker"));
+    let store = site.store();
+    let delivery = store
+        .db()
+        .delivery_of(list, id)
+        .unwrap()
+        .expect("queued for the members");
+    let counts = store.db().delivery_counts(Some(delivery)).unwrap();
+    assert_eq!(
+        counts.pending + counts.sending + counts.sent,
+        1,
+        "member@ gets it"
+    );
+    drop(store);
+    // Distribute and always allow, from the queue page.
+    let mut logged = site.browser("192.0.2.182");
+    logged.login("mod@example.org", PASSWORD);
+    logged.get("/sympa/modindex/news");
+    logged.post(
+        "/sympa/modindex/news",
+        &[("id", &other.to_string()), ("do", "allow")],
+    );
+    assert_eq!(
+        state(&site, list, other),
+        (Some("distributed".into()), true)
+    );
+    let store = site.store();
+    assert!(store.db().delivery_of(list, other).unwrap().is_some());
+    assert_eq!(
+        store
+            .db()
+            .sender_rule(list, &email("bob@example.net"))
+            .unwrap(),
+        Some(SenderRule::Allow)
+    );
+}

@@ -264,6 +264,68 @@ fn reject_by_key_tells_the_sender_once_and_a_second_decision_sees_the_first() {
 }
 
 #[test]
+fn distribute_makes_the_post_visible_and_queues_it_for_the_members_once() {
+    let seen = on_both(|store| {
+        let list = setup(store, true);
+        store
+            .db()
+            .add_member(list.id, &NewMember::new(email("second@x.org")))
+            .unwrap();
+        let (a, key) = post(store, &list, &raw(1, "ann@x.org", ""));
+        let (b, _) = post(store, &list, &raw(2, "bob@x.org", ""));
+        let by_key = with_env(store, |env| {
+            let first =
+                decide_with_key(env, &web("192.0.2.80"), &list, &key, &Decision::Distribute)
+                    .unwrap();
+            let again =
+                decide_with_key(env, &web("192.0.2.81"), &list, &key, &Decision::Distribute)
+                    .unwrap();
+            (
+                first,
+                matches!(again, Decided::Already { ref decision, .. } if decision == "distributed"),
+            )
+        });
+        let logged_in = with_env(store, |env| {
+            decide(
+                env,
+                &moderator(),
+                &list,
+                &[b],
+                &Decision::DistributeAndAllow,
+            )
+            .unwrap()
+        });
+        let db = store.db();
+        let month = Month::of_timestamp(crate::store::now());
+        let visible = db.archive_months(list.id).unwrap();
+        let delivery = |id| {
+            db.delivery_of(list.id, id).unwrap().map(|d| {
+                let counts = db.delivery_counts(Some(d)).unwrap();
+                counts.pending + counts.sending + counts.sent
+            })
+        };
+        (
+            by_key,
+            logged_in[0].1.clone(),
+            visible == vec![(month, 2)],
+            delivery(a),
+            delivery(b),
+            db.sender_rule(list.id, &email("bob@x.org")).unwrap(),
+            db.sender_rule(list.id, &email("ann@x.org")).unwrap(),
+            db.archived_raw(a).unwrap().is_some(),
+        )
+    });
+    assert_eq!(seen.0, (Decided::Applied, true));
+    assert_eq!(seen.1, Decided::Applied);
+    assert!(seen.2, "both in the archive's month");
+    assert_eq!(seen.3, Some(2), "the two members in mail mode");
+    assert_eq!(seen.4, Some(2));
+    assert_eq!(seen.5, Some(SenderRule::Allow));
+    assert_eq!(seen.6, None);
+    assert!(seen.7, "a distributed post keeps its bytes");
+}
+
+#[test]
 fn discard_is_silent_and_ban_sets_the_rule() {
     let seen = on_both(|store| {
         let list = setup(store, true);
