@@ -271,7 +271,7 @@ queries! {
         exclude: Option<&Email>,
     ) -> Result<Option<(i64, u64)>, Error>;
     /// Claims for sender `who`, for `lease_seconds`, up to `limit` due recipients of ONE
-    /// delivery (the oldest delivery with any), in id order, so grouped by domain. Rows
+    /// delivery (one that has any), in id order, so grouped by domain. Rows
     /// whose sender's lease ran out (it died holding them) are made due again first. Two
     /// senders never claim the same row.
     fn claim_delivery_rcpts(

@@ -102,6 +102,9 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     // Mailed links: the key or the signed id is the credential; a bogus one is a clear 410.
     ("auth",          "-",    "P P P P P P P"),
     ("oneclick",      "-",    "P P P P P P P"),
+    ("distribute",    "-",    "P P P P P P P"),
+    ("reject",        "-",    "P P P P P P P"),
+    ("withdraw",      "-",    "P P P P P P P"),
     // info: a concealed list is seen by its members, moderators, owners and listmasters.
     ("info",          "pub",  "P P P P P P P"),
     ("info",          "priv", "P P P P P P P"),
@@ -170,6 +173,14 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("del",           "hid",  "N N F F P P P"),
     ("export_member", "pub",  "L F F F P P P"),
     ("export_member", "hid",  "N N F F P P P"),
+    // Bounces: the owners' pages (Sympa's reviewbouncing, resetbounce, viewbounce).
+    ("reviewbouncing", "pub", "L F F F P P P"),
+    ("reviewbouncing", "hid", "N N F F P P P"),
+    // resetbounce without an address resets the requester's own score (nothing when none).
+    ("resetbounce",   "pub",  "L P P P P P P"),
+    ("resetbounce",   "hid",  "N N P P P P P"),
+    ("viewbounce",    "pub",  "L F F F P P P"),
+    ("viewbounce",    "hid",  "N N F F P P P"),
     // Held subscriptions and unsubscriptions: owners and moderators.
     ("subindex",      "pub",  "L F F P P P P"),
     ("subindex",      "hid",  "N N F P P P P"),
@@ -183,6 +194,13 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("auth_del",      "hid",  "N N F P P P P"),
     ("decl_del",      "pub",  "L F F P P P P"),
     ("decl_del",      "hid",  "N N F P P P P"),
+    // Held posts: moderators, and owners only on a list without moderators (these lists
+    // have one); the page of a post that is not held is its own 404.
+    ("modindex",      "pub",  "L F F P F F P"),
+    ("modindex",      "hid",  "N N F P F F P"),
+    ("modindex",      "shut", "L F F P F F P"),
+    ("viewmod",       "pub",  "L F F P F F P"),
+    ("viewmod",       "hid",  "N N F P F F P"),
 ];
 
 fn site() -> (TempDir, Site) {
@@ -229,6 +247,7 @@ fn path(action: &str, list: &str) -> String {
             "/sympa/oneclick/pub/20000-AAAAAAAAAAAAAAAAAAAAAA?email=x%40example.org".into()
         }
         ("ticket", _) => format!("/sympa/ticket/{token}"),
+        ("distribute" | "reject" | "withdraw", _) => format!("/sympa/{action}/pub/{token}"),
         ("search", list) => format!("/sympa/search/{list}/example"),
         ("rss", list) => format!("/sympa/rss/latest_arc/{list}"),
         (action, "-") => format!("/sympa/{action}"),
@@ -247,8 +266,12 @@ fn answer(response: &Response) -> char {
         }
         // 400: an owner's archive POST that names no message.
         200 | 303 | 400 | 410 | 422 => 'P',
-        // The archive's own 404: the action ran and found no such message.
-        404 if body(response).contains("No such message") => 'P',
+        // The archive's own 404: the action ran and found no such message (or bounce).
+        404 if body(response).contains("No such message")
+            || body(response).contains("No bounce is kept") =>
+        {
+            'P'
+        }
         403 => 'F',
         404 => 'N',
         other => panic!("unexpected status {other}"),

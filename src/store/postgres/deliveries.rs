@@ -81,7 +81,7 @@ impl Db<'_> {
         Ok(Some((id, added)))
     }
 
-    /// Claims up to `limit` due recipients of the oldest delivery that has any, for `who`.
+    /// Claims up to `limit` due recipients of one delivery that has any (the first found by the due-time index: one index probe, whatever the queue's size), for `who`.
     ///
     /// The subquery locks the rows it picks and skips those another sender is claiming
     /// (`FOR UPDATE SKIP LOCKED`), so two senders on any hosts never claim the same row.
@@ -109,7 +109,7 @@ impl Db<'_> {
                    WHERE state IN ('pending', 'deferred') AND next_attempt_at <= $3
                      AND delivery_id = (SELECT delivery_id FROM delivery_rcpts
                                         WHERE state IN ('pending', 'deferred') AND next_attempt_at <= $3
-                                        ORDER BY delivery_id LIMIT 1)
+                                        LIMIT 1)
                    ORDER BY id LIMIT $4
                    FOR UPDATE SKIP LOCKED)
                  RETURNING id, delivery_id, email, domain, attempts",

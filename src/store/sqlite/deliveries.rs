@@ -79,7 +79,7 @@ impl Db<'_> {
         Ok(Some((id, added as u64)))
     }
 
-    /// Claims up to `limit` due recipients of the oldest delivery that has any, for `who`.
+    /// Claims up to `limit` due recipients of one delivery that has any (the first found by the due-time index: one index probe, whatever the queue's size), for `who`.
     ///
     /// One statement (after giving back rows whose lease ran out), under SQLite's write lock,
     /// so two senders never claim the same row.
@@ -107,7 +107,7 @@ impl Db<'_> {
                    WHERE state IN ('pending', 'deferred') AND next_attempt_at <= ?3
                      AND delivery_id = (SELECT delivery_id FROM delivery_rcpts
                                         WHERE state IN ('pending', 'deferred') AND next_attempt_at <= ?3
-                                        ORDER BY delivery_id LIMIT 1)
+                                        LIMIT 1)
                    ORDER BY id LIMIT ?4)
                  RETURNING id, delivery_id, email, domain, attempts",
             )
