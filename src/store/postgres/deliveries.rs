@@ -71,6 +71,9 @@ impl Db<'_> {
                  SELECT $1, email, split_part(email, '@', 2), $2, $2
                  FROM members
                  WHERE list_id = $3 AND reception = 'mail' AND email IS DISTINCT FROM $4::TEXT
+                   -- Members whose delivery bounces stopped (member_bounces, 011) get none.
+                   AND NOT EXISTS (SELECT 1 FROM member_bounces b
+                                   WHERE b.member_id = members.id AND b.disabled_at IS NOT NULL)
                  ORDER BY split_part(email, '@', 2) COLLATE \"C\", email COLLATE \"C\"",
                 &[&id, &at, &list.0, &exclude.map(Email::as_str)],
             )

@@ -69,6 +69,9 @@ impl Db<'_> {
                  SELECT ?1, email, substr(email, instr(email, '@') + 1), ?2, ?2
                  FROM members
                  WHERE list_id = ?3 AND reception = 'mail' AND email IS NOT ?4
+                   -- Members whose delivery bounces stopped (member_bounces, 011) get none.
+                   AND NOT EXISTS (SELECT 1 FROM member_bounces b
+                                   WHERE b.member_id = members.id AND b.disabled_at IS NOT NULL)
                  ORDER BY substr(email, instr(email, '@') + 1), email",
             )
             .and_then(|mut s| s.execute(params![id, at, list.0, exclude.map(Email::as_str)]))
