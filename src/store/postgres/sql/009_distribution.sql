@@ -31,18 +31,13 @@ CREATE TABLE delivery_rcpts (
     last_text        TEXT,
     updated_at       BIGINT NOT NULL
 );
--- Each index is partial where it can be, so that queueing a post to 100,000 members and
--- moving each row along (pending, sending, sent) touches few index entries.
 -- Claiming: the due rows of one delivery in id order (ids follow domain order at queueing,
 -- so a claim is grouped by domain); only rows waiting for a try are in this index.
 CREATE INDEX delivery_rcpts_waiting ON delivery_rcpts (delivery_id, id)
     WHERE state IN ('pending', 'deferred');
--- The next due time, and a delivery with due rows.
-CREATE INDEX delivery_rcpts_due ON delivery_rcpts (next_attempt_at)
-    WHERE state IN ('pending', 'deferred');
--- Leases that ran out (a sender died holding them).
-CREATE INDEX delivery_rcpts_leases ON delivery_rcpts (lease_until) WHERE state = 'sending';
--- Bounce handling: failures since a time.
-CREATE INDEX delivery_rcpts_failed ON delivery_rcpts (updated_at) WHERE state = 'failed';
--- Counts per delivery.
+-- Leases that ran out (a sender died holding them), and the next due time.
+CREATE INDEX delivery_rcpts_state ON delivery_rcpts (state, lease_until);
+CREATE INDEX delivery_rcpts_due ON delivery_rcpts (state, next_attempt_at);
+-- Bounce handling: failures since a time; counts per delivery.
+CREATE INDEX delivery_rcpts_updated ON delivery_rcpts (state, updated_at);
 CREATE INDEX delivery_rcpts_by_delivery ON delivery_rcpts (delivery_id, state);
