@@ -585,6 +585,13 @@ fn mail_commands_use_the_webs_operations_and_answer_the_sender() {
         "2.0.0",
     );
     assert_eq!(site.outbox_of("confirmation").len(), 3);
+    // A display name the web would refuse (a direction override) is left out, not fatal.
+    let dave = "dave@example.com";
+    let raw = format!(
+        "From: \u{202e}Evil <{dave}>\r\nTo: {subscribe}\r\nSubject: hi\r\nMessage-ID: <dave@x>\r\n\r\n\r\n"
+    );
+    assert_reply(&site.one(dave, &subscribe, raw.as_bytes()), 250, "2.0.0");
+    assert_eq!(site.outbox_of("confirmation").len(), 4);
     assert!(site.audit().iter().any(|a| a == "subscribe_request"));
     assert!(site.audit().iter().any(|a| a == "mail_commands"));
 }
