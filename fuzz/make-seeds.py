@@ -75,7 +75,18 @@ http = {
     "blank_lines_bare_lf": b"\r\n\nGET http://h/p?q HTTP/1.1\nHost: x\n\n",
 }
 
-for target, seeds in (("serve_connection", serve), ("decode_pairs", pairs), ("serve_http", http)):
+# LMTP: the first byte is the read size (0: all at once), the rest a client's session.
+lmtp = {
+    "one_message": b"\0LHLO mta\r\nMAIL FROM:<a@b> SIZE=20 BODY=8BITMIME\r\nRCPT TO:<list@x>\r\n"
+    + b"RCPT TO:<nobody@x>\r\nDATA\r\nSubject: s\r\n\r\n..dot\r\n.\r\nQUIT\r\n",
+    "byte_by_byte": b"\x01LHLO m\r\nMAIL FROM:<>\r\nRCPT TO:<l@x>\r\nDATA\r\na\n.\rb\n.\n",
+    "too_big": b"\x07LHLO m\r\nMAIL FROM:<a@b>\r\nRCPT TO:<l@x>\r\nDATA\r\n" + b"x" * 5000 + b"\r\n.\r\n",
+    "size_param": b"\0LHLO m\r\nMAIL FROM:<a@b> SIZE=99999\r\nRSET\r\nVRFY x\r\nHELO x\r\nNOOP\r\n",
+    "many_rcpt": b"\x10LHLO m\r\nMAIL FROM:<a@b> SMTPUTF8\r\n" + b"RCPT TO:<l@x>\r\n" * 8 + b"DATA\r\nx\r\n.\r\n",
+    "garbage": b"\x03\0\xff\xfe\r\n" + b"A" * 300 + b"\r\nEHLO\r\nMAIL FROM:<\"a b\"@c>\r\n",
+}
+
+for target, seeds in (("serve_connection", serve), ("decode_pairs", pairs), ("serve_http", http), ("lmtp_session", lmtp)):
     directory = os.path.join(HERE, "corpus", target)
     os.makedirs(directory, exist_ok=True)
     for name, data in seeds.items():

@@ -25,6 +25,9 @@
 //!   panic guard, the handler slots ([`http::Gate`]), the two front doors:
 //!   [`http::FcgiAdapter`] and the plain-HTTP/1.1 door [`http::plain`] (on httparse). Invariant: nothing of mailing lists; a door reads
 //!   the whole request, within its limits and deadline, before it takes a handler slot.
+//! - [`lmtp`]: mail intake's protocol (RFC 2033): command parsing, the session with its limits,
+//!   the runtime `Front` and a small client. Invariant: nothing of mailing lists (it asks an
+//!   [`lmtp::Mailbox`]); never panics on peer data; a panicking mailbox costs one message.
 //! - [`web`]: the action table and handlers. Invariant: every fact about an action is in
 //!   its table row; handlers are plain functions named after their action and template.
 //! - [`domain`]: list names, addresses, lists, members, roles, policies and the one

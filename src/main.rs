@@ -67,7 +67,21 @@ enum Command {
     /// Answer Postfix's socketmap lookups (transport, recipients, domains) from the database,
     /// until SIGTERM.
     Socketmap(cli::socketmap::SocketmapArgs),
-    /// Send the outbox (what no serving process sent, and the retries), until SIGTERM (exits 0).
+    /// Receive mail over LMTP (RFC 2033) from the MTA, on the socket systemd hands over
+    /// (wwsympa-lmtp.socket) or --listen.
+    Lmtp(cli::lmtp::LmtpArgs),
+    /// Deliver one message read on standard input (for MTAs that pipe: Postfix pipe(8), Exim);
+    /// exits 0, 67 (no such address), 65 (refused) or 75 (try again later).
+    Deliver(cli::lmtp::DeliverArgs),
+    /// Run the due jobs once: digests of held posts for moderators, reminders half-way to
+    /// their expiry, expiry (`wwsympa sender` runs them every minute).
+    Jobs {
+        /// Run as if the time were this (seconds since the epoch), for tests and catching up.
+        #[arg(long, value_name = "EPOCH")]
+        at: Option<i64>,
+    },
+    /// Send the outbox (what no serving process sent, and the retries), and run the due jobs
+    /// every minute, until SIGTERM (exits 0).
     Sender {
         /// Longest sleep between two looks at the outbox.
         #[arg(long, value_parser = parse_duration, default_value = "5s", value_name = "DURATION")]
@@ -76,8 +90,20 @@ enum Command {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // An MTA running `wwsympa deliver` with bad arguments must keep the message: EX_TEMPFAIL.
+        Err(e) if is_deliver() && e.use_stderr() => {
+            let _ = e.print();
+            std::process::exit(cli::lmtp::EX_TEMPFAIL);
+        }
+        Err(e) => e.exit(),
+    };
     logging::init(log::LevelFilter::Info);
+    let cli = match cli.command {
+        Command::Deliver(args) => std::process::exit(cli::lmtp::deliver(cli.config, args)),
+        command => Cli { command, ..cli },
+    };
     if let Err(e) = run(cli) {
         log::error!("{e:#}");
         // Standard error only: standard output may be the socket.
@@ -100,6 +126,15 @@ fn run(cli: Cli) -> Result<()> {
         } => cli::mta::check(&config, &args),
         Command::Mta { command } => cli::mta::run(&config, command),
         Command::Socketmap(args) => cli::socketmap::run(config, args),
+        Command::Jobs { at } => cli::jobs::run(&config, at),
         Command::Sender { poll } => cli::sender::run(config, poll),
+        Command::Lmtp(args) => cli::lmtp::run(config, config_path, args),
+        // Answered in main, with sysexits codes.
+        Command::Deliver(_) => Ok(()),
     }
+}
+
+/// Returns true if and only if the command line asks for `wwsympa deliver`.
+fn is_deliver() -> bool {
+    std::env::args_os().skip(1).any(|arg| arg == "deliver")
 }

@@ -6,7 +6,9 @@
 pub mod archive;
 pub mod check;
 pub mod db;
+pub mod jobs;
 pub mod lists;
+pub mod lmtp;
 pub mod mta;
 pub mod sender;
 pub mod serve;

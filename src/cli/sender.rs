@@ -1,4 +1,5 @@
-//! `wwsympa sender`: the outbox sender as a service, stopped by SIGTERM, SIGINT or SIGUSR1.
+//! `wwsympa sender`: the outbox sender as a service, with the due jobs every minute
+//! ([`super::jobs::Jobs`]), stopped by SIGTERM, SIGINT or SIGUSR1.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,11 +25,13 @@ pub fn run(config: Config, poll: Duration) -> Result<()> {
         mail::Transport::from_config(&config).describe()
     );
     let db = Target::from_config(&config)?;
+    let mut jobs = super::jobs::Jobs::new(&config)?;
+    let wake = Arc::new(mail::Wake::new());
     let sender = mail::SenderThread::spawn(
         "sender",
         db,
         move || config.clone(),
-        Arc::new(mail::Wake::new()),
+        Arc::clone(&wake),
         poll,
     )
     .context("starting the sender thread")?;
@@ -49,6 +52,7 @@ pub fn run(config: Config, poll: Duration) -> Result<()> {
         if sender.is_finished() {
             bail!("the sender thread ended unexpectedly");
         }
+        jobs.tick(&wake);
     }
     sender.stop(SENDER_GRACE);
     Ok(())

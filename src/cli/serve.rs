@@ -144,7 +144,7 @@ pub fn run(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Res
 }
 
 /// Returns true if and only if `e` says the database cannot be reached just now.
-fn is_unavailable(e: &anyhow::Error) -> bool {
+pub(crate) fn is_unavailable(e: &anyhow::Error) -> bool {
     matches!(
         e.downcast_ref::<wwsympa::store::Error>(),
         Some(wwsympa::store::Error::Unavailable { .. })

@@ -1,6 +1,21 @@
 //! LMTP (RFC 2033) for mail intake: the protocol, served on the runtime's listeners; knows
 //! nothing of mailing lists: it asks a [`Mailbox`] about each recipient and hands it each
 //! message.
+//!
+//! - [`command`]: one command line parsed, or the reply refusing it.
+//! - [`session`]: one session's state machine over a [`session::Conn`], with its limits.
+//! - [`front`]: the runtime's [`Front`](crate::runtime::Front) serving sessions on a listener.
+//! - [`client`]: a small LMTP client (`wwsympa deliver --lmtp`, the benchmark).
+
+pub mod client;
+pub mod command;
+pub mod front;
+pub mod session;
+#[cfg(test)]
+mod tests;
+
+pub use front::LmtpFront;
+pub use session::{Limits, Summary};
 
 /// An SMTP reply: a code, an enhanced status code (RFC 3463) and a text.
 #[derive(Debug, Clone, PartialEq, Eq)]

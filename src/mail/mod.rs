@@ -71,6 +71,32 @@ impl Composer<'_> {
         list: Option<&ListContext<'_>>,
         vars: Value,
     ) -> Result<NewMail, Error> {
+        self.build(kind, to, list, vars, None)
+    }
+
+    /// As [`Composer::compose`], with `message` (a whole RFC 5322 message, such as a held
+    /// post) attached as `message/rfc822` after the text (Sympa's moderation notice). A
+    /// message that cannot travel as 7bit or 8bit (a NUL byte, a line over 998 bytes) is
+    /// not attached: [`Error::Build`], and the caller sends the text alone.
+    pub fn compose_with_message(
+        &self,
+        kind: &str,
+        to: &Email,
+        list: Option<&ListContext<'_>>,
+        vars: Value,
+        message: &[u8],
+    ) -> Result<NewMail, Error> {
+        self.build(kind, to, list, vars, Some(message))
+    }
+
+    fn build(
+        &self,
+        kind: &str,
+        to: &Email,
+        list: Option<&ListContext<'_>>,
+        vars: Value,
+        attached: Option<&[u8]>,
+    ) -> Result<NewMail, Error> {
         let base_url = self.config.base_url();
         let mut view = json!({
             "title": self.config.title,
@@ -112,15 +138,34 @@ impl Composer<'_> {
             crate::auth::random_token().map_err(|e| Error::Build(e.to_string()))?,
             self.config.domain
         );
-        let mut message = Message::builder()
+        let builder = Message::builder()
             .from(from)
             .to(to_box)
             .subject(subject)
             .message_id(Some(message_id))
-            .date_now()
-            .header(ContentType::TEXT_PLAIN)
-            .body(body.to_string())
-            .map_err(|e| Error::Build(e.to_string()))?;
+            .date_now();
+        let built = match attached {
+            None => builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(body.to_string()),
+            Some(raw) => {
+                use lettre::message::header::ContentTransferEncoding;
+                use lettre::message::{Body, MultiPart, SinglePart};
+                let inner =
+                    Body::new_with_encoding(raw.to_vec(), ContentTransferEncoding::EightBit)
+                        .map_err(|_| {
+                            Error::Build("the message cannot be attached as 8bit".into())
+                        })?;
+                let rfc822 = ContentType::parse("message/rfc822")
+                    .map_err(|e| Error::Build(e.to_string()))?;
+                builder.multipart(
+                    MultiPart::mixed()
+                        .singlepart(SinglePart::plain(body.to_string()))
+                        .singlepart(SinglePart::builder().header(rfc822).body(inner)),
+                )
+            }
+        };
+        let mut message = built.map_err(|e| Error::Build(e.to_string()))?;
         let headers = message.headers_mut();
         let mut add = |name: &'static str, value: String| {
             headers.insert_raw(HeaderValue::new(

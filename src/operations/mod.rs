@@ -11,6 +11,7 @@ pub mod archive;
 pub mod bounces;
 pub mod distribution;
 pub mod intake;
+pub mod jobs;
 pub mod limits;
 pub mod lists;
 pub mod members;

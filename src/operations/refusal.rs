@@ -34,6 +34,14 @@ pub enum Field {
     HoldDays,
     /// A list's subject tag.
     SubjectTag,
+    /// A moderator's reason for a sender (free text).
+    Note,
+    /// What a moderator decides (distribute, reject, ...).
+    Decision,
+    /// The held posts a moderator selected.
+    Selection,
+    /// How often a moderator gets a digest of held posts.
+    DigestInterval,
 }
 
 /// What already exists when something was to be created.

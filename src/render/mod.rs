@@ -256,6 +256,62 @@ const EMBEDDED: &[(&str, &str)] = &[
         "mail/command_report.txt",
         include_str!("../../templates/mail/command_report.txt"),
     ),
+    (
+        "mail/moderate.txt",
+        include_str!("../../templates/mail/moderate.txt"),
+    ),
+    (
+        "mail/mod_digest.txt",
+        include_str!("../../templates/mail/mod_digest.txt"),
+    ),
+    (
+        "mail/mod_reminder.txt",
+        include_str!("../../templates/mail/mod_reminder.txt"),
+    ),
+    (
+        "mail/mod_held.txt",
+        include_str!("../../templates/mail/mod_held.txt"),
+    ),
+    (
+        "mail/reject.txt",
+        include_str!("../../templates/mail/reject.txt"),
+    ),
+    (
+        "web/held_message.html",
+        include_str!("../../templates/web/held_message.html"),
+    ),
+    (
+        "web/held_facts.html",
+        include_str!("../../templates/web/held_facts.html"),
+    ),
+    (
+        "web/decision_buttons.html",
+        include_str!("../../templates/web/decision_buttons.html"),
+    ),
+    (
+        "web/modkey.html",
+        include_str!("../../templates/web/modkey.html"),
+    ),
+    (
+        "web/modindex.html",
+        include_str!("../../templates/web/modindex.html"),
+    ),
+    (
+        "web/viewmod.html",
+        include_str!("../../templates/web/viewmod.html"),
+    ),
+    (
+        "web/distribute.html",
+        include_str!("../../templates/web/distribute.html"),
+    ),
+    (
+        "web/reject.html",
+        include_str!("../../templates/web/reject.html"),
+    ),
+    (
+        "web/withdraw.html",
+        include_str!("../../templates/web/withdraw.html"),
+    ),
 ];
 
 /// Static files served under `static_content_url` when no web server does it: name, content type, bytes.

@@ -310,6 +310,37 @@ pub(super) const TABLES: &[Table] = &[
         by_id: true,
     },
     Table {
+        name: "moderation_keys",
+        columns: &[
+            ("key_hash", Text),
+            ("message", Int),
+            ("holder", Text),
+            ("purpose", Text),
+            ("created_at", Int),
+        ],
+        by_id: false,
+    },
+    Table {
+        name: "moderator_prefs",
+        columns: &[
+            ("list_id", Int),
+            ("email", Text),
+            ("digest_minutes", Int),
+            ("last_digest_at", Int),
+        ],
+        by_id: false,
+    },
+    Table {
+        name: "moderation_digest_queue",
+        columns: &[
+            ("list_id", Int),
+            ("email", Text),
+            ("message", Int),
+            ("queued_at", Int),
+        ],
+        by_id: false,
+    },
+    Table {
         name: "archive_months",
         columns: &[("list_id", Int), ("month", Text), ("messages", Int)],
         by_id: false,

@@ -6,9 +6,10 @@
 
 use super::{
     ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry, AuditLine, ClaimedMail, Db,
-    DbInner, Error, MemberQuery, MessageKey, NewArchived, NewHeld, NewList, NewMail, NewMember,
-    NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, StoredMessage, ThreadNode,
-    ThreadSummary, TicketRecord, UserRecord,
+    DbInner, DueDigest, Error, HeldHistory, HeldRecord, KeyedHeld, MemberQuery, MessageKey,
+    NewArchived, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser, OutboxCounts,
+    PendingRecord, SessionRecord, StoredMessage, ThreadNode, ThreadSummary, TicketRecord,
+    UserRecord,
 };
 use crate::domain::{
     Admin, AdminRole, ArchivedState, Email, IndexText, List, ListId, ListName, ListPolicy,
@@ -402,6 +403,72 @@ queries! {
         rule: Option<SenderRule>,
         by: Option<&Email>,
     ) -> Result<(), Error>;
+
+    // Moderation: held posts as moderators see them, decisions, keys, reminders, digests.
+
+    /// The held post of archived message `message`, decided or not, with what the archive
+    /// keeps of it.
+    fn held_message(&self, message: i64) -> Result<Option<HeldRecord>, Error>;
+    /// The held post of `list` that a mailed key whose hash is `key_hash` opens, decided or
+    /// not: for `purpose` `moderate` the post's shared key (Sympa's modkey) or a key mailed
+    /// to one moderator; for `withdraw` the key mailed to the sender.
+    fn held_by_key(
+        &self,
+        list: ListId,
+        key_hash: &str,
+        purpose: &str,
+    ) -> Result<Option<KeyedHeld>, Error>;
+    /// Records the hash of a key mailed to `holder` for held post `message`; `purpose` is
+    /// `moderate` or `withdraw`.
+    fn add_moderation_key(
+        &self,
+        key_hash: &str,
+        message: i64,
+        holder: &str,
+        purpose: &str,
+        created_at: i64,
+    ) -> Result<(), Error>;
+    /// The posts of `list` waiting for a decision, oldest first, `limit` from `offset`.
+    fn held_queue(&self, list: ListId, offset: u64, limit: u64) -> Result<Vec<HeldRecord>, Error>;
+    /// How many posts of `list` wait for a decision.
+    fn held_count(&self, list: ListId) -> Result<u64, Error>;
+    /// Records `decision` (`distributed`, `rejected`, `discarded`, `withdrawn`, `expired`)
+    /// on held post `message` by `by` at `at` with `note`, if none was taken yet; returns
+    /// true if and only if this call took it. One conditional UPDATE, so that of two
+    /// moderators acting at once exactly one decides (call it in the transaction of the
+    /// state change).
+    fn decide_held(
+        &self,
+        message: i64,
+        decision: &str,
+        by: Option<&str>,
+        note: &str,
+        at: i64,
+    ) -> Result<bool, Error>;
+    /// What the other held posts of `list` from `sender` became (post `except` left out).
+    fn sender_held_history(&self, list: ListId, sender: &str, except: i64) -> Result<HeldHistory, Error>;
+    /// Undecided posts never reminded, at least half-way between their hold and their
+    /// expiry and not yet expired at `now`, oldest first, at most `limit`.
+    fn held_due_reminders(&self, now: i64, limit: u64) -> Result<Vec<HeldRecord>, Error>;
+    /// Marks an undecided held post reminded at `at`, once; true if and only if this call did.
+    fn mark_held_reminded(&self, message: i64, at: i64) -> Result<bool, Error>;
+    /// Undecided posts whose expiry is at or before `now`, oldest first, at most `limit`.
+    fn held_expired(&self, now: i64, limit: u64) -> Result<Vec<HeldRecord>, Error>;
+    /// Every how many minutes `email` wants a digest of `list`'s held posts; 0 (the default)
+    /// for one notice per post.
+    fn moderator_digest_minutes(&self, list: ListId, email: &str) -> Result<u32, Error>;
+    /// Sets it.
+    fn set_moderator_digest_minutes(&self, list: ListId, email: &str, minutes: u32) -> Result<(), Error>;
+    /// Puts held post `message` in `email`'s next digest of `list`.
+    fn queue_moderation_digest(&self, list: ListId, email: &str, message: i64, at: i64) -> Result<(), Error>;
+    /// The moderators with queued posts whose digest is due at `now`, at most `limit`.
+    fn due_moderation_digests(&self, now: i64, limit: u64) -> Result<Vec<DueDigest>, Error>;
+    /// Takes the posts queued for `email`'s digest of `list`, by id, and records the digest
+    /// sent at `now`; a second caller gets none.
+    fn take_moderation_digest(&self, list: ListId, email: &str, now: i64) -> Result<Vec<i64>, Error>;
+    /// The hits of `subject` in `bucket` in the current `window`-second window, without
+    /// counting one: a client past a limit of wrong keys is refused before any key is looked up.
+    fn rate_limit_hits(&self, bucket: &str, subject: &str, window: i64) -> Result<u32, Error>;
 }
 
 /// Queries built from others, the same for every backend.

@@ -67,9 +67,11 @@ mod archive_tests;
 #[cfg(test)]
 mod intake_tests;
 #[cfg(test)]
+mod moderation_tests;
+#[cfg(test)]
 mod post_tests;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -80,9 +82,10 @@ pub use copy::{CopyProgress, CopyReport};
 pub use error::Error;
 pub use records::{
     ArchiveScope, ArchiveSearch, Archived, ArchivedRef, ArchivedSummary, AuditEntry, AuditLine,
-    ClaimedMail, MemberQuery, MemberSort, MessageKey, NewArchived, NewHeld, NewList, NewMail,
-    NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, SessionRecord, StoredMessage,
-    ThreadNode, ThreadSummary, TicketRecord, UserRecord,
+    ClaimedMail, DueDigest, HeldDecision, HeldHistory, HeldRecord, KeyedHeld, MemberQuery,
+    MemberSort, MessageKey, NewArchived, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser,
+    OutboxCounts, PendingRecord, SessionRecord, StoredMessage, ThreadNode, ThreadSummary,
+    TicketRecord, UserRecord,
 };
 pub use target::Target;
 

@@ -461,3 +461,85 @@ pub struct NewHeld<'a> {
     /// When it expires if nobody decides.
     pub expires_at: i64,
 }
+
+/// A held post as the moderators' pages and notices show it: its `held_messages` row with
+/// what the archive keeps of the message (`Db::held_message`, `Db::held_queue`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldRecord {
+    /// The archived message's id.
+    pub message: i64,
+    /// Its list.
+    pub list: ListId,
+    /// Its sender as the message gave it (lowercased address), if it had a usable one.
+    pub sender: Option<String>,
+    /// The sender's display name, from the archive (may be empty).
+    pub from_name: String,
+    /// Its decoded subject, from the archive.
+    pub subject: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// How many attachments it has.
+    pub attachments: u32,
+    /// Its archive month.
+    pub month: Month,
+    /// Its number in the month.
+    pub seq: u32,
+    /// Why it is held.
+    pub reasons: Vec<HoldReason>,
+    /// When it was held.
+    pub held_at: i64,
+    /// When it expires if nobody decides.
+    pub expires_at: i64,
+    /// When the moderators were reminded of it, if they were.
+    pub reminded_at: Option<i64>,
+    /// What was decided (`distributed`, `rejected`, `discarded`, `withdrawn`, `expired`),
+    /// by whom and when; `None` while it waits.
+    pub decided: Option<HeldDecision>,
+}
+
+/// What was decided for a held post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldDecision {
+    /// `distributed`, `rejected`, `discarded`, `withdrawn` or `expired`.
+    pub decision: String,
+    /// Who decided, when known (a moderator's address, the sender's; `None` for expiry or
+    /// a key whose holder is not known).
+    pub by: Option<String>,
+    /// When.
+    pub at: i64,
+    /// The reason given to the sender, if any.
+    pub note: String,
+}
+
+/// What a list's held posts say of one sender (`Db::sender_held_history`), this post left
+/// out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HeldHistory {
+    /// Earlier posts of theirs still waiting.
+    pub waiting: u64,
+    /// Earlier held posts of theirs that moderators distributed.
+    pub distributed: u64,
+    /// Earlier held posts of theirs that were rejected or discarded.
+    pub rejected: u64,
+    /// Earlier held posts of theirs that they withdrew or that expired.
+    pub dropped: u64,
+}
+
+/// What a mailed moderation key opens (`Db::held_by_key`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedHeld {
+    /// The held post.
+    pub held: HeldRecord,
+    /// To whom the key was mailed, when it was mailed to one person (a moderator's digest,
+    /// the sender's withdraw link); `None` for the post's shared key (Sympa's modkey).
+    pub holder: Option<String>,
+}
+
+/// A moderator whose digest of held posts is due (`Db::due_moderation_digests`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueDigest {
+    /// The list.
+    pub list: ListId,
+    /// The moderator.
+    pub email: String,
+}

@@ -77,3 +77,30 @@ pub(super) fn joined_account(
         _ => None,
     }
 }
+
+/// The columns of a held post (`HeldRecord`), `h` the held row and `m` its archived message.
+pub(super) const HELD_COLUMNS: &str = "h.message, h.list_id, h.sender, m.from_name, m.subject,
+    m.size, m.attachments, h.reasons, h.held_at, h.expires_at, h.reminded_at, h.decided_at,
+    h.decided_by, h.decision, h.note, m.month, m.seq";
+
+/// What [`HELD_COLUMNS`] are read from.
+pub(super) const HELD_FROM: &str = "held_messages h JOIN archive_messages m ON m.id = h.message";
+
+/// A held post's stored reasons (`a,b`), in order.
+pub(super) fn parse_reasons(text: &str) -> Vec<crate::domain::HoldReason> {
+    text.split(',')
+        .filter(|r| !r.is_empty())
+        .map(crate::domain::HoldReason::parse)
+        .collect()
+}
+
+/// Adds `count` held posts that became `decision` ("" while waiting) to `history`.
+pub(super) fn add_to_history(history: &mut crate::store::HeldHistory, decision: &str, count: i64) {
+    let count = count.max(0) as u64;
+    match decision {
+        "" => history.waiting += count,
+        "distributed" => history.distributed += count,
+        "rejected" | "discarded" => history.rejected += count,
+        _ => history.dropped += count,
+    }
+}

@@ -6,7 +6,7 @@ use crate::store::postgres::testdb::TestDb;
 
 /// Runs `body` on a fresh SQLite store and, when a test server is given, on a fresh
 /// PostgreSQL one; asserts that both return the same transcript, and returns SQLite's.
-pub(super) fn on_both<T: PartialEq + std::fmt::Debug>(body: impl Fn(&mut Store) -> T) -> T {
+pub(crate) fn on_both<T: PartialEq + std::fmt::Debug>(body: impl Fn(&mut Store) -> T) -> T {
     let mut sqlite = Store::open_in_memory().unwrap();
     sqlite.migrate().unwrap();
     let answer = body(&mut sqlite);
@@ -20,7 +20,7 @@ pub(super) fn on_both<T: PartialEq + std::fmt::Debug>(body: impl Fn(&mut Store) 
     answer
 }
 
-pub(super) fn list(store: &mut Store, name: &str) -> ListId {
+pub(crate) fn list(store: &mut Store, name: &str) -> ListId {
     store
         .db()
         .create_list(

@@ -15,7 +15,7 @@
 //! run before the handler; the table tests check the rest.
 
 use super::action::{Access, Action};
-use super::handlers::{account, archive, home, members, subscription};
+use super::handlers::{account, archive, home, members, moderation, subscription};
 use crate::domain::ActionKind;
 
 /// Sympa's path arguments of the account pages that come back to where the visitor was.
@@ -84,6 +84,12 @@ pub static ACTIONS: &[Action] = &[
         .access(Access::Policy(ActionKind::ManageMembers))
         .bulk()
         .form(),
+    // The confirm page of a moderator's link (Sympa's URL): GET shows, the buttons POST.
+    // Not a list row: the key is the authority, whatever the list's visibility to the
+    // visitor; the operation loads the list.
+    Action::site("distribute", moderation::distribute)
+        .args(&["list", "key"])
+        .form(),
     Action::list("export_member", members::export_member)
         .args(&["list", "format"])
         .access(Access::Policy(ActionKind::ManageMembers)),
@@ -109,6 +115,11 @@ pub static ACTIONS: &[Action] = &[
     Action::site("logout", account::logout)
         .args(RETURN_ARGS)
         .form(),
+    Action::list("modindex", moderation::modindex)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::Moderate))
+        .bulk()
+        .form(),
     // The permalink of an archived message (Sympa's `Archived-At`).
     Action::list("msg", archive::msg)
         .args(&["list", "month", "id"])
@@ -123,6 +134,9 @@ pub static ACTIONS: &[Action] = &[
     Action::site("pref", account::pref)
         .args(RETURN_ARGS)
         .access(Access::User)
+        .form(),
+    Action::site("reject", moderation::reject)
+        .args(&["list", "key"])
         .form(),
     Action::list("remove_arc", archive::remove_arc)
         .args(&["list", "month", "seq"])
@@ -172,6 +186,14 @@ pub static ACTIONS: &[Action] = &[
     Action::list("view_source", archive::view_source)
         .args(&["list", "month", "id"])
         .access(Access::Policy(ActionKind::ReadArchive)),
+    Action::list("viewmod", moderation::viewmod)
+        .args(&["list", "id", "file"])
+        .access(Access::Policy(ActionKind::Moderate))
+        .form(),
+    // The sender's link from the "your message is held" notice.
+    Action::site("withdraw", moderation::withdraw)
+        .args(&["list", "key"])
+        .form(),
 ];
 
 /// Old action names WWSympa still answers (reference §1.10), mapped to today's.

@@ -25,7 +25,7 @@ use crate::support::{binary, free_port, peer, wait_until, Daemon, TempDir};
 const BUDGET: Duration = Duration::from_secs(30);
 
 /// A Chromium process and the pipe that speaks the DevTools protocol to it.
-struct Chromium {
+pub(crate) struct Chromium {
     _process: Daemon,
     commands: std::fs::File,
     answers: Receiver<Value>,
@@ -43,7 +43,7 @@ fn pipe() -> (i32, i32) {
 }
 
 impl Chromium {
-    fn start(chromium: &Path, profile: &Path, log: &Path) -> Chromium {
+    pub(crate) fn start(chromium: &Path, profile: &Path, log: &Path) -> Chromium {
         let (command_read, command_write) = pipe();
         let (answer_read, answer_write) = pipe();
         let mut command = Command::new(chromium);
@@ -127,7 +127,7 @@ impl Chromium {
     }
 
     /// Sends one command (to the page's session once attached) and waits for its answer.
-    fn call(&mut self, method: &str, params: Value) -> Value {
+    pub(crate) fn call(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let id = self.next_id;
         let mut message = json!({ "id": id, "method": method, "params": params });
@@ -154,7 +154,7 @@ impl Chromium {
     }
 
     /// Evaluates JavaScript in the page and returns its value.
-    fn eval(&mut self, expression: &str) -> Value {
+    pub(crate) fn eval(&mut self, expression: &str) -> Value {
         let result = self.call(
             "Runtime.evaluate",
             json!({ "expression": expression, "returnByValue": true }),
@@ -163,7 +163,7 @@ impl Chromium {
     }
 
     /// Waits until a new document (one without our marker) has loaded.
-    fn wait_for_new_page(&mut self) {
+    pub(crate) fn wait_for_new_page(&mut self) {
         loop {
             let state = self.eval(
                 "(typeof window.__old === 'undefined' ? 'new ' : 'old ') + document.readyState",
@@ -180,26 +180,26 @@ impl Chromium {
     }
 
     /// Opens `url` and waits for it.
-    fn open(&mut self, url: &str) {
+    pub(crate) fn open(&mut self, url: &str) {
         self.eval("window.__old = 1");
         self.call("Page.navigate", json!({ "url": url }));
         self.wait_for_new_page();
     }
 
     /// Runs `script` (which submits a form) and waits for the next page.
-    fn submit(&mut self, script: &str) {
+    pub(crate) fn submit(&mut self, script: &str) {
         self.eval(&format!("window.__old = 1; {script}"));
         self.wait_for_new_page();
     }
 
-    fn text(&mut self) -> String {
+    pub(crate) fn text(&mut self) -> String {
         self.eval("document.body.innerText")
             .as_str()
             .unwrap_or("")
             .to_string()
     }
 
-    fn location(&mut self) -> String {
+    pub(crate) fn location(&mut self) -> String {
         self.eval("location.pathname")
             .as_str()
             .unwrap_or("")
@@ -207,7 +207,7 @@ impl Chromium {
     }
 
     /// Saves a PNG of the page as it shows and returns its path.
-    fn screenshot(&mut self, dir: &Path, name: &str) -> PathBuf {
+    pub(crate) fn screenshot(&mut self, dir: &Path, name: &str) -> PathBuf {
         let shot = self.call("Page.captureScreenshot", json!({ "format": "png" }));
         let png = base64::engine::general_purpose::STANDARD
             .decode(shot["data"].as_str().unwrap())

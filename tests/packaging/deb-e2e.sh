@@ -72,12 +72,34 @@ while (my $c = $s->accept) {
     close $c;
 }
 EOF
+cat >/usr/local/bin/lmtp-probe <<"EOF"
+#!/usr/bin/perl
+# lmtp-probe HOST:PORT [FROM RCPT FILE]: greeting and LHLO over LMTP (and, given FROM RCPT FILE, one
+# message); prints every reply line; fails on a refusal. 20 s at most.
+use strict; use IO::Socket::INET;
+alarm 20;
+my $c = IO::Socket::INET->new(PeerAddr => $ARGV[0], Timeout => 10) or die "connect: $!";
+sub reply { while (my $l = <$c>) { print $l; return $l if $l =~ /^\d{3} / } die "closed\n" }
+reply() =~ /^220 / or die "no greeting\n";
+print $c "LHLO probe.example\r\n"; reply() =~ /^250 / or die "LHLO refused\n";
+if (@ARGV == 4) {
+    my ($from, $rcpt, $file) = @ARGV[1..3];
+    print $c "MAIL FROM:<$from>\r\n"; reply() =~ /^250 / or die "MAIL refused\n";
+    print $c "RCPT TO:<$rcpt>\r\n"; reply() =~ /^250 / or die "RCPT refused\n";
+    print $c "DATA\r\n"; reply() =~ /^354 / or die "DATA refused\n";
+    open(my $m, "<", $file) or die "$file: $!";
+    while (my $l = <$m>) { $l =~ s/\r?\n$//; $l = ".$l" if $l =~ /^\./; print $c "$l\r\n" }
+    print $c ".\r\n"; reply() =~ /^250 / or die "message refused\n";
+}
+print $c "QUIT\r\n"; reply();
+EOF
 cat >/usr/local/bin/mainpid <<"EOF"
 #!/bin/bash
 systemctl show -p MainPID --value "${1:-wwsympa.service}"
 EOF
 chmod 755 /usr/local/bin/get /usr/local/bin/status-of /usr/local/bin/wait-port /usr/local/bin/load \
-    /usr/local/bin/fcgi-get /usr/local/bin/mainpid /usr/local/bin/inactive /usr/local/bin/smtp-sink
+    /usr/local/bin/fcgi-get /usr/local/bin/mainpid /usr/local/bin/inactive /usr/local/bin/smtp-sink \
+    /usr/local/bin/lmtp-probe
 '
 
 # page_checks SERVER PORT: the home page, the lists page with the probe list, a 404 inside the
@@ -110,7 +132,7 @@ deb_e2e() {
     check "socket active, listening on $SOCK" ct_sh "systemctl is-active -q wwsympa.socket; [ -S $SOCK ]"
     check "service still inactive (socket activation is lazy)" ct_sh 'inactive wwsympa.service'
     check "systemd-analyze verify prints nothing (units as installed)" ct_sh \
-        'out=$(systemd-analyze verify wwsympa.socket wwsympa.service wwsympa@1.socket wwsympa@1.service wwsympa-sender.service 2>&1); [ -z "$out" ] || { echo "$out"; exit 1; }'
+        'out=$(systemd-analyze verify wwsympa.socket wwsympa.service wwsympa@1.socket wwsympa@1.service wwsympa-sender.service wwsympa-lmtp.socket wwsympa-lmtp.service 2>&1); [ -z "$out" ] || { echo "$out"; exit 1; }'
     check "sender: wwsympa-sender.service enabled and running as wwsympa" ct_sh '
         [ "$(systemctl is-enabled wwsympa-sender.service)" = enabled ]
         for i in $(seq 50); do systemctl is-active -q wwsympa-sender.service && break; sleep 0.1; done
@@ -129,9 +151,31 @@ deb_e2e() {
         journalctl -q -t wwsympa-sender --since @$since -o cat | grep -q "^mail: ok"
         grep -qi "^EHLO" /root/smtp.log'
     ct_sh 'rm -rf /run/systemd/system/wwsympa-sender.service.d; systemctl daemon-reload; systemctl restart wwsympa-sender.service' || true
+    # --- mail intake: LMTP by socket activation -----------------------------------------------
+    check "lmtp: wwsympa-lmtp.socket enabled on install" ct_sh '[ "$(systemctl is-enabled wwsympa-lmtp.socket)" = enabled ]'
+    check "lmtp: socket listening on 127.0.0.1:8024, the service not started yet" ct_sh '
+        systemctl start wwsympa-lmtp.socket; systemctl is-active -q wwsympa-lmtp.socket
+        grep -q "0100007F:1F58 00000000:0000 0A" /proc/net/tcp; inactive wwsympa-lmtp.service'
+    check "lmtp: an LHLO through the socket starts wwsympa-lmtp.service, answered with the extensions" ct_sh '
+        out=$(lmtp-probe 127.0.0.1:8024); echo "$out" | grep -q "^250-PIPELINING"; echo "$out" | grep -q "^250 SMTPUTF8"
+        systemctl is-active -q wwsympa-lmtp.service'
+    check "lmtp: the service runs as wwsympa; READY/STATUS reached systemd (Type=notify)" ct_sh '
+        [ "$(ps -o user= -p "$(mainpid wwsympa-lmtp.service)")" = wwsympa ]
+        systemctl show -p StatusText --value wwsympa-lmtp.service | grep -qE "serving LMTP|requests served"'
+    check "lmtp: online exposure of wwsympa-lmtp.service <= 1.5" ct_sh \
+        'out=$(systemd-analyze security --threshold=15 wwsympa-lmtp.service 2>&1) || { echo "$out" | tail -3; exit 1; }; echo "$out" | tail -1'
+    check "lmtp: systemctl stop is clean (exit 0), the socket keeps listening and starts it again" ct_sh '
+        systemctl stop wwsympa-lmtp.service; [ "$(systemctl show -p Result --value wwsympa-lmtp.service)" = success ]
+        systemctl is-active -q wwsympa-lmtp.socket; lmtp-probe 127.0.0.1:8024 >/dev/null; systemctl is-active -q wwsympa-lmtp.service'
+
     check "list created as the service user" ct_sh \
         "runuser -u wwsympa -- wwsympa list create $PROBE --subject 'End-to-end probe' 2>&1; runuser -u wwsympa -- wwsympa list ls | grep -q '^$PROBE'"
     check "service still inactive after the admin command" ct_sh 'inactive wwsympa.service'
+    check "lmtp: a post to $PROBE over the socket is answered 250 2.0.0 once committed (held: the sender is no member)" ct_sh "
+        printf 'From: outsider@example.net\nSubject: e2e post\nMessage-ID: <e2e-lmtp-1@example.net>\n\nhello\n' >/root/post.txt
+        lmtp-probe 127.0.0.1:8024 outsider@example.net $PROBE@localhost /root/post.txt | grep '^250 2.0.0'"
+    check "lmtp: a list that does not exist is refused 550 5.1.1 at RCPT" ct_sh "
+        ! out=\$(lmtp-probe 127.0.0.1:8024 outsider@example.net no-such-list@localhost /root/post.txt 2>&1); echo \"\$out\" | grep '^550 5.1.1'"
 
     # --- three web servers, with the shipped configurations --------------------------------
     check "nginx: server block including snippets/wwsympa.conf starts" ct_sh '
@@ -279,6 +323,9 @@ deb_e2e() {
     check "upgrade: service restarted (new process), socket still enabled" ct_sh "
         systemctl is-active -q wwsympa.service; systemctl is-active -q wwsympa.socket
         [ \"\$(mainpid)\" != '$pid_before' ]; [ \"\$(systemctl is-enabled wwsympa.socket)\" = enabled ]"
+    check "upgrade: lmtp socket still enabled and listening, LHLO answered" ct_sh '
+        [ "$(systemctl is-enabled wwsympa-lmtp.socket)" = enabled ]; systemctl is-active -q wwsympa-lmtp.socket
+        lmtp-probe 127.0.0.1:8024 | grep -q "^250 SMTPUTF8"'
     check "upgrade: sender restarted" ct_sh "systemctl is-active -q wwsympa-sender.service; [ \"\$(mainpid wwsympa-sender.service)\" != '$sender_before' ]"
     check "upgrade: configuration and lists kept, page served" ct_sh "
         page=\$(get http://127.0.0.1:8081/sympa/lists); grep -q 'Upgraded site' <<<\"\$page\"; grep -q '$PROBE' <<<\"\$page\""
@@ -287,6 +334,8 @@ deb_e2e() {
     check "dpkg -r wwsympa" ct_sh 'dpkg -r wwsympa >/root/remove.log 2>&1 || { cat /root/remove.log; exit 1; }'
     check "remove: units stopped, socket file gone, binary gone" ct_sh "
         inactive wwsympa.service; inactive wwsympa.socket; inactive wwsympa-sender.service
+        inactive wwsympa-lmtp.service; inactive wwsympa-lmtp.socket
+        ! grep -q "0100007F:1F58 00000000:0000 0A" /proc/net/tcp
         [ ! -e $SOCK ]; [ ! -e /usr/bin/wwsympa ]"
     check "remove: configuration and database kept" ct_sh '[ -f /etc/wwsympa/wwsympa.toml ] && [ -f /var/lib/wwsympa/wwsympa.db ]'
     check "remove: Apache configuration disabled, Apache still fine" ct_sh '[ ! -e /etc/apache2/conf-enabled/wwsympa.conf ]; apache2ctl configtest 2>/dev/null'
@@ -296,6 +345,8 @@ deb_e2e() {
         [ ! -e /etc/wwsympa ] && [ ! -e /etc/default/wwsympa ]
         [ ! -e /etc/systemd/system/wwsympa.socket ] && [ ! -e /etc/systemd/system/wwsympa.service ]
         [ ! -e /etc/systemd/system/wwsympa-sender.service ]
+        [ ! -e /etc/systemd/system/wwsympa-lmtp.socket ] && [ ! -e /etc/systemd/system/wwsympa-lmtp.service ]
+        [ ! -e /etc/systemd/system/sockets.target.wants/wwsympa-lmtp.socket ]
         [ ! -e /etc/systemd/system/multi-user.target.wants/wwsympa-sender.service ]
         [ ! -e /etc/systemd/system/sockets.target.wants/wwsympa.socket ]'
     check "purge: lighttpd link removed, lighttpd config still valid" ct_sh '[ ! -e /etc/lighttpd/conf-enabled/50-wwsympa.conf ]; lighttpd -tt -f /etc/lighttpd/lighttpd.conf'

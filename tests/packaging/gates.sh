@@ -8,6 +8,8 @@ DEB_FILES='/etc/apache2/conf-available/wwsympa.conf
 /etc/nginx/snippets/wwsympa.conf
 /etc/wwsympa/wwsympa.toml
 /usr/bin/wwsympa
+/usr/lib/systemd/system/wwsympa-lmtp.service
+/usr/lib/systemd/system/wwsympa-lmtp.socket
 /usr/lib/systemd/system/wwsympa-sender.service
 /usr/lib/systemd/system/wwsympa-socketmap.service
 /usr/lib/systemd/system/wwsympa-socketmap.socket
@@ -32,6 +34,8 @@ DEB_FILES='/etc/apache2/conf-available/wwsympa.conf
 RPM_FILES='/etc/sysconfig/wwsympa
 /etc/wwsympa/wwsympa.toml
 /usr/bin/wwsympa
+/usr/lib/systemd/system/wwsympa-lmtp.service
+/usr/lib/systemd/system/wwsympa-lmtp.socket
 /usr/lib/systemd/system/wwsympa-sender.service
 /usr/lib/systemd/system/wwsympa-socketmap.service
 /usr/lib/systemd/system/wwsympa-socketmap.socket
@@ -124,8 +128,9 @@ units_root() {
     rm -rf "$root"
     mkdir -p "$root/usr/lib/systemd/system" "$root/etc/systemd/system"
     cp systemd/wwsympa.socket systemd/wwsympa.service systemd/wwsympa@.socket systemd/wwsympa@.service \
-        systemd/sender/wwsympa-sender.service systemd/socketmap/wwsympa-socketmap.socket \
-        systemd/socketmap/wwsympa-socketmap.service "$root/usr/lib/systemd/system/"
+        systemd/sender/wwsympa-sender.service systemd/lmtp/wwsympa-lmtp.socket systemd/lmtp/wwsympa-lmtp.service \
+        systemd/socketmap/wwsympa-socketmap.socket systemd/socketmap/wwsympa-socketmap.service \
+        "$root/usr/lib/systemd/system/"
     if [ -n "$multiwatch" ]; then
         mkdir -p "$root/etc/systemd/system/wwsympa.service.d"
         cp systemd/multiwatch.conf "$root/etc/systemd/system/wwsympa.service.d/"
@@ -155,6 +160,7 @@ gates() {
         check "exposure wwsympa.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa.service
         check "exposure wwsympa@.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa@1.service
         check "exposure wwsympa-sender.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa-sender.service
+        check "exposure wwsympa-lmtp.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa-lmtp.service
         check "exposure wwsympa-socketmap.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa-socketmap.service
         units_root "$tmp/units-mw" multiwatch
         check "exposure wwsympa.service + multiwatch drop-in <= 1.5 (offline)" exposure_ok "$tmp/units-mw" wwsympa.service

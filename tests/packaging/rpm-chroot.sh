@@ -43,6 +43,7 @@ rpm_chroot_tests() {
     check "rpm: units, sysusers, tmpfiles, config in place" rpm_in sh -ec '
         for f in /usr/lib/systemd/system/wwsympa.socket /usr/lib/systemd/system/wwsympa.service \
                  /usr/lib/systemd/system/wwsympa-sender.service \
+                 /usr/lib/systemd/system/wwsympa-lmtp.socket /usr/lib/systemd/system/wwsympa-lmtp.service \
                  /usr/lib/systemd/system/wwsympa.socket.d/50-socket-group.conf \
                  /usr/lib/sysusers.d/wwsympa.conf /usr/lib/tmpfiles.d/wwsympa.conf \
                  /etc/wwsympa/wwsympa.toml /etc/sysconfig/wwsympa /usr/bin/wwsympa; do
@@ -51,11 +52,12 @@ rpm_chroot_tests() {
     check "rpm: the installed binary runs (libsqlite3 resolved)" rpm_in /usr/bin/wwsympa --version
     if need systemd-analyze; then
         check "rpm layout: systemd-analyze verify prints nothing" sh -c \
-            "out=\$(systemd-analyze verify --man=no --root='$RPM_CHROOT/root' wwsympa.socket wwsympa.service wwsympa@1.socket wwsympa@1.service wwsympa-sender.service 2>&1); [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"
+            "out=\$(systemd-analyze verify --man=no --root='$RPM_CHROOT/root' wwsympa.socket wwsympa.service wwsympa@1.socket wwsympa@1.service wwsympa-sender.service wwsympa-lmtp.socket wwsympa-lmtp.service 2>&1); [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"
         check "rpm layout: the socket's group is wwsympa (drop-in)" sh -c \
             "systemd-analyze cat-config --root='$RPM_CHROOT/root' systemd/system/wwsympa.socket.d/50-socket-group.conf | grep -qx 'SocketGroup=wwsympa'"
         check "rpm layout: exposure wwsympa.service <= 1.5" exposure_ok "$RPM_CHROOT/root" wwsympa.service
         check "rpm layout: exposure wwsympa-sender.service <= 1.5" exposure_ok "$RPM_CHROOT/root" wwsympa-sender.service
+        check "rpm layout: exposure wwsympa-lmtp.service <= 1.5" exposure_ok "$RPM_CHROOT/root" wwsympa-lmtp.service
     fi
     # 2. Upgrade with /proc mounted, as on a live system: tmpfiles creates the state directory.
     mount -t proc proc "$RPM_CHROOT/root/proc"

@@ -23,6 +23,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("007_archive", include_str!("sql/007_archive.sql")),
     ("008_mail", include_str!("sql/008_mail.sql")),
+    ("010_moderation", include_str!("sql/010_moderation.sql")),
 ];
 
 /// Held by the process migrating, so that two processes starting at once apply each

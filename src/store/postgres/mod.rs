@@ -25,6 +25,7 @@ mod lists;
 mod mail;
 mod members;
 mod migrations;
+mod moderation;
 mod posts;
 mod roster;
 mod rows;

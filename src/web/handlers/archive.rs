@@ -465,12 +465,12 @@ struct Neighbour {
 
 /// A header shown on a message page.
 #[derive(Serialize)]
-struct HeaderRow {
+pub(crate) struct HeaderRow {
     name: String,
     value: String,
 }
 
-fn header_rows(headers: &[(String, String)]) -> Vec<HeaderRow> {
+pub(crate) fn header_rows(headers: &[(String, String)]) -> Vec<HeaderRow> {
     headers
         .iter()
         .map(|(name, value)| HeaderRow {
@@ -482,7 +482,7 @@ fn header_rows(headers: &[(String, String)]) -> Vec<HeaderRow> {
 
 /// A block of a message page: the headers of a forwarded message, or a part.
 #[derive(Serialize)]
-struct Block {
+pub(crate) struct Block {
     depth: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     headers: Option<Vec<HeaderRow>>,
@@ -491,7 +491,7 @@ struct Block {
 }
 
 /// The blocks of `display`'s parts, forwarded messages opened in place.
-fn blocks(display: &archive::Display, depth: usize, out: &mut Vec<Block>) {
+pub(crate) fn blocks(display: &archive::Display, depth: usize, out: &mut Vec<Block>) {
     for part in &display.parts {
         match part {
             Part::Message { message } if depth < MAX_NESTING => {

@@ -114,6 +114,9 @@ struct InfoView {
     owners: Vec<OwnerRow>,
     is_subscriber: bool,
     may: Permissions,
+    /// Whether the visitor moderates the list, and then how many posts wait.
+    moderates: bool,
+    held: u64,
 }
 
 /// `info/<list>`: the list's page: subject, description, owners, what the visitor may do.
@@ -121,6 +124,12 @@ struct InfoView {
 /// The row loads the list and answers 404 when it is unknown or invisible to the visitor.
 pub fn info(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     let info = ctx.run(|env, who| list_operations::info(env, who, list))?;
+    let held = match ctx.user {
+        Some(_) => {
+            ctx.run(|env, who| crate::operations::moderation::pages::held_count(env, who, list))?
+        }
+        None => None,
+    };
     let owners = info
         .owners
         .into_iter()
@@ -138,5 +147,7 @@ pub fn info(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         owners,
         is_subscriber: info.is_member,
         may: info.may,
+        moderates: held.is_some(),
+        held: held.unwrap_or(0),
     }))
 }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod archive;
 pub mod home;
 pub mod members;
+pub mod moderation;
 pub mod subscription;
 
 use crate::messages;
@@ -46,6 +47,10 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::Reception => "reception",
         Field::Visibility => "visibility",
         Field::Filter => "filter",
+        Field::Note => "note",
+        Field::Decision => "do",
+        Field::Selection => "id",
+        Field::DigestInterval => "digest_minutes",
         Field::MaxSize => "max_size",
         Field::HoldDays => "hold_days",
         Field::SubjectTag => "subject_tag",
