@@ -297,8 +297,8 @@ fn postfix_hands_list_mail_to_wwsympa_through_the_socketmap() {
             "fresh",
             "--subject",
             "Fresh",
-            "--send",
-            "public",
+            "--owner",
+            "owner@example.org",
         ],
     );
     assert!(created.status.success(), "{created:?}");
@@ -312,7 +312,16 @@ fn postfix_hands_list_mail_to_wwsympa_through_the_socketmap() {
         "OK"
     );
     let forwarded = "SELECT kind FROM outbox WHERE kind LIKE 'forward_%'";
-    crate::support::wait_until("the owners' copy", || !db.texts(forwarded).is_empty());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while db.texts(forwarded).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no copy for the owners; Postfix:\n{}\nwwsympa lmtp:\n{}",
+            postfix.log_text(),
+            std::fs::read_to_string(dir.path().join("lmtp.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 
     // `wwsympa check mta` reads this Postfix: fine as it is...
     let dir_arg = postfix.config.display().to_string();
@@ -321,6 +330,8 @@ fn postfix_hands_list_mail_to_wwsympa_through_the_socketmap() {
         &[
             "check",
             "mta",
+            "--list",
+            "team",
             "--postfix-config",
             &dir_arg,
             "--transport",
@@ -346,7 +357,17 @@ fn postfix_hands_list_mail_to_wwsympa_through_the_socketmap() {
         .status()
         .unwrap();
     assert!(postconf.success());
-    let check = wwsympa(&config, &["check", "mta", "--postfix-config", &dir_arg]);
+    let check = wwsympa(
+        &config,
+        &[
+            "check",
+            "mta",
+            "--list",
+            "team",
+            "--postfix-config",
+            &dir_arg,
+        ],
+    );
     let said = String::from_utf8_lossy(&check.stdout).into_owned();
     assert!(!check.status.success(), "{said}");
     assert!(
