@@ -666,3 +666,164 @@ fn mail_for_people_is_forwarded_once_with_our_x_loop() {
         .1
         .starts_with("X-Loop: listmaster@lists.example.org\r\n"));
 }
+
+/// The site's configuration file for the binary: its database, the domain, mail to a closed
+/// port (the outbox keeps it).
+fn config_file(site: &Site) -> std::path::PathBuf {
+    let path = site._dir.path().join("wwsympa.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "domain = \"{DOMAIN}\"\nlistmaster = \"boss@example.org\"\n{}smtp_port = {}\n",
+            site.db.toml(),
+            crate::support::free_port()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// `wwsympa deliver` with `raw` on its standard input; its exit code.
+fn deliver_by_pipe(config: &std::path::Path, from: &str, to: &str, raw: &[u8]) -> i32 {
+    use std::io::Write;
+    let mut child = std::process::Command::new(crate::support::binary())
+        .arg("--config")
+        .arg(config)
+        .args(["deliver", "--sender", from, "--recipient", to])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(raw).unwrap();
+    child.wait().unwrap().code().unwrap_or(-1)
+}
+
+#[test]
+fn deliver_by_pipe_answers_in_sysexits_codes() {
+    let site = site("intake-deliver");
+    let list = site.list("team", SendPolicy::PrivateOrModerated);
+    let store = site.db.store();
+    let mut settings = store.db().list_mail_settings(list).unwrap();
+    settings.max_size = 2_000;
+    store.db().set_list_mail_settings(list, &settings).unwrap();
+    let config = config_file(&site);
+    let address = format!("team@{DOMAIN}");
+    let post = mail(OUTSIDER, &address, "By pipe", "Hello");
+    assert_eq!(deliver_by_pipe(&config, OUTSIDER, &address, &post), 0);
+    assert_eq!(site.states(list), ["held"]);
+    // The same message again: taken (0), kept once.
+    assert_eq!(deliver_by_pipe(&config, OUTSIDER, &address, &post), 0);
+    assert_eq!(site.states(list), ["held"]);
+    assert_eq!(
+        deliver_by_pipe(&config, OUTSIDER, &format!("nosuch@{DOMAIN}"), &post),
+        67,
+        "EX_NOUSER"
+    );
+    let big = mail(OUTSIDER, &address, "Big", &"x".repeat(3_000));
+    assert_eq!(
+        deliver_by_pipe(&config, OUTSIDER, &address, &big),
+        65,
+        "EX_DATAERR"
+    );
+    // The database unreachable: EX_TEMPFAIL, the MTA keeps the message.
+    let down = site._dir.path().join("down.toml");
+    let not_a_dir = site._dir.path().join("file");
+    std::fs::write(&not_a_dir, b"").unwrap();
+    let unreachable = if site.db.is_postgres() {
+        format!(
+            "db_type = \"PostgreSQL\"\ndb_host = \"127.0.0.1\"\ndb_port = {}\ndb_user = \"nobody\"\ndb_name = \"nothing\"\ndb_options = \"connect_timeout=2\"\n",
+            crate::support::free_port()
+        )
+    } else {
+        format!("db_name = \"{}\"\n", not_a_dir.join("site.db").display())
+    };
+    std::fs::write(&down, format!("domain = \"{DOMAIN}\"\n{unreachable}")).unwrap();
+    assert_eq!(
+        deliver_by_pipe(&down, OUTSIDER, &address, &post),
+        75,
+        "EX_TEMPFAIL"
+    );
+    assert_eq!(site.states(list), ["held"]);
+}
+
+/// Reads one SMTP reply (its last line) from `reader`.
+fn reply_line(reader: &mut impl std::io::BufRead) -> String {
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert!(!line.is_empty(), "the server closed the connection");
+        if line.as_bytes().get(3) != Some(&b'-') {
+            return line.trim_end().to_string();
+        }
+    }
+}
+
+#[test]
+fn wwsympa_lmtp_answers_each_recipient_after_its_own_commit() {
+    use std::io::{BufReader, Write};
+    let site = site("intake-lmtp");
+    let team = site.list("team", SendPolicy::PrivateOrModerated);
+    let small = site.list("small", SendPolicy::PrivateOrModerated);
+    {
+        let store = site.db.store();
+        let mut settings = store.db().list_mail_settings(small).unwrap();
+        settings.max_size = 1_024;
+        store.db().set_list_mail_settings(small, &settings).unwrap();
+    }
+    let config = config_file(&site);
+    let port = crate::support::free_port();
+    let mut command = std::process::Command::new(crate::support::binary());
+    command
+        .arg("--config")
+        .arg(&config)
+        .args(["lmtp", "--listen", &format!("127.0.0.1:{port}")]);
+    let _server = crate::support::Daemon::spawn(command, &site._dir.path().join("lmtp.log"));
+    crate::support::wait_until("wwsympa lmtp listening", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut say = |line: &str, reader: &mut BufReader<std::net::TcpStream>| {
+        writer.write_all(format!("{line}\r\n").as_bytes()).unwrap();
+        reply_line(reader)
+    };
+    assert!(reply_line(&mut reader).starts_with("220"));
+    assert!(say("LHLO test.example", &mut reader).starts_with("250"));
+    assert!(say(&format!("MAIL FROM:<{OUTSIDER}>"), &mut reader).starts_with("250"));
+    let rcpts = [
+        format!("team@{DOMAIN}"),
+        format!("nosuch@{DOMAIN}"),
+        format!("small@{DOMAIN}"),
+        format!("sympa@{DOMAIN}"),
+    ];
+    let answers: Vec<String> = rcpts
+        .iter()
+        .map(|r| say(&format!("RCPT TO:<{r}>"), &mut reader))
+        .collect();
+    assert!(answers[0].starts_with("250 2.1.5"), "{answers:?}");
+    assert!(answers[1].starts_with("550 5.1.1"), "{answers:?}");
+    assert!(answers[2].starts_with("250 2.1.5"), "{answers:?}");
+    assert!(answers[3].starts_with("250 2.1.5"), "{answers:?}");
+    assert!(say("DATA", &mut reader).starts_with("354"));
+    let body = format!("which\r\n{}\r\n", "filler line\r\n".repeat(100));
+    let raw = mail(OUTSIDER, &rcpts[0], "Hello lmtp", &body);
+    writer.write_all(&raw).unwrap();
+    writer.write_all(b".\r\n").unwrap();
+    // One reply per accepted recipient, in order: team, small, sympa.
+    let team_reply = reply_line(&mut reader);
+    let small_reply = reply_line(&mut reader);
+    let robot_reply = reply_line(&mut reader);
+    assert!(team_reply.starts_with("250 2.0.0"), "{team_reply}");
+    assert!(small_reply.starts_with("552 5.3.4"), "{small_reply}");
+    assert!(robot_reply.starts_with("250 2.0.0"), "{robot_reply}");
+    // Each 250 was committed before it was said.
+    assert_eq!(site.states(team), ["held"]);
+    assert!(site.states(small).is_empty());
+    assert!(site.outbox().contains(&"command_report".to_string()));
+    writer.write_all(b"QUIT\r\n").unwrap();
+}
