@@ -44,7 +44,10 @@
 //!   counts and the site version are kept by triggers named next to the code that reads them.
 //! - [`mail`]: the only module that imports lettre: notices from `templates/mail/` and the
 //!   outbox sender ([`mail::sender`]: claims under a lease, a thread in each serving process
-//!   woken on commit, and `wwsympa sender`). Invariant: no request ever talks to the MTA.
+//!   woken on commit, and `wwsympa sender`), which also delivers list posts
+//!   ([`mail::distribute`]: per-recipient SMTP replies over [`mail::smtp`], copies from the
+//!   archived bytes by [`mail::personalize`], DKIM/ARC by [`mail::sign`], DMARC lookups by
+//!   [`mail::dmarc`]). Invariant: no request ever talks to the MTA.
 //! - [`archive`]: the archive's view of a message (mail-parser, ammonia): envelope, index
 //!   text, display model, permalink ids, the search language, mbox. Invariant: no IO but
 //!   the readers and writers it is handed; never panics on a message's bytes.
@@ -81,6 +84,9 @@
 //! - crate `tera`: only in `render`.
 //! - crate `lettre`: only in `mail`.
 //! - crate `mail_parser`: only in `archive`.
+//! - crate `mail_auth`: only in `mail::sign` and `mail::dmarc`.
+//! - crate `rustls_pki_types`: only in `mail::sign`.
+//! - crate `tokio`: only in `mail::dmarc`.
 //! - crate `ammonia`: only in `archive::sanitize`.
 //! - crate `flate2`: only in `store` and `archive`.
 

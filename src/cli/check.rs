@@ -46,6 +46,14 @@ pub fn run(config: &Config) -> Result<()> {
             "warning: mail: {e}; mail stays in the outbox until `wwsympa sender` can deliver it"
         ),
     }
+    match mail::distribute::check_keys(config) {
+        Ok(Some(keys)) => println!("list mail signing: ok ({keys})"),
+        Ok(None) => println!("list mail signing: off (dkim_feature, arc_feature)"),
+        Err(e) => {
+            println!("error: list mail signing: {e}; list mail waits until the key can be used");
+            errors += 1;
+        }
+    }
     if errors > 0 {
         bail!("{errors} error(s)");
     }

@@ -8,8 +8,13 @@
 //! them to the MTA and retries with backoff what it did not take. `wwsympa sender` runs the
 //! same loop as a service.
 
+pub mod distribute;
+pub mod dmarc;
 pub mod notices;
+pub mod personalize;
 pub mod sender;
+pub mod sign;
+pub mod smtp;
 mod transport;
 pub mod verp;
 

@@ -7,11 +7,15 @@
 //! it and marks it sent, or reschedules it with backoff. It also looks every `poll` for rows
 //! that other processes queued or that wait for a retry. A sender that dies holding claims
 //! leaves them for the others once the lease has run out.
+//!
+//! The same loop, woken by the same [`Wake`], then works list distribution
+//! ([`super::distribute`]): the recipients of posts, claimed under leases in the same way.
 
 use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::distribute::Distributor;
 use super::{Error, Transport};
 use crate::config::Config;
 use crate::store::{self, ClaimedMail, Store, Target};
@@ -232,6 +236,8 @@ fn send_one(
 pub fn run(db: &Target, config: &dyn Fn() -> Config, wake: &Wake, who: &str, poll: Duration) {
     let mut store: Option<Store> = None;
     let mut last_purge: Option<Instant> = None;
+    // List distribution's keys and caches, made again when the configuration changes.
+    let mut distributor: Option<(Config, Distributor)> = None;
     while !wake.stopping() {
         let seen = wake.notified();
         let config = config();
@@ -244,11 +250,26 @@ pub fn run(db: &Target, config: &dyn Fn() -> Config, wake: &Wake, who: &str, pol
                 store.db().purge_expired()?;
                 last_purge = Some(Instant::now());
             }
+            // Notices first: a confirmation must not wait behind a post to 100,000 members.
             let transport = Transport::from_config(&config);
             send_due(store, &transport, &config, who, OnFailure::GoOn, &|| {
                 wake.stopping()
             })?;
-            Ok(store.db().next_mail_due_in()?)
+            let distributor = match &mut distributor {
+                Some((made_with, distributor)) if *made_with == config => distributor,
+                _ => {
+                    &mut distributor
+                        .insert((config.clone(), Distributor::from_config(&config)))
+                        .1
+                }
+            };
+            distributor.send_due(store, &config, who, &|| wake.stopping())?;
+            let mail = store.db().next_mail_due_in()?;
+            let rcpts = store.db().next_rcpt_due_in()?;
+            Ok(match (mail, rcpts) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            })
         };
         let wait = match round() {
             Ok(Some(seconds)) => Duration::from_secs(seconds as u64).min(poll),
@@ -259,6 +280,9 @@ pub fn run(db: &Target, config: &dyn Fn() -> Config, wake: &Wake, who: &str, pol
                 if let Some(store) = store.take() {
                     if let Err(e) = store.db().release_mail_claims(who) {
                         log::warn!("sender: releasing claims: {e}");
+                    }
+                    if let Err(e) = store.db().release_rcpt_claims(who) {
+                        log::warn!("sender: releasing recipient claims: {e}");
                     }
                 }
                 poll

@@ -140,6 +140,9 @@ pub struct Env<'a> {
     pub templates: &'a Templates,
     /// Outbox ids committed by operations run in this environment, to send after commit.
     pub queued: Vec<i64>,
+    /// Deliveries (list posts) committed by operations run in this environment: the sender
+    /// is woken for them after the commit, as for [`Env::queued`].
+    pub deliveries: Vec<i64>,
 }
 
 /// One transaction of one operation: the queries, mail queueing and the audit log.
@@ -151,6 +154,7 @@ pub struct Tx<'t, 'c> {
     /// Who asks.
     pub requester: &'t Requester,
     queued: Vec<i64>,
+    deliveries: Vec<i64>,
 }
 
 impl Tx<'_, '_> {
@@ -159,6 +163,12 @@ impl Tx<'_, '_> {
         let id = self.db.enqueue_mail(&mail?)?;
         self.queued.push(id);
         Ok(())
+    }
+
+    /// Notes that delivery `id` was queued in this transaction, so that the door wakes the
+    /// sender once it is committed ([`Env::has_mail`]).
+    pub fn note_delivery(&mut self, id: i64) {
+        self.deliveries.push(id);
     }
 
     /// Writes the audit row for this change.
@@ -190,7 +200,14 @@ impl<'a> Env<'a> {
             config,
             templates,
             queued: Vec::new(),
+            deliveries: Vec::new(),
         }
+    }
+
+    /// Returns true if and only if operations run in this environment committed mail (outbox
+    /// rows or list deliveries): the door then wakes its process's sender.
+    pub fn has_mail(&self) -> bool {
+        !self.queued.is_empty() || !self.deliveries.is_empty()
     }
 
     /// Queries outside a transaction (reads, rate-limit counters that must survive a refusal).
@@ -214,18 +231,22 @@ impl<'a> Env<'a> {
             templates: self.templates,
         };
         let mut queued = Vec::new();
+        let mut deliveries = Vec::new();
         let value = self.store.transaction(|db| {
             let mut tx = Tx {
                 db,
                 composer,
                 requester,
                 queued: Vec::new(),
+                deliveries: Vec::new(),
             };
             let value = work(&mut tx)?;
             queued = tx.queued;
+            deliveries = tx.deliveries;
             Ok::<_, Error>(value)
         })?;
         self.queued.extend(queued);
+        self.deliveries.extend(deliveries);
         Ok(value)
     }
 
@@ -267,13 +288,14 @@ impl Env<'_> {
     pub fn oneclick_url(&self, list: &List, email: &Email) -> Result<String, Error> {
         let secret = self.site_secret("oneclick")?;
         let day = store::now().div_euclid(86_400);
-        let id = crate::auth::oneclick_id(&secret, &list.address(), email.as_str(), day);
-        Ok(format!(
-            "{}/oneclick/{}/{}?email={}",
+        // The same URL as the one in each copy of a list post (the sender makes those).
+        Ok(mail::personalize::oneclick_url(
             self.config.base_url(),
-            list.name,
-            id,
-            encode(email.as_str())
+            list.name.as_str(),
+            &list.address(),
+            email.as_str(),
+            &secret,
+            day,
         ))
     }
 

@@ -33,8 +33,15 @@ pub fn run<T>(
 ) -> Result<T, Error> {
     let mut env = Env::new(store, config, templates);
     let result = operation(&mut env, requester);
-    let committed = !env.queued.is_empty();
+    let committed = env.has_mail();
+    let posts = env.deliveries.len();
     drop(env);
+    if posts > 0 {
+        if let Handoff::SendNow(_) = handoff {
+            // The shell does not wait for a whole list: the sender service delivers posts.
+            log::info!("{posts} list post(s) queued; `wwsympa sender` (wwsympa-sender.service) delivers them");
+        }
+    }
     if committed {
         hand_over(store, config, handoff);
     }

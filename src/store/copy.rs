@@ -298,6 +298,36 @@ pub(super) const TABLES: &[Table] = &[
         by_id: false,
     },
     Table {
+        name: "deliveries",
+        columns: &[
+            ("id", Int),
+            ("list_id", Int),
+            ("message", Int),
+            ("kind", Text),
+            ("mode", Text),
+            ("created_at", Int),
+        ],
+        by_id: true,
+    },
+    Table {
+        name: "delivery_rcpts",
+        columns: &[
+            ("id", Int),
+            ("delivery_id", Int),
+            ("email", Text),
+            ("domain", Text),
+            ("state", Text),
+            ("attempts", Int),
+            ("next_attempt_at", Int),
+            ("lease_until", Int),
+            ("claimed_by", Text),
+            ("last_code", Int),
+            ("last_text", Text),
+            ("updated_at", Int),
+        ],
+        by_id: true,
+    },
+    Table {
         name: "sender_rules",
         columns: &[
             ("id", Int),

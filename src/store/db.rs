@@ -5,15 +5,15 @@
 //! to the backend the connection is on.
 
 use super::{
-    ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry, AuditLine, ClaimedMail, Db,
-    DbInner, DueDigest, Error, HeldHistory, HeldRecord, KeyedHeld, MemberQuery, MessageKey,
-    NewArchived, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser, OutboxCounts,
-    PendingRecord, SessionRecord, StoredMessage, ThreadNode, ThreadSummary, TicketRecord,
-    UserRecord,
+    ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry, AuditLine, ClaimedMail,
+    ClaimedRcpt, Db, DbInner, DeliveryCounts, DeliveryRcpt, DeliveryRecord, DueDigest, Error,
+    HeldHistory, HeldRecord, KeyedHeld, MemberQuery, MessageKey, NewArchived, NewHeld, NewList,
+    NewMail, NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome,
+    SessionRecord, StoredMessage, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
 };
 use crate::domain::{
-    Admin, AdminRole, ArchivedState, Email, IndexText, List, ListId, ListName, ListPolicy,
-    ListStatus, ListSummary, MailSettings, Member, MemberVisibility, Membership, Month,
+    Admin, AdminRole, ArchivedState, DeliveryMode, Email, IndexText, List, ListId, ListName,
+    ListPolicy, ListStatus, ListSummary, MailSettings, Member, MemberVisibility, Membership, Month,
     ReceptionMode, Roles, SenderRule,
 };
 
@@ -255,6 +255,51 @@ queries! {
     fn outbox_message(&self, id: i64) -> Result<Option<Vec<u8>>, Error>;
     /// How many messages are in each state.
     fn outbox_counts(&self) -> Result<OutboxCounts, Error>;
+
+    // List distribution: a post's recipients, claimed under a lease, each reply recorded.
+
+    /// Queues archived `message` of `list` for every member whose reception is `mail` (one
+    /// `INSERT … SELECT`, recipient rows in domain order), in the caller's transaction; with
+    /// `exclude`, less that address. Returns the delivery's id and its recipients, or `None`
+    /// when the message was queued for the list already (nothing is queued twice).
+    fn queue_delivery(
+        &self,
+        list: ListId,
+        message: i64,
+        mode: DeliveryMode,
+        exclude: Option<&Email>,
+    ) -> Result<Option<(i64, u64)>, Error>;
+    /// Claims for sender `who`, for `lease_seconds`, up to `limit` due recipients of ONE
+    /// delivery (the oldest delivery with any), in id order, so grouped by domain. Rows
+    /// whose sender's lease ran out (it died holding them) are made due again first. Two
+    /// senders never claim the same row.
+    fn claim_delivery_rcpts(
+        &self,
+        who: &str,
+        lease_seconds: i64,
+        limit: u32,
+    ) -> Result<Vec<ClaimedRcpt>, Error>;
+    /// One delivery, with what the sender needs of its archived message.
+    fn delivery(&self, id: i64) -> Result<Option<DeliveryRecord>, Error>;
+    /// Records what the MTA said of recipients `who` holds, in one statement per row (call
+    /// it inside one transaction for a batch); returns how many rows `who` still held.
+    fn record_rcpt_outcomes(&self, who: &str, outcomes: &[RcptOutcome]) -> Result<usize, Error>;
+    /// Extends the lease on every recipient `who` holds; returns how many.
+    fn renew_rcpt_claims(&self, who: &str, lease_seconds: i64) -> Result<usize, Error>;
+    /// Gives back, untried and due at once, every recipient `who` holds; returns how many.
+    fn release_rcpt_claims(&self, who: &str) -> Result<usize, Error>;
+    /// Seconds until the next recipient is due (or a lease runs out), if any is waiting.
+    fn next_rcpt_due_in(&self) -> Result<Option<i64>, Error>;
+    /// How many recipients of delivery `id` (of every delivery with `None`) are in each state.
+    fn delivery_counts(&self, id: Option<i64>) -> Result<DeliveryCounts, Error>;
+    /// The delivery of archived `message` to `list`, if it was queued.
+    fn delivery_of(&self, list: ListId, message: i64) -> Result<Option<i64>, Error>;
+    /// One recipient row (a VERP token names it: `mail::verp::decode`).
+    fn delivery_rcpt(&self, id: i64) -> Result<Option<DeliveryRcpt>, Error>;
+    /// Recipients that failed for good (a 5xx, or retries given up) at or after `since`
+    /// (seconds since the epoch), oldest first, `limit` at most: what bounce scoring reads.
+    /// Each carries the MTA's final code and text, the time and the delivery.
+    fn delivery_failures_since(&self, since: i64, limit: u32) -> Result<Vec<DeliveryRcpt>, Error>;
 
     // Archives: original bytes, ids, threads and the search index, written in one go.
 

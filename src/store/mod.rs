@@ -65,6 +65,8 @@ mod target;
 #[cfg(test)]
 mod archive_tests;
 #[cfg(test)]
+mod delivery_tests;
+#[cfg(test)]
 mod intake_tests;
 #[cfg(test)]
 mod moderation_tests;
@@ -82,9 +84,10 @@ pub use copy::{CopyProgress, CopyReport};
 pub use error::Error;
 pub use records::{
     ArchiveScope, ArchiveSearch, Archived, ArchivedRef, ArchivedSummary, AuditEntry, AuditLine,
-    ClaimedMail, DueDigest, HeldDecision, HeldHistory, HeldRecord, KeyedHeld, MemberQuery,
-    MemberSort, MessageKey, NewArchived, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser,
-    OutboxCounts, PendingRecord, SessionRecord, StoredMessage, ThreadNode, ThreadSummary,
+    ClaimedMail, ClaimedRcpt, DeliveryCounts, DeliveryRcpt, DeliveryRecord, DueDigest,
+    HeldDecision, HeldHistory, HeldRecord, KeyedHeld, MemberQuery, MemberSort, MessageKey,
+    NewArchived, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser, OutboxCounts,
+    PendingRecord, RcptOutcome, RcptState, SessionRecord, StoredMessage, ThreadNode, ThreadSummary,
     TicketRecord, UserRecord,
 };
 pub use target::Target;

@@ -119,6 +119,141 @@ pub struct OutboxCounts {
     pub failed: u64,
 }
 
+// List distribution: deliveries and their recipients.
+
+/// What became of one recipient of a delivery (`delivery_rcpts.state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RcptState {
+    /// Never tried yet.
+    Pending,
+    /// Claimed by a sender right now.
+    Sending,
+    /// The MTA took it (a 2xx after DATA).
+    Sent,
+    /// Not taken for now (a 4xx, or no MTA): tried again later.
+    Deferred,
+    /// Refused for good (a 5xx), or deferred past `mail_retry_period`.
+    Failed,
+}
+
+impl RcptState {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RcptState::Pending => "pending",
+            RcptState::Sending => "sending",
+            RcptState::Sent => "sent",
+            RcptState::Deferred => "deferred",
+            RcptState::Failed => "failed",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<RcptState> {
+        Some(match text {
+            "pending" => RcptState::Pending,
+            "sending" => RcptState::Sending,
+            "sent" => RcptState::Sent,
+            "deferred" => RcptState::Deferred,
+            "failed" => RcptState::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// A post being delivered, with what the sender needs of its archived message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    /// Its row id.
+    pub id: i64,
+    /// The list.
+    pub list: ListId,
+    /// The archived message (`Db::archived_raw`).
+    pub message: i64,
+    /// Personalized or bulk, as the list said when the post was queued.
+    pub mode: crate::domain::DeliveryMode,
+    /// When it was queued, in seconds since the epoch.
+    pub created_at: i64,
+    /// The archived message's month (for `Archived-At`).
+    pub month: Month,
+    /// Its Sympa permalink id (for `Archived-At`).
+    pub permalink: String,
+    /// Its author's address as the archive read it (lowercased), if any.
+    pub from_addr: Option<String>,
+    /// Its author's display name, decoded, if any.
+    pub from_name: Option<String>,
+}
+
+/// A recipient row a sender has claimed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedRcpt {
+    /// Its row id (the VERP token names it).
+    pub id: i64,
+    /// Its delivery.
+    pub delivery: i64,
+    /// The address.
+    pub email: String,
+    /// The address's domain.
+    pub domain: String,
+    /// Tries before this one.
+    pub attempts: u32,
+}
+
+/// The outcome of one try for one recipient, as a sender records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RcptOutcome {
+    /// The recipient row.
+    pub id: i64,
+    /// `Sent`, `Deferred` or `Failed`.
+    pub state: RcptState,
+    /// For `Deferred`: when to try again, in seconds since the epoch.
+    pub retry_at: i64,
+    /// The MTA's reply code (`None` when there was no reply: no MTA, a timeout).
+    pub code: Option<u16>,
+    /// The MTA's reply text, or what went wrong.
+    pub text: String,
+}
+
+/// One recipient row as bounce handling and tools read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRcpt {
+    /// Its row id.
+    pub id: i64,
+    /// Its delivery.
+    pub delivery: i64,
+    /// The delivery's list.
+    pub list: ListId,
+    /// The archived message delivered.
+    pub message: i64,
+    /// The address.
+    pub email: String,
+    /// Where it stands.
+    pub state: RcptState,
+    /// Tries so far.
+    pub attempts: u32,
+    /// The MTA's last reply code, if any.
+    pub last_code: Option<u16>,
+    /// The MTA's last reply text, or what went wrong.
+    pub last_text: Option<String>,
+    /// When the row last changed (for a failed row: when it failed), seconds since the epoch.
+    pub updated_at: i64,
+}
+
+/// How many recipients of a delivery (or of all) are in each state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryCounts {
+    /// Never tried.
+    pub pending: u64,
+    /// Claimed now.
+    pub sending: u64,
+    /// Taken by the MTA.
+    pub sent: u64,
+    /// Waiting for a retry.
+    pub deferred: u64,
+    /// Given up.
+    pub failed: u64,
+}
+
 // Members and held requests.
 
 /// What `add_member` needs.

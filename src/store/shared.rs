@@ -1,7 +1,7 @@
 //! What both backends say and read the same way: the column lists and orders of their queries, and the records made from plain column values.
 
 use crate::domain::{Email, Role, User};
-use crate::store::{MemberSort, OutboxCounts, UserRecord};
+use crate::store::{DeliveryCounts, MemberSort, OutboxCounts, UserRecord};
 
 /// The columns a list is read from, for `FROM lists l JOIN domains d`.
 pub(super) const LIST_COLUMNS: &str =
@@ -50,6 +50,17 @@ pub(super) fn count_state(counts: &mut OutboxCounts, state: &str, n: u64) {
         "pending" => counts.pending = n,
         "sending" => counts.sending = n,
         "sent" => counts.sent = n,
+        _ => counts.failed = n,
+    }
+}
+
+/// Adds one `GROUP BY state` row of `delivery_rcpts` to the counts.
+pub(super) fn count_rcpt_state(counts: &mut DeliveryCounts, state: &str, n: u64) {
+    match state {
+        "pending" => counts.pending = n,
+        "sending" => counts.sending = n,
+        "sent" => counts.sent = n,
+        "deferred" => counts.deferred = n,
         _ => counts.failed = n,
     }
 }

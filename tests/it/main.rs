@@ -15,6 +15,8 @@ mod cli;
 mod concurrency;
 mod copy;
 mod deployment;
+mod distribution;
+mod dkim;
 mod doors;
 mod fastcgi_nginx;
 mod flows;

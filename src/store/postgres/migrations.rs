@@ -23,6 +23,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("007_archive", include_str!("sql/007_archive.sql")),
     ("008_mail", include_str!("sql/008_mail.sql")),
+    ("009_distribution", include_str!("sql/009_distribution.sql")),
     ("010_moderation", include_str!("sql/010_moderation.sql")),
 ];
 

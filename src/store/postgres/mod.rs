@@ -20,6 +20,7 @@
 
 mod accounts;
 mod archive;
+mod deliveries;
 mod intake;
 mod lists;
 mod mail;

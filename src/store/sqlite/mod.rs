@@ -13,6 +13,7 @@
 
 mod accounts;
 mod archive;
+mod deliveries;
 mod intake;
 mod lists;
 mod mail;

@@ -1,0 +1,320 @@
+//! Queries on list distribution (PostgreSQL): a post's recipient rows, written with the post, claimed under a lease one delivery at a time, each recipient's reply recorded.
+
+use postgres::Row;
+
+use super::{Context, Db};
+use crate::domain::{DeliveryMode, Email, ListId};
+use crate::store::{
+    archiving, now, ClaimedRcpt, DeliveryCounts, DeliveryRcpt, DeliveryRecord, Error, RcptOutcome,
+    RcptState,
+};
+
+/// The columns a [`DeliveryRcpt`] is read from, for `FROM delivery_rcpts r JOIN deliveries d`.
+const RCPT_COLUMNS: &str =
+    "r.id, r.delivery_id, d.list_id, d.message, r.email, r.state, r.attempts,
+     r.last_code, r.last_text, r.updated_at";
+
+fn small(n: i64) -> u32 {
+    n.clamp(0, i64::from(u32::MAX)) as u32
+}
+
+fn rcpt(row: &Row) -> Result<DeliveryRcpt, postgres::Error> {
+    let state: &str = row.try_get(5)?;
+    Ok(DeliveryRcpt {
+        id: row.try_get(0)?,
+        delivery: row.try_get(1)?,
+        list: ListId(row.try_get(2)?),
+        message: row.try_get(3)?,
+        email: row.try_get(4)?,
+        state: RcptState::parse(state).unwrap_or(RcptState::Failed),
+        attempts: small(row.try_get(6)?),
+        last_code: row
+            .try_get::<_, Option<i64>>(7)?
+            .map(|c| c.clamp(0, 999) as u16),
+        last_text: row.try_get(8)?,
+        updated_at: row.try_get(9)?,
+    })
+}
+
+impl Db<'_> {
+    /// Queues archived `message` of `list` for every member whose reception is `mail`, less
+    /// `exclude`; `None` when it was queued already.
+    pub fn queue_delivery(
+        &self,
+        list: ListId,
+        message: i64,
+        mode: DeliveryMode,
+        exclude: Option<&Email>,
+    ) -> Result<Option<(i64, u64)>, Error> {
+        let context = "queueing a delivery";
+        let at = now();
+        let id: Option<i64> = self
+            .conn
+            .query_opt(
+                "INSERT INTO deliveries (list_id, message, kind, mode, created_at)
+                 VALUES ($1, $2, 'post', $3, $4)
+                 ON CONFLICT (list_id, message, kind) DO NOTHING
+                 RETURNING id",
+                &[&list.0, &message, &mode.as_str(), &at],
+            )
+            .and_then(|row| row.map(|r| r.try_get(0)).transpose())
+            .context(context)?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        // One statement for the whole list; ids in domain order (COLLATE "C": byte order, as
+        // SQLite's), so that a claim (id order) takes one domain's recipients together.
+        let added = self
+            .conn
+            .execute(
+                "INSERT INTO delivery_rcpts (delivery_id, email, domain, next_attempt_at, updated_at)
+                 SELECT $1, email, split_part(email, '@', 2), $2, $2
+                 FROM members
+                 WHERE list_id = $3 AND reception = 'mail' AND email IS DISTINCT FROM $4::TEXT
+                 ORDER BY split_part(email, '@', 2) COLLATE \"C\", email COLLATE \"C\"",
+                &[&id, &at, &list.0, &exclude.map(Email::as_str)],
+            )
+            .context(context)?;
+        Ok(Some((id, added)))
+    }
+
+    /// Claims up to `limit` due recipients of the oldest delivery that has any, for `who`.
+    ///
+    /// The subquery locks the rows it picks and skips those another sender is claiming
+    /// (`FOR UPDATE SKIP LOCKED`), so two senders on any hosts never claim the same row.
+    pub fn claim_delivery_rcpts(
+        &self,
+        who: &str,
+        lease_seconds: i64,
+        limit: u32,
+    ) -> Result<Vec<ClaimedRcpt>, Error> {
+        let context = "claiming recipients";
+        let at = now();
+        self.conn
+            .execute(
+                "UPDATE delivery_rcpts SET state = 'deferred', claimed_by = NULL, lease_until = NULL
+                 WHERE state = 'sending' AND lease_until < $1",
+                &[&at],
+            )
+            .context(context)?;
+        let rows = self
+            .conn
+            .query(
+                "UPDATE delivery_rcpts SET state = 'sending', claimed_by = $1, lease_until = $2, updated_at = $3
+                 WHERE id IN (
+                   SELECT id FROM delivery_rcpts
+                   WHERE state IN ('pending', 'deferred') AND next_attempt_at <= $3
+                     AND delivery_id = (SELECT delivery_id FROM delivery_rcpts
+                                        WHERE state IN ('pending', 'deferred') AND next_attempt_at <= $3
+                                        ORDER BY delivery_id LIMIT 1)
+                   ORDER BY id LIMIT $4
+                   FOR UPDATE SKIP LOCKED)
+                 RETURNING id, delivery_id, email, domain, attempts",
+                &[&who, &(at + lease_seconds), &at, &i64::from(limit)],
+            )
+            .context(context)?;
+        let mut claimed = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let read = || -> Result<ClaimedRcpt, postgres::Error> {
+                Ok(ClaimedRcpt {
+                    id: row.try_get(0)?,
+                    delivery: row.try_get(1)?,
+                    email: row.try_get(2)?,
+                    domain: row.try_get(3)?,
+                    attempts: small(row.try_get(4)?),
+                })
+            };
+            claimed.push(read().context(context)?);
+        }
+        // RETURNING comes in no promised order.
+        claimed.sort_by_key(|r| r.id);
+        Ok(claimed)
+    }
+
+    /// One delivery, with what the sender needs of its archived message.
+    pub fn delivery(&self, id: i64) -> Result<Option<DeliveryRecord>, Error> {
+        let context = "reading a delivery";
+        let Some(row) = self
+            .conn
+            .query_opt(
+                "SELECT d.id, d.list_id, d.message, d.mode, d.created_at, m.month, m.permalink,
+                        m.from_addr, m.from_name
+                 FROM deliveries d JOIN archive_messages m ON m.id = d.message
+                 WHERE d.id = $1",
+                &[&id],
+            )
+            .context(context)?
+        else {
+            return Ok(None);
+        };
+        let read = || -> Result<_, postgres::Error> {
+            Ok((
+                row.try_get::<_, i64>(0)?,
+                row.try_get::<_, i64>(1)?,
+                row.try_get::<_, i64>(2)?,
+                row.try_get::<_, String>(3)?,
+                row.try_get::<_, i64>(4)?,
+                row.try_get::<_, String>(5)?,
+                row.try_get::<_, Option<String>>(6)?,
+                row.try_get::<_, String>(7)?,
+                row.try_get::<_, String>(8)?,
+            ))
+        };
+        let (id, list, message, mode, created_at, month, permalink, from_addr, from_name) =
+            read().context(context)?;
+        Ok(Some(DeliveryRecord {
+            id,
+            list: ListId(list),
+            message,
+            mode: DeliveryMode::parse(&mode),
+            created_at,
+            month: archiving::month_of(&month)?,
+            permalink: permalink.unwrap_or_default(),
+            from_addr: Some(from_addr).filter(|a| !a.is_empty()),
+            from_name: Some(from_name).filter(|n| !n.is_empty()),
+        }))
+    }
+
+    /// Records what the MTA said of recipients `who` holds; returns how many it still held.
+    pub fn record_rcpt_outcomes(
+        &self,
+        who: &str,
+        outcomes: &[RcptOutcome],
+    ) -> Result<usize, Error> {
+        let context = "recording recipients' replies";
+        let at = now();
+        let mut held = 0;
+        for outcome in outcomes {
+            held += self
+                .conn
+                .execute(
+                    "UPDATE delivery_rcpts SET state = $3, attempts = attempts + 1, next_attempt_at = $4,
+                            last_code = $5, last_text = $6, updated_at = $7,
+                            lease_until = NULL, claimed_by = CASE WHEN $3 = 'sent' THEN claimed_by END
+                     WHERE id = $1 AND claimed_by = $2 AND state = 'sending'",
+                    &[
+                        &outcome.id,
+                        &who,
+                        &outcome.state.as_str(),
+                        &outcome.retry_at,
+                        &outcome.code.map(i64::from),
+                        &outcome.text.chars().take(1000).collect::<String>(),
+                        &at,
+                    ],
+                )
+                .context(context)?;
+        }
+        Ok(held as usize)
+    }
+
+    /// Extends the lease on every recipient `who` holds.
+    pub fn renew_rcpt_claims(&self, who: &str, lease_seconds: i64) -> Result<usize, Error> {
+        self.conn
+            .execute(
+                "UPDATE delivery_rcpts SET lease_until = $2 WHERE claimed_by = $1 AND state = 'sending'",
+                &[&who, &(now() + lease_seconds)],
+            )
+            .context("renewing recipient claims")
+            .map(|n| n as usize)
+    }
+
+    /// Gives back, untried and due at once, every recipient `who` holds.
+    pub fn release_rcpt_claims(&self, who: &str) -> Result<usize, Error> {
+        self.conn
+            .execute(
+                "UPDATE delivery_rcpts SET state = CASE WHEN attempts = 0 THEN 'pending' ELSE 'deferred' END,
+                        claimed_by = NULL, lease_until = NULL, next_attempt_at = $2
+                 WHERE claimed_by = $1 AND state = 'sending'",
+                &[&who, &now()],
+            )
+            .context("releasing recipient claims")
+            .map(|n| n as usize)
+    }
+
+    /// Seconds until the next recipient is due (or a lease runs out), if any is waiting.
+    pub fn next_rcpt_due_in(&self) -> Result<Option<i64>, Error> {
+        self.conn
+            .query_one(
+                "SELECT MIN(at) FROM (
+                   SELECT MIN(next_attempt_at) AS at FROM delivery_rcpts WHERE state = 'pending'
+                   UNION ALL
+                   SELECT MIN(next_attempt_at) FROM delivery_rcpts WHERE state = 'deferred'
+                   UNION ALL
+                   SELECT MIN(lease_until) + 1 FROM delivery_rcpts WHERE state = 'sending') AS due",
+                &[],
+            )
+            .and_then(|row| row.try_get::<_, Option<i64>>(0))
+            .context("finding the next due recipient")
+            .map(|next| next.map(|at| (at - now()).max(0)))
+    }
+
+    /// How many recipients of delivery `id` (of all with `None`) are in each state.
+    pub fn delivery_counts(&self, id: Option<i64>) -> Result<DeliveryCounts, Error> {
+        let context = "counting recipients";
+        let rows = self
+            .conn
+            .query(
+                "SELECT state, COUNT(*) FROM delivery_rcpts
+                 WHERE $1::BIGINT IS NULL OR delivery_id = $1 GROUP BY state",
+                &[&id],
+            )
+            .context(context)?;
+        let mut counts = DeliveryCounts::default();
+        for row in &rows {
+            let read = || -> Result<(String, i64), postgres::Error> {
+                Ok((row.try_get(0)?, row.try_get(1)?))
+            };
+            let (state, n) = read().context(context)?;
+            crate::store::shared::count_rcpt_state(&mut counts, &state, n.max(0) as u64);
+        }
+        Ok(counts)
+    }
+
+    /// The delivery of archived `message` to `list`, if it was queued.
+    pub fn delivery_of(&self, list: ListId, message: i64) -> Result<Option<i64>, Error> {
+        self.conn
+            .query_opt(
+                "SELECT id FROM deliveries WHERE list_id = $1 AND message = $2 AND kind = 'post'",
+                &[&list.0, &message],
+            )
+            .and_then(|row| row.map(|r| r.try_get(0)).transpose())
+            .context("finding a delivery")
+    }
+
+    /// One recipient row.
+    pub fn delivery_rcpt(&self, id: i64) -> Result<Option<DeliveryRcpt>, Error> {
+        let context = "reading a recipient";
+        let row = self
+            .conn
+            .query_opt(
+                &format!(
+                    "SELECT {RCPT_COLUMNS} FROM delivery_rcpts r JOIN deliveries d ON d.id = r.delivery_id
+                     WHERE r.id = $1"
+                ),
+                &[&id],
+            )
+            .context(context)?;
+        row.map(|r| rcpt(&r)).transpose().context(context)
+    }
+
+    /// Recipients that failed for good at or after `since`, oldest first.
+    pub fn delivery_failures_since(
+        &self,
+        since: i64,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRcpt>, Error> {
+        let context = "reading failed recipients";
+        let rows = self
+            .conn
+            .query(
+                &format!(
+                    "SELECT {RCPT_COLUMNS} FROM delivery_rcpts r JOIN deliveries d ON d.id = r.delivery_id
+                     WHERE r.state = 'failed' AND r.updated_at >= $1
+                     ORDER BY r.updated_at, r.id LIMIT $2"
+                ),
+                &[&since, &i64::from(limit)],
+            )
+            .context(context)?;
+        rows.iter().map(|r| rcpt(r).context(context)).collect()
+    }
+}
