@@ -160,7 +160,7 @@ impl Door {
             }
             Recipient::Listmaster(domain) => ops::to_listmasters(&mut env, domain, &incoming),
         };
-        let queued = !env.queued.is_empty();
+        let queued = env.has_mail();
         drop(env);
         if queued {
             self.wake.notify();

@@ -2,7 +2,8 @@
 //! under a temporary directory, SMTP on a free loopback port, every service unchained from
 //! chroot) that asks `wwsympa socketmap` which domains and addresses are ours and where they
 //! go, and hands list mail to `wwsympa lmtp`. A post sent over SMTP (Python's smtplib) ends
-//! up in the list's archive; an unknown address is refused during the SMTP session; a list
+//! up in the list's archive (an outsider's held, a member's visible and queued for the
+//! members); an unknown address is refused during the SMTP session; a list
 //! created while Postfix runs takes mail with no reload; `wwsympa check mta` reads this
 //! Postfix, finds it right, and finds and explains what a broken setting breaks.
 //!
@@ -278,6 +279,33 @@ fn postfix_hands_list_mail_to_wwsympa_through_the_socketmap() {
         log.contains(&format!("relay={}", "127.0.0.1[127.0.0.1]")) && log.contains("status=sent"),
         "{log}"
     );
+
+    // A member's post: archived and queued for every member in the same transaction.
+    let added = wwsympa(
+        &config,
+        &[
+            "member",
+            "add",
+            "team",
+            "ada@example.org",
+            "bob@example.org",
+        ],
+    );
+    assert!(added.status.success(), "{added:?}");
+    assert_eq!(
+        smtp_send(
+            smtp_port,
+            "ada@example.org",
+            &format!("team@{DOMAIN}"),
+            "a member writes"
+        ),
+        "OK"
+    );
+    assert_eq!(wait_archived(&db, "team", 2, &postfix), ["held", "visible"]);
+    let mut rcpts =
+        db.texts("SELECT r.email FROM delivery_rcpts r JOIN deliveries d ON d.id = r.delivery_id");
+    rcpts.sort();
+    assert_eq!(rcpts, ["ada@example.org", "bob@example.org"]);
 
     // An unknown address: refused while the client is still there (no backscatter).
     let refused = smtp_send(
