@@ -829,3 +829,88 @@ fn wwsympa_lmtp_answers_each_recipient_after_its_own_commit() {
     assert!(site.outbox().contains(&"command_report".to_string()));
     writer.write_all(b"QUIT\r\n").unwrap();
 }
+
+#[test]
+fn a_moderator_distributes_or_rejects_by_mail_with_the_key() {
+    let site = site("intake-modkey");
+    let team = site.list("team", SendPolicy::PrivateOrModerated);
+    let address = format!("team@{DOMAIN}");
+    let robot = format!("sympa@{DOMAIN}");
+    let held = mail(OUTSIDER, &address, "Please let me in", "Hello");
+    assert_reply(&site.one(OUTSIDER, &address, &held), 250, "2.0.0");
+    assert_eq!(site.states(team), ["held"]);
+    // The moderator's notice holds the command to send back.
+    let notice = site
+        .outbox_of("moderate")
+        .into_iter()
+        .find(|(to, _)| to == MODERATOR)
+        .expect("a notice for the moderator");
+    let text = crate::support::decode_qp(&notice.1);
+    let command = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("DISTRIBUTE team "))
+        .unwrap_or_else(|| panic!("{text}"))
+        .to_string();
+    // A wrong key changes nothing and says so.
+    let wrong = mail(MODERATOR, &robot, "Re: DISTRIBUTE team notTheKey", "");
+    assert_reply(&site.one(MODERATOR, &robot, &wrong), 250, "2.0.0");
+    assert_eq!(site.states(team), ["held"]);
+    // The reply with the key distributes it, once.
+    let reply = mail(
+        MODERATOR,
+        &robot,
+        &format!("Re: {command}"),
+        "> quoted notice",
+    );
+    assert_reply(&site.one(MODERATOR, &robot, &reply), 250, "2.0.0");
+    assert_eq!(site.states(team), ["visible"]);
+    let again = mail(MODERATOR, &robot, &format!("Re: {command}"), "");
+    assert_reply(&site.one(MODERATOR, &robot, &again), 250, "2.0.0");
+    let rcpts = site.texts("SELECT email FROM delivery_rcpts");
+    assert_eq!(rcpts, [MEMBER], "queued once");
+    let reports: Vec<String> = site
+        .outbox_of("command_report")
+        .into_iter()
+        .map(|(to, text)| {
+            assert_eq!(to, MODERATOR);
+            crate::support::decode_qp(&text)
+        })
+        .collect();
+    assert_eq!(reports.len(), 3);
+    assert!(
+        reports[0].contains("No message of team waits with this key"),
+        "{}",
+        reports[0]
+    );
+    assert!(
+        reports[1].contains("The message was distributed to team."),
+        "{}",
+        reports[1]
+    );
+    assert!(
+        reports[2].contains("This message was already distributed"),
+        "{}",
+        reports[2]
+    );
+    // REJECT with the key of another held post.
+    let second = mail(OUTSIDER, &address, "Second try", "Hello again");
+    assert_reply(&site.one(OUTSIDER, &address, &second), 250, "2.0.0");
+    let notice = site
+        .outbox_of("moderate")
+        .into_iter()
+        .rfind(|(to, _)| to == MODERATOR)
+        .unwrap();
+    let text = crate::support::decode_qp(&notice.1);
+    let reject = text
+        .split(|c: char| c == '(' || c == ')' || c == '\n')
+        .map(|l| l.trim().trim_start_matches("or ").trim())
+        .find(|l| l.starts_with("REJECT team "))
+        .unwrap_or_else(|| panic!("{text}"))
+        .to_string();
+    let raw = mail(MODERATOR, &robot, &reject, "");
+    assert_reply(&site.one(MODERATOR, &robot, &raw), 250, "2.0.0");
+    assert_eq!(site.states(team), ["visible", "rejected"]);
+    let last = crate::support::decode_qp(&site.outbox_of("command_report").pop().unwrap().1);
+    assert!(last.contains("The message was rejected."), "{last}");
+}
