@@ -903,7 +903,7 @@ fn a_moderator_distributes_or_rejects_by_mail_with_the_key() {
         .unwrap();
     let text = crate::support::decode_qp(&notice.1);
     let reject = text
-        .split(|c: char| c == '(' || c == ')' || c == '\n')
+        .split(['(', ')', '\n'])
         .map(|l| l.trim().trim_start_matches("or ").trim())
         .find(|l| l.starts_with("REJECT team "))
         .unwrap_or_else(|| panic!("{text}"))
