@@ -310,6 +310,14 @@ deb_e2e() {
         for i in \$(seq 50); do [ \"\$(status-of http://127.0.0.1:8081/sympa/lists)\" = 200 ] && break; sleep 0.1; done
         get http://127.0.0.1:8081/sympa/lists | grep -q '$PROBE'"
 
+    # --- list mail through Postfix (mail-e2e.sh) ------------------------------------------------
+    if openssl genrsa -out "$TMP/dkim.key" 2048 2>/dev/null &&
+        openssl rsa -in "$TMP/dkim.key" -pubout -out "$TMP/dkim.pub" 2>/dev/null; then
+        mail_e2e "$TMP"
+    else
+        fail "mail: a DKIM key made with openssl on the host"
+    fi
+
     # --- upgrade -----------------------------------------------------------------------------
     ct systemctl reset-failed wwsympa.service wwsympa.socket || true # (start limit, see above)
     check "before upgrade: admin edits the configuration, service running" ct_sh "

@@ -14,8 +14,9 @@ SUITE=bookworm
 BASE=systemd,systemd-sysv,dbus,init-system-helpers,procps
 # What the tests use inside, plus the .deb's dependencies (libc6, libgcc-s1, libsqlite3-0, systemd).
 # man-db: systemd-analyze verify checks Documentation=man:wwsympa(8) with man.
-EXTRAS="nginx-light apache2 lighttpd curl multiwatch libfcgi-bin libsqlite3-0 libgcc-s1 iproute2 man-db"
-STAMP="v3 $SUITE $BASE $EXTRAS"
+# postfix: the list-mail end to end (mail-e2e.sh), preseeded "Local only", started by that test.
+EXTRAS="nginx-light apache2 lighttpd curl multiwatch libfcgi-bin libsqlite3-0 libgcc-s1 iproute2 man-db postfix"
+STAMP="v4 $SUITE $BASE $EXTRAS"
 
 if [ -f "$ROOT/.wwsympa-stamp" ] && [ "$(cat "$ROOT/.wwsympa-stamp")" = "$STAMP" ]; then
     echo "$ROOT"
@@ -64,6 +65,8 @@ deb $MIRROR $SUITE-updates main
 deb http://deb.debian.org/debian-security $SUITE-security main
 SOURCES
 mount -t proc proc "$NEW/proc"
+printf 'postfix postfix/main_mailer_type select Local only\npostfix postfix/mailname string wwsympa-test.localdomain\n' |
+    chroot "$NEW" debconf-set-selections
 # shellcheck disable=SC2086
 if ! { chroot "$NEW" apt-get update -qq &&
     DEBIAN_FRONTEND=noninteractive chroot "$NEW" apt-get install -y -qq --no-install-recommends $EXTRAS; } >"$NEW.log" 2>&1; then
@@ -72,7 +75,8 @@ if ! { chroot "$NEW" apt-get update -qq &&
 fi
 rm -f "$NEW.log"
 # The web servers would all want port 80 at boot; the tests start the one they test.
-chroot "$NEW" systemctl disable -q nginx apache2 apache-htcacheclean lighttpd 2>/dev/null || true
+# Postfix too: the sender test's stand-in MTA takes port 25 first; mail-e2e.sh starts Postfix.
+chroot "$NEW" systemctl disable -q nginx apache2 apache-htcacheclean lighttpd postfix 2>/dev/null || true
 chroot "$NEW" apt-get clean
 rm -rf "$NEW"/var/lib/apt/lists/*
 umount "$NEW/proc"

@@ -16,6 +16,8 @@ HERE=tests/packaging
 . "$HERE/gates.sh"
 # shellcheck source=deb-e2e.sh
 . "$HERE/deb-e2e.sh"
+# shellcheck source=mail-e2e.sh
+. "$HERE/mail-e2e.sh"
 # shellcheck source=rpm-chroot.sh
 . "$HERE/rpm-chroot.sh"
 
