@@ -351,6 +351,49 @@ fn postfix_hands_list_mail_to_wwsympa_through_the_socketmap() {
         std::thread::sleep(Duration::from_millis(100));
     }
 
+    // The static fallback: the regexp maps `wwsympa mta maps` writes, read by Postfix's own
+    // regexp tables, route and know what the socketmap does (and nothing else).
+    for (map, key, expected) in [
+        ("transport", format!("team@{DOMAIN}"), transport.clone()),
+        (
+            "transport",
+            format!("fresh-owner+t0k@{DOMAIN}"),
+            transport.clone(),
+        ),
+        (
+            "recipients",
+            format!("fresh-request@{DOMAIN}"),
+            "OK".to_string(),
+        ),
+        ("recipients", format!("sympa@{DOMAIN}"), "OK".to_string()),
+        ("recipients", format!("nosuch@{DOMAIN}"), String::new()),
+        (
+            "recipients",
+            "team@elsewhere.org".to_string(),
+            String::new(),
+        ),
+        ("domains", DOMAIN.to_string(), "OK".to_string()),
+    ] {
+        let written = wwsympa(
+            &config,
+            &["mta", "maps", "--map", map, "--transport", &transport],
+        );
+        assert!(written.status.success(), "{written:?}");
+        let file = dir.path().join(format!("wwsympa_{map}"));
+        std::fs::write(&file, &written.stdout).unwrap();
+        let answer = Command::new("postmap")
+            .arg("-c")
+            .arg(&postfix.config)
+            .args(["-q", &key, &format!("regexp:{}", file.display())])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&answer.stdout).trim(),
+            expected,
+            "{map} {key}: {answer:?}"
+        );
+    }
+
     // `wwsympa check mta` reads this Postfix: fine as it is...
     let dir_arg = postfix.config.display().to_string();
     let check = wwsympa(
