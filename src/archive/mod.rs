@@ -5,6 +5,7 @@
 //! well as its headers allow, and shown as plain text.
 
 pub mod display;
+pub mod dsn;
 pub mod ids;
 pub mod mbox;
 mod mime;

@@ -12,12 +12,13 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::Subcommand;
 
 use wwsympa::config::Config;
+use wwsympa::domain::bounce::{points, POINT};
 use wwsympa::domain::{
-    AdminRole, ArchiveAccess, DeliveryMode, DmarcProtection, ListName, ListPolicy, MailSettings,
-    ReviewPolicy, SendPolicy, SubscribePolicy, UnsubscribePolicy, Visibility,
+    AdminRole, ArchiveAccess, DeliveryMode, DigestSettings, DmarcProtection, ListName, ListPolicy,
+    MailSettings, ReviewPolicy, SendPolicy, SubscribePolicy, UnsubscribePolicy, Visibility,
 };
-use wwsympa::operations::lists;
 use wwsympa::operations::members::{self, Entry};
+use wwsympa::operations::{bounces, digests, lists};
 use wwsympa::store::NewList;
 
 use super::Admin;
@@ -99,6 +100,36 @@ pub enum ListCommand {
         /// Days a held post waits for a moderator before it expires.
         #[arg(long)]
         hold_days: Option<u32>,
+    },
+    /// Print a list's bounce policy, after changing what is given (Mailman's rule: a hard
+    /// bounce counts 1, a soft one 0.5, at most once a day).
+    Bounces {
+        /// The list's name.
+        name: String,
+        /// Suspend delivery above this score (points, 0.5 to 1000).
+        #[arg(long, value_name = "POINTS")]
+        threshold: Option<f64>,
+        /// Forget a score after this many days without a bounce.
+        #[arg(long, value_name = "DAYS")]
+        stale_days: Option<u32>,
+        /// Warnings sent to a suspended member before removal.
+        #[arg(long, value_name = "N")]
+        warnings: Option<u32>,
+        /// Days between warnings, and from the last one to removal.
+        #[arg(long, value_name = "DAYS")]
+        warning_days: Option<u32>,
+    },
+    /// Print a list's digest schedule and size, after changing what is given.
+    Digest {
+        /// The list's name.
+        name: String,
+        /// Sympa's `DAYS HH:MM` in UTC: `1,4 06:00` (0 is Sunday), `06:00` for every day,
+        /// `none` for no digest.
+        #[arg(long)]
+        schedule: Option<String>,
+        /// The most messages one digest holds (Sympa's `digest_max_size`).
+        #[arg(long, value_name = "N")]
+        max_size: Option<u32>,
     },
     /// Print the lists of the configured domain: name, status, members, subject.
     Ls {
@@ -340,6 +371,77 @@ pub fn list(config: &Config, command: ListCommand) -> Result<()> {
                 eprintln!("changed the mail settings of {}", list.address());
             }
             print_mail_settings(&settings);
+        }
+        ListCommand::Bounces {
+            name,
+            threshold,
+            stale_days,
+            warnings,
+            warning_days,
+        } => {
+            let list = admin.list(&name)?;
+            let mut settings = admin.run(|env, who| bounces::policy(env, who, &list))?;
+            let before = settings;
+            if let Some(points) = threshold {
+                if !(points.is_finite() && points >= 0.0) {
+                    bail!("--threshold: {points} is not a number of points");
+                }
+                settings.threshold =
+                    (points * f64::from(POINT)).round().min(f64::from(u32::MAX)) as u32;
+            }
+            if let Some(days) = stale_days {
+                settings.stale_days = days;
+            }
+            if let Some(n) = warnings {
+                settings.warnings = n;
+            }
+            if let Some(days) = warning_days {
+                settings.warning_days = days;
+            }
+            if settings != before {
+                admin.run(|env, who| bounces::set_policy(env, who, &list, &settings))?;
+                eprintln!("changed the bounce policy of {}", list.address());
+            }
+            println!("threshold\t{}", points(settings.threshold));
+            println!("stale_days\t{}", settings.stale_days);
+            println!("warnings\t{}", settings.warnings);
+            println!("warning_days\t{}", settings.warning_days);
+        }
+        ListCommand::Digest {
+            name,
+            schedule,
+            max_size,
+        } => {
+            let list = admin.list(&name)?;
+            let mut settings = admin.run(|env, who| digests::settings(env, who, &list))?;
+            let before = settings;
+            if let Some(text) = schedule {
+                if text == "none" {
+                    settings.days = 0;
+                } else {
+                    let (days, minute) =
+                        DigestSettings::parse_schedule(&text).ok_or_else(|| {
+                            anyhow!(
+                                "--schedule: {text:?} is not DAYS HH:MM (days 0-6, 0 is Sunday)"
+                            )
+                        })?;
+                    settings.days = days;
+                    settings.minute = minute;
+                }
+            }
+            if let Some(n) = max_size {
+                settings.max_messages = n;
+            }
+            if settings != before {
+                admin.run(|env, who| digests::set_settings(env, who, &list, &settings))?;
+                eprintln!("changed the digest settings of {}", list.address());
+            }
+            if settings.days == 0 {
+                println!("schedule\tnone");
+            } else {
+                println!("schedule\t{}", settings.schedule_text());
+            }
+            println!("max_size\t{}", settings.max_messages);
         }
         ListCommand::Ls { all } => {
             let db = admin.store.db();

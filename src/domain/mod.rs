@@ -3,7 +3,9 @@
 
 pub mod archive;
 pub mod authz;
+pub mod bounce;
 pub mod calendar;
+pub mod digest;
 pub mod list;
 pub mod member;
 pub mod names;
@@ -18,6 +20,8 @@ pub use archive::{
     SearchTerm,
 };
 pub use authz::{decide, ActionKind, Decision, Reason};
+pub use bounce::{BounceScore, BounceSettings};
+pub use digest::DigestSettings;
 pub use list::{List, ListId, ListSummary, Visibility};
 pub use member::{Admin, AdminRole, Member, MemberVisibility, ReceptionMode};
 pub use names::{Email, ListName, NameError};

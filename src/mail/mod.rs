@@ -8,6 +8,7 @@
 //! them to the MTA and retries with backoff what it did not take. `wwsympa sender` runs the
 //! same loop as a service.
 
+pub mod digest;
 pub mod distribute;
 pub mod dmarc;
 pub mod notices;

@@ -271,3 +271,95 @@ impl Arc {
         Ok(Some(out))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A throwaway RSA-1024 key (PKCS#8), small so that the unoptimised test is quick.
+    const KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIICeAIBADANBgkqhkiG9w0BAQEFAASCAmIwggJeAgEAAoGBAKfvemWFPC1t8SfL
+d30mIy6YvFYriT1q1T4YFdVFrivuPf+S+duUYM9OfOi5+JRBimpwe5nopQrMlTPh
+LSHplIOKvAmWFd0eK3NlJzdQcdCiMSrqGug71wkiJYa91AmrUFrcI0oVTlqE1nDf
+WzIYymns93nBz/095evMaXjITYlXAgMBAAECgYB2dFoeT9uBo+INktxGv2bjkEKQ
+eYcFdlzRvsVvuQXA4PyEUJTDSKb8sz0yHzNyx8QtjgfxKQN5WZMIlBV0rUDeX5eM
+5iM37hRs0eqUrh0ZM8LXhM48iTMdhkpR9rfA+igrQfsEKf2q3xpJkG9YFW3Acc1I
+CrxarByM0xOaHR/1qQJBANUzEf1fpxadDOe3Xnhm2ZITs5QxFYmZ50svIV+ireYs
+J0aRMqwkYnnIUT/4fvf9zgaWQkRca52XJE43gtlfbMMCQQDJpikDSaxwYvNcZUhx
+9WeCtHGu8Rvnm/9szVCDFQ5W/fLx+AViiqOaTB3TBuDu6jRELpnv34REJ/FBmOMH
+SnfdAkEAr4jv6+SAhu7hvDrOzmUoB8yu03miWPvdYpq4aKxhb5y07bYIuZDvf4N9
+2iS4LWjL48J9ZxmNBWB25OtxkZWuzwJBAJYOWRzCOVkUuWZ7VFLBPLruDl8RuyM6
+WfQcQRqak6Y2qhBX8aHn62EJ3XPI/Z+slyJZz2HKYgHZ+1VGMUOerd0CQQCrA4/D
+/iKzSl1juu/ubeqvI4zgErrTpnnl6cwGwDKGvp2dFGnE0GBgzPfbJSgBD0SXIRDU
+mJUGTHMo7jCiGACP
+-----END PRIVATE KEY-----
+";
+
+    fn dkim() -> Dkim {
+        let dir = std::env::temp_dir().join(format!("wwsympa-sign-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("key.pem");
+        std::fs::write(&path, KEY).unwrap();
+        let key = load_key(&path).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        Dkim::new(key, "lists.example.org", "s1")
+    }
+
+    fn tag<'a>(header: &'a str, name: &str) -> &'a str {
+        let compact = header;
+        compact
+            .split(';')
+            .map(str::trim)
+            .find_map(|t| t.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no {name}= in {header}"))
+    }
+
+    fn unfold(bytes: &[u8]) -> String {
+        String::from_utf8(bytes.to_vec())
+            .unwrap()
+            .replace("\r\n\t", "")
+            .replace("\r\n ", "")
+            .replace(' ', "")
+    }
+
+    /// The body hash computed once and the headers signed alone give the signature
+    /// mail-auth's own one-call signer gives for the whole message.
+    #[test]
+    fn signing_with_a_body_hash_made_once_is_mail_auths_signature() {
+        let dkim = dkim();
+        let head: &[u8] = b"List-Unsubscribe: <https://x/oneclick/a>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\nFrom: Ann <ann@example.org>\r\nSubject:  Hello\r\n\tthere \r\nTo: team@lists.example.org\r\n\r\n";
+        let body: &[u8] = b"Body  line \r\n\r\n\r\n";
+        let whole = [head, body].concat();
+        let body_hash = dkim.body_hash(body);
+        for _ in 0..3 {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            let theirs = unfold(&dkim.sign_whole(&whole, now).unwrap());
+            let ours = unfold(&dkim.sign(head, &body_hash, now).unwrap());
+            assert_eq!(tag(&ours, "bh"), tag(&theirs, "bh"));
+            assert_eq!(tag(&ours, "h"), tag(&theirs, "h"));
+            let signed: Vec<&str> = tag(&ours, "h").split(':').collect();
+            assert!(
+                signed.contains(&"List-Unsubscribe") && signed.contains(&"List-Unsubscribe-Post")
+            );
+            assert_eq!(tag(&ours, "c"), "relaxed/relaxed");
+            if tag(&ours, "t") == tag(&theirs, "t") {
+                // RSA PKCS#1 v1.5 is deterministic: the same input, the same signature.
+                assert_eq!(tag(&ours, "b"), tag(&theirs, "b"));
+                return;
+            }
+        }
+        panic!("the clock moved at every try");
+    }
+
+    #[test]
+    fn a_key_file_that_is_not_a_key_is_a_clear_error() {
+        let path = std::env::temp_dir().join(format!("wwsympa-nokey-{}", std::process::id()));
+        std::fs::write(&path, "not a key").unwrap();
+        let error = load_key(&path).err().unwrap().to_string();
+        let _ = std::fs::remove_file(&path);
+        assert!(error.contains("no PEM private key"), "{error}");
+    }
+}

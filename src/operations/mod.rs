@@ -9,6 +9,7 @@
 pub mod account;
 pub mod archive;
 pub mod bounces;
+pub mod digests;
 pub mod distribution;
 pub mod intake;
 pub mod jobs;

@@ -34,6 +34,10 @@ pub enum Field {
     HoldDays,
     /// A list's subject tag.
     SubjectTag,
+    /// A list's bounce policy (threshold, days, warnings).
+    BouncePolicy,
+    /// A list's digest schedule or size.
+    DigestSchedule,
     /// A moderator's reason for a sender (free text).
     Note,
     /// What a moderator decides (distribute, reject, ...).

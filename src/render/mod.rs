@@ -249,6 +249,42 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/mail/owner_notice.txt"),
     ),
     (
+        "mail/bounce_warning.txt",
+        include_str!("../../templates/mail/bounce_warning.txt"),
+    ),
+    (
+        "mail/bounce_removed.txt",
+        include_str!("../../templates/mail/bounce_removed.txt"),
+    ),
+    (
+        "mail/bounce_removed_owner.txt",
+        include_str!("../../templates/mail/bounce_removed_owner.txt"),
+    ),
+    (
+        "mail/complaint_removed.txt",
+        include_str!("../../templates/mail/complaint_removed.txt"),
+    ),
+    (
+        "mail/digest.txt",
+        include_str!("../../templates/mail/digest.txt"),
+    ),
+    (
+        "mail/summary.txt",
+        include_str!("../../templates/mail/summary.txt"),
+    ),
+    (
+        "web/reviewbouncing.html",
+        include_str!("../../templates/web/reviewbouncing.html"),
+    ),
+    (
+        "web/resetbounce.html",
+        include_str!("../../templates/web/resetbounce.html"),
+    ),
+    (
+        "web/viewbounce.html",
+        include_str!("../../templates/web/viewbounce.html"),
+    ),
+    (
         "mail/reject_post.txt",
         include_str!("../../templates/mail/reject_post.txt"),
     ),

@@ -5,16 +5,17 @@
 //! to the backend the connection is on.
 
 use super::{
-    ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry, AuditLine, ClaimedMail,
-    ClaimedRcpt, Db, DbInner, DeliveryCounts, DeliveryRcpt, DeliveryRecord, DueDigest, Error,
-    HeldHistory, HeldRecord, KeyedHeld, MemberQuery, MessageKey, NewArchived, NewHeld, NewList,
-    NewMail, NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome,
-    SessionRecord, StoredMessage, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
+    ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry, AuditLine, BounceDue,
+    BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt, Db, DbInner, DeliveryCounts,
+    DeliveryRcpt, DeliveryRecord, DigestState, DueDigest, Error, HeldHistory, HeldRecord,
+    KeyedHeld, MemberQuery, MessageKey, NewArchived, NewBounce, NewHeld, NewList, NewMail,
+    NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome, SessionRecord,
+    StoredMessage, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
 };
 use crate::domain::{
-    Admin, AdminRole, ArchivedState, DeliveryMode, Email, IndexText, List, ListId, ListName,
-    ListPolicy, ListStatus, ListSummary, MailSettings, Member, MemberVisibility, Membership, Month,
-    ReceptionMode, Roles, SenderRule,
+    Admin, AdminRole, ArchivedState, BounceScore, BounceSettings, DeliveryMode, DigestSettings,
+    Email, IndexText, List, ListId, ListName, ListPolicy, ListStatus, ListSummary, MailSettings,
+    Member, MemberVisibility, Membership, Month, ReceptionMode, Roles, SenderRule,
 };
 
 /// Declares public methods of [`Db`] that call the backend's method of the same name.
@@ -270,7 +271,7 @@ queries! {
         exclude: Option<&Email>,
     ) -> Result<Option<(i64, u64)>, Error>;
     /// Claims for sender `who`, for `lease_seconds`, up to `limit` due recipients of ONE
-    /// delivery (the oldest delivery with any), in id order, so grouped by domain. Rows
+    /// delivery (one that has any), in id order, so grouped by domain. Rows
     /// whose sender's lease ran out (it died holding them) are made due again first. Two
     /// senders never claim the same row.
     fn claim_delivery_rcpts(
@@ -514,6 +515,79 @@ queries! {
     /// The hits of `subject` in `bucket` in the current `window`-second window, without
     /// counting one: a client past a limit of wrong keys is refused before any key is looked up.
     fn rate_limit_hits(&self, bucket: &str, subject: &str, window: i64) -> Result<u32, Error>;
+
+    // Bounces: the evidence, each member's score, each list's policy (`bounces.rs`).
+
+    /// The bounce policy of `list` (the defaults when it does not exist).
+    fn bounce_settings(&self, list: ListId) -> Result<BounceSettings, Error>;
+    /// Sets the bounce policy of `list`.
+    fn set_bounce_settings(&self, list: ListId, settings: &BounceSettings) -> Result<(), Error>;
+    /// Keeps a bounce (its bytes compressed, cut at `BOUNCE_KEPT_BYTES`); returns its id.
+    fn record_bounce(&self, bounce: &NewBounce<'_>) -> Result<i64, Error>;
+    /// The bounce record of member `email` of `list`, if any.
+    fn member_bounce(&self, list: ListId, email: &Email) -> Result<Option<BounceScore>, Error>;
+    /// Writes the bounce record of member `email` of `list` (and its last bounce, when
+    /// given); false when the address is not a member.
+    fn set_member_bounce(
+        &self,
+        list: ListId,
+        email: &Email,
+        record: &BounceScore,
+        last_bounce: Option<i64>,
+    ) -> Result<bool, Error>;
+    /// Forgets the bounce record of member `email` of `list` (Sympa's `resetbounce`, a
+    /// stale score); delivery resumes. True if there was one.
+    fn clear_member_bounce(&self, list: ListId, email: &Email) -> Result<bool, Error>;
+    /// The members of `list` with a bounce record, highest score first, with their last
+    /// bounce.
+    fn bouncing_members(&self, list: ListId) -> Result<Vec<BouncingMember>, Error>;
+    /// The last `limit` bounces kept for `list`, newest first (those of former members,
+    /// complaints, unattributed and uncounted ones included).
+    fn list_bounces(&self, list: ListId, limit: u64) -> Result<Vec<BounceRecord>, Error>;
+    /// The bytes kept of bounce `id` of `list`.
+    fn bounce_raw(&self, list: ListId, id: i64) -> Result<Option<Vec<u8>>, Error>;
+    /// Up to `limit` records the periodic job may have to act on at `now`: those of
+    /// disabled members, and those with no bounce for their list's `stale_days`.
+    fn bounces_due(&self, now: i64, limit: u64) -> Result<Vec<BounceDue>, Error>;
+    /// Deletes the kept bounces received before `before` that are no member's last one;
+    /// returns how many went.
+    fn purge_bounces(&self, before: i64) -> Result<usize, Error>;
+
+    /// Where periodic job `name` stands: the (time, id) of the last row it handled, (0, 0)
+    /// before its first run.
+    fn job_cursor(&self, name: &str) -> Result<(i64, i64), Error>;
+    /// Records where periodic job `name` stands.
+    fn set_job_cursor(&self, name: &str, at: i64, id: i64) -> Result<(), Error>;
+
+    // Digests: schedules, where each list stands, what goes in (`digests.rs`).
+
+    /// The digest settings of `list` (the defaults when it does not exist).
+    fn digest_settings(&self, list: ListId) -> Result<DigestSettings, Error>;
+    /// Sets the digest settings of `list`.
+    fn set_digest_settings(&self, list: ListId, settings: &DigestSettings) -> Result<(), Error>;
+    /// Every open list with its digest settings and where its digests stand (`None`
+    /// before its first digest run).
+    fn digest_schedules(&self) -> Result<Vec<(ListId, DigestSettings, Option<DigestState>)>, Error>;
+    /// Moves `list`'s digest state from `from` (`None`: it has none yet) to `to`; false
+    /// when it was not at `from` any more (another process handled this moment).
+    fn advance_digest(
+        &self,
+        list: ListId,
+        from: Option<&DigestState>,
+        to: &DigestState,
+    ) -> Result<bool, Error>;
+    /// Up to `limit` visible messages of `list` with an id above `after` that arrived after
+    /// `arrived_after`, by id.
+    fn archive_visible_after(
+        &self,
+        list: ListId,
+        after: i64,
+        arrived_after: i64,
+        limit: u64,
+    ) -> Result<Vec<ArchivedSummary>, Error>;
+    /// The members of `list` in `digest` or `summary` mode whose delivery is not disabled
+    /// by bounces, by address.
+    fn digest_recipients(&self, list: ListId) -> Result<Vec<Member>, Error>;
 }
 
 /// Queries built from others, the same for every backend.

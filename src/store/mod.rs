@@ -65,6 +65,8 @@ mod target;
 #[cfg(test)]
 mod archive_tests;
 #[cfg(test)]
+mod bounce_tests;
+#[cfg(test)]
 mod delivery_tests;
 #[cfg(test)]
 mod intake_tests;
@@ -84,11 +86,12 @@ pub use copy::{CopyProgress, CopyReport};
 pub use error::Error;
 pub use records::{
     ArchiveScope, ArchiveSearch, Archived, ArchivedRef, ArchivedSummary, AuditEntry, AuditLine,
-    ClaimedMail, ClaimedRcpt, DeliveryCounts, DeliveryRcpt, DeliveryRecord, DueDigest,
-    HeldDecision, HeldHistory, HeldRecord, KeyedHeld, MemberQuery, MemberSort, MessageKey,
-    NewArchived, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser, OutboxCounts,
-    PendingRecord, RcptOutcome, RcptState, SessionRecord, StoredMessage, ThreadNode, ThreadSummary,
-    TicketRecord, UserRecord,
+    BounceDue, BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt, DeliveryCounts,
+    DeliveryRcpt, DeliveryRecord, DigestState, DueDigest, HeldDecision, HeldHistory, HeldRecord,
+    KeyedHeld, MemberQuery, MemberSort, MessageKey, NewArchived, NewBounce, NewHeld, NewList,
+    NewMail, NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome, RcptState,
+    SessionRecord, StoredMessage, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
+    BOUNCE_KEPT_BYTES,
 };
 pub use target::Target;
 

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::domain::{
-    ArchivedState, Email, HoldReason, IndexText, ListId, ListName, MemberVisibility, Month,
-    ReceptionMode, SearchOrder, SearchQuery, User, Visibility,
+    ArchivedState, BounceScore, BounceSettings, Email, HoldReason, IndexText, ListId, ListName,
+    MemberVisibility, Month, ReceptionMode, SearchOrder, SearchQuery, User, Visibility,
 };
 
 // Accounts, sessions and tickets.
@@ -595,6 +595,88 @@ pub struct NewHeld<'a> {
     pub held_at: i64,
     /// When it expires if nobody decides.
     pub expires_at: i64,
+}
+
+// Bounces and digests.
+
+/// A message to a bounce address kept as evidence (`Db::record_bounce`).
+#[derive(Debug, Clone)]
+pub struct NewBounce<'a> {
+    /// The list, when known.
+    pub list: Option<ListId>,
+    /// The address it is about, when one is named.
+    pub email: Option<&'a str>,
+    /// When it came.
+    pub received_at: i64,
+    /// What it was: `hard`, `soft`, `policy`, `not_a_failure`, `complaint`, `unattributed`.
+    pub outcome: &'a str,
+    /// The enhanced status code, when given.
+    pub status: Option<&'a str>,
+    /// The remote server's words.
+    pub diagnostic: &'a str,
+    /// Its bytes (the store keeps at most [`BOUNCE_KEPT_BYTES`] of them, compressed).
+    pub raw: &'a [u8],
+}
+
+/// The most bytes of a bounce kept as evidence.
+pub const BOUNCE_KEPT_BYTES: usize = 256 * 1024;
+
+/// A kept bounce.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BounceRecord {
+    /// Its id.
+    pub id: i64,
+    /// The list, when known.
+    pub list: Option<ListId>,
+    /// The address it is about, when one was named.
+    pub email: Option<String>,
+    /// When it came.
+    pub received_at: i64,
+    /// What it was (see [`NewBounce::outcome`]).
+    pub outcome: String,
+    /// The enhanced status code, when given.
+    pub status: Option<String>,
+    /// The remote server's words.
+    pub diagnostic: String,
+    /// Its whole size in bytes.
+    pub size: u64,
+}
+
+/// A member with a bounce score, for the owners' `reviewbouncing` page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BouncingMember {
+    /// The member's address.
+    pub email: Email,
+    /// The member's name.
+    pub name: String,
+    /// The score and its dates.
+    pub record: BounceScore,
+    /// The last bounce, when still kept.
+    pub last: Option<BounceRecord>,
+}
+
+/// A member's bounce record, for the periodic job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BounceDue {
+    /// The list.
+    pub list: ListId,
+    /// The member.
+    pub email: Email,
+    /// The record.
+    pub record: BounceScore,
+    /// The list's policy.
+    pub settings: BounceSettings,
+}
+
+/// Where a list's digests stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DigestState {
+    /// The last archived message digested (its id).
+    pub last_message: i64,
+    /// The last scheduled moment handled.
+    pub last_slot: i64,
+    /// How many digests went out.
+    pub issues: i64,
 }
 
 /// A held post as the moderators' pages and notices show it: its `held_messages` row with

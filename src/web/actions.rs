@@ -15,7 +15,7 @@
 //! run before the handler; the table tests check the rest.
 
 use super::action::{Access, Action};
-use super::handlers::{account, archive, home, members, moderation, subscription};
+use super::handlers::{account, archive, bounces, home, members, moderation, subscription};
 use crate::domain::ActionKind;
 
 /// Sympa's path arguments of the account pages that come back to where the visitor was.
@@ -146,10 +146,19 @@ pub static ACTIONS: &[Action] = &[
     Action::site("requestpasswd", account::requestpasswd)
         .args(&["email"])
         .form(),
+    // Members resume their own delivery from the bounce warning's link, owners anyone's:
+    // the operation decides which.
+    Action::list("resetbounce", bounces::resetbounce)
+        .args(&["list", "email"])
+        .access(Access::User)
+        .form(),
     Action::list("review", members::review)
         .args(&["list", "page", "size", "sortby"])
         .access(Access::Policy(ActionKind::Review)),
     // Feeds answer as to an anonymous visitor, whoever asks: the handler loads the list.
+    Action::list("reviewbouncing", bounces::reviewbouncing)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::ManageMembers)),
     Action::site("rss", archive::rss).args(&["kind", "list"]),
     Action::list("search", members::search)
         .args(&["list", "filter"])
@@ -186,6 +195,10 @@ pub static ACTIONS: &[Action] = &[
     Action::list("view_source", archive::view_source)
         .args(&["list", "month", "id"])
         .access(Access::Policy(ActionKind::ReadArchive)),
+    // Sympa's: the last bounce kept for a member (or `?id=N`), as text, for owners.
+    Action::list("viewbounce", bounces::viewbounce)
+        .args(&["list", "email"])
+        .access(Access::Policy(ActionKind::ManageMembers)),
     Action::list("viewmod", moderation::viewmod)
         .args(&["list", "id", "file"])
         .access(Access::Policy(ActionKind::Moderate))

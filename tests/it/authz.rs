@@ -102,6 +102,9 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     // Mailed links: the key or the signed id is the credential; a bogus one is a clear 410.
     ("auth",          "-",    "P P P P P P P"),
     ("oneclick",      "-",    "P P P P P P P"),
+    ("distribute",    "-",    "P P P P P P P"),
+    ("reject",        "-",    "P P P P P P P"),
+    ("withdraw",      "-",    "P P P P P P P"),
     // info: a concealed list is seen by its members, moderators, owners and listmasters.
     ("info",          "pub",  "P P P P P P P"),
     ("info",          "priv", "P P P P P P P"),
@@ -183,6 +186,13 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("auth_del",      "hid",  "N N F P P P P"),
     ("decl_del",      "pub",  "L F F P P P P"),
     ("decl_del",      "hid",  "N N F P P P P"),
+    // Held posts: moderators, and owners only on a list without moderators (these lists
+    // have one); the page of a post that is not held is its own 404.
+    ("modindex",      "pub",  "L F F P F F P"),
+    ("modindex",      "hid",  "N N F P F F P"),
+    ("modindex",      "shut", "L F F P F F P"),
+    ("viewmod",       "pub",  "L F F P F F P"),
+    ("viewmod",       "hid",  "N N F P F F P"),
 ];
 
 fn site() -> (TempDir, Site) {
@@ -229,6 +239,7 @@ fn path(action: &str, list: &str) -> String {
             "/sympa/oneclick/pub/20000-AAAAAAAAAAAAAAAAAAAAAA?email=x%40example.org".into()
         }
         ("ticket", _) => format!("/sympa/ticket/{token}"),
+        ("distribute" | "reject" | "withdraw", _) => format!("/sympa/{action}/pub/{token}"),
         ("search", list) => format!("/sympa/search/{list}/example"),
         ("rss", list) => format!("/sympa/rss/latest_arc/{list}"),
         (action, "-") => format!("/sympa/{action}"),

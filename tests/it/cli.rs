@@ -280,3 +280,91 @@ fn list_mail_shows_and_changes_a_lists_mail_settings_with_an_audit_row() {
     let after = store.db().list_mail_settings(list.id).unwrap();
     assert_eq!(after, settings);
 }
+
+#[test]
+fn list_bounces_and_list_digest_show_and_change_the_policies_within_bounds() {
+    let dir = TempDir::new("cli-list-bounces");
+    let (config, db) = config(&dir);
+    let run = |args: &[&str]| {
+        Command::new(binary())
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["list", "create", "team", "--subject", "Team"])
+        .status
+        .success());
+    let shown = run(&["list", "bounces", "team"]);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert_eq!(
+        text,
+        "threshold\t5\nstale_days\t7\nwarnings\t3\nwarning_days\t7\n"
+    );
+    let changed = run(&[
+        "list",
+        "bounces",
+        "team",
+        "--threshold",
+        "2.5",
+        "--stale-days",
+        "10",
+        "--warnings",
+        "1",
+        "--warning-days",
+        "3",
+    ]);
+    assert!(changed.status.success(), "{changed:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&changed.stdout),
+        "threshold\t2.5\nstale_days\t10\nwarnings\t1\nwarning_days\t3\n"
+    );
+    let digest = run(&[
+        "list",
+        "digest",
+        "team",
+        "--schedule",
+        "1,4 06:30",
+        "--max-size",
+        "10",
+    ]);
+    assert!(digest.status.success(), "{digest:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&digest.stdout),
+        "schedule\t1,4 06:30\nmax_size\t10\n"
+    );
+    let store = db.store();
+    let list = store
+        .db()
+        .list_by_name(
+            "lists.example.org",
+            &wwsympa::domain::ListName::parse("team").unwrap(),
+        )
+        .unwrap()
+        .unwrap();
+    let policy = store.db().bounce_settings(list.id).unwrap();
+    assert_eq!((policy.threshold, policy.warnings), (2500, 1));
+    let audit = store.db().recent_audit(10).unwrap();
+    for action in ["set_bounce_policy", "set_digest"] {
+        assert!(audit.iter().any(|line| line.1 == action), "{audit:?}");
+    }
+    for args in [
+        vec!["list", "bounces", "team", "--threshold", "0.1"],
+        vec!["list", "bounces", "team", "--threshold", "nan"],
+        vec!["list", "bounces", "team", "--stale-days", "0"],
+        vec!["list", "bounces", "team", "--warnings", "99"],
+        vec!["list", "digest", "team", "--schedule", "7 06:00"],
+        vec!["list", "digest", "team", "--schedule", "1 25:00"],
+        vec!["list", "digest", "team", "--max-size", "0"],
+    ] {
+        let out = run(&args);
+        assert!(!out.status.success(), "{args:?}: {out:?}");
+    }
+    assert_eq!(store.db().bounce_settings(list.id).unwrap(), policy);
+    let none = run(&["list", "digest", "team", "--schedule", "none"]);
+    assert_eq!(
+        String::from_utf8_lossy(&none.stdout),
+        "schedule\tnone\nmax_size\t10\n"
+    );
+}

@@ -350,7 +350,12 @@ fn both_packages_ship_the_same_units_and_sources_exist() {
         deb_units,
         [
             ("wwsympa".to_string(), "systemd/".to_string()),
-            ("wwsympa-sender".to_string(), "systemd/sender/".to_string())
+            ("wwsympa-sender".to_string(), "systemd/sender/".to_string()),
+            ("wwsympa-lmtp".to_string(), "systemd/lmtp/".to_string()),
+            (
+                "wwsympa-socketmap".to_string(),
+                "systemd/socketmap/".to_string()
+            )
         ]
     );
     let rpm = rpm_assets();
@@ -360,8 +365,16 @@ fn both_packages_ship_the_same_units_and_sources_exist() {
     );
     for script in ["rpm/post.sh", "rpm/preun.sh", "rpm/postun.sh"] {
         assert!(
-            read(script).contains("wwsympa.socket wwsympa.service wwsympa-sender.service"),
+            read(script).contains(
+                "wwsympa.socket wwsympa.service wwsympa-sender.service wwsympa-lmtp.socket wwsympa-lmtp.service wwsympa-socketmap.socket wwsympa-socketmap.service"
+            ),
             "{script} handles every enabled unit"
+        );
+    }
+    for unit in ["wwsympa-lmtp.socket", "wwsympa-lmtp.service"] {
+        assert_eq!(
+            dest_of(&rpm, &format!("systemd/lmtp/{unit}")),
+            format!("/usr/lib/systemd/system/{unit}")
         );
     }
     for unit in units {
@@ -378,6 +391,72 @@ fn both_packages_ship_the_same_units_and_sources_exist() {
         assert!(
             Path::new(env!("CARGO_MANIFEST_DIR")).join(path).exists(),
             "{source} exists"
+        );
+    }
+}
+
+#[test]
+fn the_lmtp_units_run_like_the_web_service() {
+    let service = read("systemd/wwsympa.service");
+    let lmtp = read("systemd/lmtp/wwsympa-lmtp.service");
+    assert_eq!(unit_value(&lmtp, "ExecStart"), "/usr/bin/wwsympa lmtp");
+    // The same user, data and environment files; the same hardening, key by key.
+    for key in [
+        "User",
+        "Group",
+        "StateDirectory",
+        "StateDirectoryMode",
+        "UMask",
+        "EnvironmentFile",
+        "Type",
+        "NotifyAccess",
+        "Restart",
+        "WatchdogSec",
+    ] {
+        assert_eq!(unit_values(&lmtp, key), unit_values(&service, key), "{key}");
+    }
+    let hardening = service
+        .split("# Hardening:")
+        .nth(1)
+        .unwrap()
+        .split("[Install]")
+        .next()
+        .unwrap();
+    for line in hardening
+        .lines()
+        .filter(|l| l.contains('=') && !l.starts_with('#'))
+    {
+        let key = line.split('=').next().unwrap();
+        assert_eq!(unit_values(&lmtp, key), unit_values(&service, key), "{key}");
+    }
+    // The socket's name is the one `wwsympa lmtp` looks for, on the loopback.
+    let socket = read("systemd/lmtp/wwsympa-lmtp.socket");
+    assert_eq!(unit_value(&socket, "FileDescriptorName"), "wwsympa-lmtp");
+    assert_eq!(unit_value(&socket, "ListenStream"), "127.0.0.1:8024");
+    assert_eq!(unit_value(&socket, "Accept"), "no");
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_wwsympa"))
+        .args(["lmtp", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("[default: wwsympa-lmtp]"), "{help}");
+    // The knobs the packaging documents are the ones it reads.
+    let documented = read("debian/default");
+    for var in ["WWSYMPA_LMTP_CONNS", "WWSYMPA_LMTP_IDLE_TIMEOUT"] {
+        assert!(documented.contains(&format!("#{var}=")), "{var} documented");
+        assert!(lmtp.contains(var), "{var} named in the unit");
+        assert!(
+            help.contains(&format!("env: {var}=")),
+            "{var} read by wwsympa lmtp"
+        );
+    }
+    // The address the documentation gives Postfix is the socket's.
+    for doc in ["debian/wwsympa.8", "README.md"] {
+        assert!(
+            read(doc)
+                .replace("\\-", "-")
+                .contains("lmtp:inet:[127.0.0.1]:8024"),
+            "{doc}"
         );
     }
 }

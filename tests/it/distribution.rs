@@ -635,3 +635,57 @@ fn dmarc_protection_rewrites_from_only_for_quarantine_and_reject_domains() {
         Some("Dee <dee@strict.example>")
     );
 }
+
+/// With `mail_transport = "sendmail"`, each copy goes through the program (`-i -f
+/// RETURN-PATH -- RCPT`), its exit status read as the reply: 0 sent, 75 (EX_TEMPFAIL)
+/// deferred, 67 (EX_NOUSER) failed.
+#[test]
+fn the_sendmail_transport_runs_the_program_once_per_copy() {
+    let dir = crate::support::TempDir::new("dist-sendmail-prog");
+    let program = dir.path().join("sendmail");
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(
+        &program,
+        format!(
+            "#!/bin/sh\nlast=\"\"\nfor a; do last=\"$a\"; done\ncase \"$last\" in soft*) exit 75;; hard*) exit 67;; esac\nf={}/$$\necho \"$*\" > \"$f.args\"\ncat > \"$f.eml\"\n",
+            out.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let site = site(
+        "dist-sendmail",
+        free_port(),
+        &format!(
+            "mail_transport = \"sendmail\"\nsendmail = \"{}\"\n",
+            program.display()
+        ),
+    );
+    add_members(
+        &site,
+        &[
+            ("a@a.example", ReceptionMode::Mail),
+            ("soft@b.example", ReceptionMode::Mail),
+            ("hard@c.example", ReceptionMode::Mail),
+        ],
+    );
+    post(&site, &message("ann@a.example", "via sendmail"));
+    let report = distribute(&site, Table(vec![]));
+    assert_eq!((report.sent, report.deferred, report.failed), (1, 1, 1));
+    let args: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "args"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert_eq!(args.len(), 1);
+    assert!(
+        args[0].starts_with("-i -f team-owner+") && args[0].trim_end().ends_with("-- a@a.example"),
+        "{args:?}"
+    );
+    let hard = site.db.store().db().delivery_failures_since(0, 10).unwrap();
+    assert_eq!(hard.len(), 1);
+    assert_eq!(hard[0].email, "hard@c.example");
+}

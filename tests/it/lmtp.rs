@@ -628,24 +628,14 @@ fn flood_message(n: usize) -> Vec<u8> {
     .into_bytes()
 }
 
-/// The Message-IDs (without angle brackets) in `list`'s archive, one entry per stored message.
-fn archived_ids(site: &Site, list: &str) -> Vec<String> {
-    let months = site.command(&["archive", "ls", list]).output().unwrap();
-    assert!(months.status.success(), "{months:?}");
-    let mut ids = Vec::new();
-    for line in String::from_utf8(months.stdout).unwrap().lines() {
-        let month = line.split_whitespace().next().unwrap();
-        let out = site
-            .command(&["archive", "ls", list, month])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        for line in String::from_utf8(out.stdout).unwrap().lines() {
-            let id = line.split_whitespace().nth(2).unwrap();
-            ids.push(id.trim_start_matches('<').trim_end_matches('>').to_string());
-        }
-    }
-    ids
+/// The Message-IDs (without angle brackets) of the stored messages, whatever their state
+/// (distributed or held), one entry per stored message, read from the archive tables.
+fn archived_ids(site: &Site) -> Vec<String> {
+    site.db
+        .texts("SELECT i.message_id FROM archive_messages m JOIN archive_msgids i ON i.id = m.msgid_id")
+        .into_iter()
+        .map(|id| id.trim_start_matches('<').trim_end_matches('>').to_string())
+        .collect()
 }
 
 /// Sends messages `todo` over `conns` connections to `addr` until all are done or the server
@@ -686,6 +676,10 @@ fn flood(addr: &str, todo: Vec<usize>, conns: usize, acked: &Arc<Mutex<Vec<usize
     }
 }
 
+/// The flood list's send policy: every post is held for moderation, which stores it in the
+/// archive (held) in the transaction that answers 250, as a distributed post is stored.
+const FLOOD_SEND: &str = "editorkeyonly";
+
 #[test]
 fn kill_9_during_a_flood_loses_no_acknowledged_message_and_stores_none_twice() {
     const COUNT: usize = 1000;
@@ -693,7 +687,7 @@ fn kill_9_during_a_flood_loses_no_acknowledged_message_and_stores_none_twice() {
     site.create_lists(&["flood"]);
     let settings = site
         .command(&[
-            "list", "mail", "flood", "--send", "public", "--dmarc", "never",
+            "list", "mail", "flood", "--send", FLOOD_SEND, "--dmarc", "never",
         ])
         .output()
         .unwrap();
@@ -725,7 +719,7 @@ fn kill_9_during_a_flood_loses_no_acknowledged_message_and_stores_none_twice() {
         "the kill came before the end of the flood"
     );
     // Every acknowledged message is stored, once; what was not acknowledged may or may not be.
-    let stored = archived_ids(&site, "flood");
+    let stored = archived_ids(&site);
     for n in &first {
         let id = format!("flood-{n}@test.example");
         assert_eq!(
@@ -734,6 +728,11 @@ fn kill_9_during_a_flood_loses_no_acknowledged_message_and_stores_none_twice() {
             "{id} after the kill"
         );
     }
+    eprintln!(
+        "killed after {} acknowledged; {} stored",
+        first.len(),
+        stored.len()
+    );
     // The MTA sends again what was not acknowledged, to the restarted server.
     let (mut again, addr) = start_lmtp(&site, "lmtp-2", &[]);
     let missing: Vec<usize> = (0..COUNT).filter(|n| !first.contains(n)).collect();
@@ -742,11 +741,103 @@ fn kill_9_during_a_flood_loses_no_acknowledged_message_and_stores_none_twice() {
     signal(again.pid(), libc::SIGTERM);
     assert!(again.wait_exit().success());
     again.assert_no_panic();
-    let mut stored = archived_ids(&site, "flood");
+    let mut stored = archived_ids(&site);
     stored.sort();
     let mut expected: Vec<String> = (0..COUNT)
         .map(|n| format!("flood-{n}@test.example"))
         .collect();
     expected.sort();
     assert_eq!(stored, expected, "each message stored exactly once");
+}
+
+#[test]
+fn deliver_in_process_stores_the_post_and_answers_with_sysexits() {
+    let site = Site::new("deliver-door", "");
+    site.create_lists(&["piped"]);
+    let settings = site
+        .command(&["list", "mail", "piped", "--send", FLOOD_SEND])
+        .output()
+        .unwrap();
+    assert!(settings.status.success(), "{settings:?}");
+    // As Postfix's pipe(8) hands it over: LF line endings, a Return-Path added.
+    let message = b"Return-Path: <a@example.net>\nFrom: a@example.net\nSubject: piped\nMessage-ID: <piped-1@test.example>\n\nbody\n";
+    let args = [
+        "--recipient",
+        "piped@lists.example.org",
+        "--sender",
+        "a@example.net",
+    ];
+    let (code, stderr) = deliver(&site, &args, message);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(archived_ids(&site), ["piped-1@test.example"]);
+    // The same message again (the MTA retried after a lost answer): stored once.
+    assert_eq!(deliver(&site, &args, message).0, 0);
+    assert_eq!(archived_ids(&site), ["piped-1@test.example"]);
+    let (code, stderr) = deliver(&site, &["--recipient", "nosuch@lists.example.org"], message);
+    assert_eq!(code, 67, "{stderr}");
+    assert!(stderr.contains("550 5.1.1"), "{stderr}");
+    // A database that does not answer: try again later, never a bounce.
+    let down = Site::new("deliver-down", "");
+    std::fs::write(
+        &down.config,
+        "domain = \"lists.example.org\"\ndb_type = \"PostgreSQL\"\ndb_host = \"127.0.0.1\"\ndb_port = 1\ndb_name = \"none\"\ndb_user = \"none\"\n",
+    )
+    .unwrap();
+    let (code, stderr) = deliver(&down, &args, message);
+    assert_eq!(code, 75, "{stderr}");
+    assert!(stderr.contains("451 4.3.0"), "{stderr}");
+}
+
+#[test]
+fn wwsympa_lmtp_serves_the_socket_systemd_names_wwsympa_lmtp() {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    let site = Site::new("lmtp-fds", "");
+    let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mine = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let (other_fd, mine_fd) = (other.as_raw_fd(), mine.as_raw_fd());
+    // As systemd passes them: fds 3 and 4, named; LISTEN_PID is the pid that execs wwsympa.
+    let mut command = std::process::Command::new("/bin/sh");
+    command
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("LISTEN_FDS", "2")
+        .env("LISTEN_FDNAMES", "wwsympa:wwsympa-lmtp")
+        .arg("-c")
+        .arg(format!(
+            "LISTEN_PID=$$ exec '{}' --config '{}' lmtp",
+            crate::support::binary().display(),
+            site.config.display()
+        ));
+    // SAFETY: only fcntl and dup2 between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            let high_other = libc::fcntl(other_fd, libc::F_DUPFD, 10);
+            let high_mine = libc::fcntl(mine_fd, libc::F_DUPFD, 10);
+            if high_other < 0
+                || high_mine < 0
+                || libc::dup2(high_other, 3) < 0
+                || libc::dup2(high_mine, 4) < 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        })
+    };
+    let mut server = site.spawn_server("lmtp", command, Stdio::null());
+    server.wait_for_log("serving LMTP on");
+    let mut client = Raw::connect(&mine.local_addr().unwrap().to_string());
+    assert!(client.reply().starts_with("220 lists.example.org"));
+    // The other socket is not ours: connected (the kernel queues it), never greeted.
+    let mut stranger = TcpStream::connect(other.local_addr().unwrap()).unwrap();
+    stranger
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    assert!(
+        stranger.read(&mut byte).is_err(),
+        "no greeting on the web's socket"
+    );
+    signal(server.pid(), libc::SIGTERM);
+    assert!(server.wait_exit().success());
 }

@@ -131,7 +131,9 @@ fn a_notice_link_opens_a_confirm_page_that_acts_only_on_its_post_with_a_token() 
     let notice = mail_to(&site, "mod@example.org");
     assert_eq!(notice.len(), 1, "one notice per post by default");
     let reject = path_of(&notice[0], "/sympa/reject/news/");
-    assert_eq!(reject, format!("/sympa/reject/news/{key}"));
+    // The moderator's own key (the decision records who took it), not the post's shared one.
+    assert!(reject.starts_with("/sympa/reject/news/"), "{reject}");
+    assert!(!reject.contains(&key));
     let distribute = path_of(&notice[0], "/sympa/distribute/news/");
 
     // A mail scanner follows both links: nothing changes.
@@ -174,7 +176,10 @@ fn a_notice_link_opens_a_confirm_page_that_acts_only_on_its_post_with_a_token() 
     // The link again, even by another visitor: what happened, and no button.
     let mut late = site.browser("192.0.2.92");
     let page = body(&late.get(&distribute));
-    assert!(page.contains("was rejected already"), "{page}");
+    assert!(
+        page.contains("was rejected already by mod@example.org"),
+        "{page}"
+    );
     assert!(!page.contains(r#"value="distribute""#));
     // A POST anyway changes nothing and sends nothing more.
     late.get("/sympa/login");
@@ -197,7 +202,7 @@ fn wrong_keys_get_a_clear_refusal_and_then_a_limit_even_for_a_right_key() {
     let mut guesser = site.browser("198.51.100.9");
     for n in 0..10 {
         let page = guesser.get(&format!("/sympa/distribute/news/{}{n:02}", "B".repeat(41)));
-        assert_eq!(page.status, 404);
+        assert_eq!(page.status, 410);
         assert!(body(&page).contains("This link is not valid"));
     }
     let limited = guesser.get(&format!("/sympa/distribute/news/{key}"));
@@ -207,7 +212,7 @@ fn wrong_keys_get_a_clear_refusal_and_then_a_limit_even_for_a_right_key() {
     let mut other = site.browser("198.51.100.10");
     assert_eq!(
         other.get(&format!("/sympa/distribute/nosuch/{key}")).status,
-        404
+        410
     );
     assert_eq!(other.get(&format!("/sympa/reject/news/{key}")).status, 200);
     assert_eq!(state(&site, list, id), (None, true));
@@ -692,4 +697,170 @@ fn the_sender_service_runs_the_digest_job_and_an_smtp_server_gets_the_notices() 
         .unwrap()
         .by;
     assert_eq!(by.as_deref(), Some("mod@example.org"));
+}
+
+#[test]
+fn a_post_through_the_intake_door_is_held_and_a_moderators_mail_command_rejects_it() {
+    use wwsympa::lmtp::{Envelope, Mailbox};
+    let (_dir, site, list) = moderated("mod-intake");
+    let door = wwsympa::intake::Door::new(
+        site.config.clone(),
+        site.db.target(),
+        std::sync::Arc::new(wwsympa::mail::Wake::new()),
+    )
+    .unwrap();
+    let deliver = |from: &str, to: &str, raw: &str| {
+        door.deliver(
+            &Envelope {
+                from: from.into(),
+                recipients: vec![to.into()],
+            },
+            raw.as_bytes(),
+        )
+        .remove(0)
+    };
+    // An outsider's post to the (private-or-moderated) list is held.
+    let reply = deliver(
+        "zed@example.net",
+        "news@lists.example.org",
+        &mail(1, "zed@example.net", "", "from outside"),
+    );
+    assert_eq!(reply.code, 250, "{reply:?}");
+    let held = site.store().db().held_queue(list, 0, 10).unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].reasons, vec![HoldReason::NotMember]);
+    let notice = mail_to(&site, "mod@example.org");
+    assert_eq!(notice.len(), 1);
+    assert!(
+        notice[0].contains("the sender is not a member"),
+        "{}",
+        notice[0]
+    );
+    assert!(mail_to(&site, "zed@example.net")[0].contains("waits for a moderator"));
+    // The moderator answers by mail with the command of their notice.
+    let start = notice[0].find("REJECT news ").unwrap();
+    let command = notice[0][start..]
+        .lines()
+        .next()
+        .unwrap()
+        .trim()
+        .to_string();
+    let reply = deliver(
+        "mod@example.org",
+        "sympa@lists.example.org",
+        &format!(
+            "From: mod@example.org\r\nTo: sympa@lists.example.org\r\nSubject: {command}\r\nMessage-ID: <cmd1@example.org>\r\n\r\n{command}\r\n"
+        ),
+    );
+    assert_eq!(reply.code, 250, "{reply:?}");
+    assert_eq!(
+        state(&site, list, held[0].message),
+        (Some("rejected".into()), false),
+        "{:#?}",
+        mail_to(&site, "mod@example.org")
+    );
+    assert!(mail_to(&site, "zed@example.net")
+        .iter()
+        .any(|m| m.contains("was rejected")));
+    // The moderator's link now shows it.
+    let link = path_of(&notice[0], "/sympa/distribute/news/");
+    let page = body(&site.browser("192.0.2.160").get(&link));
+    assert!(
+        page.contains("was rejected already by mod@example.org"),
+        "{page}"
+    );
+}
+
+#[test]
+fn the_queue_page_shows_a_hundred_posts_then_links_to_the_newer_ones() {
+    let (_dir, site, list) = moderated("mod-pages");
+    let ids: Vec<i64> = (0..101)
+        .map(|n| hold(&site, list, &mail(100 + n, "many@example.net", "", "page")).0)
+        .collect();
+    // The sender hears of the first five only (a forged sender is not flooded).
+    assert_eq!(mail_to(&site, "many@example.net").len(), 5);
+    let mut moderator = site.browser("192.0.2.170");
+    moderator.login("mod@example.org", PASSWORD);
+    let first = body(&moderator.get("/sympa/modindex/news"));
+    assert!(first.contains("101 message(s) wait"));
+    assert_eq!(first.matches(r#"name="id""#).count(), 100);
+    assert!(first.contains(&format!(r#"value="{}""#, ids[0])));
+    assert!(!first.contains(&format!(r#"value="{}""#, ids[100])));
+    assert!(first.contains("/sympa/modindex/news?offset=100"), "{first}");
+    let second = body(&moderator.get("/sympa/modindex/news?offset=100"));
+    assert_eq!(second.matches(r#"name="id""#).count(), 1);
+    assert!(second.contains(&format!(r#"value="{}""#, ids[100])));
+    assert!(!second.contains("?offset="));
+    assert!(second.contains("The oldest messages"));
+}
+
+#[test]
+fn distributing_by_the_link_publishes_the_post_and_queues_it_for_the_members() {
+    let (_dir, site, list) = moderated("mod-distribute");
+    let (id, _) = hold(
+        &site,
+        list,
+        &mail(5, "ann@example.net", "", "distributemarker"),
+    );
+    let (other, _) = hold(&site, list, &mail(6, "bob@example.net", "", "allowmarker"));
+    // Not in the archive while held.
+    let mut reader = site.browser("192.0.2.180");
+    let month = wwsympa::domain::Month::of_timestamp(
+        site.store().db().held_message(id).unwrap().unwrap().held_at,
+    );
+    let permalink = format!("/sympa/msg/news/{month}/held5@example.net");
+    assert_eq!(reader.get(&permalink).status, 404);
+    let notice = mail_to(&site, "mod@example.org");
+    let link = path_of(&notice[0], "/sympa/distribute/news/");
+    let mut moderator = site.browser("192.0.2.181");
+    moderator.get(&link);
+    let done = moderator.post(&link, &[("do", "distribute")]);
+    assert!(
+        body(&done).contains("Distributed: the message goes to the list."),
+        "{}",
+        body(&done)
+    );
+    assert_eq!(state(&site, list, id), (Some("distributed".into()), true));
+    let moved = reader.get(&permalink);
+    assert_eq!(
+        moved.status, 301,
+        "the permalink leads to the message's page"
+    );
+    let page = reader.get(moved.header("Location").unwrap());
+    assert_eq!(page.status, 200);
+    assert!(body(&page).contains("distributemarker"));
+    let store = site.store();
+    let delivery = store
+        .db()
+        .delivery_of(list, id)
+        .unwrap()
+        .expect("queued for the members");
+    let counts = store.db().delivery_counts(Some(delivery)).unwrap();
+    assert_eq!(
+        counts.pending + counts.sending + counts.sent,
+        1,
+        "member@ gets it"
+    );
+    drop(store);
+    // Distribute and always allow, from the queue page.
+    let mut logged = site.browser("192.0.2.182");
+    logged.login("mod@example.org", PASSWORD);
+    logged.get("/sympa/modindex/news");
+    logged.post(
+        "/sympa/modindex/news",
+        &[("id", &other.to_string()), ("do", "allow")],
+    );
+    assert_eq!(
+        state(&site, list, other),
+        (Some("distributed".into()), true)
+    );
+    let store = site.store();
+    assert!(store.db().delivery_of(list, other).unwrap().is_some());
+    assert_eq!(
+        store
+            .db()
+            .sender_rule(list, &email("bob@example.net"))
+            .unwrap(),
+        Some(SenderRule::Allow)
+    );
 }

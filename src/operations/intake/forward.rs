@@ -167,6 +167,7 @@ pub fn to_owners_by_bounce_token(
             },
             BounceOutcome::Counted { email } => Ok(Outcome::Bounce(format!("counted for {email}"))),
             BounceOutcome::Unattributed => Ok(Outcome::Bounce("kept, unattributed".into())),
+            BounceOutcome::Kept => Ok(Outcome::Bounce("kept, counted against nobody".into())),
         }
     })
 }

@@ -85,10 +85,12 @@ pub fn key_hash(key: &str) -> String {
 /// Holds `hold.message` for `list`'s moderators, in the caller's transaction: the held row
 /// with a new moderation key (random, 256 bits), expiring after the list's `hold_days`.
 /// Each moderator (the owners when the list has none) is told at once (`mail/moderate.txt`,
-/// with the post attached when it is at most [`ATTACH_MAX`] bytes) or in their next digest;
+/// with the post attached when it is at most [`ATTACH_MAX`] bytes, and a key of their own,
+/// so that the decision records who took it) or in their next digest;
 /// the sender gets a "your message is held" notice with a withdraw link (never the null
 /// sender nor an automatic message, at most [`HELD_NOTICES_PER_SENDER`]).
-/// Returns the key (Sympa's modkey: `/distribute/LIST/KEY`, `DISTRIBUTE LIST KEY`).
+/// Returns the post's shared key (Sympa's modkey: `/distribute/LIST/KEY`, `DISTRIBUTE LIST
+/// KEY`), which works as the moderators' do but names nobody; only its hash is kept.
 pub fn hold(
     tx: &mut Tx<'_, '_>,
     list: &List,
@@ -112,14 +114,9 @@ pub fn hold(
         .held_message(hold.message.id)?
         .ok_or_else(|| crate::store::Error::NotFound("the held post just stored".into()))?;
     let raw = tx.db.archived_raw(held.message)?.unwrap_or_default();
-    notices::tell_moderators(tx, list, &held, &key, &raw, now)?;
+    notices::tell_moderators(tx, list, &held, &raw, now)?;
     notices::tell_sender_held(tx, list, &held, &raw, now)?;
-    tx.audit(
-        "hold_post",
-        Some(list),
-        hold.sender,
-        json!({ "message": held.message, "reasons": hold.reasons }),
-    )?;
+    // The caller writes the audit row of the post (intake's `post_held`).
     Ok(key)
 }
 
@@ -203,8 +200,10 @@ pub enum Decided {
 /// Idempotent: a second decision finds the first one and changes nothing. A post past its
 /// expiry that the periodic job has not reached yet expires now ([`Decided::Already`]).
 ///
-/// Doors that take keys from strangers limit wrong keys first ([`check_key_attempts`],
-/// [`count_wrong_key`]); [`decide_with_key`] does both around this.
+/// Wrong keys are counted against the requester's client (or, by mail, their address) in
+/// this transaction; past [`KEY_FAILURES_PER_CLIENT`] every key is [`Decided::Unknown`]
+/// without being looked up, whatever door it came through. [`decide_with_key`] also
+/// refuses such a client before the transaction ([`Refusal::TooManyAttempts`]).
 pub fn decide_by_key(
     tx: &mut Tx<'_, '_>,
     list: &List,
@@ -212,7 +211,18 @@ pub fn decide_by_key(
     decision: &Decision,
     by: Option<&Email>,
 ) -> Result<Decided, Error> {
+    let limit = KEY_FAILURES_PER_CLIENT;
+    let subject = key_subject(tx.requester);
+    if let Some(subject) = &subject {
+        if tx.db.rate_limit_hits(limit.bucket, subject, limit.window)? >= limit.max {
+            log::warn!("moderation keys: {subject} gave too many wrong keys");
+            return Ok(Decided::Unknown);
+        }
+    }
     let Some(found) = tx.db.held_by_key(list.id, &key_hash(key), "moderate")? else {
+        if let Some(subject) = &subject {
+            tx.db.rate_limit_hit(limit.bucket, subject, limit.window)?;
+        }
         return Ok(Decided::Unknown);
     };
     let by = by.map(|e| e.as_str().to_string()).or(found.holder);
@@ -296,7 +306,8 @@ pub fn decide_with_key(
         decide_by_key(tx, list, key, decision, by.as_ref())
     })?;
     if decided == Decided::Unknown {
-        return Err(count_wrong_key(env, requester)?);
+        // Counted by `decide_by_key`, in its transaction.
+        return Err(Refusal::InvalidLink.into());
     }
     Ok(decided)
 }

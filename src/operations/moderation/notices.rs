@@ -109,13 +109,12 @@ fn merge(mut into: Value, from: Value) -> Value {
     into
 }
 
-/// Tells each moderator of a newly held post: at once (`moderate`) with the post's shared
-/// key, or by queueing it for their digest.
+/// Tells each moderator of a newly held post: at once (`moderate`) with a key of their own
+/// (so that a decision by its link records who took it), or by queueing it for their digest.
 pub(super) fn tell_moderators(
     tx: &mut Tx<'_, '_>,
     list: &List,
     held: &HeldRecord,
-    key: &str,
     raw: &[u8],
     now: i64,
 ) -> Result<(), Error> {
@@ -128,9 +127,8 @@ pub(super) fn tell_moderators(
         return Ok(());
     }
     let base = tx.composer.config.base_url().to_string();
-    let vars = merge(post_vars(tx, list, held)?, key_vars(tx, list, key));
     let vars = merge(
-        vars,
+        post_vars(tx, list, held)?,
         json!({
             "modindex_url": format!("{base}/modindex/{}", list.name),
             "waiting": tx.db.held_count(list.id)?,
@@ -146,7 +144,16 @@ pub(super) fn tell_moderators(
                 .queue_moderation_digest(list.id, moderator.as_str(), held.message, now)?;
             continue;
         }
-        let mail = notice_with_post(tx, list, &moderator, vars.clone(), raw);
+        let key = crate::auth::random_token()?;
+        tx.db.add_moderation_key(
+            &key_hash(&key),
+            held.message,
+            moderator.as_str(),
+            "moderate",
+            now,
+        )?;
+        let vars = merge(vars.clone(), key_vars(tx, list, &key));
+        let mail = notice_with_post(tx, list, &moderator, vars, raw);
         tx.queue(mail)?;
     }
     Ok(())

@@ -140,9 +140,13 @@ fn a_hold_tells_each_moderator_with_links_and_the_post_and_the_sender_with_a_wit
         // The moderator, not the owner (the list has a moderator); and the sender.
         assert_eq!(to, ["mod@a.org", "ann@x.org"], "{mails:#?}");
         let notice = &mails[0].2;
-        assert!(notice.contains(&format!("http://a.org/sympa/distribute/news/{key}")));
-        assert!(notice.contains(&format!("http://a.org/sympa/reject/news/{key}")));
-        assert!(notice.contains(&format!("DISTRIBUTE news {key}")));
+        // A key of the moderator's own, not the post's shared one.
+        let start = notice.find("http://a.org/sympa/distribute/news/").unwrap() + 35;
+        let own = &notice[start..start + 43];
+        assert_ne!(own, key);
+        assert!(notice.contains(&format!("http://a.org/sympa/reject/news/{own}")));
+        assert!(notice.contains(&format!("DISTRIBUTE news {own}")));
+        assert!(!notice.contains(&key));
         assert!(notice.contains("sympa@a.org"));
         assert!(notice.contains("the sender is not a member"));
         assert!(notice.contains("not a member of the list"));
@@ -260,6 +264,68 @@ fn reject_by_key_tells_the_sender_once_and_a_second_decision_sees_the_first() {
 }
 
 #[test]
+fn distribute_makes_the_post_visible_and_queues_it_for_the_members_once() {
+    let seen = on_both(|store| {
+        let list = setup(store, true);
+        store
+            .db()
+            .add_member(list.id, &NewMember::new(email("second@x.org")))
+            .unwrap();
+        let (a, key) = post(store, &list, &raw(1, "ann@x.org", ""));
+        let (b, _) = post(store, &list, &raw(2, "bob@x.org", ""));
+        let by_key = with_env(store, |env| {
+            let first =
+                decide_with_key(env, &web("192.0.2.80"), &list, &key, &Decision::Distribute)
+                    .unwrap();
+            let again =
+                decide_with_key(env, &web("192.0.2.81"), &list, &key, &Decision::Distribute)
+                    .unwrap();
+            (
+                first,
+                matches!(again, Decided::Already { ref decision, .. } if decision == "distributed"),
+            )
+        });
+        let logged_in = with_env(store, |env| {
+            decide(
+                env,
+                &moderator(),
+                &list,
+                &[b],
+                &Decision::DistributeAndAllow,
+            )
+            .unwrap()
+        });
+        let db = store.db();
+        let month = Month::of_timestamp(crate::store::now());
+        let visible = db.archive_months(list.id).unwrap();
+        let delivery = |id| {
+            db.delivery_of(list.id, id).unwrap().map(|d| {
+                let counts = db.delivery_counts(Some(d)).unwrap();
+                counts.pending + counts.sending + counts.sent
+            })
+        };
+        (
+            by_key,
+            logged_in[0].1.clone(),
+            visible == vec![(month, 2)],
+            delivery(a),
+            delivery(b),
+            db.sender_rule(list.id, &email("bob@x.org")).unwrap(),
+            db.sender_rule(list.id, &email("ann@x.org")).unwrap(),
+            db.archived_raw(a).unwrap().is_some(),
+        )
+    });
+    assert_eq!(seen.0, (Decided::Applied, true));
+    assert_eq!(seen.1, Decided::Applied);
+    assert!(seen.2, "both in the archive's month");
+    assert_eq!(seen.3, Some(2), "the two members in mail mode");
+    assert_eq!(seen.4, Some(2));
+    assert_eq!(seen.5, Some(SenderRule::Allow));
+    assert_eq!(seen.6, None);
+    assert!(seen.7, "a distributed post keeps its bytes");
+}
+
+#[test]
 fn discard_is_silent_and_ban_sets_the_rule() {
     let seen = on_both(|store| {
         let list = setup(store, true);
@@ -369,6 +435,72 @@ fn wrong_keys_are_refused_and_past_the_limit_even_the_right_one() {
         })
     });
     assert_eq!(seen, (true, true, true, true, true));
+}
+
+#[test]
+fn wrong_keys_by_mail_are_limited_per_sender_in_the_commands_transaction() {
+    let seen = on_both(|store| {
+        let list = setup(store, true);
+        let (id, key) = post(store, &list, &raw(1, "ann@x.org", ""));
+        with_env(store, |env| {
+            let by_mail = Requester {
+                email: Some(email("guesser@x.org")),
+                ..Requester::anonymous(Channel::Mail, None)
+            };
+            let wrong = "C".repeat(43);
+            let mut answers = Vec::new();
+            for _ in 0..=KEY_FAILURES_PER_CLIENT.max {
+                answers.push(
+                    env.transaction(&by_mail, |tx| {
+                        decide_by_key(
+                            tx,
+                            &list,
+                            &wrong,
+                            &Decision::Discard,
+                            by_mail.email.as_ref(),
+                        )
+                    })
+                    .unwrap(),
+                );
+            }
+            // Past the limit even the right key opens nothing for this sender...
+            let limited = env
+                .transaction(&by_mail, |tx| {
+                    decide_by_key(tx, &list, &key, &Decision::Discard, by_mail.email.as_ref())
+                })
+                .unwrap();
+            let untouched = env
+                .db()
+                .held_message(id)
+                .unwrap()
+                .unwrap()
+                .decided
+                .is_none();
+            // ...while a moderator's own mail still works.
+            let moderator = Requester {
+                email: Some(email("mod@a.org")),
+                ..Requester::anonymous(Channel::Mail, None)
+            };
+            let applied = env
+                .transaction(&moderator, |tx| {
+                    decide_by_key(
+                        tx,
+                        &list,
+                        &key,
+                        &Decision::Discard,
+                        moderator.email.as_ref(),
+                    )
+                })
+                .unwrap();
+            (
+                answers.iter().all(|a| *a == Decided::Unknown),
+                limited,
+                untouched,
+                applied,
+            )
+        })
+    });
+    assert_eq!(seen, (true, Decided::Unknown, true, Decided::Applied));
 }
 
 #[test]

@@ -98,7 +98,7 @@ fn search_condition(search: &ArchiveSearch<'_>, first: usize) -> Option<(String,
 
 impl Db<'_> {
     /// The summaries `sql` selects (its columns are [`SUMMARY_COLUMNS`]).
-    fn summaries(
+    pub(super) fn summaries(
         &self,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],

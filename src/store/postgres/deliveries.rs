@@ -71,6 +71,9 @@ impl Db<'_> {
                  SELECT $1, email, split_part(email, '@', 2), $2, $2
                  FROM members
                  WHERE list_id = $3 AND reception = 'mail' AND email IS DISTINCT FROM $4::TEXT
+                   -- Members whose delivery bounces stopped (member_bounces, 011) get none.
+                   AND NOT EXISTS (SELECT 1 FROM member_bounces b
+                                   WHERE b.member_id = members.id AND b.disabled_at IS NOT NULL)
                  ORDER BY split_part(email, '@', 2) COLLATE \"C\", email COLLATE \"C\"",
                 &[&id, &at, &list.0, &exclude.map(Email::as_str)],
             )
@@ -78,7 +81,7 @@ impl Db<'_> {
         Ok(Some((id, added)))
     }
 
-    /// Claims up to `limit` due recipients of the oldest delivery that has any, for `who`.
+    /// Claims up to `limit` due recipients of one delivery that has any (the first found by the due-time index: one index probe, whatever the queue's size), for `who`.
     ///
     /// The subquery locks the rows it picks and skips those another sender is claiming
     /// (`FOR UPDATE SKIP LOCKED`), so two senders on any hosts never claim the same row.
@@ -106,7 +109,7 @@ impl Db<'_> {
                    WHERE state IN ('pending', 'deferred') AND next_attempt_at <= $3
                      AND delivery_id = (SELECT delivery_id FROM delivery_rcpts
                                         WHERE state IN ('pending', 'deferred') AND next_attempt_at <= $3
-                                        ORDER BY delivery_id LIMIT 1)
+                                        LIMIT 1)
                    ORDER BY id LIMIT $4
                    FOR UPDATE SKIP LOCKED)
                  RETURNING id, delivery_id, email, domain, attempts",

@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("008_mail", include_str!("sql/008_mail.sql")),
     ("009_distribution", include_str!("sql/009_distribution.sql")),
     ("010_moderation", include_str!("sql/010_moderation.sql")),
+    (
+        "011_bounces_digests",
+        include_str!("sql/011_bounces_digests.sql"),
+    ),
 ];
 
 /// Held by the process migrating, so that two processes starting at once apply each

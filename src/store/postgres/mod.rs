@@ -20,7 +20,9 @@
 
 mod accounts;
 mod archive;
+mod bounces;
 mod deliveries;
+mod digests;
 mod intake;
 mod lists;
 mod mail;

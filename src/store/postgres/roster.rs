@@ -48,7 +48,7 @@ fn condition(query: &MemberQuery<'_>) -> String {
 }
 
 /// The rows of a page of members, skipping rows edited by hand into something else.
-fn members(rows: &[Row], context: &str) -> Result<Vec<Member>, Error> {
+pub(super) fn members(rows: &[Row], context: &str) -> Result<Vec<Member>, Error> {
     let mut members = Vec::with_capacity(rows.len());
     for row in rows {
         if let Some(member) = member_from_row(row).context(context)? {

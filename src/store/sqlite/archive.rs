@@ -43,7 +43,7 @@ fn int(n: u64) -> i64 {
 
 impl Db<'_> {
     /// The summaries `sql` selects (its columns are [`SUMMARY_COLUMNS`]).
-    fn summaries(
+    pub(super) fn summaries(
         &self,
         sql: &str,
         params: &[&dyn rusqlite::ToSql],

@@ -69,6 +69,9 @@ impl Db<'_> {
                  SELECT ?1, email, substr(email, instr(email, '@') + 1), ?2, ?2
                  FROM members
                  WHERE list_id = ?3 AND reception = 'mail' AND email IS NOT ?4
+                   -- Members whose delivery bounces stopped (member_bounces, 011) get none.
+                   AND NOT EXISTS (SELECT 1 FROM member_bounces b
+                                   WHERE b.member_id = members.id AND b.disabled_at IS NOT NULL)
                  ORDER BY substr(email, instr(email, '@') + 1), email",
             )
             .and_then(|mut s| s.execute(params![id, at, list.0, exclude.map(Email::as_str)]))
@@ -76,7 +79,7 @@ impl Db<'_> {
         Ok(Some((id, added as u64)))
     }
 
-    /// Claims up to `limit` due recipients of the oldest delivery that has any, for `who`.
+    /// Claims up to `limit` due recipients of one delivery that has any (the first found by the due-time index: one index probe, whatever the queue's size), for `who`.
     ///
     /// One statement (after giving back rows whose lease ran out), under SQLite's write lock,
     /// so two senders never claim the same row.
@@ -104,7 +107,7 @@ impl Db<'_> {
                    WHERE state IN ('pending', 'deferred') AND next_attempt_at <= ?3
                      AND delivery_id = (SELECT delivery_id FROM delivery_rcpts
                                         WHERE state IN ('pending', 'deferred') AND next_attempt_at <= ?3
-                                        ORDER BY delivery_id LIMIT 1)
+                                        LIMIT 1)
                    ORDER BY id LIMIT ?4)
                  RETURNING id, delivery_id, email, domain, attempts",
             )

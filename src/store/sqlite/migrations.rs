@@ -36,6 +36,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("008_mail", include_str!("sql/008_mail.sql")),
     ("009_distribution", include_str!("sql/009_distribution.sql")),
     ("010_moderation", include_str!("sql/010_moderation.sql")),
+    (
+        "011_bounces_digests",
+        include_str!("sql/011_bounces_digests.sql"),
+    ),
 ];
 
 /// The table holding the schema version: one row, made by [`migrate`] before any migration.

@@ -13,7 +13,9 @@
 
 mod accounts;
 mod archive;
+mod bounces;
 mod deliveries;
+mod digests;
 mod intake;
 mod lists;
 mod mail;

@@ -16,7 +16,7 @@ fn text<'r>(row: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), Box::new(e)))
 }
 
-fn member_from_row(row: &Row<'_>) -> rusqlite::Result<Option<Member>> {
+pub(super) fn member_from_row(row: &Row<'_>) -> rusqlite::Result<Option<Member>> {
     let Ok(email) = Email::from_stored(text(row, 0)?) else {
         return Ok(None);
     };

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod archive;
+pub mod bounces;
 pub mod home;
 pub mod members;
 pub mod moderation;
@@ -54,6 +55,8 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::MaxSize => "max_size",
         Field::HoldDays => "hold_days",
         Field::SubjectTag => "subject_tag",
+        Field::BouncePolicy => "bounce_policy",
+        Field::DigestSchedule => "digest",
     }
 }
 

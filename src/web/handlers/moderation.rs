@@ -126,6 +126,10 @@ fn post_view(item: &QueueItem) -> PostView {
 struct QueueView {
     posts: Vec<PostView>,
     total: u64,
+    /// Where the queue's next page starts, when it has one.
+    next_offset: Option<u64>,
+    /// Where this page starts (0 for the oldest).
+    offset: u64,
     digest_minutes: u32,
     stock_reasons: &'static [reasons::StockReason],
 }
@@ -235,9 +239,12 @@ pub fn modindex(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome
         .run(|env, who| pages::queue(env, who, list, offset))
         .map_err(Error::from)?;
     ctx.ensure_csrf_token()?;
+    let shown = queue.items.len() as u64;
     Ok(Outcome::page(QueueView {
         posts: queue.items.iter().map(post_view).collect(),
         total: queue.total,
+        next_offset: (offset + shown < queue.total && shown > 0).then_some(offset + shown),
+        offset,
         digest_minutes: queue.digest_minutes,
         stock_reasons: reasons::STOCK,
     }))
@@ -379,7 +386,7 @@ fn key_page(
 /// says so, nothing changed.
 fn dead(refusal: &Refusal) -> Outcome {
     let status = match refusal {
-        Refusal::InvalidLink => 404,
+        Refusal::InvalidLink => 410,
         other => refusal_status(other),
     };
     dead_link(status, refusal)

@@ -1,0 +1,357 @@
+//! Digests end to end on the selected database: built from the archive for members in digest mode (a MIME `multipart/digest` parsed back by Python's `email` package, a real peer, with every message's own From and body intact), summaries whose archive links resolve on the web, `digest_max_size` splitting a period into parts, the list's schedule kept (Sympa's `DAYS HH:MM`), an empty period sending nothing, and nothing sent twice.
+
+use std::process::Command;
+
+use wwsympa::domain::bounce::DAY;
+use wwsympa::domain::{
+    DigestSettings, ListName, MemberVisibility, ReceptionMode, ReviewPolicy, SubscribePolicy,
+    UnsubscribePolicy, Visibility,
+};
+use wwsympa::operations::archive::{store_message, Incoming};
+use wwsympa::operations::digests;
+use wwsympa::operations::Env;
+use wwsympa::render::Templates;
+use wwsympa::store::NewMember;
+
+use crate::browser::Site;
+use crate::subscription::{email, mail_to, outbox, site_with, PASSWORD};
+use crate::support::{peer, TempDir};
+
+/// 2026-11-30 00:00 UTC, a Monday.
+const MONDAY: i64 = 1_795_996_800;
+const HOUR: i64 = 3600;
+
+fn digest_site(name: &str) -> (TempDir, Site) {
+    let (dir, site) = site_with(
+        name,
+        &[(
+            "team",
+            SubscribePolicy::Open,
+            UnsubscribePolicy::Open,
+            ReviewPolicy::Private,
+            Visibility::Noconceal,
+        )],
+    );
+    let list = team(&site).id;
+    let store = site.store();
+    for (address, mode) in [
+        ("digest@example.net", ReceptionMode::Digest),
+        ("summary@example.net", ReceptionMode::Summary),
+        ("each@example.net", ReceptionMode::Mail),
+    ] {
+        let mut member = NewMember::new(email(address));
+        member.reception = mode;
+        store.db().add_member(list, &member).unwrap();
+    }
+    // member@ reads the archive on the web; it is in summary mode.
+    store
+        .db()
+        .set_member_options(
+            list,
+            &email("member@example.org"),
+            "",
+            ReceptionMode::Summary,
+            MemberVisibility::Noconceal,
+        )
+        .unwrap();
+    drop(store);
+    (dir, site)
+}
+
+fn team(site: &Site) -> wwsympa::domain::List {
+    site.store()
+        .db()
+        .list_by_name("lists.example.org", &ListName::parse("team").unwrap())
+        .unwrap()
+        .unwrap()
+}
+
+/// A post from `from` archived at `at`.
+fn post(site: &Site, n: u32, from: &str, at: i64) -> Vec<u8> {
+    let raw = format!(
+        "From: {from}\r\nTo: team@lists.example.org\r\nSubject: Topic number {n}\r\n\
+Message-ID: <post-{n}@example.org>\r\nDate: Sun, 29 Nov 2026 12:00:00 +0000\r\n\
+MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
+Content-Transfer-Encoding: 8bit\r\nDKIM-Signature: v=1; a=rsa-sha256; d=example.org; s=x; b=abc\r\n\r\n\
+Body of message {n}: caf\u{e9}.\r\n"
+    )
+    .into_bytes();
+    let list = team(site);
+    site.store()
+        .transaction(|db| {
+            store_message(
+                db,
+                &list,
+                &Incoming {
+                    raw: &raw,
+                    arrived_at: at,
+                    month: None,
+                    legacy_seq: None,
+                },
+            )
+        })
+        .unwrap();
+    raw
+}
+
+fn run(site: &Site, now: i64) -> digests::Report {
+    let mut store = site.store();
+    let templates = Templates::load(None).unwrap();
+    let mut env = Env::new(&mut store, &site.config, &templates);
+    digests::run_due(&mut env, now).unwrap()
+}
+
+/// The outbox's raw bytes of every mail of `kind`.
+fn raw_mails(site: &Site, to: &str) -> Vec<Vec<u8>> {
+    let store = site.store();
+    (1..10_000)
+        .map_while(|id| store.db().outbox_message(id).unwrap())
+        .filter(|bytes| String::from_utf8_lossy(bytes).contains(&format!("\r\nTo: {to}\r\n")))
+        .collect()
+}
+
+const PYTHON_CHECK: &str = r#"
+import email, json, sys
+from email import policy
+msg = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=policy.default)
+out = {"type": msg.get_content_type(), "subject": str(msg["Subject"]), "from": str(msg["From"]),
+       "unsubscribe_post": str(msg["List-Unsubscribe-Post"]), "defects": len(msg.defects)}
+parts = list(msg.iter_parts())
+out["parts"] = [p.get_content_type() for p in parts]
+out["toc"] = parts[0].get_content()
+digest = parts[1]
+out["messages"] = []
+for m in digest.iter_parts():
+    inner = m.get_payload(0)
+    out["messages"].append({"type": m.get_content_type(), "from": str(inner["From"]),
+        "subject": str(inner["Subject"]), "dkim": str(inner["DKIM-Signature"]),
+        "body": inner.get_content()})
+print(json.dumps(out))
+"#;
+
+/// What Python's `email` package reads in a digest's bytes.
+fn python_reads(dir: &std::path::Path, raw: &[u8]) -> Option<serde_json::Value> {
+    let python = peer("python3")?;
+    let file = dir.join("digest.eml");
+    std::fs::write(&file, raw).unwrap();
+    let out = Command::new(python)
+        .args(["-c", PYTHON_CHECK])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn a_mime_digest_carries_each_message_with_its_own_sender() {
+    let (dir, site) = digest_site("dig-mime");
+    // The first run starts the list's digests: nothing new yet.
+    assert_eq!(run(&site, MONDAY - 2 * DAY).mails, 0);
+    let senders = [
+        "Ann Example <ann@example.org>",
+        "=?utf-8?q?B=C3=A9a?= <bea@example.com>",
+        "carl@example.net",
+    ];
+    let raws: Vec<Vec<u8>> = senders
+        .iter()
+        .enumerate()
+        .map(|(i, from)| post(&site, i as u32 + 1, from, MONDAY - DAY + i as i64 * HOUR))
+        .collect();
+    let report = run(&site, MONDAY + 6 * HOUR);
+    assert_eq!(report.messages, 3);
+    assert_eq!(report.mails, 3, "digest@, summary@ and member@ (summary)");
+    assert!(mail_to(&site, "each@example.net").is_empty());
+    let mails = raw_mails(&site, "digest@example.net");
+    assert_eq!(mails.len(), 1);
+    // Each message's bytes are in the digest as archived (CRLF line ends).
+    for raw in &raws {
+        assert!(
+            mails[0].windows(raw.len()).any(|w| w == &raw[..]),
+            "a message was changed"
+        );
+    }
+    let Some(read) = python_reads(dir.path(), &mails[0]) else {
+        return;
+    };
+    assert_eq!(read["type"], "multipart/mixed");
+    assert_eq!(read["defects"], 0);
+    assert_eq!(
+        read["parts"],
+        serde_json::json!(["text/plain", "multipart/digest"])
+    );
+    assert_eq!(read["subject"], "team@lists.example.org digest, issue 1");
+    assert_eq!(read["from"], "team <team-request@lists.example.org>");
+    assert_eq!(read["unsubscribe_post"], "List-Unsubscribe=One-Click");
+    let toc = read["toc"].as_str().unwrap();
+    for n in 1..=3 {
+        assert!(toc.contains(&format!("{n}. Topic number {n}")), "{toc}");
+    }
+    let messages = read["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 3);
+    let expected_from = [
+        "Ann Example <ann@example.org>",
+        "Béa <bea@example.com>",
+        "carl@example.net",
+    ];
+    for (i, m) in messages.iter().enumerate() {
+        assert_eq!(m["type"], "message/rfc822");
+        assert_eq!(m["from"], expected_from[i], "never DMARC-rewritten");
+        assert_eq!(m["subject"], format!("Topic number {}", i + 1));
+        assert_eq!(m["dkim"], "v=1; a=rsa-sha256; d=example.org; s=x; b=abc");
+        assert_eq!(m["body"], format!("Body of message {}: café.\r\n", i + 1));
+    }
+}
+
+#[test]
+fn summaries_link_to_messages_that_open_on_the_web() {
+    let (_dir, site) = digest_site("dig-summary");
+    run(&site, MONDAY - 2 * DAY);
+    post(&site, 1, "ann@example.org", MONDAY - DAY);
+    post(&site, 2, "bea@example.com", MONDAY - DAY + HOUR);
+    run(&site, MONDAY + 6 * HOUR);
+    let summaries = mail_to(&site, "member@example.org");
+    assert_eq!(summaries.len(), 1);
+    let summary = &summaries[0];
+    assert!(
+        summary.contains("Subject: team@lists.example.org summary, issue 1"),
+        "{summary}"
+    );
+    assert!(summary.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    let links: Vec<&str> = summary
+        .split_whitespace()
+        .filter(|w| w.starts_with("http://lists.example.org/sympa/msg/team/"))
+        .collect();
+    assert_eq!(links.len(), 2, "{summary}");
+    let mut browser = site.browser("192.0.2.20");
+    browser.login("member@example.org", PASSWORD);
+    for (n, link) in links.iter().enumerate() {
+        let path = link.trim_start_matches("http://lists.example.org");
+        let moved = browser.get(path);
+        assert_eq!(moved.status, 301, "{path}");
+        let location = moved
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("location"))
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        let page = browser.get(location.trim_start_matches("http://lists.example.org"));
+        assert_eq!(page.status, 200, "{location}");
+        let html = crate::browser::body(&page);
+        assert!(html.contains(&format!("Topic number {}", n + 1)), "{html}");
+    }
+}
+
+#[test]
+fn the_schedule_is_kept_empty_periods_send_nothing_and_nothing_goes_twice() {
+    let (_dir, site) = digest_site("dig-schedule");
+    let list = team(&site).id;
+    // Sympa's `digest 1,4 06:00`: Mondays and Thursdays.
+    let (days, minute) = DigestSettings::parse_schedule("1,4 06:00").unwrap();
+    site.store()
+        .db()
+        .set_digest_settings(
+            list,
+            &DigestSettings {
+                days,
+                minute,
+                max_messages: 25,
+            },
+        )
+        .unwrap();
+    let sunday = MONDAY - DAY;
+    assert_eq!(run(&site, sunday).mails, 0, "first run: nothing new");
+    post(&site, 1, "ann@example.org", sunday + HOUR);
+    assert_eq!(
+        run(&site, sunday + 2 * HOUR).mails,
+        0,
+        "Thursday's digest is done"
+    );
+    assert_eq!(run(&site, MONDAY + 6 * HOUR - 1).mails, 0, "not yet");
+    assert_eq!(run(&site, MONDAY + 6 * HOUR).mails, 3, "Monday 06:00");
+    assert_eq!(run(&site, MONDAY + 6 * HOUR).mails, 0, "once");
+    assert_eq!(run(&site, MONDAY + 7 * HOUR).mails, 0);
+    post(&site, 2, "bea@example.com", MONDAY + 8 * HOUR);
+    assert_eq!(
+        run(&site, MONDAY + DAY + 6 * HOUR).mails,
+        0,
+        "Tuesday: no digest day"
+    );
+    let thursday = MONDAY + 3 * DAY + 6 * HOUR;
+    assert_eq!(run(&site, thursday).mails, 3, "Thursday 06:00");
+    // An empty period: Monday's moment passes and nothing is sent.
+    let next_monday = MONDAY + 7 * DAY + 6 * HOUR;
+    let report = run(&site, next_monday);
+    assert_eq!((report.lists, report.mails), (1, 0));
+    let digests = mail_to(&site, "digest@example.net");
+    assert_eq!(digests.len(), 2);
+    assert!(digests[0].contains("issue 1") && digests[0].contains("Topic number 1"));
+    assert!(digests[1].contains("issue 2") && digests[1].contains("Topic number 2"));
+    assert!(
+        !digests[1].contains("Topic number 1"),
+        "message 1 went once"
+    );
+    let state = site.store().db().digest_schedules().unwrap();
+    assert_eq!(state[0].2.unwrap().issues, 2);
+    assert_eq!(outbox(&site).len(), 6);
+}
+
+#[test]
+fn more_messages_than_digest_max_size_make_several_parts() {
+    let (_dir, site) = digest_site("dig-split");
+    let list = team(&site).id;
+    site.store()
+        .db()
+        .set_digest_settings(
+            list,
+            &DigestSettings {
+                max_messages: 2,
+                ..DigestSettings::default()
+            },
+        )
+        .unwrap();
+    run(&site, MONDAY - 2 * DAY);
+    for n in 1..=5 {
+        post(
+            &site,
+            n,
+            "ann@example.org",
+            MONDAY - DAY + i64::from(n) * 60,
+        );
+    }
+    let report = run(&site, MONDAY + 6 * HOUR);
+    assert_eq!(report.messages, 5);
+    assert_eq!(report.mails, 9, "three parts for each of three recipients");
+    let digests = mail_to(&site, "digest@example.net");
+    assert_eq!(digests.len(), 3);
+    for (i, (digest, topics)) in digests.iter().zip([&[1, 2][..], &[3, 4], &[5]]).enumerate() {
+        assert!(
+            digest.contains(&format!("issue {} ({}/3)", i + 1, i + 1)),
+            "{digest}"
+        );
+        for n in topics {
+            assert!(
+                digest.contains(&format!("Subject: Topic number {n}")),
+                "{digest}"
+            );
+        }
+    }
+    // A member whose delivery bounces is suspended from digests too.
+    let off = wwsympa::domain::BounceScore {
+        score: 6000,
+        disabled_at: Some(MONDAY),
+        ..Default::default()
+    };
+    site.store()
+        .db()
+        .set_member_bounce(list, &email("digest@example.net"), &off, None)
+        .unwrap();
+    post(&site, 6, "ann@example.org", MONDAY + 7 * HOUR);
+    let report = run(&site, MONDAY + DAY + 6 * HOUR);
+    assert_eq!(report.mails, 2, "summary@ and member@ only");
+    assert_eq!(mail_to(&site, "digest@example.net").len(), 3);
+}
