@@ -914,3 +914,36 @@ fn a_moderator_distributes_or_rejects_by_mail_with_the_key() {
     let last = crate::support::decode_qp(&site.outbox_of("command_report").pop().unwrap().1);
     assert!(last.contains("The message was rejected."), "{last}");
 }
+
+#[test]
+fn mail_to_the_owner_address_is_a_bounce_or_goes_to_the_owners() {
+    let site = site("intake-owner");
+    site.list("team", SendPolicy::PrivateOrModerated);
+    let owner_address = format!("team-owner@{DOMAIN}");
+    // A person writing to the owners: forwarded, bytes kept, our X-Loop on top.
+    let raw = mail(OUTSIDER, &owner_address, "A question for the owners", "Hi");
+    assert_reply(&site.one(OUTSIDER, &owner_address, &raw), 250, "2.0.0");
+    let forwarded = site.outbox_of("forward_owner");
+    assert_eq!(forwarded.len(), 1);
+    assert_eq!(forwarded[0].0, OWNER);
+    assert!(forwarded[0].1.as_bytes().ends_with(&raw));
+    // A delivery status notification: the bounces' business, not the owners' mailbox.
+    let dsn = format!(
+        "From: MAILER-DAEMON@mx.example.net\r\nTo: {owner_address}\r\nSubject: Undelivered Mail Returned to Sender\r\n\
+         Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n\
+         --B\r\nContent-Type: text/plain\r\n\r\nI could not deliver it.\r\n\
+         --B\r\nContent-Type: message/delivery-status\r\n\r\n\
+         Reporting-MTA: dns; mx.example.net\r\n\r\n\
+         Final-Recipient: rfc822; gone@example.net\r\nAction: failed\r\nStatus: 5.1.1\r\n\
+         Diagnostic-Code: smtp; 550 5.1.1 no such user\r\n\r\n--B--\r\n"
+    );
+    let reply = site.one("", &owner_address, dsn.as_bytes());
+    assert_reply(&reply, 250, "2.0.0");
+    assert!(reply.text.contains("bounce"), "{reply:?}");
+    assert_eq!(site.outbox_of("forward_owner").len(), 1, "not forwarded");
+    // The forwarded copy coming back to the owner address: not forwarded again.
+    let copy = forwarded[0].1.clone().into_bytes();
+    assert_reply(&site.one(OUTSIDER, &owner_address, &copy), 250, "2.0.0");
+    assert_eq!(site.outbox_of("forward_owner").len(), 1);
+}
