@@ -274,11 +274,16 @@ fn postfix_hands_list_mail_to_wwsympa_through_the_socketmap() {
         "OK"
     );
     assert_eq!(wait_archived(&db, "team", 1, &postfix), ["held"]);
-    let log = postfix.log_text();
-    assert!(
-        log.contains(&format!("relay={}", "127.0.0.1[127.0.0.1]")) && log.contains("status=sent"),
-        "{log}"
-    );
+    // Postfix logs the delivery once it has read our 250 (after our commit).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let log = postfix.log_text();
+        if log.contains("relay=127.0.0.1[127.0.0.1]") && log.contains("status=sent") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no delivery logged:\n{log}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 
     // A member's post: archived and queued for every member in the same transaction.
     let added = wwsympa(
