@@ -947,3 +947,89 @@ fn mail_to_the_owner_address_is_a_bounce_or_goes_to_the_owners() {
     assert_reply(&site.one(OUTSIDER, &owner_address, &copy), 250, "2.0.0");
     assert_eq!(site.outbox_of("forward_owner").len(), 1);
 }
+
+/// Asks a socketmap server one question; its netstring answer's text.
+fn socketmap_ask(port: u16, map: &str, key: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let request = format!("{map} {key}");
+    stream
+        .write_all(format!("{}:{request},", request.len()).as_bytes())
+        .unwrap();
+    let mut answer = Vec::new();
+    let mut byte = [0u8; 1];
+    while stream.read(&mut byte).unwrap() == 1 {
+        answer.push(byte[0]);
+        if byte[0] == b',' {
+            break;
+        }
+    }
+    let text = String::from_utf8(answer).unwrap();
+    let (_, rest) = text.split_once(':').unwrap();
+    rest.trim_end_matches(',').to_string()
+}
+
+#[test]
+fn the_socketmap_answers_live_and_says_temp_never_notfound_when_the_database_is_down() {
+    let site = site("intake-socketmap");
+    site.list("team", SendPolicy::PrivateOrModerated);
+    let config = config_file(&site);
+    let start = |config: &std::path::Path, name: &str| {
+        let port = crate::support::free_port();
+        let mut command = std::process::Command::new(crate::support::binary());
+        command.arg("--config").arg(config).args([
+            "socketmap",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ]);
+        let daemon = crate::support::Daemon::spawn(command, &site._dir.path().join(name));
+        crate::support::wait_until("wwsympa socketmap listening", || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        (daemon, port)
+    };
+    let (_live, port) = start(&config, "socketmap.log");
+    let ask = |map: &str, key: &str| socketmap_ask(port, map, key);
+    assert_eq!(ask("domains", DOMAIN), "OK OK");
+    assert_eq!(ask("domains", "elsewhere.org"), "NOTFOUND ");
+    assert_eq!(
+        ask("transport", "team@lists.example.org"),
+        "OK lmtp:[127.0.0.1]:8024"
+    );
+    assert_eq!(
+        ask("transport", "team-owner+x1@lists.example.org"),
+        "OK lmtp:[127.0.0.1]:8024"
+    );
+    assert_eq!(ask("transport", DOMAIN), "NOTFOUND ");
+    assert_eq!(ask("recipients", "sympa@lists.example.org"), "OK OK");
+    assert_eq!(ask("recipients", "fresh@lists.example.org"), "NOTFOUND ");
+    assert!(ask("nosuchmap", "x").starts_with("PERM "));
+    // A list made now is known at the next lookup.
+    site.list("fresh", SendPolicy::Public);
+    assert_eq!(ask("recipients", "fresh@lists.example.org"), "OK OK");
+    // The database down: TEMP (Postfix defers), never NOTFOUND (Postfix would refuse for good).
+    let down = site._dir.path().join("down.toml");
+    let not_a_dir = site._dir.path().join("plain-file");
+    std::fs::write(&not_a_dir, b"").unwrap();
+    let unreachable = if site.db.is_postgres() {
+        format!(
+            "db_type = \"PostgreSQL\"\ndb_host = \"127.0.0.1\"\ndb_port = {}\ndb_user = \"nobody\"\ndb_name = \"nothing\"\ndb_options = \"connect_timeout=2\"\n",
+            crate::support::free_port()
+        )
+    } else {
+        format!("db_name = \"{}\"\n", not_a_dir.join("site.db").display())
+    };
+    std::fs::write(&down, format!("domain = \"{DOMAIN}\"\n{unreachable}")).unwrap();
+    let (_down, port) = start(&down, "socketmap-down.log");
+    for (map, key) in [
+        ("transport", "team@lists.example.org"),
+        ("recipients", "nosuch@lists.example.org"),
+        ("domains", "elsewhere.org"),
+    ] {
+        let answer = socketmap_ask(port, map, key);
+        assert!(answer.starts_with("TEMP "), "{map} {key}: {answer}");
+    }
+}
