@@ -1,4 +1,5 @@
-//! `wwsympa jobs`: runs the due jobs once (held posts' digests, reminders and expiry), and
+//! `wwsympa jobs`: runs the due jobs once (held posts' digests, reminders and expiry, bounce
+//! scores, list digests), and
 //! the same run once a minute inside `wwsympa sender` ([`Jobs`]).
 
 use std::time::{Duration, Instant};
@@ -25,8 +26,8 @@ pub fn run(config: &Config, at: Option<i64>) -> Result<()> {
 fn describe(report: &jobs::Report) -> String {
     let m = report.moderation;
     format!(
-        "moderation: {} digest(s) sent, {} held post(s) reminded, {} expired",
-        m.digests, m.reminded, m.expired
+        "moderation: {} digest(s) sent, {} held post(s) reminded, {} expired; bounces: {:?}; digests: {:?}",
+        m.digests, m.reminded, m.expired, report.bounces, report.digests
     )
 }
 

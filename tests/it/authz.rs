@@ -173,6 +173,14 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("del",           "hid",  "N N F F P P P"),
     ("export_member", "pub",  "L F F F P P P"),
     ("export_member", "hid",  "N N F F P P P"),
+    // Bounces: the owners' pages (Sympa's reviewbouncing, resetbounce, viewbounce).
+    ("reviewbouncing", "pub", "L F F F P P P"),
+    ("reviewbouncing", "hid", "N N F F P P P"),
+    // resetbounce without an address resets the requester's own score (nothing when none).
+    ("resetbounce",   "pub",  "L P P P P P P"),
+    ("resetbounce",   "hid",  "N N P P P P P"),
+    ("viewbounce",    "pub",  "L F F F P P P"),
+    ("viewbounce",    "hid",  "N N F F P P P"),
     // Held subscriptions and unsubscriptions: owners and moderators.
     ("subindex",      "pub",  "L F F P P P P"),
     ("subindex",      "hid",  "N N F P P P P"),
@@ -258,8 +266,12 @@ fn answer(response: &Response) -> char {
         }
         // 400: an owner's archive POST that names no message.
         200 | 303 | 400 | 410 | 422 => 'P',
-        // The archive's own 404: the action ran and found no such message.
-        404 if body(response).contains("No such message") => 'P',
+        // The archive's own 404: the action ran and found no such message (or bounce).
+        404 if body(response).contains("No such message")
+            || body(response).contains("No bounce is kept") =>
+        {
+            'P'
+        }
         403 => 'F',
         404 => 'N',
         other => panic!("unexpected status {other}"),

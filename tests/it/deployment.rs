@@ -154,6 +154,13 @@ fn shipped_config_documents_the_defaults() {
             "cookie_domain",
             "db_passwd",
             "db_passwd_file",
+            "dkim_private_key_path",
+            "dkim_selector",
+            "dkim_signer_domain",
+            "arc_private_key_path",
+            "arc_selector",
+            "arc_signer_domain",
+            "arc_srvid",
         ]
         .contains(&key)
         {
