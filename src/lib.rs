@@ -53,7 +53,7 @@
 //!   archived bytes by [`mail::personalize`], DKIM/ARC by [`mail::sign`], DMARC lookups by
 //!   [`mail::dmarc`]). Invariant: no request ever talks to the MTA.
 //! - [`archive`]: the archive's view of a message (mail-parser, ammonia): envelope, index
-//!   text, display model, permalink ids, the search language, mbox. Invariant: no IO but
+//!   text, display model, permalink ids, the search language, mbox, bounce reports (`dsn`). Invariant: no IO but
 //!   the readers and writers it is handed; never panics on a message's bytes.
 //! - [`render`]: the only module that imports tera.
 //! - [`config`]: the configuration file.

@@ -74,7 +74,8 @@ enum Command {
     /// exits 0, 67 (no such address), 65 (refused) or 75 (try again later).
     Deliver(cli::lmtp::DeliverArgs),
     /// Run the due jobs once: digests of held posts for moderators, reminders half-way to
-    /// their expiry, expiry (`wwsympa sender` runs them every minute).
+    /// their expiry, expiry; bounce warnings and removals; digests of list mail (`wwsympa
+    /// sender` runs them every minute).
     Jobs {
         /// Run as if the time were this (seconds since the epoch), for tests and catching up.
         #[arg(long, value_name = "EPOCH")]

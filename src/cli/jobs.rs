@@ -1,5 +1,5 @@
-//! `wwsympa jobs`: runs the due jobs once (held posts' digests, reminders and expiry, bounce
-//! scores, list digests), and
+//! `wwsympa jobs`: runs the due jobs once (held posts' digests, reminders and expiry; bounce
+//! scores, warnings and removals; digests of list mail), and
 //! the same run once a minute inside `wwsympa sender` ([`Jobs`]).
 
 use std::time::{Duration, Instant};
@@ -25,9 +25,14 @@ pub fn run(config: &Config, at: Option<i64>) -> Result<()> {
 
 fn describe(report: &jobs::Report) -> String {
     let m = report.moderation;
+    let b = report.bounces;
+    let d = report.digests;
     format!(
-        "moderation: {} digest(s) sent, {} held post(s) reminded, {} expired; bounces: {:?}; digests: {:?}",
-        m.digests, m.reminded, m.expired, report.bounces, report.digests
+        "moderation: {} digest(s) sent, {} held post(s) reminded, {} expired; \
+         bounces: {} delivery failure(s) read, {} warning(s), {} member(s) removed, {} score(s) forgotten; \
+         digests: {} list(s) due, {} mail(s) queued with {} message(s)",
+        m.digests, m.reminded, m.expired, b.delivery_failures, b.warned, b.removed, b.forgotten,
+        d.lists, d.mails, d.messages
     )
 }
 

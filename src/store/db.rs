@@ -588,6 +588,17 @@ queries! {
         arrived_after: i64,
         limit: u64,
     ) -> Result<Vec<ArchivedSummary>, Error>;
+    /// Up to `limit` visible messages of `list` with an id at most `up_to` that were held for
+    /// moderation and distributed at a time in `(after, until]`, by id: posts held across a
+    /// digest's moment, whose ids are below the list's cursor.
+    fn archive_late_distributed(
+        &self,
+        list: ListId,
+        up_to: i64,
+        after: i64,
+        until: i64,
+        limit: u64,
+    ) -> Result<Vec<ArchivedSummary>, Error>;
     /// The members of `list` in `digest` or `summary` mode whose delivery is not disabled
     /// by bounces, by address.
     fn digest_recipients(&self, list: ListId) -> Result<Vec<Member>, Error>;

@@ -227,6 +227,25 @@ fn summaries_link_to_messages_that_open_on_the_web() {
         .filter(|w| w.starts_with("http://lists.example.org/sympa/msg/team/"))
         .collect();
     assert_eq!(links.len(), 2, "{summary}");
+    // The summary's one-click link unsubscribes its reader, by POST only (RFC 8058).
+    let to_summary = mail_to(&site, "summary@example.net");
+    let unfolded = to_summary[0].replace("\n ", " ");
+    let oneclick =
+        crate::subscription::link(&unfolded, "http://lists.example.org/sympa/oneclick/team/");
+    let mut mail_client = site.browser("192.0.2.21");
+    assert_eq!(mail_client.get(&oneclick).status, 200);
+    assert!(crate::subscription::is_member(
+        &site,
+        "team",
+        "summary@example.net"
+    ));
+    mail_client.post_raw(&oneclick, &[("List-Unsubscribe", "One-Click")]);
+    assert!(!crate::subscription::is_member(
+        &site,
+        "team",
+        "summary@example.net"
+    ));
+
     let mut browser = site.browser("192.0.2.20");
     browser.login("member@example.org", PASSWORD);
     for (n, link) in links.iter().enumerate() {
@@ -354,4 +373,98 @@ fn more_messages_than_digest_max_size_make_several_parts() {
     let report = run(&site, MONDAY + DAY + 6 * HOUR);
     assert_eq!(report.mails, 2, "summary@ and member@ only");
     assert_eq!(mail_to(&site, "digest@example.net").len(), 3);
+}
+
+#[test]
+fn wwsympa_jobs_sends_the_digests_due() {
+    let (dir, site) = digest_site("dig-jobs");
+    let config = dir.path().join("wwsympa.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "domain = {:?}\nwwsympa_url = {:?}\nlistmaster = {:?}\n{}smtp_host = '127.0.0.1'\nsmtp_port = {}\nlog_level = 'warn'\n",
+            site.config.domain,
+            site.config.wwsympa_url,
+            site.config.listmaster,
+            site.db.toml(),
+            site.config.smtp_port,
+        ),
+    )
+    .unwrap();
+    let jobs = |at: i64| crate::support::run_cli(&config, &["jobs", "--at", &at.to_string()], "");
+    jobs(MONDAY - 2 * DAY);
+    // Sunday's digest (nothing new), then a post: in Monday's.
+    jobs(MONDAY - DAY + 6 * HOUR);
+    post(&site, 1, "ann@example.org", MONDAY - DAY + 7 * HOUR);
+    jobs(MONDAY + 6 * HOUR - 60);
+    assert!(mail_to(&site, "digest@example.net").is_empty(), "not yet");
+    jobs(MONDAY + 6 * HOUR);
+    jobs(MONDAY + 6 * HOUR + 60);
+    // The CLI's sender finds the closed port: the digest stays in the outbox, once.
+    let digests = mail_to(&site, "digest@example.net");
+    assert_eq!(digests.len(), 1);
+    assert!(digests[0].contains("Content-Type: multipart/digest"));
+}
+
+#[test]
+fn a_post_held_across_a_digest_goes_in_the_next_one_once_distributed() {
+    let (_dir, site) = digest_site("dig-held");
+    let list = team(&site);
+    run(&site, MONDAY - 2 * DAY);
+    run(&site, MONDAY - DAY + 6 * HOUR);
+    // Sunday 06:30 a post is held; at 07:00 another is distributed at once.
+    let held_raw = post(&site, 1, "ann@example.org", MONDAY - DAY + 6 * HOUR + 1800);
+    let held_id: i64 = site
+        .db
+        .texts("SELECT id FROM archive_messages WHERE subject = 'Topic number 1'")[0]
+        .parse()
+        .unwrap();
+    let index = wwsympa::archive::parse(&held_raw).index;
+    let store = site.store();
+    store
+        .db()
+        .set_archived_state(held_id, wwsympa::domain::ArchivedState::Held, &index)
+        .unwrap();
+    store
+        .db()
+        .hold_message(&wwsympa::store::NewHeld {
+            message: held_id,
+            list: list.id,
+            sender: Some(&email("ann@example.org")),
+            reasons: &[wwsympa::domain::HoldReason::Moderated],
+            key_hash: "0000",
+            held_at: MONDAY - DAY + 6 * HOUR + 1800,
+            expires_at: MONDAY + 14 * DAY,
+        })
+        .unwrap();
+    drop(store);
+    post(&site, 2, "bea@example.com", MONDAY - DAY + 7 * HOUR);
+    run(&site, MONDAY + 6 * HOUR);
+    let digests = mail_to(&site, "digest@example.net");
+    assert_eq!(digests.len(), 1);
+    assert!(digests[0].contains("Subject: Topic number 2"));
+    assert!(!digests[0].contains("Subject: Topic number 1"), "held");
+    // Monday 10:00 a moderator distributes it: Tuesday's digest has it, once.
+    let store = site.store();
+    store
+        .db()
+        .set_archived_state(held_id, wwsympa::domain::ArchivedState::Visible, &index)
+        .unwrap();
+    assert!(store
+        .db()
+        .decide_held(
+            held_id,
+            "distributed",
+            Some("mod@example.org"),
+            "",
+            MONDAY + 10 * HOUR
+        )
+        .unwrap());
+    drop(store);
+    run(&site, MONDAY + DAY + 6 * HOUR);
+    run(&site, MONDAY + 2 * DAY + 6 * HOUR);
+    let digests = mail_to(&site, "digest@example.net");
+    assert_eq!(digests.len(), 2, "one more digest, then none");
+    assert!(digests[1].contains("Subject: Topic number 1"));
+    assert!(!digests[1].contains("Subject: Topic number 2"));
 }

@@ -10,11 +10,14 @@
 //! jobs at once, and a crash sends none. A period with no message sends nothing. Members
 //! whose delivery is disabled by bounces get none.
 //!
+//! A post held for moderation across a digest's moment has an id below the list's cursor
+//! when it is distributed: it goes in the next digest by the time of the moderator's
+//! decision (after the last moment handled, up to this one).
+//!
 //! Limits: a run takes at most [`MAX_PARTS_PER_RUN`] digests' worth of messages per list
 //! (the rest go at the next moment). The first run of a list takes the messages that
-//! arrived since the moment before. A post held for moderation across a digest moment and
-//! accepted after it has an id below the list's cursor, so it is in no digest (its
-//! members in `mail` mode get it as usual).
+//! arrived since the moment before. A held post distributed in the seconds between a
+//! moment and the run that handles it (the jobs run every minute) may be in two digests.
 
 mod settings;
 
@@ -89,13 +92,23 @@ fn run_list(
             None => (0, settings.last_slot(slot - 1).unwrap_or(slot - 7 * DAY)),
         };
         let per_digest = settings.max_messages.max(1);
-        let messages = tx.db.archive_visible_after(
+        let limit = u64::from(per_digest * MAX_PARTS_PER_RUN);
+        // Posts held across the last moment and distributed since: below the cursor.
+        let mut messages = match state {
+            Some(s) => {
+                tx.db
+                    .archive_late_distributed(list.id, s.last_message, s.last_slot, slot, limit)?
+            }
+            None => Vec::new(),
+        };
+        let late = messages.len();
+        messages.extend(tx.db.archive_visible_after(
             list.id,
             after,
             arrived_after,
-            u64::from(per_digest * MAX_PARTS_PER_RUN),
-        )?;
-        let last_message = match messages.last() {
+            limit - late as u64,
+        )?);
+        let last_message = match messages[late..].last() {
             Some(m) => m.id,
             // A first run with nothing new starts after the newest message.
             None if state.is_none() => tx

@@ -154,6 +154,36 @@ impl Db<'_> {
         )
     }
 
+    /// Visible messages of `list` up to id `up_to`, distributed after moderation in
+    /// `(after, until]`, by id.
+    pub fn archive_late_distributed(
+        &self,
+        list: ListId,
+        up_to: i64,
+        after: i64,
+        until: i64,
+        limit: u64,
+    ) -> Result<Vec<ArchivedSummary>, Error> {
+        self.summaries(
+            &format!(
+                "SELECT {SUMMARY_COLUMNS} FROM archive_messages m
+                 JOIN archive_msgids g ON g.id = m.msgid_id
+                 JOIN held_messages h ON h.message = m.id
+                 WHERE m.list_id = $1 AND m.state = 'visible' AND m.id <= $2
+                   AND h.decision = 'distributed' AND h.decided_at > $3 AND h.decided_at <= $4
+                 ORDER BY m.id LIMIT $5"
+            ),
+            &[
+                &list.0,
+                &up_to,
+                &after,
+                &until,
+                &(limit.min(i64::MAX as u64) as i64),
+            ],
+            "reading the late posts of a digest",
+        )
+    }
+
     /// The members of `list` in `digest` or `summary` mode whose delivery is not disabled.
     pub fn digest_recipients(&self, list: ListId) -> Result<Vec<Member>, Error> {
         let context = "reading a digest's recipients";
