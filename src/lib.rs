@@ -28,6 +28,10 @@
 //! - [`lmtp`]: mail intake's protocol (RFC 2033): command parsing, the session with its limits,
 //!   the runtime `Front` and a small client. Invariant: nothing of mailing lists (it asks an
 //!   [`lmtp::Mailbox`]); never panics on peer data; a panicking mailbox costs one message.
+//! - [`intake`]: the mail door ([`intake::Door`], the `Mailbox` over a store pool) and the
+//!   MTA's lookups ([`intake::socketmap`]). Invariant: addresses are resolved live from the
+//!   database (nothing cached); `250` only after the operation's commit, `451` whenever the
+//!   database cannot answer; what a message does is decided in `operations::intake`.
 //! - [`web`]: the action table and handlers. Invariant: every fact about an action is in
 //!   its table row; handlers are plain functions named after their action and template.
 //! - [`domain`]: list names, addresses, lists, members, roles, policies and the one

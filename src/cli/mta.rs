@@ -224,7 +224,11 @@ fn tables(value: &str) -> (Vec<String>, Vec<String>) {
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|s| !s.is_empty())
     {
-        if item.contains(':') && !item.starts_with('$') {
+        if item.starts_with('$') {
+            // Read with `postconf -x`, values come expanded; a leftover is not a domain.
+            continue;
+        }
+        if item.contains(':') {
             tables.push(item.to_string());
         } else {
             words.push(item.to_ascii_lowercase());
@@ -254,7 +258,7 @@ fn check_postfix(
         all
     };
     let param = |name: &str| -> Result<String, String> {
-        let argv = with_dir(&["-h", name]);
+        let argv = with_dir(&["-xh", name]);
         let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
         output(postconf, &argv)
     };

@@ -26,7 +26,8 @@ pub struct SocketmapArgs {
     /// after 10 s idle).
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
     conns: u16,
-    /// Longest wait for a client's next request before its connection is closed.
+    /// Longest wait for a client's next request before its connection is closed (a stop
+    /// signal closes idle connections within a second).
     #[arg(long, value_parser = parse_duration, default_value = "60s", value_name = "DURATION")]
     read_timeout: Duration,
     /// Exit after this long without a connection (e.g. 10m); the socket stays with systemd.
@@ -36,6 +37,9 @@ pub struct SocketmapArgs {
     #[arg(long, value_name = "NAME", default_value = "wwsympa-socketmap")]
     fd_name: String,
 }
+
+/// How often a connection waiting for its next request looks whether the process stops.
+const STOP_CHECK: Duration = Duration::from_secs(1);
 
 /// The socketmap front door: connection threads on one listener, one database connection
 /// from the pool per lookup.
@@ -49,7 +53,7 @@ struct SocketmapFront {
 
 impl SocketmapFront {
     fn serve<S: Read + Write>(&self, stream: &mut S, ctx: &WorkerCtx) {
-        let result = socketmap::serve(stream, &ctx.stop, |map, key| {
+        let result = socketmap::serve(stream, &ctx.stop, self.read_timeout, |map, key| {
             let _request = ctx.activity.begin();
             match self.pool.get() {
                 Ok(store) => {
@@ -78,12 +82,12 @@ impl Front for SocketmapFront {
         accept_loop(&self.listener, ctx, |stream| match stream {
             Stream::Unix(mut s) => {
                 let _ = s.set_nonblocking(false);
-                let _ = s.set_read_timeout(Some(self.read_timeout));
+                let _ = s.set_read_timeout(Some(STOP_CHECK));
                 self.serve(&mut s, ctx);
             }
             Stream::Tcp(mut s) => {
                 let _ = s.set_nonblocking(false);
-                let _ = s.set_read_timeout(Some(self.read_timeout));
+                let _ = s.set_read_timeout(Some(STOP_CHECK));
                 let _ = s.set_nodelay(true);
                 self.serve(&mut s, ctx);
             }

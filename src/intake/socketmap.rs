@@ -15,6 +15,7 @@
 
 use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use super::address::{resolve, split};
 use crate::config::Config;
@@ -104,18 +105,12 @@ pub fn lookup(db: &Db<'_>, config: &Config, transport: &str, map: &str, key: &st
     }
 }
 
-/// Reads one netstring request; `None` at a clean end of the connection.
-pub fn read_request(reader: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
+/// Reads the rest of a netstring request whose first byte was `first`.
+fn read_rest(first: u8, reader: &mut impl Read) -> io::Result<Vec<u8>> {
     let mut length: usize = 0;
     let mut digits = 0;
-    let mut byte = [0u8; 1];
+    let mut byte = [first];
     loop {
-        if reader.read(&mut byte)? == 0 {
-            if digits == 0 {
-                return Ok(None);
-            }
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
         match byte[0] {
             b'0'..=b'9' if digits < 6 => {
                 length = length * 10 + usize::from(byte[0] - b'0');
@@ -123,6 +118,9 @@ pub fn read_request(reader: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
             }
             b':' if digits > 0 => break,
             _ => return Err(bad("malformed netstring length")),
+        }
+        if reader.read(&mut byte)? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
         }
     }
     if length > MAX_REQUEST {
@@ -133,26 +131,59 @@ pub fn read_request(reader: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
     if data.pop() != Some(b',') {
         return Err(bad("netstring without its comma"));
     }
-    Ok(Some(data))
+    Ok(data)
+}
+
+/// Waits for the first byte of the next request: `None` when the client closed the
+/// connection, stayed idle `idle_limit`, or `stop` was raised. The stream's read timeout
+/// (set by the caller, a second or so) is how often `stop` is looked at.
+fn next_byte(
+    reader: &mut impl Read,
+    stop: &AtomicBool,
+    idle_limit: Duration,
+) -> io::Result<Option<u8>> {
+    let idle_since = Instant::now();
+    let mut byte = [0u8; 1];
+    loop {
+        match reader.read(&mut byte) {
+            Ok(0) => return Ok(None),
+            Ok(_) => return Ok(Some(byte[0])),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                if stop.load(Ordering::SeqCst) || idle_since.elapsed() >= idle_limit {
+                    return Ok(None);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 fn bad(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, what.to_string())
 }
 
-/// Serves requests on one connection until the client closes it, a read times out (set by
-/// the caller), `stop` is raised, or the client breaks the protocol. `answer` gets the map
-/// name and the key. Returns how many requests were answered.
+/// Serves requests on one connection until the client closes it, stays idle `idle_limit`
+/// between requests, `stop` is raised (looked at between requests, at each read timeout the
+/// caller set on the stream), or the client breaks the protocol. `answer` gets the map name
+/// and the key. Returns how many requests were answered.
 pub fn serve<S: Read + Write>(
     stream: &mut S,
     stop: &AtomicBool,
+    idle_limit: Duration,
     mut answer: impl FnMut(&str, &str) -> Answer,
 ) -> io::Result<u64> {
     let mut answered = 0;
     while !stop.load(Ordering::SeqCst) {
-        let Some(request) = read_request(stream)? else {
+        let Some(first) = next_byte(stream, stop, idle_limit)? else {
             break;
         };
+        let request = read_rest(first, stream)?;
         let text = String::from_utf8_lossy(&request);
         let reply = match text.split_once(' ') {
             Some((map, key)) if !map.is_empty() => answer(map, key),
@@ -172,10 +203,16 @@ mod tests {
     struct Duplex {
         input: io::Cursor<Vec<u8>>,
         output: Vec<u8>,
+        /// Read timeouts to report before the input (an idle client).
+        timeouts: u32,
     }
 
     impl Read for Duplex {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.timeouts > 0 {
+                self.timeouts -= 1;
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
             self.input.read(buf)
         }
     }
@@ -193,9 +230,11 @@ mod tests {
         let mut duplex = Duplex {
             input: io::Cursor::new(input.to_vec()),
             output: Vec::new(),
+            timeouts: 3,
         };
         let stop = AtomicBool::new(false);
-        let result = serve(&mut duplex, &stop, |map, key| match (map, key) {
+        let idle = Duration::from_secs(60);
+        let result = serve(&mut duplex, &stop, idle, |map, key| match (map, key) {
             ("transport", "team@a.org") => Answer::Found("lmtp:[127.0.0.1]:8024".into()),
             ("domains", "a.org") => Answer::Found("OK".into()),
             _ => Answer::NotFound,
@@ -210,6 +249,32 @@ mod tests {
         assert_eq!(result.unwrap(), 3);
         assert_eq!(out, "24:OK lmtp:[127.0.0.1]:8024,5:OK OK,9:NOTFOUND ,");
         assert_eq!(Answer::Temp("db".into()).encode(), b"7:TEMP db,");
+    }
+
+    #[test]
+    fn an_idle_client_is_let_go_at_a_stop_or_its_idle_limit() {
+        let stop = AtomicBool::new(false);
+        let mut idle = Duplex {
+            input: io::Cursor::new(b"13:domains a.org,".to_vec()),
+            output: Vec::new(),
+            timeouts: u32::MAX,
+        };
+        let answered = serve(&mut idle, &stop, Duration::ZERO, |_, _| Answer::NotFound);
+        assert_eq!(answered.unwrap(), 0);
+        stop.store(true, Ordering::SeqCst);
+        let mut busy = Duplex {
+            input: io::Cursor::new(b"13:domains a.org,".to_vec()),
+            output: Vec::new(),
+            timeouts: 0,
+        };
+        let answered = serve(&mut busy, &stop, Duration::from_secs(60), |_, _| {
+            Answer::NotFound
+        });
+        assert_eq!(
+            answered.unwrap(),
+            0,
+            "a stopping server takes no new request"
+        );
     }
 
     #[test]

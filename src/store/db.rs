@@ -299,7 +299,10 @@ queries! {
     fn delivery_rcpt(&self, id: i64) -> Result<Option<DeliveryRcpt>, Error>;
     /// Recipients that failed for good (a 5xx, or retries given up) at or after `since`
     /// (seconds since the epoch), oldest first, `limit` at most: what bounce scoring reads.
-    /// Each carries the MTA's final code and text, the time and the delivery.
+    /// Each carries the MTA's final code and text, the time and the delivery. A 5xx code is a
+    /// hard bounce; a 4xx code is a soft one given up after `mail_retry_period`; no code
+    /// means the MTA never answered for it (it was down all along, or the post was deleted
+    /// from the archive before it went out): not a bounce.
     fn delivery_failures_since(&self, since: i64, limit: u32) -> Result<Vec<DeliveryRcpt>, Error>;
 
     // Archives: original bytes, ids, threads and the search index, written in one go.

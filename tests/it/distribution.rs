@@ -524,7 +524,7 @@ fn two_sender_processes_send_no_copy_twice() {
 }
 
 #[test]
-fn bulk_mode_sends_one_signed_copy_to_nrcpt_members_at_a_time() {
+fn bulk_mode_sends_one_copy_to_nrcpt_members_at_a_time() {
     let Some(python) = python_with_aiosmtpd() else {
         return;
     };

@@ -264,10 +264,12 @@ fn expect(send: SendPolicy, sender: &str) -> char {
     }
 }
 
-/// Each send policy, for an outsider, a member, a moderator and an owner: the post is held
+/// Each send policy, for an outsider, a member, a moderator and an owner: the post is
+/// distributed (archived visible, queued for the members in the same transaction), held
 /// (archived in the held state with its moderation row) or rejected (nothing archived, the
-/// sender told once) as the policy says. Distribution is checked where it is decided.
-fn run_policy_matrix(with_distribution: bool) {
+/// sender told once) as the policy says.
+#[test]
+fn each_send_policy_distributes_holds_or_rejects_by_role() {
     let site = site("intake-policies");
     for (index, send) in SendPolicy::ALL.iter().enumerate() {
         let name = format!("l{index}");
@@ -275,9 +277,6 @@ fn run_policy_matrix(with_distribution: bool) {
         let address = format!("{name}@{DOMAIN}");
         for sender in [OUTSIDER, MEMBER, MODERATOR, OWNER] {
             let verdict = expect(*send, sender);
-            if verdict == 'd' && !with_distribution {
-                continue;
-            }
             let before = site.states(list).len();
             let notices = site.outbox_of("reject_post").len();
             let reply = site.one(
@@ -300,8 +299,16 @@ fn run_policy_matrix(with_distribution: bool) {
                     assert_eq!(now.last().unwrap().0, sender);
                 }
                 _ => {
+                    assert_eq!(states.len(), before + 1, "{send:?} {sender}");
                     assert_eq!(states.last().unwrap(), "visible", "{send:?} {sender}");
                     assert!(reply.text.contains("distributed"), "{reply:?}");
+                    // Queued in the same transaction for the list's one member.
+                    let rcpts = site.texts(&format!(
+                        "SELECT r.email FROM delivery_rcpts r JOIN deliveries d ON d.id = r.delivery_id \
+                         WHERE d.message = (SELECT max(id) FROM archive_messages WHERE list_id = {})",
+                        list.0
+                    ));
+                    assert_eq!(rcpts, [MEMBER], "{send:?} {sender}");
                 }
             }
         }
@@ -314,11 +321,6 @@ fn run_policy_matrix(with_distribution: bool) {
     );
     assert!(site.audit().iter().any(|a| a == "post_held"));
     assert!(site.audit().iter().any(|a| a == "post_rejected"));
-}
-
-#[test]
-fn each_send_policy_holds_or_rejects_by_role() {
-    run_policy_matrix(false);
 }
 
 #[test]
@@ -585,6 +587,13 @@ fn mail_commands_use_the_webs_operations_and_answer_the_sender() {
         "2.0.0",
     );
     assert_eq!(site.outbox_of("confirmation").len(), 3);
+    // A display name the web would refuse (a direction override) is left out, not fatal.
+    let dave = "dave@example.com";
+    let raw = format!(
+        "From: \u{202e}Evil <{dave}>\r\nTo: {subscribe}\r\nSubject: hi\r\nMessage-ID: <dave@x>\r\n\r\n\r\n"
+    );
+    assert_reply(&site.one(dave, &subscribe, raw.as_bytes()), 250, "2.0.0");
+    assert_eq!(site.outbox_of("confirmation").len(), 4);
     assert!(site.audit().iter().any(|a| a == "subscribe_request"));
     assert!(site.audit().iter().any(|a| a == "mail_commands"));
 }
@@ -658,4 +667,369 @@ fn mail_for_people_is_forwarded_once_with_our_x_loop() {
     assert!(forwarded[0]
         .1
         .starts_with("X-Loop: listmaster@lists.example.org\r\n"));
+}
+
+/// The site's configuration file for the binary: its database, the domain, mail to a closed
+/// port (the outbox keeps it).
+fn config_file(site: &Site) -> std::path::PathBuf {
+    let path = site._dir.path().join("wwsympa.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "domain = \"{DOMAIN}\"\nlistmaster = \"boss@example.org\"\n{}smtp_port = {}\n",
+            site.db.toml(),
+            crate::support::free_port()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// `wwsympa deliver` with `raw` on its standard input; its exit code.
+fn deliver_by_pipe(config: &std::path::Path, from: &str, to: &str, raw: &[u8]) -> i32 {
+    use std::io::Write;
+    let mut child = std::process::Command::new(crate::support::binary())
+        .arg("--config")
+        .arg(config)
+        .args(["deliver", "--sender", from, "--recipient", to])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(raw).unwrap();
+    child.wait().unwrap().code().unwrap_or(-1)
+}
+
+#[test]
+fn deliver_by_pipe_answers_in_sysexits_codes() {
+    let site = site("intake-deliver");
+    let list = site.list("team", SendPolicy::PrivateOrModerated);
+    let store = site.db.store();
+    let mut settings = store.db().list_mail_settings(list).unwrap();
+    settings.max_size = 2_000;
+    store.db().set_list_mail_settings(list, &settings).unwrap();
+    let config = config_file(&site);
+    let address = format!("team@{DOMAIN}");
+    let post = mail(OUTSIDER, &address, "By pipe", "Hello");
+    assert_eq!(deliver_by_pipe(&config, OUTSIDER, &address, &post), 0);
+    assert_eq!(site.states(list), ["held"]);
+    // The same message again: taken (0), kept once.
+    assert_eq!(deliver_by_pipe(&config, OUTSIDER, &address, &post), 0);
+    assert_eq!(site.states(list), ["held"]);
+    assert_eq!(
+        deliver_by_pipe(&config, OUTSIDER, &format!("nosuch@{DOMAIN}"), &post),
+        67,
+        "EX_NOUSER"
+    );
+    let big = mail(OUTSIDER, &address, "Big", &"x".repeat(3_000));
+    assert_eq!(
+        deliver_by_pipe(&config, OUTSIDER, &address, &big),
+        65,
+        "EX_DATAERR"
+    );
+    // The database unreachable: EX_TEMPFAIL, the MTA keeps the message.
+    let down = site._dir.path().join("down.toml");
+    let not_a_dir = site._dir.path().join("file");
+    std::fs::write(&not_a_dir, b"").unwrap();
+    let unreachable = if site.db.is_postgres() {
+        format!(
+            "db_type = \"PostgreSQL\"\ndb_host = \"127.0.0.1\"\ndb_port = {}\ndb_user = \"nobody\"\ndb_name = \"nothing\"\ndb_options = \"connect_timeout=2\"\n",
+            crate::support::free_port()
+        )
+    } else {
+        format!("db_name = \"{}\"\n", not_a_dir.join("site.db").display())
+    };
+    std::fs::write(&down, format!("domain = \"{DOMAIN}\"\n{unreachable}")).unwrap();
+    assert_eq!(
+        deliver_by_pipe(&down, OUTSIDER, &address, &post),
+        75,
+        "EX_TEMPFAIL"
+    );
+    assert_eq!(site.states(list), ["held"]);
+}
+
+/// Reads one SMTP reply (its last line) from `reader`.
+fn reply_line(reader: &mut impl std::io::BufRead) -> String {
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert!(!line.is_empty(), "the server closed the connection");
+        if line.as_bytes().get(3) != Some(&b'-') {
+            return line.trim_end().to_string();
+        }
+    }
+}
+
+#[test]
+fn wwsympa_lmtp_answers_each_recipient_after_its_own_commit() {
+    use std::io::{BufReader, Write};
+    let site = site("intake-lmtp");
+    let team = site.list("team", SendPolicy::PrivateOrModerated);
+    let small = site.list("small", SendPolicy::PrivateOrModerated);
+    {
+        let store = site.db.store();
+        let mut settings = store.db().list_mail_settings(small).unwrap();
+        settings.max_size = 1_024;
+        store.db().set_list_mail_settings(small, &settings).unwrap();
+    }
+    let config = config_file(&site);
+    let port = crate::support::free_port();
+    let mut command = std::process::Command::new(crate::support::binary());
+    command
+        .arg("--config")
+        .arg(&config)
+        .args(["lmtp", "--listen", &format!("127.0.0.1:{port}")]);
+    let _server = crate::support::Daemon::spawn(command, &site._dir.path().join("lmtp.log"));
+    crate::support::wait_until("wwsympa lmtp listening", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut say = |line: &str, reader: &mut BufReader<std::net::TcpStream>| {
+        writer.write_all(format!("{line}\r\n").as_bytes()).unwrap();
+        reply_line(reader)
+    };
+    assert!(reply_line(&mut reader).starts_with("220"));
+    assert!(say("LHLO test.example", &mut reader).starts_with("250"));
+    assert!(say(&format!("MAIL FROM:<{OUTSIDER}>"), &mut reader).starts_with("250"));
+    let rcpts = [
+        format!("team@{DOMAIN}"),
+        format!("nosuch@{DOMAIN}"),
+        format!("small@{DOMAIN}"),
+        format!("sympa@{DOMAIN}"),
+    ];
+    let answers: Vec<String> = rcpts
+        .iter()
+        .map(|r| say(&format!("RCPT TO:<{r}>"), &mut reader))
+        .collect();
+    assert!(answers[0].starts_with("250 2.1.5"), "{answers:?}");
+    assert!(answers[1].starts_with("550 5.1.1"), "{answers:?}");
+    assert!(answers[2].starts_with("250 2.1.5"), "{answers:?}");
+    assert!(answers[3].starts_with("250 2.1.5"), "{answers:?}");
+    assert!(say("DATA", &mut reader).starts_with("354"));
+    let body = format!("which\r\n{}\r\n", "filler line\r\n".repeat(100));
+    let raw = mail(OUTSIDER, &rcpts[0], "Hello lmtp", &body);
+    writer.write_all(&raw).unwrap();
+    writer.write_all(b".\r\n").unwrap();
+    // One reply per accepted recipient, in order: team, small, sympa.
+    let team_reply = reply_line(&mut reader);
+    let small_reply = reply_line(&mut reader);
+    let robot_reply = reply_line(&mut reader);
+    assert!(team_reply.starts_with("250 2.0.0"), "{team_reply}");
+    assert!(small_reply.starts_with("552 5.3.4"), "{small_reply}");
+    assert!(robot_reply.starts_with("250 2.0.0"), "{robot_reply}");
+    // Each 250 was committed before it was said.
+    assert_eq!(site.states(team), ["held"]);
+    assert!(site.states(small).is_empty());
+    assert!(site.outbox().contains(&"command_report".to_string()));
+    writer.write_all(b"QUIT\r\n").unwrap();
+}
+
+#[test]
+fn a_moderator_distributes_or_rejects_by_mail_with_the_key() {
+    let site = site("intake-modkey");
+    let team = site.list("team", SendPolicy::PrivateOrModerated);
+    let address = format!("team@{DOMAIN}");
+    let robot = format!("sympa@{DOMAIN}");
+    let held = mail(OUTSIDER, &address, "Please let me in", "Hello");
+    assert_reply(&site.one(OUTSIDER, &address, &held), 250, "2.0.0");
+    assert_eq!(site.states(team), ["held"]);
+    // The moderator's notice holds the command to send back.
+    let notice = site
+        .outbox_of("moderate")
+        .into_iter()
+        .find(|(to, _)| to == MODERATOR)
+        .expect("a notice for the moderator");
+    let text = crate::support::decode_qp(&notice.1);
+    let command = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("DISTRIBUTE team "))
+        .unwrap_or_else(|| panic!("{text}"))
+        .to_string();
+    // A wrong key changes nothing and says so.
+    let wrong = mail(MODERATOR, &robot, "Re: DISTRIBUTE team notTheKey", "");
+    assert_reply(&site.one(MODERATOR, &robot, &wrong), 250, "2.0.0");
+    assert_eq!(site.states(team), ["held"]);
+    // The reply with the key distributes it, once.
+    let reply = mail(
+        MODERATOR,
+        &robot,
+        &format!("Re: {command}"),
+        "> quoted notice",
+    );
+    assert_reply(&site.one(MODERATOR, &robot, &reply), 250, "2.0.0");
+    assert_eq!(site.states(team), ["visible"]);
+    let again = mail(MODERATOR, &robot, &format!("Re: {command}"), "");
+    assert_reply(&site.one(MODERATOR, &robot, &again), 250, "2.0.0");
+    let rcpts = site.texts("SELECT email FROM delivery_rcpts");
+    assert_eq!(rcpts, [MEMBER], "queued once");
+    let reports: Vec<String> = site
+        .outbox_of("command_report")
+        .into_iter()
+        .map(|(to, text)| {
+            assert_eq!(to, MODERATOR);
+            crate::support::decode_qp(&text)
+        })
+        .collect();
+    assert_eq!(reports.len(), 3);
+    assert!(
+        reports[0].contains("No message of team waits with this key"),
+        "{}",
+        reports[0]
+    );
+    assert!(
+        reports[1].contains("The message was distributed to team."),
+        "{}",
+        reports[1]
+    );
+    assert!(
+        reports[2].contains("This message was already distributed"),
+        "{}",
+        reports[2]
+    );
+    // REJECT with the key of another held post.
+    let second = mail(OUTSIDER, &address, "Second try", "Hello again");
+    assert_reply(&site.one(OUTSIDER, &address, &second), 250, "2.0.0");
+    let notice = site
+        .outbox_of("moderate")
+        .into_iter()
+        .rfind(|(to, _)| to == MODERATOR)
+        .unwrap();
+    let text = crate::support::decode_qp(&notice.1);
+    let reject = text
+        .split(['(', ')', '\n'])
+        .map(|l| l.trim().trim_start_matches("or ").trim())
+        .find(|l| l.starts_with("REJECT team "))
+        .unwrap_or_else(|| panic!("{text}"))
+        .to_string();
+    let raw = mail(MODERATOR, &robot, &reject, "");
+    assert_reply(&site.one(MODERATOR, &robot, &raw), 250, "2.0.0");
+    assert_eq!(site.states(team), ["visible", "rejected"]);
+    let last = crate::support::decode_qp(&site.outbox_of("command_report").pop().unwrap().1);
+    assert!(last.contains("The message was rejected."), "{last}");
+}
+
+#[test]
+fn mail_to_the_owner_address_is_a_bounce_or_goes_to_the_owners() {
+    let site = site("intake-owner");
+    site.list("team", SendPolicy::PrivateOrModerated);
+    let owner_address = format!("team-owner@{DOMAIN}");
+    // A person writing to the owners: forwarded, bytes kept, our X-Loop on top.
+    let raw = mail(OUTSIDER, &owner_address, "A question for the owners", "Hi");
+    assert_reply(&site.one(OUTSIDER, &owner_address, &raw), 250, "2.0.0");
+    let forwarded = site.outbox_of("forward_owner");
+    assert_eq!(forwarded.len(), 1);
+    assert_eq!(forwarded[0].0, OWNER);
+    assert!(forwarded[0].1.as_bytes().ends_with(&raw));
+    // A delivery status notification: the bounces' business, not the owners' mailbox.
+    let dsn = format!(
+        "From: MAILER-DAEMON@mx.example.net\r\nTo: {owner_address}\r\nSubject: Undelivered Mail Returned to Sender\r\n\
+         Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n\
+         --B\r\nContent-Type: text/plain\r\n\r\nI could not deliver it.\r\n\
+         --B\r\nContent-Type: message/delivery-status\r\n\r\n\
+         Reporting-MTA: dns; mx.example.net\r\n\r\n\
+         Final-Recipient: rfc822; gone@example.net\r\nAction: failed\r\nStatus: 5.1.1\r\n\
+         Diagnostic-Code: smtp; 550 5.1.1 no such user\r\n\r\n--B--\r\n"
+    );
+    let reply = site.one("", &owner_address, dsn.as_bytes());
+    assert_reply(&reply, 250, "2.0.0");
+    assert!(reply.text.contains("bounce"), "{reply:?}");
+    assert_eq!(site.outbox_of("forward_owner").len(), 1, "not forwarded");
+    // The forwarded copy coming back to the owner address: not forwarded again.
+    let copy = forwarded[0].1.clone().into_bytes();
+    assert_reply(&site.one(OUTSIDER, &owner_address, &copy), 250, "2.0.0");
+    assert_eq!(site.outbox_of("forward_owner").len(), 1);
+}
+
+/// Asks a socketmap server one question; its netstring answer's text.
+fn socketmap_ask(port: u16, map: &str, key: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let request = format!("{map} {key}");
+    stream
+        .write_all(format!("{}:{request},", request.len()).as_bytes())
+        .unwrap();
+    let mut answer = Vec::new();
+    let mut byte = [0u8; 1];
+    while stream.read(&mut byte).unwrap() == 1 {
+        answer.push(byte[0]);
+        if byte[0] == b',' {
+            break;
+        }
+    }
+    let text = String::from_utf8(answer).unwrap();
+    let (_, rest) = text.split_once(':').unwrap();
+    rest.trim_end_matches(',').to_string()
+}
+
+#[test]
+fn the_socketmap_answers_live_and_says_temp_never_notfound_when_the_database_is_down() {
+    let site = site("intake-socketmap");
+    site.list("team", SendPolicy::PrivateOrModerated);
+    let config = config_file(&site);
+    let start = |config: &std::path::Path, name: &str| {
+        let port = crate::support::free_port();
+        let mut command = std::process::Command::new(crate::support::binary());
+        command.arg("--config").arg(config).args([
+            "socketmap",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ]);
+        let daemon = crate::support::Daemon::spawn(command, &site._dir.path().join(name));
+        crate::support::wait_until("wwsympa socketmap listening", || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        (daemon, port)
+    };
+    let (_live, port) = start(&config, "socketmap.log");
+    let ask = |map: &str, key: &str| socketmap_ask(port, map, key);
+    assert_eq!(ask("domains", DOMAIN), "OK OK");
+    assert_eq!(ask("domains", "elsewhere.org"), "NOTFOUND ");
+    assert_eq!(
+        ask("transport", "team@lists.example.org"),
+        "OK lmtp:[127.0.0.1]:8024"
+    );
+    assert_eq!(
+        ask("transport", "team-owner+x1@lists.example.org"),
+        "OK lmtp:[127.0.0.1]:8024"
+    );
+    assert_eq!(ask("transport", DOMAIN), "NOTFOUND ");
+    assert_eq!(ask("recipients", "sympa@lists.example.org"), "OK OK");
+    assert_eq!(ask("recipients", "fresh@lists.example.org"), "NOTFOUND ");
+    assert!(ask("nosuchmap", "x").starts_with("PERM "));
+    // A list made now is known at the next lookup.
+    site.list("fresh", SendPolicy::Public);
+    assert_eq!(ask("recipients", "fresh@lists.example.org"), "OK OK");
+    // The database down: TEMP (Postfix defers), never NOTFOUND (Postfix would refuse for good).
+    let down = site._dir.path().join("down.toml");
+    let not_a_dir = site._dir.path().join("plain-file");
+    std::fs::write(&not_a_dir, b"").unwrap();
+    let unreachable = if site.db.is_postgres() {
+        format!(
+            "db_type = \"PostgreSQL\"\ndb_host = \"127.0.0.1\"\ndb_port = {}\ndb_user = \"nobody\"\ndb_name = \"nothing\"\ndb_options = \"connect_timeout=2\"\n",
+            crate::support::free_port()
+        )
+    } else {
+        format!("db_name = \"{}\"\n", not_a_dir.join("site.db").display())
+    };
+    std::fs::write(&down, format!("domain = \"{DOMAIN}\"\n{unreachable}")).unwrap();
+    let (_down, port) = start(&down, "socketmap-down.log");
+    for (map, key) in [
+        ("transport", "team@lists.example.org"),
+        ("recipients", "nosuch@lists.example.org"),
+        ("domains", "elsewhere.org"),
+    ] {
+        let answer = socketmap_ask(port, map, key);
+        assert!(answer.starts_with("TEMP "), "{map} {key}: {answer}");
+    }
 }

@@ -359,6 +359,35 @@ fn one_posts_page_shows_it_safely_and_decides_it() {
             "{csp:?}"
         );
     }
+    // Its attachment downloads from the page's link, as bytes with nosniff.
+    let page = body(&moderator.get(&format!("/sympa/viewmod/news/{id}")));
+    let prefix = format!(r#"<a href="/sympa/viewmod/news/{id}/"#);
+    let start = page.find(&prefix).expect("a link to the attachment") + prefix.len() - 1;
+    let end = start + page[start..].find('"').unwrap();
+    let href = format!("/sympa/viewmod/news/{id}{}", &page[start..end]);
+    let file = moderator.get(&href);
+    assert_eq!(file.status, 200, "{href}");
+    assert_eq!(file.body.bytes(), b"%PDF-1.4\n");
+    assert!(file
+        .header("Content-Disposition")
+        .unwrap()
+        .contains("plan.pdf"));
+    assert_eq!(file.header("X-Content-Type-Options"), Some("nosniff"));
+    assert_eq!(
+        moderator.get(&format!("/sympa/viewmod/news/{id}/7")).status,
+        404
+    );
+    // Not for others, even with the link.
+    let mut member = site.browser("192.0.2.111");
+    member.login("member@example.org", PASSWORD);
+    assert_eq!(member.get(&href).status, 403);
+    // The key page names it, without a link.
+    let link = path_of(
+        &mail_to(&site, "mod@example.org")[0],
+        "/sympa/distribute/news/",
+    );
+    let keyed = body(&site.browser("192.0.2.112").get(&link));
+    assert!(keyed.contains("Attachment: plan.pdf"), "{keyed}");
     assert_eq!(moderator.get("/sympa/viewmod/news/999999").status, 404);
     let done = moderator.post(&format!("/sympa/viewmod/news/{id}"), &[("do", "discard")]);
     assert_eq!(done.status, 303);

@@ -2,7 +2,8 @@
 //! under a temporary directory, SMTP on a free loopback port, every service unchained from
 //! chroot) that asks `wwsympa socketmap` which domains and addresses are ours and where they
 //! go, and hands list mail to `wwsympa lmtp`. A post sent over SMTP (Python's smtplib) ends
-//! up in the list's archive; an unknown address is refused during the SMTP session; a list
+//! up in the list's archive (an outsider's held, a member's visible and queued for the
+//! members); an unknown address is refused during the SMTP session; a list
 //! created while Postfix runs takes mail with no reload; `wwsympa check mta` reads this
 //! Postfix, finds it right, and finds and explains what a broken setting breaks.
 //!
@@ -273,11 +274,43 @@ fn postfix_hands_list_mail_to_wwsympa_through_the_socketmap() {
         "OK"
     );
     assert_eq!(wait_archived(&db, "team", 1, &postfix), ["held"]);
-    let log = postfix.log_text();
-    assert!(
-        log.contains(&format!("relay={}", "127.0.0.1[127.0.0.1]")) && log.contains("status=sent"),
-        "{log}"
+    // Postfix logs the delivery once it has read our 250 (after our commit).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let log = postfix.log_text();
+        if log.contains("relay=127.0.0.1[127.0.0.1]") && log.contains("status=sent") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no delivery logged:\n{log}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // A member's post: archived and queued for every member in the same transaction.
+    let added = wwsympa(
+        &config,
+        &[
+            "member",
+            "add",
+            "team",
+            "ada@example.org",
+            "bob@example.org",
+        ],
     );
+    assert!(added.status.success(), "{added:?}");
+    assert_eq!(
+        smtp_send(
+            smtp_port,
+            "ada@example.org",
+            &format!("team@{DOMAIN}"),
+            "a member writes"
+        ),
+        "OK"
+    );
+    assert_eq!(wait_archived(&db, "team", 2, &postfix), ["held", "visible"]);
+    let mut rcpts =
+        db.texts("SELECT r.email FROM delivery_rcpts r JOIN deliveries d ON d.id = r.delivery_id");
+    rcpts.sort();
+    assert_eq!(rcpts, ["ada@example.org", "bob@example.org"]);
 
     // An unknown address: refused while the client is still there (no backscatter).
     let refused = smtp_send(
@@ -297,8 +330,8 @@ fn postfix_hands_list_mail_to_wwsympa_through_the_socketmap() {
             "fresh",
             "--subject",
             "Fresh",
-            "--send",
-            "public",
+            "--owner",
+            "owner@example.org",
         ],
     );
     assert!(created.status.success(), "{created:?}");
@@ -312,7 +345,59 @@ fn postfix_hands_list_mail_to_wwsympa_through_the_socketmap() {
         "OK"
     );
     let forwarded = "SELECT kind FROM outbox WHERE kind LIKE 'forward_%'";
-    crate::support::wait_until("the owners' copy", || !db.texts(forwarded).is_empty());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while db.texts(forwarded).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no copy for the owners; Postfix:\n{}\nwwsympa lmtp:\n{}",
+            postfix.log_text(),
+            std::fs::read_to_string(dir.path().join("lmtp.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // The static fallback: the regexp maps `wwsympa mta maps` writes, read by Postfix's own
+    // regexp tables, route and know what the socketmap does (and nothing else).
+    for (map, key, expected) in [
+        ("transport", format!("team@{DOMAIN}"), transport.clone()),
+        (
+            "transport",
+            format!("fresh-owner+t0k@{DOMAIN}"),
+            transport.clone(),
+        ),
+        (
+            "recipients",
+            format!("fresh-request@{DOMAIN}"),
+            "OK".to_string(),
+        ),
+        ("recipients", format!("sympa@{DOMAIN}"), "OK".to_string()),
+        ("recipients", format!("nosuch@{DOMAIN}"), String::new()),
+        (
+            "recipients",
+            "team@elsewhere.org".to_string(),
+            String::new(),
+        ),
+        ("domains", DOMAIN.to_string(), "OK".to_string()),
+    ] {
+        let written = wwsympa(
+            &config,
+            &["mta", "maps", "--map", map, "--transport", &transport],
+        );
+        assert!(written.status.success(), "{written:?}");
+        let file = dir.path().join(format!("wwsympa_{map}"));
+        std::fs::write(&file, &written.stdout).unwrap();
+        let answer = Command::new("postmap")
+            .arg("-c")
+            .arg(&postfix.config)
+            .args(["-q", &key, &format!("regexp:{}", file.display())])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&answer.stdout).trim(),
+            expected,
+            "{map} {key}: {answer:?}"
+        );
+    }
 
     // `wwsympa check mta` reads this Postfix: fine as it is...
     let dir_arg = postfix.config.display().to_string();
@@ -321,6 +406,8 @@ fn postfix_hands_list_mail_to_wwsympa_through_the_socketmap() {
         &[
             "check",
             "mta",
+            "--list",
+            "team",
             "--postfix-config",
             &dir_arg,
             "--transport",
@@ -346,7 +433,17 @@ fn postfix_hands_list_mail_to_wwsympa_through_the_socketmap() {
         .status()
         .unwrap();
     assert!(postconf.success());
-    let check = wwsympa(&config, &["check", "mta", "--postfix-config", &dir_arg]);
+    let check = wwsympa(
+        &config,
+        &[
+            "check",
+            "mta",
+            "--list",
+            "team",
+            "--postfix-config",
+            &dir_arg,
+        ],
+    );
     let said = String::from_utf8_lossy(&check.stdout).into_owned();
     assert!(!check.status.success(), "{said}");
     assert!(

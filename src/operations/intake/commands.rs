@@ -282,35 +282,36 @@ pub fn commands(
         }
         sender => (sender.unwrap_or_else(unknown_sender), true),
     };
-    let lines = if automatic {
-        Vec::new()
-    } else {
-        match place {
-            CommandPlace::Subscribe(list) => vec![(
+    let default_list = match place {
+        CommandPlace::Request(list) => Some(list.name.as_str()),
+        _ => None,
+    };
+    let (lines, over) = match place {
+        _ if automatic => (Vec::new(), 0),
+        CommandPlace::Subscribe(list) => (
+            vec![(
                 format!("SUBSCRIBE {}", list.name),
                 Line::Command(Command::Subscribe {
                     list: list.name.to_string(),
-                    name: parsed.from_name.clone(),
+                    // A name the web would refuse (control or direction characters, too
+                    // long) is left out rather than failing the subscription.
+                    name: membership::check_name(&parsed.from_name).unwrap_or_default(),
                 }),
             )],
-            CommandPlace::Unsubscribe(list) => vec![(
+            0,
+        ),
+        CommandPlace::Unsubscribe(list) => (
+            vec![(
                 format!("SIGNOFF {}", list.name),
                 Line::Command(Command::Signoff {
                     list: list.name.to_string(),
                     email: None,
                 }),
             )],
-            CommandPlace::Robot { .. } => {
-                read_commands(&parsed.subject, &parsed.index.body_new, None).0
-            }
-            CommandPlace::Request(list) => {
-                read_commands(
-                    &parsed.subject,
-                    &parsed.index.body_new,
-                    Some(list.name.as_str()),
-                )
-                .0
-            }
+            0,
+        ),
+        CommandPlace::Robot { .. } | CommandPlace::Request(_) => {
+            read_commands(&parsed.subject, &parsed.index.body_new, default_list)
         }
     };
     if lines.is_empty() {
@@ -333,19 +334,6 @@ pub fn commands(
             "no-command"
         }));
     }
-    let over = if let CommandPlace::Robot { .. } | CommandPlace::Request(_) = place {
-        read_commands(
-            &parsed.subject,
-            &parsed.index.body_new,
-            match place {
-                CommandPlace::Request(list) => Some(list.name.as_str()),
-                _ => None,
-            },
-        )
-        .1
-    } else {
-        0
-    };
     let mut results = Vec::new();
     let mut help = false;
     for (text, line) in &lines {
@@ -430,15 +418,10 @@ fn run(env: &mut Env<'_>, domain: &str, sender: &Email, command: &Command) -> Re
             let Some(list) = list_named(env, name)? else {
                 return Ok(unknown(name));
             };
-            let display: String = display.chars().take(100).collect();
-            let result = membership::subscribe(
-                env,
-                &anonymous,
-                &list,
-                Some(sender.as_str()),
-                display.trim(),
-            )
-            .map(|outcome| json!({ "code": membership_code(outcome), "list": name }));
+            let display = membership::check_name(display).unwrap_or_default();
+            let result =
+                membership::subscribe(env, &anonymous, &list, Some(sender.as_str()), &display)
+                    .map(|outcome| json!({ "code": membership_code(outcome), "list": name }));
             refused(result, name)
         }
         Command::Signoff { list: name, email } => {

@@ -198,3 +198,25 @@ pub fn held_count(env: &Env<'_>, requester: &Requester, list: &List) -> Result<O
     }
     Ok(Some(env.db().held_count(list.id)?))
 }
+
+/// Attachment `index` of held post `id_or_key` of `list`, for a logged-in moderator (the
+/// `viewmod` page's links); `None` when there is no such post or attachment, or once the
+/// post's bytes are dropped.
+pub fn attachment(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+    id_or_key: &str,
+    index: usize,
+) -> Result<Option<archive::Attachment>, Error> {
+    let Some(page) = view(env, requester, list, id_or_key)? else {
+        return Ok(None);
+    };
+    if page.item.held.decided.is_some() {
+        return Ok(None);
+    }
+    Ok(env
+        .db()
+        .archived_raw(page.item.held.message)?
+        .and_then(|raw| archive::attachment(&raw, index)))
+}

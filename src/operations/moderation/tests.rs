@@ -720,3 +720,40 @@ fn decisions_parse_from_forms_and_commands() {
     assert_eq!(Decision::parse("discard", None), Some(Decision::Discard));
     assert_eq!(Decision::parse("explode", None), None);
 }
+
+#[test]
+fn a_post_past_its_expiry_expires_when_a_decision_comes_before_the_job() {
+    let seen = on_both(|store| {
+        let list = setup(store, true);
+        let (id, _) = post(store, &list, &raw(1, "ann@x.org", ""));
+        let held = store.db().held_message(id).unwrap().unwrap();
+        let before = outbox(store).len();
+        let decided = with_env(store, |env| {
+            env.transaction(&moderator(), |tx| {
+                apply(
+                    tx,
+                    &list,
+                    &held,
+                    &Decision::Distribute,
+                    Some("mod@a.org"),
+                    held.expires_at,
+                )
+            })
+            .unwrap()
+        });
+        let mails = outbox(store);
+        let told: Vec<String> = mails[before..].iter().map(|m| m.1.clone()).collect();
+        let db = store.db();
+        (
+            matches!(decided, Decided::Already { ref decision, by: None, .. } if decision == "expired"),
+            db.archived_raw(id).unwrap().is_none(),
+            db.delivery_of(list.id, id).unwrap().is_none(),
+            told,
+        )
+    });
+    assert!(seen.0);
+    assert!(seen.1, "dropped, not distributed");
+    assert!(seen.2, "nothing queued for the members");
+    assert_eq!(seen.3.len(), 1);
+    assert!(seen.3[0].contains("expired"), "{:?}", seen.3);
+}

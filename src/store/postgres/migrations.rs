@@ -29,6 +29,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "011_bounces_digests",
         include_str!("sql/011_bounces_digests.sql"),
     ),
+    (
+        "012_delivery_indexes",
+        include_str!("sql/012_delivery_indexes.sql"),
+    ),
 ];
 
 /// Held by the process migrating, so that two processes starting at once apply each

@@ -236,9 +236,8 @@ impl Db<'_> {
         self.conn
             .query_row(
                 "SELECT MIN(at) FROM (
-                   SELECT MIN(next_attempt_at) AS at FROM delivery_rcpts WHERE state = 'pending'
-                   UNION ALL
-                   SELECT MIN(next_attempt_at) FROM delivery_rcpts WHERE state = 'deferred'
+                   SELECT MIN(next_attempt_at) AS at FROM delivery_rcpts
+                   WHERE state IN ('pending', 'deferred')
                    UNION ALL
                    SELECT MIN(lease_until) + 1 FROM delivery_rcpts WHERE state = 'sending')",
                 [],

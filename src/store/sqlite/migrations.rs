@@ -40,6 +40,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "011_bounces_digests",
         include_str!("sql/011_bounces_digests.sql"),
     ),
+    (
+        "012_delivery_indexes",
+        include_str!("sql/012_delivery_indexes.sql"),
+    ),
 ];
 
 /// The table holding the schema version: one row, made by [`migrate`] before any migration.

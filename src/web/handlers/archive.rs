@@ -723,7 +723,7 @@ fn serve_bytes<T>(
 }
 
 /// The content type an attachment is served with: its own, unless active.
-fn served_type(declared: &str) -> String {
+pub(crate) fn served_type(declared: &str) -> String {
     let declared = declared.trim().to_ascii_lowercase();
     let sane = declared.contains('/')
         && declared
@@ -737,7 +737,7 @@ fn served_type(declared: &str) -> String {
 }
 
 /// `filename*=UTF-8''…` of `name` (RFC 5987), with a plain ASCII fallback.
-fn disposition(name: &str) -> String {
+pub(crate) fn disposition(name: &str) -> String {
     let fallback: String = name
         .chars()
         .map(|c| {

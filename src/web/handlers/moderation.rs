@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::archive::{blocks, header_rows, Block, HeaderRow, MAIL_CSP};
+use super::archive::{blocks, disposition, header_rows, served_type, Block, HeaderRow, MAIL_CSP};
 use super::subscription::dead_link;
 use crate::domain::HoldReason;
 use crate::http::Method;
@@ -272,6 +272,8 @@ fn body_of(page: &HeldPage) -> Option<MessageBody> {
 #[derive(Serialize)]
 struct ViewmodView {
     post: PostView,
+    /// Where the post's attachments are downloaded (`viewmod/LIST/ID/N`).
+    attachment_base: String,
     message: Option<MessageBody>,
     stock_reasons: &'static [reasons::StockReason],
 }
@@ -281,6 +283,9 @@ struct ViewmodView {
 /// decision buttons; POST decides for it and goes back to the queue.
 pub fn viewmod(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome, Error> {
     let id = ctx.text("id").to_string();
+    if let Some(file) = ctx.param("file").map(str::to_string) {
+        return viewmod_attachment(ctx, list, &id, &file);
+    }
     let found = ctx
         .run(|env, who| pages::view(env, who, list, &id))
         .map_err(Error::from)?;
@@ -316,10 +321,41 @@ pub fn viewmod(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome,
     ctx.ensure_csrf_token()?;
     ctx.headers
         .push(("Content-Security-Policy".into(), MAIL_CSP.into()));
+    let attachment_base = ctx.url(
+        "viewmod",
+        &[list.name.as_str(), &page.item.held.message.to_string()],
+    );
     Ok(Outcome::page(ViewmodView {
+        attachment_base,
         post: post_view(&page.item),
         message: body_of(&page),
         stock_reasons: reasons::STOCK,
+    }))
+}
+
+/// `viewmod/LIST/ID/N`: attachment `N` of a held post, as the archive serves attachments
+/// (active types as bytes to download, `nosniff`).
+fn viewmod_attachment(
+    ctx: &mut Ctx<'_>,
+    list: &crate::domain::List,
+    id: &str,
+    file: &str,
+) -> Result<Outcome, Error> {
+    let missing = || Error::NotFound("No such attachment of a held message.".into());
+    let index: usize = file.parse().map_err(|_| missing())?;
+    let found = ctx
+        .run(|env, who| pages::attachment(env, who, list, id, index))
+        .map_err(Error::from)?
+        .ok_or_else(missing)?;
+    Ok(Outcome::Response(crate::http::Response {
+        status: 200,
+        headers: vec![
+            ("Content-Type".into(), served_type(&found.content_type)),
+            ("Content-Disposition".into(), disposition(&found.name)),
+            ("X-Content-Type-Options".into(), "nosniff".into()),
+            ("Cache-Control".into(), "private, no-store".into()),
+        ],
+        body: crate::http::Body::Bytes(found.bytes),
     }))
 }
 
