@@ -64,7 +64,9 @@ pub fn token(key: &[u8], id: u64) -> String {
 pub fn decode(key: &[u8], token: &str) -> Option<u64> {
     let token = token.to_ascii_lowercase();
     let (id, given) = token.split_once('-')?;
-    if id.is_empty() || id.len() > 13 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    // Digits only: `from_str_radix` would also take a sign (`+16`); at most 13 of them, as
+    // many as u64::MAX needs, so a padded id is not another spelling of one.
+    if id.len() > 13 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return None;
     }
     let id = u64::from_str_radix(id, 36).ok()?;
@@ -115,6 +117,32 @@ mod tests {
         assert_eq!(decode(key, &t[..t.len() - 1]), None);
         assert_eq!(decode(key, "nodash"), None);
         assert_eq!(decode(key, &format!("-{mac}")), None);
+    }
+
+    #[test]
+    fn the_mac_is_a_fixed_function_of_key_and_id() {
+        // A known answer: encoding and decoding must agree with this release's tokens, and
+        // with those already out in the world as return paths (Python: base32 of
+        // hmac.new(key, b"verp:42", sha256) gives the same ten characters).
+        assert_eq!(token(b"0123456789abcdef", 42), KNOWN_42);
+        assert_eq!(decode(b"0123456789abcdef", KNOWN_42), Some(42));
+    }
+
+    const KNOWN_42: &str = "16-pby6py655z";
+
+    #[test]
+    fn other_spellings_of_an_id_and_cancelling_mac_errors_are_refused() {
+        let key = b"0123456789abcdef0123456789abcdef";
+        let t = token(key, 42);
+        let mac = t.split_once('-').unwrap().1;
+        assert_eq!(decode(key, &format!("+16-{mac}")), None);
+        assert_eq!(decode(key, &format!("00000000000016-{mac}")), None);
+        // Two wrong characters whose differences would cancel out in an XOR fold.
+        let mut forged: Vec<u8> = mac.bytes().collect();
+        forged[0] ^= 1;
+        forged[1] ^= 1;
+        let forged = String::from_utf8(forged).unwrap();
+        assert_eq!(decode(key, &format!("16-{forged}")), None);
     }
 
     #[test]
