@@ -182,8 +182,17 @@ pub enum MemberCommand {
     },
 }
 
-fn policy<T>(what: &str, text: &str, parse: fn(&str) -> Option<T>, all: &[&str]) -> Result<T> {
-    parse(text).ok_or_else(|| anyhow!("--{what} must be one of {}, not {text:?}", all.join(", ")))
+fn policy<T: Copy>(
+    what: &str,
+    text: &str,
+    parse: fn(&str) -> Option<T>,
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> Result<T> {
+    parse(text).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|p| name(*p)).collect();
+        anyhow!("--{what} must be one of {}, not {text:?}", names.join(", "))
+    })
 }
 
 /// Runs `wwsympa list …`.
@@ -211,10 +220,8 @@ pub fn list(config: &Config, command: ListCommand) -> Result<()> {
                 "send",
                 &send,
                 SendPolicy::parse_exact,
-                &SendPolicy::ALL
-                    .iter()
-                    .map(|p| p.as_str())
-                    .collect::<Vec<_>>(),
+                SendPolicy::ALL,
+                SendPolicy::as_str,
             )?;
             let policy = ListPolicy {
                 visibility,
@@ -222,37 +229,29 @@ pub fn list(config: &Config, command: ListCommand) -> Result<()> {
                     "subscribe",
                     &subscribe,
                     SubscribePolicy::parse_exact,
-                    &SubscribePolicy::ALL
-                        .iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>(),
+                    SubscribePolicy::ALL,
+                    SubscribePolicy::as_str,
                 )?,
                 unsubscribe: policy(
                     "unsubscribe",
                     &unsubscribe,
                     UnsubscribePolicy::parse_exact,
-                    &UnsubscribePolicy::ALL
-                        .iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>(),
+                    UnsubscribePolicy::ALL,
+                    UnsubscribePolicy::as_str,
                 )?,
                 review: policy(
                     "review",
                     &review,
                     ReviewPolicy::parse_exact,
-                    &ReviewPolicy::ALL
-                        .iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>(),
+                    ReviewPolicy::ALL,
+                    ReviewPolicy::as_str,
                 )?,
                 archive: policy(
                     "archive",
                     &archive,
                     ArchiveAccess::parse_exact,
-                    &ArchiveAccess::ALL
-                        .iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>(),
+                    ArchiveAccess::ALL,
+                    ArchiveAccess::as_str,
                 )?,
             };
             let settings = lists::ListSettings {
@@ -328,10 +327,8 @@ pub fn list(config: &Config, command: ListCommand) -> Result<()> {
                     "send",
                     &send,
                     SendPolicy::parse_exact,
-                    &SendPolicy::ALL
-                        .iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>(),
+                    SendPolicy::ALL,
+                    SendPolicy::as_str,
                 )?;
             }
             if let Some(max_size) = max_size {
