@@ -44,7 +44,8 @@ impl DigestSettings {
         }
         let (hours, minutes) = time.split_once(':')?;
         let number = |s: &str| -> Option<u16> {
-            if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            // One or two digits: `parse` alone would also take `+6` and `006`.
+            if s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
             s.parse().ok()
@@ -133,6 +134,12 @@ mod tests {
             "1 24:00",
             "1 06:60",
             "4-1 06:00",
+            "+6:00",
+            "06:+5",
+            "006:00",
+            "1 06:000",
+            "+1 06:00",
+            ":",
             "1 06:00 x",
             "a 06:00",
             "1 0600",
