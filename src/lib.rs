@@ -32,6 +32,12 @@
 //!   MTA's lookups ([`intake::socketmap`]). Invariant: addresses are resolved live from the
 //!   database (nothing cached); `250` only after the operation's commit, `451` whenever the
 //!   database cannot answer; what a message does is decided in `operations::intake`.
+//! - [`soap`]: Sympa's SOAP door (`wwsympa serve --soap`): envelopes read and written as
+//!   SOAP::Lite does, Sympa's 24 operations run through [`operations`], sessions shared with
+//!   the web. Invariant: Sympa's accessor names, shapes and faults unless the site opts into
+//!   the WSDL-conformant mode; no DTD, no entity, bounded depth and size.
+//! - [`api`]: the JSON API under `<base>/api/v1/` (bearer tokens, OpenAPI generated from its
+//!   types). Invariant: the same operations and refusal codes as every other door.
 //! - [`web`]: the action table and handlers. Invariant: every fact about an action is in
 //!   its table row; handlers are plain functions named after their action and template.
 //! - [`domain`]: list names, addresses, lists, members, roles, policies and the one
@@ -82,7 +88,9 @@
 //! - `operations` may use: `domain`, `config`, `store`, `mail`, `render`, `auth`, `archive`.
 //! - `messages` may use: `domain`, `operations`.
 //! - `intake` may use: `lmtp`, `operations`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`, `archive`.
-//! - `web` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`, `archive`.
+//! - `soap` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`.
+//! - `api` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`.
+//! - `web` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`, `archive`, `soap`, `api`.
 //! - crate `rusqlite`: only in `store::sqlite`.
 //! - crate `postgres`: only in `store::postgres`.
 //! - crate `tera`: only in `render`.
@@ -93,7 +101,10 @@
 //! - crate `tokio`: only in `mail::dmarc`.
 //! - crate `ammonia`: only in `archive::sanitize`.
 //! - crate `flate2`: only in `store` and `archive`.
+//! - crate `quick_xml`: only in `soap`.
+//! - crate `utoipa`: only in `api`.
 
+pub mod api;
 pub mod archive;
 pub mod auth;
 pub mod config;
@@ -108,5 +119,6 @@ pub mod messages;
 pub mod operations;
 pub mod render;
 pub mod runtime;
+pub mod soap;
 pub mod store;
 pub mod web;

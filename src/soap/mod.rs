@@ -1,0 +1,16 @@
+//! Sympa's SOAP door (`urn:sympasoap`): envelopes read and written as Sympa's SOAP::Lite does, and its 24 operations run through [`crate::operations`].
+//!
+//! Programs written against Sympa's SOAP server (Perl SOAP::Lite, PHP SoapClient, Java and
+//! .NET stubs) must work unchanged: the wire facts and the compatibility checklist are in
+//! `reference/soap.md`, and the captured exchanges with the real Sympa in
+//! `reference/soap-wire/` are replayed by the tests.
+//!
+//! - [`value`]: what a call carries in ([`Call`], [`Param`]) and what an answer carries out
+//!   ([`Reply`], [`Out`], [`Fault`]); no XML.
+
+pub mod value;
+
+pub use value::{Call, Fault, FaultCode, Out, Param, Reply, Version};
+
+/// The namespace of every operation.
+pub const NAMESPACE: &str = "urn:sympasoap";
