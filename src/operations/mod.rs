@@ -20,6 +20,7 @@ pub mod membership;
 pub mod moderation;
 mod refusal;
 mod run;
+pub mod tokens;
 
 pub use refusal::{Existing, Field, Refusal};
 pub use run::{run, Handoff};
@@ -41,6 +42,8 @@ pub enum Channel {
     Web,
     /// The SOAP interface.
     Soap,
+    /// The JSON API.
+    Api,
     /// The `wwsympa` command line.
     Cli,
     /// Mail: a post, a command to `sympa@` or `LIST-request@`, a bounce, a moderator's
@@ -54,6 +57,7 @@ impl Channel {
         match self {
             Channel::Web => "web",
             Channel::Soap => "soap",
+            Channel::Api => "api",
             Channel::Cli => "cli",
             Channel::Mail => "mail",
         }

@@ -57,6 +57,9 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::SubjectTag => "subject_tag",
         Field::BouncePolicy => "bounce_policy",
         Field::DigestSchedule => "digest",
+        Field::TokenName => "name",
+        Field::Scope => "scope",
+        Field::Expiry => "expires_days",
     }
 }
 
