@@ -7,6 +7,7 @@ pub mod home;
 pub mod members;
 pub mod moderation;
 pub mod subscription;
+pub mod tokens;
 
 use crate::messages;
 use crate::operations::{Field, Refusal};
