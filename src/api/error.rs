@@ -173,6 +173,12 @@ pub fn field_name(field: Field) -> &'static str {
         Field::TokenName => "name",
         Field::Scope => "scope",
         Field::Expiry => "expires_days",
+        Field::Function => "function",
+        Field::Template => "template",
+        Field::CustomAttribute => "custom_attributes",
+        Field::Subject => "subject",
+        Field::Description => "description",
+        Field::Topics => "topics",
     }
 }
 

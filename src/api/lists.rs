@@ -1,7 +1,8 @@
 //! Lists as a whole: the visible lists (paginated), a list's page with the caller's roles and permissions, creating and closing a list.
 
-use crate::domain::ListStatus;
-use crate::operations::lists;
+use crate::domain::{ListName, ListStatus, ListTemplate};
+use crate::operations::{lists, Field, Refusal};
+use crate::store::NewList;
 
 use super::error::{ApiError, ErrorBody};
 use super::types::{CreatedList, Done, ListDetail, ListItem, ListPage, NewListJson};
@@ -98,7 +99,7 @@ pub fn get_list(call: &mut Call<'_>, name: &str) -> Answer {
 pub fn create_list(call: &mut Call<'_>) -> Answer {
     call.caller.may_write()?;
     let new: NewListJson = call.required_body()?;
-    let settings = settings(call, &new)?;
+    let settings = settings(&new)?;
     let list = call.write(|env, requester| lists::create(env, requester, &settings))?;
     Ok(json_response(
         201,
@@ -113,69 +114,25 @@ pub fn create_list(call: &mut Call<'_>) -> Answer {
     ))
 }
 
-/// The settings of a new list from its JSON.
-fn settings(call: &Call<'_>, new: &NewListJson) -> Result<lists::ListSettings, ApiError> {
-    use crate::domain::{
-        ArchiveAccess, ListName, ListPolicy, ReviewPolicy, SubscribePolicy, UnsubscribePolicy,
-        Visibility,
-    };
+/// The settings of a new list from its JSON; the operation checks the texts.
+fn settings(new: &NewListJson) -> Result<lists::ListSettings, ApiError> {
     let name = ListName::parse(&new.name)
         .map_err(|_| ApiError::invalid_parameter("name", "This is not a valid list name."))?;
-    let policy = match new.template.as_str() {
-        "discussion_list" => ListPolicy {
-            visibility: Visibility::Noconceal,
-            subscribe: SubscribePolicy::Open,
-            unsubscribe: UnsubscribePolicy::Open,
-            review: ReviewPolicy::Private,
-            archive: ArchiveAccess::Private,
-        },
-        _ => {
-            return Err(ApiError::invalid_parameter(
-                "template",
-                "Please choose one of the list templates offered.",
-            ))
-        }
-    };
-    let text = |field: &'static str, value: &str, max: usize| -> Result<String, ApiError> {
-        let value = value.trim();
-        if value.chars().count() > max {
-            return Err(ApiError::from(crate::operations::Refusal::TooLong {
-                field: crate::operations::Field::Name,
-                max,
-            })
-            .with_field(field));
-        }
-        Ok(value.to_string())
-    };
-    let subject = text("subject", &new.subject, 200)?;
-    if subject.is_empty() || crate::domain::text::unfit_for_one_line(&subject) {
-        return Err(ApiError::invalid_parameter(
-            "subject",
-            "A subject is one line of visible characters.",
-        ));
-    }
-    let topics = new.topics.clone().unwrap_or_default();
-    if topics.len() > 20 {
-        return Err(ApiError::invalid_parameter("topics", "At most 20 topics."));
-    }
-    for topic in &topics {
-        text("topics", topic, 100)?;
-    }
-    Ok(lists::ListSettings {
-        list: crate::store::NewList {
+    let template = ListTemplate::parse(&new.template).ok_or_else(|| {
+        ApiError::from(Refusal::InvalidValue {
+            field: Field::Template,
+        })
+    })?;
+    Ok(lists::ListSettings::from_template(
+        NewList {
             name,
-            subject,
-            description: text(
-                "description",
-                new.description.as_deref().unwrap_or(""),
-                10_000,
-            )?,
-            topics,
-            visibility: policy.visibility,
+            subject: new.subject.trim().to_string(),
+            description: new.description.clone().unwrap_or_default(),
+            topics: new.topics.clone().unwrap_or_default(),
+            visibility: template.policy().visibility,
         },
-        policy,
-        owner: call.caller.requester.email.as_ref().map(|e| e.to_string()),
-    })
+        template,
+    ))
 }
 
 /// Closes a list (its privileged owners and listmasters).

@@ -233,6 +233,12 @@ pub fn get_member(call: &mut Call<'_>, name: &str, email: &str) -> Answer {
 pub fn update_member(call: &mut Call<'_>, name: &str, email: &str) -> Answer {
     call.caller.may_write()?;
     let patch: MemberPatch = call.body()?.unwrap_or_default();
+    let custom: Vec<(&str, &str)> = patch
+        .custom_attributes
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let member = call.write(|env, requester| {
         let list = open_list(env, name)?;
         membership::set_options(
@@ -244,6 +250,7 @@ pub fn update_member(call: &mut Call<'_>, name: &str, email: &str) -> Answer {
                 reception: patch.reception.as_deref(),
                 visibility: patch.visibility.as_deref(),
                 name: patch.name.as_deref(),
+                custom: &custom,
             },
         )
     })?;

@@ -227,6 +227,9 @@ pub struct MemberPatch {
     /// The display name.
     #[serde(default)]
     pub name: Option<String>,
+    /// Custom attributes to set (merged: the others stay).
+    #[serde(default)]
+    pub custom_attributes: Option<BTreeMap<String, String>>,
 }
 
 /// `POST lists/{list}/subscribe` and `signoff`: an anonymous caller names the address (a
@@ -300,7 +303,9 @@ pub struct NewListJson {
     pub name: String,
     /// Its subject line.
     pub subject: String,
-    /// The list template it starts from.
+    /// The list template it starts from, by Sympa's name: `discussion_list`, `news-letter`,
+    /// `html-news-letter`, `private_working_group`, `public_web_forum`, `web_forum`,
+    /// `intranet_list`, `confidential` or `hotline`.
     pub template: String,
     /// Its description.
     #[serde(default)]
@@ -371,4 +376,21 @@ pub struct DecisionJson {
 pub struct Done {
     /// Always true.
     pub ok: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::ListTemplate;
+
+    #[test]
+    fn the_documented_templates_are_the_known_ones() {
+        let documented = include_str!("types.rs");
+        for template in ListTemplate::ALL {
+            assert!(
+                documented.contains(&format!("`{}`", template.as_str())),
+                "{} is not named in NewListJson's doc",
+                template.as_str()
+            );
+        }
+    }
 }

@@ -61,6 +61,12 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::TokenName => "name",
         Field::Scope => "scope",
         Field::Expiry => "expires_days",
+        Field::Function => "function",
+        Field::Template => "template",
+        Field::CustomAttribute => "custom",
+        Field::Subject => "subject",
+        Field::Description => "info",
+        Field::Topics => "topics",
     }
 }
 
