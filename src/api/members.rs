@@ -257,6 +257,22 @@ pub fn update_member(call: &mut Call<'_>, name: &str, email: &str) -> Answer {
     ok(&MemberJson::from(member))
 }
 
+/// An authenticated caller acts for the token's own address: another address in the body
+/// is refused rather than ignored.
+fn own_address(call: &Call<'_>, typed: Option<&str>) -> Result<(), ApiError> {
+    match (&call.caller.requester.email, typed) {
+        (Some(own), Some(typed)) if !typed.trim().eq_ignore_ascii_case(own.as_str()) => {
+            Err(ApiError::new(
+                422,
+                "invalid_body",
+                "A token acts for its own address: leave email out.",
+            )
+            .with_field("email"))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn outcome(outcome: Outcome) -> RequestOutcome {
     RequestOutcome {
         outcome: match outcome {
@@ -289,6 +305,7 @@ fn outcome(outcome: Outcome) -> RequestOutcome {
 pub fn subscribe(call: &mut Call<'_>, name: &str) -> Answer {
     call.caller.may_write()?;
     let body: MembershipRequest = call.body()?.unwrap_or_default();
+    own_address(call, body.email.as_deref())?;
     let done = call.write(|env, requester| {
         let list = open_list(env, name)?;
         membership::subscribe(
@@ -324,6 +341,7 @@ pub fn signoff(call: &mut Call<'_>, name: &str) -> Answer {
     if body.name.is_some() {
         return Err(ApiError::new(422, "invalid_body", "signoff takes no name.").with_field("name"));
     }
+    own_address(call, body.email.as_deref())?;
     let done = call.write(|env, requester| {
         let list = open_list(env, name)?;
         membership::signoff(env, requester, &list, body.email.as_deref())
