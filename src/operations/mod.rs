@@ -21,6 +21,9 @@ pub mod moderation;
 mod refusal;
 mod run;
 
+#[cfg(test)]
+mod doors_tests;
+
 pub use refusal::{Existing, Field, Refusal};
 pub use run::{run, Handoff};
 
