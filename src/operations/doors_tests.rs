@@ -598,6 +598,50 @@ fn closing_a_pending_list_purges_it_with_everything_attached_and_an_open_one_is_
 }
 
 #[test]
+fn listmasters_see_the_pending_lists_and_open_them() {
+    let seen = on_both(|store| {
+        let settings = ListSettings::from_template(
+            new_list_named("team", "Our team"),
+            ListTemplate::DiscussionList,
+        );
+        let bob = user("bob@x.org");
+        let team = run(store, |env| lists::create(env, &bob, &settings)).unwrap();
+        setup(store);
+        let names = |lists: Vec<List>| -> Vec<String> {
+            lists.into_iter().map(|l| l.name.to_string()).collect()
+        };
+        let waiting = names(run(store, |env| lists::pending(env, &listmaster())).unwrap());
+        let refusals = [
+            refusal(run(store, |env| lists::pending(env, &bob))),
+            refusal(run(store, |env| lists::pending(env, &anonymous()))),
+            refusal(run(store, |env| lists::install_pending(env, &bob, &team))),
+        ];
+        let still_pending = reload(store, &team).status;
+        run(store, |env| {
+            lists::install_pending(env, &listmaster(), &team)
+        })
+        .unwrap();
+        let open = run(store, |env| lists::open_list(env, "team").map(|l| l.status)).unwrap();
+        let left = names(run(store, |env| lists::pending(env, &Requester::shell())).unwrap());
+        (waiting, refusals, still_pending, open, left)
+    });
+    assert_eq!(
+        seen,
+        (
+            vec!["team".to_string()],
+            [
+                Refusal::Denied(Reason::NotPermitted),
+                Refusal::Denied(Reason::LoginRequired),
+                Refusal::Denied(Reason::NotPermitted),
+            ],
+            ListStatus::Pending,
+            ListStatus::Open,
+            vec![]
+        )
+    );
+}
+
+#[test]
 fn info_says_who_owns_and_who_is_the_actual_editor() {
     let seen = on_both(|store| {
         let list = setup(store);

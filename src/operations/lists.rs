@@ -302,6 +302,41 @@ pub fn close(env: &mut Env<'_>, requester: &Requester, list: &List) -> Result<()
     })
 }
 
+/// The lists of the domain waiting for a listmaster (asked for by users, `pending`), by
+/// name (Sympa's `get_pending_lists`); listmasters only.
+pub fn pending(env: &Env<'_>, requester: &Requester) -> Result<Vec<List>, Error> {
+    listmaster_only(requester)?;
+    let mut lists = env.db().all_lists(&env.config.domain)?;
+    lists.retain(|list| list.status == ListStatus::Pending);
+    Ok(lists)
+}
+
+/// Opens a pending list (Sympa's `install_pending_list`), with an audit row; listmasters
+/// only. A list that is not pending is left as it is.
+pub fn install_pending(env: &mut Env<'_>, requester: &Requester, list: &List) -> Result<(), Error> {
+    listmaster_only(requester)?;
+    env.transaction(requester, |tx| {
+        let Some(current) = tx.db.list_by_id(list.id)? else {
+            return Err(Refusal::Denied(Reason::NotVisible).into());
+        };
+        if current.status != ListStatus::Pending {
+            return Ok(());
+        }
+        tx.db.set_list_status(list.id, ListStatus::Open)?;
+        tx.audit("install_pending_list", Some(list), None, json!({}))
+    })
+}
+
+fn listmaster_only(requester: &Requester) -> Result<(), Refusal> {
+    if requester.listmaster {
+        Ok(())
+    } else if requester.email.is_none() {
+        Err(Refusal::Denied(Reason::LoginRequired))
+    } else {
+        Err(Refusal::Denied(Reason::NotPermitted))
+    }
+}
+
 /// The open lists of the domain that `requester` may see, by name: the public ones for
 /// everyone; for a logged-in requester also the intranet ones and the concealed ones where
 /// they are a member, moderator or owner; every list for a listmaster (`home`, `lists`).
