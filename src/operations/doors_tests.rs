@@ -429,6 +429,20 @@ fn list_creation_refuses_anonymous_users_closed_sites_other_owners_and_bad_text(
         refusals.push(refusal(run(store, |env| {
             lists::create(env, &listmaster(), &good)
         })));
+        // Past five requests a day, a user is refused (listmasters are not counted).
+        for n in 0..4 {
+            let more = ListSettings {
+                list: new_list_named(&format!("more{n}"), "More"),
+                ..good.clone()
+            };
+            run(store, |env| lists::create(env, &bob, &more)).unwrap();
+        }
+        let sixth = ListSettings {
+            list: new_list_named("sixth", "Sixth"),
+            ..good.clone()
+        };
+        refusals.push(refusal(run(store, |env| lists::create(env, &bob, &sixth))));
+        run(store, |env| lists::create(env, &listmaster(), &sixth)).unwrap();
         (refusals, nothing_made, outbox(store).len())
     });
     assert_eq!(
@@ -460,9 +474,10 @@ fn list_creation_refuses_anonymous_users_closed_sites_other_owners_and_bad_text(
                     max: 20
                 },
                 Refusal::AlreadyExists(Existing::List(ListName::parse("team").unwrap())),
+                Refusal::TooManyAttempts,
             ],
             true,
-            2
+            10
         )
     );
 }

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use super::limits::LIST_REQUEST_PER_ADDRESS;
 use super::{check_length, parse_email, Env, Error, Existing, Field, Refusal, Requester};
 use serde::Serialize;
 
@@ -97,8 +98,9 @@ fn check_new_list(list: &NewList) -> Result<(), Refusal> {
 /// A listmaster creates it open. Any other logged-in requester may ask for one when the
 /// site's `create_list` is `public_listmaster` (Sympa's default): the list is created
 /// `pending`, the requester its privileged owner, and each configured listmaster gets the
-/// `list_requested` mail; with `create_list = listmaster` they are refused
-/// ([`Reason::NotPermitted`]). Anonymous requesters are asked to log in.
+/// `list_requested` mail, at most [`LIST_REQUEST_PER_ADDRESS`] a day per requester; with
+/// `create_list = listmaster` they are refused ([`Reason::NotPermitted`]). Anonymous
+/// requesters are asked to log in.
 pub fn create(
     env: &mut Env<'_>,
     requester: &Requester,
@@ -132,6 +134,11 @@ pub fn create(
             ..settings.policy
         },
     };
+    if status == ListStatus::Pending {
+        if let Some(own) = &requester.email {
+            env.rate_limit(&LIST_REQUEST_PER_ADDRESS, own.as_str())?;
+        }
+    }
     let domain = env.config.domain.clone();
     let listmasters: Vec<Email> = env
         .config
