@@ -832,6 +832,21 @@ tmTDqQ==</a>"#,
     }
 
     #[test]
+    fn phps_array_of_custom_is_an_array_of_structs() {
+        // What PHP SoapClient sends for setDetails's 6.2.80 `custom` part from our WSDL.
+        let body = br#"<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="urn:sympasoap" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:ns2="http://127.0.0.1:8095/sympa/wsdl" xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/" SOAP-ENV:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><SOAP-ENV:Body><ns1:setDetails><list xsi:type="xsd:string">l</list><gecos xsi:type="xsd:string">g</gecos><reception xsi:type="xsd:string">mail</reception><custom SOAP-ENC:arrayType="ns2:customType[1]" xsi:type="ns2:ArrayOfCustom"><item xsi:type="ns2:customType"><key xsi:type="xsd:string">k</key><value xsi:type="xsd:string">v</value></item></custom></ns1:setDetails></SOAP-ENV:Body></SOAP-ENV:Envelope>"#;
+        let call = parse(body).unwrap();
+        assert_eq!(call.method, "setDetails");
+        assert_eq!(
+            call.param(3),
+            &Param::Array(vec![Param::Struct(vec![
+                ("key".into(), text("k")),
+                ("value".into(), text("v")),
+            ])])
+        );
+    }
+
+    #[test]
     fn structs_and_mixed_children_are_structs() {
         let call = parse(&call_with(
             r#"<a><key>color</key><value>blue</value></a><b xsi:type="xsd:anyType"><item>1</item></b>"#,
