@@ -14,6 +14,8 @@
 //! - [`wsdl`]: our WSDL document for the 24 operations, served by the web at `<base>/wsdl`.
 
 pub mod envelope;
+#[cfg(test)]
+mod golden;
 pub mod value;
 pub mod write;
 pub mod wsdl;
