@@ -15,13 +15,20 @@
 //!   accessor names and shapes.
 //! - [`faults`]: refusals as Sympa's faults, operation by operation.
 //! - [`trusted`]: `trusted_applications.conf` (Sympa's MD5 or our argon2id hash).
+//! - [`envelope`]: reading a request (Content-Type, SOAPAction, the envelope into a
+//!   [`Call`]), hardened against hostile XML.
+//! - [`write`]: writing an answer or a fault, byte for byte as SOAP::Lite does, or in the
+//!   opt-in WSDL-conformant form.
+//! - [`wsdl`]: our WSDL document for the 24 operations, served by the web at `<base>/wsdl`.
 
+pub mod envelope;
 pub mod faults;
 pub mod ops;
 pub mod service;
-mod standin;
 pub mod trusted;
 pub mod value;
+pub mod write;
+pub mod wsdl;
 
 pub use service::SoapApp;
 pub use value::{Call, Fault, FaultCode, Out, Param, Reply, Version};

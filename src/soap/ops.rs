@@ -13,7 +13,7 @@ use std::net::IpAddr;
 
 use crate::auth;
 use crate::config::Config;
-use crate::domain::{Email, List, ListName, Role, User};
+use crate::domain::{Email, ListName, Role, User};
 use crate::mail;
 use crate::operations::limits::{client_key, Limit};
 use crate::operations::membership::{self, OptionsChange};
@@ -501,17 +501,24 @@ fn service(cx: &mut Cx<'_>, caller: &Caller, op: Op, params: &[Param]) -> Result
         }
         Op::Which | Op::ComplexWhich => {
             let memberships = run(cx, &requester, op, "", "", |env, r| {
-                account::memberships(env, r)
+                let mut found = Vec::new();
+                for m in account::memberships(env, r)? {
+                    // Sympa's "actual editor": the roles say it, the membership does not.
+                    let editor = lists::open_list(env, m.list.as_str())
+                        .and_then(|list| env.roles(r, &list))
+                        .is_ok_and(|roles| roles.editor);
+                    found.push((m, editor));
+                }
+                Ok(found)
             })?;
             let items = memberships
                 .iter()
-                .map(|m| {
+                .map(|(m, editor)| {
                     let subscriber = m.roles.contains(&Role::Subscriber);
                     let owner = m
                         .roles
                         .iter()
                         .any(|r| matches!(r, Role::Owner | Role::PrivilegedOwner));
-                    let editor = m.roles.contains(&Role::Moderator) || owner;
                     let mut members = vec![
                         (
                             "listAddress",
@@ -520,12 +527,30 @@ fn service(cx: &mut Cx<'_>, caller: &Caller, op: Op, params: &[Param]) -> Result
                         ("homepage", Out::Str(homepage(cx.config, &m.list))),
                         ("isSubscriber", Out::Bool(subscriber)),
                         ("isOwner", Out::Bool(owner)),
-                        ("isEditor", Out::Bool(editor)),
+                        ("isEditor", Out::Bool(*editor)),
                         ("subject", Out::Str(m.subject.clone())),
                     ];
                     if subscriber {
-                        members.push(("bounceCount", Out::Int(0)));
-                        members.push(("bounceScore", Out::Nil));
+                        // Bounce fields for members only; the dates and code only when the
+                        // member has bounce data.
+                        match &m.bounce {
+                            Some(b) => {
+                                members.push(("firstBounceDate", Out::Int(b.first_at)));
+                                members.push(("lastBounceDate", Out::Int(b.last_at)));
+                                members.push(("bounceCount", Out::Int(i64::from(b.count))));
+                                if let Some(code) = &b.code {
+                                    members.push(("bounceCode", Out::Str(code.clone())));
+                                }
+                                members.push((
+                                    "bounceScore",
+                                    b.score.map_or(Out::Nil, |s| Out::Int(i64::from(s / 1000))),
+                                ));
+                            }
+                            None => {
+                                members.push(("bounceCount", Out::Int(0)));
+                                members.push(("bounceScore", Out::Nil));
+                            }
+                        }
                     }
                     if op == Op::Which {
                         Out::Str(joined(&members))
@@ -541,21 +566,20 @@ fn service(cx: &mut Cx<'_>, caller: &Caller, op: Op, params: &[Param]) -> Result
         }
         Op::Info => {
             let name = text(params, 0);
-            let (list, flags) = run(cx, &requester, op, name, "", |env, r| {
+            let (list, info) = run(cx, &requester, op, name, "", |env, r| {
                 let list = lists::open_list(env, name)?;
-                lists::info(env, r, &list)?;
-                let flags = role_flags(env, r, &list)?;
-                Ok((list, flags))
+                let info = lists::info(env, r, &list)?;
+                Ok((list, info))
             })?;
             let mut members = vec![
                 ("listAddress", Out::Str(list.address())),
                 ("homepage", Out::Str(homepage(cx.config, &list.name))),
             ];
-            // Sympa leaves out a false flag.
+            // Sympa leaves out a false flag; its owner includes the listmaster.
             for (name, on) in [
-                ("isSubscriber", flags.0),
-                ("isOwner", flags.1),
-                ("isEditor", flags.2),
+                ("isSubscriber", info.is_member),
+                ("isOwner", info.is_owner || requester.listmaster),
+                ("isEditor", info.is_editor),
             ] {
                 if on {
                     members.push((name, Out::Bool(true)));
@@ -581,23 +605,7 @@ fn service(cx: &mut Cx<'_>, caller: &Caller, op: Op, params: &[Param]) -> Result
             }
             let answer = run(cx, &requester, op, name, email, |env, r| {
                 let list = lists::open_list(env, name)?;
-                let asked = operations::parse_email(email)?;
-                let other = Requester {
-                    email: Some(asked.clone()),
-                    listmaster: env.config.is_listmaster(&asked)
-                        || env.db().user(&asked)?.is_some_and(|a| a.user.listmaster),
-                    ..r.clone()
-                };
-                if r.email.as_ref() != Some(&asked) {
-                    // Another's roles are for those who may see the members.
-                    env.authorize(r, &list, crate::domain::ActionKind::Review)?;
-                }
-                let (subscriber, owner, editor) = role_flags(env, &other, &list)?;
-                Ok(match function {
-                    "subscriber" => subscriber,
-                    "editor" => editor,
-                    _ => owner,
-                })
+                lists::am_i(env, r, &list, function, email)
             })?;
             Ok(result(Out::Bool(answer)))
         }
@@ -614,82 +622,42 @@ fn service(cx: &mut Cx<'_>, caller: &Caller, op: Op, params: &[Param]) -> Result
                         include_concealed: false,
                         sort: MemberSort::Email,
                         offset: 0,
-                        limit: u64::MAX >> 1,
+                        limit: i64::MAX as u64,
                     },
                 )
             })?;
             let mut emails: Vec<String> =
                 page.members.iter().map(|m| m.email.to_string()).collect();
             emails.sort();
-            if emails.is_empty() {
-                // Sympa: a one-item array, `no_subscribers`.
-                emails.push("no_subscribers".into());
-            }
+            let items = if emails.is_empty() {
+                // Sympa: a one-item array holding `<result>no_subscribers</result>`.
+                vec![Out::Named(
+                    "result",
+                    Box::new(Out::Str("no_subscribers".into())),
+                )]
+            } else {
+                emails.into_iter().map(Out::Str).collect()
+            };
             Ok(Reply {
                 accessor: "return",
-                value: Out::Array(emails.into_iter().map(Out::Str).collect()),
+                value: Out::Array(items),
             })
         }
         Op::FullReview => {
             let name = text(params, 0);
             let entries = run(cx, &requester, op, name, "", |env, r| {
                 let list = lists::open_list(env, name)?;
-                let roles = env.roles(r, &list)?;
-                if !(roles.is_owner() || roles.listmaster) {
-                    return Err(Refusal::Denied(crate::domain::Reason::NotPermitted).into());
-                }
-                let page = members::review(
-                    env,
-                    r,
-                    &list,
-                    MemberQuery {
-                        filter: None,
-                        include_concealed: true,
-                        sort: MemberSort::Email,
-                        offset: 0,
-                        limit: u64::MAX >> 1,
-                    },
-                )?;
-                let admins = env.db().admins(list.id)?;
-                let mut entries: std::collections::BTreeMap<String, (String, bool, bool, bool)> =
-                    std::collections::BTreeMap::new();
-                for m in page.members {
-                    entries.insert(m.email.to_string(), (m.name, true, false, false));
-                }
-                let editors = admins
-                    .iter()
-                    .any(|a| a.role == crate::domain::AdminRole::Editor);
-                for a in admins {
-                    let entry = entries.entry(a.email.to_string()).or_insert((
-                        a.name.clone(),
-                        false,
-                        false,
-                        false,
-                    ));
-                    if entry.0.is_empty() {
-                        entry.0 = a.name.clone();
-                    }
-                    match a.role {
-                        crate::domain::AdminRole::Owner => {
-                            entry.2 = true;
-                            if !editors {
-                                entry.3 = true;
-                            }
-                        }
-                        crate::domain::AdminRole::Editor => entry.3 = true,
-                    }
-                }
-                Ok(entries)
+                members::full_review(env, r, &list)
             })?;
             let items = entries
                 .into_iter()
-                .map(|(email, (gecos, subscriber, owner, editor))| {
+                .map(|entry| {
                     Out::Struct(vec![
-                        ("email", Out::Str(email)),
-                        ("gecos", Out::Str(gecos)),
-                        ("isSubscriber", Out::Bool(subscriber)),
-                        ("isOwner", Out::Bool(owner)),
-                        ("isEditor", Out::Bool(editor)),
+                        ("email", Out::Str(entry.email.to_string())),
+                        ("gecos", Out::Str(entry.name)),
+                        ("isSubscriber", Out::Bool(entry.subscriber)),
+                        ("isOwner", Out::Bool(entry.owner)),
+                        ("isEditor", Out::Bool(entry.editor)),
                     ])
                 })
                 .collect();
@@ -797,7 +765,11 @@ fn service(cx: &mut Cx<'_>, caller: &Caller, op: Op, params: &[Param]) -> Result
             let reception = param(params, 2)
                 .text()
                 .filter(|r| crate::domain::ReceptionMode::parse(r).is_some());
-            let _custom = custom_pairs(&params[params.len().min(3)..]);
+            let pairs = custom_pairs(&params[params.len().min(3)..]);
+            let custom: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
             run(cx, &requester, op, name, &me, |env, r| {
                 let list = lists::open_list(env, name)?;
                 membership::set_options(
@@ -809,13 +781,106 @@ fn service(cx: &mut Cx<'_>, caller: &Caller, op: Op, params: &[Param]) -> Result
                         reception,
                         visibility: None,
                         name: gecos,
+                        custom: &custom,
                     },
                 )
             })?;
             Ok(result(Out::Bool(true)))
         }
-        Op::SetCustom | Op::CreateList | Op::CloseList | Op::MoveUser => {
-            Err(Fault::server("not_implemented", Some(op.name())).into())
+        Op::SetCustom => {
+            let name = text(params, 0);
+            let key = text(params, 1);
+            let value = text(params, 2);
+            if key.is_empty() {
+                return Err(faults::parameters("Use : <list> <key> <value>").into());
+            }
+            run(cx, &requester, op, name, &me, |env, r| {
+                let list = lists::open_list(env, name)?;
+                membership::set_custom(env, r, &list, key, value)
+            })?;
+            Ok(result(Out::Bool(true)))
+        }
+        Op::CreateList => {
+            let name = text(params, 0);
+            let subject = text(params, 1);
+            let template = text(params, 2);
+            let description = text(params, 3);
+            let topics = text(params, 4);
+            let missing: Vec<&str> = [
+                ("listname", name),
+                ("subject", subject),
+                ("template", template),
+                ("description", description),
+                ("topics", topics),
+            ]
+            .iter()
+            .filter(|(_, value)| value.is_empty())
+            .map(|(what, _)| *what)
+            .collect();
+            if !missing.is_empty() {
+                // Sympa concatenates the names oddly (`, template, descriptiontopics`); ours
+                // is a plain list.
+                return Err(Fault::server(
+                    "Missing parameter",
+                    Some(&format!(
+                        "Missing required parameter(s) : {}",
+                        missing.join(", ")
+                    )),
+                )
+                .into());
+            }
+            let Ok(list_name) = ListName::parse(name) else {
+                return Err(Fault::client(
+                    "Incorrect listname",
+                    Some(&format!("{name} is not a valid list name")),
+                )
+                .into());
+            };
+            let Some(template) = crate::domain::ListTemplate::parse(template) else {
+                return Err(Fault::server(
+                    "Unable to create list",
+                    Some(&format!("Unknown list template {template}")),
+                )
+                .into());
+            };
+            let settings = lists::ListSettings::from_template(
+                store::NewList {
+                    name: list_name,
+                    subject: subject.to_string(),
+                    description: description.to_string(),
+                    topics: topics
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    visibility: crate::domain::Visibility::Noconceal,
+                },
+                template,
+            );
+            run(cx, &requester, op, name, &me, |env, r| {
+                lists::create(env, r, &settings)
+            })?;
+            Ok(result(Out::Bool(true)))
+        }
+        Op::CloseList => {
+            let name = text(params, 0);
+            run(cx, &requester, op, name, &me, |env, r| {
+                let list = lists::find(env, name)?;
+                lists::close(env, r, &list)
+            })?;
+            Ok(result(Out::Bool(true)))
+        }
+        Op::MoveUser => {
+            let current = text(params, 0);
+            let new = text(params, 1);
+            if current.is_empty() || new.is_empty() {
+                return Err(faults::parameters("Use : <current_email> <email>").into());
+            }
+            run(cx, &requester, op, "", current, |env, r| {
+                account::move_user(env, r, current, new)
+            })?;
+            Ok(result(Out::Bool(true)))
         }
         Op::Login | Op::CasLogin | Op::AuthenticateAndRun | Op::AuthenticateRemoteAppAndRun => {
             // The run-wrappers refuse these before; `dispatch` runs them itself.
@@ -853,26 +918,6 @@ fn custom_pairs(params: &[Param]) -> Vec<(String, String)> {
             Some((key.to_string(), value.to_string()))
         })
         .collect()
-}
-
-/// (subscriber, owner, editor) of `requester` on `list`, as Sympa's info says them: owner
-/// includes the listmaster; editor is the "actual editor" (owners when the list has no
-/// moderator).
-fn role_flags(
-    env: &Env<'_>,
-    requester: &Requester,
-    list: &List,
-) -> Result<(bool, bool, bool), operations::Error> {
-    let roles = env.roles(requester, list)?;
-    let owner = roles.is_owner() || roles.listmaster;
-    let editor = roles.editor
-        || (roles.is_owner()
-            && !env
-                .db()
-                .admins(list.id)?
-                .iter()
-                .any(|a| a.role == crate::domain::AdminRole::Editor));
-    Ok((roles.subscriber, owner, editor))
 }
 
 /// Counts a call of an enumeration oracle against the client's limit.

@@ -24,8 +24,8 @@ use crate::render::{self, Templates};
 use crate::store::{self, Pool};
 
 use super::ops::{self, Cx, Session, Stop};
-use super::standin::{envelope, write};
 use super::trusted::{self, Apps};
+use super::{envelope, write};
 use super::{Fault, Version};
 
 /// The largest envelope taken: 1 MiB (Sympa's calls are a few hundred bytes; a
@@ -210,12 +210,14 @@ impl http::Service for SoapApp {
         let session_id = cx.session.id.clone();
         drop(cx);
         let mode = if state.config.soap_wsdl_conformant {
-            write::Mode::Conformant
+            write::Mode::Conformant {
+                target_namespace: super::wsdl::target_namespace(&state.config.wwsympa_url),
+            }
         } else {
             write::Mode::Sympa
         };
         let (status, body) = match answer {
-            Ok(reply) => (200, write::response(version, &method, &reply, mode)),
+            Ok(reply) => (200, write::response(version, &method, &reply, &mode)),
             Err(Stop::Fault(fault)) => (500, write::fault(version, &fault)),
             Err(Stop::Unavailable) => return failure(Stop::Unavailable, &"the database"),
         };
