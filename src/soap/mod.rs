@@ -23,11 +23,11 @@
 
 pub mod envelope;
 pub mod faults;
+#[cfg(test)]
+mod golden;
 pub mod ops;
 pub mod service;
 pub mod trusted;
-#[cfg(test)]
-mod golden;
 pub mod value;
 pub mod write;
 pub mod wsdl;
