@@ -5,8 +5,10 @@
 //! languages come, this is where a `.po` catalogue is looked up, and nothing upstream changes.
 
 use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS};
+use crate::domain::ListTemplate;
 use crate::domain::Reason;
-use crate::operations::{Existing, Refusal};
+use crate::operations::membership::{MAX_CUSTOM_KEY, MAX_CUSTOM_VALUE};
+use crate::operations::{Existing, Field, Refusal};
 
 /// What a requester is told when a decision says no.
 pub fn reason(reason: Reason) -> &'static str {
@@ -52,6 +54,24 @@ pub fn refusal(refusal: &Refusal) -> String {
         Refusal::HiddenCharacters { .. } => {
             "Please use visible characters only: line breaks, control characters and invisible or direction-changing characters are not accepted here.".into()
         }
+        Refusal::InvalidValue {
+            field: Field::Function,
+        } => "Ask about one of these roles: subscriber, editor or owner.".into(),
+        Refusal::InvalidValue {
+            field: Field::Template,
+        } => format!(
+            "There is no such list template. The templates are: {}.",
+            ListTemplate::ALL
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Refusal::InvalidValue {
+            field: Field::CustomAttribute,
+        } => format!(
+            "A custom attribute's name has 1 to {MAX_CUSTOM_KEY} letters, digits, dots, dashes or underscores, and its value at most {MAX_CUSTOM_VALUE} characters."
+        ),
         Refusal::InvalidValue { .. } => "Please choose one of the values offered.".into(),
         Refusal::AlreadyExists(Existing::Account(email)) => {
             format!("An account for {email} already exists.")
@@ -65,6 +85,10 @@ pub fn refusal(refusal: &Refusal) -> String {
         Refusal::NotAMember => {
             "This address is not a member of the list: nothing was changed.".into()
         }
+        Refusal::TooMany {
+            field: Field::CustomAttribute,
+            max,
+        } => format!("A member may have at most {max} custom attributes."),
         Refusal::TooMany { max, .. } => format!("At most {max} at once, please."),
     }
 }

@@ -248,6 +248,7 @@ fn sample(config: &Config) -> Result<()> {
                 },
             },
             owner: Some(listmaster.clone()),
+            template: None,
         };
         let list = admin.run(|env, who| lists::create(env, who, &settings))?;
         let entries: Vec<Entry> = SAMPLE_MEMBERS

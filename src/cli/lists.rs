@@ -15,7 +15,8 @@ use wwsympa::config::Config;
 use wwsympa::domain::bounce::{points, POINT};
 use wwsympa::domain::{
     AdminRole, ArchiveAccess, DeliveryMode, DigestSettings, DmarcProtection, ListName, ListPolicy,
-    MailSettings, ReviewPolicy, SendPolicy, SubscribePolicy, UnsubscribePolicy, Visibility,
+    ListTemplate, MailSettings, ReviewPolicy, SendPolicy, SubscribePolicy, UnsubscribePolicy,
+    Visibility,
 };
 use wwsympa::operations::members::{self, Entry};
 use wwsympa::operations::{bounces, digests, lists};
@@ -63,6 +64,12 @@ pub enum ListCommand {
         /// newsletter, closed (see `wwsympa list mail`).
         #[arg(long, default_value = "privateoreditorkey")]
         send: String,
+        /// Make it from one of Sympa's list templates (discussion_list, news-letter,
+        /// html-news-letter, private_working_group, public_web_forum, web_forum,
+        /// intranet_list, confidential, hotline): its presets replace --visibility,
+        /// --subscribe, --unsubscribe, --review, --archive and --send.
+        #[arg(long)]
+        template: Option<String>,
     },
     /// Close a list: it keeps its members and history, and answers nothing any more.
     Close {
@@ -211,7 +218,17 @@ pub fn list(config: &Config, command: ListCommand) -> Result<()> {
             review,
             archive,
             send,
+            template,
         } => {
+            let template = template
+                .map(|name| {
+                    ListTemplate::parse(&name).ok_or_else(|| {
+                        let names: Vec<&str> =
+                            ListTemplate::ALL.iter().map(|t| t.as_str()).collect();
+                        anyhow!("template must be one of {}, not {name:?}", names.join(", "))
+                    })
+                })
+                .transpose()?;
             let visibility = match visibility.as_str() {
                 "noconceal" | "conceal" | "intranet" => Visibility::parse(&visibility),
                 other => bail!("visibility must be noconceal, conceal or intranet, not {other:?}"),
@@ -269,9 +286,10 @@ pub fn list(config: &Config, command: ListCommand) -> Result<()> {
                 },
                 policy,
                 owner,
+                template,
             };
             let list = admin.run(|env, who| lists::create(env, who, &settings))?;
-            if send != MailSettings::default().send {
+            if template.is_none() && send != MailSettings::default().send {
                 let mail = MailSettings {
                     send,
                     ..MailSettings::default()

@@ -106,6 +106,21 @@ pub struct Config {
     pub anonymous_session_table_ttl: u64,
     /// Lifetime of a mailed login ticket, in seconds (Sympa's `one_time_ticket_lifetime`, 2 days).
     pub one_time_ticket_lifetime: u64,
+    /// Who may create lists (Sympa's `create_list` scenario): `listmaster` (listmasters
+    /// only) or `public_listmaster` (any logged-in user may ask; the list waits, pending,
+    /// for a listmaster, who is told by mail). Default `public_listmaster`, as in Sympa.
+    pub create_list: CreateList,
+}
+
+/// Who may create lists (the `create_list` key).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub enum CreateList {
+    /// Listmasters only.
+    #[serde(rename = "listmaster")]
+    Listmaster,
+    /// Any logged-in user may ask: the list is created pending, and listmasters are told.
+    #[serde(rename = "public_listmaster")]
+    PublicListmaster,
 }
 
 /// Which database holds the site.
@@ -177,6 +192,7 @@ impl Default for Config {
             session_table_ttl: 2 * 24 * 3600,
             anonymous_session_table_ttl: 3600,
             one_time_ticket_lifetime: 2 * 24 * 3600,
+            create_list: CreateList::PublicListmaster,
         }
     }
 }
@@ -344,6 +360,26 @@ mod tests {
         assert_eq!(with("https://lists.example.org/wws/"), "/wws");
         assert_eq!(with("https://lists.example.org"), "");
         assert_eq!(with("http://h:8080/a/b"), "/a/b");
+    }
+
+    #[test]
+    fn create_list_takes_sympas_two_values_and_names_them_otherwise() {
+        assert_eq!(Config::default().create_list, CreateList::PublicListmaster);
+        let config: Config = toml::from_str("create_list = 'listmaster'").unwrap();
+        assert_eq!(config.create_list, CreateList::Listmaster);
+        let config: Config = toml::from_str("create_list = 'public_listmaster'").unwrap();
+        assert_eq!(config.create_list, CreateList::PublicListmaster);
+        for bad in ["'intranet'", "'Listmaster'", "''", "true"] {
+            let message = toml::from_str::<Config>(&format!("create_list = {bad}"))
+                .unwrap_err()
+                .to_string();
+            if bad.starts_with('\'') {
+                assert!(
+                    message.contains("listmaster") && message.contains("public_listmaster"),
+                    "{bad}: {message}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod names;
 pub mod policy;
 pub mod post;
 pub mod role;
+pub mod template;
 pub mod text;
 pub mod user;
 
@@ -34,4 +35,5 @@ pub use post::{
     RejectReason, SenderRule,
 };
 pub use role::{Role, Roles};
-pub use user::{Membership, User};
+pub use template::ListTemplate;
+pub use user::{Membership, MembershipBounce, User};

@@ -36,6 +36,26 @@ pub struct Membership {
     pub subject: String,
     /// Every role held on it, weakest first.
     pub roles: Vec<Role>,
+    /// The bounce data of the subscription (Sympa's `bounceCount`, `firstBounceDate`,
+    /// `lastBounceDate`, `bounceCode`, `bounceScore`): `None` when the user is not a member
+    /// of the list, or is one with no bounce record.
+    pub bounce: Option<MembershipBounce>,
+}
+
+/// What a member's bounce record says, as `which` and `complexWhich` report it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MembershipBounce {
+    /// Bounces received in the record, counted or not.
+    pub count: u32,
+    /// When the first bounce of the record came, in seconds since the epoch.
+    pub first_at: i64,
+    /// When the last one came.
+    pub last_at: i64,
+    /// The status code of the last bounce (`5.1.1`), when it is still kept and had one.
+    pub code: Option<String>,
+    /// The score, in thousandths of a point ([`crate::domain::bounce`]), when the record has
+    /// counted any bounce.
+    pub score: Option<u32>,
 }
 
 /// Why a new password is refused.

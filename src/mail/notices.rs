@@ -199,3 +199,23 @@ pub fn declined(
         json!({ "kind": kind.as_str() }),
     )
 }
+
+/// `list_requested`: tells a listmaster that `requester` asked for `list`, which waits,
+/// pending, for a listmaster to open or remove it (Sympa's `listmaster_notification` of
+/// type `request_list_creation`).
+pub fn list_requested(
+    composer: &Composer<'_>,
+    listmaster: &Email,
+    list: &List,
+    requester: &str,
+) -> Result<NewMail, Error> {
+    composer.compose(
+        "list_requested",
+        listmaster,
+        Some(&ListContext {
+            list,
+            oneclick_url: None,
+        }),
+        json!({ "requester": requester, "description": list.description }),
+    )
+}

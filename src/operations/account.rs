@@ -1,4 +1,4 @@
-//! Account operations: create a user, log in, mail a password ticket, use it, set a password, save preferences.
+//! Account operations: create a user, log in, mail a password ticket, use it, set a password, save preferences, move to a new address.
 
 use serde_json::json;
 
@@ -293,4 +293,47 @@ pub fn current_user(env: &Env<'_>, requester: &Requester) -> Result<Option<User>
 pub fn memberships(env: &Env<'_>, requester: &Requester) -> Result<Vec<Membership>, Error> {
     let email = logged_in(requester)?;
     Ok(env.db().memberships(&env.config.domain, email)?)
+}
+
+/// `moveUser` (Sympa 6.2.78): moves the account of `current` to the address `new`, with
+/// every membership (and its bounce data), every owner and moderator role and the held
+/// requests, in one transaction with an audit row; the sessions of `current` end (the
+/// requester's own included, when they moved themselves: they log in again as `new`).
+///
+/// The requester must be `current` itself, logged in, or a listmaster. `new` must be an
+/// address; when it already has an account, a membership or a role anywhere the move is
+/// refused ([`Existing::Account`]): accounts are not merged.
+pub fn move_user(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    current: &str,
+    new: &str,
+) -> Result<(), Error> {
+    if requester.email.is_none() && !requester.listmaster {
+        return Err(Refusal::Denied(Reason::LoginRequired).into());
+    }
+    check_length(Field::Email, current, 254)?;
+    let current = parse_email(current)?;
+    if !requester.listmaster && requester.email.as_ref() != Some(&current) {
+        return Err(Refusal::Denied(Reason::NotPermitted).into());
+    }
+    check_length(Field::Email, new, 254)?;
+    let new = parse_email(new)?;
+    if new == current {
+        return Err(Refusal::AlreadyExists(Existing::Account(new)).into());
+    }
+    env.transaction(requester, |tx| {
+        match tx.db.move_user(&current, &new) {
+            Err(crate::store::Error::AlreadyExists(_)) => {
+                return Err(Refusal::AlreadyExists(Existing::Account(new.clone())).into())
+            }
+            other => other?,
+        }
+        tx.audit(
+            "move_user",
+            None,
+            Some(&new),
+            json!({ "from": current.as_str() }),
+        )
+    })
 }

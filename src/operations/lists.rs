@@ -5,12 +5,14 @@ use serde_json::json;
 use super::{check_length, parse_email, Env, Error, Existing, Field, Refusal, Requester};
 use serde::Serialize;
 
+use crate::config::CreateList;
 use crate::domain::authz::can_see;
-use crate::domain::text::hidden_char;
+use crate::domain::text::{hidden_char, unfit_for_one_line};
 use crate::domain::{
-    decide, ActionKind, Admin, AdminRole, Decision, List, ListName, ListPolicy, ListStatus,
-    ListSummary, MailSettings, Reason, Visibility,
+    decide, ActionKind, Admin, AdminRole, ArchivedState, Decision, Email, IndexText, List,
+    ListName, ListPolicy, ListStatus, ListSummary, ListTemplate, MailSettings, Reason, Visibility,
 };
+use crate::mail::notices;
 use crate::store::NewList;
 
 /// Everything a new list needs.
@@ -18,50 +20,232 @@ use crate::store::NewList;
 pub struct ListSettings {
     /// Name, subject, description, topics, visibility.
     pub list: NewList,
-    /// Its policies (the visibility in `list` wins).
+    /// Its policies (the visibility in `list` wins), when no template is given.
     pub policy: ListPolicy,
-    /// Its first owner, made a privileged owner, as Sympa does for a list's creator.
+    /// Its first owner, made a privileged owner, as Sympa does for a list's creator. For a
+    /// listmaster with an address, that address when `None`; a requester who is not a
+    /// listmaster is always the owner (another address is refused).
     pub owner: Option<String>,
+    /// The template it is made from (Sympa's `createList` template): when given, its
+    /// presets replace `policy` and the visibility in `list`, and set who may post.
+    pub template: Option<ListTemplate>,
 }
 
-/// Creates a list with its policies and owner in one transaction; listmasters only.
+impl ListSettings {
+    /// The settings of a list made from `template`, with no owner named.
+    pub fn from_template(list: NewList, template: ListTemplate) -> ListSettings {
+        ListSettings {
+            policy: template.policy(),
+            list: NewList {
+                visibility: template.policy().visibility,
+                ..list
+            },
+            owner: None,
+            template: Some(template),
+        }
+    }
+}
+
+/// The longest list subject, in characters.
+pub const MAX_LIST_SUBJECT: usize = 200;
+
+/// The longest list description, in characters.
+pub const MAX_LIST_DESCRIPTION: usize = 10_000;
+
+/// The longest topic, in characters.
+pub const MAX_TOPIC: usize = 100;
+
+/// The most topics a list has.
+pub const MAX_TOPICS: usize = 20;
+
+/// Checks what is typed for a new list: the subject on one line of at most
+/// [`MAX_LIST_SUBJECT`] visible characters, the description of at most
+/// [`MAX_LIST_DESCRIPTION`] characters with no hidden one (line breaks allowed), at most
+/// [`MAX_TOPICS`] topics of at most [`MAX_TOPIC`] characters each, on one line.
+fn check_new_list(list: &NewList) -> Result<(), Refusal> {
+    check_length(Field::Subject, &list.subject, MAX_LIST_SUBJECT)?;
+    if unfit_for_one_line(&list.subject) {
+        return Err(Refusal::HiddenCharacters {
+            field: Field::Subject,
+        });
+    }
+    check_length(Field::Description, &list.description, MAX_LIST_DESCRIPTION)?;
+    if list.description.chars().any(hidden_char) {
+        return Err(Refusal::HiddenCharacters {
+            field: Field::Description,
+        });
+    }
+    if list.topics.len() > MAX_TOPICS {
+        return Err(Refusal::TooMany {
+            field: Field::Topics,
+            max: MAX_TOPICS,
+        });
+    }
+    for topic in &list.topics {
+        check_length(Field::Topics, topic, MAX_TOPIC)?;
+        if unfit_for_one_line(topic) {
+            return Err(Refusal::HiddenCharacters {
+                field: Field::Topics,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Creates a list with its policies (or its template's) and owner in one transaction.
+///
+/// A listmaster creates it open. Any other logged-in requester may ask for one when the
+/// site's `create_list` is `public_listmaster` (Sympa's default): the list is created
+/// `pending`, the requester its privileged owner, and each configured listmaster gets the
+/// `list_requested` mail; with `create_list = listmaster` they are refused
+/// ([`Reason::NotPermitted`]). Anonymous requesters are asked to log in.
 pub fn create(
     env: &mut Env<'_>,
     requester: &Requester,
     settings: &ListSettings,
 ) -> Result<List, Error> {
-    if !requester.listmaster {
-        return Err(Refusal::Denied(Reason::NotPermitted).into());
+    if requester.email.is_none() && !requester.listmaster {
+        return Err(Refusal::Denied(Reason::LoginRequired).into());
     }
-    let owner = settings.owner.as_deref().map(parse_email).transpose()?;
-    let domain = env.config.domain.clone();
-    let policy = ListPolicy {
-        visibility: settings.list.visibility,
-        ..settings.policy
+    let typed_owner = settings.owner.as_deref().map(parse_email).transpose()?;
+    let (owner, status) = if requester.listmaster {
+        (typed_owner.or(requester.email.clone()), ListStatus::Open)
+    } else {
+        if env.config.create_list == CreateList::Listmaster {
+            return Err(Refusal::Denied(Reason::NotPermitted).into());
+        }
+        let own = requester.email.clone();
+        if typed_owner.is_some() && typed_owner != own {
+            return Err(Refusal::Denied(Reason::NotPermitted).into());
+        }
+        (own, ListStatus::Pending)
     };
+    check_new_list(&settings.list)?;
+    let mut new_list = settings.list.clone();
+    let policy = match settings.template {
+        Some(template) => {
+            new_list.visibility = template.policy().visibility;
+            template.policy()
+        }
+        None => ListPolicy {
+            visibility: settings.list.visibility,
+            ..settings.policy
+        },
+    };
+    let domain = env.config.domain.clone();
+    let listmasters: Vec<Email> = env
+        .config
+        .listmasters()
+        .filter_map(|a| Email::parse(a).ok())
+        .collect();
     let id = env.transaction(requester, |tx| {
-        let id = match tx.db.create_list(&domain, &settings.list) {
+        let id = match tx.db.create_list(&domain, &new_list) {
             Err(crate::store::Error::AlreadyExists(_)) => {
-                return Err(
-                    Refusal::AlreadyExists(Existing::List(settings.list.name.clone())).into(),
-                )
+                return Err(Refusal::AlreadyExists(Existing::List(new_list.name.clone())).into())
             }
             other => other?,
         };
         tx.db.set_list_policy(id, &policy)?;
+        if status != ListStatus::Open {
+            tx.db.set_list_status(id, status)?;
+        }
+        if let Some(template) = settings.template {
+            let mail = MailSettings {
+                send: template.send(),
+                ..tx.db.list_mail_settings(id)?
+            };
+            tx.db.set_list_mail_settings(id, &mail)?;
+        }
         if let Some(owner) = &owner {
             tx.db.add_admin(id, owner, AdminRole::Owner, true)?;
         }
         let list = tx.db.list_by_id(id)?.expect("just created");
+        if status == ListStatus::Pending {
+            let by = requester.email.as_ref().map_or("", |e| e.as_str());
+            for listmaster in &listmasters {
+                let mail = notices::list_requested(&tx.composer, listmaster, &list, by);
+                tx.queue(mail)?;
+            }
+        }
         tx.audit(
             "create_list",
             Some(&list),
             owner.as_ref(),
-            json!({ "policy": policy }),
+            json!({
+                "policy": policy,
+                "status": status.as_str(),
+                "template": settings.template.map(ListTemplate::as_str),
+            }),
         )?;
         Ok(id)
     })?;
     Ok(env.db().list_by_id(id)?.expect("just created"))
+}
+
+/// A list of any status (open, closed, pending) called `name`, or [`Reason::NotVisible`]
+/// when there is none. Only for operations that decide access themselves (`close`): it
+/// says nothing of who may see the list.
+pub fn find(env: &Env<'_>, name: &str) -> Result<List, Error> {
+    let not_found = || Error::Refused(Refusal::Denied(Reason::NotVisible));
+    let name = ListName::parse(name).map_err(|_| not_found())?;
+    env.db()
+        .list_by_name(&env.config.domain, &name)?
+        .ok_or_else(not_found)
+}
+
+/// The role `amI` asks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Function {
+    Subscriber,
+    Editor,
+    Owner,
+}
+
+/// `amI`: whether `email` is a `subscriber`, an `editor` or an `owner` of `list`.
+///
+/// `owner` includes the listmasters (by account flag or configuration); `editor` is Sympa's
+/// "actual editor": a moderator, or an owner when the list has no moderators (listmasters
+/// are not editors). The requester must be authenticated ([`Reason::LoginRequired`]); the
+/// list must be visible to them; asking about another address than one's own needs the
+/// right to see the list's members (`review`) or being a listmaster, since the answer
+/// tells who is on the list. Any other function is [`Field::Function`].
+pub fn am_i(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+    function: &str,
+    email: &str,
+) -> Result<bool, Error> {
+    if requester.email.is_none() && !requester.listmaster {
+        return Err(Refusal::Denied(Reason::LoginRequired).into());
+    }
+    let function = match function {
+        "subscriber" => Function::Subscriber,
+        "editor" => Function::Editor,
+        "owner" => Function::Owner,
+        _ => {
+            return Err(Refusal::InvalidValue {
+                field: Field::Function,
+            }
+            .into())
+        }
+    };
+    check_length(Field::Email, email, 254)?;
+    let target = parse_email(email)?;
+    if requester.email.as_ref() == Some(&target) {
+        env.authorize(requester, list, ActionKind::SeeList)?;
+    } else {
+        env.authorize(requester, list, ActionKind::Review)?;
+    }
+    let listmaster = env.config.is_listmaster(&target)
+        || env.db().user(&target)?.is_some_and(|r| r.user.listmaster)
+        || (requester.listmaster && requester.email.as_ref() == Some(&target));
+    let roles = env.db().roles(list.id, Some(&target), listmaster)?;
+    Ok(match function {
+        Function::Subscriber => roles.subscriber,
+        Function::Editor => roles.editor,
+        Function::Owner => roles.is_owner(),
+    })
 }
 
 /// The open list called `name`, or [`Reason::NotVisible`] (as for an unknown list).
@@ -74,13 +258,47 @@ pub fn open_list(env: &Env<'_>, name: &str) -> Result<List, Error> {
         .ok_or_else(not_found)
 }
 
-/// Closes a list: it keeps its members and history but answers nothing; privileged owners
-/// and listmasters only.
+/// Closes a list as Sympa's `closeList` does: an open list becomes closed (it keeps its
+/// members and history but answers nothing); a pending one (asked for, never opened) is
+/// purged with everything attached to it. Privileged owners and listmasters only.
 pub fn close(env: &mut Env<'_>, requester: &Requester, list: &List) -> Result<(), Error> {
     env.authorize(requester, list, ActionKind::ManageList)?;
+    // Read again: the status may have changed since the caller read the list.
+    let Some(current) = env.db().list_by_id(list.id)? else {
+        return Err(Refusal::Denied(Reason::NotVisible).into());
+    };
+    if current.status != ListStatus::Pending {
+        return env.transaction(requester, |tx| {
+            tx.db.set_list_status(list.id, ListStatus::Closed)?;
+            tx.audit("close_list", Some(list), None, json!({}))
+        });
+    }
     env.transaction(requester, |tx| {
-        tx.db.set_list_status(list.id, ListStatus::Closed)?;
-        tx.audit("close_list", Some(list), None, json!({}))
+        // The audit row first: it keeps its text once the list is gone (its list id is then
+        // cleared by the database).
+        tx.audit(
+            "purge_list",
+            Some(list),
+            None,
+            json!({ "list": list.address(), "subject": list.subject }),
+        )?;
+        // The search index's entries are removed with their messages' states.
+        let mut after = 0;
+        loop {
+            let batch = tx.db.archive_visible_after(list.id, after, i64::MIN, 500)?;
+            let Some(last) = batch.last() else { break };
+            after = last.id;
+            for message in &batch {
+                let index = match tx.db.archived_raw(message.id)? {
+                    Some(raw) => crate::archive::parse(&raw).index,
+                    None => IndexText::default(),
+                };
+                tx.db
+                    .set_archived_state(message.id, ArchivedState::Deleted, &index)?;
+            }
+        }
+        tx.db.purge_list(list.id)?;
+        Ok(())
     })
 }
 
@@ -134,6 +352,11 @@ pub struct ListInfo {
     pub owners: Vec<Admin>,
     /// Returns true if and only if the requester is a member.
     pub is_member: bool,
+    /// Returns true if and only if the requester owns the list or is a listmaster.
+    pub is_owner: bool,
+    /// Returns true if and only if the requester is the list's actual editor: a moderator,
+    /// or an owner when the list has no moderators (Sympa's `isEditor`).
+    pub is_editor: bool,
     /// What the requester may do.
     pub may: Permissions,
 }
@@ -156,6 +379,8 @@ pub fn info(env: &Env<'_>, requester: &Requester, list: &List) -> Result<ListInf
             member_count: list.member_count,
             owners,
             is_member: roles.subscriber,
+            is_owner: roles.is_owner(),
+            is_editor: roles.editor,
             may: Permissions {
                 subscribe: !roles.subscriber && can(ActionKind::Subscribe),
                 signoff: roles.subscriber || (anonymous && can(ActionKind::Signoff)),

@@ -2,6 +2,9 @@
 //! time or many at once, decide on held subscriptions and unsubscriptions, export and
 //! bulk-import.
 
+use std::collections::BTreeMap;
+
+use serde::Serialize;
 use serde_json::json;
 
 use super::membership::{accept_held, check_name, join, leave};
@@ -207,6 +210,71 @@ pub fn admins(
     let mut admins = env.db().admins(list.id)?;
     admins.retain(|a| a.role == role);
     Ok(admins)
+}
+
+/// One address of `fullReview`: a member, an owner, a moderator, or several at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FullEntry {
+    /// The address.
+    pub email: Email,
+    /// The display name: the member's, else the owner's or moderator's.
+    pub name: String,
+    /// A member of the list.
+    pub subscriber: bool,
+    /// An owner of the list (privileged or not).
+    pub owner: bool,
+    /// The list's actual editor: a moderator, or an owner when the list has no moderators.
+    pub editor: bool,
+}
+
+/// `fullReview`: the list's members, owners and moderators merged by address, sorted by
+/// address; concealed members included. For owners and listmasters only (Sympa: "Listmaster
+/// or listowner required").
+pub fn full_review(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+) -> Result<Vec<FullEntry>, Error> {
+    env.authorize(requester, list, ActionKind::ManageMembers)?;
+    let entry = |email: &Email| FullEntry {
+        email: email.clone(),
+        name: String::new(),
+        subscriber: false,
+        owner: false,
+        editor: false,
+    };
+    env.snapshot(|db| {
+        let mut entries: BTreeMap<Email, FullEntry> = BTreeMap::new();
+        db.for_each_member(list.id, |member| {
+            entries.insert(
+                member.email.clone(),
+                FullEntry {
+                    name: member.name.clone(),
+                    subscriber: true,
+                    ..entry(&member.email)
+                },
+            );
+            Ok(())
+        })?;
+        let admins = db.admins(list.id)?;
+        let has_moderators = admins.iter().any(|a| a.role == AdminRole::Editor);
+        for admin in &admins {
+            let found = entries
+                .entry(admin.email.clone())
+                .or_insert_with(|| entry(&admin.email));
+            if found.name.is_empty() {
+                found.name.clone_from(&admin.name);
+            }
+            match admin.role {
+                AdminRole::Owner => {
+                    found.owner = true;
+                    found.editor |= !has_moderators;
+                }
+                AdminRole::Editor => found.editor = true,
+            }
+        }
+        Ok(entries.into_values().collect())
+    })
 }
 
 /// `subindex` (`kind` subscribe) / `sigindex` (`kind` signoff): the requests of that kind

@@ -46,6 +46,20 @@ pub enum Field {
     Selection,
     /// How often a moderator gets a digest of held posts.
     DigestInterval,
+    /// The role asked about (`amI`'s function: `subscriber`, `editor` or `owner`).
+    Function,
+    /// The template a list is created from ([`crate::domain::ListTemplate`]).
+    Template,
+    /// A member's custom attribute: its key (1 to
+    /// [`crate::operations::membership::MAX_CUSTOM_KEY`] characters of `A-Za-z0-9_.-`) or
+    /// its value (at most [`crate::operations::membership::MAX_CUSTOM_VALUE`] characters).
+    CustomAttribute,
+    /// A list's subject.
+    Subject,
+    /// A list's description.
+    Description,
+    /// A list's topics.
+    Topics,
 }
 
 /// What already exists when something was to be created.
@@ -189,8 +203,24 @@ mod tests {
                 field: Field::Email,
                 max: 1,
             },
+            Refusal::InvalidValue {
+                field: Field::Function,
+            },
+            Refusal::InvalidValue {
+                field: Field::Template,
+            },
+            Refusal::TooMany {
+                field: Field::CustomAttribute,
+                max: 50,
+            },
+            Refusal::TooLong {
+                field: Field::Subject,
+                max: 1,
+            },
+            Refusal::HiddenCharacters {
+                field: Field::Description,
+            },
         ];
-        let codes: std::collections::BTreeSet<&str> = all.iter().map(Refusal::code).collect();
         // Each refusal about a field names it; the others name none.
         let fields: Vec<Option<Field>> = all.iter().map(Refusal::field).collect();
         assert_eq!(
@@ -216,10 +246,19 @@ mod tests {
                 None,
                 None,
                 Some(Field::Email),
+                Some(Field::Function),
+                Some(Field::Template),
+                Some(Field::CustomAttribute),
+                Some(Field::Subject),
+                Some(Field::Description),
             ]
         );
-        assert_eq!(codes.len(), all.len());
-        for code in codes {
+        // The first twenty are one of each kind, with distinct codes; the last ones reuse
+        // codes, told apart by their field.
+        let distinct = &all[..20];
+        let codes: std::collections::BTreeSet<&str> = distinct.iter().map(Refusal::code).collect();
+        assert_eq!(codes.len(), distinct.len());
+        for code in all.iter().map(Refusal::code) {
             assert!(
                 code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
                 "{code}"

@@ -249,6 +249,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/mail/owner_notice.txt"),
     ),
     (
+        "mail/list_requested.txt",
+        include_str!("../../templates/mail/list_requested.txt"),
+    ),
+    (
         "mail/bounce_warning.txt",
         include_str!("../../templates/mail/bounce_warning.txt"),
     ),

@@ -7,8 +7,16 @@
 //!
 //! - [`value`]: what a call carries in ([`Call`], [`Param`]) and what an answer carries out
 //!   ([`Reply`], [`Out`], [`Fault`]); no XML.
+//! - [`envelope`]: reading a request (Content-Type, SOAPAction, the envelope into a
+//!   [`Call`]), hardened against hostile XML.
+//! - [`write`]: writing an answer or a fault, byte for byte as SOAP::Lite does, or in the
+//!   opt-in WSDL-conformant form.
+//! - [`wsdl`]: our WSDL document for the 24 operations, served by the web at `<base>/wsdl`.
 
+pub mod envelope;
 pub mod value;
+pub mod write;
+pub mod wsdl;
 
 pub use value::{Call, Fault, FaultCode, Out, Param, Reply, Version};
 

@@ -86,6 +86,12 @@ pub enum Out {
     Array(Vec<Out>),
     /// An untyped struct, members in this order.
     Struct(Vec<(&'static str, Out)>),
+    /// A value written under its own element name where an array would write `item`: Sympa's
+    /// empty review is an `xsd:string[1]` array holding `<result>no_subscribers</result>`
+    /// (`Out::Array(vec![Out::Named("result", Box::new(Out::Str("no_subscribers".into())))])`).
+    /// It counts as its inner value for the array's type; the WSDL-conformant mode writes
+    /// it as a plain `item`.
+    Named(&'static str, Box<Out>),
 }
 
 /// A successful answer: the accessor element inside `<opResponse>` and its value.

@@ -4,6 +4,8 @@
 //! signature, on its own `Db` type (`sqlite::Db`, `postgres::Db`); [`queries!`] forwards each
 //! to the backend the connection is on.
 
+use std::collections::BTreeMap;
+
 use super::{
     ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry, AuditLine, BounceDue,
     BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt, Db, DbInner, DeliveryCounts,
@@ -49,6 +51,11 @@ queries! {
     fn set_list_policy(&self, list: ListId, policy: &ListPolicy) -> Result<(), Error>;
     /// Sets a list's status (closing keeps its members and history).
     fn set_list_status(&self, list: ListId, status: ListStatus) -> Result<(), Error>;
+    /// Deletes a list and everything attached to it, in the caller's transaction (a pending
+    /// list withdrawn); returns true if and only if there was one. On SQLite the archive's
+    /// search index keeps the entries of visible messages: remove them first
+    /// (`set_archived_state` to `Deleted`).
+    fn purge_list(&self, list: ListId) -> Result<bool, Error>;
     /// One list by its id, whatever its status.
     fn list_by_id(&self, list: ListId) -> Result<Option<List>, Error>;
     /// Every list of `domain` whatever its status, by name (`wwsympa list ls --all`).
@@ -82,6 +89,11 @@ queries! {
     fn record_login(&self, email: &Email, host: Option<&str>) -> Result<(), Error>;
     /// Counts a wrong password for an existing account.
     fn record_failed_login(&self, email: &Email) -> Result<(), Error>;
+    /// Moves the account, memberships (with bounce records), roles and held requests of
+    /// `old` to `new`, ends `old`'s sessions and revokes its tickets, in the caller's
+    /// transaction; [`Error::AlreadyExists`] when `new` has an account, a membership or a
+    /// role (nothing is merged).
+    fn move_user(&self, old: &Email, new: &Email) -> Result<(), Error>;
     /// Creates a session whose secret id hashes to `id_hash`, living `ttl` seconds.
     fn create_session(
         &self,
@@ -197,6 +209,14 @@ queries! {
         name: &str,
         reception: ReceptionMode,
         visibility: MemberVisibility,
+    ) -> Result<bool, Error>;
+    /// Replaces a member's custom attributes; returns true if and only if the address is a
+    /// member.
+    fn set_member_custom(
+        &self,
+        list: ListId,
+        email: &Email,
+        attributes: &BTreeMap<String, String>,
     ) -> Result<bool, Error>;
     /// Adds many members with one prepared statement (call it inside one transaction);
     /// addresses that are members already are skipped. Calls `progress` with the number of

@@ -1,6 +1,6 @@
 //! What both backends say and read the same way: the column lists and orders of their queries, and the records made from plain column values.
 
-use crate::domain::{Email, Role, User};
+use crate::domain::{Email, ListName, Membership, MembershipBounce, Role, User};
 use crate::store::{DeliveryCounts, MemberSort, OutboxCounts, UserRecord};
 
 /// The columns a list is read from, for `FROM lists l JOIN domains d`.
@@ -41,6 +41,49 @@ pub(super) fn membership_role(role: &str, privileged: bool) -> Role {
         ("owner", false) => Role::Owner,
         ("editor", _) => Role::Moderator,
         _ => Role::Subscriber,
+    }
+}
+
+/// A membership's bounce data from its record's columns: count, first and last times, the
+/// last bounce's status code, the score (`None` when nothing was counted).
+pub(super) fn membership_bounce(
+    count: i64,
+    first_at: i64,
+    last_at: i64,
+    code: Option<String>,
+    score: i64,
+) -> MembershipBounce {
+    MembershipBounce {
+        count: u32::try_from(count).unwrap_or(u32::MAX),
+        first_at,
+        last_at,
+        code: code.filter(|c| !c.is_empty()),
+        score: u32::try_from(score).ok().filter(|s| *s > 0),
+    }
+}
+
+/// Adds one role row to `memberships` (rows come by list name): to the last membership when
+/// it is the same list, else as a new one. The subscriber row brings the bounce data.
+pub(super) fn push_membership(
+    memberships: &mut Vec<Membership>,
+    list: ListName,
+    subject: String,
+    role: Role,
+    bounce: Option<MembershipBounce>,
+) {
+    match memberships.last_mut() {
+        Some(last) if last.list == list => {
+            last.roles.push(role);
+            if bounce.is_some() {
+                last.bounce = bounce;
+            }
+        }
+        _ => memberships.push(Membership {
+            list,
+            subject,
+            roles: vec![role],
+            bounce,
+        }),
     }
 }
 

@@ -8,12 +8,15 @@
 
 mod confirm;
 mod oneclick;
-mod options;
+pub mod options;
 mod request;
 
 pub use confirm::{confirm, held_request, HeldRequest};
 pub use oneclick::{oneclick, oneclick_target};
-pub use options::{membership, set_options, OptionsChange};
+pub use options::{
+    membership, set_custom, set_options, OptionsChange, MAX_CUSTOM_ATTRIBUTES, MAX_CUSTOM_KEY,
+    MAX_CUSTOM_VALUE,
+};
 pub use request::{signoff, subscribe};
 
 use serde_json::json;

@@ -132,6 +132,18 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Deletes a list and everything attached to it (members and their bounce records,
+    /// owners, held requests and posts, archives with their search index, deliveries,
+    /// bounces, settings: every table that names a list does so with `ON DELETE CASCADE`;
+    /// the outbox and the audit log keep their rows, without the list). Returns true if and
+    /// only if there was such a list.
+    pub fn purge_list(&self, list: ListId) -> Result<bool, Error> {
+        self.conn
+            .execute("DELETE FROM lists WHERE id = $1", &[&list.0])
+            .context("purging a list")
+            .map(|n| n > 0)
+    }
+
     /// One list by its id, whatever its status.
     pub fn list_by_id(&self, list: ListId) -> Result<Option<List>, Error> {
         self.conn

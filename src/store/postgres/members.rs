@@ -191,11 +191,16 @@ impl Db<'_> {
         let rows = self
             .conn
             .query(
-                "SELECT l.name, l.subject, 'subscriber'::text, FALSE FROM members m
+                "SELECT l.name, l.subject, 'subscriber'::text, FALSE,
+                        b.bounces, b.first_at, b.last_at, x.status, b.score FROM members m
                    JOIN lists l ON l.id = m.list_id JOIN domains d ON d.id = l.domain_id
+                   LEFT JOIN member_bounces b ON b.member_id = m.id
+                   LEFT JOIN bounces x ON x.id = b.last_bounce
                    WHERE m.email = $2 AND d.name = $1 AND l.status = 'open'
                  UNION ALL
-                 SELECT l.name, l.subject, a.role::text, a.privileged FROM list_admins a
+                 SELECT l.name, l.subject, a.role::text, a.privileged,
+                        NULL::bigint, NULL::bigint, NULL::bigint, NULL::text, NULL::bigint
+                   FROM list_admins a
                    JOIN lists l ON l.id = a.list_id JOIN domains d ON d.id = l.domain_id
                    WHERE a.email = $2 AND d.name = $1 AND l.status = 'open'
                  ORDER BY 1",
@@ -212,14 +217,17 @@ impl Db<'_> {
             let role: &str = row.try_get(2).context(context)?;
             let privileged: bool = row.try_get(3).context(context)?;
             let role = crate::store::shared::membership_role(role, privileged);
-            match out.last_mut() {
-                Some(last) if last.list == list => last.roles.push(role),
-                _ => out.push(Membership {
-                    list,
-                    subject,
-                    roles: vec![role],
-                }),
-            }
+            let bounce = match row.try_get::<_, Option<i64>>(4).context(context)? {
+                Some(count) => Some(crate::store::shared::membership_bounce(
+                    count,
+                    row.try_get(5).context(context)?,
+                    row.try_get(6).context(context)?,
+                    row.try_get(7).context(context)?,
+                    row.try_get(8).context(context)?,
+                )),
+                None => None,
+            };
+            crate::store::shared::push_membership(&mut out, list, subject, role, bounce);
         }
         for membership in &mut out {
             membership.roles.sort();

@@ -1,5 +1,7 @@
 //! Queries on a list's members as a whole (PostgreSQL): review pages, search, export, bulk import, options, and the held requests owners decide on.
 
+use std::collections::BTreeMap;
+
 use postgres::Row;
 
 use super::{Context, Db, PAGE};
@@ -176,6 +178,25 @@ impl Db<'_> {
                 ],
             )
             .context("changing a member's options")
+            .map(|n| n > 0)
+    }
+
+    /// Replaces a member's custom attributes; returns true if and only if the address is a
+    /// member.
+    pub fn set_member_custom(
+        &self,
+        list: ListId,
+        email: &Email,
+        attributes: &BTreeMap<String, String>,
+    ) -> Result<bool, Error> {
+        let json = serde_json::to_string(attributes).unwrap_or_else(|_| "{}".to_string());
+        self.conn
+            .execute(
+                "UPDATE members SET custom_attributes = $3, updated_at = $4
+                 WHERE list_id = $1 AND email = $2",
+                &[&list.0, &email.as_str(), &json, &now()],
+            )
+            .context("changing a member's custom attributes")
             .map(|n| n > 0)
     }
 

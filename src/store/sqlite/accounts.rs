@@ -269,6 +269,75 @@ impl Db<'_> {
             .context("revoking tickets")
     }
 
+    /// Moves everything of `old` to `new` (Sympa's moveUser): the account, every
+    /// membership with its bounce record, every owner and moderator role with the
+    /// moderator's preferences and digest queue, and the held requests about `old` (one that
+    /// would duplicate a request about `new` is dropped); `old`'s sessions end and its
+    /// unused tickets are revoked. Refuses ([`Error::AlreadyExists`]) when `new` has an
+    /// account, a membership or a role: nothing is merged. Call it in a transaction.
+    pub fn move_user(&self, old: &Email, new: &Email) -> Result<(), Error> {
+        let context = "moving a user";
+        let taken: bool = self
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE email = ?1)
+                     OR EXISTS (SELECT 1 FROM members WHERE email = ?1)
+                     OR EXISTS (SELECT 1 FROM list_admins WHERE email = ?1)",
+                [new.as_str()],
+                |row| row.get(0),
+            )
+            .context(context)?;
+        if taken {
+            return Err(Error::AlreadyExists(format!("user {new}")));
+        }
+        let at = now();
+        let (o, n) = (old.as_str(), new.as_str());
+        let run = |sql: &str, params: &[&dyn rusqlite::ToSql]| {
+            self.conn.execute(sql, params).context(context).map(drop)
+        };
+        run(
+            "UPDATE users SET email = ?2, updated_at = ?3 WHERE email = ?1",
+            params![o, n, at],
+        )?;
+        run(
+            "UPDATE members SET email = ?2, updated_at = ?3 WHERE email = ?1",
+            params![o, n, at],
+        )?;
+        run(
+            "UPDATE list_admins SET email = ?2 WHERE email = ?1",
+            params![o, n],
+        )?;
+        // Left behind by a former role of `new`: the moved ones take their place.
+        for table in ["moderator_prefs", "moderation_digest_queue"] {
+            run(&format!("DELETE FROM {table} WHERE email = ?1"), params![n])?;
+            run(
+                &format!("UPDATE {table} SET email = ?2 WHERE email = ?1"),
+                params![o, n],
+            )?;
+        }
+        run(
+            "DELETE FROM pending_requests WHERE email = ?1 AND EXISTS (
+                 SELECT 1 FROM pending_requests p WHERE p.email = ?2
+                   AND p.list_id = pending_requests.list_id AND p.kind = pending_requests.kind
+                   AND p.state = pending_requests.state)",
+            params![o, n],
+        )?;
+        run(
+            "UPDATE pending_requests SET email = ?2 WHERE email = ?1",
+            params![o, n],
+        )?;
+        run(
+            "UPDATE pending_requests SET requested_by = ?2 WHERE requested_by = ?1",
+            params![o, n],
+        )?;
+        run("DELETE FROM sessions WHERE email = ?1", params![o])?;
+        run(
+            "UPDATE tickets SET used_at = ?2, used_from = 'revoked' WHERE email = ?1 AND used_at IS NULL",
+            params![o, at],
+        )?;
+        Ok(())
+    }
+
     /// Removes expired sessions, tickets and held requests, and rate-limit counters older
     /// than a day (no window is longer); returns how many sessions went.
     pub fn purge_expired(&self) -> Result<usize, Error> {

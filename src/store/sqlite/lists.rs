@@ -118,6 +118,20 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Deletes a list and everything attached to it (members and their bounce records,
+    /// owners, held requests and posts, archives, deliveries, bounces, settings: every table
+    /// that names a list does so with `ON DELETE CASCADE`; the outbox and the audit log keep
+    /// their rows, without the list). Returns true if and only if there was such a list.
+    /// The archive's search index is not a table with a key: the caller removes the entries
+    /// of the list's visible messages first (`set_archived_state` to `Deleted`).
+    pub fn purge_list(&self, list: ListId) -> Result<bool, Error> {
+        // Moves the site version (trigger `site_version_list_delete`, 004_site_version.sql).
+        self.conn
+            .execute("DELETE FROM lists WHERE id = ?1", [list.0])
+            .context("purging a list")
+            .map(|n| n > 0)
+    }
+
     /// One list by its id, whatever its status.
     pub fn list_by_id(&self, list: ListId) -> Result<Option<List>, Error> {
         self.conn

@@ -201,11 +201,15 @@ impl Db<'_> {
         let mut statement = self
             .conn
             .prepare_cached(
-                "SELECT l.name, l.subject, 'subscriber', 0 FROM members m
+                "SELECT l.name, l.subject, 'subscriber', 0,
+                        b.bounces, b.first_at, b.last_at, x.status, b.score FROM members m
                    JOIN lists l ON l.id = m.list_id JOIN domains d ON d.id = l.domain_id
+                   LEFT JOIN member_bounces b ON b.member_id = m.id
+                   LEFT JOIN bounces x ON x.id = b.last_bounce
                    WHERE m.email = ?2 AND d.name = ?1 AND l.status = 'open'
                  UNION ALL
-                 SELECT l.name, l.subject, a.role, a.privileged FROM list_admins a
+                 SELECT l.name, l.subject, a.role, a.privileged, NULL, NULL, NULL, NULL, NULL
+                   FROM list_admins a
                    JOIN lists l ON l.id = a.list_id JOIN domains d ON d.id = l.domain_id
                    WHERE a.email = ?2 AND d.name = ?1 AND l.status = 'open'
                  ORDER BY 1",
@@ -213,29 +217,33 @@ impl Db<'_> {
             .context(context)?;
         let rows = statement
             .query_map(params![domain, email.as_str()], |row| {
+                let bounce = match row.get::<_, Option<i64>>(4)? {
+                    Some(count) => Some(crate::store::shared::membership_bounce(
+                        count,
+                        row.get(5)?,
+                        row.get(6)?,
+                        row.get(7)?,
+                        row.get(8)?,
+                    )),
+                    None => None,
+                };
                 Ok((
                     row.get::<_, String>(0)?,
                     row.get::<_, String>(1)?,
                     row.get::<_, String>(2)?,
                     row.get::<_, bool>(3)?,
+                    bounce,
                 ))
             })
             .context(context)?;
         let mut out: Vec<Membership> = Vec::new();
         for row in rows {
-            let (name, subject, role, privileged) = row.context(context)?;
+            let (name, subject, role, privileged, bounce) = row.context(context)?;
             let Ok(list) = ListName::parse(&name) else {
                 continue;
             };
             let role = crate::store::shared::membership_role(&role, privileged);
-            match out.last_mut() {
-                Some(last) if last.list == list => last.roles.push(role),
-                _ => out.push(Membership {
-                    list,
-                    subject,
-                    roles: vec![role],
-                }),
-            }
+            crate::store::shared::push_membership(&mut out, list, subject, role, bounce);
         }
         for membership in &mut out {
             membership.roles.sort();

@@ -57,6 +57,12 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::SubjectTag => "subject_tag",
         Field::BouncePolicy => "bounce_policy",
         Field::DigestSchedule => "digest",
+        Field::Function => "function",
+        Field::Template => "template",
+        Field::CustomAttribute => "custom",
+        Field::Subject => "subject",
+        Field::Description => "info",
+        Field::Topics => "topics",
     }
 }
 

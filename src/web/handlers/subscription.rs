@@ -391,6 +391,7 @@ pub fn set(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         reception: reception.as_deref(),
         visibility: visibility.as_deref(),
         name: name.as_deref(),
+        custom: &[],
     };
     match ctx.run(|env, who| membership::set_options(env, who, list, &change)) {
         Ok(member) => {

@@ -1,0 +1,354 @@
+//! Our WSDL 1.1 document for the 24 operations of Sympa 6.2.80 (`urn:sympasoap`, RPC/encoded), filled in from the configuration, and the table of operations and message parts it is written from.
+//!
+//! Message part names and types are Sympa's, so that clients generated from Sympa's WSDL (PHP
+//! SoapClient in WSDL mode, Perl `SOAP::Lite->service`) send the same requests; the
+//! `xsd:minOccurs="0"` marks on optional parts are kept as Sympa writes them (not WSDL 1.1,
+//! but what those clients have always read). Where Sympa's WSDL is wrong we say what is sent:
+//!
+//! - `which` and `lists` answer arrays of strings (`tns:ArrayOfString`), not one `xsd:string`;
+//! - `detailsType`'s `subscribeDate` and `updateDate` are `int` (Unix time), as Sympa sends them;
+//! - `setCustom` has messages of its own (6.2.80 declares two messages named `setCustom` and
+//!   none of the names its portType uses);
+//! - `moveUser` (6.2.78+) is described.
+//!
+//! The answers Sympa actually sends still differ from this document (accessor names, `info` as
+//! an array, untyped structs: reference/soap.md §3); [`super::write::Mode::Conformant`] sends
+//! what it says.
+
+use super::write::escape_attribute;
+use super::NAMESPACE;
+
+/// One operation: its name, its input parts and its output part, each `(name, type)`, and
+/// which input parts are optional.
+#[derive(Debug, Clone, Copy)]
+pub struct Operation {
+    /// The operation (and method element) name.
+    pub name: &'static str,
+    /// Input parts in order: name, type, optional.
+    pub input: &'static [(&'static str, &'static str, bool)],
+    /// The output part: name, type.
+    pub output: (&'static str, &'static str),
+}
+
+const STRING: &str = "xsd:string";
+const BOOLEAN: &str = "xsd:boolean";
+
+/// The 24 operations, in Sympa 6.2.80's portType order.
+pub const OPERATIONS: &[Operation] = &[
+    Operation {
+        name: "info",
+        input: &[("listName", STRING, false)],
+        output: ("return", "tns:listType"),
+    },
+    Operation {
+        name: "complexWhich",
+        input: &[],
+        output: ("return", "tns:ArrayOfLists"),
+    },
+    Operation {
+        name: "which",
+        input: &[],
+        output: ("return", "tns:ArrayOfString"),
+    },
+    Operation {
+        name: "amI",
+        input: &[
+            ("list", STRING, false),
+            ("function", STRING, false),
+            ("user", STRING, false),
+        ],
+        output: ("return", BOOLEAN),
+    },
+    Operation {
+        name: "add",
+        input: &[
+            ("list", STRING, false),
+            ("email", STRING, false),
+            ("gecos", STRING, true),
+            ("quiet", BOOLEAN, true),
+        ],
+        output: ("return", BOOLEAN),
+    },
+    Operation {
+        name: "del",
+        input: &[
+            ("list", STRING, false),
+            ("email", STRING, false),
+            ("quiet", BOOLEAN, true),
+        ],
+        output: ("return", BOOLEAN),
+    },
+    Operation {
+        name: "createList",
+        input: &[
+            ("list", STRING, false),
+            ("subject", STRING, false),
+            ("template", STRING, false),
+            ("description", STRING, false),
+            ("topics", STRING, false),
+        ],
+        output: ("return", BOOLEAN),
+    },
+    Operation {
+        name: "closeList",
+        input: &[("list", STRING, false)],
+        output: ("return", BOOLEAN),
+    },
+    Operation {
+        name: "review",
+        input: &[("list", STRING, false)],
+        output: ("return", "tns:ArrayOfString"),
+    },
+    Operation {
+        name: "fullReview",
+        input: &[("list", STRING, false)],
+        output: ("return", "tns:ArrayOfUsers"),
+    },
+    Operation {
+        name: "subscribe",
+        input: &[("list", STRING, false), ("gecos", STRING, true)],
+        output: ("return", BOOLEAN),
+    },
+    Operation {
+        name: "signoff",
+        input: &[("list", STRING, false), ("email", STRING, true)],
+        output: ("return", BOOLEAN),
+    },
+    Operation {
+        name: "login",
+        input: &[("email", STRING, false), ("password", STRING, false)],
+        output: ("return", STRING),
+    },
+    Operation {
+        name: "casLogin",
+        input: &[("proxyTicket", STRING, false)],
+        output: ("return", STRING),
+    },
+    Operation {
+        name: "getUserEmailByCookie",
+        input: &[("cookie", STRING, false)],
+        output: ("return", STRING),
+    },
+    Operation {
+        name: "authenticateAndRun",
+        input: &[
+            ("email", STRING, false),
+            ("cookie", STRING, false),
+            ("service", STRING, false),
+            ("parameters", "tns:ArrayOfString", true),
+        ],
+        output: ("return", "tns:ArrayOfString"),
+    },
+    Operation {
+        name: "authenticateRemoteAppAndRun",
+        input: &[
+            ("appname", STRING, false),
+            ("apppassword", STRING, false),
+            ("vars", STRING, false),
+            ("service", STRING, false),
+            ("parameters", "tns:ArrayOfString", true),
+        ],
+        output: ("return", "tns:ArrayOfString"),
+    },
+    Operation {
+        name: "lists",
+        input: &[("topic", STRING, true), ("subtopic", STRING, true)],
+        output: ("listInfo", "tns:ArrayOfString"),
+    },
+    Operation {
+        name: "complexLists",
+        input: &[],
+        output: ("return", "tns:ArrayOfLists"),
+    },
+    Operation {
+        name: "checkCookie",
+        input: &[],
+        output: ("email", STRING),
+    },
+    Operation {
+        name: "getDetails",
+        input: &[("list", STRING, false)],
+        output: ("return", "tns:detailsType"),
+    },
+    Operation {
+        name: "setDetails",
+        input: &[
+            ("list", STRING, false),
+            ("gecos", STRING, false),
+            ("reception", STRING, true),
+            ("custom", "tns:ArrayOfCustom", true),
+        ],
+        output: ("return", BOOLEAN),
+    },
+    Operation {
+        name: "setCustom",
+        input: &[
+            ("list", STRING, false),
+            ("key", STRING, false),
+            ("value", STRING, true),
+        ],
+        output: ("return", BOOLEAN),
+    },
+    Operation {
+        name: "moveUser",
+        input: &[("current_email", STRING, false), ("email", STRING, false)],
+        output: ("return", BOOLEAN),
+    },
+];
+
+/// The WSDL's `targetNamespace` (and its types' namespace) for a site: `<wwsympa_url>/wsdl`,
+/// as Sympa names it. [`super::write::Mode::Conformant`] needs it.
+pub fn target_namespace(wwsympa_url: &str) -> String {
+    format!("{}/wsdl", wwsympa_url.trim_end_matches('/'))
+}
+
+/// The struct types: name and members (name, type, required).
+/// A struct member: name, XML Schema type, required.
+pub type Member = (&'static str, &'static str, bool);
+
+const STRUCTS: &[(&str, &[Member])] = &[
+    (
+        "listType",
+        &[
+            ("listAddress", "string", true),
+            ("homepage", "string", false),
+            ("isSubscriber", "boolean", false),
+            ("isOwner", "boolean", false),
+            ("isEditor", "boolean", false),
+            ("subject", "string", false),
+            ("info", "string", false),
+            ("firstBounceDate", "int", false),
+            ("lastBounceDate", "int", false),
+            ("bounceCount", "int", false),
+            ("bounceCode", "string", false),
+            ("bounceScore", "int", false),
+        ],
+    ),
+    (
+        "userType",
+        &[
+            ("email", "string", true),
+            ("gecos", "string", false),
+            ("isSubscriber", "boolean", false),
+            ("isOwner", "boolean", false),
+            ("isEditor", "boolean", false),
+        ],
+    ),
+    (
+        "customType",
+        &[("key", "string", true), ("value", "string", false)],
+    ),
+    (
+        "detailsType",
+        &[
+            ("gecos", "string", false),
+            ("reception", "string", false),
+            ("subscribeDate", "int", false),
+            ("updateDate", "int", false),
+            ("custom", "tns:ArrayOfCustom", false),
+        ],
+    ),
+];
+
+/// The array types: name and item type.
+const ARRAYS: &[(&str, &str)] = &[
+    ("ArrayOfLists", "tns:listType[]"),
+    ("ArrayOfUsers", "tns:userType[]"),
+    ("ArrayOfString", "xsd:string[]"),
+    ("ArrayOfCustom", "tns:customType[]"),
+];
+
+/// The members of a struct type (`listType`, `userType`, `customType`, `detailsType`) in
+/// the WSDL's order, which is the order our answers use (checklist 17; Sympa's is random):
+/// name, XML Schema type, required. Empty for an unknown type.
+pub fn members_of(type_name: &str) -> &'static [Member] {
+    STRUCTS
+        .iter()
+        .find(|(name, _)| *name == type_name)
+        .map(|(_, members)| *members)
+        .unwrap_or(&[])
+}
+
+/// Our WSDL for a site: `targetNamespace` `<wwsympa_url>/wsdl`, the service at `soap_url`,
+/// both escaped for XML.
+pub fn wsdl(wwsympa_url: &str, soap_url: &str) -> String {
+    let mut tns = String::new();
+    escape_attribute(&mut tns, &target_namespace(wwsympa_url));
+    let mut location = String::new();
+    escape_attribute(&mut location, soap_url);
+    let encoding = super::envelope::SOAP11_ENC;
+
+    let mut w = String::with_capacity(24 * 1024);
+    w.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    w.push_str("<!-- Sympa's SOAP API (urn:sympasoap) as served by wwsympa -->\n");
+    w.push_str(&format!(
+        "<definitions name=\"Sympa\" targetNamespace=\"{tns}\"\n  xmlns=\"http://schemas.xmlsoap.org/wsdl/\"\n  xmlns:soap=\"http://schemas.xmlsoap.org/wsdl/soap/\"\n  xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\"\n  xmlns:tns=\"{tns}\">\n\n"
+    ));
+
+    w.push_str(&format!(
+        "  <types>\n    <schema xmlns=\"http://www.w3.org/2001/XMLSchema\" targetNamespace=\"{tns}\"\n      xmlns:SOAP-ENC=\"{encoding}\" xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\">\n"
+    ));
+    for (name, item) in ARRAYS {
+        w.push_str(&format!(
+            "      <complexType name=\"{name}\">\n        <complexContent>\n          <restriction base=\"SOAP-ENC:Array\">\n            <attribute ref=\"SOAP-ENC:arrayType\" wsdl:arrayType=\"{item}\"/>\n          </restriction>\n        </complexContent>\n      </complexType>\n"
+        ));
+    }
+    for (name, members) in STRUCTS {
+        w.push_str(&format!(
+            "      <complexType name=\"{name}\">\n        <all>\n"
+        ));
+        for (member, ty, required) in members.iter() {
+            w.push_str(&format!(
+                "          <element name=\"{member}\" type=\"{ty}\" minOccurs=\"{}\"/>\n",
+                u8::from(*required)
+            ));
+        }
+        w.push_str("        </all>\n      </complexType>\n");
+    }
+    w.push_str("    </schema>\n  </types>\n\n");
+
+    for op in OPERATIONS {
+        w.push_str(&format!("  <message name=\"{}Request\">\n", op.name));
+        for (part, ty, optional) in op.input {
+            let optional = if *optional {
+                " xsd:minOccurs=\"0\""
+            } else {
+                ""
+            };
+            w.push_str(&format!(
+                "    <part name=\"{part}\" type=\"{ty}\"{optional}/>\n"
+            ));
+        }
+        w.push_str("  </message>\n");
+        w.push_str(&format!(
+            "  <message name=\"{}Response\">\n    <part name=\"{}\" type=\"{}\"/>\n  </message>\n",
+            op.name, op.output.0, op.output.1
+        ));
+    }
+
+    w.push_str("\n  <portType name=\"SympaPort\">\n");
+    for op in OPERATIONS {
+        w.push_str(&format!(
+            "    <operation name=\"{0}\">\n      <input message=\"tns:{0}Request\"/>\n      <output message=\"tns:{0}Response\"/>\n    </operation>\n",
+            op.name
+        ));
+    }
+    w.push_str("  </portType>\n\n");
+
+    w.push_str("  <binding name=\"SOAP\" type=\"tns:SympaPort\">\n    <soap:binding style=\"rpc\" transport=\"http://schemas.xmlsoap.org/soap/http\"/>\n");
+    let body = format!(
+        "<soap:body use=\"encoded\" namespace=\"{NAMESPACE}\" encodingStyle=\"{encoding}\"/>"
+    );
+    for op in OPERATIONS {
+        w.push_str(&format!(
+            "    <operation name=\"{0}\">\n      <soap:operation soapAction=\"{NAMESPACE}#{0}\"/>\n      <input>{body}</input>\n      <output>{body}</output>\n    </operation>\n",
+            op.name
+        ));
+    }
+    w.push_str("  </binding>\n\n");
+
+    w.push_str(&format!(
+        "  <service name=\"SympaSOAP\">\n    <port name=\"SympaPort\" binding=\"tns:SOAP\">\n      <soap:address location=\"{location}\"/>\n    </port>\n  </service>\n</definitions>\n"
+    ));
+    w
+}
