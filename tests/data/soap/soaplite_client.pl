@@ -189,7 +189,7 @@ my @members = map { sprintf 'subscriber%03d@example.com', $_ } 1 .. 5;
     fault_is('del on an unknown list', call($lm, 'del', 'nosuchlist', 'someone@example.com'), 'Server', 'Undefined list');
 }
 {
-    my $r = result_of('createList', call($lm, 'createList', 'bench-new', 'A list made over SOAP', 'discussion_list', 'Made by the SOAP test.', ''));
+    my $r = result_of('createList', call($lm, 'createList', 'bench-new', 'A list made over SOAP', 'discussion_list', 'Made by the SOAP test.', 'misc'));
     ok($r, 'createList by the listmaster: true', show($r));
     $r = result_of('lists after createList', call($lm, 'lists'));
     ok(ref $r eq 'ARRAY' && grep({ (kv($_)->{listAddress} // '') eq "bench-new\@$domain" } @$r), 'createList: the new list is in lists', show($r));
