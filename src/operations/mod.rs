@@ -22,6 +22,9 @@ mod refusal;
 mod run;
 pub mod tokens;
 
+#[cfg(test)]
+mod doors_tests;
+
 pub use refusal::{Existing, Field, Refusal};
 pub use run::{run, Handoff};
 

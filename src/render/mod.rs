@@ -89,6 +89,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("web/rss.html", include_str!("../../templates/web/rss.html")),
     (
+        "web/wsdl.html",
+        include_str!("../../templates/web/wsdl.html"),
+    ),
+    (
         "web/search_archives.html",
         include_str!("../../templates/web/search_archives.html"),
     ),

@@ -15,7 +15,9 @@
 //! run before the handler; the table tests check the rest.
 
 use super::action::{Access, Action};
-use super::handlers::{account, archive, bounces, home, members, moderation, subscription, tokens};
+use super::handlers::{
+    account, archive, bounces, home, members, moderation, soap, subscription, tokens,
+};
 use crate::domain::ActionKind;
 
 /// Sympa's path arguments of the account pages that come back to where the visitor was.
@@ -211,6 +213,8 @@ pub static ACTIONS: &[Action] = &[
     Action::site("withdraw", moderation::withdraw)
         .args(&["list", "key"])
         .form(),
+    // The SOAP API's WSDL (Sympa's URL): the same document for everyone.
+    Action::site("wsdl", soap::wsdl),
 ];
 
 /// Old action names WWSympa still answers (reference §1.10), mapped to today's.

@@ -100,6 +100,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("my",            "-",    "L P P P P P P"),
     ("api_tokens",    "-",    "L P P P P P P"),
     ("help",          "-",    "P P P P P P P"),
+    ("wsdl",          "-",    "P P P P P P P"),
     // Mailed links: the key or the signed id is the credential; a bogus one is a clear 410.
     ("auth",          "-",    "P P P P P P P"),
     ("oneclick",      "-",    "P P P P P P P"),

@@ -6,6 +6,7 @@ pub mod bounces;
 pub mod home;
 pub mod members;
 pub mod moderation;
+pub mod soap;
 pub mod subscription;
 pub mod tokens;
 
