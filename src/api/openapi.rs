@@ -107,6 +107,10 @@ const WITH_BODY: &[(&str, &str)] = &[
         "422",
         "The body does not have the expected shape (`invalid_body`).",
     ),
+    (
+        "429",
+        "Too many requests of this kind lately (`rate_limited`, `try_again_soon`); see Retry-After.",
+    ),
 ];
 
 impl Modify for Common {

@@ -1208,3 +1208,45 @@ fn an_unreachable_database_is_503_with_retry_after() {
     assert_eq!(code(&value), "unavailable");
     assert!(response.header("Retry-After").is_some());
 }
+
+/// Revokes token `id` as `address` through the operation.
+fn revoke_as(site: &Site, address: &str, id: i64) -> Result<(), wwsympa::operations::Error> {
+    let mut store = site.store();
+    let templates = Templates::load(None).unwrap();
+    let mut env = Env::new(&mut store, &site.config, &templates);
+    let requester = Requester {
+        email: Some(email(address)),
+        listmaster: site.config.is_listmaster(&email(address)),
+        remote_addr: None,
+        channel: Channel::Web,
+        known_roles: None,
+    };
+    tokens::revoke(&mut env, &requester, id)
+}
+
+#[test]
+fn a_listmaster_revokes_anyones_token_and_nobody_else_does() {
+    let (_dir, site) = site("api-revoke");
+    let secret = token(&site, "member@example.org", "write");
+    let id: i64 = site.db.texts("SELECT CAST(id AS TEXT) FROM api_tokens")[0]
+        .parse()
+        .unwrap();
+    let before = footprint(&site);
+    let refused = revoke_as(&site, "other@example.org", id).unwrap_err();
+    assert!(
+        matches!(&refused, wwsympa::operations::Error::Refused(r) if r.code() == "invalid_value"),
+        "{refused:?}"
+    );
+    assert!(revoke_as(&site, "owner@example.org", id + 1000).is_err());
+    assert_eq!(footprint(&site), before);
+    let (status, _, _) = call(&site, "GET", "me", Some(&secret), None);
+    assert_eq!(status, 200);
+    revoke_as(&site, "boss@example.org", id).unwrap();
+    let (status, error, _) = call(&site, "GET", "me", Some(&secret), None);
+    assert_eq!((status, code(&error)), (401, "invalid_token"));
+    // The audit row names the token's owner as its target and the listmaster as its actor.
+    let audit = site
+        .db
+        .texts("SELECT actor || ' ' || target FROM audit_log WHERE action = 'api_token_revoke'");
+    assert_eq!(audit, ["boss@example.org member@example.org"]);
+}
