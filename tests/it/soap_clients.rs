@@ -364,7 +364,7 @@ fn zeep_strict_against_the_wsdl_conformant_mode() {
         .arg(script("zeep_client.py"))
         .arg(site.wsdl_url())
         .arg(script("soap-encoding.xsd"));
-    run_client(&site, command, 18);
+    run_client(&site, command, 21);
 }
 
 /// A SOAP 1.1 envelope as SOAP::Lite writes it: `op` in `urn:sympasoap`, positional string
