@@ -26,7 +26,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the web interface over FastCGI (or plain HTTP with --http).
+    /// Serve the web interface over FastCGI (or plain HTTP with --http); with --soap, Sympa's
+    /// SOAP interface.
     Serve(cli::serve::ServeArgs),
     /// Manage lists.
     List {
@@ -52,6 +53,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: cli::user::UserCommand,
+    },
+    /// The SOAP interface's trusted applications: make a password hash.
+    Soap {
+        #[command(subcommand)]
+        command: cli::soap::SoapCommand,
     },
     /// Check the configuration, the database and the mail transport; exits 1 on errors.
     /// `wwsympa check mta` checks the MTA's routing to wwsympa instead.
@@ -121,6 +127,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Member { command } => cli::lists::member(&config, command),
         Command::User { command } => cli::user::run(&config, command),
         Command::Archive { command } => cli::archive::run(&config, command),
+        Command::Soap { command } => cli::soap::run(command),
         Command::Check { what: None } => cli::check::run(&config),
         Command::Check {
             what: Some(cli::check::CheckCommand::Mta(args)),

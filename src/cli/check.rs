@@ -54,6 +54,7 @@ pub fn run(config: &Config) -> Result<()> {
             errors += 1;
         }
     }
+    errors += check_trusted_applications(config);
     if errors > 0 {
         bail!("{errors} error(s)");
     }
@@ -109,6 +110,35 @@ fn check_database(config: &Config, target: &Target) -> usize {
         Err(e) => {
             println!("error: database {where_}: {e}");
             1
+        }
+    }
+}
+
+/// The SOAP interface's trusted applications: readable, and a warning for each one still on
+/// Sympa's unsalted MD5. Returns the number of errors.
+fn check_trusted_applications(config: &Config) -> usize {
+    let path = &config.trusted_applications;
+    match wwsympa::soap::trusted::Apps::load(path) {
+        Err(e) => {
+            println!("error: {e}");
+            1
+        }
+        Ok(apps) => {
+            let count = apps.iter().count();
+            if count > 0 {
+                println!(
+                    "SOAP trusted applications: ok ({count} in {})",
+                    path.display()
+                );
+            }
+            for app in apps.iter().filter(|app| app.uses_md5()) {
+                println!(
+                    "warning: the SOAP trusted application {:?} still has an md5password (unsalted MD5, Sympa's); make a password_hash with `wwsympa soap hash-password` (the password on standard input) and put that line in place of its md5password in {}",
+                    app.name,
+                    path.display()
+                );
+            }
+            0
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod lmtp;
 pub mod mta;
 pub mod sender;
 pub mod serve;
+pub mod soap;
 pub mod socketmap;
 pub mod user;
 

@@ -9,9 +9,10 @@ use anyhow::{bail, Context, Result};
 use wwsympa::config::Config;
 use wwsympa::fcgi;
 use wwsympa::http::plain::{self, Http, HttpFront};
-use wwsympa::http::{FcgiAdapter, Gate};
+use wwsympa::http::{FcgiAdapter, Gate, Service};
 use wwsympa::mail;
 use wwsympa::runtime::{self, BindSpec, FcgiFront, Front};
+use wwsympa::soap::SoapApp;
 use wwsympa::store::Target;
 use wwsympa::web::{App, State};
 
@@ -42,9 +43,13 @@ pub struct ServeArgs {
     /// Exit after this long without a request (e.g. 90s, 10m); the socket stays with systemd.
     #[arg(long, env = "WWSYMPA_IDLE_TIMEOUT", value_parser = parse_duration, value_name = "DURATION")]
     idle_timeout: Option<Duration>,
-    /// With several LISTEN_FDS, the name of the one to serve (FileDescriptorName=).
-    #[arg(long, value_name = "NAME", default_value = "wwsympa")]
-    fd_name: String,
+    /// Serve Sympa's SOAP interface (at the path of `soap_url`) instead of the web interface.
+    #[arg(long)]
+    soap: bool,
+    /// With several LISTEN_FDS, the name of the one to serve (FileDescriptorName=); by default
+    /// `wwsympa`, or `sympasoap` with --soap.
+    #[arg(long, value_name = "NAME")]
+    fd_name: Option<String>,
     /// How long a kept connection (FastCGI keep_conn, HTTP keep-alive) may stay idle between requests.
     #[arg(long, value_parser = parse_duration, default_value = "2s", value_name = "DURATION")]
     keep_conn_idle: Duration,
@@ -57,6 +62,40 @@ pub struct ServeArgs {
 /// How long a stopping `serve` waits for its sender thread to finish the mail in hand.
 const SERVE_SENDER_GRACE: Duration = Duration::from_secs(1);
 
+/// What `serve` runs: the web application or the SOAP one.
+trait Served: Service + 'static {
+    /// Wakes this process's sender.
+    fn wake(&self) -> Arc<mail::Wake>;
+    /// The configuration in force.
+    fn current(&self) -> Config;
+    /// Re-reads the configuration (SIGHUP).
+    fn reload_now(&self) -> std::result::Result<(), String>;
+}
+
+impl Served for App {
+    fn wake(&self) -> Arc<mail::Wake> {
+        self.outbox_wake()
+    }
+    fn current(&self) -> Config {
+        self.config()
+    }
+    fn reload_now(&self) -> std::result::Result<(), String> {
+        self.reload()
+    }
+}
+
+impl Served for SoapApp {
+    fn wake(&self) -> Arc<mail::Wake> {
+        self.outbox_wake()
+    }
+    fn current(&self) -> Config {
+        self.config()
+    }
+    fn reload_now(&self) -> std::result::Result<(), String> {
+        self.reload()
+    }
+}
+
 /// Runs `wwsympa serve` until a stop signal (or the idle timeout).
 pub fn run(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Result<()> {
     let started = std::time::Instant::now();
@@ -67,7 +106,11 @@ pub fn run(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Res
     let listener = match &args.http {
         Some(spec) => runtime::bind(spec)?,
         None => {
-            let (listener, origin) = runtime::acquire(args.listen.as_ref(), Some(&args.fd_name))?;
+            let fd_name = args
+                .fd_name
+                .clone()
+                .unwrap_or_else(|| if args.soap { "sympasoap" } else { "wwsympa" }.to_string());
+            let (listener, origin) = runtime::acquire(args.listen.as_ref(), Some(&fd_name))?;
             log::debug!("listener from {origin:?}");
             listener
         }
@@ -87,13 +130,49 @@ pub fn run(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Res
         }
         Err(e) => return Err(e.context("preparing the database")),
     };
-    let max_body = config.max_body_size;
-    let mut app =
-        App::new(State::new(config)?, config_path)?.with_connections(usize::from(args.threads));
-    if let Some(store) = store {
-        app = app.with_store(store);
+    let threads = usize::from(args.threads);
+    if args.soap {
+        let mut app = SoapApp::new(config, config_path)?.with_connections(threads);
+        if let Some(store) = store {
+            app = app.with_store(store);
+        }
+        serve(
+            Arc::new(app),
+            listener,
+            db,
+            &args,
+            events,
+            &notifier,
+            started,
+        )
+    } else {
+        let mut app = App::new(State::new(config)?, config_path)?.with_connections(threads);
+        if let Some(store) = store {
+            app = app.with_store(store);
+        }
+        serve(
+            Arc::new(app),
+            listener,
+            db,
+            &args,
+            events,
+            &notifier,
+            started,
+        )
     }
-    let app = Arc::new(app);
+}
+
+/// Serves `app` on `listener` until stopped, with this process's outbox sender.
+fn serve<A: Served>(
+    app: Arc<A>,
+    listener: runtime::Listener,
+    db: Target,
+    args: &ServeArgs,
+    events: std::sync::mpsc::Receiver<runtime::Event>,
+    notifier: &runtime::Notifier,
+    started: std::time::Instant,
+) -> Result<()> {
+    let max_body = app.current().max_body_size;
     // Mail leaves after the response: requests commit it and wake this thread, which sends it
     // (and looks every --outbox-poll for mail of other processes and retries).
     let sender = {
@@ -101,8 +180,8 @@ pub fn run(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Res
         mail::SenderThread::spawn(
             "serve",
             db,
-            move || app_config.config(),
-            app.outbox_wake(),
+            move || app_config.current(),
+            app.wake(),
             args.outbox_poll,
         )
         .context("starting the outbox sender")?
@@ -136,7 +215,7 @@ pub fn run(config: Config, config_path: Option<PathBuf>, args: ServeArgs) -> Res
         connections: conns,
         idle_timeout: args.idle_timeout,
     };
-    let served = runtime::run(front, &options, events, &notifier, &|| app.reload());
+    let served = runtime::run(front, &options, events, notifier, &|| app.reload_now());
     // A sender busy with a hung MTA is left behind: the lease hands its mail to another.
     sender.stop(SERVE_SENDER_GRACE);
     served?;

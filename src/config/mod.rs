@@ -18,8 +18,19 @@ pub struct Config {
     pub listmaster: String,
     /// Public URL of the web interface (Sympa's `wwsympa_url`); its path is the base of every link.
     pub wwsympa_url: String,
-    /// Public URL of the SOAP interface (Sympa's `soap_url`).
+    /// Public URL of the SOAP interface (Sympa's `soap_url`); `wwsympa serve --soap` answers
+    /// at its path, and the WSDL names it.
     pub soap_url: String,
+    /// The trusted applications of the SOAP interface (`authenticateRemoteAppAndRun`), in
+    /// Sympa's `trusted_applications.conf` format; a missing file means none.
+    pub trusted_applications: PathBuf,
+    /// Answers SOAP calls in the shapes the WSDL describes (prefixed wrapper, the WSDL's
+    /// accessor names, typed structs, `info` as a struct) for zeep, .NET and Java clients,
+    /// instead of Sympa's own shapes that Perl and PHP clients read. Off by default.
+    pub soap_wsdl_conformant: bool,
+    /// Lifetime the SOAP interface gives its session cookie, in seconds (Sympa's
+    /// `cookie_expire`); 0 means Sympa's 600 seconds.
+    pub cookie_expire: u64,
     /// The database: `SQLite` (one host; the default) or `PostgreSQL` (several hosts on one
     /// server), as Sympa's `db_type` names them (`Pg` is taken for `PostgreSQL`).
     pub db_type: DbType,
@@ -156,6 +167,9 @@ impl Default for Config {
             listmaster: "listmaster@localhost".into(),
             wwsympa_url: "http://localhost/sympa".into(),
             soap_url: "http://localhost/sympasoap".into(),
+            trusted_applications: PathBuf::from("/etc/wwsympa/trusted_applications.conf"),
+            soap_wsdl_conformant: false,
+            cookie_expire: 0,
             db_type: DbType::Sqlite,
             db_name: PathBuf::from("wwsympa.db"),
             db_host: "localhost".into(),

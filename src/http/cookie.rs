@@ -2,6 +2,9 @@
 
 use super::Request;
 
+/// The session cookie's name (Sympa's), shared by the web and SOAP doors.
+pub const SESSION_COOKIE: &str = "sympa_session";
+
 /// The value of cookie `name` in the request's `Cookie` header(s), if present and plain.
 pub fn get<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
     request

@@ -154,6 +154,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("web/my.html", include_str!("../../templates/web/my.html")),
     (
+        "web/api_tokens.html",
+        include_str!("../../templates/web/api_tokens.html"),
+    ),
+    (
         "web/info.html",
         include_str!("../../templates/web/info.html"),
     ),

@@ -19,7 +19,7 @@ pub use listen::{acquire, bind, BindSpec, ListenError, Listener, Origin, Stream}
 pub use notify::Notifier;
 pub use workers::{accept_loop, wait_readable, Activity, FcgiFront, Front, WorkerCtx};
 
-use signals::Event;
+pub use signals::Event;
 
 /// How the process runs.
 #[derive(Debug, Clone)]

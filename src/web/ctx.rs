@@ -21,8 +21,8 @@ use crate::store::{Pooled, SessionRecord};
 
 use super::Error;
 
-/// The session cookie's name (Sympa's).
-pub const SESSION_COOKIE: &str = "sympa_session";
+/// The session cookie's name (Sympa's), shared with the SOAP door.
+pub const SESSION_COOKIE: &str = crate::http::cookie::SESSION_COOKIE;
 
 /// The cookie that carries a visitor's CSRF secret while they have no session: forms shown
 /// to anonymous visitors need a token, but not a session row (300 cookieless page views

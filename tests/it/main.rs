@@ -5,6 +5,7 @@
 //! `tests/run` runs the suite once on each.
 
 mod accounts;
+mod api;
 mod archive_dkim;
 mod archive_import;
 mod archives;

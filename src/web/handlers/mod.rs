@@ -8,6 +8,7 @@ pub mod members;
 pub mod moderation;
 pub mod soap;
 pub mod subscription;
+pub mod tokens;
 
 use crate::messages;
 use crate::operations::{Field, Refusal};
@@ -58,6 +59,9 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::SubjectTag => "subject_tag",
         Field::BouncePolicy => "bounce_policy",
         Field::DigestSchedule => "digest",
+        Field::TokenName => "name",
+        Field::Scope => "scope",
+        Field::Expiry => "expires_days",
         Field::Function => "function",
         Field::Template => "template",
         Field::CustomAttribute => "custom",

@@ -1,0 +1,361 @@
+//! Trusted applications (`trusted_applications.conf` in Sympa's format): who may call `authenticateRemoteAppAndRun`, as whom, and which services.
+//!
+//! The file is paragraphs separated by blank lines, one `key value` per line, `#` comments:
+//!
+//! ```text
+//! name portal
+//! password_hash $argon2id$v=19$m=19456,t=2,p=1$...
+//! proxy_for_variables USER_EMAIL,remote_host
+//! allow_commands lists,which,info
+//! ```
+//!
+//! Each paragraph has exactly one of `md5password` (Sympa's unsalted MD5 in hex, accepted so
+//! that an existing file keeps working; `wwsympa check` warns about each) and
+//! `password_hash` (an argon2id PHC string, from `wwsympa soap hash-password`). Secrets are
+//! compared in constant time. Of the variables an application passes, only those listed in
+//! its `proxy_for_variables` are kept; `USER_EMAIL` makes the call act as that address.
+
+use std::path::Path;
+
+use md5::{Digest, Md5};
+
+use crate::auth;
+
+use super::Fault;
+
+/// How an application proves who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Secret {
+    /// Sympa's `md5password`: the MD5 of the password, in lower-case hex.
+    Md5(String),
+    /// Our `password_hash`: an argon2id PHC string.
+    Hash(String),
+}
+
+/// One trusted application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct App {
+    /// Its name, as the first parameter of `authenticateRemoteAppAndRun` gives it.
+    pub name: String,
+    secret: Secret,
+    /// The variables it may set (`USER_EMAIL`, `remote_host`, ...).
+    pub proxy_for_variables: Vec<String>,
+    /// Sympa's `set_variables` (`name=value` pairs), read and kept; no variable of ours
+    /// takes them yet.
+    pub set_variables: Vec<(String, String)>,
+    /// The services it may run; `None`: every service the run-wrappers take.
+    pub allow_commands: Option<Vec<String>>,
+}
+
+impl App {
+    /// Returns true if and only if the application still uses Sympa's unsalted MD5.
+    pub fn uses_md5(&self) -> bool {
+        matches!(self.secret, Secret::Md5(_))
+    }
+
+    /// Returns true if and only if the application may run `service`.
+    pub fn may_run(&self, service: &str) -> bool {
+        self.allow_commands
+            .as_ref()
+            .is_none_or(|allowed| allowed.iter().any(|a| a == service))
+    }
+
+    /// Returns true if and only if `password` is this application's.
+    fn check(&self, password: &str) -> bool {
+        match &self.secret {
+            Secret::Md5(hex) => {
+                auth::constant_time_eq(md5_hex(password).as_bytes(), hex.as_bytes())
+            }
+            Secret::Hash(phc) => auth::verify_password(password, Some(phc)),
+        }
+    }
+}
+
+/// The MD5 of `text` in lower-case hex, as Sympa's `md5password` holds it.
+pub fn md5_hex(text: &str) -> String {
+    Md5::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Why the file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// It exists but cannot be read.
+    #[error("reading {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A paragraph is not right.
+    #[error("trusted applications, line {line}: {message}")]
+    Syntax {
+        /// The line (1-based) where the paragraph or the key starts.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The trusted applications of the site.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Apps {
+    apps: Vec<App>,
+}
+
+impl Apps {
+    /// Reads the file at `path`; a missing file means no application.
+    pub fn load(path: &Path) -> Result<Apps, Error> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Apps::parse(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Apps::default()),
+            Err(source) => Err(Error::Read {
+                path: path.display().to_string(),
+                source,
+            }),
+        }
+    }
+
+    /// Parses the file's text.
+    pub fn parse(text: &str) -> Result<Apps, Error> {
+        let mut apps = Vec::new();
+        let mut current: Vec<(usize, String, String)> = Vec::new();
+        for (index, raw) in text.lines().chain(std::iter::once("")).enumerate() {
+            let line = raw.trim();
+            if line.starts_with('#') {
+                continue;
+            }
+            if line.is_empty() {
+                if !current.is_empty() {
+                    apps.push(paragraph(&std::mem::take(&mut current))?);
+                }
+                continue;
+            }
+            let (key, value) = line
+                .split_once(|c: char| c.is_whitespace())
+                .map_or((line, ""), |(k, v)| (k, v.trim()));
+            current.push((index + 1, key.to_string(), value.to_string()));
+        }
+        for (i, app) in apps.iter().enumerate() {
+            if apps[..i].iter().any(|other| other.name == app.name) {
+                return Err(Error::Syntax {
+                    line: 0,
+                    message: format!("the application {:?} is defined twice", app.name),
+                });
+            }
+        }
+        Ok(Apps { apps })
+    }
+
+    /// Every application.
+    pub fn iter(&self) -> impl Iterator<Item = &App> {
+        self.apps.iter()
+    }
+
+    /// The application called `name`, if `password` is its own. The work done is the same
+    /// whether the name is known or not.
+    pub fn authenticate(&self, name: &str, password: &str) -> Option<&App> {
+        match self.apps.iter().find(|app| app.name == name) {
+            Some(app) => app.check(password).then_some(app),
+            None => {
+                // The same comparison against nothing, so that the timing does not say
+                // which names exist.
+                let _ = auth::constant_time_eq(md5_hex(password).as_bytes(), &[b'0'; 32]);
+                None
+            }
+        }
+    }
+}
+
+/// One paragraph's lines, checked.
+fn paragraph(lines: &[(usize, String, String)]) -> Result<App, Error> {
+    let first = lines[0].0;
+    let mut name = None;
+    let mut secrets = Vec::new();
+    let mut proxy = Vec::new();
+    let mut set = Vec::new();
+    let mut allow = None;
+    for (line, key, value) in lines {
+        let syntax = |message: String| Error::Syntax {
+            line: *line,
+            message,
+        };
+        match key.as_str() {
+            "name" if !value.is_empty() => name = Some(value.clone()),
+            "md5password" => {
+                let hex = value.to_ascii_lowercase();
+                if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(syntax("md5password must be 32 hexadecimal digits".into()));
+                }
+                secrets.push(Secret::Md5(hex));
+            }
+            "password_hash" => {
+                if !value.starts_with("$argon2") {
+                    return Err(syntax(
+                        "password_hash must be an argon2 PHC string (`wwsympa soap hash-password`)"
+                            .into(),
+                    ));
+                }
+                secrets.push(Secret::Hash(value.clone()));
+            }
+            "proxy_for_variables" => proxy = comma_list(value),
+            "set_variables" => {
+                for pair in comma_list(value) {
+                    let (k, v) = pair.split_once('=').ok_or_else(|| {
+                        syntax(format!("set_variables: {pair:?} is not name=value"))
+                    })?;
+                    set.push((k.trim().to_string(), v.trim().to_string()));
+                }
+            }
+            "allow_commands" => allow = Some(comma_list(value)),
+            other => return Err(syntax(format!("unknown or empty key {other:?}"))),
+        }
+    }
+    let name = name.ok_or_else(|| Error::Syntax {
+        line: first,
+        message: "a paragraph without a name".into(),
+    })?;
+    if secrets.len() != 1 {
+        return Err(Error::Syntax {
+            line: first,
+            message: format!(
+                "the application {name:?} needs exactly one of md5password and password_hash"
+            ),
+        });
+    }
+    Ok(App {
+        name,
+        secret: secrets.remove(0),
+        proxy_for_variables: proxy,
+        set_variables: set,
+        allow_commands: allow,
+    })
+}
+
+fn comma_list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Reads `authenticateRemoteAppAndRun`'s `vars` (`NAME=value,NAME=value`) and keeps the
+/// variables `app` may set, dropping the others silently as Sympa does; a variable without
+/// `=` is Sympa's fault.
+pub fn proxied_vars(app: &App, vars: &str) -> Result<Vec<(String, String)>, Fault> {
+    let mut kept = Vec::new();
+    for var in vars.split(',').filter(|v| !v.is_empty()) {
+        let Some((name, value)) = var.split_once('=') else {
+            return Err(Fault::server(
+                "Incorrect syntaxe value",
+                Some(&format!("Unrecognized syntaxe  {var}")),
+            ));
+        };
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(Fault::server(
+                "Incorrect syntaxe value",
+                Some(&format!("Unrecognized syntaxe  {var}")),
+            ));
+        }
+        if app.proxy_for_variables.iter().any(|p| p == name) {
+            kept.push((name.to_string(), value.to_string()));
+        }
+    }
+    Ok(kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SYMPA: &str = "# Sympa's sample\nname benchapp\nmd5password 2B1D1E7E01C2C7FD4A8FF0D0C4CB1D0A\nproxy_for_variables USER_EMAIL,remote_host\n\n\nname other\nmd5password 00000000000000000000000000000000\nallow_commands lists, which\nset_variables a=1,b=2\n";
+
+    #[test]
+    fn md5_is_sympas_hex() {
+        assert_eq!(md5_hex(""), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(md5_hex("abc"), "900150983cd24fb0d6963f7d28e17f72");
+    }
+
+    #[test]
+    fn reads_sympas_paragraphs() {
+        let text = SYMPA.replace(
+            "2B1D1E7E01C2C7FD4A8FF0D0C4CB1D0A",
+            &md5_hex("benchapp-secret").to_uppercase(),
+        );
+        let apps = Apps::parse(&text).unwrap();
+        let names: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["benchapp", "other"]);
+        let app = apps.authenticate("benchapp", "benchapp-secret").unwrap();
+        assert!(app.uses_md5());
+        assert_eq!(app.proxy_for_variables, ["USER_EMAIL", "remote_host"]);
+        assert!(app.may_run("add"));
+        assert!(apps.authenticate("benchapp", "wrong").is_none());
+        assert!(apps.authenticate("nosuch", "benchapp-secret").is_none());
+        let other = apps.iter().nth(1).unwrap();
+        assert!(other.may_run("which") && !other.may_run("add"));
+        assert_eq!(
+            other.set_variables,
+            [("a".to_string(), "1".to_string()), ("b".into(), "2".into())]
+        );
+    }
+
+    #[test]
+    fn takes_an_argon2_hash() {
+        let hash = auth::hash_password("s3cret-for-the-portal").unwrap();
+        let apps = Apps::parse(&format!("name portal\npassword_hash {hash}\n")).unwrap();
+        let app = apps
+            .authenticate("portal", "s3cret-for-the-portal")
+            .unwrap();
+        assert!(!app.uses_md5());
+        assert!(apps.authenticate("portal", "s3cret").is_none());
+    }
+
+    #[test]
+    fn refuses_paragraphs_that_are_not_right() {
+        for bad in [
+            "md5password d41d8cd98f00b204e9800998ecf8427e\n",
+            "name a\n",
+            "name a\nmd5password xyz\n",
+            "name a\nmd5password d41d8cd98f00b204e9800998ecf8427e\npassword_hash $argon2id$x\n",
+            "name a\npassword_hash plain\n",
+            "name a\nmd5password d41d8cd98f00b204e9800998ecf8427e\ncolour blue\n",
+            "name a\nmd5password d41d8cd98f00b204e9800998ecf8427e\n\nname a\nmd5password d41d8cd98f00b204e9800998ecf8427e\n",
+        ] {
+            assert!(Apps::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Apps::parse("# nothing\n\n").unwrap(), Apps::default());
+    }
+
+    #[test]
+    fn a_missing_file_is_no_application() {
+        let apps = Apps::load(Path::new("/nonexistent/wwsympa/trusted.conf")).unwrap();
+        assert_eq!(apps.iter().count(), 0);
+    }
+
+    #[test]
+    fn vars_keep_only_the_proxied_ones_and_fault_as_sympa() {
+        let apps = Apps::parse(&format!(
+            "name a\nmd5password {}\nproxy_for_variables USER_EMAIL\n",
+            md5_hex("x")
+        ))
+        .unwrap();
+        let app = apps.iter().next().unwrap();
+        assert_eq!(
+            proxied_vars(app, "USER_EMAIL=a@example.org,remote_host=h").unwrap(),
+            [("USER_EMAIL".to_string(), "a@example.org".to_string())]
+        );
+        assert_eq!(proxied_vars(app, "").unwrap(), []);
+        let fault = proxied_vars(app, "USER_EMAIL").unwrap_err();
+        assert_eq!(fault.string, "Incorrect syntaxe value");
+        assert_eq!(
+            fault.detail.as_deref(),
+            Some("Unrecognized syntaxe  USER_EMAIL")
+        );
+        assert_eq!(fault.code, crate::soap::FaultCode::Server);
+    }
+}
