@@ -36,6 +36,7 @@ mod owners;
 mod peers;
 mod postfix;
 mod protocol;
+mod soap;
 mod streams;
 mod subscription;
 mod support;
