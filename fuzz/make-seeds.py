@@ -86,7 +86,31 @@ lmtp = {
     "garbage": b"\x03\0\xff\xfe\r\n" + b"A" * 300 + b"\r\nEHLO\r\nMAIL FROM:<\"a b\"@c>\r\n",
 }
 
-for target, seeds in (("serve_connection", serve), ("decode_pairs", pairs), ("serve_http", http), ("lmtp_session", lmtp)):
+# SOAP: request bodies, from the captures of Sympa's clients (tests/data/soap-wire) and by hand.
+def captured_body(name, nth=0):
+    with open(os.path.join(HERE, "..", "tests", "data", "soap-wire", name), "rb") as f:
+        data = f.read()
+    request = data.split(b">>> REQUEST\n")[1 + nth].split(b"\n<<< RESPONSE\n")[0]
+    return request.split(b"\r\n\r\n", 1)[1]
+
+
+ENV = (b'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" '
+       b'xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" '
+       b'xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">')
+soap = {
+    "lists_nil": captured_body("03-lists.http"),
+    "array": captured_body("18-authenticateAndRun-lists.http"),
+    "base64": captured_body("70-add-utf8-gecos.http"),
+    "soap12": captured_body("57-soap12-envelope.http"),
+    "zeep_array": captured_body("clients/zeep-authenticateAndRun-array-without-soapenc-type.http"),
+    "malformed": captured_body("53-fault-malformed-xml.http"),
+    "header_struct_refs": ENV + b'<soap:Header><t:x xmlns:t="urn:t" soap:mustUnderstand="0"/></soap:Header>'
+    + b'<soap:Body><m:setDetails xmlns:m="urn:sympasoap"><a>&lt;&#233;&#x1F600;<![CDATA[&]]></a>'
+    + b'<b><key>k</key><value xsi:nil="true"/></b><c xsi:type="xsd:boolean">1</c>'
+    + b'<d soapenc:arrayType="xsd:anyType[2]"><item><e>1</e></item><item/></d></m:setDetails></soap:Body></soap:Envelope>',
+}
+
+for target, seeds in (("serve_connection", serve), ("decode_pairs", pairs), ("serve_http", http), ("lmtp_session", lmtp), ("soap_request", soap)):
     directory = os.path.join(HERE, "corpus", target)
     os.makedirs(directory, exist_ok=True)
     for name, data in seeds.items():

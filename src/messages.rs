@@ -89,6 +89,10 @@ pub fn refusal(refusal: &Refusal) -> String {
             field: Field::CustomAttribute,
             max,
         } => format!("A member may have at most {max} custom attributes."),
+        Refusal::TooMany {
+            field: Field::Topics,
+            max,
+        } => format!("A list has at most {max} topics."),
         Refusal::TooMany { max, .. } => format!("At most {max} at once, please."),
     }
 }

@@ -1,4 +1,4 @@
-//! Rate limits on login, password mail and subscription, per address and per client, kept in
+//! Rate limits on login, password mail, subscription and list requests, per address and per client, kept in
 //! the store so every process shares them.
 
 use std::net::IpAddr;
@@ -77,6 +77,14 @@ pub const CONFIRMATION_MAIL_PER_ADDRESS: Limit = Limit {
     bucket: "confirm-address",
     window: 3600,
     max: 10,
+};
+
+/// Lists asked for by one user who is not a listmaster (each one mails the listmasters):
+/// 5 per day.
+pub const LIST_REQUEST_PER_ADDRESS: Limit = Limit {
+    bucket: "list-request-address",
+    window: 86_400,
+    max: 5,
 };
 
 /// The key of a client: its IPv4 address, or the /64 of an IPv6 one (a host usually has a whole /64).

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use super::limits::LIST_REQUEST_PER_ADDRESS;
 use super::{check_length, parse_email, Env, Error, Existing, Field, Refusal, Requester};
 use serde::Serialize;
 
@@ -97,8 +98,9 @@ fn check_new_list(list: &NewList) -> Result<(), Refusal> {
 /// A listmaster creates it open. Any other logged-in requester may ask for one when the
 /// site's `create_list` is `public_listmaster` (Sympa's default): the list is created
 /// `pending`, the requester its privileged owner, and each configured listmaster gets the
-/// `list_requested` mail; with `create_list = listmaster` they are refused
-/// ([`Reason::NotPermitted`]). Anonymous requesters are asked to log in.
+/// `list_requested` mail, at most [`LIST_REQUEST_PER_ADDRESS`] a day per requester; with
+/// `create_list = listmaster` they are refused ([`Reason::NotPermitted`]). Anonymous
+/// requesters are asked to log in.
 pub fn create(
     env: &mut Env<'_>,
     requester: &Requester,
@@ -132,6 +134,11 @@ pub fn create(
             ..settings.policy
         },
     };
+    if status == ListStatus::Pending {
+        if let Some(own) = &requester.email {
+            env.rate_limit(&LIST_REQUEST_PER_ADDRESS, own.as_str())?;
+        }
+    }
     let domain = env.config.domain.clone();
     let listmasters: Vec<Email> = env
         .config
@@ -300,6 +307,41 @@ pub fn close(env: &mut Env<'_>, requester: &Requester, list: &List) -> Result<()
         tx.db.purge_list(list.id)?;
         Ok(())
     })
+}
+
+/// The lists of the domain waiting for a listmaster (asked for by users, `pending`), by
+/// name (Sympa's `get_pending_lists`); listmasters only.
+pub fn pending(env: &Env<'_>, requester: &Requester) -> Result<Vec<List>, Error> {
+    listmaster_only(requester)?;
+    let mut lists = env.db().all_lists(&env.config.domain)?;
+    lists.retain(|list| list.status == ListStatus::Pending);
+    Ok(lists)
+}
+
+/// Opens a pending list (Sympa's `install_pending_list`), with an audit row; listmasters
+/// only. A list that is not pending is left as it is.
+pub fn install_pending(env: &mut Env<'_>, requester: &Requester, list: &List) -> Result<(), Error> {
+    listmaster_only(requester)?;
+    env.transaction(requester, |tx| {
+        let Some(current) = tx.db.list_by_id(list.id)? else {
+            return Err(Refusal::Denied(Reason::NotVisible).into());
+        };
+        if current.status != ListStatus::Pending {
+            return Ok(());
+        }
+        tx.db.set_list_status(list.id, ListStatus::Open)?;
+        tx.audit("install_pending_list", Some(list), None, json!({}))
+    })
+}
+
+fn listmaster_only(requester: &Requester) -> Result<(), Refusal> {
+    if requester.listmaster {
+        Ok(())
+    } else if requester.email.is_none() {
+        Err(Refusal::Denied(Reason::LoginRequired))
+    } else {
+        Err(Refusal::Denied(Reason::NotPermitted))
+    }
 }
 
 /// The open lists of the domain that `requester` may see, by name: the public ones for

@@ -20,6 +20,10 @@ pub mod membership;
 pub mod moderation;
 mod refusal;
 mod run;
+pub mod tokens;
+
+#[cfg(test)]
+mod doors_tests;
 
 pub use refusal::{Existing, Field, Refusal};
 pub use run::{run, Handoff};
@@ -41,6 +45,8 @@ pub enum Channel {
     Web,
     /// The SOAP interface.
     Soap,
+    /// The JSON API.
+    Api,
     /// The `wwsympa` command line.
     Cli,
     /// Mail: a post, a command to `sympa@` or `LIST-request@`, a bounce, a moderator's
@@ -54,6 +60,7 @@ impl Channel {
         match self {
             Channel::Web => "web",
             Channel::Soap => "soap",
+            Channel::Api => "api",
             Channel::Cli => "cli",
             Channel::Mail => "mail",
         }

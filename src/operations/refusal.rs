@@ -46,6 +46,12 @@ pub enum Field {
     Selection,
     /// How often a moderator gets a digest of held posts.
     DigestInterval,
+    /// The name of an API token.
+    TokenName,
+    /// An API token's scope (`read` or `write`).
+    Scope,
+    /// When an API token expires.
+    Expiry,
     /// The role asked about (`amI`'s function: `subscriber`, `editor` or `owner`).
     Function,
     /// The template a list is created from ([`crate::domain::ListTemplate`]).

@@ -89,6 +89,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("web/rss.html", include_str!("../../templates/web/rss.html")),
     (
+        "web/wsdl.html",
+        include_str!("../../templates/web/wsdl.html"),
+    ),
+    (
         "web/search_archives.html",
         include_str!("../../templates/web/search_archives.html"),
     ),
@@ -149,6 +153,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/web/pref.html"),
     ),
     ("web/my.html", include_str!("../../templates/web/my.html")),
+    (
+        "web/api_tokens.html",
+        include_str!("../../templates/web/api_tokens.html"),
+    ),
     (
         "web/info.html",
         include_str!("../../templates/web/info.html"),

@@ -614,3 +614,521 @@ fn check_header_entry<R>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::soap::golden;
+    use crate::soap::FaultCode;
+
+    const ENV11: &str = r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">"#;
+
+    /// A SOAP 1.1 envelope around a Body's content.
+    fn envelope(body: &str) -> Vec<u8> {
+        format!(r#"<?xml version="1.0" encoding="UTF-8"?>{ENV11}<soap:Body>{body}</soap:Body></soap:Envelope>"#)
+            .into_bytes()
+    }
+
+    /// A call to `method` in urn:sympasoap with these parameter elements.
+    fn call_with(params: &str) -> Vec<u8> {
+        envelope(&format!(r#"<info xmlns="urn:sympasoap">{params}</info>"#))
+    }
+
+    fn text(s: &str) -> Param {
+        Param::Text(s.to_string())
+    }
+
+    /// A refusal: a Client deserialization fault whose reason contains `needle`, and no path.
+    fn refused(body: &[u8], needle: &str) {
+        let fault = parse(body).expect_err(needle);
+        assert_eq!(fault.code, FaultCode::Client, "{needle}");
+        assert!(
+            fault.string.starts_with(DESERIALIZATION),
+            "{needle}: {:?}",
+            fault.string
+        );
+        assert!(
+            fault.string.contains(needle),
+            "{needle}: {:?}",
+            fault.string
+        );
+        assert!(!fault.string.contains("/usr/"), "{:?}", fault.string);
+        assert_eq!(fault.detail, None);
+    }
+
+    /// The method element of a captured request (raw tree) and its parameter count.
+    fn captured_param_count(body: &[u8]) -> usize {
+        let (_, root) = golden::tree(std::str::from_utf8(body).unwrap());
+        let body = root
+            .children
+            .iter()
+            .find(|c| c.name.ends_with(":Body"))
+            .expect("Body");
+        let method = &body.children[0];
+        if method.attr("xsi:nil") == Some("true") {
+            0
+        } else {
+            method.children.len()
+        }
+    }
+
+    #[test]
+    fn every_captured_request_parses_as_sympa_read_it() {
+        let mut seen = 0;
+        for ex in golden::all() {
+            if ex.method != "POST" {
+                continue;
+            }
+            seen += 1;
+            let parsed = parse(&ex.request_body);
+            if ex.file.starts_with("53-") {
+                let fault = parsed.expect_err("53 is malformed");
+                assert_eq!(fault.code, FaultCode::Client);
+                assert!(
+                    fault.string.starts_with(DESERIALIZATION),
+                    "{:?}",
+                    fault.string
+                );
+                continue;
+            }
+            let call = parsed.unwrap_or_else(|f| panic!("{}: {f:?}", ex.file));
+            // The method is the one SOAPAction (or SOAP 1.2's action parameter) names, but
+            // in 51c, sent with a mismatched one on purpose.
+            let action = ex
+                .request_header("soapaction")
+                .map(str::to_string)
+                .or_else(|| {
+                    ex.request_header("content-type")
+                        .and_then(|ct| ct.split("action=").nth(1))
+                        .map(str::to_string)
+                });
+            if let Some(action) = action.filter(|_| !ex.file.starts_with("51c-")) {
+                let action = action.trim_matches('"');
+                if let Some((_, method)) = action.split_once('#') {
+                    assert_eq!(call.method, method, "{}", ex.file);
+                }
+            }
+            let expected_ns = match &ex.file[..3] {
+                "55-" => "http://127.0.0.1:8081/sympa/wsdl",
+                "56-" => "",
+                _ => NAMESPACE_FOR_TESTS,
+            };
+            assert_eq!(call.namespace, expected_ns, "{}", ex.file);
+            let version = if ex.file.starts_with("57-") {
+                Version::Soap12
+            } else {
+                Version::Soap11
+            };
+            assert_eq!(call.version, version, "{}", ex.file);
+            assert_eq!(
+                call.params.len(),
+                captured_param_count(&ex.request_body),
+                "{}: {:?}",
+                ex.file,
+                call.params
+            );
+        }
+        assert!(seen > 120, "only {seen} POSTs");
+    }
+
+    const NAMESPACE_FOR_TESTS: &str = crate::soap::NAMESPACE;
+
+    #[test]
+    fn captured_parameters_read_by_position() {
+        let call = parse(&golden::one("18-").request_body).unwrap();
+        assert_eq!(call.method, "authenticateAndRun");
+        assert_eq!(
+            call.params,
+            vec![
+                text("listmaster@lists.example.org"),
+                text("92370215419787"),
+                text("lists"),
+                Param::Array(vec![]),
+            ]
+        );
+        // A session id with a leading zero stays text.
+        let call = parse(&golden::one("79-").request_body).unwrap();
+        assert!(call.param(1).text().unwrap().starts_with('0'), "{call:?}");
+        // SOAP::Lite's array of one string.
+        let call = parse(&golden::one("19d-").request_body).unwrap();
+        assert_eq!(call.param(4), &Param::Array(vec![text("bench-discuss")]));
+        // An empty string is "".
+        let call = parse(&golden::one("14c-").request_body).unwrap();
+        assert_eq!(
+            call.params,
+            vec![text("bench-announce"), text("size"), text("")]
+        );
+        // xsd:boolean kept as true.
+        let call = parse(&golden::one("16-").request_body).unwrap();
+        assert_eq!(call.param(3), &text("true"));
+        // SOAP::Lite's nil method element: no parameters.
+        let call = parse(&golden::one("03-").request_body).unwrap();
+        assert_eq!((call.method.as_str(), call.params.len()), ("lists", 0));
+    }
+
+    #[test]
+    fn base64_binary_is_decoded_to_utf8_text() {
+        let call = parse(&golden::one("70-").request_body).unwrap();
+        assert_eq!(call.param(2), &text("Zoë Ünïcödé"));
+        assert_eq!(call.param(3), &text("true"));
+        // Line-wrapped base64 (MIME style) decodes too.
+        let call = parse(&call_with(
+            r#"<a xsi:type="xsd:base64Binary">Wm/DqyDDnG7Dr2PD
+tmTDqQ==</a>"#,
+        ))
+        .unwrap();
+        assert_eq!(call.param(0), &text("Zoë Ünïcödé"));
+    }
+
+    #[test]
+    fn bad_base64_or_non_utf8_base64_is_a_client_fault() {
+        refused(
+            &call_with(r#"<a xsi:type="xsd:base64Binary">not*base64</a>"#),
+            "invalid base64",
+        );
+        // 0xff 0xfe: valid base64, not UTF-8.
+        refused(
+            &call_with(r#"<a xsi:type="xsd:base64Binary">//4=</a>"#),
+            "not UTF-8",
+        );
+    }
+
+    #[test]
+    fn clients_arrays_are_read_whatever_their_form() {
+        // zeep: untyped element whose children are all `item`.
+        let ex = golden::one("zeep-authenticateAndRun");
+        let call = parse(&ex.request_body).unwrap();
+        assert_eq!(call.method, "authenticateAndRun");
+        assert_eq!(call.param(3), &Param::Array(vec![text("bench-discuss")]));
+        // PHP: xsi:type="ns2:ArrayOfString" with SOAP-ENC:arrayType.
+        let php = golden::capture("php-soapclient-wsdl-session");
+        let info = php
+            .iter()
+            .filter_map(|ex| parse(&ex.request_body).ok())
+            .find(|c| c.method == "authenticateAndRun" && c.param(2).text() == Some("info"))
+            .expect("PHP's authenticateAndRun(info)");
+        assert_eq!(info.param(3), &Param::Array(vec![text("bench-discuss")]));
+        // SOAP::Lite->service: the array lost as nil.
+        let perl = golden::capture("perl-soaplite-service-wsdl-session");
+        let nil = perl
+            .iter()
+            .filter_map(|ex| parse(&ex.request_body).ok())
+            .find(|c| c.method == "authenticateAndRun")
+            .expect("Perl's authenticateAndRun");
+        assert_eq!(nil.param(3), &Param::Nil);
+        // ArrayOf* under xsi:type alone, and SOAP 1.2's itemType.
+        let call = parse(&call_with(
+            r#"<a xmlns:t="urn:x" xsi:type="t:ArrayOfString"><x>1</x><y>2</y></a><b xmlns:e="http://www.w3.org/2003/05/soap-encoding" e:itemType="xsd:string"><v>3</v></b><c xsi:type="soapenc:Array"/>"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            call.params,
+            vec![
+                Param::Array(vec![text("1"), text("2")]),
+                Param::Array(vec![text("3")]),
+                Param::Array(vec![]),
+            ]
+        );
+    }
+
+    #[test]
+    fn phps_array_of_custom_is_an_array_of_structs() {
+        // What PHP SoapClient sends for setDetails's 6.2.80 `custom` part from our WSDL.
+        let body = br#"<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="urn:sympasoap" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:ns2="http://127.0.0.1:8095/sympa/wsdl" xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/" SOAP-ENV:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><SOAP-ENV:Body><ns1:setDetails><list xsi:type="xsd:string">l</list><gecos xsi:type="xsd:string">g</gecos><reception xsi:type="xsd:string">mail</reception><custom SOAP-ENC:arrayType="ns2:customType[1]" xsi:type="ns2:ArrayOfCustom"><item xsi:type="ns2:customType"><key xsi:type="xsd:string">k</key><value xsi:type="xsd:string">v</value></item></custom></ns1:setDetails></SOAP-ENV:Body></SOAP-ENV:Envelope>"#;
+        let call = parse(body).unwrap();
+        assert_eq!(call.method, "setDetails");
+        assert_eq!(
+            call.param(3),
+            &Param::Array(vec![Param::Struct(vec![
+                ("key".into(), text("k")),
+                ("value".into(), text("v")),
+            ])])
+        );
+    }
+
+    #[test]
+    fn structs_and_mixed_children_are_structs() {
+        let call = parse(&call_with(
+            r#"<a><key>color</key><value>blue</value></a><b xsi:type="xsd:anyType"><item>1</item></b>"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            call.params,
+            vec![
+                Param::Struct(vec![
+                    ("key".into(), text("color")),
+                    ("value".into(), text("blue"))
+                ]),
+                // Typed, so not zeep's untyped array.
+                Param::Struct(vec![("item".into(), text("1"))]),
+            ]
+        );
+    }
+
+    #[test]
+    fn scalars_nil_booleans_numbers_and_references() {
+        let call = parse(&call_with(
+            r#"<a xsi:nil="true"/><b xsi:nil="1">ignored</b><c/><d xsi:type="xsd:boolean"> 1 </d><e xsi:type="xsd:boolean">0</e><f>false</f><g xsi:type="xsd:long">0012</g><h>&lt;&amp;&gt;&quot;&apos;&#233;&#x20AC;</h><i><![CDATA[<raw & text>]]></i><j>  spaced  </j>"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            call.params,
+            vec![
+                Param::Nil,
+                Param::Nil,
+                text(""),
+                text("true"),
+                text("false"),
+                text("false"),
+                text("0012"),
+                text("<&>\"'é€"),
+                text("<raw & text>"),
+                text("  spaced  "),
+            ]
+        );
+        refused(
+            &call_with(r#"<a xsi:type="xsd:boolean">yes</a>"#),
+            "xsd:boolean",
+        );
+        refused(&call_with("<a>&#0;</a>"), "character reference");
+    }
+
+    #[test]
+    fn soap12_envelopes_and_any_prefix() {
+        let call = parse(&golden::one("57-").request_body).unwrap();
+        assert_eq!(call.version, Version::Soap12);
+        assert_eq!(
+            (call.method.as_str(), call.namespace.as_str()),
+            ("info", "urn:sympasoap")
+        );
+        assert_eq!(call.params, vec![text("bench-discuss")]);
+        let body = br#"<E:Envelope xmlns:E="http://schemas.xmlsoap.org/soap/envelope/"><E:Header><t:trace xmlns:t="urn:t">x</t:trace></E:Header><E:Body><m:review xmlns:m="urn:sympasoap"><list>l</list></m:review></E:Body></E:Envelope>"#;
+        let call = parse(body).unwrap();
+        assert_eq!(
+            (call.version, call.method.as_str()),
+            (Version::Soap11, "review")
+        );
+        assert_eq!(call.params, vec![text("l")]);
+    }
+
+    #[test]
+    fn a_mandatory_header_is_refused_and_an_optional_one_ignored() {
+        let with_header = |attrs: &str| {
+            format!(r#"{ENV11}<soap:Header><t:tx xmlns:t="urn:t" {attrs}>1</t:tx></soap:Header><soap:Body><lists xmlns="urn:sympasoap"/></soap:Body></soap:Envelope>"#).into_bytes()
+        };
+        let fault = parse(&with_header(r#"soap:mustUnderstand="1""#)).unwrap_err();
+        assert_eq!(fault.code, FaultCode::Client);
+        assert_eq!(fault.string, MUST_UNDERSTAND);
+        assert!(parse(&with_header(r#"soap:mustUnderstand="0""#)).is_ok());
+        assert!(parse(&with_header(
+            r#"soap:mustUnderstand="1" soap:actor="urn:someone-else""#
+        ))
+        .is_ok());
+        // An unqualified mustUnderstand is not SOAP's.
+        assert!(parse(&with_header(r#"mustUnderstand="1""#)).is_ok());
+    }
+
+    #[test]
+    fn dtds_and_entities_are_refused() {
+        let laughs = format!(
+            r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>{ENV11}<soap:Body><info xmlns="urn:sympasoap"><a>&lol3;</a></info></soap:Body></soap:Envelope>"#
+        );
+        refused(laughs.as_bytes(), "DOCTYPE");
+        let external = format!(
+            r#"<?xml version="1.0"?><!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]>{ENV11}<soap:Body><info xmlns="urn:sympasoap"><a>&x;</a></info></soap:Body></soap:Envelope>"#
+        );
+        refused(external.as_bytes(), "DOCTYPE");
+        refused(b"<!DOCTYPE soap>", "DOCTYPE");
+        // Without a DTD, a named entity is unknown.
+        refused(&call_with("<a>&x;</a>"), "entity &x; is not allowed");
+        refused(&call_with("<a>&nbsp;</a>"), "entity &nbsp; is not allowed");
+        // A DOCTYPE after the root's start is not XML at all, and refused either way.
+        let late = format!("{ENV11}<!DOCTYPE x><soap:Body/></soap:Envelope>");
+        assert_eq!(parse(late.as_bytes()).unwrap_err().code, FaultCode::Client);
+    }
+
+    /// An envelope whose method's first parameter is nested `levels` deep below the method.
+    fn nested(levels: usize) -> Vec<u8> {
+        call_with(&format!(
+            "{}x{}",
+            "<a>".repeat(levels),
+            "</a>".repeat(levels)
+        ))
+    }
+
+    #[test]
+    fn depth_32_is_read_and_33_refused() {
+        // Envelope, Body, method: 3 levels; 29 more make 32.
+        let call = parse(&nested(29)).unwrap();
+        let mut depth = 3;
+        let mut p = call.param(0).clone();
+        while let Param::Struct(mut members) = p {
+            depth += 1;
+            p = members.remove(0).1;
+        }
+        assert_eq!((depth + 1, p), (32, text("x")));
+        refused(&nested(30), "nested deeper than 32");
+    }
+
+    #[test]
+    fn ten_thousand_elements_are_read_and_one_more_refused() {
+        // Envelope, Body, method: 3 elements; 9 997 parameters make 10 000.
+        let call = parse(&call_with(&"<p>1</p>".repeat(9_997))).unwrap();
+        assert_eq!(call.params.len(), 9_997);
+        refused(
+            &call_with(&"<p>1</p>".repeat(9_998)),
+            "more than 10000 elements",
+        );
+        // Nesting is bounded too, so 10 001 elements refused whatever their shape.
+        refused(
+            &call_with(&"<p/>".repeat(9_998)),
+            "more than 10000 elements",
+        );
+    }
+
+    #[test]
+    fn documents_that_are_not_a_soap_request_are_refused() {
+        refused(b"", "empty request body");
+        refused(b" \r\n\t", "empty request body");
+        refused(b"\xff\xfe<x/>", "not UTF-8");
+        refused(b"<html><body/></html>", "not a SOAP Envelope");
+        refused(
+            br#"<Envelope xmlns="urn:other"><Body><info xmlns="urn:sympasoap"/></Body></Envelope>"#,
+            "not a SOAP Envelope",
+        );
+        refused(format!("{ENV11}</soap:Envelope>").as_bytes(), "no Body");
+        refused(
+            format!("{ENV11}<soap:Header/></soap:Envelope>").as_bytes(),
+            "no Body",
+        );
+        refused(&envelope(""), "no method element");
+        refused(&envelope("text only"), "no method element");
+        refused(
+            format!("{ENV11}<soap:Body><a/></soap:Body><soap:Body/></soap:Envelope>").as_bytes(),
+            "more than one Body",
+        );
+        let mut two_roots = envelope("<info xmlns=\"urn:sympasoap\"/>");
+        two_roots.extend_from_slice(b"<x/>");
+        refused(&two_roots, "more than one root");
+        let mut trailing = envelope("<info xmlns=\"urn:sympasoap\"/>");
+        trailing.extend_from_slice(b"junk");
+        refused(&trailing, "text outside the root");
+        let unclosed = format!("{ENV11}<soap:Body><info xmlns=\"urn:sympasoap\">");
+        refused(unclosed.as_bytes(), "not closed");
+        refused(&call_with("<a>1</b>"), "not well-formed");
+        refused(&call_with("<p:a>1</p:a>"), "undeclared namespace prefix");
+        refused(&call_with(r#"<a x="1" x="2">1</a>"#), "bad attribute");
+        let pi = format!("<?xml version=\"1.0\"?><?evil x?>{ENV11}<soap:Body/></soap:Envelope>");
+        refused(pi.as_bytes(), "processing instructions");
+        // The captured malformed request: the reason is ours, with no server path.
+        refused(&golden::one("53-").request_body, "not well-formed");
+    }
+
+    #[test]
+    fn a_bom_comments_and_whitespace_between_elements_are_fine() {
+        let body = format!(
+            "\u{feff}<?xml version=\"1.0\"?>\n<!-- c -->\n{ENV11}\n  <soap:Body>\n    <info xmlns=\"urn:sympasoap\">\n      <a>x</a>\n    </info>\n  </soap:Body>\n</soap:Envelope>\n"
+        );
+        let call = parse(body.as_bytes()).unwrap();
+        assert_eq!(call.params, vec![text("x")]);
+    }
+
+    #[test]
+    fn content_types_pass_or_fault_as_soap_lite_does() {
+        for ok in [
+            None,
+            Some(""),
+            Some("text/xml"),
+            Some("text/xml; charset=utf-8"),
+            Some("Text/XML;charset=UTF-8"),
+            Some(r#"application/soap+xml; charset=utf-8; action="urn:sympasoap#info""#),
+            Some("multipart/related; boundary=x"),
+            Some("application/dime"),
+        ] {
+            assert_eq!(check_content_type(ok), Ok(()), "{ok:?}");
+        }
+        // Every captured request but 54 passes; 54 gets Sympa's fault, byte for byte.
+        for ex in golden::all().iter().filter(|ex| ex.method == "POST") {
+            let checked = check_content_type(ex.request_header("content-type"));
+            if ex.file.starts_with("54-") {
+                assert_eq!(checked, Err(golden::fault(ex.response_text())), "54");
+            } else {
+                assert_eq!(checked, Ok(()), "{}", ex.file);
+            }
+        }
+        let fault = check_content_type(Some("application/json; charset=utf-8")).unwrap_err();
+        assert!(fault.string.ends_with("instead of 'application/json'"));
+    }
+
+    #[test]
+    fn soap_action_must_match_the_call_when_present() {
+        let mut checked = 0;
+        for ex in golden::all().iter().filter(|ex| ex.method == "POST") {
+            let Ok(call) = parse(&ex.request_body) else {
+                continue;
+            };
+            let result = check_soap_action(ex.request_header("soapaction"), &call);
+            if ex.file.starts_with("51c-") || ex.file.starts_with("55-") {
+                assert_eq!(
+                    result,
+                    Err(golden::fault(ex.response_text())),
+                    "{}",
+                    ex.file
+                );
+                checked += 1;
+            } else {
+                assert_eq!(result, Ok(()), "{}", ex.file);
+            }
+        }
+        assert_eq!(checked, 2);
+        let call = Call {
+            version: Version::Soap11,
+            method: "info".into(),
+            namespace: "urn:sympasoap".into(),
+            params: vec![],
+        };
+        for ok in [
+            None,
+            Some(""),
+            Some("\"\""),
+            Some("\"urn:sympasoap#info\""),
+            Some("urn:sympasoap/info"),
+        ] {
+            assert_eq!(check_soap_action(ok, &call), Ok(()), "{ok:?}");
+        }
+        for bad in [
+            "\"urn:sympasoap#lists\"",
+            "urn:sympasoap#infos",
+            "urn:sympasoapinfo",
+            "\"urn:sympasoap#info",
+            "#info",
+        ] {
+            let fault = check_soap_action(Some(bad), &call).unwrap_err();
+            assert_eq!(fault.code, FaultCode::Client);
+            assert!(
+                fault.string.ends_with("expected 'urn:sympasoap#info'\n"),
+                "{bad}: {:?}",
+                fault.string
+            );
+        }
+    }
+
+    #[test]
+    fn only_urn_sympasoap_is_dispatched() {
+        let ex = golden::one("56-");
+        let call = parse(&ex.request_body).unwrap();
+        let captured = golden::fault(ex.response_text());
+        let fault = check_namespace(&call).unwrap_err();
+        assert_eq!(fault.code, captured.code);
+        // Sympa's text up to the Perl location it appends.
+        assert_eq!(fault.string, captured.string.split(" at /").next().unwrap());
+        assert_eq!(
+            fault.string,
+            "Denied access to method (info) in class (main)"
+        );
+        let call = parse(&golden::one("55-").request_body).unwrap();
+        assert!(check_namespace(&call).is_err());
+        let call = parse(&golden::one("05-").request_body).unwrap();
+        assert_eq!(check_namespace(&call), Ok(()));
+    }
+}

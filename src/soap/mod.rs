@@ -23,6 +23,8 @@
 
 pub mod envelope;
 pub mod faults;
+#[cfg(test)]
+mod golden;
 pub mod ops;
 pub mod service;
 pub mod trusted;

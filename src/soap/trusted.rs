@@ -3,11 +3,14 @@
 //! The file is paragraphs separated by blank lines, one `key value` per line, `#` comments:
 //!
 //! ```text
-//! name portal
-//! password_hash $argon2id$v=19$m=19456,t=2,p=1$...
-//! proxy_for_variables USER_EMAIL,remote_host
-//! allow_commands lists,which,info
+//! trusted_application
+//!   name portal
+//!   password_hash $argon2id$v=19$m=19456,t=2,p=1$...
+//!   proxy_for_variables USER_EMAIL,remote_host
+//!   allow_commands lists,which,info
 //! ```
+//!
+//! (The `trusted_application` line that opens a paragraph in Sympa's sample is optional.)
 //!
 //! Each paragraph has exactly one of `md5password` (Sympa's unsalted MD5 in hex, accepted so
 //! that an existing file keeps working; `wwsympa check` warns about each) and
@@ -137,6 +140,13 @@ impl Apps {
             let (key, value) = line
                 .split_once(|c: char| c.is_whitespace())
                 .map_or((line, ""), |(k, v)| (k, v.trim()));
+            // Sympa's sample opens each paragraph with this word alone.
+            if key == "trusted_application" && value.is_empty() {
+                if !current.is_empty() {
+                    apps.push(paragraph(&std::mem::take(&mut current))?);
+                }
+                continue;
+            }
             current.push((index + 1, key.to_string(), value.to_string()));
         }
         for (i, app) in apps.iter().enumerate() {
@@ -302,6 +312,19 @@ mod tests {
             other.set_variables,
             [("a".to_string(), "1".to_string()), ("b".into(), "2".into())]
         );
+    }
+
+    #[test]
+    fn reads_sympas_sample_layout() {
+        let text = format!(
+            "# The applications.\ntrusted_application\n  # its name\n  name benchapp\n  #\n  md5password {}\n  proxy_for_variables USER_EMAIL\ntrusted_application\n  name second\n  md5password {}\n",
+            md5_hex("benchapp-secret"),
+            md5_hex("other")
+        );
+        let apps = Apps::parse(&text).unwrap();
+        assert!(apps.authenticate("benchapp", "benchapp-secret").is_some());
+        assert!(apps.authenticate("second", "other").is_some());
+        assert_eq!(apps.iter().count(), 2);
     }
 
     #[test]

@@ -402,3 +402,346 @@ pub fn escape_attribute(out: &mut String, text: &str) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::soap::envelope::parse;
+    use crate::soap::golden;
+
+    fn conformant() -> Mode {
+        Mode::Conformant {
+            target_namespace: "http://127.0.0.1:8081/sympa/wsdl".into(),
+        }
+    }
+
+    /// Reads a document to its end with quick-xml: it is well-formed.
+    fn well_formed(xml: &str) {
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let mut depth = 0i32;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+                Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => panic!("{e}: {xml}"),
+            }
+        }
+        assert_eq!(depth, 0, "{xml}");
+    }
+
+    /// Sympa sent this non-ASCII gecos as base64Binary; we send UTF-8 xsd:string (checklist 18).
+    fn as_we_send_it(xml: &str) -> String {
+        xml.replace(
+            r#"<gecos xsi:type="xsd:base64Binary">Wm/DqyDDnG7Dr2PDtmTDqQ==</gecos>"#,
+            r#"<gecos xsi:type="xsd:string">Zoë Ünïcödé</gecos>"#,
+        )
+    }
+
+    #[test]
+    fn every_captured_answer_is_written_byte_for_byte() {
+        let mut written = 0;
+        for ex in golden::all() {
+            if ex.method != "POST" || ex.status != 200 {
+                continue;
+            }
+            let call = parse(&ex.request_body).unwrap_or_else(|f| panic!("{}: {f:?}", ex.file));
+            let captured = ex.response_text();
+            let (method, reply) = golden::reply(captured);
+            // The wrapper is named after the request's method, run-wrappers included.
+            assert_eq!(method, call.method, "{}", ex.file);
+            let ours = response(call.version, &call.method, &reply, &Mode::Sympa);
+            assert_eq!(
+                ours,
+                as_we_send_it(&golden::reordered(captured)),
+                "{}",
+                ex.file
+            );
+            well_formed(&ours);
+            well_formed(&response(call.version, &call.method, &reply, &conformant()));
+            written += 1;
+        }
+        assert!(written >= 80, "only {written} answers");
+    }
+
+    #[test]
+    fn every_captured_fault_is_written_byte_for_byte() {
+        let mut written = 0;
+        for ex in golden::all() {
+            if ex.status != 500 || ex.response_body.is_empty() {
+                continue;
+            }
+            let version = parse(&ex.request_body)
+                .map(|c| c.version)
+                .unwrap_or(Version::Soap11);
+            let captured = ex.response_text();
+            let ours = fault(version, &golden::fault(captured));
+            assert_eq!(ours, captured, "{}", ex.file);
+            well_formed(&ours);
+            written += 1;
+        }
+        assert!(written >= 30, "only {written} faults");
+    }
+
+    /// The capture's answer with the WSDL's member order, and the version and method of its call.
+    fn expected(prefix: &str) -> (Version, String, String) {
+        let ex = golden::one(prefix);
+        let call = parse(&ex.request_body).unwrap();
+        (
+            call.version,
+            call.method,
+            as_we_send_it(&golden::reordered(ex.response_text())),
+        )
+    }
+
+    fn s(text: &str) -> Out {
+        Out::Str(text.into())
+    }
+
+    #[test]
+    fn replies_built_as_the_operations_build_them_match_sympa() {
+        // login: the session id (taken from the capture, it varies between runs).
+        let (v, m, want) = expected("01-");
+        let sid = want
+            .split("<result xsi:type=\"xsd:string\">")
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+            .unwrap()
+            .to_string();
+        let reply = Reply {
+            accessor: "result",
+            value: Out::Str(sid),
+        };
+        assert_eq!(response(v, &m, &reply, &Mode::Sympa), want);
+
+        // info: a one-item array of the list's struct, false flags left out.
+        let listinfo = Out::Struct(vec![
+            ("listAddress", s("bench-discuss@lists.example.org")),
+            (
+                "homepage",
+                s("http://127.0.0.1:8081/sympa/info/bench-discuss"),
+            ),
+            ("isOwner", Out::Bool(true)),
+            ("subject", s("Benchmark discussion list")),
+        ]);
+        let info = Reply {
+            accessor: "soapenc:Array",
+            value: Out::Array(vec![listinfo]),
+        };
+        let (v, m, want) = expected("05-");
+        assert_eq!(response(v, &m, &info, &Mode::Sympa), want);
+        // The same answer to a SOAP 1.2 request, in SOAP 1.2's namespaces (57).
+        let (v, m, want) = expected("57-");
+        assert_eq!(v, Version::Soap12);
+        assert_eq!(response(v, &m, &info, &Mode::Sympa), want);
+
+        // An empty review: `result` holding no_subscribers in a string array of one.
+        let empty = Reply {
+            accessor: "return",
+            value: Out::Array(vec![Out::Named("result", Box::new(s("no_subscribers")))]),
+        };
+        let (v, m, want) = expected("10b-");
+        assert_eq!(response(v, &m, &empty, &Mode::Sympa), want);
+
+        // casLogin without CAS: a nil accessor.
+        let nil = Reply {
+            accessor: "s-gensym506",
+            value: Out::Nil,
+        };
+        let (v, m, want) = expected("78-");
+        assert_eq!(response(v, &m, &nil, &Mode::Sympa), want);
+
+        // getDetails with custom attributes, one of them empty; dates as xsd:int.
+        let pair = |k: &str, v: &str| Out::Struct(vec![("key", s(k)), ("value", s(v))]);
+        let details = Reply {
+            accessor: "return",
+            value: Out::Struct(vec![
+                ("gecos", s("Owner As Subscriber")),
+                ("reception", s("digest")),
+                ("subscribeDate", Out::Int(1_795_347_531)),
+                ("updateDate", Out::Int(1_795_347_531)),
+                (
+                    "custom",
+                    Out::Array(vec![pair("color", "blue"), pair("size", "")]),
+                ),
+            ]),
+        };
+        let (v, m, want) = expected("14d-");
+        assert_eq!(response(v, &m, &details, &Mode::Sympa), want);
+
+        // An empty array is anyType[0], self-closing.
+        let none = Reply {
+            accessor: "return",
+            value: Out::Array(vec![]),
+        };
+        let (v, m, want) = expected("74-");
+        assert_eq!(response(v, &m, &none, &Mode::Sympa), want);
+
+        // complexWhich for a subscriber: the three flags, bounceCount, a nil bounceScore.
+        let which = Reply {
+            accessor: "return",
+            value: Out::Array(vec![Out::Struct(vec![
+                ("listAddress", s("bench-discuss@lists.example.org")),
+                (
+                    "homepage",
+                    s("http://127.0.0.1:8081/sympa/info/bench-discuss"),
+                ),
+                ("isSubscriber", Out::Bool(true)),
+                ("isOwner", Out::Bool(false)),
+                ("isEditor", Out::Bool(false)),
+                ("subject", s("Benchmark discussion list")),
+                ("bounceCount", Out::Int(0)),
+                ("bounceScore", Out::Nil),
+            ])]),
+        };
+        let (v, m, want) = expected("19c-");
+        assert_eq!(response(v, &m, &which, &Mode::Sympa), want);
+    }
+
+    #[test]
+    fn text_is_escaped_as_soap_lite_escapes_it() {
+        let reply = Reply {
+            accessor: "result",
+            value: s("a&b<c>d\"e'f\r\ng\u{1}h\u{fffe}é"),
+        };
+        let xml = response(Version::Soap11, "x", &reply, &Mode::Sympa);
+        assert!(
+            xml.contains(
+                "<result xsi:type=\"xsd:string\">a&amp;b&lt;c&gt;d\"e'f&#xd;\ng\u{fffd}h\u{fffd}é</result>"
+            ),
+            "{xml}"
+        );
+        well_formed(&xml);
+        let empty = Reply {
+            accessor: "result",
+            value: s(""),
+        };
+        assert!(
+            response(Version::Soap11, "x", &empty, &Mode::Sympa).contains(
+                "<xResponse xmlns=\"urn:sympasoap\"><result xsi:type=\"xsd:string\" /></xResponse>"
+            )
+        );
+    }
+
+    #[test]
+    fn faults_escape_the_detail_twice_and_omit_a_missing_one() {
+        let f = Fault::client("Incorrect number of parameters", Some("Use : <list> & co"));
+        let xml = fault(Version::Soap11, &f);
+        assert!(xml.ends_with("<soap:Body><soap:Fault><faultcode>soap:Client</faultcode><faultstring>Incorrect number of parameters</faultstring><detail xsi:type=\"xsd:string\">Use : &amp;lt;list&amp;gt; &amp;amp; co</detail></soap:Fault></soap:Body></soap:Envelope>"), "{xml}");
+        let f = Fault::server("Internal <error>", None);
+        let xml = fault(Version::Soap11, &f);
+        assert!(xml.ends_with("<faultcode>soap:Server</faultcode><faultstring>Internal &lt;error&gt;</faultstring></soap:Fault></soap:Body></soap:Envelope>"), "{xml}");
+        let f = Fault::client("Could not get email from cookie", Some(""));
+        assert!(fault(Version::Soap11, &f).contains("<detail xsi:type=\"xsd:string\" />"));
+    }
+
+    #[test]
+    fn soap12_faults_use_code_reason_and_detail() {
+        let f = Fault::client("Unknown list", Some("List <x> unknown"));
+        let xml = fault(Version::Soap12, &f);
+        assert_eq!(
+            xml,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope soap:encodingStyle=\"http://www.w3.org/2003/05/soap-encoding\" xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:soapenc=\"http://www.w3.org/2003/05/soap-encoding\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soap:Body><soap:Fault><soap:Code><soap:Value>soap:Sender</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang=\"en\">Unknown list</soap:Text></soap:Reason><soap:Detail xsi:type=\"xsd:string\">List &amp;lt;x&amp;gt; unknown</soap:Detail></soap:Fault></soap:Body></soap:Envelope>"
+        );
+        let xml = fault(Version::Soap12, &Fault::server("x", None));
+        assert!(xml.contains("<soap:Value>soap:Receiver</soap:Value>"));
+        assert!(!xml.contains("Detail"));
+        well_formed(&xml);
+    }
+
+    #[test]
+    fn the_conformant_mode_writes_what_the_wsdl_says() {
+        let mode = Mode::Conformant {
+            target_namespace: "http://h/s?a=1&b=\"2\"/wsdl".into(),
+        };
+        let login = Reply {
+            accessor: "result",
+            value: s("12345678901234"),
+        };
+        let xml = response(Version::Soap11, "login", &login, &mode);
+        assert_eq!(
+            xml,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope soap:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\" xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:soapenc=\"http://schemas.xmlsoap.org/soap/encoding/\" xmlns:tns=\"http://h/s?a=1&amp;b=&quot;2&quot;/wsdl\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soap:Body><ns1:loginResponse xmlns:ns1=\"urn:sympasoap\"><return xsi:type=\"xsd:string\">12345678901234</return></ns1:loginResponse></soap:Body></soap:Envelope>"
+        );
+        let mode = conformant();
+        let check = Reply {
+            accessor: "result",
+            value: s("a@b"),
+        };
+        assert!(response(Version::Soap11, "checkCookie", &check, &mode)
+            .contains("<ns1:checkCookieResponse xmlns:ns1=\"urn:sympasoap\"><email xsi:type=\"xsd:string\">a@b</email></ns1:checkCookieResponse>"));
+        // info: the struct itself, typed.
+        let list = Out::Struct(vec![
+            ("listAddress", s("l@x")),
+            ("isOwner", Out::Bool(true)),
+        ]);
+        let info = Reply {
+            accessor: "soapenc:Array",
+            value: Out::Array(vec![list.clone()]),
+        };
+        let body = "<return xsi:type=\"tns:listType\"><listAddress xsi:type=\"xsd:string\">l@x</listAddress><isOwner xsi:type=\"xsd:boolean\">true</isOwner></return>";
+        assert!(response(Version::Soap11, "info", &info, &mode).contains(body));
+        // ... also inside a run-wrapper.
+        assert!(response(Version::Soap11, "authenticateAndRun", &info, &mode).contains(body));
+        // Arrays of structs typed by their members; lists' part is listInfo.
+        let lists = Reply {
+            accessor: "listInfo",
+            value: Out::Array(vec![list.clone(), list]),
+        };
+        let xml = response(Version::Soap11, "complexLists", &lists, &mode);
+        assert!(xml.contains("<return soapenc:arrayType=\"tns:listType[2]\" xsi:type=\"soapenc:Array\"><item xsi:type=\"tns:listType\"><listAddress"), "{xml}");
+        let names = Reply {
+            accessor: "listInfo",
+            value: Out::Array(vec![s("a"), s("b")]),
+        };
+        assert!(response(Version::Soap11, "lists", &names, &mode).contains("<listInfo soapenc:arrayType=\"xsd:string[2]\" xsi:type=\"soapenc:Array\"><item xsi:type=\"xsd:string\">a</item>"));
+        let users = Reply {
+            accessor: "return",
+            value: Out::Array(vec![Out::Struct(vec![
+                ("email", s("a@x")),
+                ("gecos", s("")),
+            ])]),
+        };
+        assert!(response(Version::Soap11, "fullReview", &users, &mode).contains("<return soapenc:arrayType=\"tns:userType[1]\" xsi:type=\"soapenc:Array\"><item xsi:type=\"tns:userType\"><email xsi:type=\"xsd:string\">a@x</email><gecos xsi:type=\"xsd:string\" /></item></return>"));
+        // getDetails: detailsType holding an ArrayOfCustom.
+        let details = Reply {
+            accessor: "return",
+            value: Out::Struct(vec![
+                ("gecos", s("g")),
+                (
+                    "custom",
+                    Out::Array(vec![Out::Struct(vec![("key", s("k")), ("value", s("v"))])]),
+                ),
+            ]),
+        };
+        assert!(response(Version::Soap11, "getDetails", &details, &mode).contains("<return xsi:type=\"tns:detailsType\"><gecos xsi:type=\"xsd:string\">g</gecos><custom soapenc:arrayType=\"tns:customType[1]\" xsi:type=\"soapenc:Array\"><item xsi:type=\"tns:customType\"><key"));
+        // The empty review's `result` is a plain item.
+        let empty = Reply {
+            accessor: "return",
+            value: Out::Array(vec![Out::Named("result", Box::new(s("no_subscribers")))]),
+        };
+        assert!(response(Version::Soap11, "review", &empty, &mode).contains("<return soapenc:arrayType=\"xsd:string[1]\" xsi:type=\"soapenc:Array\"><item xsi:type=\"xsd:string\">no_subscribers</item></return>"));
+        // SOAP 1.2: encodingStyle on the response element, not the Envelope.
+        let xml = response(Version::Soap12, "login", &login, &mode);
+        assert!(
+            xml.contains("<soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\""),
+            "{xml}"
+        );
+        assert!(xml.contains("<ns1:loginResponse xmlns:ns1=\"urn:sympasoap\" soap:encodingStyle=\"http://www.w3.org/2003/05/soap-encoding\">"), "{xml}");
+        well_formed(&xml);
+    }
+
+    #[test]
+    fn every_operation_has_a_conformant_accessor() {
+        for op in crate::soap::wsdl::OPERATIONS {
+            let expected = match op.name {
+                "lists" => "listInfo",
+                "checkCookie" => "email",
+                _ => "return",
+            };
+            assert_eq!(output_part(op.name), Some(expected), "{}", op.name);
+        }
+        assert_eq!(output_part("noSuchMethod"), None);
+    }
+}

@@ -352,3 +352,199 @@ pub fn wsdl(wwsympa_url: &str, soap_url: &str) -> String {
     ));
     w
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::soap::golden::{self, Node};
+
+    fn document(xml: &str) -> Node {
+        golden::tree(xml).1
+    }
+
+    fn children<'a>(node: &'a Node, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+        node.children.iter().filter(move |c| c.name == name)
+    }
+
+    /// Message name -> its parts (name, type), in order.
+    fn messages(root: &Node) -> Vec<(String, Vec<(String, String)>)> {
+        children(root, "message")
+            .map(|m| {
+                let parts = children(m, "part")
+                    .map(|p| {
+                        (
+                            p.attr("name").unwrap().to_string(),
+                            p.attr("type").unwrap().to_string(),
+                        )
+                    })
+                    .collect();
+                (m.attr("name").unwrap().to_string(), parts)
+            })
+            .collect()
+    }
+
+    fn parts<'a>(
+        messages: &'a [(String, Vec<(String, String)>)],
+        name: &str,
+    ) -> &'a [(String, String)] {
+        &messages
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no message {name}"))
+            .1
+    }
+
+    #[test]
+    fn the_24_operations_are_described_and_bound() {
+        assert_eq!(OPERATIONS.len(), 24);
+        let xml = wsdl(
+            "https://lists.example.org/sympa",
+            "https://lists.example.org/sympasoap",
+        );
+        let root = document(&xml);
+        assert_eq!(root.name, "definitions");
+        assert_eq!(
+            root.attr("targetNamespace"),
+            Some("https://lists.example.org/sympa/wsdl")
+        );
+        let messages = messages(&root);
+        let port = children(&root, "portType").next().unwrap();
+        let binding = children(&root, "binding").next().unwrap();
+        let ops: Vec<&str> = children(port, "operation")
+            .map(|o| o.attr("name").unwrap())
+            .collect();
+        let names: Vec<&str> = OPERATIONS.iter().map(|o| o.name).collect();
+        assert_eq!(ops, names);
+        for op in children(port, "operation") {
+            let name = op.attr("name").unwrap();
+            let input = children(op, "input")
+                .next()
+                .unwrap()
+                .attr("message")
+                .unwrap();
+            let output = children(op, "output")
+                .next()
+                .unwrap()
+                .attr("message")
+                .unwrap();
+            // Every message the portType names exists.
+            parts(&messages, input.strip_prefix("tns:").unwrap());
+            parts(&messages, output.strip_prefix("tns:").unwrap());
+            let bound = children(binding, "operation")
+                .find(|b| b.attr("name") == Some(name))
+                .unwrap_or_else(|| panic!("{name} not bound"));
+            assert_eq!(
+                bound.find("soap:operation").unwrap().attr("soapAction"),
+                Some(format!("urn:sympasoap#{name}").as_str())
+            );
+            for side in ["input", "output"] {
+                let body = children(bound, side)
+                    .next()
+                    .unwrap()
+                    .find("soap:body")
+                    .unwrap();
+                assert_eq!(body.attr("namespace"), Some("urn:sympasoap"), "{name}");
+                assert_eq!(body.attr("use"), Some("encoded"), "{name}");
+            }
+        }
+        let service = children(&root, "service").next().unwrap();
+        assert_eq!(
+            service.find("soap:address").unwrap().attr("location"),
+            Some("https://lists.example.org/sympasoap")
+        );
+        // Every type a part or a member names is declared.
+        let schema = root.find("schema").unwrap();
+        let declared: Vec<String> = children(schema, "complexType")
+            .map(|t| format!("tns:{}", t.attr("name").unwrap()))
+            .collect();
+        for (_, parts) in &messages {
+            for (_, ty) in parts {
+                assert!(
+                    ty.starts_with("xsd:") || declared.contains(ty),
+                    "{ty} undeclared"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn message_parts_are_sympas() {
+        // The 20 operations of Sympa's 6.2.70 WSDL (capture 00): the same request parts,
+        // and the same response parts but where Sympa's WSDL says a string for an array.
+        let sympa = document(golden::one("00-").response_text());
+        let sympa = messages(&sympa);
+        let ours = document(&wsdl(
+            "http://127.0.0.1:8081/sympa",
+            "http://127.0.0.1:8081/sympasoap",
+        ));
+        let ours = messages(&ours);
+        assert_eq!(sympa.len(), 40);
+        for (name, sympa_parts) in &sympa {
+            let mut expected = sympa_parts.clone();
+            if name == "whichResponse" || name == "listsResponse" {
+                assert_eq!(expected[0].1, "xsd:string");
+                expected[0].1 = "tns:ArrayOfString".into();
+            }
+            assert_eq!(parts(&ours, name), expected.as_slice(), "{name}");
+        }
+        // The four 6.2.80 added (read from its sympa.wsdl), moveUser with its 6.2.78 parts.
+        let named =
+            |m: &str| -> Vec<String> { parts(&ours, m).iter().map(|(n, _)| n.clone()).collect() };
+        assert_eq!(named("getDetailsRequest"), ["list"]);
+        assert_eq!(
+            named("setDetailsRequest"),
+            ["list", "gecos", "reception", "custom"]
+        );
+        assert_eq!(named("setCustomRequest"), ["list", "key", "value"]);
+        assert_eq!(named("moveUserRequest"), ["current_email", "email"]);
+        // The types Sympa's clients deserialise into, with Sympa's members.
+        let root = document(&wsdl("http://h/sympa", "http://h/sympasoap"));
+        let schema = root.find("schema").unwrap();
+        let members = |t: &str| -> Vec<String> {
+            children(schema, "complexType")
+                .find(|c| c.attr("name") == Some(t))
+                .unwrap()
+                .find("all")
+                .unwrap()
+                .children
+                .iter()
+                .map(|e| e.attr("name").unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(
+            members("userType"),
+            ["email", "gecos", "isSubscriber", "isOwner", "isEditor"]
+        );
+        assert_eq!(members("listType")[0], "listAddress");
+        assert_eq!(members("listType").len(), 12);
+    }
+
+    #[test]
+    fn urls_are_escaped_and_a_trailing_slash_dropped() {
+        let xml = wsdl("http://h/s?a=1&b=\"x\"/", "http://h/soap?x=<1>&y");
+        assert!(xml.contains(r#"targetNamespace="http://h/s?a=1&amp;b=&quot;x&quot;/wsdl""#));
+        assert!(xml.contains(r#"location="http://h/soap?x=&lt;1&gt;&amp;y""#));
+        let root = document(&xml);
+        assert_eq!(
+            root.find("soap:address").unwrap().attr("location"),
+            Some("http://h/soap?x=&lt;1&gt;&amp;y")
+        );
+        assert_eq!(target_namespace("http://h/sympa/"), "http://h/sympa/wsdl");
+    }
+
+    #[test]
+    fn struct_members_in_the_wsdls_order() {
+        let names: Vec<&str> = members_of("detailsType").iter().map(|m| m.0).collect();
+        assert_eq!(
+            names,
+            [
+                "gecos",
+                "reception",
+                "subscribeDate",
+                "updateDate",
+                "custom"
+            ]
+        );
+        assert!(members_of("noSuchType").is_empty());
+    }
+}

@@ -167,6 +167,21 @@ pub(super) const TABLES: &[Table] = &[
         by_id: true,
     },
     Table {
+        name: "api_tokens",
+        columns: &[
+            ("id", Int),
+            ("token_hash", Text),
+            ("domain_id", Int),
+            ("email", Text),
+            ("name", Text),
+            ("scope", Text),
+            ("created_at", Int),
+            ("last_used_at", Int),
+            ("expires_at", Int),
+        ],
+        by_id: true,
+    },
+    Table {
         name: "tickets",
         columns: &[
             ("id", Int),

@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry, AuditLine, BounceDue,
-    BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt, Db, DbInner, DeliveryCounts,
+    ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry, AuditLine,
+    BounceDue, BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt, Db, DbInner, DeliveryCounts,
     DeliveryRcpt, DeliveryRecord, DigestState, DueDigest, Error, HeldHistory, HeldRecord,
     KeyedHeld, MemberQuery, MessageKey, NewArchived, NewBounce, NewHeld, NewList, NewMail,
     NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome, SessionRecord,
@@ -145,6 +145,29 @@ queries! {
         domain: &str,
         used_from: Option<&str>,
     ) -> Result<Option<TicketRecord>, Error>;
+
+    // Bearer tokens of the JSON API; they arrive already hashed.
+
+    /// Stores a token of `email` in `domain` whose secret hashes to `token_hash`.
+    fn create_api_token(
+        &self,
+        token_hash: &str,
+        domain: &str,
+        email: &Email,
+        name: &str,
+        scope: &str,
+        expires_at: Option<i64>,
+    ) -> Result<ApiTokenRecord, Error>;
+    /// The live (unexpired) token of `domain` whose secret hashes to `token_hash`.
+    fn api_token(&self, token_hash: &str, domain: &str) -> Result<Option<ApiTokenRecord>, Error>;
+    /// One token of `domain` by its id, expired or not.
+    fn api_token_by_id(&self, id: i64, domain: &str) -> Result<Option<ApiTokenRecord>, Error>;
+    /// The tokens of `email` in `domain`, expired ones included, newest first.
+    fn api_tokens_of(&self, domain: &str, email: &Email) -> Result<Vec<ApiTokenRecord>, Error>;
+    /// Deletes a token; returns true if and only if it existed.
+    fn delete_api_token(&self, id: i64) -> Result<bool, Error>;
+    /// Records a use of token `id` at `at`, unless one was recorded less than a minute before.
+    fn touch_api_token(&self, id: i64, at: i64) -> Result<(), Error>;
 
     // Members, owners, moderators, roles and held requests.
 

@@ -44,6 +44,25 @@ pub struct SessionRecord {
     pub refreshed_at: i64,
 }
 
+/// A bearer token of the JSON API, as kept: never the token itself, only its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTokenRecord {
+    /// The row id, by which its owner revokes it.
+    pub id: i64,
+    /// Whose token it is: the requester a call with it stands for.
+    pub email: Email,
+    /// What its owner called it.
+    pub name: String,
+    /// `read` or `write`.
+    pub scope: String,
+    /// When it was made, in seconds since the epoch.
+    pub created_at: i64,
+    /// When it was last used (to the minute), if ever.
+    pub last_used_at: Option<i64>,
+    /// When it stops working, if ever.
+    pub expires_at: Option<i64>,
+}
+
 /// A ticket that was just used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketRecord {

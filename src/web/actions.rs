@@ -15,7 +15,9 @@
 //! run before the handler; the table tests check the rest.
 
 use super::action::{Access, Action};
-use super::handlers::{account, archive, bounces, home, members, moderation, subscription};
+use super::handlers::{
+    account, archive, bounces, home, members, moderation, soap, subscription, tokens,
+};
 use crate::domain::ActionKind;
 
 /// Sympa's path arguments of the account pages that come back to where the visitor was.
@@ -27,6 +29,10 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list", "email"])
         .access(Access::Policy(ActionKind::ManageMembers))
         .bulk()
+        .form(),
+    // The user's bearer tokens for the JSON API: made (shown once) and revoked here.
+    Action::site("api_tokens", tokens::api_tokens)
+        .access(Access::User)
         .form(),
     // Every page of a list's archive, by the shape of its path (see `handlers/archive.rs`):
     // months, a month by thread or date, a thread, a message, its bytes and attachments,
@@ -207,6 +213,8 @@ pub static ACTIONS: &[Action] = &[
     Action::site("withdraw", moderation::withdraw)
         .args(&["list", "key"])
         .form(),
+    // The SOAP API's WSDL (Sympa's URL): the same document for everyone.
+    Action::site("wsdl", soap::wsdl),
 ];
 
 /// Old action names WWSympa still answers (reference §1.10), mapped to today's.

@@ -120,6 +120,9 @@ impl Service for App {
     /// again once it is known.
     fn body_limit(&self, request: &Request) -> Option<u64> {
         let state = self.state();
+        if api_path(&state, request).is_some() {
+            return Some(crate::api::BODY_LIMIT);
+        }
         Some(match route(&state, request) {
             Route::Action(name, _) if name.is_empty() => action::BULK_BODY,
             Route::Action(name, _) => {
@@ -131,6 +134,15 @@ impl Service for App {
 
     fn call(&self, request: &Request) -> Response {
         let state = self.state();
+        if let Some(rest) = api_path(&state, request) {
+            let api = crate::api::Api {
+                config: &state.config,
+                templates: &state.templates,
+                pool: &self.pool,
+                outbox: &self.outbox,
+            };
+            return secure_headers(api.call(request, rest.as_deref()));
+        }
         let response = match route(&state, request) {
             Route::Asset(name) => match render::asset(&name) {
                 Some((content_type, bytes)) => Response {
@@ -158,6 +170,24 @@ impl Service for App {
         };
         secure_headers(response)
     }
+}
+
+/// The path after the base path when `request` is for the JSON API (`<base>/api/v1/...`);
+/// inside, `None` when a segment is not UTF-8 once decoded.
+fn api_path(state: &State, request: &Request) -> Option<Option<Vec<String>>> {
+    // The raw path's segments, undecoded, say whether it is the API's at all.
+    let raw: Vec<String> = request
+        .raw_path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let rest = route::strip_prefix(&raw, &state.base)?;
+    if !crate::api::is_api(rest) {
+        return None;
+    }
+    let skip = raw.len() - rest.len();
+    Some(request.segments().map(|all| all[skip..].to_vec()))
 }
 
 impl App {

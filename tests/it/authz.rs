@@ -98,7 +98,9 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("setpasswd",     "-",    "L P P P P P P"),
     ("pref",          "-",    "L P P P P P P"),
     ("my",            "-",    "L P P P P P P"),
+    ("api_tokens",    "-",    "L P P P P P P"),
     ("help",          "-",    "P P P P P P P"),
+    ("wsdl",          "-",    "P P P P P P P"),
     // Mailed links: the key or the signed id is the credential; a bogus one is a clear 410.
     ("auth",          "-",    "P P P P P P P"),
     ("oneclick",      "-",    "P P P P P P P"),

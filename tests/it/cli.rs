@@ -282,6 +282,65 @@ fn list_mail_shows_and_changes_a_lists_mail_settings_with_an_audit_row() {
 }
 
 #[test]
+fn list_create_takes_a_sympa_template_whose_presets_replace_the_policy_options() {
+    let dir = TempDir::new("cli-list-template");
+    let (config, db) = config(&dir);
+    let run = |args: &[&str]| {
+        Command::new(binary())
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let created = run(&[
+        "list",
+        "create",
+        "hidden",
+        "--subject",
+        "Hidden",
+        "--template",
+        "confidential",
+        "--subscribe",
+        "open",
+    ]);
+    assert!(created.status.success(), "{created:?}");
+    let shown = run(&["list", "show", "hidden"]);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    for line in [
+        "status\topen\n",
+        "visibility\tconceal\n",
+        "subscribe\tclosed\n",
+        "unsubscribe\tclosed\n",
+        "send\tprivate\n",
+    ] {
+        assert!(text.contains(line), "{line:?} in {text}");
+    }
+    // An unknown template is refused, naming the known ones, and creates nothing.
+    let refused = run(&[
+        "list",
+        "create",
+        "other",
+        "--subject",
+        "Other",
+        "--template",
+        "Confidential",
+    ]);
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("discussion_list") && message.contains("hotline"),
+        "{message}"
+    );
+    let store = db.connect();
+    assert!(store
+        .db()
+        .list_by_name("lists.example.org", &ListName::parse("other").unwrap())
+        .unwrap()
+        .is_none());
+}
+
+#[test]
 fn list_bounces_and_list_digest_show_and_change_the_policies_within_bounds() {
     let dir = TempDir::new("cli-list-bounces");
     let (config, db) = config(&dir);

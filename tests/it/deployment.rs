@@ -362,7 +362,8 @@ fn both_packages_ship_the_same_units_and_sources_exist() {
             (
                 "wwsympa-socketmap".to_string(),
                 "systemd/socketmap/".to_string()
-            )
+            ),
+            ("sympasoap".to_string(), "systemd/soap/".to_string())
         ]
     );
     let rpm = rpm_assets();
@@ -373,7 +374,7 @@ fn both_packages_ship_the_same_units_and_sources_exist() {
     for script in ["rpm/post.sh", "rpm/preun.sh", "rpm/postun.sh"] {
         assert!(
             read(script).contains(
-                "wwsympa.socket wwsympa.service wwsympa-sender.service wwsympa-lmtp.socket wwsympa-lmtp.service wwsympa-socketmap.socket wwsympa-socketmap.service"
+                "wwsympa.socket wwsympa.service wwsympa-sender.service wwsympa-lmtp.socket wwsympa-lmtp.service wwsympa-socketmap.socket wwsympa-socketmap.service sympasoap.socket sympasoap.service"
             ),
             "{script} handles every enabled unit"
         );
@@ -384,6 +385,16 @@ fn both_packages_ship_the_same_units_and_sources_exist() {
             format!("/usr/lib/systemd/system/{unit}")
         );
     }
+    for unit in ["sympasoap.socket", "sympasoap.service"] {
+        assert_eq!(
+            dest_of(&rpm, &format!("systemd/soap/{unit}")),
+            format!("/usr/lib/systemd/system/{unit}")
+        );
+    }
+    assert_eq!(
+        dest_of(&rpm, "rpm/socket-group-soap.conf"),
+        "/usr/lib/systemd/system/sympasoap.socket.d/50-socket-group.conf"
+    );
     for unit in units {
         assert_eq!(
             dest_of(&rpm, &format!("systemd/{unit}")),
@@ -464,6 +475,123 @@ fn the_lmtp_units_run_like_the_web_service() {
                 .replace("\\-", "-")
                 .contains("lmtp:inet:[127.0.0.1]:8024"),
             "{doc}"
+        );
+    }
+}
+
+/// The hardening block of wwsympa.service: its `Key=value` lines from "# Hardening:" to [Install].
+fn web_hardening_lines() -> Vec<String> {
+    read("systemd/wwsympa.service")
+        .split("# Hardening:")
+        .nth(1)
+        .unwrap()
+        .split("[Install]")
+        .next()
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains('=') && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_soap_units_run_like_the_web_service() {
+    let service = read("systemd/wwsympa.service");
+    let soap = read("systemd/soap/sympasoap.service");
+    assert_eq!(
+        unit_value(&soap, "ExecStart"),
+        "/usr/bin/wwsympa serve --soap"
+    );
+    // The same user, data, environment files and restart policy; the same hardening, key by key.
+    for key in [
+        "User",
+        "Group",
+        "StateDirectory",
+        "StateDirectoryMode",
+        "UMask",
+        "EnvironmentFile",
+        "Type",
+        "NotifyAccess",
+        "Restart",
+        "WatchdogSec",
+        "ExecReload",
+    ] {
+        assert_eq!(unit_values(&soap, key), unit_values(&service, key), "{key}");
+    }
+    let hardening = web_hardening_lines();
+    assert!(hardening.len() >= 30, "{hardening:?}");
+    for line in hardening {
+        let key = line.split('=').next().unwrap();
+        assert_eq!(unit_values(&soap, key), unit_values(&service, key), "{key}");
+    }
+    // The socket comes as LISTEN_FDS, named as the SOAP door looks for it; standard input is not it.
+    assert_eq!(unit_value(&soap, "StandardInput"), "null");
+    assert_eq!(unit_value(&soap, "Requires"), "sympasoap.socket");
+    let socket = read("systemd/soap/sympasoap.socket");
+    let web_socket = read("systemd/wwsympa.socket");
+    assert_eq!(unit_value(&socket, "FileDescriptorName"), "sympasoap");
+    assert_eq!(
+        unit_value(&socket, "ListenStream"),
+        "/run/sympa/sympasoap.socket"
+    );
+    for key in [
+        "SocketUser",
+        "SocketGroup",
+        "SocketMode",
+        "Accept",
+        "RemoveOnStop",
+    ] {
+        assert_eq!(
+            unit_values(&socket, key),
+            unit_values(&web_socket, key),
+            "{key}"
+        );
+    }
+}
+
+#[test]
+fn the_web_servers_send_the_soap_url_to_the_soap_socket() {
+    let soap_path = Config::default()
+        .soap_url
+        .splitn(4, '/')
+        .nth(3)
+        .map(|p| format!("/{p}"))
+        .expect("a path in soap_url");
+    assert_eq!(soap_path, "/sympasoap");
+    let socket = "/run/sympa/sympasoap.socket";
+    let nginx = read("nginx/wwsympa.conf");
+    let at = nginx
+        .find(&format!("\nlocation {soap_path} {{"))
+        .expect("an nginx location for the SOAP path");
+    let block = &nginx[at..at + nginx[at..].find("\n}").unwrap()];
+    assert!(
+        block.contains(&format!("fastcgi_pass unix:{socket};")),
+        "{block}"
+    );
+    let apache = read("apache/wwsympa.conf");
+    let at = apache
+        .find(&format!("<Location {soap_path}>"))
+        .expect("an Apache Location for the SOAP path");
+    let block = &apache[at..at + apache[at..].find("</Location>").unwrap()];
+    assert!(
+        block.contains(&format!("\"proxy:unix:{socket}|fcgi://")),
+        "{block}"
+    );
+    // lighttpd takes the first matching prefix: the SOAP path must come before the web's.
+    let lighttpd = read("lighttpd/50-wwsympa.conf");
+    let soap_at = lighttpd
+        .find(&format!("\"{soap_path}\" => (("))
+        .expect("a lighttpd fastcgi.server entry for the SOAP path");
+    let web_at = lighttpd.find("\"/sympa\" => ((").unwrap();
+    assert!(
+        soap_at < web_at,
+        "/sympasoap must come first in fastcgi.server"
+    );
+    assert!(lighttpd[soap_at..web_at].contains(&format!("\"socket\" => \"{socket}\"")));
+    for doc in ["debian/wwsympa.8", "README.md"] {
+        assert!(
+            read(doc).replace("\\-", "-").contains(socket),
+            "{doc} names the SOAP socket"
         );
     }
 }

@@ -5,6 +5,7 @@
 //! `tests/run` runs the suite once on each.
 
 mod accounts;
+mod api;
 mod archive_dkim;
 mod archive_import;
 mod archives;
@@ -37,6 +38,7 @@ mod peers;
 mod postfix;
 mod protocol;
 mod soap;
+mod soap_clients;
 mod streams;
 mod subscription;
 mod support;

@@ -559,7 +559,8 @@ fn every_captured_exchange_replays_as_sympa_answered_or_as_we_chose() {
     let mut files: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|name| name.ends_with(".http"))
+        // 00 is the WSDL, which the web serves (soapwire's golden test replays it).
+        .filter(|name| name.ends_with(".http") && !name.starts_with("00-"))
         .collect();
     files.sort();
     assert!(files.len() >= 85, "{} capture files", files.len());

@@ -163,3 +163,27 @@ fn anonymous_pages_are_kept_only_until_the_lists_change() {
     let info = body(&get(&app, "/sympa/info/alpha"));
     assert!(info.contains("1 member"), "{info}");
 }
+
+/// The SOAP API's WSDL at `<base>/wsdl`, as WWSympa serves it: `text/xml`, filled from the
+/// configuration's two URLs, no cookie, and kept by clients with its ETag.
+#[test]
+fn the_wsdl_is_served_filled_from_the_configuration() {
+    let dir = TempDir::new("web-wsdl");
+    let (app, _db) = app_with_lists(dir.path(), &[]);
+    let config = Config::default();
+    let response = get(&app, "/sympa/wsdl");
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("Content-Type"), Some("text/xml"));
+    assert_eq!(response.header("Set-Cookie"), None);
+    let wsdl = body(&response);
+    assert_eq!(
+        wsdl,
+        wwsympa::soap::wsdl::wsdl(&config.wwsympa_url, &config.soap_url)
+    );
+    assert!(wsdl.contains(r#"targetNamespace="http://localhost/sympa/wsdl""#));
+    assert!(wsdl.contains(r#"<soap:address location="http://localhost/sympasoap"/>"#));
+    let etag = response.header("ETag").expect("an ETag").to_string();
+    let mut again = Request::parse_target(Method::Get, "/sympa/wsdl").unwrap();
+    again.headers.push(("if-none-match".into(), etag));
+    assert_eq!(app.call(&again).status, 304);
+}

@@ -1,9 +1,13 @@
 # The .deb end to end under a real systemd (nspawn): install, socket activation through nginx,
-# Apache and lighttpd, restart under load, idle exit, multiwatch, instances, upgrade, remove,
+# Apache and lighttpd (the web interface and the SOAP door), restart under load, idle exit, multiwatch, instances, upgrade, remove,
 # purge. Sourced by run.sh (uses lib.sh and container.sh); every step is one check.
 
 SOCK=/run/sympa/wwsympa.socket
+SOAP_SOCK=/run/sympa/sympasoap.socket
 PROBE=e2e-probe
+# The account the SOAP calls log in as (made with wwsympa user add).
+SOAP_USER=soap-e2e@localhost
+SOAP_PASSWORD=e2e-soap-password
 
 # In-container helpers, written once to /usr/local/bin (the overlay is thrown away).
 CT_HELPERS='
@@ -93,13 +97,32 @@ if (@ARGV == 4) {
 }
 print $c "QUIT\r\n"; reply();
 EOF
+cat >/usr/local/bin/soap-call <<"EOF"
+#!/bin/bash
+# soap-call URL OP COOKIE [PARAM...]: one call as SOAP::Lite makes it (positional string
+# parameters), with the session cookie COOKIE when not empty. Leaves in /root/soap.status,
+# /root/soap.type, /root/soap.cookie (the sympa_session it sets) and /root/soap.body.
+url=$1 op=$2 cookie=$3
+shift 3
+params="" n=3
+for p in "$@"; do params+="<c-gensym$n xsi:type=\"xsd:string\">$p</c-gensym$n>"; n=$((n + 2)); done
+body="<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope soap:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\" xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soap:Body><$op xmlns=\"urn:sympasoap\">$params</$op></soap:Body></soap:Envelope>"
+args=(-sS --max-time 10 -D /root/soap.headers -o /root/soap.body -w "%{http_code}\n%{content_type}"
+    -H "Content-Type: text/xml; charset=utf-8" -H "SOAPAction: \"urn:sympasoap#$op\"" --data-binary "$body")
+[ -n "$cookie" ] && args+=(-H "Cookie: sympa_session=$cookie")
+out=$(curl "${args[@]}" "$url") || exit 1
+sed -n 1p <<<"$out" >/root/soap.status
+sed -n 2p <<<"$out" >/root/soap.type
+{ grep -i "^set-cookie2\?: sympa_session=" /root/soap.headers || true; } | head -1 |
+    sed "s/^[^=]*=\([^;]*\).*/\1/" | tr -d "\r" >/root/soap.cookie
+EOF
 cat >/usr/local/bin/mainpid <<"EOF"
 #!/bin/bash
 systemctl show -p MainPID --value "${1:-wwsympa.service}"
 EOF
 chmod 755 /usr/local/bin/get /usr/local/bin/status-of /usr/local/bin/wait-port /usr/local/bin/load \
     /usr/local/bin/fcgi-get /usr/local/bin/mainpid /usr/local/bin/inactive /usr/local/bin/smtp-sink \
-    /usr/local/bin/lmtp-probe
+    /usr/local/bin/lmtp-probe /usr/local/bin/soap-call
 '
 
 # page_checks SERVER PORT: the home page, the lists page with the probe list, a 404 inside the
@@ -111,6 +134,30 @@ page_checks() {
     check "$server: /sympa (no slash) is the home page" ct_sh "[ \$(status-of http://127.0.0.1:$port/sympa) = 200 ]"
     check "$server: unknown action gives wwsympa's 404" ct_sh "[ \$(status-of http://127.0.0.1:$port/sympa/no-such-action) = 404 ]"
     check "$server: /static-sympa/wwsympa.css served from /usr/share/wwsympa/static" ct_sh "curl -fsS http://127.0.0.1:$port/static-sympa/wwsympa.css | cmp - /usr/share/wwsympa/static/wwsympa.css"
+}
+
+# soap_checks SERVER PORT: a SOAP login through the web server's /sympasoap, then lists with the
+# session it set: 200, text/xml, Sympa's response shapes (loginResponse/result,
+# listsResponse/listInfo naming the probe list).
+soap_checks() {
+    local server=$1 port=$2
+    check "$server: SOAP login through /sympasoap: 200, text/xml, loginResponse with the session it sets" ct_sh "
+        soap-call http://127.0.0.1:$port/sympasoap login '' $SOAP_USER '$SOAP_PASSWORD'
+        cat /root/soap.status /root/soap.type /root/soap.body; echo
+        [ \"\$(cat /root/soap.status)\" = 200 ]; [ \"\$(cat /root/soap.type)\" = 'text/xml; charset=utf-8' ]
+        sid=\$(cat /root/soap.cookie); [ -n \"\$sid\" ]
+        grep -qF \"<loginResponse xmlns=\\\"urn:sympasoap\\\"><result xsi:type=\\\"xsd:string\\\">\$sid</result></loginResponse>\" /root/soap.body"
+    check "$server: SOAP lists with that session: 200, listsResponse, listInfo array naming $PROBE" ct_sh "
+        sid=\$(cat /root/soap.cookie); [ -n \"\$sid\" ]
+        soap-call http://127.0.0.1:$port/sympasoap lists \"\$sid\"
+        cat /root/soap.status /root/soap.body; echo
+        [ \"\$(cat /root/soap.status)\" = 200 ]; [ \"\$(cat /root/soap.type)\" = 'text/xml; charset=utf-8' ]
+        grep -q '<listsResponse xmlns=\"urn:sympasoap\"><listInfo soapenc:arrayType=\"xsd:string\\[1\\]\" xsi:type=\"soapenc:Array\"><item xsi:type=\"xsd:string\">' /root/soap.body
+        grep -q 'listAddress=$PROBE@' /root/soap.body"
+    check "$server: SOAP lists without a session: 500, Client fault 'User not authenticated'" ct_sh "
+        soap-call http://127.0.0.1:$port/sympasoap lists ''
+        [ \"\$(cat /root/soap.status)\" = 500 ]
+        grep -q '<faultcode>soap:Client</faultcode><faultstring>User not authenticated</faultstring>' /root/soap.body"
 }
 
 deb_e2e() {
@@ -132,7 +179,7 @@ deb_e2e() {
     check "socket active, listening on $SOCK" ct_sh "systemctl is-active -q wwsympa.socket; [ -S $SOCK ]"
     check "service still inactive (socket activation is lazy)" ct_sh 'inactive wwsympa.service'
     check "systemd-analyze verify prints nothing (units as installed)" ct_sh \
-        'out=$(systemd-analyze verify wwsympa.socket wwsympa.service wwsympa@1.socket wwsympa@1.service wwsympa-sender.service wwsympa-lmtp.socket wwsympa-lmtp.service 2>&1); [ -z "$out" ] || { echo "$out"; exit 1; }'
+        'out=$(systemd-analyze verify wwsympa.socket wwsympa.service wwsympa@1.socket wwsympa@1.service wwsympa-sender.service wwsympa-lmtp.socket wwsympa-lmtp.service sympasoap.socket sympasoap.service 2>&1); [ -z "$out" ] || { echo "$out"; exit 1; }'
     check "sender: wwsympa-sender.service enabled and running as wwsympa" ct_sh '
         [ "$(systemctl is-enabled wwsympa-sender.service)" = enabled ]
         for i in $(seq 50); do systemctl is-active -q wwsympa-sender.service && break; sleep 0.1; done
@@ -168,6 +215,14 @@ deb_e2e() {
         systemctl stop wwsympa-lmtp.service; [ "$(systemctl show -p Result --value wwsympa-lmtp.service)" = success ]
         systemctl is-active -q wwsympa-lmtp.socket; lmtp-probe 127.0.0.1:8024 >/dev/null; systemctl is-active -q wwsympa-lmtp.service'
 
+    # --- the SOAP interface: sympasoap.socket -----------------------------------------------------
+    check "soap: sympasoap.socket enabled on install" ct_sh '[ "$(systemctl is-enabled sympasoap.socket)" = enabled ]'
+    check "soap: socket listening on $SOAP_SOCK (root:www-data 660), the service not started yet" ct_sh "
+        systemctl start sympasoap.socket; systemctl is-active -q sympasoap.socket; [ -S $SOAP_SOCK ]
+        [ \"\$(stat -c '%U %G %a' $SOAP_SOCK)\" = 'root www-data 660' ]; inactive sympasoap.service"
+    check "soap: an account for the SOAP calls" ct_sh "
+        echo '$SOAP_PASSWORD' | runuser -u wwsympa -- wwsympa user add $SOAP_USER --password-stdin"
+
     check "list created as the service user" ct_sh \
         "runuser -u wwsympa -- wwsympa list create $PROBE --subject 'End-to-end probe' 2>&1; runuser -u wwsympa -- wwsympa list ls | grep -q '^$PROBE'"
     check "service still inactive after the admin command" ct_sh 'inactive wwsympa.service'
@@ -188,6 +243,15 @@ deb_e2e() {
     check "READY/STATUS reached systemd (Type=notify)" ct_sh 'systemctl show -p StatusText --value wwsympa.service | grep -q "serving FastCGI"'
     check "online exposure of wwsympa.service <= 1.5" ct_sh \
         'out=$(systemd-analyze security --threshold=15 wwsympa.service 2>&1) || { echo "$out" | tail -3; exit 1; }; echo "$out" | tail -1'
+    soap_checks nginx 8081
+    check "soap: the call started sympasoap.service, running as wwsympa; READY reached systemd" ct_sh '
+        systemctl is-active -q sympasoap.service
+        [ "$(ps -o user= -p "$(mainpid sympasoap.service)")" = wwsympa ]
+        [ -n "$(systemctl show -p StatusText --value sympasoap.service)" ]'
+    check "soap: online exposure of sympasoap.service <= 1.5" ct_sh \
+        'out=$(systemd-analyze security --threshold=15 sympasoap.service 2>&1) || { echo "$out" | tail -3; exit 1; }; echo "$out" | tail -1'
+    check "soap: the WSDL at /sympa/wsdl names the SOAP address" ct_sh \
+        'get http://127.0.0.1:8081/sympa/wsdl | grep -q "<soap:address location=\"http://localhost/sympasoap\""'
 
     check "apache: a2enmod proxy_fcgi, a2enconf wwsympa, start" ct_sh '
         echo "Listen 127.0.0.1:8082" >/etc/apache2/ports.conf
@@ -195,12 +259,14 @@ deb_e2e() {
         a2dissite -q 000-default && a2enmod -q proxy_fcgi && a2enconf -q wwsympa
         apache2ctl configtest 2>/dev/null && systemctl start apache2 && wait-port 8082'
     page_checks apache 8082
+    soap_checks apache 8082
 
     check "lighttpd: lighty-enable-mod wwsympa, start" ct_sh '
         printf "server.port := 8083\nserver.bind := \"127.0.0.1\"\n" >/etc/lighttpd/conf-enabled/99-port.conf
         lighty-enable-mod wwsympa >/dev/null
         lighttpd -tt -f /etc/lighttpd/lighttpd.conf && systemctl start lighttpd && wait-port 8083'
     page_checks lighttpd 8083
+    soap_checks lighttpd 8083
 
     # --- restart under load: no request lost ----------------------------------------------
     local pid_before
@@ -334,6 +400,9 @@ deb_e2e() {
     check "upgrade: lmtp socket still enabled and listening, LHLO answered" ct_sh '
         [ "$(systemctl is-enabled wwsympa-lmtp.socket)" = enabled ]; systemctl is-active -q wwsympa-lmtp.socket
         lmtp-probe 127.0.0.1:8024 | grep -q "^250 SMTPUTF8"'
+    check "upgrade: sympasoap.socket still enabled and listening, a SOAP call answered" ct_sh "
+        [ \"\$(systemctl is-enabled sympasoap.socket)\" = enabled ]; systemctl is-active -q sympasoap.socket
+        soap-call http://127.0.0.1:8081/sympasoap login '' $SOAP_USER '$SOAP_PASSWORD'; [ \"\$(cat /root/soap.status)\" = 200 ]"
     check "upgrade: sender restarted" ct_sh "systemctl is-active -q wwsympa-sender.service; [ \"\$(mainpid wwsympa-sender.service)\" != '$sender_before' ]"
     check "upgrade: configuration and lists kept, page served" ct_sh "
         page=\$(get http://127.0.0.1:8081/sympa/lists); grep -q 'Upgraded site' <<<\"\$page\"; grep -q '$PROBE' <<<\"\$page\""
@@ -343,6 +412,7 @@ deb_e2e() {
     check "remove: units stopped, socket file gone, binary gone" ct_sh "
         inactive wwsympa.service; inactive wwsympa.socket; inactive wwsympa-sender.service
         inactive wwsympa-lmtp.service; inactive wwsympa-lmtp.socket
+        inactive sympasoap.service; inactive sympasoap.socket; [ ! -e $SOAP_SOCK ]
         ! grep -q "0100007F:1F58 00000000:0000 0A" /proc/net/tcp
         [ ! -e $SOCK ]; [ ! -e /usr/bin/wwsympa ]"
     check "remove: configuration and database kept" ct_sh '[ -f /etc/wwsympa/wwsympa.toml ] && [ -f /var/lib/wwsympa/wwsympa.db ]'
@@ -356,7 +426,9 @@ deb_e2e() {
         [ ! -e /etc/systemd/system/wwsympa-lmtp.socket ] && [ ! -e /etc/systemd/system/wwsympa-lmtp.service ]
         [ ! -e /etc/systemd/system/sockets.target.wants/wwsympa-lmtp.socket ]
         [ ! -e /etc/systemd/system/multi-user.target.wants/wwsympa-sender.service ]
-        [ ! -e /etc/systemd/system/sockets.target.wants/wwsympa.socket ]'
+        [ ! -e /etc/systemd/system/sockets.target.wants/wwsympa.socket ]
+        [ ! -e /etc/systemd/system/sympasoap.socket ] && [ ! -e /etc/systemd/system/sympasoap.service ]
+        [ ! -e /etc/systemd/system/sockets.target.wants/sympasoap.socket ]'
     check "purge: lighttpd link removed, lighttpd config still valid" ct_sh '[ ! -e /etc/lighttpd/conf-enabled/50-wwsympa.conf ]; lighttpd -tt -f /etc/lighttpd/lighttpd.conf'
     check "purge: lists database and user kept (documented policy)" ct_sh '[ -f /var/lib/wwsympa/wwsympa.db ] && getent passwd wwsympa >/dev/null'
     check "reinstall after purge: same user, the kept lists are served" ct_sh "

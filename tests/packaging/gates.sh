@@ -8,6 +8,8 @@ DEB_FILES='/etc/apache2/conf-available/wwsympa.conf
 /etc/nginx/snippets/wwsympa.conf
 /etc/wwsympa/wwsympa.toml
 /usr/bin/wwsympa
+/usr/lib/systemd/system/sympasoap.service
+/usr/lib/systemd/system/sympasoap.socket
 /usr/lib/systemd/system/wwsympa-lmtp.service
 /usr/lib/systemd/system/wwsympa-lmtp.socket
 /usr/lib/systemd/system/wwsympa-sender.service
@@ -34,6 +36,9 @@ DEB_FILES='/etc/apache2/conf-available/wwsympa.conf
 RPM_FILES='/etc/sysconfig/wwsympa
 /etc/wwsympa/wwsympa.toml
 /usr/bin/wwsympa
+/usr/lib/systemd/system/sympasoap.service
+/usr/lib/systemd/system/sympasoap.socket
+/usr/lib/systemd/system/sympasoap.socket.d/50-socket-group.conf
 /usr/lib/systemd/system/wwsympa-lmtp.service
 /usr/lib/systemd/system/wwsympa-lmtp.socket
 /usr/lib/systemd/system/wwsympa-sender.service
@@ -130,6 +135,7 @@ units_root() {
     cp systemd/wwsympa.socket systemd/wwsympa.service systemd/wwsympa@.socket systemd/wwsympa@.service \
         systemd/sender/wwsympa-sender.service systemd/lmtp/wwsympa-lmtp.socket systemd/lmtp/wwsympa-lmtp.service \
         systemd/socketmap/wwsympa-socketmap.socket systemd/socketmap/wwsympa-socketmap.service \
+        systemd/soap/sympasoap.socket systemd/soap/sympasoap.service \
         "$root/usr/lib/systemd/system/"
     if [ -n "$multiwatch" ]; then
         mkdir -p "$root/etc/systemd/system/wwsympa.service.d"
@@ -162,6 +168,7 @@ gates() {
         check "exposure wwsympa-sender.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa-sender.service
         check "exposure wwsympa-lmtp.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa-lmtp.service
         check "exposure wwsympa-socketmap.service <= 1.5 (offline)" exposure_ok "$tmp/units" wwsympa-socketmap.service
+        check "exposure sympasoap.service <= 1.5 (offline)" exposure_ok "$tmp/units" sympasoap.service
         units_root "$tmp/units-mw" multiwatch
         check "exposure wwsympa.service + multiwatch drop-in <= 1.5 (offline)" exposure_ok "$tmp/units-mw" wwsympa.service
     fi

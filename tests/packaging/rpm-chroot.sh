@@ -45,6 +45,8 @@ rpm_chroot_tests() {
                  /usr/lib/systemd/system/wwsympa-sender.service \
                  /usr/lib/systemd/system/wwsympa-lmtp.socket /usr/lib/systemd/system/wwsympa-lmtp.service \
                  /usr/lib/systemd/system/wwsympa.socket.d/50-socket-group.conf \
+                 /usr/lib/systemd/system/sympasoap.socket /usr/lib/systemd/system/sympasoap.service \
+                 /usr/lib/systemd/system/sympasoap.socket.d/50-socket-group.conf \
                  /usr/lib/sysusers.d/wwsympa.conf /usr/lib/tmpfiles.d/wwsympa.conf \
                  /etc/wwsympa/wwsympa.toml /etc/sysconfig/wwsympa /usr/bin/wwsympa; do
             [ -e "$f" ] || { echo "missing $f"; exit 1; }
@@ -52,12 +54,15 @@ rpm_chroot_tests() {
     check "rpm: the installed binary runs (libsqlite3 resolved)" rpm_in /usr/bin/wwsympa --version
     if need systemd-analyze; then
         check "rpm layout: systemd-analyze verify prints nothing" sh -c \
-            "out=\$(systemd-analyze verify --man=no --root='$RPM_CHROOT/root' wwsympa.socket wwsympa.service wwsympa@1.socket wwsympa@1.service wwsympa-sender.service wwsympa-lmtp.socket wwsympa-lmtp.service 2>&1); [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"
+            "out=\$(systemd-analyze verify --man=no --root='$RPM_CHROOT/root' wwsympa.socket wwsympa.service wwsympa@1.socket wwsympa@1.service wwsympa-sender.service wwsympa-lmtp.socket wwsympa-lmtp.service sympasoap.socket sympasoap.service 2>&1); [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"
         check "rpm layout: the socket's group is wwsympa (drop-in)" sh -c \
             "systemd-analyze cat-config --root='$RPM_CHROOT/root' systemd/system/wwsympa.socket.d/50-socket-group.conf | grep -qx 'SocketGroup=wwsympa'"
         check "rpm layout: exposure wwsympa.service <= 1.5" exposure_ok "$RPM_CHROOT/root" wwsympa.service
         check "rpm layout: exposure wwsympa-sender.service <= 1.5" exposure_ok "$RPM_CHROOT/root" wwsympa-sender.service
         check "rpm layout: exposure wwsympa-lmtp.service <= 1.5" exposure_ok "$RPM_CHROOT/root" wwsympa-lmtp.service
+        check "rpm layout: exposure sympasoap.service <= 1.5" exposure_ok "$RPM_CHROOT/root" sympasoap.service
+        check "rpm layout: the SOAP socket's group is wwsympa (drop-in)" sh -c \
+            "systemd-analyze cat-config --root='$RPM_CHROOT/root' systemd/system/sympasoap.socket.d/50-socket-group.conf | grep -qx 'SocketGroup=wwsympa'"
     fi
     # 2. Upgrade with /proc mounted, as on a live system: tmpfiles creates the state directory.
     mount -t proc proc "$RPM_CHROOT/root/proc"

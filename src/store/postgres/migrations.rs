@@ -33,6 +33,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "012_delivery_indexes",
         include_str!("sql/012_delivery_indexes.sql"),
     ),
+    ("013_api_tokens", include_str!("sql/013_api_tokens.sql")),
 ];
 
 /// Held by the process migrating, so that two processes starting at once apply each

@@ -44,6 +44,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "012_delivery_indexes",
         include_str!("sql/012_delivery_indexes.sql"),
     ),
+    ("013_api_tokens", include_str!("sql/013_api_tokens.sql")),
 ];
 
 /// The table holding the schema version: one row, made by [`migrate`] before any migration.

@@ -26,6 +26,7 @@ mod posts;
 mod roster;
 mod rows;
 mod security;
+mod tokens;
 
 use std::path::Path;
 use std::time::Duration;

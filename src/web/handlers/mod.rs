@@ -6,7 +6,9 @@ pub mod bounces;
 pub mod home;
 pub mod members;
 pub mod moderation;
+pub mod soap;
 pub mod subscription;
+pub mod tokens;
 
 use crate::messages;
 use crate::operations::{Field, Refusal};
@@ -57,6 +59,9 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::SubjectTag => "subject_tag",
         Field::BouncePolicy => "bounce_policy",
         Field::DigestSchedule => "digest",
+        Field::TokenName => "name",
+        Field::Scope => "scope",
+        Field::Expiry => "expires_days",
         Field::Function => "function",
         Field::Template => "template",
         Field::CustomAttribute => "custom",

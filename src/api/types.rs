@@ -1,0 +1,396 @@
+//! The JSON the API reads and writes: every body a handler serializes or parses is one of these types, and the OpenAPI document is derived from them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::{Admin, ListSummary, Member, Membership, Roles};
+use crate::operations::lists::Permissions;
+use crate::store::PendingRecord;
+
+/// A list as the index shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListItem {
+    /// The list's name.
+    pub name: String,
+    /// Its subject line.
+    pub subject: String,
+    /// Its topics.
+    pub topics: Vec<String>,
+    /// `noconceal` (in the index for everyone) or `conceal`.
+    pub visibility: String,
+}
+
+impl From<ListSummary> for ListItem {
+    fn from(list: ListSummary) -> ListItem {
+        ListItem {
+            name: list.name.to_string(),
+            subject: list.subject,
+            topics: list.topics,
+            visibility: list.visibility.as_str().to_string(),
+        }
+    }
+}
+
+/// One page of lists.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListPage {
+    /// The lists of this page, by name.
+    pub lists: Vec<ListItem>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// What the caller is on a list.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct RolesJson {
+    /// A member.
+    pub subscriber: bool,
+    /// A moderator.
+    pub editor: bool,
+    /// An owner.
+    pub owner: bool,
+    /// A privileged owner.
+    pub privileged_owner: bool,
+    /// A listmaster of the domain.
+    pub listmaster: bool,
+}
+
+impl From<Roles> for RolesJson {
+    fn from(roles: Roles) -> RolesJson {
+        RolesJson {
+            subscriber: roles.subscriber,
+            editor: roles.editor,
+            owner: roles.owner,
+            privileged_owner: roles.privileged_owner,
+            listmaster: roles.listmaster,
+        }
+    }
+}
+
+/// What the caller may do on a list.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct PermissionsJson {
+    /// Subscribe.
+    pub subscribe: bool,
+    /// Unsubscribe.
+    pub signoff: bool,
+    /// See the members.
+    pub review: bool,
+    /// Read the archives.
+    pub archive: bool,
+    /// Decide on held requests.
+    pub requests: bool,
+}
+
+impl From<Permissions> for PermissionsJson {
+    fn from(may: Permissions) -> PermissionsJson {
+        PermissionsJson {
+            subscribe: may.subscribe,
+            signoff: may.signoff,
+            review: may.review,
+            archive: may.archive,
+            requests: may.requests,
+        }
+    }
+}
+
+/// An owner or moderator.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AdminJson {
+    /// The address.
+    pub email: String,
+    /// The display name.
+    pub name: String,
+    /// `owner` or `editor`.
+    pub role: String,
+    /// A privileged owner.
+    pub privileged: bool,
+}
+
+impl From<Admin> for AdminJson {
+    fn from(admin: Admin) -> AdminJson {
+        AdminJson {
+            email: admin.email.to_string(),
+            name: admin.name,
+            role: admin.role.as_str().to_string(),
+            privileged: admin.privileged,
+        }
+    }
+}
+
+/// A list's page.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListDetail {
+    /// The list's name.
+    pub name: String,
+    /// Its address.
+    pub address: String,
+    /// Its subject line.
+    pub subject: String,
+    /// Its description.
+    pub description: String,
+    /// Its topics.
+    pub topics: Vec<String>,
+    /// `noconceal` or `conceal`.
+    pub visibility: String,
+    /// How many members it has.
+    pub member_count: u64,
+    /// Its owners (none shown to anonymous callers).
+    pub owners: Vec<AdminJson>,
+    /// What the caller is on it.
+    pub roles: RolesJson,
+    /// What the caller may do on it.
+    pub may: PermissionsJson,
+}
+
+/// The owners and moderators of a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AdminList {
+    /// Owners.
+    pub owners: Vec<AdminJson>,
+    /// Moderators.
+    pub editors: Vec<AdminJson>,
+}
+
+/// A membership.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberJson {
+    /// The address.
+    pub email: String,
+    /// The display name.
+    pub name: String,
+    /// The reception mode (`mail`, `digest`, `nomail`, …).
+    pub reception: String,
+    /// `conceal` or `noconceal`.
+    pub visibility: String,
+    /// The list's custom attributes, by id.
+    pub custom_attributes: BTreeMap<String, String>,
+    /// When the address was subscribed, in seconds since the epoch.
+    pub subscribed_at: i64,
+    /// When the membership last changed, in seconds since the epoch.
+    pub updated_at: i64,
+}
+
+impl From<Member> for MemberJson {
+    fn from(member: Member) -> MemberJson {
+        MemberJson {
+            email: member.email.to_string(),
+            name: member.name,
+            reception: member.reception.as_str().to_string(),
+            visibility: member.visibility.as_str().to_string(),
+            custom_attributes: member.custom_attributes,
+            subscribed_at: member.subscribed_at,
+            updated_at: member.updated_at,
+        }
+    }
+}
+
+/// One page of members.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberPage {
+    /// The members of this page, by address.
+    pub members: Vec<MemberJson>,
+    /// How many the caller may see in all.
+    pub total: u64,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// `POST lists/{list}/members`: a member to add.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMember {
+    /// The address.
+    pub email: String,
+    /// The display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// No welcome mail.
+    #[serde(default)]
+    pub quiet: Option<bool>,
+}
+
+/// `PATCH lists/{list}/members/{email}`: what changes; what is absent stays.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberPatch {
+    /// The reception mode.
+    #[serde(default)]
+    pub reception: Option<String>,
+    /// `conceal` or `noconceal`.
+    #[serde(default)]
+    pub visibility: Option<String>,
+    /// The display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Custom attributes to set (merged: the others stay).
+    #[serde(default)]
+    pub custom_attributes: Option<BTreeMap<String, String>>,
+}
+
+/// `POST lists/{list}/subscribe` and `signoff`: an anonymous caller names the address (a
+/// link is mailed to it); an authenticated caller acts for their own address.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MembershipRequest {
+    /// The address (anonymous callers only).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The display name (subscribe only).
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// What became of a subscription or unsubscription.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RequestOutcome {
+    /// `subscribed`, `unsubscribed`, `confirmation_sent` or `held_for_owner`.
+    pub outcome: String,
+}
+
+/// The caller.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Me {
+    /// The address the token stands for.
+    pub email: String,
+    /// A listmaster of the domain.
+    pub listmaster: bool,
+    /// The token's scope: `read` or `write`.
+    pub scope: String,
+}
+
+/// One of the caller's lists.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MyList {
+    /// The list's name.
+    pub name: String,
+    /// Its subject.
+    pub subject: String,
+    /// Every role held on it (`subscriber`, `editor`, `owner`, `privileged_owner`).
+    pub roles: Vec<String>,
+}
+
+impl From<Membership> for MyList {
+    fn from(membership: Membership) -> MyList {
+        MyList {
+            name: membership.list.to_string(),
+            subject: membership.subject,
+            roles: membership
+                .roles
+                .into_iter()
+                .map(|r| r.as_str().replace(' ', "_"))
+                .collect(),
+        }
+    }
+}
+
+/// The caller's lists.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MyLists {
+    /// The lists, by name.
+    pub lists: Vec<MyList>,
+}
+
+/// `POST lists`: a list to create.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewListJson {
+    /// The list's name.
+    pub name: String,
+    /// Its subject line.
+    pub subject: String,
+    /// The list template it starts from, by Sympa's name: `discussion_list`, `news-letter`,
+    /// `html-news-letter`, `private_working_group`, `public_web_forum`, `web_forum`,
+    /// `intranet_list`, `confidential` or `hotline`.
+    pub template: String,
+    /// Its description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Its topics.
+    #[serde(default)]
+    pub topics: Option<Vec<String>>,
+}
+
+/// A list just created.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CreatedList {
+    /// The list's name.
+    pub name: String,
+    /// `open`, or `pending` while it waits for a listmaster.
+    pub status: String,
+}
+
+/// A request waiting for an owner.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PendingJson {
+    /// `subscribe` or `signoff`.
+    pub kind: String,
+    /// The address.
+    pub email: String,
+    /// The display name given, if any.
+    pub name: String,
+    /// When it was made, in seconds since the epoch.
+    pub requested_at: i64,
+}
+
+impl From<PendingRecord> for PendingJson {
+    fn from(pending: PendingRecord) -> PendingJson {
+        PendingJson {
+            name: pending
+                .data
+                .get("name")
+                .and_then(|n| n.as_str())
+                .unwrap_or_default()
+                .to_string(),
+            kind: pending.kind,
+            email: pending.email.to_string(),
+            requested_at: pending.created_at,
+        }
+    }
+}
+
+/// The requests waiting for a list's owners.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PendingList {
+    /// Oldest first.
+    pub requests: Vec<PendingJson>,
+}
+
+/// `POST lists/{list}/requests/{kind}/{email}`: an owner's decision.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionJson {
+    /// Accept (true) or decline (false).
+    pub accept: bool,
+    /// No mail to the address.
+    #[serde(default)]
+    pub quiet: Option<bool>,
+}
+
+/// Done; nothing more to say.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Done {
+    /// Always true.
+    pub ok: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::ListTemplate;
+
+    #[test]
+    fn the_documented_templates_are_the_known_ones() {
+        let documented = include_str!("types.rs");
+        for template in ListTemplate::ALL {
+            assert!(
+                documented.contains(&format!("`{}`", template.as_str())),
+                "{} is not named in NewListJson's doc",
+                template.as_str()
+            );
+        }
+    }
+}

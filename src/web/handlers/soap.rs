@@ -1,0 +1,44 @@
+//! The web's part of Sympa's SOAP door: the WSDL at `<base>/wsdl`, as WWSympa serves it.
+
+use serde::Serialize;
+
+use crate::http::{Body, Response};
+use crate::soap::wsdl;
+use crate::web::conditional::Validators;
+use crate::web::ctx::Ctx;
+use crate::web::outcome::Outcome;
+use crate::web::Error;
+
+/// `wsdl.html`: the document [`wsdl::wsdl`] writes for this site, and the two URLs it is
+/// filled from, for a site that replaces the template with a WSDL of its own (Sympa's
+/// `sympa.wsdl` template could be overridden too).
+#[derive(Serialize)]
+struct WsdlView {
+    wsdl: String,
+    wwsympa_url: String,
+    soap_url: String,
+}
+
+/// `wsdl`: the WSDL of the SOAP API, `targetNamespace` `<wwsympa_url>/wsdl` and the service
+/// at `soap_url`; `text/xml` as Sympa sends it, the same to everyone (no session is looked
+/// at or started), with an ETag so that clients may keep it.
+pub fn wsdl(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
+    let view = WsdlView {
+        wsdl: wsdl::wsdl(&ctx.config.wwsympa_url, &ctx.config.soap_url),
+        wwsympa_url: ctx.config.wwsympa_url.clone(),
+        soap_url: ctx.config.soap_url.clone(),
+    };
+    let xml = ctx
+        .templates
+        .render("web/wsdl.html", &view)
+        .map_err(Error::Render)?;
+    ctx.validators = Some(Validators {
+        etag: None,
+        last_modified: None,
+    });
+    Ok(Outcome::Response(Response {
+        status: 200,
+        headers: vec![("Content-Type".into(), "text/xml".into())],
+        body: Body::Bytes(xml.into_bytes()),
+    }))
+}
