@@ -1736,3 +1736,118 @@ fn ami_and_getuseremailbycookie_are_rate_limited_per_client() {
         Some(("soap:Server".into(), "Too many requests".into()))
     );
 }
+
+#[test]
+fn an_unreachable_database_is_503_with_retry_after_never_an_empty_answer() {
+    let dir = TempDir::new("soap-503");
+    // A PostgreSQL server that does not answer (a closed loopback port), and an SQLite file
+    // that cannot be opened (a directory in its place).
+    let gone = dir.path().join("gone.db");
+    std::fs::create_dir(&gone).unwrap();
+    let configs = [
+        Config {
+            db_type: wwsympa::config::DbType::Postgres,
+            db_host: "127.0.0.1".into(),
+            db_port: crate::support::free_port(),
+            db_name: "gone".into(),
+            db_user: "nobody".into(),
+            db_passwd: Some("none".into()),
+            trusted_applications: dir.path().join("none.conf"),
+            ..Config::default()
+        },
+        Config {
+            db_name: gone,
+            trusted_applications: dir.path().join("none.conf"),
+            ..Config::default()
+        },
+    ];
+    for config in configs {
+        let app = SoapApp::new(config, None).unwrap();
+        for (method, params) in [
+            ("lists", String::new()),
+            ("login", format!("{}{}", string(OWNER), string(PASSWORD))),
+        ] {
+            let mut request = Request::parse_target(Method::Post, "/sympasoap").unwrap();
+            request.headers = vec![
+                ("content-type".into(), "text/xml".into()),
+                (
+                    "cookie".into(),
+                    "sympa_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(),
+                ),
+            ];
+            request.body = envelope(method, &params).into_bytes();
+            let response = http::call_guarded(&app, &request);
+            assert_eq!(response.status, 503, "{method}");
+            assert_eq!(response.header("Retry-After"), Some("5"));
+            assert!(!response.body.bytes().is_empty());
+        }
+    }
+}
+
+#[test]
+fn check_warns_about_md5_applications_and_hash_password_makes_the_line_that_replaces_it() {
+    let dir = TempDir::new("soap-check");
+    let db = SiteDb::new(dir.path(), "check.db");
+    let apps = dir.path().join("trusted_applications.conf");
+    std::fs::write(
+        &apps,
+        format!(
+            "trusted_application\n  name legacy\n  md5password {}\n",
+            md5_hex("legacy-secret")
+        ),
+    )
+    .unwrap();
+    let config = dir.path().join("wwsympa.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "domain = \"lists.example.org\"\n{}trusted_applications = {:?}\n",
+            db.toml(),
+            apps.display().to_string()
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(crate::support::binary())
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let report = run(&["check"], "");
+    assert!(
+        report
+            .contains("warning: the SOAP trusted application \"legacy\" still has an md5password")
+            && report.contains("wwsympa soap hash-password"),
+        "{report}"
+    );
+    let line = run(&["soap", "hash-password"], "legacy-secret\n");
+    assert!(line.starts_with("password_hash $argon2id$"), "{line}");
+    std::fs::write(
+        &apps,
+        format!("trusted_application\n  name legacy\n  {line}"),
+    )
+    .unwrap();
+    let parsed = wwsympa::soap::trusted::Apps::load(&apps).unwrap();
+    let app = parsed.authenticate("legacy", "legacy-secret").unwrap();
+    assert!(!app.uses_md5());
+    let report = run(&["check"], "");
+    assert!(!report.contains("md5password"), "{report}");
+    assert!(
+        report.contains("SOAP trusted applications: ok (1 in"),
+        "{report}"
+    );
+}
