@@ -301,10 +301,11 @@ pub fn set_cookie2(config: &Config, request: &Request, id: &str) -> String {
     }
 }
 
-/// The `Set-Cookie` beside it, for PHP SoapClient, zeep and browsers.
+/// The `Set-Cookie` beside it, for PHP SoapClient, zeep and browsers: HttpOnly and
+/// SameSite=Lax as the web's, so that no other site's form posts with it.
 pub fn set_cookie(request: &Request, id: &str) -> String {
     let secure = if request.https { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={id}; path=/; HttpOnly{secure}")
+    format!("{SESSION_COOKIE}={id}; path=/; HttpOnly; SameSite=Lax{secure}")
 }
 
 /// A Host header's name, without its port.
@@ -361,11 +362,11 @@ mod tests {
         );
         assert_eq!(
             set_cookie(&request(None, true), "abc"),
-            "sympa_session=abc; path=/; HttpOnly; Secure"
+            "sympa_session=abc; path=/; HttpOnly; SameSite=Lax; Secure"
         );
         assert_eq!(
             set_cookie(&request(None, false), "abc"),
-            "sympa_session=abc; path=/; HttpOnly"
+            "sympa_session=abc; path=/; HttpOnly; SameSite=Lax"
         );
     }
 }

@@ -140,7 +140,7 @@ impl Apps {
             let (key, value) = line
                 .split_once(|c: char| c.is_whitespace())
                 .map_or((line, ""), |(k, v)| (k, v.trim()));
-            // Sympa's sample opens each paragraph with this word alone.
+            // Sympa's own files open each paragraph with a `trusted_application` line.
             if key == "trusted_application" && value.is_empty() {
                 if !current.is_empty() {
                     apps.push(paragraph(&std::mem::take(&mut current))?);
@@ -315,16 +315,20 @@ mod tests {
     }
 
     #[test]
-    fn reads_sympas_sample_layout() {
+    fn reads_paragraphs_opened_by_trusted_application_lines() {
+        // Sympa's sample file: a `trusted_application` line opens each paragraph, keys are
+        // indented and comments sit between them; two paragraphs need no blank line between.
         let text = format!(
-            "# The applications.\ntrusted_application\n  # its name\n  name benchapp\n  #\n  md5password {}\n  proxy_for_variables USER_EMAIL\ntrusted_application\n  name second\n  md5password {}\n",
-            md5_hex("benchapp-secret"),
-            md5_hex("other")
+            "# comment\ntrusted_application\n  # its name\n  name benchapp\n  md5password {}\n  proxy_for_variables USER_EMAIL\ntrusted_application\n  name other\n  md5password {}\n",
+            md5_hex("one"),
+            md5_hex("two")
         );
         let apps = Apps::parse(&text).unwrap();
-        assert!(apps.authenticate("benchapp", "benchapp-secret").is_some());
-        assert!(apps.authenticate("second", "other").is_some());
-        assert_eq!(apps.iter().count(), 2);
+        let names: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["benchapp", "other"]);
+        assert!(apps.authenticate("benchapp", "one").is_some());
+        assert!(apps.authenticate("other", "two").is_some());
+        assert!(apps.authenticate("other", "one").is_none());
     }
 
     #[test]

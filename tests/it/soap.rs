@@ -543,13 +543,6 @@ fn double_encoded(text: &str) -> String {
 /// Where we deliberately differ inside an answer, as replacements in Sympa's canonical form.
 fn canonical_fixes(file: &str) -> Vec<(&'static str, &'static str)> {
     match file.split('-').next().unwrap() {
-        // fullReview's isEditor is the "actual editor" here, as in Sympa's own which and
-        // info (captures 07, 08): an owner of a list without moderators is its editor.
-        // Sympa's fullReview alone says false.
-        "11" | "71" => vec![(
-            "owner@lists.example.org</email><gecos xsi:type=xsd:string>Bench Owner</gecos><isEditor xsi:type=xsd:boolean>false",
-            "owner@lists.example.org</email><gecos xsi:type=xsd:string>Bench Owner</gecos><isEditor xsi:type=xsd:boolean>true",
-        )],
         // Sympa's bench-web came from a template whose default reception is `summary`; our
         // lists have no default reception of their own, a new member gets `mail`.
         "72" => vec![("summary</reception>", "mail</reception>")],
@@ -693,7 +686,11 @@ fn replay(
                 "a fresh session was expected, got a known one: {mine}"
             ));
         }
-        if ours.set_cookie.as_deref() != Some(&format!("sympa_session={mine}; path=/; HttpOnly")) {
+        if ours.set_cookie.as_deref()
+            != Some(&format!(
+                "sympa_session={mine}; path=/; HttpOnly; SameSite=Lax"
+            ))
+        {
             return Err(format!("Set-Cookie {:?}", ours.set_cookie));
         }
     }
