@@ -223,7 +223,9 @@ pub struct FullEntry {
     pub subscriber: bool,
     /// An owner of the list (privileged or not).
     pub owner: bool,
-    /// The list's actual editor: a moderator, or an owner when the list has no moderators.
+    /// A moderator of the list. Unlike `amI`'s "actual editor", owners do not count when the
+    /// list has no moderators: Sympa's fullReview says `isEditor false` for them (capture
+    /// `11-fullReview`).
     pub editor: bool,
 }
 
@@ -256,9 +258,7 @@ pub fn full_review(
             );
             Ok(())
         })?;
-        let admins = db.admins(list.id)?;
-        let has_moderators = admins.iter().any(|a| a.role == AdminRole::Editor);
-        for admin in &admins {
+        for admin in &db.admins(list.id)? {
             let found = entries
                 .entry(admin.email.clone())
                 .or_insert_with(|| entry(&admin.email));
@@ -266,10 +266,7 @@ pub fn full_review(
                 found.name.clone_from(&admin.name);
             }
             match admin.role {
-                AdminRole::Owner => {
-                    found.owner = true;
-                    found.editor |= !has_moderators;
-                }
+                AdminRole::Owner => found.owner = true,
                 AdminRole::Editor => found.editor = true,
             }
         }

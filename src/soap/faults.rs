@@ -74,9 +74,17 @@ pub fn unknown_list(op: Op, list: &str) -> Fault {
 /// The fault for `refusal` from operation `op`, on `list` (when it concerns one) for
 /// `email` (the address the call was about, when there is one).
 pub fn refusal(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
+    refusal_for(op, refusal, list, email)
+}
+
+fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
     match refusal {
         Refusal::Denied(Reason::NotVisible) => unknown_list(op, list),
         Refusal::Denied(Reason::LoginRequired) => login_required(op),
+        // Leaving a list one is not on: Sympa's "user" report.
+        Refusal::Denied(Reason::NotMember) if op == Op::Signoff => {
+            refusal_for(op, &Refusal::NotAMember, list, email)
+        }
         Refusal::Denied(reason) => denied(op, *reason),
         Refusal::BadCredentials => authentication_failed(email),
         Refusal::TooManyAttempts | Refusal::TryAgainSoon { .. } => too_many_requests(refusal),

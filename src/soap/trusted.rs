@@ -3,11 +3,14 @@
 //! The file is paragraphs separated by blank lines, one `key value` per line, `#` comments:
 //!
 //! ```text
-//! name portal
-//! password_hash $argon2id$v=19$m=19456,t=2,p=1$...
-//! proxy_for_variables USER_EMAIL,remote_host
-//! allow_commands lists,which,info
+//! trusted_application
+//!   name portal
+//!   password_hash $argon2id$v=19$m=19456,t=2,p=1$...
+//!   proxy_for_variables USER_EMAIL,remote_host
+//!   allow_commands lists,which,info
 //! ```
+//!
+//! (The `trusted_application` line that opens a paragraph in Sympa's sample is optional.)
 //!
 //! Each paragraph has exactly one of `md5password` (Sympa's unsalted MD5 in hex, accepted so
 //! that an existing file keeps working; `wwsympa check` warns about each) and

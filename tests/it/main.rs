@@ -38,6 +38,7 @@ mod owners;
 mod peers;
 mod postfix;
 mod protocol;
+mod soap;
 mod soap_clients;
 mod streams;
 mod subscription;

@@ -177,7 +177,9 @@ pub fn set_options(
         None => current.name.clone(),
         Some(name) => check_name(name)?,
     };
-    let custom = merge_custom(&current.custom_attributes, change.custom)?;
+    // Checked before the transaction; merged inside it into the attributes as they are then,
+    // so that two changes at once both count.
+    merge_custom(&current.custom_attributes, change.custom)?;
     let email = current.email.clone();
     env.transaction(requester, |tx| {
         if !tx
@@ -186,8 +188,12 @@ pub fn set_options(
         {
             return Err(Refusal::NotAMember.into());
         }
-        if !change.custom.is_empty() && !tx.db.set_member_custom(list.id, &email, &custom)? {
-            return Err(Refusal::NotAMember.into());
+        if !change.custom.is_empty() {
+            let Some(stored) = tx.db.member(list.id, &email)? else {
+                return Err(Refusal::NotAMember.into());
+            };
+            let custom = merge_custom(&stored.custom_attributes, change.custom)?;
+            tx.db.set_member_custom(list.id, &email, &custom)?;
         }
         let keys: Vec<&str> = change.custom.iter().map(|(key, _)| *key).collect();
         let action = match (
@@ -211,11 +217,8 @@ pub fn set_options(
             }),
         )
     })?;
-    Ok(Member {
-        name,
-        reception,
-        visibility,
-        custom_attributes: custom,
-        ..current
-    })
+    // Read back, with the change time the store gave it.
+    env.db()
+        .member(list.id, &email)?
+        .ok_or_else(|| Refusal::NotAMember.into())
 }

@@ -276,8 +276,14 @@ impl Db<'_> {
         }
         let at = now();
         let (o, n) = (old.as_str(), new.as_str());
-        let run = |sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]| {
-            self.conn.execute(sql, params).context(context).map(drop)
+        // A unique violation here is a concurrent writer giving `new` a row since the check.
+        let run = |sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]| match self
+            .conn
+            .execute(sql, params)
+        {
+            Ok(_) => Ok(()),
+            Err(e) if is_unique_violation(&e) => Err(Error::AlreadyExists(format!("user {new}"))),
+            Err(e) => Err(error(context, e)),
         };
         run(
             "UPDATE users SET email = $2, updated_at = $3 WHERE email = $1",

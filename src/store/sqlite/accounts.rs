@@ -292,8 +292,14 @@ impl Db<'_> {
         }
         let at = now();
         let (o, n) = (old.as_str(), new.as_str());
-        let run = |sql: &str, params: &[&dyn rusqlite::ToSql]| {
-            self.conn.execute(sql, params).context(context).map(drop)
+        // A constraint violation here is a concurrent writer giving `new` a row since the check.
+        let run = |sql: &str, params: &[&dyn rusqlite::ToSql]| match self.conn.execute(sql, params)
+        {
+            Ok(_) => Ok(()),
+            Err(e) if is_constraint_violation(&e) => {
+                Err(Error::AlreadyExists(format!("user {new}")))
+            }
+            Err(e) => Err(error(context, e)),
         };
         run(
             "UPDATE users SET email = ?2, updated_at = ?3 WHERE email = ?1",
