@@ -210,6 +210,16 @@ pub fn ok(value: &impl Serialize) -> Answer {
     Ok(json_response(200, value))
 }
 
+/// The 413 answer for a body over `max` bytes (the doors stop reading it).
+pub fn too_large(max: u64) -> Response {
+    ApiError::new(
+        413,
+        "payload_too_large",
+        format!("The body is over {max} bytes."),
+    )
+    .response()
+}
+
 /// Returns true if and only if `segments` (the path's, after the base path) are the API's.
 pub fn is_api(segments: &[String]) -> bool {
     segments.len() >= PREFIX.len() && segments.iter().zip(PREFIX).all(|(s, p)| s == p)

@@ -38,6 +38,12 @@ pub trait Service: Send + Sync {
     fn body_limit(&self, _request: &Request) -> Option<u64> {
         None
     }
+
+    /// The 413 answer for `request`, whose body is over `max` bytes (asked before its body is
+    /// read, as [`Service::body_limit`]): [`too_large`] unless the service says it its way.
+    fn too_large(&self, _request: &Request, max: u64) -> Response {
+        too_large(max)
+    }
 }
 
 /// The body limit for `request`: the door's `max`, or the service's own if smaller.
@@ -145,6 +151,7 @@ impl fcgi::Handler for FcgiAdapter {
             Ok(mut http) => {
                 let max = body_limit(self.service.as_ref(), &http, self.max_body);
                 match read_body(&mut request.body, http.content_length(), max) {
+                    Err(refusal) if refusal.status == 413 => self.service.too_large(&http, max),
                     Err(refusal) => refusal,
                     Ok(body) => {
                         http.body = body;

@@ -132,6 +132,15 @@ impl Service for App {
         })
     }
 
+    /// A JSON error with a code under the API's path; the doors' plain 413 elsewhere.
+    fn too_large(&self, request: &Request, max: u64) -> Response {
+        let state = self.state();
+        match api_path(&state, request) {
+            Some(_) => secure_headers(crate::api::too_large(max)),
+            None => crate::http::too_large(max),
+        }
+    }
+
     fn call(&self, request: &Request) -> Response {
         let state = self.state();
         if let Some(rest) = api_path(&state, request) {

@@ -1250,3 +1250,42 @@ fn a_listmaster_revokes_anyones_token_and_nobody_else_does() {
         .texts("SELECT actor || ' ' || target FROM audit_log WHERE action = 'api_token_revoke'");
     assert_eq!(audit, ["boss@example.org member@example.org"]);
 }
+
+#[test]
+fn a_body_over_64_kib_is_refused_by_the_door_with_a_code_and_changes_nothing() {
+    use std::io::{Read, Write};
+    let (_dir, site) = site("api-huge");
+    let owner = token(&site, "owner@example.org", "write");
+    site.through_http_door();
+    let addr = site.door_addr().unwrap();
+    let before = footprint(&site);
+    for (framing, body) in [
+        ("Content-Length: 70000\r\n", String::new()),
+        (
+            "Transfer-Encoding: chunked\r\n",
+            format!("11170\r\n{}\r\n0\r\n\r\n", "x".repeat(70_000)),
+        ),
+    ] {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let head = format!(
+            "POST /sympa/api/v1/lists/pub/members HTTP/1.1\r\nHost: lists.example.org\r\n\
+             Authorization: Bearer {owner}\r\nContent-Type: application/json\r\n{framing}\
+             Connection: close\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        let _ = stream.write_all(body.as_bytes());
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{framing}: {answer}");
+        assert!(answer.contains("application/json"), "{answer}");
+        assert!(
+            answer.contains("\"code\":\"payload_too_large\""),
+            "{answer}"
+        );
+    }
+    assert_eq!(footprint(&site), before);
+}

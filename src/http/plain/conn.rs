@@ -11,8 +11,7 @@ use super::body::{read_chunked, ChunkedError};
 use super::{Http, Socket, LINGER_BYTES, LINGER_TIME};
 use crate::http::response::{http_date, reason};
 use crate::http::{
-    body_limit, call_guarded, is_timeout, run_stream, timed_out, too_large, Body, Method, Request,
-    Response,
+    body_limit, call_guarded, is_timeout, run_stream, timed_out, Body, Method, Request, Response,
 };
 use crate::runtime::Activity;
 
@@ -420,7 +419,7 @@ fn read_request<R: BufRead>(
     if let Framing::Length(declared) = framing {
         if declared > max {
             let mut refusal = refuse(Refusal::new(413, ""));
-            refusal.answer = Some(too_large(max));
+            refusal.answer = Some(http.service.too_large(&request, max));
             refusal.why = format!("a body of {declared} bytes is declared, the limit is {max}");
             return Err(refusal);
         }
@@ -446,7 +445,7 @@ fn read_request<R: BufRead>(
             Ok(body) => body,
             Err(ChunkedError::TooLarge) => {
                 let mut refusal = refuse(Refusal::new(413, ""));
-                refusal.answer = Some(too_large(max));
+                refusal.answer = Some(http.service.too_large(&request, max));
                 refusal.why = format!("the chunked body is over the limit of {max} bytes");
                 return Err(refusal);
             }
