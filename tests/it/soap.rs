@@ -1133,7 +1133,8 @@ fn every_operation_answers_each_kind_of_caller_as_the_matrix_says_and_a_refusal_
                 NOT_AUTH,
             ],
         ),
-        // Own roles: any authenticated caller; the application alone has no address.
+        // Own roles: any authenticated caller; another's: those who may see the members,
+        // and a trusted application (which may act as anyone).
         (
             "amI",
             format!(
@@ -1150,7 +1151,7 @@ fn every_operation_answers_each_kind_of_caller_as_the_matrix_says_and_a_refusal_
                 OK,
                 OK,
                 OK,
-                Err(("soap:Client", "User not authenticated")),
+                OK,
             ],
         ),
         (
@@ -1187,6 +1188,21 @@ fn every_operation_answers_each_kind_of_caller_as_the_matrix_says_and_a_refusal_
                 );
             }
         }
+    }
+    // What amI says, not only that it answers.
+    for (who, asked, expected) in [
+        (Who::AppAlone, "subscriber001@example.com", "true"),
+        (Who::AppAlone, "stranger@example.org", "false"),
+        (Who::NonMember, "stranger@example.org", "false"),
+        (Who::Subscriber, "subscriber001@example.com", "true"),
+    ] {
+        let params = format!("{l}{}{}", string("subscriber"), string(asked));
+        let answer = call_as(&bench, who, &sessions, "amI", &params);
+        assert!(
+            answer.body.contains(&format!(">{expected}</result>")),
+            "amI {asked} as {who:?}: {}",
+            answer.body
+        );
     }
     // Changes: each refused caller changes nothing; the allowed ones are undone between
     // callers by the listmaster.
