@@ -16,6 +16,17 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Refuses an anonymous caller (401 `login_required`), before anything about the list
+    /// is looked at: for what only authenticated callers may ever do.
+    pub fn logged_in(&self) -> Result<(), ApiError> {
+        if self.requester.email.is_none() {
+            return Err(
+                crate::operations::Refusal::Denied(crate::domain::Reason::LoginRequired).into(),
+            );
+        }
+        Ok(())
+    }
+
     /// Refuses a read token on what changes something (403 `insufficient_scope`).
     pub fn may_write(&self) -> Result<(), ApiError> {
         match self.scope {

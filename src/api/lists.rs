@@ -15,7 +15,7 @@ use super::{encode_cursor, json_response, ok, Answer, Call};
     tag = "lists",
     params(
         ("limit" = Option<u32>, Query, description = "Lists per page, 1 to 100 (50 unless given).", minimum = 1, maximum = 100),
-        ("cursor" = Option<String>, Query, description = "The `next_cursor` of the page before."),
+        ("cursor" = Option<String>, Query, description = "The `next_cursor` of the page before.", pattern = "^[A-Za-z0-9_-]*$", max_length = 512),
     ),
     responses(
         (status = 200, description = "A page of the lists the caller may see.", body = ListPage),
@@ -97,6 +97,7 @@ pub fn get_list(call: &mut Call<'_>, name: &str) -> Answer {
     security(("bearer" = []))
 )]
 pub fn create_list(call: &mut Call<'_>) -> Answer {
+    call.caller.logged_in()?;
     call.caller.may_write()?;
     let new: NewListJson = call.required_body()?;
     let settings = settings(&new)?;
@@ -118,11 +119,12 @@ pub fn create_list(call: &mut Call<'_>) -> Answer {
 fn settings(new: &NewListJson) -> Result<lists::ListSettings, ApiError> {
     let name = ListName::parse(&new.name)
         .map_err(|_| ApiError::invalid_parameter("name", "This is not a valid list name."))?;
-    let template = ListTemplate::parse(&new.template).ok_or_else(|| {
-        ApiError::from(Refusal::InvalidValue {
-            field: Field::Template,
-        })
-    })?;
+    let template = ListTemplate::from(new.template);
+    if new.subject.trim().is_empty() {
+        return Err(ApiError::from(Refusal::InvalidValue {
+            field: Field::Subject,
+        }));
+    }
     Ok(lists::ListSettings::from_template(
         NewList {
             name,
@@ -149,6 +151,7 @@ fn settings(new: &NewListJson) -> Result<lists::ListSettings, ApiError> {
     security(("bearer" = []))
 )]
 pub fn close_list(call: &mut Call<'_>, name: &str) -> Answer {
+    call.caller.logged_in()?;
     call.write(|env, requester| {
         let list = lists::open_list(env, name)?;
         lists::close(env, requester, &list)

@@ -23,7 +23,7 @@ use super::{decode_cursor, encode_cursor, json_response, ok, Answer, Call};
     params(
         ("list" = String, Path, description = "The list's name."),
         ("limit" = Option<u32>, Query, description = "Members per page, 1 to 100 (50 unless given).", minimum = 1, maximum = 100),
-        ("cursor" = Option<String>, Query, description = "The `next_cursor` of the page before."),
+        ("cursor" = Option<String>, Query, description = "The `next_cursor` of the page before.", pattern = "^[A-Za-z0-9_-]*$", max_length = 512),
     ),
     responses(
         (status = 200, description = "A page of members.", body = MemberPage),
@@ -112,6 +112,7 @@ pub fn list_admins(call: &mut Call<'_>, name: &str) -> Answer {
     security(("bearer" = []))
 )]
 pub fn add_member(call: &mut Call<'_>, name: &str) -> Answer {
+    call.caller.logged_in()?;
     call.caller.may_write()?;
     let add: AddMember = call.required_body()?;
     if let Some(name) = &add.name {
@@ -157,6 +158,7 @@ pub fn add_member(call: &mut Call<'_>, name: &str) -> Answer {
     security(("bearer" = []))
 )]
 pub fn delete_member(call: &mut Call<'_>, name: &str, email: &str) -> Answer {
+    call.caller.logged_in()?;
     let quiet = match call.query.get("quiet") {
         None | Some("false") => false,
         Some("true") => true,
@@ -231,6 +233,7 @@ pub fn get_member(call: &mut Call<'_>, name: &str, email: &str) -> Answer {
     security(("bearer" = []))
 )]
 pub fn update_member(call: &mut Call<'_>, name: &str, email: &str) -> Answer {
+    call.caller.logged_in()?;
     call.caller.may_write()?;
     let patch: MemberPatch = call.body()?.unwrap_or_default();
     let custom: Vec<(&str, &str)> = patch

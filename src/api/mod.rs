@@ -127,19 +127,18 @@ impl Call<'_> {
                 "The body must be JSON, sent as application/json.",
             ));
         }
-        serde_json::from_slice(&self.request.body)
-            .map(Some)
-            .map_err(|e| {
-                use serde_json::error::Category;
-                match e.classify() {
-                    Category::Data => ApiError::new(
-                        422,
-                        "invalid_body",
-                        format!("The body does not have the expected shape: {e}."),
-                    ),
-                    _ => ApiError::new(400, "malformed_json", "The body is not valid JSON."),
-                }
-            })
+        // `null` is no body, as the document's optional bodies allow.
+        serde_json::from_slice::<Option<T>>(&self.request.body).map_err(|e| {
+            use serde_json::error::Category;
+            match e.classify() {
+                Category::Data => ApiError::new(
+                    422,
+                    "invalid_body",
+                    format!("The body does not have the expected shape: {e}."),
+                ),
+                _ => ApiError::new(400, "malformed_json", "The body is not valid JSON."),
+            }
+        })
     }
 
     /// The JSON body as `T`; an empty body is refused (422).

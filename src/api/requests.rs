@@ -60,6 +60,7 @@ pub fn list_requests(call: &mut Call<'_>, name: &str) -> Answer {
     security(("bearer" = []))
 )]
 pub fn decide(call: &mut Call<'_>, name: &str, kind: &str, email: &str) -> Answer {
+    call.caller.logged_in()?;
     let kind = match kind {
         "subscribe" => RequestKind::Subscribe,
         "signoff" => RequestKind::Signoff,

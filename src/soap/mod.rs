@@ -19,7 +19,10 @@
 //!   [`Call`]), hardened against hostile XML.
 //! - [`write`]: writing an answer or a fault, byte for byte as SOAP::Lite does, or in the
 //!   opt-in WSDL-conformant form.
-//! - [`wsdl`]: our WSDL document for the 24 operations, served by the web at `<base>/wsdl`.
+//! - [`wsdl`]: our WSDL document for the 24 operations and the SOAP encoding schema it
+//!   imports, served by the web at `<base>/wsdl` and `<base>/wsdl/soap-encoding.xsd`.
+//! - `golden` (tests only): the captures in `tests/data/soap-wire/` read into exchanges, and
+//!   Sympa's answers read back into [`Out`] values with struct members in the WSDL's order.
 
 pub mod envelope;
 pub mod faults;

@@ -11,6 +11,12 @@
 //!   none of the names its portType uses);
 //! - `moveUser` (6.2.78+) is described.
 //!
+//! The types' schema imports SOAP 1.1's encoding schema (for `SOAP-ENC:Array`) from
+//! [`ENCODING_SCHEMA_PART`] below the WSDL's own URL, where the web serves
+//! [`ENCODING_SCHEMA`] (checklist 31): WSDL-driven clients then need nothing from
+//! `schemas.xmlsoap.org` (zeep otherwise fetches it, and fails offline). PHP SoapClient, Perl
+//! `SOAP::Lite->service` and zeep 4.2 were run against this document (Debian 12's).
+//!
 //! The answers Sympa actually sends still differ from this document (accessor names, `info` as
 //! an array, untyped structs: reference/soap.md §3); [`super::write::Mode::Conformant`] sends
 //! what it says.
@@ -196,6 +202,33 @@ pub const OPERATIONS: &[Operation] = &[
     },
 ];
 
+/// The last path segment of the encoding schema's URL, below `<wwsympa_url>/wsdl/`.
+pub const ENCODING_SCHEMA_PART: &str = "soap-encoding.xsd";
+
+/// The parts of SOAP 1.1's encoding schema (`http://schemas.xmlsoap.org/soap/encoding/`) our
+/// WSDL uses: the `arrayType` attribute and the `Array` type its array types restrict. It
+/// names no type of its own namespace (zeep would then try to import that namespace from
+/// the Internet), so `Array` takes any attribute.
+pub const ENCODING_SCHEMA: &str = r###"<?xml version="1.0" encoding="UTF-8"?>
+<!-- What wwsympa's WSDL uses of SOAP 1.1's encoding schema. -->
+<schema xmlns="http://www.w3.org/2001/XMLSchema" targetNamespace="http://schemas.xmlsoap.org/soap/encoding/">
+  <attribute name="arrayType" type="string"/>
+  <attribute name="offset" type="string"/>
+  <complexType name="Array">
+    <sequence>
+      <any namespace="##any" minOccurs="0" maxOccurs="unbounded" processContents="lax"/>
+    </sequence>
+    <anyAttribute namespace="##any" processContents="lax"/>
+  </complexType>
+  <complexType name="Struct">
+    <sequence>
+      <any namespace="##any" minOccurs="0" maxOccurs="unbounded" processContents="lax"/>
+    </sequence>
+    <anyAttribute namespace="##any" processContents="lax"/>
+  </complexType>
+</schema>
+"###;
+
 /// The WSDL's `targetNamespace` (and its types' namespace) for a site: `<wwsympa_url>/wsdl`,
 /// as Sympa names it. [`super::write::Mode::Conformant`] needs it.
 pub fn target_namespace(wwsympa_url: &str) -> String {
@@ -276,6 +309,11 @@ pub fn wsdl(wwsympa_url: &str, soap_url: &str) -> String {
     escape_attribute(&mut tns, &target_namespace(wwsympa_url));
     let mut location = String::new();
     escape_attribute(&mut location, soap_url);
+    let mut encoding_location = String::new();
+    escape_attribute(
+        &mut encoding_location,
+        &format!("{}/{ENCODING_SCHEMA_PART}", target_namespace(wwsympa_url)),
+    );
     let encoding = super::envelope::SOAP11_ENC;
 
     let mut w = String::with_capacity(24 * 1024);
@@ -286,7 +324,7 @@ pub fn wsdl(wwsympa_url: &str, soap_url: &str) -> String {
     ));
 
     w.push_str(&format!(
-        "  <types>\n    <schema xmlns=\"http://www.w3.org/2001/XMLSchema\" targetNamespace=\"{tns}\"\n      xmlns:SOAP-ENC=\"{encoding}\" xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\">\n"
+        "  <types>\n    <schema xmlns=\"http://www.w3.org/2001/XMLSchema\" targetNamespace=\"{tns}\"\n      xmlns:SOAP-ENC=\"{encoding}\" xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\">\n      <import namespace=\"{encoding}\" schemaLocation=\"{encoding_location}\"/>\n"
     ));
     for (name, item) in ARRAYS {
         w.push_str(&format!(
@@ -530,6 +568,37 @@ mod tests {
             Some("http://h/soap?x=&lt;1&gt;&amp;y")
         );
         assert_eq!(target_namespace("http://h/sympa/"), "http://h/sympa/wsdl");
+    }
+
+    #[test]
+    fn the_encoding_schema_is_imported_from_below_the_wsdl() {
+        let root = document(&wsdl("https://h/sympa", "https://h/sympasoap"));
+        let import = root.find("schema").unwrap().find("import").unwrap();
+        assert_eq!(
+            import.attr("namespace"),
+            Some("http://schemas.xmlsoap.org/soap/encoding/")
+        );
+        assert_eq!(
+            import.attr("schemaLocation"),
+            Some("https://h/sympa/wsdl/soap-encoding.xsd")
+        );
+        let schema = document(ENCODING_SCHEMA);
+        assert_eq!(
+            schema.attr("targetNamespace"),
+            Some("http://schemas.xmlsoap.org/soap/encoding/")
+        );
+        // What the WSDL refers to in that namespace is declared there.
+        assert!(schema
+            .children
+            .iter()
+            .any(|c| c.name == "complexType" && c.attr("name") == Some("Array")));
+        assert!(schema
+            .children
+            .iter()
+            .any(|c| c.name == "attribute" && c.attr("name") == Some("arrayType")));
+        // And nothing of its own namespace is referred to (zeep would fetch it).
+        assert!(!ENCODING_SCHEMA.contains("ref="));
+        assert!(!ENCODING_SCHEMA.contains("xmlns:"));
     }
 
     #[test]

@@ -76,6 +76,8 @@ mod moderation_tests;
 mod post_tests;
 #[cfg(test)]
 pub(crate) mod test_support;
+#[cfg(test)]
+mod token_tests;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

@@ -213,8 +213,9 @@ pub static ACTIONS: &[Action] = &[
     Action::site("withdraw", moderation::withdraw)
         .args(&["list", "key"])
         .form(),
-    // The SOAP API's WSDL (Sympa's URL): the same document for everyone.
-    Action::site("wsdl", soap::wsdl),
+    // The SOAP API's WSDL (Sympa's URL) and the encoding schema it imports: the same
+    // documents for everyone.
+    Action::site("wsdl", soap::wsdl).args(&["part"]),
 ];
 
 /// Old action names WWSympa still answers (reference §1.10), mapped to today's.

@@ -552,7 +552,7 @@ fn the_authorization_matrix_of_the_write_endpoints() {
         "lists/hid/close",
         None,
         [
-            "404 unknown_list",
+            "401 login_required",
             "401 invalid_token",
             "403 insufficient_scope",
             "404 unknown_list",
@@ -849,9 +849,22 @@ fn every_endpoint_answers_with_its_documented_shape() {
         Some(&boss),
         Some(r#"{"name": "x", "subject": "X", "template": "nonsense"}"#),
     );
+    // The template is one of the document's names: another is a body of the wrong shape.
+    assert_eq!((status, code(&bad)), (422, "invalid_body"));
+    assert!(bad["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("nonsense"));
+    let (status, bad, _) = call(
+        &site,
+        "POST",
+        "lists",
+        Some(&boss),
+        Some(r#"{"name": "blank", "subject": "  ", "template": "hotline"}"#),
+    );
     assert_eq!(
         (status, code(&bad), bad["error"]["field"].as_str()),
-        (422, "invalid_value", Some("template"))
+        (422, "invalid_value", Some("subject"))
     );
     let (status, _, _) = call(&site, "POST", "lists/fresh/close", Some(&boss), None);
     assert_eq!(status, 200);

@@ -99,6 +99,11 @@ impl Site {
         assert!(self.door.set((server, addr)).is_ok(), "one door per site");
     }
 
+    /// The address of the real door [`Site::through_http_door`] started, if any.
+    pub fn door_addr(&self) -> Option<std::net::SocketAddr> {
+        self.door.get().map(|(_, addr)| *addr)
+    }
+
     /// Starts the outbox sender a serving process runs, woken by this site's requests;
     /// stopped when dropped. Without it, mail stays queued in the outbox.
     pub fn start_sender(&self) -> wwsympa::mail::SenderThread {

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod api;
+mod api_schemathesis;
 mod archive_dkim;
 mod archive_import;
 mod archives;

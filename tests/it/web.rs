@@ -186,4 +186,11 @@ fn the_wsdl_is_served_filled_from_the_configuration() {
     let mut again = Request::parse_target(Method::Get, "/sympa/wsdl").unwrap();
     again.headers.push(("if-none-match".into(), etag));
     assert_eq!(app.call(&again).status, 304);
+    // The encoding schema it imports, from where it says.
+    assert!(wsdl.contains(r#"schemaLocation="http://localhost/sympa/wsdl/soap-encoding.xsd""#));
+    let schema = get(&app, "/sympa/wsdl/soap-encoding.xsd");
+    assert_eq!(schema.status, 200);
+    assert_eq!(schema.header("Content-Type"), Some("text/xml"));
+    assert_eq!(body(&schema), wwsympa::soap::wsdl::ENCODING_SCHEMA);
+    assert_eq!(get(&app, "/sympa/wsdl/other.xsd").status, 404);
 }

@@ -137,8 +137,8 @@ impl Db<'_> {
     pub fn touch_api_token(&self, id: i64, at: i64) -> Result<(), Error> {
         self.conn
             .execute(
-                "UPDATE api_tokens SET last_used_at = $2
-                 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $2 - 60)",
+                "UPDATE api_tokens SET last_used_at = $2::BIGINT
+                 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $2::BIGINT - 60)",
                 &[&id, &at],
             )
             .context("recording an API token's use")

@@ -1,4 +1,4 @@
-//! The web's part of Sympa's SOAP door: the WSDL at `<base>/wsdl`, as WWSympa serves it.
+//! The web's part of Sympa's SOAP door: the WSDL at `<base>/wsdl`, as WWSympa serves it, and the SOAP encoding schema it imports.
 
 use serde::Serialize;
 
@@ -20,25 +20,36 @@ struct WsdlView {
 }
 
 /// `wsdl`: the WSDL of the SOAP API, `targetNamespace` `<wwsympa_url>/wsdl` and the service
-/// at `soap_url`; `text/xml` as Sympa sends it, the same to everyone (no session is looked
-/// at or started), with an ETag so that clients may keep it.
+/// at `soap_url`; `wsdl/soap-encoding.xsd`: the part of SOAP's encoding schema it imports.
+/// `text/xml` as Sympa sends it, the same to everyone (no session is looked at or started),
+/// with an ETag so that clients may keep it.
 pub fn wsdl(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
+    ctx.validators = Some(Validators {
+        etag: None,
+        last_modified: None,
+    });
+    match ctx.param("part") {
+        None | Some("") => {}
+        Some(wsdl::ENCODING_SCHEMA_PART) => return Ok(xml(wsdl::ENCODING_SCHEMA.into())),
+        Some(_) => return Err(Error::NotFound("No such document.".into())),
+    }
     let view = WsdlView {
         wsdl: wsdl::wsdl(&ctx.config.wwsympa_url, &ctx.config.soap_url),
         wwsympa_url: ctx.config.wwsympa_url.clone(),
         soap_url: ctx.config.soap_url.clone(),
     };
-    let xml = ctx
+    let xml_text = ctx
         .templates
         .render("web/wsdl.html", &view)
         .map_err(Error::Render)?;
-    ctx.validators = Some(Validators {
-        etag: None,
-        last_modified: None,
-    });
-    Ok(Outcome::Response(Response {
+    Ok(xml(xml_text))
+}
+
+/// A `text/xml` answer (no charset, as Sympa sends its WSDL).
+fn xml(text: String) -> Outcome {
+    Outcome::Response(Response {
         status: 200,
         headers: vec![("Content-Type".into(), "text/xml".into())],
-        body: Body::Bytes(xml.into_bytes()),
-    }))
+        body: Body::Bytes(text.into_bytes()),
+    })
 }

@@ -5,7 +5,9 @@
 # Run by tests/it/soap_clients.rs on the site it seeds; prints "ok - NAME" or "not ok - NAME"
 # per check and "N passed, N failed" last; exits 1 if any check failed.
 #
-# Usage: soaplite_client.pl SOAP_URL   (env: LISTMASTER, OWNER, SUBSCRIBER, their *_PASSWORD,
+# With WSDL_URL, also SOAP::Lite->service(WSDL) for a few calls.
+#
+# Usage: soaplite_client.pl SOAP_URL [WSDL_URL]   (env: LISTMASTER, OWNER, SUBSCRIBER, their *_PASSWORD,
 #                                        APP, APP_PASSWORD)
 use strict;
 use warnings;
@@ -13,7 +15,8 @@ use SOAP::Lite;
 use HTTP::Cookies;
 use Data::Dumper;
 
-my $url = shift or die "usage: $0 SOAP_URL\n";
+my $url = shift or die "usage: $0 SOAP_URL [WSDL_URL]\n";
+my $wsdl = shift;
 my %e = map { $_ => ($ENV{$_} // die "$_ is not set\n") }
     qw(LISTMASTER LISTMASTER_PASSWORD OWNER OWNER_PASSWORD SUBSCRIBER SUBSCRIBER_PASSWORD APP APP_PASSWORD);
 my $domain = 'lists.example.org';
@@ -328,6 +331,31 @@ result_of('login as the owner', call($own, 'login', $e{OWNER}, $e{OWNER_PASSWORD
     ok(ref $r eq 'ARRAY' && ref $r->[0] eq 'HASH' && $r->[0]{isOwner} && $r->[0]{isEditor},
         'info by the owner: isOwner, and isEditor (no editors: owners edit)', show($r));
     fault_is('moveUser refused to an owner', call($own, 'moveUser', $members[1], 'elsewhere@example.com'), undef);
+}
+
+# --- SOAP::Lite->service(WSDL): the stub generated from our WSDL (posting to its soap:address) --
+if (defined $wsdl) {
+    my $jar = HTTP::Cookies->new(ignore_discard => 1);
+    my $last_fault;
+    my $svc = SOAP::Lite->service($wsdl);
+    # The transport options (the jar) stay; the stub still posts to the WSDL's soap:address.
+    $svc->proxy($url, cookie_jar => $jar, timeout => 30);
+    $svc->on_fault(sub {
+        my ($soap, $res) = @_;
+        $last_fault = ref $res ? $res->faultstring : 'transport: ' . $soap->transport->status;
+        return undef;
+    });
+    my $r = eval { $svc->login($e{LISTMASTER}, $e{LISTMASTER_PASSWORD}) };
+    ok(defined $r && !ref $r && length $r && !defined $last_fault, 'service(WSDL): login', $@ || $last_fault || show($r));
+    $r = eval { $svc->checkCookie() };
+    ok(defined $r && $r eq $e{LISTMASTER}, 'service(WSDL): checkCookie with the jar the stub keeps', $@ || $last_fault || show($r));
+    $r = eval { $svc->lists() };
+    ok(ref $r eq 'ARRAY' && @$r == 3, 'service(WSDL): lists, an array ref', $@ || $last_fault || show($r));
+    $r = eval { $svc->amI('bench-discuss', 'owner', $e{LISTMASTER}) };
+    ok($r, 'service(WSDL): amI true', $@ || $last_fault || show($r));
+    $last_fault = undef;
+    $r = eval { $svc->info('nosuchlist') };
+    ok(!defined $r && ($last_fault // '') eq 'Unknown list', 'service(WSDL): a fault reaches on_fault', $@ || $last_fault || show($r));
 }
 
 print "$passed passed, $failed failed\n";

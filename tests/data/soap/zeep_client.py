@@ -107,6 +107,19 @@ r = result_of("amI", lambda: svc.amI("bench-discuss", "subscriber", "subscriber0
 ok(r is True, "amI: True, a Python bool", repr(r))
 r = result_of("amI (no)", lambda: svc.amI("bench-discuss", "owner", "subscriber001@example.com"))
 ok(r is False, "amI: False, a Python bool", repr(r))
+r = result_of("casLogin", lambda: svc.casLogin("ST-1-not-a-real-ticket"))
+ok(r is None, "casLogin without CAS: None", repr(r))
+# Arrays as zeep sends them: items without a SOAP-ENC type (the WSDL's targetNamespace is the
+# WSDL's own URL, <wwsympa_url>/wsdl). Only string answers fit the wrappers' declared
+# ArrayOfString: lists and review, not info.
+ARRAY_OF_STRING = lm.get_type("{%s}ArrayOfString" % WSDL)
+r = result_of("authenticateAndRun(lists)", lambda: svc.authenticateAndRun(ENV["LISTMASTER"], sid, "lists", []))
+ok(isinstance(r, list) and len(r) == 3 and all(isinstance(x, str) for x in r) and f"bench-discuss@{DOMAIN}" in r[1],
+   "authenticateAndRun(lists) with no parameters: a list of str", repr(r))
+r = result_of("authenticateAndRun(review)",
+              lambda: svc.authenticateAndRun(ENV["LISTMASTER"], sid, "review", ARRAY_OF_STRING(["bench-discuss"])))
+ok(isinstance(r, list) and r[:1] == ["subscriber001@example.com"] and len(r) == 5,
+   "authenticateAndRun(review) with zeep's untyped array items: the members", repr(r))
 fault_is("info on an unknown list", lambda: svc.info("nosuchlist"), "Server", "Unknown list")
 fault_is("login with a wrong password", lambda: svc.login(ENV["LISTMASTER"], "wrong"), "Server", "Authentication failed")
 
