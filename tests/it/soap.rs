@@ -504,9 +504,9 @@ fn is_session_id(text: &str) -> bool {
 enum Expect {
     /// The same status, Content-Type, cookies and canonical XML.
     Same,
-    /// The same status and faultcode; the faultstring (and detail) are ours: no Perl path,
-    /// or a plain text where Sympa's is garbled.
-    SameFaultCode,
+    /// The same status and faultcode; the faultstring is ours, starting with this text and
+    /// with no Perl path in it.
+    SameFaultCode(&'static str),
     /// The same status and faultcode and faultstring; the detail is ours (Sympa's report
     /// texts come from its scenario files).
     SameFaultString,
@@ -527,7 +527,13 @@ fn expectation(file: &str) -> Expect {
             Expect::Ours(500, "soap:Client", "User not authenticated")
         }
         // Perl's messages with their paths: ours say the same thing without them.
-        "37" | "37b" | "53" | "56" => Expect::SameFaultCode,
+        "37" => Expect::SameFaultCode(
+            "Failed to locate method (noSuchMethod) in class (Sympa::WWW::SOAP)",
+        ),
+        // Sympa calls any Perl sub by that name; we name no Perl.
+        "37b" => Expect::SameFaultCode("Unknown service"),
+        "53" => Expect::SameFaultCode("Application failed during request deserialization: "),
+        "56" => Expect::SameFaultCode("Denied access to method (info) in class (main)"),
         // Sympa's detail texts: a scenario's report, or Sympa's garbled concatenation.
         "35" | "38" | "42" => Expect::SameFaultString,
         "71" | "72" => Expect::Utf8Gecos,
@@ -702,7 +708,7 @@ fn replay(
         };
     }
     match expect {
-        Expect::SameFaultCode | Expect::SameFaultString => {
+        Expect::SameFaultCode(_) | Expect::SameFaultString => {
             let theirs = Answer {
                 status: exchange.status,
                 content_type: None,
@@ -717,7 +723,12 @@ fn replay(
                 .fault()
                 .ok_or_else(|| format!("not a fault: {}", ours.body))?;
             let same = match expect {
-                Expect::SameFaultCode => theirs.0 == mine.0,
+                Expect::SameFaultCode(start) => {
+                    theirs.0 == mine.0
+                        && mine.1.starts_with(start)
+                        && !mine.1.contains("/usr/")
+                        && !mine.1.contains(" line ")
+                }
                 _ => theirs == mine,
             };
             if !same {
@@ -1133,7 +1144,8 @@ fn every_operation_answers_each_kind_of_caller_as_the_matrix_says_and_a_refusal_
                 NOT_AUTH,
             ],
         ),
-        // Own roles: any authenticated caller; the application alone has no address.
+        // Own roles: any authenticated caller; another's: those who may see the members,
+        // and a trusted application (which may act as anyone).
         (
             "amI",
             format!(
@@ -1150,7 +1162,7 @@ fn every_operation_answers_each_kind_of_caller_as_the_matrix_says_and_a_refusal_
                 OK,
                 OK,
                 OK,
-                Err(("soap:Client", "User not authenticated")),
+                OK,
             ],
         ),
         (
@@ -1187,6 +1199,21 @@ fn every_operation_answers_each_kind_of_caller_as_the_matrix_says_and_a_refusal_
                 );
             }
         }
+    }
+    // What amI says, not only that it answers.
+    for (who, asked, expected) in [
+        (Who::AppAlone, "subscriber001@example.com", "true"),
+        (Who::AppAlone, "stranger@example.org", "false"),
+        (Who::NonMember, "stranger@example.org", "false"),
+        (Who::Subscriber, "subscriber001@example.com", "true"),
+    ] {
+        let params = format!("{l}{}{}", string("subscriber"), string(asked));
+        let answer = call_as(&bench, who, &sessions, "amI", &params);
+        assert!(
+            answer.body.contains(&format!(">{expected}</result>")),
+            "amI {asked} as {who:?}: {}",
+            answer.body
+        );
     }
     // Changes: each refused caller changes nothing; the allowed ones are undone between
     // callers by the listmaster.
