@@ -348,7 +348,7 @@ fn authenticate_remote_app_and_run(cx: &mut Cx<'_>, call: &Call) -> Result<Reply
         )
         .into());
     };
-    let vars = trusted::proxied_vars(app, call.param(2).text().unwrap_or(""))?;
+    let vars = trusted::call_vars(app, call.param(2).text().unwrap_or(""))?;
     let op = wrapped_service(call.param(3))?;
     if !app.may_run(op.name()) {
         return Err(Fault::server(

@@ -43,8 +43,9 @@ pub struct App {
     secret: Secret,
     /// The variables it may set (`USER_EMAIL`, `remote_host`, ...).
     pub proxy_for_variables: Vec<String>,
-    /// Sympa's `set_variables` (`name=value` pairs), read and kept; no variable of ours
-    /// takes them yet.
+    /// Sympa's `set_variables` (`name=value` pairs): fixed values that every call of the
+    /// application gets, over what its `vars` say ([`call_vars`]); `USER_EMAIL` among them
+    /// pins the address the application acts for.
     pub set_variables: Vec<(String, String)>,
     /// The services it may run; `None`: every service the run-wrappers take.
     pub allow_commands: Option<Vec<String>>,
@@ -279,6 +280,17 @@ pub fn proxied_vars(app: &App, vars: &str) -> Result<Vec<(String, String)>, Faul
     Ok(kept)
 }
 
+/// The variables of one `authenticateRemoteAppAndRun` call: the proxied ones of `vars`
+/// ([`proxied_vars`]), then the application's `set_variables` over them, as Sympa sets them.
+pub fn call_vars(app: &App, vars: &str) -> Result<Vec<(String, String)>, Fault> {
+    let mut all = proxied_vars(app, vars)?;
+    for (name, value) in &app.set_variables {
+        all.retain(|(kept, _)| kept != name);
+        all.push((name.clone(), value.clone()));
+    }
+    Ok(all)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,6 +374,26 @@ mod tests {
     fn a_missing_file_is_no_application() {
         let apps = Apps::load(Path::new("/nonexistent/wwsympa/trusted.conf")).unwrap();
         assert_eq!(apps.iter().count(), 0);
+    }
+
+    #[test]
+    fn set_variables_win_over_the_proxied_ones() {
+        let apps = Apps::parse(&format!(
+            "name a\nmd5password {}\nproxy_for_variables USER_EMAIL,remote_host\nset_variables USER_EMAIL=fixed@example.org,lang=fr\n",
+            md5_hex("x")
+        ))
+        .unwrap();
+        let app = apps.iter().next().unwrap();
+        assert_eq!(
+            call_vars(app, "USER_EMAIL=asked@example.org,remote_host=h").unwrap(),
+            [
+                ("remote_host".to_string(), "h".to_string()),
+                ("USER_EMAIL".to_string(), "fixed@example.org".to_string()),
+                ("lang".to_string(), "fr".to_string()),
+            ]
+        );
+        // A syntax error in `vars` is still Sympa's fault.
+        assert!(call_vars(app, "USER_EMAIL").is_err());
     }
 
     #[test]
