@@ -4,10 +4,19 @@ use crate::domain::{Email, ListName, Membership, MembershipBounce, Role, User};
 use crate::store::{DeliveryCounts, MemberSort, OutboxCounts, UserRecord};
 
 /// The columns a list is read from, for `FROM lists l JOIN domains d`.
-pub(super) const LIST_COLUMNS: &str =
-    "l.id, l.name, d.name, l.subject, l.description, l.topics, l.visibility,
+/// [`LIST_COLUMNS`] as a literal, for statements written with `concat!` (the list reads
+/// are on every page: their SQL is not formatted again at each call).
+macro_rules! list_columns {
+    () => {
+        "l.id, l.name, d.name, l.subject, l.description, l.topics, l.visibility,
      l.subscribe_policy, l.unsubscribe_policy, l.review_policy, l.archive_access, l.status,
-     l.member_count";
+     l.member_count"
+    };
+}
+pub(super) use list_columns;
+
+/// The columns a list is read from.
+pub(super) const LIST_COLUMNS: &str = list_columns!();
 
 /// The columns a member is read from.
 pub(super) const MEMBER_COLUMNS: &str =

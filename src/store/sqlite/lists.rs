@@ -11,7 +11,7 @@ use crate::domain::{
     ArchiveAccess, List, ListId, ListName, ListPolicy, ListStatus, ReviewPolicy, SubscribePolicy,
     UnsubscribePolicy, Visibility,
 };
-use crate::store::shared::{split_commas, LIST_COLUMNS};
+use crate::store::shared::{list_columns, split_commas};
 use crate::store::{now, Error, NewList};
 
 fn list_from_row(row: &Row<'_>) -> rusqlite::Result<Option<List>> {
@@ -135,8 +135,10 @@ impl Db<'_> {
     /// One list by its id, whatever its status.
     pub fn list_by_id(&self, list: ListId) -> Result<Option<List>, Error> {
         self.conn
-            .prepare_cached(&format!(
-                "SELECT {LIST_COLUMNS} FROM lists l JOIN domains d ON d.id = l.domain_id WHERE l.id = ?1"
+            .prepare_cached(concat!(
+                "SELECT ",
+                list_columns!(),
+                " FROM lists l JOIN domains d ON d.id = l.domain_id WHERE l.id = ?1"
             ))
             .and_then(|mut s| s.query_row([list.0], list_from_row).optional())
             .map(Option::flatten)
@@ -156,18 +158,22 @@ impl Db<'_> {
     /// The lists of `domain` by name: only the open ones when `only_open`.
     fn query_lists(&self, domain: &str, only_open: bool) -> Result<Vec<List>, Error> {
         let context = "listing lists";
-        let status = if only_open {
-            "AND l.status = 'open'"
+        let sql = if only_open {
+            concat!(
+                "SELECT ",
+                list_columns!(),
+                " FROM lists l JOIN domains d ON d.id = l.domain_id
+                 WHERE d.name = ?1 AND l.status = 'open' ORDER BY l.name"
+            )
         } else {
-            ""
+            concat!(
+                "SELECT ",
+                list_columns!(),
+                " FROM lists l JOIN domains d ON d.id = l.domain_id
+                 WHERE d.name = ?1 ORDER BY l.name"
+            )
         };
-        let mut statement = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {LIST_COLUMNS} FROM lists l JOIN domains d ON d.id = l.domain_id
-                 WHERE d.name = ?1 {status} ORDER BY l.name"
-            ))
-            .context(context)?;
+        let mut statement = self.conn.prepare_cached(sql).context(context)?;
         let rows = statement
             .query_map([domain], list_from_row)
             .context(context)?;
@@ -183,8 +189,10 @@ impl Db<'_> {
     /// One list of `domain`, whatever its status.
     pub fn list_by_name(&self, domain: &str, name: &ListName) -> Result<Option<List>, Error> {
         self.conn
-            .prepare_cached(&format!(
-                "SELECT {LIST_COLUMNS} FROM lists l JOIN domains d ON d.id = l.domain_id
+            .prepare_cached(concat!(
+                "SELECT ",
+                list_columns!(),
+                " FROM lists l JOIN domains d ON d.id = l.domain_id
                  WHERE d.name = ?1 AND l.name = ?2"
             ))
             .and_then(|mut s| {
