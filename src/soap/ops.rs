@@ -962,19 +962,25 @@ fn homepage(config: &Config, name: &ListName) -> String {
 /// `k=v;k=v` as Sympa's `which` and `lists` write a struct: booleans 0/1, nil empty, and a
 /// `;` in a value turned into `,`.
 fn joined(members: &[(&'static str, Out)]) -> String {
-    members
-        .iter()
-        .map(|(key, value)| {
-            let value = match value {
-                Out::Str(s) => s.replace(';', ","),
-                Out::Bool(b) => u8::from(*b).to_string(),
-                Out::Int(i) => i.to_string(),
-                _ => String::new(),
-            };
-            format!("{key}={value}")
-        })
-        .collect::<Vec<_>>()
-        .join(";")
+    use std::fmt::Write as _;
+    // One string, no allocation per member: `lists` writes one per list on every call.
+    let mut out = String::with_capacity(members.len() * 32);
+    for (index, (key, value)) in members.iter().enumerate() {
+        if index > 0 {
+            out.push(';');
+        }
+        out.push_str(key);
+        out.push('=');
+        match value {
+            Out::Str(text) => out.extend(text.chars().map(|c| if c == ';' { ',' } else { c })),
+            Out::Bool(b) => out.push(if *b { '1' } else { '0' }),
+            Out::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// A scalar answer under `result`.
