@@ -377,6 +377,63 @@ mod tests {
     }
 
     #[test]
+    fn load_reads_the_file_a_missing_one_is_none_and_an_unreadable_one_an_error() {
+        let dir = std::env::temp_dir().join(format!("wwsympa-trusted-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("trusted_applications.conf");
+        std::fs::write(&file, format!("name app\nmd5password {}\n", md5_hex("pw"))).unwrap();
+        let apps = Apps::load(&file).unwrap();
+        assert!(apps.authenticate("app", "pw").is_some());
+        assert_eq!(
+            Apps::load(&dir.join("missing.conf")).unwrap(),
+            Apps::default()
+        );
+        // A directory cannot be read as a file: an error, not "no application".
+        assert!(matches!(Apps::load(&dir), Err(Error::Read { .. })));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn syntax_errors_name_their_line() {
+        let md5 = md5_hex("pw");
+        let line_of = |text: &str| match Apps::parse(text) {
+            Err(Error::Syntax { line, .. }) => line,
+            other => panic!("{other:?}"),
+        };
+        // A bad md5password on line 3 (comments count).
+        assert_eq!(line_of("# c\nname a\nmd5password 123\n"), 3);
+        // 31 hexadecimal digits, and 32 characters that are not all hexadecimal.
+        assert_eq!(line_of(&format!("name a\nmd5password {}\n", &md5[..31])), 2);
+        assert_eq!(
+            line_of(&format!("name a\nmd5password {}g\n", &md5[..31])),
+            2
+        );
+        // `trusted_application` with a value is no paragraph opener but an unknown key.
+        assert_eq!(
+            line_of(&format!(
+                "trusted_application x\nname a\nmd5password {md5}\n"
+            )),
+            1
+        );
+        // A name must have a value.
+        assert!(Apps::parse(&format!("name\nmd5password {md5}\n")).is_err());
+    }
+
+    #[test]
+    fn vars_with_an_empty_or_odd_name_are_sympas_fault() {
+        let apps = Apps::parse(&format!(
+            "name a\nmd5password {}\nproxy_for_variables USER_EMAIL\n",
+            md5_hex("x")
+        ))
+        .unwrap();
+        let app = apps.iter().next().unwrap();
+        for vars in ["=a@example.org", "USER-EMAIL=a@example.org", "USER EMAIL=x"] {
+            let fault = proxied_vars(app, vars).unwrap_err();
+            assert_eq!(fault.string, "Incorrect syntaxe value", "{vars}");
+        }
+    }
+
+    #[test]
     fn set_variables_win_over_the_proxied_ones() {
         let apps = Apps::parse(&format!(
             "name a\nmd5password {}\nproxy_for_variables USER_EMAIL,remote_host\nset_variables USER_EMAIL=fixed@example.org,lang=fr\n",
