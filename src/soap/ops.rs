@@ -280,8 +280,9 @@ fn login(cx: &mut Cx<'_>, call: &Call) -> Result<Reply, Stop> {
 }
 
 /// The logged-in user of the live session whose id is `secret` in this domain, refreshed;
-/// `None` for an unknown, expired, anonymous or foreign one.
-fn session_user(cx: &Cx<'_>, secret: &str) -> Result<Option<(i64, User)>, Stop> {
+/// `None` for an unknown, expired, anonymous or foreign one (the cookie's, for
+/// [`crate::soap::service`], and the ids `authenticateAndRun` and `getUserEmailByCookie` name).
+pub fn session_user(cx: &Cx<'_>, secret: &str) -> Result<Option<(i64, User)>, Stop> {
     if !auth::looks_like_token(secret) {
         return Ok(None);
     }
@@ -304,11 +305,6 @@ fn session_user(cx: &Cx<'_>, secret: &str) -> Result<Option<(i64, User)>, Stop> 
             ..account.user
         },
     )))
-}
-
-/// Looks up the session of `secret` for [`crate::soap::service`]: the cookie's.
-pub fn cookie_session(cx: &Cx<'_>, secret: &str) -> Result<Option<(i64, User)>, Stop> {
-    session_user(cx, secret)
 }
 
 /// `authenticateAndRun(email, sessionId, service, parameters)`: the session must be live

@@ -185,7 +185,7 @@ impl http::Service for SoapApp {
             session: Session::default(),
         };
         let found = match cookie::get(request, SESSION_COOKIE) {
-            Some(secret) => ops::cookie_session(&cx, secret),
+            Some(secret) => ops::session_user(&cx, secret),
             None => Ok(None),
         };
         cx.session = match found {

@@ -261,18 +261,16 @@ fn comma_list(value: &str) -> Vec<String> {
 pub fn proxied_vars(app: &App, vars: &str) -> Result<Vec<(String, String)>, Fault> {
     let mut kept = Vec::new();
     for var in vars.split(',').filter(|v| !v.is_empty()) {
-        let Some((name, value)) = var.split_once('=') else {
+        // No `=`, or a name that is empty or not a variable's: Sympa's one fault.
+        let parsed = var.split_once('=').filter(|(name, _)| {
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        });
+        let Some((name, value)) = parsed else {
             return Err(Fault::server(
                 "Incorrect syntaxe value",
                 Some(&format!("Unrecognized syntaxe  {var}")),
             ));
         };
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(Fault::server(
-                "Incorrect syntaxe value",
-                Some(&format!("Unrecognized syntaxe  {var}")),
-            ));
-        }
         if app.proxy_for_variables.iter().any(|p| p == name) {
             kept.push((name.to_string(), value.to_string()));
         }
