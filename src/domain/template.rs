@@ -184,6 +184,10 @@ mod tests {
             assert!(!template.description().is_empty());
         }
         assert_eq!(ListTemplate::ALL.len(), 9);
+        // A form offering the templates tells each apart by its line.
+        let lines: std::collections::BTreeSet<&str> =
+            ListTemplate::ALL.iter().map(|t| t.description()).collect();
+        assert_eq!(lines.len(), ListTemplate::ALL.len());
         for unknown in [
             "",
             "Discussion_List",
