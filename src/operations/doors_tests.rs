@@ -378,6 +378,46 @@ fn a_listmaster_creates_an_open_list_and_owns_it_when_no_owner_is_named() {
 }
 
 #[test]
+fn a_list_without_a_template_keeps_its_own_visibility_and_may_have_the_most_topics() {
+    let made = on_both(|store| {
+        let settings = ListSettings {
+            list: NewList {
+                visibility: Visibility::Conceal,
+                topics: vec!["t".to_string(); lists::MAX_TOPICS],
+                ..new_list_named("hidden", "Hidden")
+            },
+            // The list's visibility wins over the policy's.
+            policy: ListPolicy {
+                visibility: Visibility::Noconceal,
+                ..ListTemplate::DiscussionList.policy()
+            },
+            owner: None,
+            template: None,
+        };
+        let list = run(store, |env| lists::create(env, &listmaster(), &settings)).unwrap();
+        (list.policy.visibility, list.topics.len())
+    });
+    assert_eq!(made, (Visibility::Conceal, lists::MAX_TOPICS));
+}
+
+#[test]
+fn a_template_sets_the_visibility_whatever_the_list_says() {
+    let made = on_both(|store| {
+        let settings = ListSettings::from_template(
+            NewList {
+                visibility: Visibility::Noconceal,
+                ..new_list_named("group", "Group")
+            },
+            ListTemplate::PrivateWorkingGroup,
+        );
+        let list = run(store, |env| lists::create(env, &listmaster(), &settings)).unwrap();
+        list.policy.visibility
+    });
+    assert_eq!(made, ListTemplate::PrivateWorkingGroup.policy().visibility);
+    assert_ne!(made, Visibility::Noconceal);
+}
+
+#[test]
 fn list_creation_refuses_anonymous_users_closed_sites_other_owners_and_bad_text() {
     let seen = on_both(|store| {
         let good = ListSettings::from_template(

@@ -35,12 +35,10 @@ pub struct ListSettings {
 impl ListSettings {
     /// The settings of a list made from `template`, with no owner named.
     pub fn from_template(list: NewList, template: ListTemplate) -> ListSettings {
+        // `create` applies the template's presets, its visibility included.
         ListSettings {
             policy: template.policy(),
-            list: NewList {
-                visibility: template.policy().visibility,
-                ..list
-            },
+            list,
             owner: None,
             template: Some(template),
         }
