@@ -209,6 +209,10 @@ fn am_i_is_no_oracle_for_anonymous_requesters_outsiders_or_bad_questions() {
         };
         store.db().set_list_policy(list.id, &policy).unwrap();
         let public = reload(store, &list);
+        // Still nothing for anonymous requesters, though anyone may review this list.
+        refusals.push(refusal(run(store, |env| {
+            am_i(env, &anonymous(), &public, "subscriber", "member@x.org")
+        })));
         let answer = run(store, |env| {
             am_i(
                 env,
@@ -236,6 +240,7 @@ fn am_i_is_no_oracle_for_anonymous_requesters_outsiders_or_bad_questions() {
                 },
                 Refusal::InvalidAddress,
                 Refusal::Denied(Reason::NotVisible),
+                Refusal::Denied(Reason::LoginRequired),
             ],
             true
         )

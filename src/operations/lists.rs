@@ -242,9 +242,9 @@ pub fn am_i(
     } else {
         env.authorize(requester, list, ActionKind::Review)?;
     }
+    // As every door derives a requester's flag: the configuration or the account.
     let listmaster = env.config.is_listmaster(&target)
-        || env.db().user(&target)?.is_some_and(|r| r.user.listmaster)
-        || (requester.listmaster && requester.email.as_ref() == Some(&target));
+        || env.db().user(&target)?.is_some_and(|r| r.user.listmaster);
     let roles = env.db().roles(list.id, Some(&target), listmaster)?;
     Ok(match function {
         Function::Subscriber => roles.subscriber,
