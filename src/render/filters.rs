@@ -97,9 +97,71 @@ pub fn urlencode(value: Value, _: Kwargs, _: &State) -> String {
     }
 }
 
+/// `t(s="…", name=value…)`: the sentence `s` in the page's language, with each `{name}` in it
+/// replaced by the argument of that name. Every sentence a template shows goes through here
+/// (or [`tn`]), so that catalogues can translate it.
+pub fn t(kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
+    let msgid: &str = kwargs.must_get("s")?;
+    Ok(fill(&translate(msgid), &kwargs))
+}
+
+/// `tn(s="{n} member", p="{n} members", n=count, name=value…)`: the singular or plural
+/// sentence for the number `n`, in the page's language, placeholders filled as in [`t`].
+pub fn tn(kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
+    let singular: &str = kwargs.must_get("s")?;
+    let plural: &str = kwargs.must_get("p")?;
+    let n: Value = kwargs.must_get("n")?;
+    let count = n.as_i64().unwrap_or(0);
+    let chosen = if count == 1 { singular } else { plural };
+    Ok(fill(&translate(chosen), &kwargs))
+}
+
+/// The catalogue's translation of `msgid` (today: English, the msgid itself).
+fn translate(msgid: &str) -> String {
+    msgid.to_string()
+}
+
+/// Replaces each `{name}` of `text` by the argument `name` (the `s`, `p` and `c` arguments
+/// are the sentences themselves, never placeholders); an unknown `{name}` stays as it is.
+fn fill(text: &str, kwargs: &Kwargs) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            if matches!(name, "s" | "p" | "c") {
+                return None;
+            }
+            kwargs
+                .iter()
+                .find(|(key, _)| key.as_str() == Some(name))
+                .map(|(_, value)| (close, value))
+        });
+        match value {
+            Some((close, value)) => {
+                match value.as_str() {
+                    Some(text) => out.push_str(text),
+                    None => out.push_str(&value.to_string()),
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Registers every filter on `tera`.
 pub fn register(tera: &mut Tera) {
     tera.register_filter("urlencode", urlencode);
+    tera.register_function("t", t);
+    tera.register_function("tn", tn);
     tera.set_escape_fn(escape_html);
 }
 
@@ -111,6 +173,42 @@ mod tests {
         let mut out = Vec::new();
         escape_html(input, &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    fn call(source: &str, context: &tera::Context) -> String {
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html"]);
+        register(&mut tera);
+        tera.add_raw_template("t.html", source).unwrap();
+        tera.render("t.html", context).unwrap()
+    }
+
+    #[test]
+    fn t_fills_placeholders_and_escapes_the_result() {
+        let mut context = tera::Context::new();
+        context.insert("name", "<b>team</b>");
+        context.insert("count", &3);
+        assert_eq!(
+            call(
+                r#"{{ t(s="Members of {list}: {n}", list=name, n=count) }}"#,
+                &context
+            ),
+            "Members of &lt;b&gt;team&lt;/b&gt;: 3"
+        );
+        assert_eq!(
+            call(r#"{{ t(s="{unknown} and {s} stay; {open") }}"#, &context),
+            "{unknown} and {s} stay; {open"
+        );
+    }
+
+    #[test]
+    fn tn_chooses_by_the_number() {
+        let source = r#"{{ tn(s="{n} member", p="{n} members", n=count) }}"#;
+        for (count, expected) in [(1, "1 member"), (0, "0 members"), (2, "2 members")] {
+            let mut context = tera::Context::new();
+            context.insert("count", &count);
+            assert_eq!(call(source, &context), expected);
+        }
     }
 
     #[test]
