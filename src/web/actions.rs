@@ -16,7 +16,7 @@
 
 use super::action::{Access, Action};
 use super::handlers::{
-    account, archive, bounces, home, members, moderation, soap, subscription, tokens,
+    account, archive, bounces, home, language, members, moderation, soap, subscription, tokens,
 };
 use crate::domain::ActionKind;
 
@@ -174,6 +174,11 @@ pub static ACTIONS: &[Action] = &[
     Action::list("set", subscription::set)
         .args(&["list", "email", "reception", "gecos"])
         .access(Access::User)
+        .form(),
+    // The language menu (Sympa's `/set_lang/LANG`): a POST saves a user's choice; a GET
+    // naming a language sets only a visitor's cookie (see the handler), else shows the menu.
+    Action::site("set_lang", language::set_lang)
+        .args(&["lang"])
         .form(),
     Action::site("setpasswd", account::setpasswd)
         .access(Access::User)
