@@ -13,6 +13,7 @@ mod archives;
 mod authz;
 mod bounces;
 mod browser;
+mod catalogues;
 mod chromium;
 mod cli;
 mod concurrency;
