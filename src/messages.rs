@@ -8,7 +8,8 @@ use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS}
 use crate::domain::ListTemplate;
 use crate::domain::Reason;
 use crate::operations::membership::{MAX_CUSTOM_KEY, MAX_CUSTOM_VALUE};
-use crate::operations::{Existing, Field, Refusal};
+use crate::domain::bounce::points;
+use crate::operations::{Existing, Field, Refusal, SettingProblem};
 
 /// What a requester is told when a decision says no.
 pub fn reason(reason: Reason) -> &'static str {
@@ -31,6 +32,31 @@ pub fn password(problem: PasswordProblem) -> String {
             format!("A password may have at most {MAX_PASSWORD_LEN} bytes.")
         }
         PasswordProblem::Mismatch => "The two passwords differ.".into(),
+    }
+}
+
+/// What is shown next to a list parameter of the settings form that is refused.
+pub fn setting_problem(problem: SettingProblem) -> String {
+    match problem {
+        SettingProblem::NotAllowed => {
+            "You may not change this setting: it is left as it was.".into()
+        }
+        SettingProblem::Required => "Please fill this in.".into(),
+        SettingProblem::TooLong { max } => format!("At most {max} characters, please."),
+        SettingProblem::HiddenCharacters => {
+            "Please use visible characters only: line breaks, control characters and invisible or direction-changing characters are not accepted here.".into()
+        }
+        SettingProblem::NotAChoice => "Please choose one of the values offered.".into(),
+        SettingProblem::OutOfRange { min, max } => {
+            format!("Please give a whole number from {min} to {max}.")
+        }
+        SettingProblem::Points { min, max } => format!(
+            "Please give a number of points from {} to {} (a decimal point is allowed).",
+            points(min),
+            points(max)
+        ),
+        SettingProblem::TooMany { max } => format!("At most {max} values, please."),
+        SettingProblem::Schedule => "Please give the days and time as DAYS HH:MM, days 0 (Sunday) to 6 separated by commas (1,4 06:00), or none for no digest.".into(),
     }
 }
 
@@ -79,6 +105,21 @@ pub fn refusal(refusal: &Refusal) -> String {
         Refusal::AlreadyExists(Existing::List(name)) => {
             format!("The list {name} already exists.")
         }
+        Refusal::AlreadyExists(Existing::Admin(email)) => {
+            format!("{email} has this role on the list already: nothing was changed.")
+        }
+        Refusal::LastOwner => {
+            "A list keeps at least one owner: add another owner before removing this one.".into()
+        }
+        Refusal::LastPrivilegedOwner => {
+            "A list keeps at least one privileged owner: make another owner privileged first, or ask a listmaster.".into()
+        }
+        Refusal::InvalidSettings(problems) => format!(
+            "Nothing was changed: {} setting{} to correct ({}).",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            problems.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
+        ),
         Refusal::AlreadyMember => {
             "This address is a member of the list already: nothing was changed.".into()
         }

@@ -68,6 +68,8 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::Subject => "subject",
         Field::Description => "info",
         Field::Topics => "topics",
+        Field::Profile => "profile",
+        Field::Info => "info",
     }
 }
 
