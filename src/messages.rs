@@ -4,11 +4,11 @@
 //! never sentences; the doors that speak to people (the web, the shell) ask here. When
 //! languages come, this is where a `.po` catalogue is looked up, and nothing upstream changes.
 
+use crate::domain::bounce::points;
 use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS};
 use crate::domain::ListTemplate;
 use crate::domain::Reason;
 use crate::operations::membership::{MAX_CUSTOM_KEY, MAX_CUSTOM_VALUE};
-use crate::domain::bounce::points;
 use crate::operations::{Existing, Field, Refusal, SettingProblem};
 
 /// What a requester is told when a decision says no.

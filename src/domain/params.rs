@@ -119,7 +119,13 @@ pub static PARAMS: &[Param] = &[
     param("custom_subject", Group::Sending, Write, Write, Write),
     param("personalization", Group::Sending, Write, Write, Write),
     param("dmarc_protection", Group::Sending, Write, Write, Write),
-    param("clean_delay_queuemod", Group::Sending, Hidden, Hidden, Write),
+    param(
+        "clean_delay_queuemod",
+        Group::Sending,
+        Hidden,
+        Hidden,
+        Write,
+    ),
     param("digest", Group::Sending, Write, Write, Write),
     param("digest_max_size", Group::Sending, Write, Write, Write),
     param("subscribe", Group::Command, Write, Write, Write),
@@ -179,7 +185,11 @@ mod tests {
     #[test]
     fn names_are_unique() {
         for (i, p) in PARAMS.iter().enumerate() {
-            assert!(PARAMS[i + 1..].iter().all(|q| q.name != p.name), "{}", p.name);
+            assert!(
+                PARAMS[i + 1..].iter().all(|q| q.name != p.name),
+                "{}",
+                p.name
+            );
         }
     }
 
@@ -200,7 +210,12 @@ mod tests {
         assert_eq!(of("status", &owner), Hidden);
         assert_eq!(of("status", &privileged), Read);
         // Moderators, members and others see nothing.
-        for role in [Role::Anonymous, Role::User, Role::Subscriber, Role::Moderator] {
+        for role in [
+            Role::Anonymous,
+            Role::User,
+            Role::Subscriber,
+            Role::Moderator,
+        ] {
             assert!(PARAMS.iter().all(|p| p.privilege(&role.roles()) == Hidden));
         }
     }

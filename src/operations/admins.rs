@@ -26,13 +26,22 @@ pub const MAX_ADMIN_NAME: usize = 150;
 pub const MAX_ADMIN_INFO: usize = 1000;
 
 /// The owners and moderators of `list` with every detail: for its owners and listmasters.
-pub fn entries(env: &Env<'_>, requester: &Requester, list: &List) -> Result<Vec<AdminEntry>, Error> {
+pub fn entries(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+) -> Result<Vec<AdminEntry>, Error> {
     env.authorize(requester, list, ActionKind::EditSettings)?;
     Ok(env.db().admin_entries(list.id)?)
 }
 
 /// Whether `requester` may manage entries of `role` on `list` (and so promote owners).
-pub fn may_manage(env: &Env<'_>, requester: &Requester, list: &List, role: AdminRole) -> Result<bool, Error> {
+pub fn may_manage(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+    role: AdminRole,
+) -> Result<bool, Error> {
     env.authorize(requester, list, ActionKind::EditSettings)?;
     let roles = env.roles(requester, list)?;
     Ok(match role {
@@ -41,7 +50,12 @@ pub fn may_manage(env: &Env<'_>, requester: &Requester, list: &List, role: Admin
     })
 }
 
-fn check_manage(env: &Env<'_>, requester: &Requester, list: &List, role: AdminRole) -> Result<(), Error> {
+fn check_manage(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+    role: AdminRole,
+) -> Result<(), Error> {
     if may_manage(env, requester, list, role)? {
         Ok(())
     } else {
@@ -175,7 +189,12 @@ fn keeps_the_list_managed(
     after: &[AdminEntry],
     before: &[AdminEntry],
 ) -> Result<(), Refusal> {
-    let owners = |entries: &[AdminEntry]| entries.iter().filter(|e| e.role == AdminRole::Owner).count();
+    let owners = |entries: &[AdminEntry]| {
+        entries
+            .iter()
+            .filter(|e| e.role == AdminRole::Owner)
+            .count()
+    };
     let privileged = |entries: &[AdminEntry]| {
         entries
             .iter()
@@ -214,7 +233,13 @@ pub fn update(
         }
         let after: Vec<AdminEntry> = before
             .iter()
-            .map(|e| if e == current { entry.clone() } else { e.clone() })
+            .map(|e| {
+                if e == current {
+                    entry.clone()
+                } else {
+                    e.clone()
+                }
+            })
             .collect();
         keeps_the_list_managed(requester, &after, &before)?;
         tx.db.update_admin(list.id, &entry)?;

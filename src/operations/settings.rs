@@ -22,8 +22,8 @@ use crate::domain::digest::MAX_DIGEST_MESSAGES;
 use crate::domain::params::{self, Group, Param, Privilege};
 use crate::domain::text::{hidden_char, unfit_for_one_line};
 use crate::domain::{
-    ActionKind, ArchiveAccess, BounceSettings, DeliveryMode, DigestSettings, DmarcProtection,
-    List, ListPolicy, ListStatus, MailSettings, ReviewPolicy, Roles, SendPolicy, SubscribePolicy,
+    ActionKind, ArchiveAccess, BounceSettings, DeliveryMode, DigestSettings, DmarcProtection, List,
+    ListPolicy, ListStatus, MailSettings, ReviewPolicy, Roles, SendPolicy, SubscribePolicy,
     UnsubscribePolicy, Visibility,
 };
 
@@ -264,7 +264,10 @@ impl ListParams {
                         max: MAX_SUBJECT_TAG,
                     });
                 }
-                if text.chars().any(|c| c == '\t' || hidden_char(c) || c == '\n' || c == '\r') {
+                if text
+                    .chars()
+                    .any(|c| c == '\t' || hidden_char(c) || c == '\n' || c == '\r')
+                {
                     return Err(SettingProblem::HiddenCharacters);
                 }
                 self.mail.subject_tag = text.to_string();
@@ -304,9 +307,7 @@ impl ListParams {
                 self.policy.unsubscribe = choice(UnsubscribePolicy::parse_exact(text))?
             }
             "review" => self.policy.review = choice(ReviewPolicy::parse_exact(text))?,
-            "archive.web_access" => {
-                self.policy.archive = choice(ArchiveAccess::parse_exact(text))?
-            }
+            "archive.web_access" => self.policy.archive = choice(ArchiveAccess::parse_exact(text))?,
             "bounce.threshold" => self.bounce.threshold = threshold(text)?,
             "bounce.stale_days" => self.bounce.stale_days = number(text, kind)? as u32,
             "bounce.warnings" => self.bounce.warnings = number(text, kind)? as u32,
@@ -547,7 +548,10 @@ mod tests {
         assert_eq!(p.description, "line one\nline two");
         let refused = |name: &str, value: &str| sample().set(name, value).unwrap_err();
         assert_eq!(refused("subject", "  "), SettingProblem::Required);
-        assert_eq!(refused("subject", "a\u{202e}b"), SettingProblem::HiddenCharacters);
+        assert_eq!(
+            refused("subject", "a\u{202e}b"),
+            SettingProblem::HiddenCharacters
+        );
         assert_eq!(
             refused("subject", &"x".repeat(MAX_LIST_SUBJECT + 1)),
             SettingProblem::TooLong {
@@ -578,11 +582,20 @@ mod tests {
         assert_eq!(refused("digest", "8 10:00"), SettingProblem::Schedule);
         assert_eq!(refused("digest", "1 25:00"), SettingProblem::Schedule);
         assert_eq!(
-            refused("topics", &(0..=MAX_TOPICS).map(|i| i.to_string()).collect::<Vec<_>>().join(",")),
+            refused(
+                "topics",
+                &(0..=MAX_TOPICS)
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
             SettingProblem::TooMany { max: MAX_TOPICS }
         );
         assert_eq!(refused("status", "closed"), SettingProblem::NotAllowed);
-        assert_eq!(refused("custom_subject", "a\tb"), SettingProblem::HiddenCharacters);
+        assert_eq!(
+            refused("custom_subject", "a\tb"),
+            SettingProblem::HiddenCharacters
+        );
     }
 
     #[test]

@@ -29,8 +29,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         "web/help.html",
         include_str!("../../templates/web/help.html"),
     ),
-    ("web/admin.html", include_str!("../../templates/web/admin.html")),
-    ("web/edit.html", include_str!("../../templates/web/edit.html")),
+    (
+        "web/admin.html",
+        include_str!("../../templates/web/admin.html"),
+    ),
+    (
+        "web/edit.html",
+        include_str!("../../templates/web/edit.html"),
+    ),
     (
         "web/edit_list.html",
         include_str!("../../templates/web/edit_list.html"),

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::domain::{
-    AdminRole, ArchivedState, BounceScore, BounceSettings, Email, HoldReason, IndexText, ListId, ListName,
-    MemberVisibility, Month, ReceptionMode, SearchOrder, SearchQuery, User, Visibility,
+    AdminRole, ArchivedState, BounceScore, BounceSettings, Email, HoldReason, IndexText, ListId,
+    ListName, MemberVisibility, Month, ReceptionMode, SearchOrder, SearchQuery, User, Visibility,
 };
 
 // Accounts, sessions and tickets.

@@ -81,7 +81,12 @@ impl Db<'_> {
     }
 
     /// Removes an owner or moderator; returns true if and only if there was one.
-    pub fn remove_admin(&self, list: ListId, email: &Email, role: AdminRole) -> Result<bool, Error> {
+    pub fn remove_admin(
+        &self,
+        list: ListId,
+        email: &Email,
+        role: AdminRole,
+    ) -> Result<bool, Error> {
         let changed = self
             .conn
             .execute(

@@ -58,9 +58,15 @@ impl Db<'_> {
         for row in rows {
             let (email, role, privileged, name, reception, visibility, info) =
                 row.context(context)?;
-            if let Some(entry) =
-                admin_entry(&email, &role, privileged, name, &reception, &visibility, info)
-            {
+            if let Some(entry) = admin_entry(
+                &email,
+                &role,
+                privileged,
+                name,
+                &reception,
+                &visibility,
+                info,
+            ) {
                 entries.push(entry);
             }
         }
@@ -91,7 +97,12 @@ impl Db<'_> {
     }
 
     /// Removes an owner or moderator; returns true if and only if there was one.
-    pub fn remove_admin(&self, list: ListId, email: &Email, role: AdminRole) -> Result<bool, Error> {
+    pub fn remove_admin(
+        &self,
+        list: ListId,
+        email: &Email,
+        role: AdminRole,
+    ) -> Result<bool, Error> {
         let changed = self
             .conn
             .execute(

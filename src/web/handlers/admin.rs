@@ -169,7 +169,9 @@ struct EditListView {
 fn group_of(ctx: &Ctx<'_>) -> Result<Group, Error> {
     match ctx.param("group") {
         None => Ok(Group::Description),
-        Some(name) => Group::parse(name).ok_or_else(|| Error::NotFound(format!("no settings group {name}"))),
+        Some(name) => {
+            Group::parse(name).ok_or_else(|| Error::NotFound(format!("no settings group {name}")))
+        }
     }
 }
 
@@ -249,7 +251,11 @@ pub fn edit_list(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     let group = group_of(ctx)?;
     let typed: BTreeMap<String, String> = params::PARAMS
         .iter()
-        .filter_map(|p| ctx.params.get(p.name).map(|v| (p.name.to_string(), v.to_string())))
+        .filter_map(|p| {
+            ctx.params
+                .get(p.name)
+                .map(|v| (p.name.to_string(), v.to_string()))
+        })
         .collect();
     match ctx.run(|env, who| settings::save(env, who, list, &typed)) {
         Ok(saved) => {
@@ -297,11 +303,10 @@ pub fn edit_list(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
                 );
             }
             ctx.ensure_csrf_token()?;
-            Ok(Outcome::page_with_status(
-                422,
-                edit_view(group, rows, Some(&typed), problems),
+            Ok(
+                Outcome::page_with_status(422, edit_view(group, rows, Some(&typed), problems))
+                    .with_template("edit_list_request"),
             )
-            .with_template("edit_list_request"))
         }
     }
 }
