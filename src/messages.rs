@@ -145,6 +145,7 @@ pub fn param_label(name: &str) -> &'static str {
         "info" => "Description",
         "topics" => "Topics",
         "visibility" => "Who sees that the list exists",
+        "lang" => "Language of the list",
         "send" => "Who may post",
         "max_size" => "Largest post, in bytes",
         "max_attachments" => "Most attachments before a post is held",
@@ -171,6 +172,7 @@ pub fn param_label(name: &str) -> &'static str {
 pub fn param_hint(name: &str) -> Option<&'static str> {
     Some(match name {
         "topics" => "Separated by commas.",
+        "lang" => "The language of its pages for visitors who ask for none we have, and of its mail.",
         "max_attachments" => "Leave empty for no limit.",
         "custom_subject" => "Shown between brackets, for example the list's name.",
         "digest" => "Days 0 (Sunday) to 6 separated by commas, then the time in UTC: 1,4 06:00. Write none for no digest.",
@@ -219,6 +221,11 @@ pub fn param_option(name: &str, value: &str) -> &'static str {
         ("status", "pending") => "Waiting for a listmaster",
         _ => "Other value",
     }
+}
+
+/// The choice of a list's language that means "the site's".
+pub fn site_language() -> &'static str {
+    "The site's language"
 }
 
 /// The title of a group of list parameters (Sympa's group names).

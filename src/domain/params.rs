@@ -17,7 +17,7 @@ use super::Roles;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Group {
-    /// Subject, description, topics, visibility.
+    /// Subject, description, topics, visibility, language.
     Description,
     /// Who posts and how posts go out: send, sizes, subject tag, personalization, DMARC,
     /// moderation expiry, digests.
@@ -113,6 +113,7 @@ pub static PARAMS: &[Param] = &[
     param("info", Group::Description, Write, Write, Write),
     param("topics", Group::Description, Write, Write, Write),
     param("visibility", Group::Description, Write, Write, Write),
+    param("lang", Group::Description, Write, Write, Write),
     param("send", Group::Sending, Read, Write, Write),
     param("max_size", Group::Sending, Hidden, Hidden, Write),
     param("max_attachments", Group::Sending, Write, Write, Write),

@@ -55,6 +55,8 @@ pub struct ListParams {
     pub digest: DigestSettings,
     /// Open, closed or pending.
     pub status: ListStatus,
+    /// The list's language tag (`fr`), "" for the site's.
+    pub lang: String,
 }
 
 /// The kind of value a parameter takes, for the form's input.
@@ -73,6 +75,8 @@ pub enum Kind {
     },
     /// One of these stored names.
     Choice(&'static [&'static str]),
+    /// A language tag the site has a catalogue for, or "" for the site's language.
+    Language,
 }
 
 /// One parameter as the form shows it to a requester.
@@ -129,6 +133,7 @@ pub fn kind(name: &str) -> Kind {
         "info" => Kind::Text(MAX_LIST_DESCRIPTION),
         "topics" => Kind::Line(MAX_TOPICS * (MAX_TOPIC + 2)),
         "visibility" => Kind::Choice(VISIBILITIES),
+        "lang" => Kind::Language,
         "send" => Kind::Choice(SENDS),
         "max_size" => Kind::Number {
             min: MIN_MAX_SIZE,
@@ -174,6 +179,7 @@ impl ListParams {
             "info" => self.description.clone(),
             "topics" => self.topics.join(", "),
             "visibility" => self.policy.visibility.as_str().into(),
+            "lang" => self.lang.clone(),
             "send" => self.mail.send.as_str().into(),
             "max_size" => self.mail.max_size.to_string(),
             "max_attachments" => self
@@ -248,6 +254,17 @@ impl ListParams {
                     "conceal" => Visibility::Conceal,
                     _ => return Err(SettingProblem::NotAChoice),
                 }
+            }
+            "lang" => {
+                // Which tags the site has is checked by `save`, which knows the catalogues.
+                if text.len() > 35
+                    || !text
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
+                    return Err(SettingProblem::NotAChoice);
+                }
+                self.lang = text.to_ascii_lowercase().replace('_', "-");
             }
             "send" => self.mail.send = choice(SendPolicy::parse_exact(text))?,
             "max_size" => self.mail.max_size = number(text, kind)?,
@@ -378,6 +395,7 @@ fn read(env: &Env<'_>, list: &List) -> Result<ListParams, Error> {
             bounce: db.bounce_settings(list.id)?,
             digest: db.digest_settings(list.id)?,
             status: current.status,
+            lang: current.lang,
         })
     })
 }
@@ -451,6 +469,13 @@ pub fn save(
         if candidate.show(param.name) == before.show(param.name) {
             continue;
         }
+        if param.name == "lang"
+            && !candidate.lang.is_empty()
+            && env.templates.catalogues().get(&candidate.lang).is_none()
+        {
+            problems.push((param.name, SettingProblem::NotAChoice));
+            continue;
+        }
         if param.privilege(&roles) != Privilege::Write {
             problems.push((param.name, SettingProblem::NotAllowed));
             continue;
@@ -479,6 +504,9 @@ pub fn save(
         {
             tx.db
                 .set_list_texts(list.id, &after.subject, &after.description, &after.topics)?;
+        }
+        if after.lang != before.lang {
+            tx.db.set_list_lang(list.id, &after.lang)?;
         }
         if after.policy != before.policy {
             tx.db.set_list_policy(list.id, &after.policy)?;
@@ -517,6 +545,7 @@ mod tests {
             bounce: BounceSettings::default(),
             digest: DigestSettings::default(),
             status: ListStatus::Open,
+            lang: String::new(),
         }
     }
 
@@ -542,6 +571,8 @@ mod tests {
         assert_eq!(p.show("digest"), "1,4 13:26");
         p.set("digest", "none").unwrap();
         assert_eq!(p.digest.days, 0);
+        p.set("lang", "pt_BR").unwrap();
+        assert_eq!(p.lang, "pt-br");
         p.set("max_attachments", "").unwrap();
         assert_eq!(p.mail.max_attachments, None);
         p.set("info", "line one\r\nline two\r\n").unwrap();
@@ -559,6 +590,7 @@ mod tests {
             }
         );
         assert_eq!(refused("send", "everyone"), SettingProblem::NotAChoice);
+        assert_eq!(refused("lang", "fr<b>"), SettingProblem::NotAChoice);
         assert_eq!(refused("visibility", "secret"), SettingProblem::NotAChoice);
         assert_eq!(
             refused("max_size", "1023"),

@@ -135,8 +135,8 @@ pub fn admin(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
 /// One value offered by a parameter with choices.
 #[derive(Serialize)]
 struct OptionRow {
-    value: &'static str,
-    label: &'static str,
+    value: String,
+    label: String,
 }
 
 /// One parameter on `edit_list_request.html`.
@@ -147,9 +147,9 @@ struct ParamRow {
     hint: Option<&'static str>,
     value: String,
     /// The value shown for a read-only choice.
-    value_label: Option<&'static str>,
+    value_label: Option<String>,
     editable: bool,
-    /// `line`, `text`, `number` or `choice`.
+    /// `line`, `text`, `number`, `choice` or `language`.
     kind: &'static str,
     max: u64,
     min: u64,
@@ -166,6 +166,19 @@ struct EditListView {
     params: Vec<ParamRow>,
 }
 
+/// The languages a list may be set to: the site's (""), then every catalogue.
+fn languages(ctx: &Ctx<'_>) -> Vec<(String, String)> {
+    let mut all = vec![(String::new(), messages::site_language().to_string())];
+    all.extend(
+        ctx.templates
+            .catalogues()
+            .languages()
+            .iter()
+            .map(|l| (l.tag().to_string(), l.name().to_string())),
+    );
+    all
+}
+
 fn group_of(ctx: &Ctx<'_>) -> Result<Group, Error> {
     match ctx.param("group") {
         None => Ok(Group::Description),
@@ -176,6 +189,7 @@ fn group_of(ctx: &Ctx<'_>) -> Result<Group, Error> {
 }
 
 fn edit_view(
+    languages: &[(String, String)],
     group: Group,
     rows: Vec<settings::ParamView>,
     typed: Option<&BTreeMap<String, String>>,
@@ -194,6 +208,18 @@ fn edit_view(
                 Kind::Line(max) => ("line", 0, max as u64, Vec::new()),
                 Kind::Text(max) => ("text", 0, max as u64, Vec::new()),
                 Kind::Number { min, max } => ("number", min, max, Vec::new()),
+                Kind::Language => (
+                    "language",
+                    0,
+                    0,
+                    languages
+                        .iter()
+                        .map(|(tag, name)| OptionRow {
+                            value: tag.clone(),
+                            label: name.clone(),
+                        })
+                        .collect(),
+                ),
                 Kind::Choice(values) => (
                     "choice",
                     0,
@@ -201,8 +227,8 @@ fn edit_view(
                     values
                         .iter()
                         .map(|v| OptionRow {
-                            value: v,
-                            label: messages::param_option(name, v),
+                            value: v.to_string(),
+                            label: messages::param_option(name, v).to_string(),
                         })
                         .collect(),
                 ),
@@ -211,7 +237,16 @@ fn edit_view(
                 name,
                 label: messages::param_label(name),
                 hint: messages::param_hint(name),
-                value_label: (kind == "choice").then(|| messages::param_option(name, &value)),
+                value_label: match kind {
+                    "choice" => Some(messages::param_option(name, &value).to_string()),
+                    "language" => {
+                        Some(languages.iter().find(|(tag, _)| *tag == value).map_or_else(
+                            || messages::site_language().to_string(),
+                            |(_, n)| n.clone(),
+                        ))
+                    }
+                    _ => None,
+                },
                 value,
                 editable,
                 kind,
@@ -241,7 +276,13 @@ pub fn edit_list_request(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Erro
         .run(|env, who| settings::form(env, who, list, group))
         .map_err(Error::from)?;
     ctx.ensure_csrf_token()?;
-    Ok(Outcome::page(edit_view(group, rows, None, &[])))
+    Ok(Outcome::page(edit_view(
+        &languages(ctx),
+        group,
+        rows,
+        None,
+        &[],
+    )))
 }
 
 /// `edit_list` (POST): saves the submitted parameters, then back to the group's form with a
@@ -303,10 +344,11 @@ pub fn edit_list(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
                 );
             }
             ctx.ensure_csrf_token()?;
-            Ok(
-                Outcome::page_with_status(422, edit_view(group, rows, Some(&typed), problems))
-                    .with_template("edit_list_request"),
+            Ok(Outcome::page_with_status(
+                422,
+                edit_view(&languages(ctx), group, rows, Some(&typed), problems),
             )
+            .with_template("edit_list_request"))
         }
     }
 }
