@@ -131,7 +131,10 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
         | Refusal::InvalidValue { .. }
         | Refusal::TooMany { .. }
         | Refusal::Password(_)
-        | Refusal::AlreadyExists(_) => {
+        | Refusal::AlreadyExists(_)
+        | Refusal::InvalidSettings(_)
+        | Refusal::LastOwner
+        | Refusal::LastPrivilegedOwner => {
             Fault::client(refusal.code(), Some(&messages::refusal(refusal)))
         }
         Refusal::InvalidLink => Fault::server(refusal.code(), Some(&messages::refusal(refusal))),
