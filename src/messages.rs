@@ -11,12 +11,13 @@
 //! translations to `po/{fr,de,es}/messages.po`. The completeness test reads the literals of
 //! this file and fails on one a shipped catalogue misses.
 
+use crate::domain::bounce::points;
 use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS};
 use crate::domain::ListTemplate;
 use crate::domain::Reason;
 use crate::i18n::Language;
 use crate::operations::membership::{MAX_CUSTOM_KEY, MAX_CUSTOM_VALUE};
-use crate::operations::{Existing, Field, Refusal};
+use crate::operations::{Existing, Field, Refusal, SettingProblem};
 
 /// English as the msgids say it, whatever the site's catalogues: for the doors that answer
 /// in English (SOAP faults, the JSON API, the shell).
@@ -50,6 +51,37 @@ pub fn password(problem: PasswordProblem, lang: &Language) -> String {
             &[("n", &MAX_PASSWORD_LEN)],
         ),
         PasswordProblem::Mismatch => lang.gettext("The two passwords differ.").into(),
+    }
+}
+
+/// What is shown next to a list parameter of the settings form that is refused.
+pub fn setting_problem(problem: SettingProblem, lang: &Language) -> String {
+    match problem {
+        SettingProblem::NotAllowed => lang
+            .gettext("You may not change this setting: it is left as it was.")
+            .into(),
+        SettingProblem::Required => lang.gettext("Please fill this in.").into(),
+        SettingProblem::TooLong { max } => {
+            lang.t("At most {max} characters, please.", &[("max", &max)])
+        }
+        SettingProblem::HiddenCharacters => lang
+            .gettext("Please use visible characters only: line breaks, control characters and invisible or direction-changing characters are not accepted here.")
+            .into(),
+        SettingProblem::NotAChoice => lang.gettext("Please choose one of the values offered.").into(),
+        SettingProblem::OutOfRange { min, max } => lang.t(
+            "Please give a whole number from {min} to {max}.",
+            &[("min", &min), ("max", &max)],
+        ),
+        SettingProblem::Points { min, max } => lang.t(
+            "Please give a number of points from {min} to {max} (a decimal point is allowed).",
+            &[("min", &points(min)), ("max", &points(max))],
+        ),
+        SettingProblem::TooMany { max } => {
+            lang.t("At most {max} values, please.", &[("max", &max)])
+        }
+        SettingProblem::Schedule => lang
+            .gettext("Please give the days and time as DAYS HH:MM, days 0 (Sunday) to 6 separated by commas (1,4 06:00), or none for no digest.")
+            .into(),
     }
 }
 
@@ -107,6 +139,32 @@ pub fn refusal(refusal: &Refusal, lang: &Language) -> String {
         Refusal::AlreadyExists(Existing::List(name)) => {
             lang.t("The list {list} already exists.", &[("list", name)])
         }
+        Refusal::AlreadyExists(Existing::Admin(email)) => lang.t(
+            "{email} has this role on the list already: nothing was changed.",
+            &[("email", email)],
+        ),
+        Refusal::LastOwner => lang
+            .gettext("A list keeps at least one owner: add another owner before removing this one.")
+            .into(),
+        Refusal::LastPrivilegedOwner => lang
+            .gettext("A list keeps at least one privileged owner: make another owner privileged first, or ask a listmaster.")
+            .into(),
+        Refusal::InvalidSettings(problems) => lang.tn(
+            "Nothing was changed: {n} setting to correct ({names}).",
+            "Nothing was changed: {n} settings to correct ({names}).",
+            problems.len() as u64,
+            &[
+                ("n", &problems.len()),
+                (
+                    "names",
+                    &problems
+                        .iter()
+                        .map(|(name, _)| *name)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+        ),
         Refusal::AlreadyMember => lang
             .gettext("This address is a member of the list already: nothing was changed.")
             .into(),
@@ -148,6 +206,121 @@ pub fn form_expired(lang: &Language) -> &str {
 /// The name of the language menu's entry for "no preference" (`pref`).
 pub fn browser_language(lang: &Language) -> &str {
     lang.gettext("Your browser's language")
+}
+
+/// The label of a list parameter on the settings form (by Sympa's name).
+pub fn param_label<'l>(name: &str, lang: &'l Language) -> &'l str {
+    match name {
+        "subject" => lang.gettext("Subject"),
+        "info" => lang.gettext("Description"),
+        "topics" => lang.gettext("Topics"),
+        "visibility" => lang.gettext("Who sees that the list exists"),
+        "lang" => lang.gettext("Language of the list"),
+        "send" => lang.gettext("Who may post"),
+        "max_size" => lang.gettext("Largest post, in bytes"),
+        "max_attachments" => lang.gettext("Most attachments before a post is held"),
+        "custom_subject" => lang.gettext("Tag in front of the subject"),
+        "personalization" => lang.gettext("How posts go out"),
+        "dmarc_protection" => lang.gettext("DMARC protection"),
+        "clean_delay_queuemod" => lang.gettext("Days held posts wait for a moderator"),
+        "digest" => lang.gettext("Digest days and time"),
+        "digest_max_size" => lang.gettext("Most messages in one digest"),
+        "subscribe" => lang.gettext("Who may subscribe"),
+        "unsubscribe" => lang.gettext("Who may unsubscribe"),
+        "review" => lang.gettext("Who sees the members"),
+        "archive.web_access" => lang.gettext("Who reads the web archives"),
+        "bounce.threshold" => lang.gettext("Bounce score that stops delivery"),
+        "bounce.stale_days" => lang.gettext("Days after which a bounce score is forgotten"),
+        "bounce.warnings" => lang.gettext("Warnings before removal"),
+        "bounce.warning_days" => lang.gettext("Days between warnings"),
+        "status" => lang.gettext("Status"),
+        _ => lang.gettext("Setting"),
+    }
+}
+
+/// The hint under a list parameter on the settings form, if it has one.
+pub fn param_hint<'l>(name: &str, lang: &'l Language) -> Option<&'l str> {
+    Some(match name {
+        "topics" => lang.gettext("Separated by commas."),
+        "lang" => lang.gettext("The language of its pages for visitors who ask for none we have, and of its mail."),
+        "max_attachments" => lang.gettext("Leave empty for no limit."),
+        "custom_subject" => lang.gettext("Shown between brackets, for example the list's name."),
+        "digest" => lang.gettext("Days 0 (Sunday) to 6 separated by commas, then the time in UTC: 1,4 06:00. Write none for no digest."),
+        "bounce.threshold" => lang.gettext("A hard bounce counts 1 point, a soft one half a point, at most once a day."),
+        "status" => lang.gettext("Closing or opening the list is done from the list's administration page."),
+        _ => return None,
+    })
+}
+
+/// The label of one value of a list parameter with choices.
+pub fn param_option<'l>(name: &str, value: &str, lang: &'l Language) -> &'l str {
+    match (name, value) {
+        ("visibility", "noconceal") => lang.gettext("Anyone"),
+        ("visibility", "intranet") => lang.gettext("Logged-in users"),
+        ("visibility", "conceal") => lang.gettext("Only its members, moderators and owners"),
+        ("send", "public") => lang.gettext("Anyone"),
+        ("send", "privateoreditorkey") => lang.gettext("Members; others are moderated"),
+        ("send", "private") => lang.gettext("Members only; others are refused"),
+        ("send", "editorkey") => lang.gettext("Everyone is moderated"),
+        ("send", "editorkeyonly") => lang.gettext("Everyone is moderated, moderators too"),
+        ("send", "newsletter") => lang.gettext("Moderators and owners only (newsletter)"),
+        ("send", "closed") => lang.gettext("Nobody"),
+        ("subscribe" | "unsubscribe", "open") => lang.gettext("Anyone, at once"),
+        ("subscribe" | "unsubscribe", "open_notify") => {
+            lang.gettext("Anyone, at once, owners told")
+        }
+        ("subscribe" | "unsubscribe", "auth") => lang.gettext("Anyone, after confirming by mail"),
+        ("subscribe" | "unsubscribe", "auth_notify") => {
+            lang.gettext("Anyone, after confirming by mail, owners told")
+        }
+        ("subscribe", "auth_owner") => {
+            lang.gettext("After confirming by mail, then an owner approves")
+        }
+        ("subscribe" | "unsubscribe", "owner") => lang.gettext("An owner approves"),
+        ("subscribe" | "unsubscribe", "owner_notify") => {
+            lang.gettext("An owner approves, owners told")
+        }
+        ("subscribe" | "unsubscribe", "closed") => {
+            lang.gettext("Nobody; only owners add and remove")
+        }
+        ("review" | "archive.web_access", "public") => lang.gettext("Anyone"),
+        ("review" | "archive.web_access", "private") => {
+            lang.gettext("Members, moderators and owners")
+        }
+        ("review" | "archive.web_access", "owner") => lang.gettext("Owners only"),
+        ("review" | "archive.web_access", "closed") => lang.gettext("Listmasters only"),
+        ("personalization", "personalized") => {
+            lang.gettext("One copy per member, with their own unsubscribe link and bounce address")
+        }
+        ("personalization", "bulk") => lang.gettext("One copy for many members"),
+        ("dmarc_protection", "auto") => {
+            lang.gettext("Rewrite the sender when their domain asks for it")
+        }
+        ("dmarc_protection", "always") => lang.gettext("Always rewrite the sender"),
+        ("dmarc_protection", "never") => lang.gettext("Never rewrite the sender"),
+        ("status", "open") => lang.gettext("Open"),
+        ("status", "closed") => lang.gettext("Closed"),
+        ("status", "pending") => lang.gettext("Waiting for a listmaster"),
+        _ => lang.gettext("Other value"),
+    }
+}
+
+/// The choice of a list's language that means "the site's".
+pub fn site_language(lang: &Language) -> &str {
+    lang.gettext("The site's language")
+}
+
+/// The title of a group of list parameters (Sympa's group names).
+pub fn param_group(group: crate::domain::params::Group, lang: &Language) -> &str {
+    use crate::domain::params::Group;
+    match group {
+        Group::Description => lang.gettext("List definition"),
+        Group::Sending => lang.gettext("Sending and reception"),
+        Group::Command => lang.gettext("Privileges"),
+        Group::Archives => lang.gettext("Archives"),
+        Group::Bounces => lang.gettext("Bounce management"),
+        Group::Other => lang.gettext("Miscellaneous"),
+    }
 }
 
 #[cfg(test)]

@@ -179,6 +179,8 @@ pub fn field_name(field: Field) -> &'static str {
         Field::Subject => "subject",
         Field::Description => "description",
         Field::Topics => "topics",
+        Field::Profile => "profile",
+        Field::Info => "info",
     }
 }
 
@@ -190,7 +192,10 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         Refusal::Denied(_) => 403,
         Refusal::BadCredentials => 401,
         Refusal::TooManyAttempts | Refusal::TryAgainSoon { .. } => 429,
-        Refusal::AlreadyExists(_) | Refusal::AlreadyMember => 409,
+        Refusal::AlreadyExists(_)
+        | Refusal::AlreadyMember
+        | Refusal::LastOwner
+        | Refusal::LastPrivilegedOwner => 409,
         Refusal::NotAMember => 404,
         Refusal::InvalidLink => 410,
         Refusal::InvalidAddress
@@ -198,7 +203,8 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         | Refusal::TooLong { .. }
         | Refusal::HiddenCharacters { .. }
         | Refusal::InvalidValue { .. }
-        | Refusal::TooMany { .. } => 422,
+        | Refusal::TooMany { .. }
+        | Refusal::InvalidSettings(_) => 422,
     }
 }
 

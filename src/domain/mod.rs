@@ -9,6 +9,7 @@ pub mod digest;
 pub mod list;
 pub mod member;
 pub mod names;
+pub mod params;
 pub mod policy;
 pub mod post;
 pub mod role;

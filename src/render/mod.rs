@@ -31,6 +31,22 @@ const EMBEDDED: &[(&str, &str)] = &[
         "web/help.html",
         include_str!("../../templates/web/help.html"),
     ),
+    (
+        "web/admin.html",
+        include_str!("../../templates/web/admin.html"),
+    ),
+    (
+        "web/edit.html",
+        include_str!("../../templates/web/edit.html"),
+    ),
+    (
+        "web/edit_list.html",
+        include_str!("../../templates/web/edit_list.html"),
+    ),
+    (
+        "web/edit_list_request.html",
+        include_str!("../../templates/web/edit_list_request.html"),
+    ),
     ("web/arc.html", include_str!("../../templates/web/arc.html")),
     (
         "web/arc_atom.html",

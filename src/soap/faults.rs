@@ -143,7 +143,10 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
         | Refusal::InvalidValue { .. }
         | Refusal::TooMany { .. }
         | Refusal::Password(_)
-        | Refusal::AlreadyExists(_) => Fault::client(
+        | Refusal::AlreadyExists(_)
+        | Refusal::InvalidSettings(_)
+        | Refusal::LastOwner
+        | Refusal::LastPrivilegedOwner => Fault::client(
             refusal.code(),
             Some(&messages::refusal(refusal, messages::english())),
         ),
