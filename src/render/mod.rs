@@ -245,6 +245,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/mail/welcome.txt"),
     ),
     (
+        "mail/remind.txt",
+        include_str!("../../templates/mail/remind.txt"),
+    ),
+    (
         "mail/goodbye.txt",
         include_str!("../../templates/mail/goodbye.txt"),
     ),

@@ -130,11 +130,14 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
         | Refusal::HiddenCharacters { .. }
         | Refusal::InvalidValue { .. }
         | Refusal::TooMany { .. }
+        | Refusal::TooBig { .. }
         | Refusal::Password(_)
         | Refusal::AlreadyExists(_) => {
             Fault::client(refusal.code(), Some(&messages::refusal(refusal)))
         }
-        Refusal::InvalidLink => Fault::server(refusal.code(), Some(&messages::refusal(refusal))),
+        Refusal::InvalidLink | Refusal::TooSoon { .. } => {
+            Fault::server(refusal.code(), Some(&messages::refusal(refusal)))
+        }
     }
 }
 
