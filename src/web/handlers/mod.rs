@@ -9,6 +9,7 @@ pub mod moderation;
 pub mod soap;
 pub mod subscription;
 pub mod tokens;
+pub mod tools;
 
 use crate::messages;
 use crate::operations::{Field, Refusal};
