@@ -35,6 +35,7 @@ mod roster;
 mod rows;
 mod security;
 mod target;
+mod texts;
 mod tokens;
 
 use std::cell::{Cell, RefCell};
