@@ -6,7 +6,8 @@
 
 use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS};
 use crate::domain::ListTemplate;
-use crate::domain::Reason;
+use crate::domain::list_names::RESERVED_SUFFIXES;
+use crate::domain::{NameProblem, Reason};
 use crate::operations::membership::{MAX_CUSTOM_KEY, MAX_CUSTOM_VALUE};
 use crate::operations::{Existing, Field, Refusal};
 
@@ -94,5 +95,23 @@ pub fn refusal(refusal: &Refusal) -> String {
             max,
         } => format!("A list has at most {max} topics."),
         Refusal::TooMany { max, .. } => format!("At most {max} at once, please."),
+        Refusal::ListName(problem) => list_name(*problem),
+        Refusal::NotClosed => {
+            "Only a closed list can be purged: close it first (nothing was deleted).".into()
+        }
+    }
+}
+
+/// What is shown next to a list name that cannot be given to a new or renamed list.
+pub fn list_name(problem: NameProblem) -> String {
+    match problem {
+        NameProblem::Syntax => "A list name has at most 50 letters, digits, dots, dashes, underscores or plus signs, and starts with a letter or a digit.".into(),
+        NameProblem::ReservedSuffix(suffix) => format!(
+            "A list name may not end with “{suffix}”: the list's own addresses end so ({}).",
+            RESERVED_SUFFIXES.join(", ")
+        ),
+        NameProblem::SiteAddress => {
+            "This name is one of the site's own addresses; please choose another.".into()
+        }
     }
 }

@@ -179,6 +179,7 @@ pub fn field_name(field: Field) -> &'static str {
         Field::Subject => "subject",
         Field::Description => "description",
         Field::Topics => "topics",
+        Field::ListName => "listname",
     }
 }
 
@@ -190,7 +191,7 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         Refusal::Denied(_) => 403,
         Refusal::BadCredentials => 401,
         Refusal::TooManyAttempts | Refusal::TryAgainSoon { .. } => 429,
-        Refusal::AlreadyExists(_) | Refusal::AlreadyMember => 409,
+        Refusal::AlreadyExists(_) | Refusal::AlreadyMember | Refusal::NotClosed => 409,
         Refusal::NotAMember => 404,
         Refusal::InvalidLink => 410,
         Refusal::InvalidAddress
@@ -198,6 +199,7 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         | Refusal::TooLong { .. }
         | Refusal::HiddenCharacters { .. }
         | Refusal::InvalidValue { .. }
+        | Refusal::ListName(_)
         | Refusal::TooMany { .. } => 422,
     }
 }

@@ -6,7 +6,7 @@
 //! are never renamed, only added to.
 
 use crate::domain::user::PasswordProblem;
-use crate::domain::{Email, ListName, Reason};
+use crate::domain::{Email, ListName, NameProblem, Reason};
 
 /// What a refusal concerns, whatever the door calls it (the web's form fields, SOAP's
 /// parameters).
@@ -66,6 +66,8 @@ pub enum Field {
     Description,
     /// A list's topics.
     Topics,
+    /// The name of a new or renamed list.
+    ListName,
 }
 
 /// What already exists when something was to be created.
@@ -121,6 +123,11 @@ pub enum Refusal {
     AlreadyMember,
     /// The address is not a member of the list.
     NotAMember,
+    /// A name refused for a new or renamed list (its syntax, a reserved suffix, a site
+    /// address); a name another list has is [`Refusal::AlreadyExists`].
+    ListName(NameProblem),
+    /// Only a closed list can be purged.
+    NotClosed,
     /// Too many values at once.
     TooMany {
         /// The field.
@@ -155,6 +162,9 @@ impl Refusal {
             Refusal::AlreadyMember => "already_member",
             Refusal::NotAMember => "not_member",
             Refusal::TooMany { .. } => "too_many",
+            Refusal::ListName(NameProblem::Syntax) => "invalid_list_name",
+            Refusal::ListName(_) => "reserved_list_name",
+            Refusal::NotClosed => "list_not_closed",
         }
     }
 
@@ -162,6 +172,9 @@ impl Refusal {
     pub fn field(&self) -> Option<Field> {
         match self {
             Refusal::InvalidAddress => Some(Field::Email),
+            Refusal::ListName(_) | Refusal::AlreadyExists(Existing::List(_)) => {
+                Some(Field::ListName)
+            }
             Refusal::BadCredentials => Some(Field::Password),
             Refusal::Password(_) => Some(Field::NewPassword),
             Refusal::TooLong { field, .. }
@@ -226,6 +239,9 @@ mod tests {
             Refusal::HiddenCharacters {
                 field: Field::Description,
             },
+            Refusal::ListName(NameProblem::Syntax),
+            Refusal::ListName(NameProblem::ReservedSuffix("-owner")),
+            Refusal::AlreadyExists(Existing::List(ListName::parse("x").unwrap())),
         ];
         // Each refusal about a field names it; the others name none.
         let fields: Vec<Option<Field>> = all.iter().map(Refusal::field).collect();
@@ -257,6 +273,9 @@ mod tests {
                 Some(Field::CustomAttribute),
                 Some(Field::Subject),
                 Some(Field::Description),
+                Some(Field::ListName),
+                Some(Field::ListName),
+                Some(Field::ListName),
             ]
         );
         // The first twenty are one of each kind, with distinct codes; the last ones reuse

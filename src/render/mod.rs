@@ -261,6 +261,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/mail/list_requested.txt"),
     ),
     (
+        "mail/list_installed.txt",
+        include_str!("../../templates/mail/list_installed.txt"),
+    ),
+    (
+        "mail/list_rejected.txt",
+        include_str!("../../templates/mail/list_rejected.txt"),
+    ),
+    (
         "mail/bounce_warning.txt",
         include_str!("../../templates/mail/bounce_warning.txt"),
     ),

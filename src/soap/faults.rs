@@ -131,10 +131,11 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
         | Refusal::InvalidValue { .. }
         | Refusal::TooMany { .. }
         | Refusal::Password(_)
+        | Refusal::ListName(_)
         | Refusal::AlreadyExists(_) => {
             Fault::client(refusal.code(), Some(&messages::refusal(refusal)))
         }
-        Refusal::InvalidLink => Fault::server(refusal.code(), Some(&messages::refusal(refusal))),
+        Refusal::InvalidLink | Refusal::NotClosed => Fault::server(refusal.code(), Some(&messages::refusal(refusal))),
     }
 }
 

@@ -68,6 +68,7 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::Subject => "subject",
         Field::Description => "info",
         Field::Topics => "topics",
+        Field::ListName => "listname",
     }
 }
 
