@@ -8,7 +8,13 @@
 use super::names::ListName;
 
 /// The endings Sympa gives a list's other addresses; no list name ends with one.
-pub const RESERVED_SUFFIXES: &[&str] = &["-request", "-owner", "-editor", "-subscribe", "-unsubscribe"];
+pub const RESERVED_SUFFIXES: &[&str] = &[
+    "-request",
+    "-owner",
+    "-editor",
+    "-subscribe",
+    "-unsubscribe",
+];
 
 /// Local parts every site answers besides its `email`: no list may take them.
 pub const SITE_ADDRESSES: &[&str] = &[
@@ -107,10 +113,16 @@ mod tests {
     #[test]
     fn the_syntax_comes_first_and_good_names_are_lower_cased() {
         for bad in ["", " ", "-x", "a b", "é", &"a".repeat(51), "x/y"] {
-            assert_eq!(check_new_list_name(bad, "sympa"), Err(NameProblem::Syntax), "{bad:?}");
+            assert_eq!(
+                check_new_list_name(bad, "sympa"),
+                Err(NameProblem::Syntax),
+                "{bad:?}"
+            );
         }
         assert_eq!(
-            check_new_list_name(" Team.Dev_2+x ", "sympa").unwrap().as_str(),
+            check_new_list_name(" Team.Dev_2+x ", "sympa")
+                .unwrap()
+                .as_str(),
             "team.dev_2+x"
         );
     }

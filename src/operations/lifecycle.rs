@@ -212,6 +212,44 @@ pub fn rename(
     Ok(Moved { list })
 }
 
+/// Whether `requester` may close, copy or rename `list` (its privileged owners and the
+/// listmasters), for the pages that confirm before acting; nothing is changed.
+pub fn may_manage(env: &Env<'_>, requester: &Requester, list: &List) -> Result<(), Error> {
+    env.authorize(requester, list, ActionKind::ManageList)
+        .map(drop)
+}
+
+/// Whether `requester` may open `list` (listmasters), for the confirmation page.
+pub fn may_open(_env: &Env<'_>, requester: &Requester, _list: &List) -> Result<(), Error> {
+    listmaster_only(requester).map_err(Error::from)
+}
+
+/// A pending list's mail settings and owners, for a listmaster reviewing it before
+/// installing or rejecting it (`set_pending_list_request`); a list that is not pending is
+/// [`Reason::NotVisible`] here.
+pub fn pending_details(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+) -> Result<(crate::domain::MailSettings, Vec<crate::domain::Admin>), Error> {
+    listmaster_only(requester)?;
+    if list.status != ListStatus::Pending {
+        return Err(Refusal::Denied(Reason::NotVisible).into());
+    }
+    env.snapshot(|db| {
+        let mut owners = db.admins(list.id)?;
+        owners.retain(|a| a.role == AdminRole::Owner);
+        Ok((db.list_mail_settings(list.id)?, owners))
+    })
+}
+
+/// The list called `name` for `purge_list`'s confirmation: listmasters only; any list of
+/// that name, which [`purge`] then refuses unless it is closed.
+pub fn closed_list(env: &Env<'_>, requester: &Requester, name: &str) -> Result<List, Error> {
+    listmaster_only(requester)?;
+    super::lists::find(env, name)
+}
+
 fn listmaster_only(requester: &Requester) -> Result<(), Refusal> {
     if requester.listmaster {
         Ok(())

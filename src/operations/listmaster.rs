@@ -122,7 +122,8 @@ pub fn mass_del(
                 tx.queue(mail)?;
             }
             if moderator {
-                tx.db.remove_admin_role(list.id, &email, AdminRole::Editor)?;
+                tx.db
+                    .remove_admin_role(list.id, &email, AdminRole::Editor)?;
             }
             if owner {
                 tx.db.remove_admin_role(list.id, &email, AdminRole::Owner)?;

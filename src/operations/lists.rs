@@ -10,8 +10,9 @@ use crate::config::CreateList;
 use crate::domain::authz::can_see;
 use crate::domain::text::{hidden_char, unfit_for_one_line};
 use crate::domain::{
-    check_new_list_name, decide, ActionKind, Admin, AdminRole, ArchivedState, Decision, Email, IndexText, List,
-    ListName, ListPolicy, ListStatus, ListSummary, ListTemplate, MailSettings, Reason, Visibility,
+    check_new_list_name, decide, ActionKind, Admin, AdminRole, ArchivedState, Decision, Email,
+    IndexText, List, ListName, ListPolicy, ListStatus, ListSummary, ListTemplate, MailSettings,
+    Reason, Visibility,
 };
 use crate::mail::notices;
 use crate::store::NewList;
@@ -89,6 +90,24 @@ fn check_new_list(list: &NewList) -> Result<(), Refusal> {
         }
     }
     Ok(())
+}
+
+/// What a list created by `requester` would be: `Open` for a listmaster or where anyone
+/// creates lists (`create_list = public`), `Pending` where a listmaster approves them
+/// (`public_listmaster`); refused where only listmasters create lists, and for anonymous
+/// requesters ([`Reason::LoginRequired`]). For the creation form, which says which.
+pub fn creation_status(env: &Env<'_>, requester: &Requester) -> Result<ListStatus, Error> {
+    if requester.listmaster {
+        return Ok(ListStatus::Open);
+    }
+    if requester.email.is_none() {
+        return Err(Refusal::Denied(Reason::LoginRequired).into());
+    }
+    match env.config.create_list {
+        CreateList::Listmaster => Err(Refusal::Denied(Reason::NotPermitted).into()),
+        CreateList::PublicListmaster => Ok(ListStatus::Pending),
+        CreateList::Public => Ok(ListStatus::Open),
+    }
 }
 
 /// Creates a list with its policies (or its template's) and owner in one transaction.
@@ -199,11 +218,7 @@ pub fn create(
 /// site's `email`, then that no list of the domain has it, whatever its status.
 pub(crate) fn check_new_name(env: &Env<'_>, name: &str) -> Result<ListName, Error> {
     let name = check_new_list_name(name, &env.config.email).map_err(Refusal::ListName)?;
-    if env
-        .db()
-        .list_by_name(&env.config.domain, &name)?
-        .is_some()
-    {
+    if env.db().list_by_name(&env.config.domain, &name)?.is_some() {
         return Err(Refusal::AlreadyExists(Existing::List(name)).into());
     }
     Ok(name)

@@ -13,16 +13,16 @@ pub mod digests;
 pub mod distribution;
 pub mod intake;
 pub mod jobs;
-pub mod limits;
 pub mod lifecycle;
+pub mod limits;
 pub mod listmaster;
 pub mod lists;
-pub mod site_check;
 pub mod members;
 pub mod membership;
 pub mod moderation;
 mod refusal;
 mod run;
+pub mod site_check;
 pub mod tokens;
 
 #[cfg(test)]

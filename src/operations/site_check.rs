@@ -66,7 +66,12 @@ pub fn configuration(config: &Config) -> Vec<Finding> {
 pub fn database(config: &Config, store: &Store, where_: &str) -> Vec<Finding> {
     let current = match store.is_current() {
         Ok(current) => current,
-        Err(e) => return vec![Finding::new(Level::Error, format!("database {where_}: {e}"))],
+        Err(e) => {
+            return vec![Finding::new(
+                Level::Error,
+                format!("database {where_}: {e}"),
+            )]
+        }
     };
     if !current {
         return vec![Finding::new(
@@ -103,7 +108,10 @@ pub fn database(config: &Config, store: &Store, where_: &str) -> Vec<Finding> {
             }
             found
         }
-        Err(e) => vec![Finding::new(Level::Error, format!("database {where_}: {e}"))],
+        Err(e) => vec![Finding::new(
+            Level::Error,
+            format!("database {where_}: {e}"),
+        )],
     }
 }
 
@@ -124,9 +132,7 @@ pub fn mail(config: &Config) -> Vec<Finding> {
         Ok(()) => Finding::new(Level::Ok, format!("mail: ok ({})", transport.describe())),
         Err(e) => Finding::new(
             Level::Warning,
-            format!(
-                "mail: {e}; mail stays in the outbox until `wwsympa sender` can deliver it"
-            ),
+            format!("mail: {e}; mail stays in the outbox until `wwsympa sender` can deliver it"),
         ),
     });
     found.push(match mail::distribute::check_keys(config) {

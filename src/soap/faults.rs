@@ -135,7 +135,9 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
         | Refusal::AlreadyExists(_) => {
             Fault::client(refusal.code(), Some(&messages::refusal(refusal)))
         }
-        Refusal::InvalidLink | Refusal::NotClosed => Fault::server(refusal.code(), Some(&messages::refusal(refusal))),
+        Refusal::InvalidLink | Refusal::NotClosed => {
+            Fault::server(refusal.code(), Some(&messages::refusal(refusal)))
+        }
     }
 }
 

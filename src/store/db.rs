@@ -10,9 +10,9 @@ use super::{
     ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry, AuditLine,
     BounceDue, BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt, Db, DbInner, DeliveryCounts,
     DeliveryRcpt, DeliveryRecord, DigestState, DueDigest, Error, HeldHistory, HeldRecord,
-    KeyedHeld, ListActivity, MemberQuery, MessageKey, NewArchived, NewBounce, NewHeld, NewList, NewMail,
-    NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome, SessionRecord,
-    StoredMessage, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
+    KeyedHeld, ListActivity, MemberQuery, MessageKey, NewArchived, NewBounce, NewHeld, NewList,
+    NewMail, NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome,
+    SessionRecord, StoredMessage, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
 };
 use crate::domain::{
     Admin, AdminRole, ArchivedState, BounceScore, BounceSettings, DeliveryMode, DigestSettings,

@@ -90,10 +90,10 @@ pub use records::{
     ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedRef, ArchivedSummary,
     AuditEntry, AuditLine, BounceDue, BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt,
     DeliveryCounts, DeliveryRcpt, DeliveryRecord, DigestState, DueDigest, HeldDecision,
-    HeldHistory, HeldRecord, KeyedHeld, ListActivity, MemberQuery, MemberSort, MessageKey, NewArchived,
-    NewBounce, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser, OutboxCounts,
-    PendingRecord, RcptOutcome, RcptState, SessionRecord, StoredMessage, ThreadNode, ThreadSummary,
-    TicketRecord, UserRecord, BOUNCE_KEPT_BYTES,
+    HeldHistory, HeldRecord, KeyedHeld, ListActivity, MemberQuery, MemberSort, MessageKey,
+    NewArchived, NewBounce, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser,
+    OutboxCounts, PendingRecord, RcptOutcome, RcptState, SessionRecord, StoredMessage, ThreadNode,
+    ThreadSummary, TicketRecord, UserRecord, BOUNCE_KEPT_BYTES,
 };
 pub use target::Target;
 

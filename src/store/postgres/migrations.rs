@@ -34,10 +34,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("sql/012_delivery_indexes.sql"),
     ),
     ("013_api_tokens", include_str!("sql/013_api_tokens.sql")),
-    (
-        "016_list_renames",
-        include_str!("sql/016_list_renames.sql"),
-    ),
+    ("016_list_renames", include_str!("sql/016_list_renames.sql")),
 ];
 
 /// Held by the process migrating, so that two processes starting at once apply each

@@ -4,6 +4,7 @@ pub mod account;
 pub mod archive;
 pub mod bounces;
 pub mod home;
+pub mod listadmin;
 pub mod members;
 pub mod moderation;
 pub mod soap;
