@@ -8,7 +8,6 @@ use serde_json::json;
 
 use super::lists::{check_new_name, purge_in};
 use super::{Env, Error, Refusal, Requester};
-use crate::config::CreateList;
 use crate::domain::{ActionKind, AdminRole, Email, List, ListStatus, Reason};
 use crate::mail::notices;
 use crate::store::NewList;
@@ -70,20 +69,6 @@ pub struct Moved {
     pub list: List,
 }
 
-/// Who may give a list a new name (copy or rename), beyond its privileged owners: the
-/// listmasters always; others as the site's `create_list` says. `Some(status)` is the status
-/// a copy starts with.
-fn creation_status(env: &Env<'_>, requester: &Requester) -> Result<ListStatus, Error> {
-    if requester.listmaster {
-        return Ok(ListStatus::Open);
-    }
-    match env.config.create_list {
-        CreateList::Listmaster => Err(Refusal::Denied(Reason::NotPermitted).into()),
-        CreateList::PublicListmaster => Ok(ListStatus::Pending),
-        CreateList::Public => Ok(ListStatus::Open),
-    }
-}
-
 /// `copy_list`: a new list called `new_name` with the configuration of `list` (subject,
 /// description, topics, visibility, policies, mail, bounce and digest settings) and its
 /// owners and moderators, but none of its members, archives or held posts. For its
@@ -99,7 +84,7 @@ pub fn copy(
     new_name: &str,
 ) -> Result<Moved, Error> {
     env.authorize(requester, list, ActionKind::ManageList)?;
-    let status = creation_status(env, requester)?;
+    let status = super::lists::creation_status(env, requester)?;
     let name = check_new_name(env, new_name)?;
     if !requester.listmaster {
         if let Some(own) = &requester.email {
@@ -188,7 +173,7 @@ pub fn rename(
     new_name: &str,
 ) -> Result<Moved, Error> {
     env.authorize(requester, list, ActionKind::ManageList)?;
-    if creation_status(env, requester)? != ListStatus::Open {
+    if super::lists::creation_status(env, requester)? != ListStatus::Open {
         return Err(Refusal::Denied(Reason::NotPermitted).into());
     }
     let name = check_new_name(env, new_name)?;
@@ -219,8 +204,9 @@ pub fn may_manage(env: &Env<'_>, requester: &Requester, list: &List) -> Result<(
         .map(drop)
 }
 
-/// Whether `requester` may open `list` (listmasters), for the confirmation page.
-pub fn may_open(_env: &Env<'_>, requester: &Requester, _list: &List) -> Result<(), Error> {
+/// Whether `requester` may open lists (listmasters), asked before the list is read, so
+/// that anyone else gets the same answer for any name, concealed, unknown or not.
+pub fn may_open(requester: &Requester) -> Result<(), Error> {
     listmaster_only(requester).map_err(Error::from)
 }
 

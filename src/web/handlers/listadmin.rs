@@ -243,9 +243,9 @@ struct OpenView {
 /// `open_list` (Sympa's `restore_list`, `install_pending_list`): a listmaster reopens a
 /// closed list or installs a pending one. GET confirms.
 pub fn open_list(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
-    let list = named_list(ctx)?;
-    ctx.run(|env, who| lifecycle::may_open(env, who, &list))
+    ctx.run(|_, who| lifecycle::may_open(who))
         .map_err(Error::from)?;
+    let list = named_list(ctx)?;
     if ctx.request.method != Method::Post {
         ctx.ensure_csrf_token()?;
         return Ok(Outcome::page(OpenView {
@@ -271,6 +271,8 @@ struct PendingView {
 /// `set_pending_list_request`: a listmaster reviews a pending list's settings, with the
 /// buttons to install it or reject it.
 pub fn set_pending_list_request(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
+    ctx.run(|_, who| lifecycle::may_open(who))
+        .map_err(Error::from)?;
     let list = named_list(ctx)?;
     let (mail, owners) = ctx
         .run(|env, who| lifecycle::pending_details(env, who, &list))
@@ -384,6 +386,8 @@ pub fn purge_list(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
         .take(listmaster::MAX_MASS_DEL_LISTS)
         .map(str::to_string)
         .collect();
+    ctx.run(|_, who| lifecycle::may_open(who))
+        .map_err(Error::from)?;
     let mut lists = Vec::new();
     for name in &names {
         let list = ctx.run(|env, who| lifecycle::closed_list(env, who, name));
