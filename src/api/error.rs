@@ -179,6 +179,8 @@ pub fn field_name(field: Field) -> &'static str {
         Field::Subject => "subject",
         Field::Description => "description",
         Field::Topics => "topics",
+        Field::Profile => "profile",
+        Field::Info => "info",
         Field::ListName => "listname",
     }
 }
@@ -191,7 +193,11 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         Refusal::Denied(_) => 403,
         Refusal::BadCredentials => 401,
         Refusal::TooManyAttempts | Refusal::TryAgainSoon { .. } => 429,
-        Refusal::AlreadyExists(_) | Refusal::AlreadyMember | Refusal::NotClosed => 409,
+        Refusal::AlreadyExists(_)
+        | Refusal::AlreadyMember
+        | Refusal::LastOwner
+        | Refusal::LastPrivilegedOwner
+        | Refusal::NotClosed => 409,
         Refusal::NotAMember => 404,
         Refusal::InvalidLink => 410,
         Refusal::InvalidAddress
@@ -199,8 +205,9 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         | Refusal::TooLong { .. }
         | Refusal::HiddenCharacters { .. }
         | Refusal::InvalidValue { .. }
+        | Refusal::TooMany { .. }
         | Refusal::ListName(_)
-        | Refusal::TooMany { .. } => 422,
+        | Refusal::InvalidSettings(_) => 422,
     }
 }
 

@@ -37,6 +37,10 @@ pub enum ActionKind {
     /// Hide, show again or delete archived messages (`arc_hide`, `arc_show`, `remove_arc`):
     /// owners and listmasters.
     ManageArchive,
+    /// See and change the list's settings and its moderators (`edit_list_request`,
+    /// `edit_list`, `edit`): owners of either kind and listmasters; which parameter each may
+    /// change is [`crate::domain::params`]'s.
+    EditSettings,
 }
 
 impl ActionKind {
@@ -53,6 +57,7 @@ impl ActionKind {
         ActionKind::Moderate,
         ActionKind::ManageList,
         ActionKind::ManageArchive,
+        ActionKind::EditSettings,
     ];
 }
 
@@ -173,6 +178,7 @@ pub fn decide(kind: ActionKind, roles: &Roles, policy: &ListPolicy) -> Decision 
         ActionKind::Moderate => need(roles.is_editor(), roles),
         ActionKind::ManageList => need(roles.is_privileged_owner(), roles),
         ActionKind::ManageArchive => need(roles.is_owner(), roles),
+        ActionKind::EditSettings => need(roles.is_owner(), roles),
     }
 }
 
@@ -510,6 +516,10 @@ mod tests {
         );
         walk(
             ActionKind::ManageArchive,
+            [LOGIN, DENY, DENY, DENY, ALLOW, ALLOW, ALLOW],
+        );
+        walk(
+            ActionKind::EditSettings,
             [LOGIN, DENY, DENY, DENY, ALLOW, ALLOW, ALLOW],
         );
         // Owners moderate a list without moderators: the store sets `editor` for them.

@@ -10,6 +10,7 @@ pub mod list;
 pub mod list_names;
 pub mod member;
 pub mod names;
+pub mod params;
 pub mod policy;
 pub mod post;
 pub mod role;

@@ -7,8 +7,10 @@
 //! [`Refusal`] whose text is shown to the requester; anything else is a failure to log.
 
 pub mod account;
+pub mod admins;
 pub mod archive;
 pub mod bounces;
+pub mod dashboard;
 pub mod digests;
 pub mod distribution;
 pub mod intake;
@@ -22,13 +24,14 @@ pub mod membership;
 pub mod moderation;
 mod refusal;
 mod run;
+pub mod settings;
 pub mod site_check;
 pub mod tokens;
 
 #[cfg(test)]
 mod doors_tests;
 
-pub use refusal::{Existing, Field, Refusal};
+pub use refusal::{Existing, Field, Refusal, SettingProblem};
 pub use run::{run, Handoff};
 
 use std::net::IpAddr;

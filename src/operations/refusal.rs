@@ -66,6 +66,10 @@ pub enum Field {
     Description,
     /// A list's topics.
     Topics,
+    /// An owner's profile (`normal` or `privileged`).
+    Profile,
+    /// A private note about an owner or moderator (Sympa's admin `info`).
+    Info,
     /// The name of a new or renamed list.
     ListName,
 }
@@ -77,6 +81,8 @@ pub enum Existing {
     Account(Email),
     /// A list of this name in the domain.
     List(ListName),
+    /// An owner (or a moderator) with this address on the list.
+    Admin(Email),
 }
 
 /// An expected "no": nothing was changed.
@@ -135,6 +141,53 @@ pub enum Refusal {
         /// The limit.
         max: usize,
     },
+    /// The last owner of a list cannot be removed: someone must answer for it.
+    LastOwner,
+    /// The last privileged owner of a list cannot be removed or made a normal owner, except
+    /// by a listmaster: nobody could manage the owners any more.
+    LastPrivilegedOwner,
+    /// Some list parameters of a settings form are refused (each with its problem, by
+    /// Sympa's parameter name); nothing was changed.
+    InvalidSettings(Vec<(&'static str, SettingProblem)>),
+}
+
+/// What is wrong with one list parameter of a settings form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingProblem {
+    /// The requester may not change it (Sympa's `edit_list.conf`: read-only or hidden).
+    NotAllowed,
+    /// It must not be empty.
+    Required,
+    /// Longer than `max` characters.
+    TooLong {
+        /// The limit.
+        max: usize,
+    },
+    /// A line break, a control character or an invisible one where none is accepted.
+    HiddenCharacters,
+    /// Not one of the values offered.
+    NotAChoice,
+    /// Not a whole number from `min` to `max`.
+    OutOfRange {
+        /// The smallest accepted.
+        min: u64,
+        /// The largest accepted.
+        max: u64,
+    },
+    /// Not a number of points from `min` to `max` (thousandths of a point).
+    Points {
+        /// The smallest accepted.
+        min: u32,
+        /// The largest accepted.
+        max: u32,
+    },
+    /// More than `max` values.
+    TooMany {
+        /// The limit.
+        max: usize,
+    },
+    /// Not a digest schedule (`DAYS HH:MM` or `none`).
+    Schedule,
 }
 
 impl Refusal {
@@ -162,6 +215,9 @@ impl Refusal {
             Refusal::AlreadyMember => "already_member",
             Refusal::NotAMember => "not_member",
             Refusal::TooMany { .. } => "too_many",
+            Refusal::LastOwner => "last_owner",
+            Refusal::LastPrivilegedOwner => "last_privileged_owner",
+            Refusal::InvalidSettings(_) => "invalid_settings",
             Refusal::ListName(NameProblem::Syntax) => "invalid_list_name",
             Refusal::ListName(_) => "reserved_list_name",
             Refusal::NotClosed => "list_not_closed",

@@ -117,7 +117,9 @@ pub fn database(config: &Config, store: &Store, where_: &str) -> Vec<Finding> {
 
 /// The templates (the built-in ones and the site's overrides) all parse and render.
 pub fn templates(config: &Config) -> Vec<Finding> {
-    match Templates::load(config.template_dir.as_deref()).and_then(|t| t.check_all()) {
+    match Templates::load_with(config.template_dir.as_deref(), config.locale_dir.as_deref())
+        .and_then(|t| t.check_all())
+    {
         Ok(()) => vec![Finding::new(Level::Ok, "templates: ok")],
         Err(e) => vec![Finding::new(Level::Error, e.to_string())],
     }

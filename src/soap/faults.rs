@@ -131,8 +131,11 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
         | Refusal::InvalidValue { .. }
         | Refusal::TooMany { .. }
         | Refusal::Password(_)
+        | Refusal::AlreadyExists(_)
         | Refusal::ListName(_)
-        | Refusal::AlreadyExists(_) => {
+        | Refusal::InvalidSettings(_)
+        | Refusal::LastOwner
+        | Refusal::LastPrivilegedOwner => {
             Fault::client(refusal.code(), Some(&messages::refusal(refusal)))
         }
         Refusal::InvalidLink | Refusal::NotClosed => {

@@ -7,11 +7,11 @@
 use std::collections::BTreeMap;
 
 use super::{
-    ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry, AuditLine,
-    BounceDue, BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt, Db, DbInner, DeliveryCounts,
-    DeliveryRcpt, DeliveryRecord, DigestState, DueDigest, Error, HeldHistory, HeldRecord,
-    KeyedHeld, ListActivity, MemberQuery, MessageKey, NewArchived, NewBounce, NewHeld, NewList,
-    NewMail, NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome,
+    AdminEntry, ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry,
+    AuditLine, AuditRecord, BounceDue, BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt, Db,
+    DbInner, DeliveryCounts, DeliveryRcpt, DeliveryRecord, DigestState, DueDigest, Error,
+    HeldHistory, HeldRecord, KeyedHeld, ListActivity, MemberQuery, MessageKey, NewArchived, NewBounce, NewHeld,
+    NewList, NewMail, NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome,
     SessionRecord, StoredMessage, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
 };
 use crate::domain::{
@@ -49,6 +49,8 @@ queries! {
     fn create_list(&self, domain: &str, list: &NewList) -> Result<ListId, Error>;
     /// Sets every policy of a list at once.
     fn set_list_policy(&self, list: ListId, policy: &ListPolicy) -> Result<(), Error>;
+    /// Sets a list's language tag ('' for the site's); the site version moves.
+    fn set_list_lang(&self, list: ListId, lang: &str) -> Result<(), Error>;
     /// Sets a list's status (closing keeps its members and history).
     fn set_list_status(&self, list: ListId, status: ListStatus) -> Result<(), Error>;
     /// Deletes a list and everything attached to it, in the caller's transaction (a pending
@@ -209,6 +211,23 @@ queries! {
     ) -> Result<(), Error>;
     /// The owners and moderators of a list, owners first.
     fn admins(&self, list: ListId) -> Result<Vec<Admin>, Error>;
+    /// The owners and moderators of a list with every detail, owners first, by address.
+    fn admin_entries(&self, list: ListId) -> Result<Vec<AdminEntry>, Error>;
+    /// Changes an owner's or moderator's details (privileged, name, reception, visibility,
+    /// info; not the address nor the role); returns true if and only if there was one.
+    fn update_admin(&self, list: ListId, entry: &AdminEntry) -> Result<bool, Error>;
+    /// Removes an owner or moderator; returns true if and only if there was one.
+    fn remove_admin(&self, list: ListId, email: &Email, role: AdminRole) -> Result<bool, Error>;
+    /// Sets a list's subject, description and topics.
+    fn set_list_texts(
+        &self,
+        list: ListId,
+        subject: &str,
+        description: &str,
+        topics: &[String],
+    ) -> Result<(), Error>;
+    /// The last `limit` audit rows of a list, newest first.
+    fn list_audit(&self, list: ListId, limit: u32) -> Result<Vec<AuditRecord>, Error>;
     /// Every open list of `domain` where `email` is member, moderator or owner, by name.
     fn memberships(&self, domain: &str, email: &Email) -> Result<Vec<Membership>, Error>;
     /// Holds a request until its key comes back or an owner decides. A request of the same

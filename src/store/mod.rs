@@ -87,10 +87,10 @@ use crate::domain::{List, ListId, ListName, ListStatus, ListSummary};
 pub use copy::{CopyProgress, CopyReport};
 pub use error::Error;
 pub use records::{
-    ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedRef, ArchivedSummary,
-    AuditEntry, AuditLine, BounceDue, BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt,
-    DeliveryCounts, DeliveryRcpt, DeliveryRecord, DigestState, DueDigest, HeldDecision,
-    HeldHistory, HeldRecord, KeyedHeld, ListActivity, MemberQuery, MemberSort, MessageKey,
+    AdminEntry, ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedRef,
+    ArchivedSummary, AuditEntry, AuditLine, AuditRecord, BounceDue, BounceRecord, BouncingMember,
+    ClaimedMail, ClaimedRcpt, DeliveryCounts, DeliveryRcpt, DeliveryRecord, DigestState, DueDigest,
+    HeldDecision, HeldHistory, HeldRecord, KeyedHeld, ListActivity, MemberQuery, MemberSort, MessageKey,
     NewArchived, NewBounce, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser,
     OutboxCounts, PendingRecord, RcptOutcome, RcptState, SessionRecord, StoredMessage, ThreadNode,
     ThreadSummary, TicketRecord, UserRecord, BOUNCE_KEPT_BYTES,

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::domain::{
-    ArchivedState, BounceScore, BounceSettings, Email, HoldReason, IndexText, ListId, ListName,
-    MemberVisibility, Month, ReceptionMode, SearchOrder, SearchQuery, User, Visibility,
+    AdminRole, ArchivedState, BounceScore, BounceSettings, Email, HoldReason, IndexText, ListId,
+    ListName, MemberVisibility, Month, ReceptionMode, SearchOrder, SearchQuery, User, Visibility,
 };
 
 // Accounts, sessions and tickets.
@@ -394,6 +394,44 @@ pub struct MemberQuery<'a> {
 }
 
 // The audit log.
+
+/// One audit row of a list as its owners read it back (`admin`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// The row's id.
+    pub id: i64,
+    /// When, in seconds since the epoch.
+    pub at: i64,
+    /// The requester's address; `None` when anonymous or the shell.
+    pub actor: Option<String>,
+    /// `web`, `soap`, `cli`, ...
+    pub channel: String,
+    /// What was done (`edit_list`, `add`, ...).
+    pub action: String,
+    /// The address acted upon.
+    pub target: Option<String>,
+    /// The details, a JSON object as text.
+    pub detail: String,
+}
+
+/// An owner or moderator with everything `edit` shows and changes (Sympa's admin entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminEntry {
+    /// The address.
+    pub email: Email,
+    /// Owner or moderator.
+    pub role: AdminRole,
+    /// A privileged owner (always false for moderators).
+    pub privileged: bool,
+    /// The display name (Sympa's gecos).
+    pub name: String,
+    /// Whether they get the admin notices: `Mail` or `NoMail`.
+    pub reception: ReceptionMode,
+    /// Whether they are shown on the list's page.
+    pub visibility: MemberVisibility,
+    /// A private note about them (Sympa's `info`), for the other owners.
+    pub info: String,
+}
 
 /// An audit row as read back: (actor, action, target).
 pub type AuditLine = (Option<String>, String, Option<String>);

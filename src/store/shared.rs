@@ -10,7 +10,7 @@ macro_rules! list_columns {
     () => {
         "l.id, l.name, d.name, l.subject, l.description, l.topics, l.visibility,
      l.subscribe_policy, l.unsubscribe_policy, l.review_policy, l.archive_access, l.status,
-     l.member_count"
+     l.member_count, l.lang"
     };
 }
 pub(super) use list_columns;
@@ -165,5 +165,41 @@ pub(super) fn add_to_history(history: &mut crate::store::HeldHistory, decision: 
         "distributed" => history.distributed += count,
         "rejected" | "discarded" => history.rejected += count,
         _ => history.dropped += count,
+    }
+}
+
+/// An admin entry from its stored columns; `None` for a row edited by hand into something
+/// unreadable (a bad address or role), which is skipped.
+pub(crate) fn admin_entry(
+    email: &str,
+    role: &str,
+    privileged: bool,
+    name: String,
+    reception: &str,
+    visibility: &str,
+    info: String,
+) -> Option<crate::store::AdminEntry> {
+    use crate::domain::{AdminRole, MemberVisibility, ReceptionMode};
+    Some(crate::store::AdminEntry {
+        email: Email::parse(email).ok()?,
+        role: AdminRole::parse(role)?,
+        privileged,
+        name,
+        reception: if reception == "nomail" {
+            ReceptionMode::Nomail
+        } else {
+            ReceptionMode::Mail
+        },
+        visibility: MemberVisibility::parse(visibility),
+        info,
+    })
+}
+
+/// The stored reception of an admin entry: only `mail` and `nomail` exist for them.
+pub(crate) fn admin_reception(mode: crate::domain::ReceptionMode) -> &'static str {
+    if mode == crate::domain::ReceptionMode::Nomail {
+        "nomail"
+    } else {
+        "mail"
     }
 }

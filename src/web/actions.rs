@@ -16,7 +16,8 @@
 
 use super::action::{Access, Action};
 use super::handlers::{
-    account, archive, bounces, home, listadmin, members, moderation, soap, subscription, tokens,
+    account, admin, archive, bounces, home, listadmin, members, moderation, soap, subscription,
+    tokens,
 };
 use crate::domain::ActionKind;
 
@@ -30,6 +31,10 @@ pub static ACTIONS: &[Action] = &[
         .access(Access::Policy(ActionKind::ManageMembers))
         .bulk()
         .form(),
+    // The owners' and moderators' dashboard of a list.
+    Action::list("admin", admin::admin)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::ManageRequests)),
     // The user's bearer tokens for the JSON API: made (shown once) and revoked here.
     Action::site("api_tokens", tokens::api_tokens)
         .access(Access::User)
@@ -111,6 +116,21 @@ pub static ACTIONS: &[Action] = &[
     Action::site("distribute", moderation::distribute)
         .args(&["list", "key"])
         .form(),
+    // A list's owners (`owner`) or moderators (`editor`): which of them the requester may
+    // change is the operation's to decide (privileged owners manage owners).
+    Action::list("edit", admin::edit)
+        .args(&["list", "role"])
+        .access(Access::Policy(ActionKind::EditSettings))
+        .form(),
+    // Saves a group of the list's parameters; which ones the requester may change is the
+    // operation's to decide (`domain::params`).
+    Action::list("edit_list", admin::edit_list)
+        .args(&["list", "group"])
+        .access(Access::Policy(ActionKind::EditSettings))
+        .post(),
+    Action::list("edit_list_request", admin::edit_list_request)
+        .args(&["list", "group"])
+        .access(Access::Policy(ActionKind::EditSettings)),
     Action::list("export_member", members::export_member)
         .args(&["list", "format"])
         .access(Access::Policy(ActionKind::ManageMembers)),

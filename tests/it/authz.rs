@@ -175,6 +175,18 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("del",           "hid",  "N N F F P P P"),
     ("export_member", "pub",  "L F F F P P P"),
     ("export_member", "hid",  "N N F F P P P"),
+    // The dashboard: owners, moderators and listmasters.
+    ("admin",         "pub",  "L F F P P P P"),
+    ("admin",         "hid",  "N N F P P P P"),
+    ("admin",         "shut", "L F F P P P P"),
+    // Settings and the owners' and moderators' entries: owners (any) and listmasters; which
+    // parameter or entry each may change is the operation's (tests/it/admin.rs).
+    ("edit_list_request", "pub", "L F F F P P P"),
+    ("edit_list_request", "hid", "N N F F P P P"),
+    ("edit_list",     "pub",  "L F F F P P P"),
+    ("edit_list",     "hid",  "N N F F P P P"),
+    ("edit",          "pub",  "L F F F P P P"),
+    ("edit",          "hid",  "N N F F P P P"),
     // Bounces: the owners' pages (Sympa's reviewbouncing, resetbounce, viewbounce).
     ("reviewbouncing", "pub", "L F F F P P P"),
     ("reviewbouncing", "hid", "N N F F P P P"),

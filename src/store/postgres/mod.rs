@@ -19,6 +19,7 @@
 //! the pool then drops it and the next request opens a fresh one.
 
 mod accounts;
+mod admin;
 mod archive;
 mod bounces;
 mod deliveries;

@@ -45,6 +45,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("sql/012_delivery_indexes.sql"),
     ),
     ("013_api_tokens", include_str!("sql/013_api_tokens.sql")),
+    ("017_languages", include_str!("sql/017_languages.sql")),
+    ("014_admin_info", include_str!("sql/014_admin_info.sql")),
     ("016_list_renames", include_str!("sql/016_list_renames.sql")),
 ];
 

@@ -12,6 +12,7 @@
 //! `migrations.rs`, the pragmas and the locking (`BEGIN IMMEDIATE`) below.
 
 mod accounts;
+mod admin;
 mod archive;
 mod bounces;
 mod deliveries;
