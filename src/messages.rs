@@ -12,9 +12,10 @@
 //! this file and fails on one a shipped catalogue misses.
 
 use crate::domain::bounce::points;
+use crate::domain::list_names::RESERVED_SUFFIXES;
 use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS};
 use crate::domain::ListTemplate;
-use crate::domain::Reason;
+use crate::domain::{ListName, NameProblem, Reason};
 use crate::i18n::Language;
 use crate::operations::membership::{MAX_CUSTOM_KEY, MAX_CUSTOM_VALUE};
 use crate::operations::{Existing, Field, Refusal, SettingProblem};
@@ -132,6 +133,9 @@ pub fn refusal(refusal: &Refusal, lang: &Language) -> String {
             "A custom attribute's name has 1 to {key} letters, digits, dots, dashes or underscores, and its value at most {value} characters.",
             &[("key", &MAX_CUSTOM_KEY), ("value", &MAX_CUSTOM_VALUE)],
         ),
+        Refusal::InvalidValue { field: Field::Text } => lang
+            .gettext("Please remove the control characters (such as NUL or escape) from this text: only tabs and line breaks are accepted. Nothing was saved.")
+            .into(),
         Refusal::InvalidValue { .. } => lang.gettext("Please choose one of the values offered.").into(),
         Refusal::AlreadyExists(Existing::Account(email)) => {
             lang.t("An account for {email} already exists.", &[("email", email)])
@@ -183,6 +187,32 @@ pub fn refusal(refusal: &Refusal, lang: &Language) -> String {
             max,
         } => lang.t("A list has at most {max} topics.", &[("max", max)]),
         Refusal::TooMany { max, .. } => lang.t("At most {max} at once, please.", &[("max", max)]),
+        Refusal::TooBig { max_bytes, .. } => lang.t(
+            "This is too large: at most {kib} KiB ({max} bytes), please. Nothing was saved.",
+            &[("kib", &(max_bytes / 1024)), ("max", max_bytes)],
+        ),
+        Refusal::TooSoon { seconds } => lang.t(
+            "This was done less than {hours} hours ago. It may be done again in about {wait}.",
+            &[
+                ("hours", &(crate::operations::remind::REMIND_INTERVAL / 3600)),
+                ("wait", &wait(*seconds, lang)),
+            ],
+        ),
+        Refusal::ListName(problem) => list_name(*problem, lang),
+        Refusal::NotClosed => lang
+            .gettext("Only a closed list can be purged: close it first (nothing was deleted).")
+            .into(),
+    }
+}
+
+/// A wait, in words: minutes under two hours, else hours.
+fn wait(seconds: u64, lang: &Language) -> String {
+    let minutes = seconds.div_ceil(60).max(1);
+    if minutes < 120 {
+        lang.tn("{n} minute", "{n} minutes", minutes, &[("n", &minutes)])
+    } else {
+        let hours = minutes.div_ceil(60);
+        lang.tn("{n} hour", "{n} hours", hours, &[("n", &hours)])
     }
 }
 
@@ -321,6 +351,75 @@ pub fn param_group(group: crate::domain::params::Group, lang: &Language) -> &str
         Group::Bounces => lang.gettext("Bounce management"),
         Group::Other => lang.gettext("Miscellaneous"),
     }
+}
+
+/// What is shown next to a list name that cannot be given to a new or renamed list.
+pub fn list_name(problem: NameProblem, lang: &Language) -> String {
+    match problem {
+        NameProblem::Syntax => lang
+            .gettext("A list name has at most 50 letters, digits, dots, dashes, underscores or plus signs, and starts with a letter or a digit.")
+            .into(),
+        NameProblem::ReservedSuffix(suffix) => lang.t(
+            "A list name may not end with “{suffix}”: the list's own addresses end so ({suffixes}).",
+            &[("suffix", &suffix), ("suffixes", &RESERVED_SUFFIXES.join(", "))],
+        ),
+        NameProblem::SiteAddress => lang
+            .gettext("This name is one of the site's own addresses; please choose another.")
+            .into(),
+    }
+}
+
+/// The notice after a list was created: open, or waiting for a listmaster.
+pub fn list_created(name: &ListName, pending: bool, lang: &Language) -> String {
+    if pending {
+        lang.t("Your request for the list {list} was sent to the listmasters; you will get a mail when they decide.", &[("list", name)])
+    } else {
+        lang.t(
+            "The list {list} is created, and you are its privileged owner.",
+            &[("list", name)],
+        )
+    }
+}
+
+/// The notice after a list was closed, or a pending one rejected (and purged).
+pub fn list_closed(name: &ListName, pending: bool, lang: &Language) -> String {
+    if pending {
+        lang.t(
+            "The pending list {list} was removed, and its owners were told by mail.",
+            &[("list", name)],
+        )
+    } else {
+        lang.t(
+            "The list {list} is closed. A listmaster can open it again.",
+            &[("list", name)],
+        )
+    }
+}
+
+/// The notice after a listmaster opened a list: reopened, or installed from pending.
+pub fn list_opened(name: &ListName, installed: bool, lang: &Language) -> String {
+    if installed {
+        lang.t(
+            "The list {list} is installed, and its owners were told by mail.",
+            &[("list", name)],
+        )
+    } else {
+        lang.t("The list {list} is open again.", &[("list", name)])
+    }
+}
+
+/// The notice after a list was copied: the copy is open, or waits for a listmaster.
+pub fn list_copied(name: &ListName, pending: bool, lang: &Language) -> String {
+    if pending {
+        lang.t("The copy {list} was made and waits for a listmaster's approval. Its members and archives were not copied.", &[("list", name)])
+    } else {
+        lang.t("The copy {list} was made, with the configuration and owners; its members and archives were not copied.", &[("list", name)])
+    }
+}
+
+/// The notice after a list was renamed.
+pub fn list_renamed(old: &ListName, new: &ListName, lang: &Language) -> String {
+    lang.t("The list {old} is now called {new}; its members and archives followed it, and links with the old name lead here.", &[("old", old), ("new", new)])
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! them to the MTA and retries with backoff what it did not take. `wwsympa sender` runs the
 //! same loop as a service.
 
+pub mod decorate;
 pub mod digest;
 pub mod distribute;
 pub mod dmarc;
@@ -111,21 +112,28 @@ impl Composer<'_> {
             .unwrap_or_else(|| catalogues.english())
     }
 
-    fn build(
+    /// The text of `mail/<kind>.txt` for `to` as [`Composer::compose`] renders it
+    /// (`Subject:` line, blank line, body), without building or queueing a message: what a
+    /// preview shows.
+    pub fn render_text(
         &self,
         kind: &str,
         to: &Email,
         list: Option<&ListContext<'_>>,
         vars: Value,
-        attached: Option<&[u8]>,
-    ) -> Result<NewMail, Error> {
-        let base_url = self.config.base_url();
+    ) -> Result<String, Error> {
+        let view = self.view(to, list, vars);
+        Ok(self.templates.render(&format!("mail/{kind}.txt"), &view)?)
+    }
+
+    /// What a mail template is rendered with: in the recipient's language ([`Composer::language_of`]).
+    fn view(&self, to: &Email, list: Option<&ListContext<'_>>, vars: Value) -> Value {
         let language = self.language_of(to, list.map(|context| context.list));
         let mut view = json!({
             "lang": language.tag(),
             "title": self.config.title,
             "domain": self.config.domain,
-            "base_url": base_url,
+            "base_url": self.config.base_url(),
             "email": to.as_str(),
         });
         if let Some(context) = list {
@@ -138,7 +146,19 @@ impl Composer<'_> {
         if let (Value::Object(view), Value::Object(vars)) = (&mut view, vars) {
             view.extend(vars);
         }
-        let text = self.templates.render(&format!("mail/{kind}.txt"), &view)?;
+        view
+    }
+
+    fn build(
+        &self,
+        kind: &str,
+        to: &Email,
+        list: Option<&ListContext<'_>>,
+        vars: Value,
+        attached: Option<&[u8]>,
+    ) -> Result<NewMail, Error> {
+        let base_url = self.config.base_url();
+        let text = self.render_text(kind, to, list, vars)?;
         let (head, body) = text.split_once("\n\n").unwrap_or(("", text.as_str()));
         let subject = head
             .lines()

@@ -462,6 +462,19 @@ pub(super) const TABLES: &[Table] = &[
         columns: &[("name", Text), ("value", Bytes)],
         by_id: false,
     },
+    Table {
+        name: "texts",
+        columns: &[
+            ("id", Int),
+            ("domain_id", Int),
+            ("list_id", Int),
+            ("name", Text),
+            ("body", Text),
+            ("updated_by", Text),
+            ("updated_at", Int),
+        ],
+        by_id: true,
+    },
 ];
 
 /// Rows read and written at a time.

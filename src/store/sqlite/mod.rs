@@ -18,6 +18,7 @@ mod bounces;
 mod deliveries;
 mod digests;
 mod intake;
+mod lifecycle;
 mod lists;
 mod mail;
 mod members;
@@ -27,6 +28,7 @@ mod posts;
 mod roster;
 mod rows;
 mod security;
+mod texts;
 mod tokens;
 
 use std::path::Path;

@@ -6,11 +6,13 @@ pub mod archive;
 pub mod bounces;
 pub mod home;
 pub mod language;
+pub mod listadmin;
 pub mod members;
 pub mod moderation;
 pub mod soap;
 pub mod subscription;
 pub mod tokens;
+pub mod tools;
 
 use crate::messages;
 use crate::operations::{Field, Refusal};
@@ -72,6 +74,8 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::Topics => "topics",
         Field::Profile => "profile",
         Field::Info => "info",
+        Field::Text => "content",
+        Field::ListName => "listname",
     }
 }
 
