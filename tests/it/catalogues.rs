@@ -129,6 +129,14 @@ fn has_letter(text: &str) -> bool {
     plain.chars().any(char::is_alphabetic)
 }
 
+/// The words of `line` but URLs and addresses (`…/info/…`, `sympa@…`), which are not sentences.
+fn sentence_words(line: &str) -> String {
+    line.split_whitespace()
+        .filter(|word| !word.contains('/') && !word.contains('@'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// What a template shows outside the catalogue functions: `(line, text)` for each offender.
 fn untranslated(name: &str, source: &str) -> Vec<(usize, String)> {
     let line_of = |needle: &str| {
@@ -162,12 +170,7 @@ fn untranslated(name: &str, source: &str) -> Vec<(usize, String)> {
         for (index, line) in text.lines().enumerate() {
             let line = line.trim_start_matches('\u{1}');
             let line = line.strip_prefix("Subject:").unwrap_or(line);
-            // URLs, addresses and the signature's dashes are not sentences.
-            let words: Vec<&str> = line
-                .split_whitespace()
-                .filter(|word| !word.contains('/') && !word.contains('@'))
-                .collect();
-            let shown = words.join(" ");
+            let shown = sentence_words(line);
             if has_letter(&shown) {
                 found.push((index + 1, shown.replace('\u{1}', "…")));
             }
@@ -185,7 +188,7 @@ fn untranslated(name: &str, source: &str) -> Vec<(usize, String)> {
             let offset = text.len() - rest.len();
             let first_line = text[..offset].matches('\n').count() + 1;
             for (index, line) in before.lines().enumerate() {
-                if has_letter(line) {
+                if has_letter(&sentence_words(line)) {
                     found.push((first_line + index, line.trim().replace('\u{1}', "…")));
                 }
             }
@@ -514,6 +517,7 @@ fn the_text_check_catches_every_kind_of_bare_text() {
         ("web/x.html", r#"<p class="x">{{ t(s="Hello {name}", name=n) }}&nbsp;·</p>{# a comment #}"#),
         ("web/x.html", r#"<a href="{{ base }}/lists" title="{{ t(s="Lists") }}">{{ t(s="Lists") }}</a>"#),
         ("web/x.html", r#"<input type="hidden" name="csrf_token" value="x"><button value="fr">{{ name }}</button>"#),
+        ("web/x.html", "<p><code>sympa@{{ domain }}</code> {{ base }}/lists</p>"),
         ("web/x.html", r#"{% if a == "some words" %}{{ <field label=t(s="Name") /> }}{% endif %}"#),
         ("mail/x.txt", "Subject: {{ t(s=\"Hi\") }}\n\n  {{ base_url }}/info/{{ list.name }}\n-- \n{{ list.name }}-request@{{ domain }}\n"),
     ];
