@@ -29,6 +29,7 @@ mod flows;
 mod hardening;
 mod hosts;
 mod intake;
+mod languages;
 mod lifecycle;
 mod listmaster;
 mod lists;
