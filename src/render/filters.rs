@@ -274,6 +274,59 @@ mod tests {
         }
     }
 
+    fn call_in(tag: &str, source: &str, context: &tera::Context) -> String {
+        let catalogues = crate::i18n::Catalogues::builtin();
+        let language = catalogues.get(tag).unwrap();
+        crate::i18n::rendering_in(language, || call(source, context))
+    }
+
+    #[test]
+    fn t_and_tn_speak_the_language_of_the_render() {
+        let mut context = tera::Context::new();
+        context.insert("who", "ann@example.org");
+        context.insert("count", &0);
+        let source = r#"{{ t(s="Logged in as {email}", email=who) }}|{{ t(c="month", s="May") }}|{{ tn(s="{n} minute", p="{n} minutes", n=count) }}"#;
+        assert_eq!(
+            call(source, &context),
+            "Logged in as ann@example.org|May|0 minutes"
+        );
+        // French: 0 is singular; the month by its context.
+        assert_eq!(
+            call_in("fr", source, &context),
+            "Connecté en tant que ann@example.org|mai|0 minute"
+        );
+        assert_eq!(
+            call_in("de", source, &context),
+            "Angemeldet als ann@example.org|Mai|0 Minuten"
+        );
+    }
+
+    #[test]
+    fn numbers_and_dates_per_language() {
+        let mut context = tera::Context::new();
+        context.insert("n", &1234567);
+        context.insert("when", &1_795_910_400_i64); // 2026-11-29
+        context.insert("day", "2026-11-29 10:00");
+        context.insert("odd", "soon");
+        let source = "{{ n | number }} {{ when | long_date }} / {{ day | long_date }} / {{ odd | long_date }}";
+        assert_eq!(
+            call(source, &context),
+            "1234567 2026-11-29 / 2026-11-29 / soon"
+        );
+        assert_eq!(
+            call_in("en", source, &context),
+            "1,234,567 November 29, 2026 / November 29, 2026 / soon"
+        );
+        assert_eq!(
+            call_in("fr", source, &context),
+            "1\u{202f}234\u{202f}567 29 novembre 2026 / 29 novembre 2026 / soon"
+        );
+        assert_eq!(
+            call_in("es", source, &context),
+            "1.234.567 29 de noviembre de 2026 / 29 de noviembre de 2026 / soon"
+        );
+    }
+
     #[test]
     fn escapes_markup_but_not_slashes() {
         assert_eq!(
