@@ -226,6 +226,20 @@ pub fn list(config: &Config, command: ListCommand) -> Result<()> {
             template,
             lang,
         } => {
+            // A language the site lacks is refused before anything is created.
+            if !lang.is_empty() && admin.templates.catalogues().lookup(&lang).is_none() {
+                let tags: Vec<&str> = admin
+                    .templates
+                    .catalogues()
+                    .languages()
+                    .iter()
+                    .map(|l| l.tag())
+                    .collect();
+                bail!(
+                    "lang must be one of {} (or a locale_dir language), not {lang:?}",
+                    tags.join(", ")
+                );
+            }
             let template = template
                 .map(|name| {
                     ListTemplate::parse(&name).ok_or_else(|| {
