@@ -144,19 +144,17 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list", "format"])
         .access(Access::Policy(ActionKind::ManageMembers)),
     Action::site("firstpasswd", account::firstpasswd).args(RETURN_ARGS),
-    // Where the List-Help header of our mail points: the index, or one topic by Sympa's
-    // names (`help/admin-moderate.html`, `help/user`).
-    Action::site("help", home::help)
-        .args(&["help_topic"])
-        .cached(),
     // The listmaster's reports (Sympa's): the operation refuses everyone else.
     Action::site("get_biggest_lists", listadmin::get_biggest_lists).access(Access::User),
     Action::site("get_closed_lists", listadmin::get_closed_lists).access(Access::User),
     Action::site("get_inactive_lists", listadmin::get_inactive_lists).access(Access::User),
     Action::site("get_latest_lists", listadmin::get_latest_lists).access(Access::User),
     Action::site("get_pending_lists", listadmin::get_pending_lists).access(Access::User),
-    // Where the List-Help header of our mail points.
-    Action::site("help", home::help).cached(),
+    // Where the List-Help header of our mail points: the index, or one topic by Sympa's
+    // names (`help/admin-moderate.html`, `help/user`).
+    Action::site("help", home::help)
+        .args(&["help_topic"])
+        .cached(),
     Action::site("home", home::home).cached(),
     // A paste of many addresses (Sympa's `add_request`), with a report line by line.
     Action::list("import", tools::import)
