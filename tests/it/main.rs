@@ -45,4 +45,5 @@ mod subscription;
 mod support;
 mod table;
 mod tidy;
+mod tools;
 mod web;
