@@ -149,7 +149,7 @@ mod tests {
 
     #[test]
     fn lines_take_every_form_owners_paste() {
-        let line = |l: &str| parse_line(l).map(|(e, n)| (e, n));
+        let line = parse_line;
         let pair = |e: &str, n: &str| Some((e.to_string(), n.to_string()));
         assert_eq!(line("ann@x.org"), pair("ann@x.org", ""));
         assert_eq!(
