@@ -179,7 +179,10 @@ pub fn field_name(field: Field) -> &'static str {
         Field::Subject => "subject",
         Field::Description => "description",
         Field::Topics => "topics",
+        Field::Profile => "profile",
+        Field::Info => "info",
         Field::Text => "content",
+        Field::ListName => "listname",
     }
 }
 
@@ -191,7 +194,11 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         Refusal::Denied(_) => 403,
         Refusal::BadCredentials => 401,
         Refusal::TooManyAttempts | Refusal::TryAgainSoon { .. } | Refusal::TooSoon { .. } => 429,
-        Refusal::AlreadyExists(_) | Refusal::AlreadyMember => 409,
+        Refusal::AlreadyExists(_)
+        | Refusal::AlreadyMember
+        | Refusal::LastOwner
+        | Refusal::LastPrivilegedOwner
+        | Refusal::NotClosed => 409,
         Refusal::NotAMember => 404,
         Refusal::InvalidLink => 410,
         Refusal::InvalidAddress
@@ -200,6 +207,8 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         | Refusal::HiddenCharacters { .. }
         | Refusal::InvalidValue { .. }
         | Refusal::TooMany { .. }
+        | Refusal::ListName(_)
+        | Refusal::InvalidSettings(_)
         | Refusal::TooBig { .. } => 422,
     }
 }

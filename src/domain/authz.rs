@@ -37,6 +37,10 @@ pub enum ActionKind {
     /// Hide, show again or delete archived messages (`arc_hide`, `arc_show`, `remove_arc`):
     /// owners and listmasters.
     ManageArchive,
+    /// See and change the list's settings and its moderators (`edit_list_request`,
+    /// `edit_list`, `edit`): owners of either kind and listmasters; which parameter each may
+    /// change is [`crate::domain::params`]'s.
+    EditSettings,
     /// Write the list's texts: its description and home page, the welcome, goodbye, removal
     /// and reminder mails, the header and footer of its posts (`editfile`, `savefile`):
     /// owners and listmasters (Sympa: owner, listmaster).
@@ -67,6 +71,7 @@ impl ActionKind {
         ActionKind::Moderate,
         ActionKind::ManageList,
         ActionKind::ManageArchive,
+        ActionKind::EditSettings,
         ActionKind::EditTexts,
         ActionKind::ViewMember,
         ActionKind::ViewLogs,
@@ -191,6 +196,7 @@ pub fn decide(kind: ActionKind, roles: &Roles, policy: &ListPolicy) -> Decision 
         ActionKind::Moderate => need(roles.is_editor(), roles),
         ActionKind::ManageList => need(roles.is_privileged_owner(), roles),
         ActionKind::ManageArchive => need(roles.is_owner(), roles),
+        ActionKind::EditSettings => need(roles.is_owner(), roles),
         ActionKind::EditTexts | ActionKind::Remind => need(roles.is_owner(), roles),
         ActionKind::ViewMember | ActionKind::ViewLogs => {
             need(roles.is_owner() || roles.is_editor(), roles)
@@ -532,6 +538,10 @@ mod tests {
         );
         walk(
             ActionKind::ManageArchive,
+            [LOGIN, DENY, DENY, DENY, ALLOW, ALLOW, ALLOW],
+        );
+        walk(
+            ActionKind::EditSettings,
             [LOGIN, DENY, DENY, DENY, ALLOW, ALLOW, ALLOW],
         );
         for kind in [ActionKind::EditTexts, ActionKind::Remind] {

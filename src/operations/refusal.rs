@@ -6,7 +6,7 @@
 //! are never renamed, only added to.
 
 use crate::domain::user::PasswordProblem;
-use crate::domain::{Email, ListName, Reason};
+use crate::domain::{Email, ListName, NameProblem, Reason};
 
 /// What a refusal concerns, whatever the door calls it (the web's form fields, SOAP's
 /// parameters).
@@ -66,9 +66,15 @@ pub enum Field {
     Description,
     /// A list's topics.
     Topics,
+    /// An owner's profile (`normal` or `privileged`).
+    Profile,
+    /// A private note about an owner or moderator (Sympa's admin `info`).
+    Info,
     /// A text an owner or listmaster writes (`editfile`: a list's description, welcome
     /// mail, footer, ...).
     Text,
+    /// The name of a new or renamed list.
+    ListName,
 }
 
 /// What already exists when something was to be created.
@@ -78,6 +84,8 @@ pub enum Existing {
     Account(Email),
     /// A list of this name in the domain.
     List(ListName),
+    /// An owner (or a moderator) with this address on the list.
+    Admin(Email),
 }
 
 /// An expected "no": nothing was changed.
@@ -136,6 +144,11 @@ pub enum Refusal {
         /// How long until it may be done again, in seconds.
         seconds: u64,
     },
+    /// A name refused for a new or renamed list (its syntax, a reserved suffix, a site
+    /// address); a name another list has is [`Refusal::AlreadyExists`].
+    ListName(NameProblem),
+    /// Only a closed list can be purged.
+    NotClosed,
     /// Too many values at once.
     TooMany {
         /// The field.
@@ -143,6 +156,53 @@ pub enum Refusal {
         /// The limit.
         max: usize,
     },
+    /// The last owner of a list cannot be removed: someone must answer for it.
+    LastOwner,
+    /// The last privileged owner of a list cannot be removed or made a normal owner, except
+    /// by a listmaster: nobody could manage the owners any more.
+    LastPrivilegedOwner,
+    /// Some list parameters of a settings form are refused (each with its problem, by
+    /// Sympa's parameter name); nothing was changed.
+    InvalidSettings(Vec<(&'static str, SettingProblem)>),
+}
+
+/// What is wrong with one list parameter of a settings form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingProblem {
+    /// The requester may not change it (Sympa's `edit_list.conf`: read-only or hidden).
+    NotAllowed,
+    /// It must not be empty.
+    Required,
+    /// Longer than `max` characters.
+    TooLong {
+        /// The limit.
+        max: usize,
+    },
+    /// A line break, a control character or an invisible one where none is accepted.
+    HiddenCharacters,
+    /// Not one of the values offered.
+    NotAChoice,
+    /// Not a whole number from `min` to `max`.
+    OutOfRange {
+        /// The smallest accepted.
+        min: u64,
+        /// The largest accepted.
+        max: u64,
+    },
+    /// Not a number of points from `min` to `max` (thousandths of a point).
+    Points {
+        /// The smallest accepted.
+        min: u32,
+        /// The largest accepted.
+        max: u32,
+    },
+    /// More than `max` values.
+    TooMany {
+        /// The limit.
+        max: usize,
+    },
+    /// Not a digest schedule (`DAYS HH:MM` or `none`).
+    Schedule,
 }
 
 impl Refusal {
@@ -170,8 +230,14 @@ impl Refusal {
             Refusal::AlreadyMember => "already_member",
             Refusal::NotAMember => "not_member",
             Refusal::TooMany { .. } => "too_many",
+            Refusal::LastOwner => "last_owner",
+            Refusal::LastPrivilegedOwner => "last_privileged_owner",
+            Refusal::InvalidSettings(_) => "invalid_settings",
             Refusal::TooBig { .. } => "too_big",
             Refusal::TooSoon { .. } => "too_soon",
+            Refusal::ListName(NameProblem::Syntax) => "invalid_list_name",
+            Refusal::ListName(_) => "reserved_list_name",
+            Refusal::NotClosed => "list_not_closed",
         }
     }
 
@@ -179,6 +245,9 @@ impl Refusal {
     pub fn field(&self) -> Option<Field> {
         match self {
             Refusal::InvalidAddress => Some(Field::Email),
+            Refusal::ListName(_) | Refusal::AlreadyExists(Existing::List(_)) => {
+                Some(Field::ListName)
+            }
             Refusal::BadCredentials => Some(Field::Password),
             Refusal::Password(_) => Some(Field::NewPassword),
             Refusal::TooLong { field, .. }
@@ -244,6 +313,9 @@ mod tests {
             Refusal::HiddenCharacters {
                 field: Field::Description,
             },
+            Refusal::ListName(NameProblem::Syntax),
+            Refusal::ListName(NameProblem::ReservedSuffix("-owner")),
+            Refusal::AlreadyExists(Existing::List(ListName::parse("x").unwrap())),
         ];
         // Each refusal about a field names it; the others name none.
         let fields: Vec<Option<Field>> = all.iter().map(Refusal::field).collect();
@@ -275,6 +347,9 @@ mod tests {
                 Some(Field::CustomAttribute),
                 Some(Field::Subject),
                 Some(Field::Description),
+                Some(Field::ListName),
+                Some(Field::ListName),
+                Some(Field::ListName),
             ]
         );
         // The first twenty are one of each kind, with distinct codes; the last ones reuse

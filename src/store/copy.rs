@@ -149,6 +149,7 @@ pub(super) const TABLES: &[Table] = &[
             ("reception", Text),
             ("visibility", Text),
             ("created_at", Int),
+            ("info", Text),
         ],
         by_id: true,
     },

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::domain::{
-    ArchivedState, BounceScore, BounceSettings, Email, HoldReason, IndexText, ListId, ListName,
-    MemberVisibility, Month, ReceptionMode, SearchOrder, SearchQuery, User, Visibility,
+    AdminRole, ArchivedState, BounceScore, BounceSettings, Email, HoldReason, IndexText, ListId,
+    ListName, MemberVisibility, Month, ReceptionMode, SearchOrder, SearchQuery, User, Visibility,
 };
 
 // Accounts, sessions and tickets.
@@ -394,6 +394,25 @@ pub struct MemberQuery<'a> {
 }
 
 // The audit log.
+
+/// An owner or moderator with everything `edit` shows and changes (Sympa's admin entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminEntry {
+    /// The address.
+    pub email: Email,
+    /// Owner or moderator.
+    pub role: AdminRole,
+    /// A privileged owner (always false for moderators).
+    pub privileged: bool,
+    /// The display name (Sympa's gecos).
+    pub name: String,
+    /// Whether they get the admin notices: `Mail` or `NoMail`.
+    pub reception: ReceptionMode,
+    /// Whether they are shown on the list's page.
+    pub visibility: MemberVisibility,
+    /// A private note about them (Sympa's `info`), for the other owners.
+    pub info: String,
+}
 
 /// An audit row as read back: (actor, action, target).
 pub type AuditLine = (Option<String>, String, Option<String>);
@@ -834,4 +853,16 @@ pub struct DueDigest {
     pub list: ListId,
     /// The moderator.
     pub email: String,
+}
+
+/// When a list was made and when it last received a post (`Db::list_activity`): what the
+/// listmaster's reports of the newest and the inactive lists sort on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListActivity {
+    /// The list.
+    pub list: ListId,
+    /// When it was created, in seconds since the epoch.
+    pub created_at: i64,
+    /// When its archive last received a message (whatever its state now), if ever.
+    pub last_post_at: Option<i64>,
 }

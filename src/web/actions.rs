@@ -16,7 +16,8 @@
 
 use super::action::{Access, Action};
 use super::handlers::{
-    account, archive, bounces, home, members, moderation, soap, subscription, tokens, tools,
+    account, admin, archive, bounces, home, listadmin, members, moderation, soap, subscription,
+    tokens, tools,
 };
 use crate::domain::ActionKind;
 
@@ -30,6 +31,10 @@ pub static ACTIONS: &[Action] = &[
         .access(Access::Policy(ActionKind::ManageMembers))
         .bulk()
         .form(),
+    // The owners' and moderators' dashboard of a list.
+    Action::list("admin", admin::admin)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::ManageRequests)),
     // The user's bearer tokens for the JSON API: made (shown once) and revoked here.
     Action::site("api_tokens", tokens::api_tokens)
         .access(Access::User)
@@ -75,6 +80,21 @@ pub static ACTIONS: &[Action] = &[
         .args(&["email", "passwd"])
         .access(Access::User)
         .form(),
+    // Lifecycle pages name lists of any status (a pending list is rejected by closing it):
+    // site rows whose handler loads the list; the operation decides (a 404 for a list the
+    // visitor may not see).
+    Action::site("close_list", listadmin::close_list)
+        .args(&["list"])
+        .access(Access::User)
+        .form(),
+    Action::list("copy_list", listadmin::copy_list)
+        .args(&["list", "new_listname", "new_robot"])
+        .access(Access::Policy(ActionKind::ManageList))
+        .form(),
+    Action::site("create_list", listadmin::create_list)
+        .access(Access::User)
+        .form(),
+    Action::site("create_list_request", listadmin::create_list_request).access(Access::User),
     Action::list("decl_add", members::decl_add)
         .args(&["list"])
         .access(Access::Policy(ActionKind::ManageRequests))
@@ -96,6 +116,21 @@ pub static ACTIONS: &[Action] = &[
     Action::site("distribute", moderation::distribute)
         .args(&["list", "key"])
         .form(),
+    // A list's owners (`owner`) or moderators (`editor`): which of them the requester may
+    // change is the operation's to decide (privileged owners manage owners).
+    Action::list("edit", admin::edit)
+        .args(&["list", "role"])
+        .access(Access::Policy(ActionKind::EditSettings))
+        .form(),
+    // Saves a group of the list's parameters; which ones the requester may change is the
+    // operation's to decide (`domain::params`).
+    Action::list("edit_list", admin::edit_list)
+        .args(&["list", "group"])
+        .access(Access::Policy(ActionKind::EditSettings))
+        .post(),
+    Action::list("edit_list_request", admin::edit_list_request)
+        .args(&["list", "group"])
+        .access(Access::Policy(ActionKind::EditSettings)),
     // A list's texts (`editfile/LIST[/FILE]`), or without a list the site's (listmasters):
     // not a list row, so that it also works without one; the operation loads and decides.
     Action::site("editfile", tools::editfile)
@@ -109,6 +144,12 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list", "format"])
         .access(Access::Policy(ActionKind::ManageMembers)),
     Action::site("firstpasswd", account::firstpasswd).args(RETURN_ARGS),
+    // The listmaster's reports (Sympa's): the operation refuses everyone else.
+    Action::site("get_biggest_lists", listadmin::get_biggest_lists).access(Access::User),
+    Action::site("get_closed_lists", listadmin::get_closed_lists).access(Access::User),
+    Action::site("get_inactive_lists", listadmin::get_inactive_lists).access(Access::User),
+    Action::site("get_latest_lists", listadmin::get_latest_lists).access(Access::User),
+    Action::site("get_pending_lists", listadmin::get_pending_lists).access(Access::User),
     // Where the List-Help header of our mail points: the index, or one topic by Sympa's
     // names (`help/admin-moderate.html`, `help/user`).
     Action::site("help", home::help)
@@ -139,10 +180,18 @@ pub static ACTIONS: &[Action] = &[
     Action::site("logout", account::logout)
         .args(RETURN_ARGS)
         .form(),
+    Action::site("mass_del", listadmin::mass_del)
+        .args(&["email"])
+        .access(Access::User)
+        .form(),
     Action::list("modindex", moderation::modindex)
         .args(&["list"])
         .access(Access::Policy(ActionKind::Moderate))
         .bulk()
+        .form(),
+    Action::list("move_list", listadmin::move_list)
+        .args(&["list", "new_listname", "new_robot"])
+        .access(Access::Policy(ActionKind::ManageList))
         .form(),
     // The permalink of an archived message (Sympa's `Archived-At`).
     Action::list("msg", archive::msg)
@@ -155,9 +204,18 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list", "id"])
         .form()
         .csrf_exempt("RFC 8058: the mail client POSTs List-Unsubscribe=One-Click without a session; the id signed with the site secret authenticates the request"),
+    Action::site("open_list", listadmin::open_list)
+        .args(&["list"])
+        .access(Access::User)
+        .form(),
     Action::site("pref", account::pref)
         .args(RETURN_ARGS)
         .access(Access::User)
+        .form(),
+    Action::site("purge_list", listadmin::purge_list)
+        .args(&["list"])
+        .access(Access::User)
+        .bulk()
         .form(),
     Action::site("reject", moderation::reject)
         .args(&["list", "key"])
@@ -171,6 +229,9 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list", "month", "seq"])
         .access(Access::Policy(ActionKind::ManageArchive))
         .post(),
+    Action::list("rename_list_request", listadmin::rename_list_request)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::ManageList)),
     Action::site("renewpasswd", account::renewpasswd).args(RETURN_ARGS),
     Action::site("requestpasswd", account::requestpasswd)
         .args(&["email"])
@@ -200,11 +261,21 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list", "filter"])
         .access(Access::Policy(ActionKind::Review)),
     Action::site("search_archives", archive::search_archives),
+    Action::site("search_list", listadmin::search_list).args(&["filter_list"]),
+    Action::site("search_user", listadmin::search_user)
+        .args(&["email"])
+        .access(Access::User),
+    Action::site("serveradmin", listadmin::serveradmin)
+        .args(&["subaction"])
+        .access(Access::User),
     // Members change their own options, owners anyone's: the operation decides which.
     Action::list("set", subscription::set)
         .args(&["list", "email", "reception", "gecos"])
         .access(Access::User)
         .form(),
+    Action::site("set_pending_list_request", listadmin::set_pending_list_request)
+        .args(&["list"])
+        .access(Access::User),
     Action::site("setpasswd", account::setpasswd)
         .access(Access::User)
         .post(),
@@ -261,8 +332,11 @@ pub static ALIASES: &[(&str, &str)] = &[
     ("dump", "export_member"),
     ("ignoresig", "decl_del"),
     ("ignoresub", "decl_add"),
+    ("install_pending_list", "open_list"),
     ("lists_categories", "lists"),
     ("loginrequest", "login"),
+    ("rename_list", "move_list"),
+    ("restore_list", "open_list"),
     ("sigrequest", "signoff"),
     ("subrequest", "subscribe"),
     ("which", "my"),

@@ -5,6 +5,7 @@
 //! `tests/run` runs the suite once on each.
 
 mod accounts;
+mod admin;
 mod api;
 mod api_schemathesis;
 mod archive_dkim;
@@ -28,6 +29,7 @@ mod hardening;
 mod hosts;
 mod intake;
 mod lifecycle;
+mod listmaster;
 mod lists;
 mod lmtp;
 mod mail;

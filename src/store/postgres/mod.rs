@@ -19,11 +19,13 @@
 //! the pool then drops it and the next request opens a fresh one.
 
 mod accounts;
+mod admin;
 mod archive;
 mod bounces;
 mod deliveries;
 mod digests;
 mod intake;
+mod lifecycle;
 mod lists;
 mod mail;
 mod members;

@@ -12,11 +12,13 @@
 //! `migrations.rs`, the pragmas and the locking (`BEGIN IMMEDIATE`) below.
 
 mod accounts;
+mod admin;
 mod archive;
 mod bounces;
 mod deliveries;
 mod digests;
 mod intake;
+mod lifecycle;
 mod lists;
 mod mail;
 mod members;

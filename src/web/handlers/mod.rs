@@ -1,9 +1,11 @@
 //! Handlers, grouped by what the user sees; each is a plain `fn(&mut Ctx[, &List]) -> Result<Outcome, Error>` named after its action, returning its page's view struct.
 
 pub mod account;
+pub mod admin;
 pub mod archive;
 pub mod bounces;
 pub mod home;
+pub mod listadmin;
 pub mod members;
 pub mod moderation;
 pub mod soap;
@@ -69,7 +71,10 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::Subject => "subject",
         Field::Description => "info",
         Field::Topics => "topics",
+        Field::Profile => "profile",
+        Field::Info => "info",
         Field::Text => "content",
+        Field::ListName => "listname",
     }
 }
 
