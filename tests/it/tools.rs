@@ -639,3 +639,63 @@ fn a_multipart_or_html_post_gets_text_parts_around_it() {
     assert!(header < html_part && html_part < footer, "{body}");
     assert!(body.contains("<p>Hello</p>"));
 }
+
+/// The sentences of `source`: each `t(s="…")`, and each `tn(s="…", p="…")` as its two forms.
+fn sentences(source: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for opener in ["t(s=\"", "tn(s=\"", "p=\""] {
+        let mut rest = source;
+        while let Some(at) = rest.find(opener) {
+            let after = &rest[at + opener.len()..];
+            let end = after.find('"').unwrap();
+            let before = &rest[..at];
+            let is_call =
+                opener == "p=\"" || !before.ends_with(|c: char| c.is_alphanumeric() || c == '_');
+            if is_call {
+                found.push(after[..end].to_string());
+            }
+            rest = &after[end..];
+        }
+    }
+    found
+}
+
+#[test]
+fn every_sentence_of_the_tools_pages_is_translated_in_french_german_and_spanish() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pages = [
+        "web/editfile.html",
+        "web/editsubscriber.html",
+        "web/import.html",
+        "web/remind.html",
+        "web/viewlogs.html",
+        "web/help.html",
+        "web/text_title.html",
+        "web/reception_name.html",
+        "web/tools_links.html",
+        "mail/remind.txt",
+    ];
+    let mut wanted = Vec::new();
+    for page in pages {
+        let source = std::fs::read_to_string(root.join("templates").join(page)).unwrap();
+        wanted.extend(sentences(&source));
+    }
+    assert!(wanted.len() > 150, "{}", wanted.len());
+    for lang in ["fr", "de", "es"] {
+        let mut catalogue = String::new();
+        for domain in ["base", "tools"] {
+            catalogue.push_str(
+                &std::fs::read_to_string(root.join(format!("po/{lang}/{domain}.po"))).unwrap(),
+            );
+        }
+        let missing: Vec<&String> = wanted
+            .iter()
+            .filter(|s| {
+                let quoted = s.replace('\\', "\\\\");
+                !catalogue.contains(&format!("msgid \"{quoted}\"\n"))
+                    && !catalogue.contains(&format!("msgid_plural \"{quoted}\"\n"))
+            })
+            .collect();
+        assert!(missing.is_empty(), "{lang} lacks {missing:#?}");
+    }
+}
