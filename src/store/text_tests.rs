@@ -146,3 +146,45 @@ fn the_audit_log_is_searched_by_list_action_address_actor_and_time() {
     assert_eq!(by_own.1, 3);
     assert_eq!(none.1, 0);
 }
+
+#[test]
+fn many_audit_rows_are_written_at_once_in_order() {
+    let answer = on_both(|store| {
+        let team = list(store, "team");
+        let db = store.db();
+        let addresses: Vec<Email> = (0..1500)
+            .map(|i| Email::parse(&format!("m{i}@a.org")).unwrap())
+            .collect();
+        let entries: Vec<AuditEntry<'_>> = addresses
+            .iter()
+            .map(|email| AuditEntry {
+                actor: None,
+                remote_addr: Some("192.0.2.1".into()),
+                channel: "web",
+                action: "import",
+                list: Some(team),
+                target: Some(email),
+                detail: serde_json::json!({ "quiet": true }),
+            })
+            .collect();
+        db.audit_many(&entries).unwrap();
+        let query = AuditQuery {
+            list: Some(team),
+            action: Some("import"),
+            limit: 2,
+            ..AuditQuery::default()
+        };
+        let newest: Vec<_> = db
+            .audit_page(&query)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.target, r.remote_addr, r.detail))
+            .collect();
+        (db.audit_count(&query).unwrap(), newest)
+    });
+    assert_eq!(answer.0, 1500);
+    assert_eq!(answer.1[0].0.as_deref(), Some("m1499@a.org"));
+    assert_eq!(answer.1[1].0.as_deref(), Some("m1498@a.org"));
+    assert_eq!(answer.1[0].1.as_deref(), Some("192.0.2.1"));
+    assert_eq!(answer.1[0].2, r#"{"quiet":true}"#);
+}
