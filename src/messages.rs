@@ -205,6 +205,32 @@ pub fn refusal(refusal: &Refusal, lang: &Language) -> String {
     }
 }
 
+/// What the owners' tools (texts, members, help) say besides refusals.
+pub mod tools {
+    /// A text name that is none of the editable texts (`editfile/LIST/NAME`).
+    pub const NO_SUCH_TEXT: &str = "There is no text of this name.";
+    /// `savefile` without a text named.
+    pub const WHICH_TEXT: &str = "Which text? The form names none.";
+    /// `editsubscriber` without an address.
+    pub const WHICH_MEMBER: &str = "Which member? The address names none.";
+    /// A help topic that is none of ours nor Sympa's.
+    pub const NO_SUCH_HELP: &str = "There is no help page of this name.";
+
+    /// After `savefile`: saved, or (an empty text) back to the default.
+    pub fn text_saved(name: &str, reset: bool) -> String {
+        if reset {
+            format!("The text {name} is back to its default.")
+        } else {
+            format!("The text {name} is saved.")
+        }
+    }
+
+    /// `editsubscriber` for an address that is not a member.
+    pub fn not_a_member(email: &str, list: &str) -> String {
+        format!("{email} is not a member of {list}.")
+    }
+}
+
 /// A wait, in words: minutes under two hours, else hours.
 fn wait(seconds: u64, lang: &Language) -> String {
     let minutes = seconds.div_ceil(60).max(1);
