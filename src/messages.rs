@@ -4,8 +4,8 @@
 //! never sentences; the doors that speak to people (the web, the shell) ask here. When
 //! languages come, this is where a `.po` catalogue is looked up, and nothing upstream changes.
 
-use crate::domain::list_names::RESERVED_SUFFIXES;
 use crate::domain::bounce::points;
+use crate::domain::list_names::RESERVED_SUFFIXES;
 use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS};
 use crate::domain::ListTemplate;
 use crate::domain::{ListName, NameProblem, Reason};

@@ -10,9 +10,10 @@ use super::{
     AdminEntry, ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry,
     AuditLine, AuditRecord, BounceDue, BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt, Db,
     DbInner, DeliveryCounts, DeliveryRcpt, DeliveryRecord, DigestState, DueDigest, Error,
-    HeldHistory, HeldRecord, KeyedHeld, ListActivity, MemberQuery, MessageKey, NewArchived, NewBounce, NewHeld,
-    NewList, NewMail, NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome,
-    SessionRecord, StoredMessage, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
+    HeldHistory, HeldRecord, KeyedHeld, ListActivity, MemberQuery, MessageKey, NewArchived,
+    NewBounce, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser, OutboxCounts,
+    PendingRecord, RcptOutcome, SessionRecord, StoredMessage, ThreadNode, ThreadSummary,
+    TicketRecord, UserRecord,
 };
 use crate::domain::{
     Admin, AdminRole, ArchivedState, BounceScore, BounceSettings, DeliveryMode, DigestSettings,

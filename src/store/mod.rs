@@ -71,6 +71,8 @@ mod delivery_tests;
 #[cfg(test)]
 mod intake_tests;
 #[cfg(test)]
+mod lifecycle_tests;
+#[cfg(test)]
 mod moderation_tests;
 #[cfg(test)]
 mod post_tests;
@@ -90,8 +92,8 @@ pub use records::{
     AdminEntry, ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedRef,
     ArchivedSummary, AuditEntry, AuditLine, AuditRecord, BounceDue, BounceRecord, BouncingMember,
     ClaimedMail, ClaimedRcpt, DeliveryCounts, DeliveryRcpt, DeliveryRecord, DigestState, DueDigest,
-    HeldDecision, HeldHistory, HeldRecord, KeyedHeld, ListActivity, MemberQuery, MemberSort, MessageKey,
-    NewArchived, NewBounce, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser,
+    HeldDecision, HeldHistory, HeldRecord, KeyedHeld, ListActivity, MemberQuery, MemberSort,
+    MessageKey, NewArchived, NewBounce, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser,
     OutboxCounts, PendingRecord, RcptOutcome, RcptState, SessionRecord, StoredMessage, ThreadNode,
     ThreadSummary, TicketRecord, UserRecord, BOUNCE_KEPT_BYTES,
 };

@@ -573,9 +573,13 @@ fn search_list_respects_visibility_for_every_role() {
 #[test]
 fn the_configuration_check_is_a_page_for_listmasters_without_secrets() {
     let dir = TempDir::new("lm-check");
+    // On PostgreSQL the password is the real one; on SQLite one is set that is never used.
     let site = Site::new(dir.path(), |c| {
-        c.db_passwd = Some("hunter2-secret".into());
+        if c.db_passwd.is_none() {
+            c.db_passwd = Some("hunter2-secret".into());
+        }
     });
+    let secret = site.config.db_passwd.clone().unwrap();
     site.add_user(USER, PASSWORD);
     site.add_user(BOSS, PASSWORD);
     let mut user = logged_in(&site, USER, "192.0.2.1");
@@ -592,7 +596,12 @@ fn the_configuration_check_is_a_page_for_listmasters_without_secrets() {
     ] {
         assert!(page.contains(expected), "{expected}: {page}");
     }
-    assert!(!page.contains("hunter2-secret"));
+    // The test server's role has its password for a name: the role's name is said, once.
+    let without_role = page.replace(&format!("{}@", site.config.db_user), "");
+    assert!(
+        !without_role.contains(&secret),
+        "the database password is shown: {page}"
+    );
     // The panel lists every list, filtered.
     site.add_list("one", "", policy(Visibility::Conceal));
     site.add_list("two", "", policy(Visibility::Noconceal));
