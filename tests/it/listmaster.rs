@@ -585,6 +585,9 @@ fn the_configuration_check_is_a_page_for_listmasters_without_secrets() {
     let mut user = logged_in(&site, USER, "192.0.2.1");
     assert_eq!(user.get("/sympa/serveradmin/check").status, 403);
     let mut boss = logged_in(&site, BOSS, "192.0.2.2");
+    // The menu leads listmasters, and only them, to their panel.
+    assert!(body(&boss.get("/sympa/my")).contains("/sympa/serveradmin\""));
+    assert!(!body(&user.get("/sympa/my")).contains("/sympa/serveradmin\""));
     let response = boss.get("/sympa/serveradmin/check");
     assert_eq!(response.status, 200);
     let page = body(&response);

@@ -373,6 +373,7 @@ pub fn move_list(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
 struct PurgeView {
     lists: Vec<TargetView>,
     purged: Vec<String>,
+    refused: Vec<String>,
 }
 
 /// `purge_list`: a listmaster deletes closed lists for good (`list` or `selected_lists`).
@@ -404,17 +405,27 @@ pub fn purge_list(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     let mut view = PurgeView {
         lists: lists.iter().map(TargetView::of).collect(),
         purged: Vec::new(),
+        refused: Vec::new(),
     };
     if ctx.request.method != Method::Post || lists.is_empty() {
         ctx.ensure_csrf_token()?;
         return Ok(Outcome::page(view));
     }
     for list in &lists {
-        ctx.run(|env, who| lifecycle::purge(env, who, list))
-            .map_err(Error::from)?;
-        view.purged.push(list.name.to_string());
+        match ctx.run(|env, who| lifecycle::purge(env, who, list)) {
+            Ok(()) => view.purged.push(list.name.to_string()),
+            // A list that is not closed is kept, and said so.
+            Err(crate::operations::Error::Refused(Refusal::NotClosed)) => {
+                view.refused.push(list.name.to_string())
+            }
+            Err(e) => return Err(Error::Operation(e)),
+        }
     }
     view.lists.clear();
+    if view.purged.is_empty() {
+        ctx.ensure_csrf_token()?;
+        return Ok(Outcome::page_with_status(409, view));
+    }
     ctx.ensure_csrf_token()?;
     Ok(Outcome::page(view))
 }
