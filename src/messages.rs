@@ -300,3 +300,8 @@ pub fn list_copied(name: &ListName, pending: bool) -> String {
 pub fn list_renamed(old: &ListName, new: &ListName) -> String {
     format!("The list {old} is now called {new}; its members and archives followed it, and links with the old name lead here.")
 }
+
+/// The refusal of a copy or a rename to another domain (Sympa's `new_robot`).
+pub fn other_robot(domain: &str) -> String {
+    format!("Lists are copied and renamed within this site's domain ({domain}) only; moving a list to another domain is not supported.")
+}

@@ -386,6 +386,22 @@ fn a_copy_has_the_configuration_and_owners_but_no_members_nor_archives() {
     assert!(store.db().archive_months(copy.id).unwrap().is_empty());
     let admins = store.db().admins(copy.id).unwrap();
     assert_eq!(admins.len(), 2, "{admins:?}");
+    // Sympa's `move_list` with `mode=copy` copies; another domain is refused.
+    let response = owner.post(
+        "/sympa/move_list/src",
+        &[("new_listname", "dst2"), ("mode", "copy")],
+    );
+    assert_eq!(response.status, 303, "{}", body(&response));
+    assert_eq!(status_of(&site, "src"), Some(ListStatus::Open));
+    assert_eq!(status_of(&site, "dst2"), Some(ListStatus::Open));
+    owner.get("/sympa/copy_list/src");
+    let response = owner.post(
+        "/sympa/copy_list/src",
+        &[("new_listname", "dst3"), ("new_robot", "other.example.org")],
+    );
+    assert_eq!(response.status, 400);
+    assert!(body(&response).contains("within this site"));
+    assert_eq!(status_of(&site, "dst3"), None);
     // The source is untouched; a taken name is refused.
     assert_eq!(store.db().member_count(id).unwrap(), 1);
     owner.get("/sympa/copy_list/src");
