@@ -99,6 +99,9 @@ pub fn refusal(refusal: &Refusal) -> String {
         } => format!(
             "A custom attribute's name has 1 to {MAX_CUSTOM_KEY} letters, digits, dots, dashes or underscores, and its value at most {MAX_CUSTOM_VALUE} characters."
         ),
+        Refusal::InvalidValue { field: Field::Text } => {
+            "Please remove the control characters (such as NUL or escape) from this text: only tabs and line breaks are accepted. Nothing was saved.".into()
+        }
         Refusal::InvalidValue { .. } => "Please choose one of the values offered.".into(),
         Refusal::AlreadyExists(Existing::Account(email)) => {
             format!("An account for {email} already exists.")
@@ -136,10 +139,29 @@ pub fn refusal(refusal: &Refusal) -> String {
             max,
         } => format!("A list has at most {max} topics."),
         Refusal::TooMany { max, .. } => format!("At most {max} at once, please."),
+        Refusal::TooBig { max_bytes, .. } => format!(
+            "This is too large: at most {} KiB ({max_bytes} bytes), please. Nothing was saved.",
+            max_bytes / 1024
+        ),
+        Refusal::TooSoon { seconds } => format!(
+            "This was done less than {} hours ago. It may be done again in about {}.",
+            crate::operations::remind::REMIND_INTERVAL / 3600,
+            wait(*seconds)
+        ),
         Refusal::ListName(problem) => list_name(*problem),
         Refusal::NotClosed => {
             "Only a closed list can be purged: close it first (nothing was deleted).".into()
         }
+    }
+}
+
+/// A wait, in words: minutes under two hours, else hours.
+fn wait(seconds: u64) -> String {
+    let minutes = seconds.div_ceil(60).max(1);
+    if minutes < 120 {
+        format!("{minutes} minutes")
+    } else {
+        format!("{} hours", minutes.div_ceil(60))
     }
 }
 

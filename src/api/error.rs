@@ -181,6 +181,7 @@ pub fn field_name(field: Field) -> &'static str {
         Field::Topics => "topics",
         Field::Profile => "profile",
         Field::Info => "info",
+        Field::Text => "content",
         Field::ListName => "listname",
     }
 }
@@ -192,7 +193,7 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         Refusal::Denied(Reason::LoginRequired) => 401,
         Refusal::Denied(_) => 403,
         Refusal::BadCredentials => 401,
-        Refusal::TooManyAttempts | Refusal::TryAgainSoon { .. } => 429,
+        Refusal::TooManyAttempts | Refusal::TryAgainSoon { .. } | Refusal::TooSoon { .. } => 429,
         Refusal::AlreadyExists(_)
         | Refusal::AlreadyMember
         | Refusal::LastOwner
@@ -207,7 +208,8 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         | Refusal::InvalidValue { .. }
         | Refusal::TooMany { .. }
         | Refusal::ListName(_)
-        | Refusal::InvalidSettings(_) => 422,
+        | Refusal::InvalidSettings(_)
+        | Refusal::TooBig { .. } => 422,
     }
 }
 
@@ -222,6 +224,7 @@ impl From<Refusal> for ApiError {
         error.retry_after = match refusal {
             Refusal::TooManyAttempts => Some(RETRY_AFTER_LIMIT),
             Refusal::TryAgainSoon { seconds } => Some(seconds.max(1)),
+            Refusal::TooSoon { seconds } => Some(u32::try_from(seconds.max(1)).unwrap_or(u32::MAX)),
             _ => None,
         };
         error

@@ -16,6 +16,7 @@ pub mod post;
 pub mod role;
 pub mod template;
 pub mod text;
+pub mod texts;
 pub mod user;
 
 pub use archive::{
@@ -39,4 +40,5 @@ pub use post::{
 };
 pub use role::{Role, Roles};
 pub use template::ListTemplate;
+pub use texts::{TextFormat, TextKind, TextScope, TextUse};
 pub use user::{Membership, MembershipBounce, User};

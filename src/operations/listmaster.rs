@@ -118,7 +118,9 @@ pub fn mass_del(
             }
             let member = tx.db.remove_member(list.id, &email)?;
             if member && !quiet {
-                let mail = notices::goodbye(&tx.composer, &email, &list);
+                // A listmaster's removal is a removal: Sympa's `removed.tt2`.
+                let text = super::texts::stored(tx.db, &list, "removed.tt2")?;
+                let mail = notices::goodbye(&tx.composer, &email, &list, true, text.as_deref());
                 tx.queue(mail)?;
             }
             if moderator {

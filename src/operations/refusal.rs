@@ -70,6 +70,9 @@ pub enum Field {
     Profile,
     /// A private note about an owner or moderator (Sympa's admin `info`).
     Info,
+    /// A text an owner or listmaster writes (`editfile`: a list's description, welcome
+    /// mail, footer, ...).
+    Text,
     /// The name of a new or renamed list.
     ListName,
 }
@@ -129,6 +132,18 @@ pub enum Refusal {
     AlreadyMember,
     /// The address is not a member of the list.
     NotAMember,
+    /// A value is larger than the limit, in bytes.
+    TooBig {
+        /// The field.
+        field: Field,
+        /// The limit, in bytes.
+        max_bytes: usize,
+    },
+    /// Done too recently to be done again yet (a list's reminder).
+    TooSoon {
+        /// How long until it may be done again, in seconds.
+        seconds: u64,
+    },
     /// A name refused for a new or renamed list (its syntax, a reserved suffix, a site
     /// address); a name another list has is [`Refusal::AlreadyExists`].
     ListName(NameProblem),
@@ -218,6 +233,8 @@ impl Refusal {
             Refusal::LastOwner => "last_owner",
             Refusal::LastPrivilegedOwner => "last_privileged_owner",
             Refusal::InvalidSettings(_) => "invalid_settings",
+            Refusal::TooBig { .. } => "too_big",
+            Refusal::TooSoon { .. } => "too_soon",
             Refusal::ListName(NameProblem::Syntax) => "invalid_list_name",
             Refusal::ListName(_) => "reserved_list_name",
             Refusal::NotClosed => "list_not_closed",
@@ -236,7 +253,8 @@ impl Refusal {
             Refusal::TooLong { field, .. }
             | Refusal::InvalidValue { field }
             | Refusal::HiddenCharacters { field }
-            | Refusal::TooMany { field, .. } => Some(*field),
+            | Refusal::TooMany { field, .. }
+            | Refusal::TooBig { field, .. } => Some(*field),
             _ => None,
         }
     }
@@ -345,5 +363,18 @@ mod tests {
                 "{code}"
             );
         }
+    }
+
+    #[test]
+    fn size_and_pace_refusals_have_their_own_codes() {
+        let big = Refusal::TooBig {
+            field: Field::Text,
+            max_bytes: 65_536,
+        };
+        let soon = Refusal::TooSoon { seconds: 60 };
+        assert_eq!(big.code(), "too_big");
+        assert_eq!(big.field(), Some(Field::Text));
+        assert_eq!(soon.code(), "too_soon");
+        assert_eq!(soon.field(), None);
     }
 }

@@ -130,6 +130,7 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
         | Refusal::HiddenCharacters { .. }
         | Refusal::InvalidValue { .. }
         | Refusal::TooMany { .. }
+        | Refusal::TooBig { .. }
         | Refusal::Password(_)
         | Refusal::AlreadyExists(_)
         | Refusal::ListName(_)
@@ -138,7 +139,7 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
         | Refusal::LastPrivilegedOwner => {
             Fault::client(refusal.code(), Some(&messages::refusal(refusal)))
         }
-        Refusal::InvalidLink | Refusal::NotClosed => {
+        Refusal::InvalidLink | Refusal::TooSoon { .. } | Refusal::NotClosed => {
             Fault::server(refusal.code(), Some(&messages::refusal(refusal)))
         }
     }

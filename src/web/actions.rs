@@ -17,7 +17,7 @@
 use super::action::{Access, Action};
 use super::handlers::{
     account, admin, archive, bounces, home, listadmin, members, moderation, soap, subscription,
-    tokens,
+    tokens, tools,
 };
 use crate::domain::ActionKind;
 
@@ -131,6 +131,15 @@ pub static ACTIONS: &[Action] = &[
     Action::list("edit_list_request", admin::edit_list_request)
         .args(&["list", "group"])
         .access(Access::Policy(ActionKind::EditSettings)),
+    // A list's texts (`editfile/LIST[/FILE]`), or without a list the site's (listmasters):
+    // not a list row, so that it also works without one; the operation loads and decides.
+    Action::site("editfile", tools::editfile)
+        .args(&["list", "file", "previous_action"])
+        .access(Access::User),
+    // One member's details and history: owners and moderators (Sympa: owner, editor).
+    Action::list("editsubscriber", tools::editsubscriber)
+        .args(&["list", "email"])
+        .access(Access::Policy(ActionKind::ViewMember)),
     Action::list("export_member", members::export_member)
         .args(&["list", "format"])
         .access(Access::Policy(ActionKind::ManageMembers)),
@@ -141,9 +150,18 @@ pub static ACTIONS: &[Action] = &[
     Action::site("get_inactive_lists", listadmin::get_inactive_lists).access(Access::User),
     Action::site("get_latest_lists", listadmin::get_latest_lists).access(Access::User),
     Action::site("get_pending_lists", listadmin::get_pending_lists).access(Access::User),
-    // Where the List-Help header of our mail points.
-    Action::site("help", home::help).cached(),
+    // Where the List-Help header of our mail points: the index, or one topic by Sympa's
+    // names (`help/admin-moderate.html`, `help/user`).
+    Action::site("help", home::help)
+        .args(&["help_topic"])
+        .cached(),
     Action::site("home", home::home).cached(),
+    // A paste of many addresses (Sympa's `add_request`), with a report line by line.
+    Action::list("import", tools::import)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::ManageMembers))
+        .bulk()
+        .form(),
     Action::list("info", home::info)
         .args(&["list"])
         .access(Access::Policy(ActionKind::SeeList))
@@ -202,6 +220,11 @@ pub static ACTIONS: &[Action] = &[
     Action::site("reject", moderation::reject)
         .args(&["list", "key"])
         .form(),
+    // Every member gets the reminder of their subscription, after a confirm step.
+    Action::list("remind", tools::remind)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::Remind))
+        .form(),
     Action::list("remove_arc", archive::remove_arc)
         .args(&["list", "month", "seq"])
         .access(Access::Policy(ActionKind::ManageArchive))
@@ -227,6 +250,13 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list"])
         .access(Access::Policy(ActionKind::ManageMembers)),
     Action::site("rss", archive::rss).args(&["kind", "list"]),
+    // Saves (or with `preview` shows) a text of `editfile`; a text may hold 64 KiB, so the
+    // body limit is that of bulk forms.
+    Action::site("savefile", tools::savefile)
+        .args(&["list", "file"])
+        .access(Access::User)
+        .bulk()
+        .post(),
     Action::list("search", members::search)
         .args(&["list", "filter"])
         .access(Access::Policy(ActionKind::Review)),
@@ -276,6 +306,10 @@ pub static ACTIONS: &[Action] = &[
     Action::list("viewbounce", bounces::viewbounce)
         .args(&["list", "email"])
         .access(Access::Policy(ActionKind::ManageMembers)),
+    // The list's audit log, filtered and paged: owners, moderators and listmasters.
+    Action::list("viewlogs", tools::viewlogs)
+        .args(&["list", "page", "size", "sortby"])
+        .access(Access::Policy(ActionKind::ViewLogs)),
     Action::list("viewmod", moderation::viewmod)
         .args(&["list", "id", "file"])
         .access(Access::Policy(ActionKind::Moderate))
@@ -292,6 +326,7 @@ pub static ACTIONS: &[Action] = &[
 /// Old action names WWSympa still answers (reference §1.10), mapped to today's.
 pub static ALIASES: &[(&str, &str)] = &[
     ("add_fromsub", "auth_add"),
+    ("add_request", "import"),
     ("arcsearch_id", "msg"),
     ("del_fromsig", "auth_del"),
     ("dump", "export_member"),

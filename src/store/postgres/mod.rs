@@ -36,6 +36,7 @@ mod roster;
 mod rows;
 mod security;
 mod target;
+mod texts;
 mod tokens;
 
 use std::cell::{Cell, RefCell};

@@ -28,6 +28,7 @@ mod posts;
 mod roster;
 mod rows;
 mod security;
+mod texts;
 mod tokens;
 
 use std::path::Path;

@@ -11,6 +11,7 @@ pub mod moderation;
 pub mod soap;
 pub mod subscription;
 pub mod tokens;
+pub mod tools;
 
 use crate::messages;
 use crate::operations::{Field, Refusal};
@@ -72,6 +73,7 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::Topics => "topics",
         Field::Profile => "profile",
         Field::Info => "info",
+        Field::Text => "content",
         Field::ListName => "listname",
     }
 }
