@@ -473,3 +473,8 @@ mod tests {
         );
     }
 }
+
+/// The refusal of a copy or a rename to another domain (Sympa's `new_robot`).
+pub fn other_robot(domain: &str) -> String {
+    format!("Lists are copied and renamed within this site's domain ({domain}) only; moving a list to another domain is not supported.")
+}

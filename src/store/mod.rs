@@ -71,6 +71,8 @@ mod delivery_tests;
 #[cfg(test)]
 mod intake_tests;
 #[cfg(test)]
+mod lifecycle_tests;
+#[cfg(test)]
 mod moderation_tests;
 #[cfg(test)]
 mod post_tests;
