@@ -448,6 +448,14 @@ pub fn list_renamed(old: &ListName, new: &ListName, lang: &Language) -> String {
     lang.t("The list {old} is now called {new}; its members and archives followed it, and links with the old name lead here.", &[("old", old), ("new", new)])
 }
 
+/// The refusal of a copy or a rename to another domain (Sympa's `new_robot`).
+pub fn other_robot(domain: &str, lang: &Language) -> String {
+    lang.t(
+        "Lists are copied and renamed within this site's domain ({domain}) only; moving a list to another domain is not supported.",
+        &[("domain", &domain)],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -472,9 +480,4 @@ mod tests {
             "Höchstens 150 Zeichen, bitte."
         );
     }
-}
-
-/// The refusal of a copy or a rename to another domain (Sympa's `new_robot`).
-pub fn other_robot(domain: &str) -> String {
-    format!("Lists are copied and renamed within this site's domain ({domain}) only; moving a list to another domain is not supported.")
 }

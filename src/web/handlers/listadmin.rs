@@ -355,9 +355,9 @@ pub fn rename_list_request(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Er
 /// Refuses a `new_robot` other than the site's domain: lists move only within it.
 fn same_robot(ctx: &Ctx<'_>) -> Result<(), Error> {
     match ctx.param("new_robot") {
-        Some(robot) if !robot.eq_ignore_ascii_case(&ctx.config.domain) => {
-            Err(Error::BadRequest(messages::other_robot(&ctx.config.domain)))
-        }
+        Some(robot) if !robot.eq_ignore_ascii_case(&ctx.config.domain) => Err(Error::BadRequest(
+            messages::other_robot(&ctx.config.domain, &ctx.language),
+        )),
         _ => Ok(()),
     }
 }
