@@ -6,6 +6,7 @@
 
 mod accounts;
 mod admin;
+mod admin_walk;
 mod api;
 mod api_schemathesis;
 mod archive_dkim;
