@@ -66,6 +66,8 @@ impl Visitor {
 #[derive(Serialize)]
 struct UserView<'a> {
     email: &'a str,
+    /// A listmaster: the menu leads to the listmaster's panel.
+    listmaster: bool,
 }
 
 /// The list of the row, as pages show it.
@@ -112,6 +114,7 @@ impl<'a> Common<'a> {
             user: visitor.known.then(|| {
                 visitor.user.as_ref().map(|user| UserView {
                     email: user.email.as_str(),
+                    listmaster: user.listmaster,
                 })
             }),
             csrf_token: visitor.csrf_token.as_deref(),

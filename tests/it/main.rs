@@ -49,4 +49,5 @@ mod subscription;
 mod support;
 mod table;
 mod tidy;
+mod tools;
 mod web;
