@@ -79,6 +79,8 @@ mod post_tests;
 #[cfg(test)]
 pub(crate) mod test_support;
 #[cfg(test)]
+mod text_tests;
+#[cfg(test)]
 mod token_tests;
 
 use std::path::Path;
