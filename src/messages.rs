@@ -207,27 +207,46 @@ pub fn refusal(refusal: &Refusal, lang: &Language) -> String {
 
 /// What the owners' tools (texts, members, help) say besides refusals.
 pub mod tools {
+    use crate::i18n::Language;
+
     /// A text name that is none of the editable texts (`editfile/LIST/NAME`).
-    pub const NO_SUCH_TEXT: &str = "There is no text of this name.";
+    pub fn no_such_text(lang: &Language) -> String {
+        lang.gettext("There is no text of this name.").into()
+    }
+
     /// `savefile` without a text named.
-    pub const WHICH_TEXT: &str = "Which text? The form names none.";
+    pub fn which_text(lang: &Language) -> String {
+        lang.gettext("Which text? The form names none.").into()
+    }
+
     /// `editsubscriber` without an address.
-    pub const WHICH_MEMBER: &str = "Which member? The address names none.";
+    pub fn which_member(lang: &Language) -> String {
+        lang.gettext("Which member? The address names none.").into()
+    }
+
     /// A help topic that is none of ours nor Sympa's.
-    pub const NO_SUCH_HELP: &str = "There is no help page of this name.";
+    pub fn no_such_help(lang: &Language) -> String {
+        lang.gettext("There is no help page of this name.").into()
+    }
 
     /// After `savefile`: saved, or (an empty text) back to the default.
-    pub fn text_saved(name: &str, reset: bool) -> String {
+    pub fn text_saved(name: &str, reset: bool, lang: &Language) -> String {
         if reset {
-            format!("The text {name} is back to its default.")
+            lang.t(
+                "The text {name} is back to its default.",
+                &[("name", &name)],
+            )
         } else {
-            format!("The text {name} is saved.")
+            lang.t("The text {name} is saved.", &[("name", &name)])
         }
     }
 
     /// `editsubscriber` for an address that is not a member.
-    pub fn not_a_member(email: &str, list: &str) -> String {
-        format!("{email} is not a member of {list}.")
+    pub fn not_a_member(email: &str, list: &str, lang: &Language) -> String {
+        lang.t(
+            "{email} is not a member of {list}.",
+            &[("email", &email), ("list", &list)],
+        )
     }
 }
 

@@ -377,7 +377,7 @@ fn a_paste_of_ten_thousand_lines_is_imported_in_one_request() {
     );
     assert_eq!(done.status, 200);
     assert!(
-        body(&done).contains("10000 addresses added."),
+        body(&done).contains("10,000 addresses added."),
         "{}",
         body(&done)
     );

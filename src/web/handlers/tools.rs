@@ -122,7 +122,7 @@ fn text_kind(ctx: &Ctx<'_>, list: Option<&List>) -> Result<Option<&'static TextK
         None => Ok(None),
         Some(name) => TextKind::find(scope(list), name)
             .map(Some)
-            .ok_or_else(|| Error::NotFound(messages::tools::NO_SUCH_TEXT.into())),
+            .ok_or_else(|| Error::NotFound(messages::tools::no_such_text(&ctx.language))),
     }
 }
 
@@ -156,7 +156,9 @@ pub fn savefile(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     let list = named_list(ctx)?;
     let all = ctx.run(|env, who| texts::all(env, who, list.as_ref()))?;
     let Some(kind) = text_kind(ctx, list.as_ref())? else {
-        return Err(Error::BadRequest(messages::tools::WHICH_TEXT.into()));
+        return Err(Error::BadRequest(messages::tools::which_text(
+            &ctx.language,
+        )));
     };
     let typed = ctx.text("content").to_string();
     let mut view = EditView {
@@ -185,7 +187,7 @@ pub fn savefile(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             Ok(Outcome::page(view))
         }
         Ok(None) => {
-            let saved = messages::tools::text_saved(name, typed.trim().is_empty());
+            let saved = messages::tools::text_saved(name, typed.trim().is_empty(), &ctx.language);
             ctx.flash(Level::Success, saved)?;
             let url = match &list {
                 Some(list) => ctx.url("editfile", &[list.name.as_str(), name]),
@@ -260,16 +262,24 @@ fn history_row(row: crate::store::AuditRecord) -> HistoryRow {
 /// post to `set` and lead to `del`.
 pub fn editsubscriber(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     let Some(typed) = ctx.param("email").map(str::to_string) else {
-        return Err(Error::BadRequest(messages::tools::WHICH_MEMBER.into()));
+        return Err(Error::BadRequest(messages::tools::which_member(
+            &ctx.language,
+        )));
     };
-    let email = Email::parse(&typed)
-        .map_err(|_| Error::NotFound(messages::tools::not_a_member(&typed, &list.address())))?;
+    let email = Email::parse(&typed).map_err(|_| {
+        Error::NotFound(messages::tools::not_a_member(
+            &typed,
+            &list.address(),
+            &ctx.language,
+        ))
+    })?;
     let details = match ctx.run(|env, who| subscriber::details(env, who, list, &email)) {
         Ok(details) => details,
         Err(OpError::Refused(Refusal::NotAMember)) => {
             return Err(Error::NotFound(messages::tools::not_a_member(
                 email.as_str(),
                 &list.address(),
+                &ctx.language,
             )))
         }
         Err(e) => return Err(e.into()),
