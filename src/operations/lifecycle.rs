@@ -123,6 +123,18 @@ pub fn copy(
             tx.db
                 .add_admin(id, &admin.email, admin.role, admin.privileged)?;
         }
+        // Its language and its texts (description page, mails, header and footer) are part
+        // of its configuration; the copy's texts are saved by whoever copies.
+        tx.db.set_list_lang(id, &list.lang)?;
+        for text in tx.db.texts(&domain, Some(list.id))? {
+            tx.db.set_text(
+                &domain,
+                Some(id),
+                &text.name,
+                Some(&text.body),
+                tx.requester.email.as_ref(),
+            )?;
+        }
         // A privileged owner who copies is an owner of the copy (they are of the original).
         if let Some(own) = &tx.requester.email {
             if !tx.requester.listmaster && !tx.db.roles(id, Some(own), false)?.owner {

@@ -348,7 +348,7 @@ fn an_old_name_of_a_concealed_list_leads_only_those_who_may_see_it() {
 }
 
 #[test]
-fn a_copy_has_the_configuration_and_owners_but_no_members_nor_archives() {
+fn a_copy_has_the_configuration_texts_and_owners_but_no_members_nor_archives() {
     let dir = TempDir::new("lm-copy");
     let site = make_site(&dir, CreateList::Public);
     let id = site.add_list("src", "Original words", policy(Visibility::Intranet));
@@ -366,11 +366,30 @@ fn a_copy_has_the_configuration_and_owners_but_no_members_nor_archives() {
         .add_admin(id, &email("mod@example.org"), AdminRole::Editor, false)
         .unwrap();
     archive(&site, "src", "Kept here");
+    let domain = site.config.domain.clone();
+    store
+        .db()
+        .set_text(
+            &domain,
+            Some(id),
+            "welcome.tt2",
+            Some("Hello, newcomer."),
+            None,
+        )
+        .unwrap();
     let mut owner = logged_in(&site, USER, "192.0.2.1");
     let form = owner.get("/sympa/copy_list/src");
-    assert!(body(&form).contains("Its members and archives are not copied."));
+    assert!(
+        body(&form).contains("Its members and archives are not copied."),
+        "{}",
+        body(&form)
+    );
+    // The list's language goes with the copy (set for this request only: the pages below
+    // are read in English).
+    store.db().set_list_lang(id, "fr").unwrap();
     let response = owner.post("/sympa/copy_list/src", &[("new_listname", "dst")]);
     assert_eq!(response.status, 303, "{}", body(&response));
+    store.db().set_list_lang(id, "").unwrap();
     let copy = store
         .db()
         .list_by_name(&site.config.domain, &ListName::parse("dst").unwrap())
@@ -382,6 +401,14 @@ fn a_copy_has_the_configuration_and_owners_but_no_members_nor_archives() {
         store.db().list_by_id(id).unwrap().unwrap().policy
     );
     assert_eq!(copy.description, "Original words");
+    assert_eq!(copy.lang, "fr");
+    let welcome = store
+        .db()
+        .text(&domain, Some(copy.id), "welcome.tt2")
+        .unwrap()
+        .expect("the texts are copied");
+    assert_eq!(welcome.body, "Hello, newcomer.");
+    assert_eq!(welcome.updated_by.as_deref(), Some(USER));
     assert_eq!(copy.member_count, 0);
     assert!(store.db().archive_months(copy.id).unwrap().is_empty());
     let admins = store.db().admins(copy.id).unwrap();
