@@ -240,3 +240,28 @@ pub fn param_group(group: crate::domain::params::Group) -> &'static str {
         Group::Other => "Miscellaneous",
     }
 }
+
+/// The notice after a settings form that changed nothing.
+pub fn settings_unchanged() -> &'static str {
+    "Nothing was changed."
+}
+
+/// The notice after a settings form was saved, naming what changed (their labels).
+pub fn settings_saved(labels: &[&str]) -> String {
+    format!("Saved: {}.", labels.join(", "))
+}
+
+/// The notice after an owner or moderator was added.
+pub fn admin_added(email: &str) -> String {
+    format!("{email} is added.")
+}
+
+/// The notice after an owner's or moderator's details were saved.
+pub fn admin_saved(email: &str) -> String {
+    format!("The details of {email} are saved.")
+}
+
+/// The notice after an owner or moderator was removed.
+pub fn admin_removed(email: &str) -> String {
+    format!("{email} is removed.")
+}

@@ -380,3 +380,24 @@ fn owners_are_managed_by_privileged_owners_and_the_last_ones_stay() {
     assert_eq!(ok.status, 303);
     assert!(owners(&site).contains(&("plain@example.org".into(), AdminRole::Owner, false)));
 }
+
+#[test]
+fn the_list_language_is_chosen_among_the_sites_catalogues() {
+    let (_dir, site) = admin_site("adm-lang");
+    let mut owner = site.browser("192.0.2.92");
+    owner.login("owner@example.org", PASSWORD);
+    let form = body(&owner.get("/sympa/edit_list_request/team/description"));
+    assert!(form.contains(r#"<option value="fr""#), "{form}");
+    let refused = owner.post("/sympa/edit_list/team/description", &[("lang", "xx")]);
+    assert_eq!(refused.status, 422, "a language the site does not have");
+    assert!(body(&refused).contains("f-lang-error"));
+    assert_eq!(team(&site).lang, "");
+    let saved = owner.post("/sympa/edit_list/team/description", &[("lang", "fr")]);
+    assert_eq!(saved.status, 303);
+    assert_eq!(team(&site).lang, "fr");
+    // Back to the site's language.
+    owner.get("/sympa/edit_list_request/team/description");
+    let saved = owner.post("/sympa/edit_list/team/description", &[("lang", "")]);
+    assert_eq!(saved.status, 303);
+    assert_eq!(team(&site).lang, "");
+}

@@ -301,14 +301,12 @@ pub fn edit_list(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     match ctx.run(|env, who| settings::save(env, who, list, &typed)) {
         Ok(saved) => {
             let text = match saved {
-                Saved::Unchanged => "Nothing was changed.".to_string(),
-                Saved::Changed(names) => format!(
-                    "Saved: {}.",
-                    names
+                Saved::Unchanged => messages::settings_unchanged().to_string(),
+                Saved::Changed(names) => messages::settings_saved(
+                    &names
                         .iter()
                         .map(|n| messages::param_label(n))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                        .collect::<Vec<_>>(),
                 ),
             };
             ctx.flash(Level::Success, text)?;
@@ -325,24 +323,9 @@ pub fn edit_list(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
             let rows = ctx
                 .run(|env, who| settings::form(env, who, list, group))
                 .map_err(Error::from)?;
-            // Problems with parameters of other groups (a forged form) are named above.
-            let shown: Vec<&str> = rows.iter().map(|r| r.param.name).collect();
-            let elsewhere: Vec<&str> = problems
-                .iter()
-                .map(|(n, _)| *n)
-                .filter(|n| !shown.contains(n))
-                .collect();
+            // Every refused parameter is named above the form, those of other groups (a
+            // forged form) included; each of this group's also next to its field.
             ctx.notice(Level::Error, messages::refusal(&refusal));
-            if !elsewhere.is_empty() {
-                ctx.notice(
-                    Level::Error,
-                    format!(
-                        "{} {}",
-                        messages::setting_problem(crate::operations::SettingProblem::NotAllowed),
-                        elsewhere.join(", ")
-                    ),
-                );
-            }
             ctx.ensure_csrf_token()?;
             Ok(Outcome::page_with_status(
                 422,
@@ -414,13 +397,13 @@ pub fn edit(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         let result = match what.as_str() {
             "add" => ctx
                 .run(|env, who| admins::add(env, who, list, role, &email, &fields))
-                .map(|e| format!("{} is added.", e.email)),
+                .map(|e| messages::admin_added(e.email.as_str())),
             "update" => ctx
                 .run(|env, who| admins::update(env, who, list, role, &email, &fields))
-                .map(|e| format!("The details of {} are saved.", e.email)),
+                .map(|e| messages::admin_saved(e.email.as_str())),
             "remove" => ctx
                 .run(|env, who| admins::remove(env, who, list, role, &email))
-                .map(|()| format!("{} is removed.", email.trim())),
+                .map(|()| messages::admin_removed(email.trim())),
             // An empty form (or an unknown button): nothing to do.
             _ => Ok(String::new()),
         };
