@@ -36,6 +36,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/web/admin.html"),
     ),
     (
+        "web/auto_signoff.html",
+        include_str!("../../templates/web/auto_signoff.html"),
+    ),
+    (
         "web/edit.html",
         include_str!("../../templates/web/edit.html"),
     ),

@@ -401,3 +401,25 @@ fn the_list_language_is_chosen_among_the_sites_catalogues() {
     assert_eq!(saved.status, 303);
     assert_eq!(team(&site).lang, "");
 }
+
+#[test]
+fn auto_signoff_is_the_signoff_page_with_the_address_filled_in() {
+    let (_dir, site) = admin_site("adm-autosig");
+    let mut anonymous = site.browser("192.0.2.93");
+    let page = anonymous.get("/sympa/auto_signoff/team/member%40example.org");
+    assert_eq!(page.status, 200, "{}", body(&page));
+    let html = body(&page);
+    assert!(html.contains(r#"action="/sympa/signoff/team""#), "{html}");
+    assert!(html.contains(r#"value="member@example.org""#), "{html}");
+    // What an address in the link holds is escaped.
+    let html = body(&anonymous.get("/sympa/auto_signoff/team/%22%3E%3Cscript%3E"));
+    assert!(!html.contains("\"><script>"), "{html}");
+    // Confirming goes through signoff: a confirmation mail for an anonymous visitor.
+    let confirm = anonymous.post("/sympa/signoff/team", &[("email", "member@example.org")]);
+    assert_eq!(confirm.status, 200, "{}", body(&confirm));
+    assert!(crate::subscription::is_member(
+        &site,
+        "team",
+        "member@example.org"
+    ));
+}
