@@ -5,6 +5,7 @@
 //! languages come, this is where a `.po` catalogue is looked up, and nothing upstream changes.
 
 use crate::domain::bounce::points;
+use crate::domain::custom::{self, CustomProblem};
 use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS};
 use crate::domain::ListTemplate;
 use crate::domain::Reason;
@@ -56,7 +57,26 @@ pub fn setting_problem(problem: SettingProblem) -> String {
             points(max)
         ),
         SettingProblem::TooMany { max } => format!("At most {max} values, please."),
+        SettingProblem::Custom(problem) => custom_problem(problem),
         SettingProblem::Schedule => "Please give the days and time as DAYS HH:MM, days 0 (Sunday) to 6 separated by commas (1,4 06:00), or none for no digest.".into(),
+    }
+}
+
+/// What is wrong with custom attribute definitions, or with a value typed for one.
+pub fn custom_problem(problem: CustomProblem) -> String {
+    match problem {
+        CustomProblem::Line(n) => format!(
+            "Line {n}: write id | name | type | optional or required, then | and the values separated by commas for an enum (an id has letters, digits, dots, dashes or underscores; the types are string, text, integer and enum)."
+        ),
+        CustomProblem::TooMany => format!("A list asks at most {} custom attributes.", custom::MAX_ATTRIBUTES),
+        CustomProblem::Duplicate(n) => format!("Line {n}: this id is used by another attribute already."),
+        CustomProblem::Required => "Please fill this in.".into(),
+        CustomProblem::NotInteger => "Please give a whole number.".into(),
+        CustomProblem::NotOffered => "Please choose one of the values offered.".into(),
+        CustomProblem::BadText => format!(
+            "At most {} characters, with no control or invisible character.",
+            custom::MAX_VALUE
+        ),
     }
 }
 
@@ -114,6 +134,7 @@ pub fn refusal(refusal: &Refusal) -> String {
         Refusal::LastPrivilegedOwner => {
             "A list keeps at least one privileged owner: make another owner privileged first, or ask a listmaster.".into()
         }
+        Refusal::CustomValue { problem, .. } => custom_problem(*problem),
         Refusal::InvalidSettings(problems) => format!(
             "Nothing was changed: {} setting{} to correct ({}).",
             problems.len(),
@@ -164,6 +185,7 @@ pub fn param_label(name: &str) -> &'static str {
         "bounce.warnings" => "Warnings before removal",
         "bounce.warning_days" => "Days between warnings",
         "status" => "Status",
+        "custom_attribute" => "Questions asked at subscription (custom attributes)",
         _ => "Setting",
     }
 }
@@ -172,6 +194,7 @@ pub fn param_label(name: &str) -> &'static str {
 pub fn param_hint(name: &str) -> Option<&'static str> {
     Some(match name {
         "topics" => "Separated by commas.",
+        "custom_attribute" => "One per line: id | name | type | optional or required | values. Types: string, text, integer, enum (values separated by commas). Example: size | T-shirt size | enum | optional | S, M, L",
         "lang" => "The language of its pages for visitors who ask for none we have, and of its mail.",
         "max_attachments" => "Leave empty for no limit.",
         "custom_subject" => "Shown between brackets, for example the list's name.",

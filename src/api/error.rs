@@ -204,7 +204,8 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         | Refusal::HiddenCharacters { .. }
         | Refusal::InvalidValue { .. }
         | Refusal::TooMany { .. }
-        | Refusal::InvalidSettings(_) => 422,
+        | Refusal::InvalidSettings(_)
+        | Refusal::CustomValue { .. } => 422,
     }
 }
 

@@ -18,6 +18,7 @@ use super::lists::{
 };
 use super::{Env, Error, Refusal, Requester, SettingProblem};
 use crate::domain::bounce::{points, POINT};
+use crate::domain::custom::{self, CustomAttribute};
 use crate::domain::digest::MAX_DIGEST_MESSAGES;
 use crate::domain::params::{self, Group, Param, Privilege};
 use crate::domain::text::{hidden_char, unfit_for_one_line};
@@ -57,6 +58,8 @@ pub struct ListParams {
     pub status: ListStatus,
     /// The list's language tag (`fr`), "" for the site's.
     pub lang: String,
+    /// What subscribers are asked (Sympa's `custom_attribute`).
+    pub custom: Vec<CustomAttribute>,
 }
 
 /// The kind of value a parameter takes, for the form's input.
@@ -158,6 +161,7 @@ pub fn kind(name: &str) -> Kind {
         "subscribe" => Kind::Choice(SUBSCRIBES),
         "unsubscribe" => Kind::Choice(UNSUBSCRIBES),
         "review" | "archive.web_access" => Kind::Choice(ACCESSES),
+        "custom_attribute" => Kind::Text(custom::MAX_ATTRIBUTES * 800),
         "bounce.threshold" => Kind::Line(16),
         "bounce.stale_days" | "bounce.warning_days" => Kind::Number {
             min: 1,
@@ -202,6 +206,7 @@ impl ListParams {
             "unsubscribe" => self.policy.unsubscribe.as_str().into(),
             "review" => self.policy.review.as_str().into(),
             "archive.web_access" => self.policy.archive.as_str().into(),
+            "custom_attribute" => custom::show(&self.custom),
             "bounce.threshold" => points(self.bounce.threshold),
             "bounce.stale_days" => self.bounce.stale_days.to_string(),
             "bounce.warnings" => self.bounce.warnings.to_string(),
@@ -325,6 +330,9 @@ impl ListParams {
             }
             "review" => self.policy.review = choice(ReviewPolicy::parse_exact(text))?,
             "archive.web_access" => self.policy.archive = choice(ArchiveAccess::parse_exact(text))?,
+            "custom_attribute" => {
+                self.custom = custom::parse(typed).map_err(SettingProblem::Custom)?;
+            }
             "bounce.threshold" => self.bounce.threshold = threshold(text)?,
             "bounce.stale_days" => self.bounce.stale_days = number(text, kind)? as u32,
             "bounce.warnings" => self.bounce.warnings = number(text, kind)? as u32,
@@ -396,6 +404,7 @@ fn read(env: &Env<'_>, list: &List) -> Result<ListParams, Error> {
             digest: db.digest_settings(list.id)?,
             status: current.status,
             lang: current.lang,
+            custom: custom::parse(&db.list_custom_attributes(list.id)?).unwrap_or_default(),
         })
     })
 }
@@ -508,6 +517,10 @@ pub fn save(
         if after.lang != before.lang {
             tx.db.set_list_lang(list.id, &after.lang)?;
         }
+        if after.custom != before.custom {
+            tx.db
+                .set_list_custom_attributes(list.id, &custom::show(&after.custom))?;
+        }
         if after.policy != before.policy {
             tx.db.set_list_policy(list.id, &after.policy)?;
         }
@@ -546,6 +559,7 @@ mod tests {
             digest: DigestSettings::default(),
             status: ListStatus::Open,
             lang: String::new(),
+            custom: Vec::new(),
         }
     }
 

@@ -133,6 +133,7 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
         | Refusal::Password(_)
         | Refusal::AlreadyExists(_)
         | Refusal::InvalidSettings(_)
+        | Refusal::CustomValue { .. }
         | Refusal::LastOwner
         | Refusal::LastPrivilegedOwner => {
             Fault::client(refusal.code(), Some(&messages::refusal(refusal)))

@@ -102,6 +102,7 @@ pub(super) const TABLES: &[Table] = &[
             ("digest_minute", Int),
             ("digest_max_size", Int),
             ("lang", Text),
+            ("custom_attributes", Text),
         ],
         by_id: true,
     },

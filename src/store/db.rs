@@ -213,6 +213,10 @@ queries! {
         description: &str,
         topics: &[String],
     ) -> Result<(), Error>;
+    /// A list's custom attributes, in the text form of `domain::custom` ("" for none).
+    fn list_custom_attributes(&self, list: ListId) -> Result<String, Error>;
+    /// Sets a list's custom attributes (the text form of `domain::custom`).
+    fn set_list_custom_attributes(&self, list: ListId, text: &str) -> Result<(), Error>;
     /// The last `limit` audit rows of a list, newest first.
     fn list_audit(&self, list: ListId, limit: u32) -> Result<Vec<AuditRecord>, Error>;
     /// Every open list of `domain` where `email` is member, moderator or owner, by name.

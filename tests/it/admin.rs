@@ -423,3 +423,76 @@ fn auto_signoff_is_the_signoff_page_with_the_address_filled_in() {
         "member@example.org"
     ));
 }
+
+#[test]
+fn custom_attributes_defined_by_an_owner_are_asked_and_kept_at_subscription() {
+    use crate::subscription::{link, mail_to, stored_member};
+    let (_dir, site) = admin_site("adm-custom");
+    let mut owner = site.browser("192.0.2.94");
+    owner.login("owner@example.org", PASSWORD);
+    owner.get("/sympa/edit_list_request/team/command");
+    // A bad line is named, nothing saved.
+    let refused = owner.post(
+        "/sympa/edit_list/team/command",
+        &[("custom_attribute", "org | Organisation | colour | required")],
+    );
+    assert_eq!(refused.status, 422);
+    assert!(body(&refused).contains("Line 1:"), "{}", body(&refused));
+    let saved = owner.post(
+        "/sympa/edit_list/team/command",
+        &[(
+            "custom_attribute",
+            "org | Organisation | string | required\nsize | T-shirt <size> | enum | optional | S, M, L",
+        )],
+    );
+    assert_eq!(saved.status, 303, "{}", body(&saved));
+
+    // A logged-in user is asked; a missing required answer is named, nothing done.
+    let mut user = site.browser("192.0.2.95");
+    user.login("other@example.org", PASSWORD);
+    let form = body(&user.get("/sympa/subscribe/team"));
+    assert!(form.contains(r#"name="custom_org""#), "{form}");
+    assert!(form.contains("T-shirt &lt;size&gt;"), "the name is escaped");
+    let refused = user.post("/sympa/subscribe/team", &[("custom_size", "M")]);
+    assert_eq!(refused.status, 422);
+    assert!(body(&refused).contains("f-custom_org-error"));
+    assert!(stored_member(&site, "team", "other@example.org").is_none());
+    let refused = user.post(
+        "/sympa/subscribe/team",
+        &[("custom_org", "ACME"), ("custom_size", "XXL")],
+    );
+    assert!(body(&refused).contains("f-custom_size-error"));
+    let done = user.post(
+        "/sympa/subscribe/team",
+        &[("custom_org", "ACME"), ("custom_size", "M")],
+    );
+    assert_eq!(done.status, 303, "{}", body(&done));
+    let member = stored_member(&site, "team", "other@example.org").unwrap();
+    assert_eq!(
+        member.custom_attributes.get("org").map(String::as_str),
+        Some("ACME")
+    );
+    assert_eq!(
+        member.custom_attributes.get("size").map(String::as_str),
+        Some("M")
+    );
+
+    // An anonymous visitor's answers wait with the confirmation.
+    let mut visitor = site.browser("192.0.2.96");
+    visitor.get("/sympa/subscribe/team");
+    let sent = visitor.post(
+        "/sympa/subscribe/team",
+        &[("email", "new@example.org"), ("custom_org", "Initech")],
+    );
+    assert_eq!(sent.status, 200, "{}", body(&sent));
+    let mails = mail_to(&site, "new@example.org");
+    let path = link(&mails[0], "http://lists.example.org/sympa/auth/");
+    let confirmed = visitor.post(&path, &[]);
+    assert_eq!(confirmed.status, 200, "{}", body(&confirmed));
+    let member = stored_member(&site, "team", "new@example.org").unwrap();
+    assert_eq!(
+        member.custom_attributes.get("org").map(String::as_str),
+        Some("Initech")
+    );
+    assert!(!member.custom_attributes.contains_key("size"));
+}

@@ -17,7 +17,7 @@ pub use options::{
     membership, set_custom, set_options, OptionsChange, MAX_CUSTOM_ATTRIBUTES, MAX_CUSTOM_KEY,
     MAX_CUSTOM_VALUE,
 };
-pub use request::{signoff, subscribe};
+pub use request::{questions, signoff, subscribe, subscribe_asking};
 
 use serde_json::json;
 
@@ -188,7 +188,8 @@ pub(crate) fn accept_held(
                 quiet,
                 notify,
                 "auth_add",
-            )
+            )?;
+            request::keep_custom(tx, list, email, &pending.data["custom"])
         }
         RequestKind::Signoff => leave(tx, list, email, quiet, notify, "auth_del"),
     }

@@ -97,6 +97,34 @@ impl Db<'_> {
         Ok(changed > 0)
     }
 
+    /// A list's custom attributes, in the text form of `domain::custom` ("" for none).
+    pub fn list_custom_attributes(&self, list: ListId) -> Result<String, Error> {
+        let context = "reading a list's custom attributes";
+        let row = self
+            .conn
+            .query_one(
+                "SELECT custom_attributes FROM lists WHERE id = $1",
+                &[&list.0],
+            )
+            .context(context)?;
+        row.try_get(0).context(context)
+    }
+
+    /// Sets a list's custom attributes (the text form of `domain::custom`).
+    pub fn set_list_custom_attributes(&self, list: ListId, text: &str) -> Result<(), Error> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE lists SET custom_attributes = $2, updated_at = $3 WHERE id = $1",
+                &[&list.0, &text, &now()],
+            )
+            .context("setting a list's custom attributes")?;
+        if changed == 0 {
+            return Err(Error::NotFound(format!("list #{}", list.0)));
+        }
+        Ok(())
+    }
+
     /// The last `limit` audit rows of a list, newest first.
     pub fn list_audit(&self, list: ListId, limit: u32) -> Result<Vec<AuditRecord>, Error> {
         let context = "reading a list's audit log";
