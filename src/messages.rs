@@ -6,9 +6,10 @@
 
 use crate::domain::bounce::points;
 use crate::domain::custom::{self, CustomProblem};
+use crate::domain::list_names::RESERVED_SUFFIXES;
 use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS};
 use crate::domain::ListTemplate;
-use crate::domain::Reason;
+use crate::domain::{ListName, NameProblem, Reason};
 use crate::operations::membership::{MAX_CUSTOM_KEY, MAX_CUSTOM_VALUE};
 use crate::operations::{Existing, Field, Refusal, SettingProblem};
 
@@ -118,6 +119,9 @@ pub fn refusal(refusal: &Refusal) -> String {
         } => format!(
             "A custom attribute's name has 1 to {MAX_CUSTOM_KEY} letters, digits, dots, dashes or underscores, and its value at most {MAX_CUSTOM_VALUE} characters."
         ),
+        Refusal::InvalidValue { field: Field::Text } => {
+            "Please remove the control characters (such as NUL or escape) from this text: only tabs and line breaks are accepted. Nothing was saved.".into()
+        }
         Refusal::InvalidValue { .. } => "Please choose one of the values offered.".into(),
         Refusal::AlreadyExists(Existing::Account(email)) => {
             format!("An account for {email} already exists.")
@@ -156,6 +160,29 @@ pub fn refusal(refusal: &Refusal) -> String {
             max,
         } => format!("A list has at most {max} topics."),
         Refusal::TooMany { max, .. } => format!("At most {max} at once, please."),
+        Refusal::TooBig { max_bytes, .. } => format!(
+            "This is too large: at most {} KiB ({max_bytes} bytes), please. Nothing was saved.",
+            max_bytes / 1024
+        ),
+        Refusal::TooSoon { seconds } => format!(
+            "This was done less than {} hours ago. It may be done again in about {}.",
+            crate::operations::remind::REMIND_INTERVAL / 3600,
+            wait(*seconds)
+        ),
+        Refusal::ListName(problem) => list_name(*problem),
+        Refusal::NotClosed => {
+            "Only a closed list can be purged: close it first (nothing was deleted).".into()
+        }
+    }
+}
+
+/// A wait, in words: minutes under two hours, else hours.
+fn wait(seconds: u64) -> String {
+    let minutes = seconds.div_ceil(60).max(1);
+    if minutes < 120 {
+        format!("{minutes} minutes")
+    } else {
+        format!("{} hours", minutes.div_ceil(60))
     }
 }
 
@@ -287,4 +314,59 @@ pub fn admin_saved(email: &str) -> String {
 /// The notice after an owner or moderator was removed.
 pub fn admin_removed(email: &str) -> String {
     format!("{email} is removed.")
+}
+
+/// What is shown next to a list name that cannot be given to a new or renamed list.
+pub fn list_name(problem: NameProblem) -> String {
+    match problem {
+        NameProblem::Syntax => "A list name has at most 50 letters, digits, dots, dashes, underscores or plus signs, and starts with a letter or a digit.".into(),
+        NameProblem::ReservedSuffix(suffix) => format!(
+            "A list name may not end with “{suffix}”: the list's own addresses end so ({}).",
+            RESERVED_SUFFIXES.join(", ")
+        ),
+        NameProblem::SiteAddress => {
+            "This name is one of the site's own addresses; please choose another.".into()
+        }
+    }
+}
+
+/// The notice after a list was created: open, or waiting for a listmaster.
+pub fn list_created(name: &ListName, pending: bool) -> String {
+    if pending {
+        format!("Your request for the list {name} was sent to the listmasters; you will get a mail when they decide.")
+    } else {
+        format!("The list {name} is created, and you are its privileged owner.")
+    }
+}
+
+/// The notice after a list was closed, or a pending one rejected (and purged).
+pub fn list_closed(name: &ListName, pending: bool) -> String {
+    if pending {
+        format!("The pending list {name} was removed, and its owners were told by mail.")
+    } else {
+        format!("The list {name} is closed. A listmaster can open it again.")
+    }
+}
+
+/// The notice after a listmaster opened a list: reopened, or installed from pending.
+pub fn list_opened(name: &ListName, installed: bool) -> String {
+    if installed {
+        format!("The list {name} is installed, and its owners were told by mail.")
+    } else {
+        format!("The list {name} is open again.")
+    }
+}
+
+/// The notice after a list was copied: the copy is open, or waits for a listmaster.
+pub fn list_copied(name: &ListName, pending: bool) -> String {
+    if pending {
+        format!("The copy {name} was made and waits for a listmaster's approval. Its members and archives were not copied.")
+    } else {
+        format!("The copy {name} was made, with the configuration and owners; its members and archives were not copied.")
+    }
+}
+
+/// The notice after a list was renamed.
+pub fn list_renamed(old: &ListName, new: &ListName) -> String {
+    format!("The list {old} is now called {new}; its members and archives followed it, and links with the old name lead here.")
 }

@@ -181,6 +181,8 @@ pub fn field_name(field: Field) -> &'static str {
         Field::Topics => "topics",
         Field::Profile => "profile",
         Field::Info => "info",
+        Field::Text => "content",
+        Field::ListName => "listname",
     }
 }
 
@@ -191,11 +193,12 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         Refusal::Denied(Reason::LoginRequired) => 401,
         Refusal::Denied(_) => 403,
         Refusal::BadCredentials => 401,
-        Refusal::TooManyAttempts | Refusal::TryAgainSoon { .. } => 429,
+        Refusal::TooManyAttempts | Refusal::TryAgainSoon { .. } | Refusal::TooSoon { .. } => 429,
         Refusal::AlreadyExists(_)
         | Refusal::AlreadyMember
         | Refusal::LastOwner
-        | Refusal::LastPrivilegedOwner => 409,
+        | Refusal::LastPrivilegedOwner
+        | Refusal::NotClosed => 409,
         Refusal::NotAMember => 404,
         Refusal::InvalidLink => 410,
         Refusal::InvalidAddress
@@ -205,7 +208,9 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         | Refusal::InvalidValue { .. }
         | Refusal::TooMany { .. }
         | Refusal::InvalidSettings(_)
-        | Refusal::CustomValue { .. } => 422,
+        | Refusal::CustomValue { .. }
+        | Refusal::ListName(_)
+        | Refusal::TooBig { .. } => 422,
     }
 }
 
@@ -220,6 +225,7 @@ impl From<Refusal> for ApiError {
         error.retry_after = match refusal {
             Refusal::TooManyAttempts => Some(RETRY_AFTER_LIMIT),
             Refusal::TryAgainSoon { seconds } => Some(seconds.max(1)),
+            Refusal::TooSoon { seconds } => Some(u32::try_from(seconds.max(1)).unwrap_or(u32::MAX)),
             _ => None,
         };
         error

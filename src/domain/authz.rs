@@ -41,6 +41,20 @@ pub enum ActionKind {
     /// `edit_list`, `edit`): owners of either kind and listmasters; which parameter each may
     /// change is [`crate::domain::params`]'s.
     EditSettings,
+    /// Write the list's texts: its description and home page, the welcome, goodbye, removal
+    /// and reminder mails, the header and footer of its posts (`editfile`, `savefile`):
+    /// owners and listmasters (Sympa: owner, listmaster).
+    EditTexts,
+    /// See one member's details and history (`editsubscriber`): owners, moderators and
+    /// listmasters (Sympa: owner, editor); moderators only look, changes are owners'
+    /// ([`ActionKind::ManageMembers`]).
+    ViewMember,
+    /// Read the list's audit log (`viewlogs`): owners, moderators and listmasters (Sympa:
+    /// owner, editor, listmaster).
+    ViewLogs,
+    /// Send every member the reminder of their subscription (`remind`): owners and
+    /// listmasters (Sympa's default `remind` scenario: owner).
+    Remind,
 }
 
 impl ActionKind {
@@ -58,6 +72,10 @@ impl ActionKind {
         ActionKind::ManageList,
         ActionKind::ManageArchive,
         ActionKind::EditSettings,
+        ActionKind::EditTexts,
+        ActionKind::ViewMember,
+        ActionKind::ViewLogs,
+        ActionKind::Remind,
     ];
 }
 
@@ -179,6 +197,10 @@ pub fn decide(kind: ActionKind, roles: &Roles, policy: &ListPolicy) -> Decision 
         ActionKind::ManageList => need(roles.is_privileged_owner(), roles),
         ActionKind::ManageArchive => need(roles.is_owner(), roles),
         ActionKind::EditSettings => need(roles.is_owner(), roles),
+        ActionKind::EditTexts | ActionKind::Remind => need(roles.is_owner(), roles),
+        ActionKind::ViewMember | ActionKind::ViewLogs => {
+            need(roles.is_owner() || roles.is_editor(), roles)
+        }
     }
 }
 
@@ -522,6 +544,12 @@ mod tests {
             ActionKind::EditSettings,
             [LOGIN, DENY, DENY, DENY, ALLOW, ALLOW, ALLOW],
         );
+        for kind in [ActionKind::EditTexts, ActionKind::Remind] {
+            walk(kind, [LOGIN, DENY, DENY, DENY, ALLOW, ALLOW, ALLOW]);
+        }
+        for kind in [ActionKind::ViewMember, ActionKind::ViewLogs] {
+            walk(kind, [LOGIN, DENY, DENY, ALLOW, ALLOW, ALLOW, ALLOW]);
+        }
         // Owners moderate a list without moderators: the store sets `editor` for them.
         let owner_no_editors = Roles {
             editor: true,

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod custom;
 pub mod digest;
 pub mod list;
+pub mod list_names;
 pub mod member;
 pub mod names;
 pub mod params;
@@ -16,6 +17,7 @@ pub mod post;
 pub mod role;
 pub mod template;
 pub mod text;
+pub mod texts;
 pub mod user;
 
 pub use archive::{
@@ -26,6 +28,7 @@ pub use authz::{decide, ActionKind, Decision, Reason};
 pub use bounce::{BounceScore, BounceSettings};
 pub use digest::DigestSettings;
 pub use list::{List, ListId, ListSummary, Visibility};
+pub use list_names::{check_new_list_name, NameProblem};
 pub use member::{Admin, AdminRole, Member, MemberVisibility, ReceptionMode};
 pub use names::{Email, ListName, NameError};
 pub use policy::{
@@ -38,4 +41,5 @@ pub use post::{
 };
 pub use role::{Role, Roles};
 pub use template::ListTemplate;
+pub use texts::{TextFormat, TextKind, TextScope, TextUse};
 pub use user::{Membership, MembershipBounce, User};

@@ -2,10 +2,10 @@
 
 use super::{Env, Error, Requester};
 use crate::domain::{ActionKind, List, Roles};
-use crate::store::{ArchivedSummary, AuditRecord};
+use crate::store::{ArchivedSummary, AuditQuery, AuditRecord};
 
 /// How many audit rows the dashboard shows.
-pub const RECENT_CHANGES: u32 = 15;
+pub const RECENT_CHANGES: u64 = 15;
 
 /// How many of the last posts it shows.
 pub const RECENT_POSTS: u64 = 10;
@@ -47,7 +47,11 @@ pub fn dashboard(env: &Env<'_>, requester: &Requester, list: &List) -> Result<Da
             held: db.held_count(list.id)?,
             bouncing: db.bouncing_members(list.id)?.len() as u64,
             changes: if roles.is_owner() {
-                db.list_audit(list.id, RECENT_CHANGES)?
+                db.audit_page(&AuditQuery {
+                    list: Some(list.id),
+                    limit: RECENT_CHANGES,
+                    ..AuditQuery::default()
+                })?
             } else {
                 Vec::new()
             },

@@ -13,16 +13,24 @@ pub mod bounces;
 pub mod dashboard;
 pub mod digests;
 pub mod distribution;
+pub mod import;
 pub mod intake;
 pub mod jobs;
+pub mod lifecycle;
 pub mod limits;
+pub mod listmaster;
 pub mod lists;
+pub mod logs;
 pub mod members;
 pub mod membership;
 pub mod moderation;
 mod refusal;
+pub mod remind;
 mod run;
 pub mod settings;
+pub mod site_check;
+pub mod subscriber;
+pub mod texts;
 pub mod tokens;
 
 #[cfg(test)]

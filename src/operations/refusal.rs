@@ -7,7 +7,7 @@
 
 use crate::domain::custom::CustomProblem;
 use crate::domain::user::PasswordProblem;
-use crate::domain::{Email, ListName, Reason};
+use crate::domain::{Email, ListName, NameProblem, Reason};
 
 /// What a refusal concerns, whatever the door calls it (the web's form fields, SOAP's
 /// parameters).
@@ -71,6 +71,11 @@ pub enum Field {
     Profile,
     /// A private note about an owner or moderator (Sympa's admin `info`).
     Info,
+    /// A text an owner or listmaster writes (`editfile`: a list's description, welcome
+    /// mail, footer, ...).
+    Text,
+    /// The name of a new or renamed list.
+    ListName,
 }
 
 /// What already exists when something was to be created.
@@ -128,6 +133,23 @@ pub enum Refusal {
     AlreadyMember,
     /// The address is not a member of the list.
     NotAMember,
+    /// A value is larger than the limit, in bytes.
+    TooBig {
+        /// The field.
+        field: Field,
+        /// The limit, in bytes.
+        max_bytes: usize,
+    },
+    /// Done too recently to be done again yet (a list's reminder).
+    TooSoon {
+        /// How long until it may be done again, in seconds.
+        seconds: u64,
+    },
+    /// A name refused for a new or renamed list (its syntax, a reserved suffix, a site
+    /// address); a name another list has is [`Refusal::AlreadyExists`].
+    ListName(NameProblem),
+    /// Only a closed list can be purged.
+    NotClosed,
     /// Too many values at once.
     TooMany {
         /// The field.
@@ -222,6 +244,11 @@ impl Refusal {
             Refusal::LastPrivilegedOwner => "last_privileged_owner",
             Refusal::InvalidSettings(_) => "invalid_settings",
             Refusal::CustomValue { .. } => "invalid_custom_attribute",
+            Refusal::TooBig { .. } => "too_big",
+            Refusal::TooSoon { .. } => "too_soon",
+            Refusal::ListName(NameProblem::Syntax) => "invalid_list_name",
+            Refusal::ListName(_) => "reserved_list_name",
+            Refusal::NotClosed => "list_not_closed",
         }
     }
 
@@ -229,12 +256,16 @@ impl Refusal {
     pub fn field(&self) -> Option<Field> {
         match self {
             Refusal::InvalidAddress => Some(Field::Email),
+            Refusal::ListName(_) | Refusal::AlreadyExists(Existing::List(_)) => {
+                Some(Field::ListName)
+            }
             Refusal::BadCredentials => Some(Field::Password),
             Refusal::Password(_) => Some(Field::NewPassword),
             Refusal::TooLong { field, .. }
             | Refusal::InvalidValue { field }
             | Refusal::HiddenCharacters { field }
-            | Refusal::TooMany { field, .. } => Some(*field),
+            | Refusal::TooMany { field, .. }
+            | Refusal::TooBig { field, .. } => Some(*field),
             _ => None,
         }
     }
@@ -293,6 +324,9 @@ mod tests {
             Refusal::HiddenCharacters {
                 field: Field::Description,
             },
+            Refusal::ListName(NameProblem::Syntax),
+            Refusal::ListName(NameProblem::ReservedSuffix("-owner")),
+            Refusal::AlreadyExists(Existing::List(ListName::parse("x").unwrap())),
         ];
         // Each refusal about a field names it; the others name none.
         let fields: Vec<Option<Field>> = all.iter().map(Refusal::field).collect();
@@ -324,6 +358,9 @@ mod tests {
                 Some(Field::CustomAttribute),
                 Some(Field::Subject),
                 Some(Field::Description),
+                Some(Field::ListName),
+                Some(Field::ListName),
+                Some(Field::ListName),
             ]
         );
         // The first twenty are one of each kind, with distinct codes; the last ones reuse
@@ -337,5 +374,18 @@ mod tests {
                 "{code}"
             );
         }
+    }
+
+    #[test]
+    fn size_and_pace_refusals_have_their_own_codes() {
+        let big = Refusal::TooBig {
+            field: Field::Text,
+            max_bytes: 65_536,
+        };
+        let soon = Refusal::TooSoon { seconds: 60 };
+        assert_eq!(big.code(), "too_big");
+        assert_eq!(big.field(), Some(Field::Text));
+        assert_eq!(soon.code(), "too_soon");
+        assert_eq!(soon.field(), None);
     }
 }

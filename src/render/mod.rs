@@ -28,6 +28,86 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/web/home.html"),
     ),
     (
+        "web/list_policy.html",
+        include_str!("../../templates/web/list_policy.html"),
+    ),
+    (
+        "web/create_list_request.html",
+        include_str!("../../templates/web/create_list_request.html"),
+    ),
+    (
+        "web/create_list.html",
+        include_str!("../../templates/web/create_list.html"),
+    ),
+    (
+        "web/close_list.html",
+        include_str!("../../templates/web/close_list.html"),
+    ),
+    (
+        "web/open_list.html",
+        include_str!("../../templates/web/open_list.html"),
+    ),
+    (
+        "web/set_pending_list_request.html",
+        include_str!("../../templates/web/set_pending_list_request.html"),
+    ),
+    (
+        "web/copy_list.html",
+        include_str!("../../templates/web/copy_list.html"),
+    ),
+    (
+        "web/rename_list_request.html",
+        include_str!("../../templates/web/rename_list_request.html"),
+    ),
+    (
+        "web/move_list.html",
+        include_str!("../../templates/web/move_list.html"),
+    ),
+    (
+        "web/purge_list.html",
+        include_str!("../../templates/web/purge_list.html"),
+    ),
+    (
+        "web/list_report.html",
+        include_str!("../../templates/web/list_report.html"),
+    ),
+    (
+        "web/get_pending_lists.html",
+        include_str!("../../templates/web/get_pending_lists.html"),
+    ),
+    (
+        "web/get_closed_lists.html",
+        include_str!("../../templates/web/get_closed_lists.html"),
+    ),
+    (
+        "web/get_latest_lists.html",
+        include_str!("../../templates/web/get_latest_lists.html"),
+    ),
+    (
+        "web/get_inactive_lists.html",
+        include_str!("../../templates/web/get_inactive_lists.html"),
+    ),
+    (
+        "web/get_biggest_lists.html",
+        include_str!("../../templates/web/get_biggest_lists.html"),
+    ),
+    (
+        "web/serveradmin.html",
+        include_str!("../../templates/web/serveradmin.html"),
+    ),
+    (
+        "web/search_user.html",
+        include_str!("../../templates/web/search_user.html"),
+    ),
+    (
+        "web/mass_del.html",
+        include_str!("../../templates/web/mass_del.html"),
+    ),
+    (
+        "web/search_list.html",
+        include_str!("../../templates/web/search_list.html"),
+    ),
+    (
         "web/help.html",
         include_str!("../../templates/web/help.html"),
     ),
@@ -54,6 +134,42 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "web/edit_list_request.html",
         include_str!("../../templates/web/edit_list_request.html"),
+    ),
+    (
+        "web/editfile.html",
+        include_str!("../../templates/web/editfile.html"),
+    ),
+    (
+        "web/savefile.html",
+        include_str!("../../templates/web/savefile.html"),
+    ),
+    (
+        "web/editsubscriber.html",
+        include_str!("../../templates/web/editsubscriber.html"),
+    ),
+    (
+        "web/import.html",
+        include_str!("../../templates/web/import.html"),
+    ),
+    (
+        "web/remind.html",
+        include_str!("../../templates/web/remind.html"),
+    ),
+    (
+        "web/viewlogs.html",
+        include_str!("../../templates/web/viewlogs.html"),
+    ),
+    (
+        "web/text_title.html",
+        include_str!("../../templates/web/text_title.html"),
+    ),
+    (
+        "web/reception_name.html",
+        include_str!("../../templates/web/reception_name.html"),
+    ),
+    (
+        "web/tools_links.html",
+        include_str!("../../templates/web/tools_links.html"),
     ),
     ("web/arc.html", include_str!("../../templates/web/arc.html")),
     (
@@ -279,6 +395,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/mail/welcome.txt"),
     ),
     (
+        "mail/remind.txt",
+        include_str!("../../templates/mail/remind.txt"),
+    ),
+    (
         "mail/goodbye.txt",
         include_str!("../../templates/mail/goodbye.txt"),
     ),
@@ -293,6 +413,14 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "mail/list_requested.txt",
         include_str!("../../templates/mail/list_requested.txt"),
+    ),
+    (
+        "mail/list_installed.txt",
+        include_str!("../../templates/mail/list_installed.txt"),
+    ),
+    (
+        "mail/list_rejected.txt",
+        include_str!("../../templates/mail/list_rejected.txt"),
     ),
     (
         "mail/bounce_warning.txt",

@@ -130,15 +130,19 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
         | Refusal::HiddenCharacters { .. }
         | Refusal::InvalidValue { .. }
         | Refusal::TooMany { .. }
+        | Refusal::TooBig { .. }
         | Refusal::Password(_)
         | Refusal::AlreadyExists(_)
+        | Refusal::ListName(_)
         | Refusal::InvalidSettings(_)
         | Refusal::CustomValue { .. }
         | Refusal::LastOwner
         | Refusal::LastPrivilegedOwner => {
             Fault::client(refusal.code(), Some(&messages::refusal(refusal)))
         }
-        Refusal::InvalidLink => Fault::server(refusal.code(), Some(&messages::refusal(refusal))),
+        Refusal::InvalidLink | Refusal::TooSoon { .. } | Refusal::NotClosed => {
+            Fault::server(refusal.code(), Some(&messages::refusal(refusal)))
+        }
     }
 }
 

@@ -107,6 +107,16 @@ pub(super) const TABLES: &[Table] = &[
         by_id: true,
     },
     Table {
+        name: "list_renames",
+        columns: &[
+            ("domain_id", Int),
+            ("old_name", Text),
+            ("list_id", Int),
+            ("renamed_at", Int),
+        ],
+        by_id: false,
+    },
+    Table {
         name: "users",
         columns: &[
             ("id", Int),
@@ -462,6 +472,19 @@ pub(super) const TABLES: &[Table] = &[
         name: "site_secrets",
         columns: &[("name", Text), ("value", Bytes)],
         by_id: false,
+    },
+    Table {
+        name: "texts",
+        columns: &[
+            ("id", Int),
+            ("domain_id", Int),
+            ("list_id", Int),
+            ("name", Text),
+            ("body", Text),
+            ("updated_by", Text),
+            ("updated_at", Int),
+        ],
+        by_id: true,
     },
 ];
 

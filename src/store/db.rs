@@ -8,11 +8,12 @@ use std::collections::BTreeMap;
 
 use super::{
     AdminEntry, ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry,
-    AuditLine, AuditRecord, BounceDue, BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt, Db,
-    DbInner, DeliveryCounts, DeliveryRcpt, DeliveryRecord, DigestState, DueDigest, Error,
-    HeldHistory, HeldRecord, KeyedHeld, MemberQuery, MessageKey, NewArchived, NewBounce, NewHeld,
-    NewList, NewMail, NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome,
-    SessionRecord, StoredMessage, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
+    AuditLine, AuditQuery, AuditRecord, BounceDue, BounceRecord, BouncingMember, ClaimedMail,
+    ClaimedRcpt, Db, DbInner, DeliveryCounts, DeliveryRcpt, DeliveryRecord, DigestState, DueDigest,
+    Error, HeldHistory, HeldRecord, KeyedHeld, ListActivity, MemberQuery, MessageKey, NewArchived,
+    NewBounce, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser, OutboxCounts,
+    PendingRecord, RcptOutcome, SessionRecord, StoredMessage, TextRecord, ThreadNode,
+    ThreadSummary, TicketRecord, UserRecord,
 };
 use crate::domain::{
     Admin, AdminRole, ArchivedState, BounceScore, BounceSettings, DeliveryMode, DigestSettings,
@@ -66,6 +67,19 @@ queries! {
     fn open_lists(&self, domain: &str) -> Result<Vec<List>, Error>;
     /// One list of `domain`, whatever its status.
     fn list_by_name(&self, domain: &str, name: &ListName) -> Result<Option<List>, Error>;
+    /// Renames a list, keeping its old name for links ([`Db::renamed_list`]); a name another
+    /// list has is [`Error::AlreadyExists`]. Its members, owners, archives and held posts
+    /// follow it (they name it by id).
+    fn rename_list(&self, list: ListId, new_name: &ListName) -> Result<(), Error>;
+    /// The list that was called `name` in `domain` before a rename, if any.
+    fn renamed_list(&self, domain: &str, name: &ListName) -> Result<Option<ListId>, Error>;
+    /// Forgets that a list was once called `name` in `domain` (a new list takes the name).
+    fn forget_old_name(&self, domain: &str, name: &ListName) -> Result<(), Error>;
+    /// Removes `email` from a list's owners or moderators (`role`); returns true if and only
+    /// if it was one.
+    fn remove_admin_role(&self, list: ListId, email: &Email, role: AdminRole) -> Result<bool, Error>;
+    /// When each list of `domain` (whatever its status) was made and last received a post.
+    fn list_activity(&self, domain: &str) -> Result<Vec<ListActivity>, Error>;
 
     // The mail door.
 
@@ -217,8 +231,6 @@ queries! {
     fn list_custom_attributes(&self, list: ListId) -> Result<String, Error>;
     /// Sets a list's custom attributes (the text form of `domain::custom`).
     fn set_list_custom_attributes(&self, list: ListId, text: &str) -> Result<(), Error>;
-    /// The last `limit` audit rows of a list, newest first.
-    fn list_audit(&self, list: ListId, limit: u32) -> Result<Vec<AuditRecord>, Error>;
     /// Every open list of `domain` where `email` is member, moderator or owner, by name.
     fn memberships(&self, domain: &str, email: &Email) -> Result<Vec<Membership>, Error>;
     /// Holds a request until its key comes back or an owner decides. A request of the same
@@ -488,6 +500,29 @@ queries! {
     fn audit(&self, entry: &AuditEntry<'_>) -> Result<(), Error>;
     /// The last `limit` audit entries, newest first; for tests and `check`.
     fn recent_audit(&self, limit: u32) -> Result<Vec<AuditLine>, Error>;
+    /// The audit rows the query finds, newest first (by time, then id), `limit` from
+    /// `offset` (`viewlogs`).
+    fn audit_page(&self, query: &AuditQuery<'_>) -> Result<Vec<AuditRecord>, Error>;
+    /// How many audit rows the query finds (its offset and limit aside).
+    fn audit_count(&self, query: &AuditQuery<'_>) -> Result<u64, Error>;
+
+    // Texts written on the web (`editfile`): a list's, or the site's with `list` `None`.
+
+    /// The saved text `name` of `list` (of the site with `None`) in `domain`, if one was saved.
+    fn text(&self, domain: &str, list: Option<ListId>, name: &str) -> Result<Option<TextRecord>, Error>;
+    /// Every saved text of `list` (of the site with `None`) in `domain`, by name.
+    fn texts(&self, domain: &str, list: Option<ListId>) -> Result<Vec<TextRecord>, Error>;
+    /// Saves text `name` (replacing the one saved before), or with `body` `None` forgets it,
+    /// so the default is used again; `editor` and the time are kept with it. Moves the site
+    /// version, so that no cached page shows the old text.
+    fn set_text(
+        &self,
+        domain: &str,
+        list: Option<ListId>,
+        name: &str,
+        body: Option<&str>,
+        editor: Option<&Email>,
+    ) -> Result<(), Error>;
     /// Counts one hit of `subject` in `bucket` for the current `window`-second window; returns
     /// the hits in this window, this one included. Older windows of the same pair are dropped.
     fn rate_limit_hit(&self, bucket: &str, subject: &str, window: i64) -> Result<u32, Error>;

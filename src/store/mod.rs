@@ -88,12 +88,13 @@ pub use copy::{CopyProgress, CopyReport};
 pub use error::Error;
 pub use records::{
     AdminEntry, ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedRef,
-    ArchivedSummary, AuditEntry, AuditLine, AuditRecord, BounceDue, BounceRecord, BouncingMember,
-    ClaimedMail, ClaimedRcpt, DeliveryCounts, DeliveryRcpt, DeliveryRecord, DigestState, DueDigest,
-    HeldDecision, HeldHistory, HeldRecord, KeyedHeld, MemberQuery, MemberSort, MessageKey,
-    NewArchived, NewBounce, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser,
-    OutboxCounts, PendingRecord, RcptOutcome, RcptState, SessionRecord, StoredMessage, ThreadNode,
-    ThreadSummary, TicketRecord, UserRecord, BOUNCE_KEPT_BYTES,
+    ArchivedSummary, AuditEntry, AuditLine, AuditQuery, AuditRecord, BounceDue, BounceRecord,
+    BouncingMember, ClaimedMail, ClaimedRcpt, DeliveryCounts, DeliveryRcpt, DeliveryRecord,
+    DigestState, DueDigest, HeldDecision, HeldHistory, HeldRecord, KeyedHeld, ListActivity,
+    MemberQuery, MemberSort, MessageKey, NewArchived, NewBounce, NewHeld, NewList, NewMail,
+    NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome, RcptState,
+    SessionRecord, StoredMessage, TextRecord, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
+    BOUNCE_KEPT_BYTES,
 };
 pub use target::Target;
 

@@ -16,7 +16,8 @@
 
 use super::action::{Access, Action};
 use super::handlers::{
-    account, admin, archive, bounces, home, members, moderation, soap, subscription, tokens,
+    account, admin, archive, bounces, home, listadmin, members, moderation, soap, subscription,
+    tokens, tools,
 };
 use crate::domain::ActionKind;
 
@@ -84,6 +85,21 @@ pub static ACTIONS: &[Action] = &[
         .args(&["email", "passwd"])
         .access(Access::User)
         .form(),
+    // Lifecycle pages name lists of any status (a pending list is rejected by closing it):
+    // site rows whose handler loads the list; the operation decides (a 404 for a list the
+    // visitor may not see).
+    Action::site("close_list", listadmin::close_list)
+        .args(&["list"])
+        .access(Access::User)
+        .form(),
+    Action::list("copy_list", listadmin::copy_list)
+        .args(&["list", "new_listname", "new_robot"])
+        .access(Access::Policy(ActionKind::ManageList))
+        .form(),
+    Action::site("create_list", listadmin::create_list)
+        .access(Access::User)
+        .form(),
+    Action::site("create_list_request", listadmin::create_list_request).access(Access::User),
     Action::list("decl_add", members::decl_add)
         .args(&["list"])
         .access(Access::Policy(ActionKind::ManageRequests))
@@ -120,13 +136,37 @@ pub static ACTIONS: &[Action] = &[
     Action::list("edit_list_request", admin::edit_list_request)
         .args(&["list", "group"])
         .access(Access::Policy(ActionKind::EditSettings)),
+    // A list's texts (`editfile/LIST[/FILE]`), or without a list the site's (listmasters):
+    // not a list row, so that it also works without one; the operation loads and decides.
+    Action::site("editfile", tools::editfile)
+        .args(&["list", "file", "previous_action"])
+        .access(Access::User),
+    // One member's details and history: owners and moderators (Sympa: owner, editor).
+    Action::list("editsubscriber", tools::editsubscriber)
+        .args(&["list", "email"])
+        .access(Access::Policy(ActionKind::ViewMember)),
     Action::list("export_member", members::export_member)
         .args(&["list", "format"])
         .access(Access::Policy(ActionKind::ManageMembers)),
     Action::site("firstpasswd", account::firstpasswd).args(RETURN_ARGS),
-    // Where the List-Help header of our mail points.
-    Action::site("help", home::help).cached(),
+    // The listmaster's reports (Sympa's): the operation refuses everyone else.
+    Action::site("get_biggest_lists", listadmin::get_biggest_lists).access(Access::User),
+    Action::site("get_closed_lists", listadmin::get_closed_lists).access(Access::User),
+    Action::site("get_inactive_lists", listadmin::get_inactive_lists).access(Access::User),
+    Action::site("get_latest_lists", listadmin::get_latest_lists).access(Access::User),
+    Action::site("get_pending_lists", listadmin::get_pending_lists).access(Access::User),
+    // Where the List-Help header of our mail points: the index, or one topic by Sympa's
+    // names (`help/admin-moderate.html`, `help/user`).
+    Action::site("help", home::help)
+        .args(&["help_topic"])
+        .cached(),
     Action::site("home", home::home).cached(),
+    // A paste of many addresses (Sympa's `add_request`), with a report line by line.
+    Action::list("import", tools::import)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::ManageMembers))
+        .bulk()
+        .form(),
     Action::list("info", home::info)
         .args(&["list"])
         .access(Access::Policy(ActionKind::SeeList))
@@ -145,10 +185,18 @@ pub static ACTIONS: &[Action] = &[
     Action::site("logout", account::logout)
         .args(RETURN_ARGS)
         .form(),
+    Action::site("mass_del", listadmin::mass_del)
+        .args(&["email"])
+        .access(Access::User)
+        .form(),
     Action::list("modindex", moderation::modindex)
         .args(&["list"])
         .access(Access::Policy(ActionKind::Moderate))
         .bulk()
+        .form(),
+    Action::list("move_list", listadmin::move_list)
+        .args(&["list", "new_listname", "new_robot"])
+        .access(Access::Policy(ActionKind::ManageList))
         .form(),
     // The permalink of an archived message (Sympa's `Archived-At`).
     Action::list("msg", archive::msg)
@@ -161,17 +209,34 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list", "id"])
         .form()
         .csrf_exempt("RFC 8058: the mail client POSTs List-Unsubscribe=One-Click without a session; the id signed with the site secret authenticates the request"),
+    Action::site("open_list", listadmin::open_list)
+        .args(&["list"])
+        .access(Access::User)
+        .form(),
     Action::site("pref", account::pref)
         .args(RETURN_ARGS)
         .access(Access::User)
         .form(),
+    Action::site("purge_list", listadmin::purge_list)
+        .args(&["list"])
+        .access(Access::User)
+        .bulk()
+        .form(),
     Action::site("reject", moderation::reject)
         .args(&["list", "key"])
+        .form(),
+    // Every member gets the reminder of their subscription, after a confirm step.
+    Action::list("remind", tools::remind)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::Remind))
         .form(),
     Action::list("remove_arc", archive::remove_arc)
         .args(&["list", "month", "seq"])
         .access(Access::Policy(ActionKind::ManageArchive))
         .post(),
+    Action::list("rename_list_request", listadmin::rename_list_request)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::ManageList)),
     Action::site("renewpasswd", account::renewpasswd).args(RETURN_ARGS),
     Action::site("requestpasswd", account::requestpasswd)
         .args(&["email"])
@@ -190,15 +255,32 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list"])
         .access(Access::Policy(ActionKind::ManageMembers)),
     Action::site("rss", archive::rss).args(&["kind", "list"]),
+    // Saves (or with `preview` shows) a text of `editfile`; a text may hold 64 KiB, so the
+    // body limit is that of bulk forms.
+    Action::site("savefile", tools::savefile)
+        .args(&["list", "file"])
+        .access(Access::User)
+        .bulk()
+        .post(),
     Action::list("search", members::search)
         .args(&["list", "filter"])
         .access(Access::Policy(ActionKind::Review)),
     Action::site("search_archives", archive::search_archives),
+    Action::site("search_list", listadmin::search_list).args(&["filter_list"]),
+    Action::site("search_user", listadmin::search_user)
+        .args(&["email"])
+        .access(Access::User),
+    Action::site("serveradmin", listadmin::serveradmin)
+        .args(&["subaction"])
+        .access(Access::User),
     // Members change their own options, owners anyone's: the operation decides which.
     Action::list("set", subscription::set)
         .args(&["list", "email", "reception", "gecos"])
         .access(Access::User)
         .form(),
+    Action::site("set_pending_list_request", listadmin::set_pending_list_request)
+        .args(&["list"])
+        .access(Access::User),
     Action::site("setpasswd", account::setpasswd)
         .access(Access::User)
         .post(),
@@ -229,6 +311,10 @@ pub static ACTIONS: &[Action] = &[
     Action::list("viewbounce", bounces::viewbounce)
         .args(&["list", "email"])
         .access(Access::Policy(ActionKind::ManageMembers)),
+    // The list's audit log, filtered and paged: owners, moderators and listmasters.
+    Action::list("viewlogs", tools::viewlogs)
+        .args(&["list", "page", "size", "sortby"])
+        .access(Access::Policy(ActionKind::ViewLogs)),
     Action::list("viewmod", moderation::viewmod)
         .args(&["list", "id", "file"])
         .access(Access::Policy(ActionKind::Moderate))
@@ -245,13 +331,17 @@ pub static ACTIONS: &[Action] = &[
 /// Old action names WWSympa still answers (reference §1.10), mapped to today's.
 pub static ALIASES: &[(&str, &str)] = &[
     ("add_fromsub", "auth_add"),
+    ("add_request", "import"),
     ("arcsearch_id", "msg"),
     ("del_fromsig", "auth_del"),
     ("dump", "export_member"),
     ("ignoresig", "decl_del"),
     ("ignoresub", "decl_add"),
+    ("install_pending_list", "open_list"),
     ("lists_categories", "lists"),
     ("loginrequest", "login"),
+    ("rename_list", "move_list"),
+    ("restore_list", "open_list"),
     ("sigrequest", "signoff"),
     ("subrequest", "subscribe"),
     ("which", "my"),

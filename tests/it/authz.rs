@@ -100,6 +100,15 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("my",            "-",    "L P P P P P P"),
     ("api_tokens",    "-",    "L P P P P P P"),
     ("help",          "-",    "P P P P P P P"),
+    // The texts: a list's for its owners and listmasters (not a list row, so that it works
+    // without a list too: an anonymous visitor logs in first whatever the list), the
+    // site's (no list) for listmasters only. savefile without a file is a clear 400.
+    ("editfile",      "pub",  "L F F F P P P"),
+    ("editfile",      "hid",  "L N F F P P P"),
+    ("editfile",      "-",    "L F F F F F P"),
+    ("savefile",      "pub",  "L F F F P P P"),
+    ("savefile",      "hid",  "L N F F P P P"),
+    ("savefile",      "-",    "L F F F F F P"),
     ("wsdl",          "-",    "P P P P P P P"),
     // Mailed links: the key or the signed id is the credential; a bogus one is a clear 410.
     ("auth",          "-",    "P P P P P P P"),
@@ -191,6 +200,18 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("edit_list",     "hid",  "N N F F P P P"),
     ("edit",          "pub",  "L F F F P P P"),
     ("edit",          "hid",  "N N F F P P P"),
+    ("import",        "pub",  "L F F F P P P"),
+    ("import",        "hid",  "N N F F P P P"),
+    // The reminder to every member: owners (Sympa's remind scenario); GET is its confirm page.
+    ("remind",        "pub",  "L F F F P P P"),
+    ("remind",        "hid",  "N N F F P P P"),
+    ("remind",        "shut", "L F F F P P P"),
+    // One member's page (a 400 without an address) and the log: owners and moderators.
+    ("editsubscriber", "pub", "L F F P P P P"),
+    ("editsubscriber", "hid", "N N F P P P P"),
+    ("viewlogs",      "pub",  "L F F P P P P"),
+    ("viewlogs",      "hid",  "N N F P P P P"),
+    ("viewlogs",      "shut", "L F F P P P P"),
     // Bounces: the owners' pages (Sympa's reviewbouncing, resetbounce, viewbounce).
     ("reviewbouncing", "pub", "L F F F P P P"),
     ("reviewbouncing", "hid", "N N F F P P P"),
@@ -219,6 +240,35 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("modindex",      "shut", "L F F P F F P"),
     ("viewmod",       "pub",  "L F F P F F P"),
     ("viewmod",       "hid",  "N N F P F F P"),
+    // Creating a list: any logged-in user (by default a listmaster approves it).
+    ("create_list_request", "-", "L P P P P P P"),
+    ("create_list",   "-",    "L P P P P P P"),
+    // A list's lifecycle: privileged owners and listmasters close, copy and rename; only
+    // listmasters open, review pending lists and purge. `set_pending_list_request` on a
+    // list that is not pending is a 404 even for them.
+    ("close_list",    "pub",  "L F F F F P P"),
+    ("close_list",    "hid",  "L N F F F P P"),
+    ("copy_list",     "pub",  "L F F F F P P"),
+    ("copy_list",     "hid",  "N N F F F P P"),
+    ("move_list",     "pub",  "L F F F F P P"),
+    ("move_list",     "hid",  "N N F F F P P"),
+    ("rename_list_request", "pub", "L F F F F P P"),
+    ("rename_list_request", "hid", "N N F F F P P"),
+    ("open_list",     "pub",  "L F F F F F P"),
+    ("open_list",     "hid",  "L F F F F F P"),
+    ("purge_list",    "pub",  "L F F F F F P"),
+    ("set_pending_list_request", "pub", "L F F F F F N"),
+    // The listmaster's panel and reports.
+    ("serveradmin",   "-",    "L F F F F F P"),
+    ("get_pending_lists", "-", "L F F F F F P"),
+    ("get_closed_lists", "-", "L F F F F F P"),
+    ("get_latest_lists", "-", "L F F F F F P"),
+    ("get_inactive_lists", "-", "L F F F F F P"),
+    ("get_biggest_lists", "-", "L F F F F F P"),
+    ("search_user",   "-",    "L F F F F F P"),
+    ("mass_del",      "-",    "L F F F F F P"),
+    // Searching lists: anyone (what is found depends on who asks: `listmaster.rs`).
+    ("search_list",   "-",    "P P P P P P P"),
 ];
 
 fn site() -> (TempDir, Site) {
@@ -391,6 +441,17 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("decide_requests", "hid",  "D D D A A A A"),
     // Closing a list: privileged owners and listmasters.
     ("close",           "pub",  "D D D D D A A"),
+    // Texts, the paste of addresses and the reminder: owners and listmasters; one member's
+    // details and the log: moderators too.
+    ("texts",           "pub",  "D D D D A A A"),
+    ("texts",           "hid",  "D D D D A A A"),
+    ("import_paste",    "pub",  "D D D D A A A"),
+    ("remind_status",   "pub",  "D D D D A A A"),
+    ("remind_status",   "hid",  "D D D D A A A"),
+    ("member_details",  "pub",  "D D D A A A A"),
+    ("member_details",  "hid",  "D D D A A A A"),
+    ("viewlogs",        "pub",  "D D D A A A A"),
+    ("viewlogs",        "shut", "D D D A A A A"),
     // One's own membership: the subscribe and unsubscribe policies, on visible lists.
     ("subscribe",       "pub",  "A A A A A A A"),
     ("subscribe",       "hid",  "D D A A A A A"),
@@ -448,6 +509,22 @@ fn run_operation(site: &Site, requester: &Requester, name: &str, list: &str) -> 
                 .set_list_status(list.id, wwsympa::domain::ListStatus::Open)
                 .unwrap();
             result
+        }
+        "texts" => wwsympa::operations::texts::save(&mut env, requester, Some(&list), "nope", "x"),
+        "import_paste" => {
+            wwsympa::operations::import::import(&mut env, requester, &list, "", true).map(drop)
+        }
+        "remind_status" => wwsympa::operations::remind::status(&env, requester, &list).map(drop),
+        "member_details" => wwsympa::operations::subscriber::details(
+            &env,
+            requester,
+            &list,
+            &email("nobody@example.org"),
+        )
+        .map(drop),
+        "viewlogs" => {
+            wwsympa::operations::logs::viewlogs(&env, requester, &list, &Default::default(), 1, 10)
+                .map(drop)
         }
         "subscribe" => {
             membership::subscribe(&mut env, requester, &list, Some("walker@example.org"), "")

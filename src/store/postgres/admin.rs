@@ -3,7 +3,7 @@
 use super::{error, Context, Db};
 use crate::domain::{AdminRole, Email, ListId};
 use crate::store::shared::{admin_entry, admin_reception};
-use crate::store::{now, AdminEntry, AuditRecord, Error};
+use crate::store::{now, AdminEntry, Error};
 
 impl Db<'_> {
     /// Sets a list's subject, description and topics.
@@ -123,32 +123,5 @@ impl Db<'_> {
             return Err(Error::NotFound(format!("list #{}", list.0)));
         }
         Ok(())
-    }
-
-    /// The last `limit` audit rows of a list, newest first.
-    pub fn list_audit(&self, list: ListId, limit: u32) -> Result<Vec<AuditRecord>, Error> {
-        let context = "reading a list's audit log";
-        let rows = self
-            .conn
-            .query(
-                "SELECT id, at, actor, channel, action, target, detail FROM audit_log
-                 WHERE list_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
-                &[&list.0, &i64::from(limit)],
-            )
-            .context(context)?;
-        rows.iter()
-            .map(|row| {
-                Ok(AuditRecord {
-                    id: row.try_get(0)?,
-                    at: row.try_get(1)?,
-                    actor: row.try_get(2)?,
-                    channel: row.try_get(3)?,
-                    action: row.try_get(4)?,
-                    target: row.try_get(5)?,
-                    detail: row.try_get(6)?,
-                })
-            })
-            .collect::<Result<_, postgres::Error>>()
-            .context(context)
     }
 }

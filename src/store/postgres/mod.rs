@@ -25,6 +25,7 @@ mod bounces;
 mod deliveries;
 mod digests;
 mod intake;
+mod lifecycle;
 mod lists;
 mod mail;
 mod members;
@@ -35,6 +36,7 @@ mod roster;
 mod rows;
 mod security;
 mod target;
+mod texts;
 mod tokens;
 
 use std::cell::{Cell, RefCell};

@@ -5,7 +5,7 @@ use rusqlite::params;
 use super::{error, Context, Db};
 use crate::domain::{AdminRole, Email, ListId};
 use crate::store::shared::{admin_entry, admin_reception};
-use crate::store::{now, AdminEntry, AuditRecord, Error};
+use crate::store::{now, AdminEntry, Error};
 
 impl Db<'_> {
     /// Sets a list's subject, description and topics.
@@ -137,31 +137,5 @@ impl Db<'_> {
             return Err(Error::NotFound(format!("list #{}", list.0)));
         }
         Ok(())
-    }
-
-    /// The last `limit` audit rows of a list, newest first.
-    pub fn list_audit(&self, list: ListId, limit: u32) -> Result<Vec<AuditRecord>, Error> {
-        let context = "reading a list's audit log";
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT id, at, actor, channel, action, target, detail FROM audit_log
-                 WHERE list_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2",
-            )
-            .context(context)?;
-        let rows = statement
-            .query_map(params![list.0, limit], |row| {
-                Ok(AuditRecord {
-                    id: row.get(0)?,
-                    at: row.get(1)?,
-                    actor: row.get(2)?,
-                    channel: row.get(3)?,
-                    action: row.get(4)?,
-                    target: row.get(5)?,
-                    detail: row.get(6)?,
-                })
-            })
-            .context(context)?;
-        rows.collect::<Result<_, _>>().context(context)
     }
 }

@@ -5,11 +5,13 @@ pub mod admin;
 pub mod archive;
 pub mod bounces;
 pub mod home;
+pub mod listadmin;
 pub mod members;
 pub mod moderation;
 pub mod soap;
 pub mod subscription;
 pub mod tokens;
+pub mod tools;
 
 use crate::messages;
 use crate::operations::{Field, Refusal};
@@ -71,6 +73,8 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::Topics => "topics",
         Field::Profile => "profile",
         Field::Info => "info",
+        Field::Text => "content",
+        Field::ListName => "listname",
     }
 }
 
