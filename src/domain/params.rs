@@ -129,6 +129,13 @@ pub static PARAMS: &[Param] = &[
     ),
     param("digest", Group::Sending, Write, Write, Write),
     param("digest_max_size", Group::Sending, Write, Write, Write),
+    param(
+        "default_user_options.reception",
+        Group::Sending,
+        Write,
+        Write,
+        Write,
+    ),
     param("subscribe", Group::Command, Write, Write, Write),
     param("unsubscribe", Group::Command, Write, Write, Write),
     param("review", Group::Command, Read, Write, Write),

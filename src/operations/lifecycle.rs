@@ -122,6 +122,8 @@ pub fn copy(
         // What subscribers are asked (Sympa's custom_attribute) is configuration too.
         tx.db
             .set_list_custom_attributes(id, &tx.db.list_custom_attributes(list.id)?)?;
+        tx.db
+            .set_list_default_reception(id, tx.db.list_default_reception(list.id)?)?;
         for admin in tx.db.admins(list.id)? {
             tx.db
                 .add_admin(id, &admin.email, admin.role, admin.privileged)?;

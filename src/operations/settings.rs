@@ -22,6 +22,7 @@ use crate::domain::custom::{self, CustomAttribute};
 use crate::domain::digest::MAX_DIGEST_MESSAGES;
 use crate::domain::params::{self, Group, Param, Privilege};
 use crate::domain::text::{hidden_char, unfit_for_one_line};
+use crate::domain::ReceptionMode;
 use crate::domain::{
     ActionKind, ArchiveAccess, BounceSettings, DeliveryMode, DigestSettings, DmarcProtection, List,
     ListPolicy, ListStatus, MailSettings, ReviewPolicy, Roles, SendPolicy, SubscribePolicy,
@@ -60,6 +61,8 @@ pub struct ListParams {
     pub lang: String,
     /// What subscribers are asked (Sympa's `custom_attribute`).
     pub custom: Vec<CustomAttribute>,
+    /// How new members receive the list (Sympa's `default_user_options.reception`).
+    pub default_reception: ReceptionMode,
 }
 
 /// The kind of value a parameter takes, for the form's input.
@@ -127,6 +130,7 @@ const UNSUBSCRIBES: &[&str] = &[
 const ACCESSES: &[&str] = &["public", "private", "owner", "closed"];
 const DELIVERIES: &[&str] = &["personalized", "bulk"];
 const DMARCS: &[&str] = &["auto", "always", "never"];
+const RECEPTIONS: &[&str] = &["mail", "digest", "summary", "nomail"];
 const STATUSES: &[&str] = &["open", "closed", "pending"];
 
 /// The kind of value of the parameter called `name`.
@@ -158,6 +162,7 @@ pub fn kind(name: &str) -> Kind {
             min: 1,
             max: u64::from(MAX_DIGEST_MESSAGES),
         },
+        "default_user_options.reception" => Kind::Choice(RECEPTIONS),
         "subscribe" => Kind::Choice(SUBSCRIBES),
         "unsubscribe" => Kind::Choice(UNSUBSCRIBES),
         "review" | "archive.web_access" => Kind::Choice(ACCESSES),
@@ -202,6 +207,7 @@ impl ListParams {
                 }
             }
             "digest_max_size" => self.digest.max_messages.to_string(),
+            "default_user_options.reception" => self.default_reception.as_str().into(),
             "subscribe" => self.policy.subscribe.as_str().into(),
             "unsubscribe" => self.policy.unsubscribe.as_str().into(),
             "review" => self.policy.review.as_str().into(),
@@ -324,6 +330,15 @@ impl ListParams {
                 }
             }
             "digest_max_size" => self.digest.max_messages = number(text, kind)? as u32,
+            "default_user_options.reception" => {
+                self.default_reception = match text {
+                    "mail" => ReceptionMode::Mail,
+                    "digest" => ReceptionMode::Digest,
+                    "summary" => ReceptionMode::Summary,
+                    "nomail" => ReceptionMode::Nomail,
+                    _ => return Err(SettingProblem::NotAChoice),
+                }
+            }
             "subscribe" => self.policy.subscribe = choice(SubscribePolicy::parse_exact(text))?,
             "unsubscribe" => {
                 self.policy.unsubscribe = choice(UnsubscribePolicy::parse_exact(text))?
@@ -405,6 +420,7 @@ fn read(env: &Env<'_>, list: &List) -> Result<ListParams, Error> {
             status: current.status,
             lang: current.lang,
             custom: custom::parse(&db.list_custom_attributes(list.id)?).unwrap_or_default(),
+            default_reception: db.list_default_reception(list.id)?,
         })
     })
 }
@@ -517,6 +533,10 @@ pub fn save(
         if after.lang != before.lang {
             tx.db.set_list_lang(list.id, &after.lang)?;
         }
+        if after.default_reception != before.default_reception {
+            tx.db
+                .set_list_default_reception(list.id, after.default_reception)?;
+        }
         if after.custom != before.custom {
             tx.db
                 .set_list_custom_attributes(list.id, &custom::show(&after.custom))?;
@@ -560,6 +580,7 @@ mod tests {
             status: ListStatus::Open,
             lang: String::new(),
             custom: Vec::new(),
+            default_reception: ReceptionMode::Mail,
         }
     }
 

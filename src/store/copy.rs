@@ -103,6 +103,7 @@ pub(super) const TABLES: &[Table] = &[
             ("digest_max_size", Int),
             ("lang", Text),
             ("custom_attributes", Text),
+            ("default_reception", Text),
         ],
         by_id: true,
     },

@@ -496,3 +496,32 @@ fn custom_attributes_defined_by_an_owner_are_asked_and_kept_at_subscription() {
     );
     assert!(!member.custom_attributes.contains_key("size"));
 }
+
+#[test]
+fn the_default_reception_chosen_by_an_owner_is_new_members_reception() {
+    use crate::subscription::stored_member;
+    use wwsympa::domain::ReceptionMode;
+    let (_dir, site) = admin_site("adm-reception");
+    let mut owner = site.browser("192.0.2.97");
+    owner.login("owner@example.org", PASSWORD);
+    owner.get("/sympa/edit_list_request/team/sending");
+    let refused = owner.post(
+        "/sympa/edit_list/team/sending",
+        &[("default_user_options.reception", "pigeon")],
+    );
+    assert_eq!(refused.status, 422);
+    let saved = owner.post(
+        "/sympa/edit_list/team/sending",
+        &[("default_user_options.reception", "digest")],
+    );
+    assert_eq!(saved.status, 303);
+    let mut user = site.browser("192.0.2.98");
+    user.login("other@example.org", PASSWORD);
+    user.get("/sympa/subscribe/team");
+    assert_eq!(user.post("/sympa/subscribe/team", &[]).status, 303);
+    let member = stored_member(&site, "team", "other@example.org").unwrap();
+    assert_eq!(member.reception, ReceptionMode::Digest);
+    // Members already there keep theirs.
+    let member = stored_member(&site, "team", "member@example.org").unwrap();
+    assert_eq!(member.reception, ReceptionMode::Mail);
+}

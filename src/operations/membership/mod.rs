@@ -116,6 +116,7 @@ pub(crate) fn join(
     }
     let mut member = NewMember::new(email.clone());
     member.name = name.to_string();
+    member.reception = tx.db.list_default_reception(list.id)?;
     tx.db.add_member(list.id, &member)?;
     if !quiet {
         let text = super::texts::stored(tx.db, list, "welcome.tt2")?;
