@@ -525,3 +525,26 @@ fn the_default_reception_chosen_by_an_owner_is_new_members_reception() {
     let member = stored_member(&site, "team", "member@example.org").unwrap();
     assert_eq!(member.reception, ReceptionMode::Mail);
 }
+
+#[test]
+fn an_owner_who_asks_not_to_be_shown_is_shown_to_owners_only() {
+    let (_dir, site) = admin_site("adm-conceal");
+    let mut owner = site.browser("192.0.2.99");
+    owner.login("owner@example.org", PASSWORD);
+    owner.get("/sympa/edit/team/owner");
+    let saved = owner.post(
+        "/sympa/edit/team/owner",
+        &[
+            ("do", "update"),
+            ("email", "plain@example.org"),
+            ("visibility", "conceal"),
+        ],
+    );
+    assert_eq!(saved.status, 303);
+    assert!(body(&owner.get("/sympa/info/team")).contains("plain@example.org"));
+    let mut member = site.browser("192.0.2.100");
+    member.login("member@example.org", PASSWORD);
+    let html = body(&member.get("/sympa/info/team"));
+    assert!(html.contains("owner@example.org"), "{html}");
+    assert!(!html.contains("plain@example.org"), "{html}");
+}
