@@ -35,6 +35,8 @@ pub mod tokens;
 
 #[cfg(test)]
 mod doors_tests;
+#[cfg(test)]
+mod listmaster_tests;
 
 pub use refusal::{Existing, Field, Refusal, SettingProblem};
 pub use run::{run, Handoff};
@@ -248,13 +250,18 @@ impl<'a> Env<'a> {
         let composer = Composer {
             config: self.config,
             templates: self.templates,
+            db: None,
         };
         let mut queued = Vec::new();
         let mut deliveries = Vec::new();
         let value = self.store.transaction(|db| {
             let mut tx = Tx {
                 db,
-                composer,
+                // Inside the transaction, recipients' languages are read from the store.
+                composer: Composer {
+                    db: Some(db),
+                    ..composer
+                },
                 requester,
                 queued: Vec::new(),
                 deliveries: Vec::new(),

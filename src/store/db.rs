@@ -99,6 +99,8 @@ queries! {
     fn set_password_hash(&self, email: &Email, hash: &str) -> Result<(), Error>;
     /// Sets the listmaster flag of an existing account.
     fn set_listmaster(&self, email: &Email, listmaster: bool) -> Result<(), Error>;
+    /// Saves the language an account prefers ('' for none: the browser's, the list's, the site's).
+    fn set_user_lang(&self, email: &Email, lang: &str) -> Result<(), Error>;
     /// Saves display name and language.
     fn set_preferences(&self, email: &Email, name: &str, lang: &str) -> Result<(), Error>;
     /// Records a successful login.
@@ -502,6 +504,9 @@ queries! {
 
     /// Appends to the audit log.
     fn audit(&self, entry: &AuditEntry<'_>) -> Result<(), Error>;
+    /// Appends many rows to the audit log at once (a bulk import's row per address): on
+    /// PostgreSQL one statement per thousand rows rather than one per row.
+    fn audit_many(&self, entries: &[AuditEntry<'_>]) -> Result<(), Error>;
     /// The last `limit` audit entries, newest first; for tests and `check`.
     fn recent_audit(&self, limit: u32) -> Result<Vec<AuditLine>, Error>;
     /// The audit rows the query finds, newest first (by time, then id), `limit` from

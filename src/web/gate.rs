@@ -75,12 +75,13 @@ pub(super) fn prepare(
     csrf_submitted: Option<&str>,
 ) -> Result<(), Error> {
     load_session(ctx)?;
+    ctx.settle_language();
     if ctx.request.method == Method::Post {
         if let Csrf::Checked = action.csrf {
             if !ctx.csrf_is_valid(csrf_submitted) {
                 log::info!("{}: POST without a valid CSRF token refused", action.name);
                 return Err(Error::Forbidden(
-                    "This form has expired or did not come from this site, so nothing was done. Please reload the page and try again.".into(),
+                    messages::form_expired(&ctx.language).into(),
                 ));
             }
         }
@@ -115,6 +116,7 @@ pub(super) fn prepare(
             return Err(not_found());
         }
         ctx.list = Some(Rc::new(list));
+        ctx.settle_language();
     }
     let logged_in = ctx.user.is_some();
     let roles = ctx.roles;
@@ -133,7 +135,9 @@ pub(super) fn prepare(
                 }
                 Decision::Refuse(Reason::LoginRequired) => false,
                 Decision::Refuse(reason) => {
-                    return Err(Error::Forbidden(messages::reason(reason).into()))
+                    return Err(Error::Forbidden(
+                        messages::reason(reason, &ctx.language).into(),
+                    ))
                 }
                 decision => {
                     ctx.decision = Some(decision);
@@ -155,7 +159,7 @@ pub(super) fn prepare(
         )));
     }
     Err(Error::Forbidden(
-        messages::reason(Reason::NotPermitted).into(),
+        messages::reason(Reason::NotPermitted, &ctx.language).into(),
     ))
 }
 

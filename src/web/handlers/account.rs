@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::domain::ListName;
 use crate::mail::notices::PasswordReason;
-use crate::operations::account::{self, LANGUAGES};
+use crate::operations::account;
 use crate::operations::{self, Refusal};
 use crate::web::actions;
 use crate::web::ctx::{Ctx, Level};
@@ -15,7 +15,7 @@ use crate::web::params::{self, Typed, EMAIL_MAX, PASSWORD_MAIL_MAX, PREF_NAME_MA
 use crate::web::Error;
 
 /// Where to go after login: back to `previous_action/previous_list` when that is a page, else home.
-fn return_url(ctx: &Ctx<'_>) -> String {
+pub(crate) fn return_url(ctx: &Ctx<'_>) -> String {
     let Some(action) = ctx.param("previous_action").and_then(actions::find) else {
         return format!("{}/", ctx.base);
     };
@@ -169,7 +169,7 @@ pub fn ticket(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     if ctx.request.method != crate::http::Method::Post {
         let live = ctx.run(|env, _| account::ticket_is_live(env, &ticket))?;
         if !live {
-            return Ok(dead_link(410, &Refusal::InvalidLink));
+            return Ok(dead_link(410, &Refusal::InvalidLink, &ctx.language));
         }
         ctx.ensure_csrf_token()?;
         return Ok(Outcome::page(TicketView { ticket }));
@@ -182,7 +182,7 @@ pub fn ticket(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
         }
         Err(e) => {
             let refusal = ctx.refusal(e)?;
-            Ok(dead_link(410, &refusal))
+            Ok(dead_link(410, &refusal, &ctx.language))
         }
     }
 }
@@ -228,11 +228,11 @@ pub fn setpasswd(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     set_password(ctx)
 }
 
-/// A language the preferences form offers.
+/// A language the preferences form offers ("" for none: the browser's).
 #[derive(Serialize)]
 struct Language {
-    tag: &'static str,
-    name: &'static str,
+    tag: String,
+    name: String,
 }
 
 /// The values of the preferences form.
@@ -249,10 +249,18 @@ struct PrefView {
     languages: Vec<Language>,
 }
 
-fn languages() -> Vec<Language> {
-    LANGUAGES
-        .iter()
-        .map(|&(tag, name)| Language { tag, name })
+/// "The browser's language" (no preference), then every language the site has.
+fn languages(ctx: &Ctx<'_>) -> Vec<Language> {
+    let none = Language {
+        tag: String::new(),
+        name: crate::messages::browser_language(&ctx.language).to_string(),
+    };
+    let all = ctx.templates.catalogues().languages().iter();
+    std::iter::once(none)
+        .chain(all.map(|language| Language {
+            tag: language.tag().to_string(),
+            name: language.name().to_string(),
+        }))
         .collect()
 }
 
@@ -268,7 +276,7 @@ pub fn pref(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
         ctx.ensure_csrf_token()?;
         return Ok(Outcome::page(PrefView {
             form: PrefForm { gecos, lang },
-            languages: languages(),
+            languages: languages(ctx),
         }));
     }
     let name = ctx.text("gecos").to_string();
@@ -285,7 +293,7 @@ pub fn pref(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
                     gecos: Typed::new(&name, PREF_NAME_MAX).as_str().to_string(),
                     lang,
                 },
-                languages: languages(),
+                languages: languages(ctx),
             };
             refused_form(ctx, &refusal, view)
         }

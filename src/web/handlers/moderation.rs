@@ -198,7 +198,7 @@ pub fn modindex(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome
                 Ok(()) => ctx.flash(Level::Success, "Your choice of notices is saved.")?,
                 Err(e) => {
                     let refusal = ctx.refusal(e)?;
-                    ctx.flash(Level::Error, messages::refusal(&refusal))?;
+                    ctx.flash(Level::Error, messages::refusal(&refusal, &ctx.language))?;
                 }
             }
             return Ok(Outcome::redirect(&url));
@@ -226,7 +226,7 @@ pub fn modindex(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome
                 if matches!(refusal, Refusal::Denied(_)) {
                     return Err(refusal.into());
                 }
-                ctx.flash(Level::Error, messages::refusal(&refusal))?;
+                ctx.flash(Level::Error, messages::refusal(&refusal, &ctx.language))?;
             }
         }
         return Ok(Outcome::redirect(&url));
@@ -313,7 +313,7 @@ pub fn viewmod(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome,
                 if matches!(refusal, Refusal::Denied(_)) {
                     return Err(refusal.into());
                 }
-                ctx.flash(Level::Error, messages::refusal(&refusal))?;
+                ctx.flash(Level::Error, messages::refusal(&refusal, &ctx.language))?;
             }
         }
         return Ok(Outcome::redirect(&url));
@@ -388,19 +388,19 @@ fn key_page(
     let key = ctx.text("key").to_string();
     let list = match ctx.run(|env, _| moderation::keyed_list(env, &list_name)) {
         Ok(list) => list,
-        Err(e) => return Ok(dead(&ctx.refusal(e)?)),
+        Err(e) => return Ok(dead(&ctx.refusal(e)?, &ctx.language)),
     };
     let mut done = None;
     if is_post(ctx) {
         match act(ctx, &list, &key)? {
             Ok((Decided::Applied, what)) => done = Some(what),
             Ok(_) => {}
-            Err(refusal) => return Ok(dead(&refusal)),
+            Err(refusal) => return Ok(dead(&refusal, &ctx.language)),
         }
     }
     let page = match ctx.run(|env, who| pages::by_key(env, who, &list, &key, purpose)) {
         Ok(page) => page,
-        Err(e) => return Ok(dead(&ctx.refusal(e)?)),
+        Err(e) => return Ok(dead(&ctx.refusal(e)?, &ctx.language)),
     };
     if page.item.held.decided.is_none() {
         ctx.ensure_csrf_token()?;
@@ -420,12 +420,12 @@ fn key_page(
 
 /// A key that opens nothing (wrong, or too many wrong ones from this client): the page
 /// says so, nothing changed.
-fn dead(refusal: &Refusal) -> Outcome {
+fn dead(refusal: &Refusal, lang: &crate::i18n::Language) -> Outcome {
     let status = match refusal {
         Refusal::InvalidLink => 410,
         other => refusal_status(other),
     };
-    dead_link(status, refusal)
+    dead_link(status, refusal, lang)
 }
 
 /// The decision of a key page's POST.

@@ -135,7 +135,10 @@ pub fn subscribe(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         Err(e) => {
             let refusal = ctx.refusal(e)?;
             if let Refusal::CustomValue { id, problem } = &refusal {
-                view.questions = questions(Some((id, messages::custom_problem(*problem))));
+                view.questions = questions(Some((
+                    id,
+                    messages::custom_problem(*problem, &ctx.language),
+                )));
                 ctx.ensure_csrf_token()?;
                 return Ok(Outcome::page_with_status(422, view));
             }
@@ -210,23 +213,23 @@ pub(super) struct DeadLinkView {
 }
 
 /// A link that does not work (any more): the page with the reason, nothing changed.
-pub(super) fn dead_link(status: u16, refusal: &Refusal) -> Outcome {
+pub(super) fn dead_link(status: u16, refusal: &Refusal, lang: &crate::i18n::Language) -> Outcome {
     Outcome::page_with_status(
         status,
         DeadLinkView {
             invalid: true,
-            message: messages::refusal(refusal),
+            message: messages::refusal(refusal, lang),
         },
     )
 }
 
 /// A dead confirmation link: 410, or the refusal's own status.
-fn dead(refusal: &Refusal) -> Outcome {
+fn dead(refusal: &Refusal, lang: &crate::i18n::Language) -> Outcome {
     let status = match refusal {
         Refusal::InvalidLink => 410,
         other => refusal_status(other),
     };
-    dead_link(status, refusal)
+    dead_link(status, refusal, lang)
 }
 
 /// `oneclick.html` before the button is pressed.
@@ -266,7 +269,7 @@ pub fn oneclick(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
                     email,
                 }))
             }
-            Err(e) => Ok(dead(&ctx.refusal(e)?)),
+            Err(e) => Ok(dead(&ctx.refusal(e)?, &ctx.language)),
         };
     }
     match ctx.run(|env, who| membership::oneclick(env, who, &list_name, &id, &email)) {
@@ -277,7 +280,7 @@ pub fn oneclick(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             list_name: list.name,
             email,
         })),
-        Err(e) => Ok(dead(&ctx.refusal(e)?)),
+        Err(e) => Ok(dead(&ctx.refusal(e)?, &ctx.language)),
     }
 }
 
@@ -331,7 +334,7 @@ pub fn auth(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
                     list_name: list.name,
                 }))
             }
-            Err(e) => Ok(dead(&ctx.refusal(e)?)),
+            Err(e) => Ok(dead(&ctx.refusal(e)?, &ctx.language)),
         };
     }
     match ctx.run(|env, who| membership::confirm(env, who, &key, &word, email.as_deref())) {
@@ -346,7 +349,7 @@ pub fn auth(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             list_address: held.list.address(),
             list_name: held.list.name,
         })),
-        Err(e) => Ok(dead(&ctx.refusal(e)?)),
+        Err(e) => Ok(dead(&ctx.refusal(e)?, &ctx.language)),
     }
 }
 
