@@ -12,6 +12,7 @@
 //! this file and fails on one a shipped catalogue misses.
 
 use crate::domain::bounce::points;
+use crate::domain::custom::{self, CustomProblem};
 use crate::domain::list_names::RESERVED_SUFFIXES;
 use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS};
 use crate::domain::ListTemplate;
@@ -80,9 +81,23 @@ pub fn setting_problem(problem: SettingProblem, lang: &Language) -> String {
         SettingProblem::TooMany { max } => {
             lang.t("At most {max} values, please.", &[("max", &max)])
         }
+        SettingProblem::Custom(problem) => custom_problem(problem, lang),
         SettingProblem::Schedule => lang
             .gettext("Please give the days and time as DAYS HH:MM, days 0 (Sunday) to 6 separated by commas (1,4 06:00), or none for no digest.")
             .into(),
+    }
+}
+
+/// What is wrong with custom attribute definitions, or with a value typed for one.
+pub fn custom_problem(problem: CustomProblem, lang: &Language) -> String {
+    match problem {
+        CustomProblem::Line(n) => lang.t("Line {n}: write id | name | type | optional or required, then | and the values separated by commas for an enum (an id has letters, digits, dots, dashes or underscores; the types are string, text, integer and enum).", &[("n", &n)]),
+        CustomProblem::TooMany => lang.t("A list asks at most {max} custom attributes.", &[("max", &custom::MAX_ATTRIBUTES)]),
+        CustomProblem::Duplicate(n) => lang.t("Line {n}: this id is used by another attribute already.", &[("n", &n)]),
+        CustomProblem::Required => lang.gettext("Please fill this in.").into(),
+        CustomProblem::NotInteger => lang.gettext("Please give a whole number.").into(),
+        CustomProblem::NotOffered => lang.gettext("Please choose one of the values offered.").into(),
+        CustomProblem::BadText => lang.t("At most {max} characters, with no control or invisible character.", &[("max", &custom::MAX_VALUE)]),
     }
 }
 
@@ -153,6 +168,7 @@ pub fn refusal(refusal: &Refusal, lang: &Language) -> String {
         Refusal::LastPrivilegedOwner => lang
             .gettext("A list keeps at least one privileged owner: make another owner privileged first, or ask a listmaster.")
             .into(),
+        Refusal::CustomValue { problem, .. } => custom_problem(*problem, lang),
         Refusal::InvalidSettings(problems) => lang.tn(
             "Nothing was changed: {n} setting to correct ({names}).",
             "Nothing was changed: {n} settings to correct ({names}).",
@@ -309,6 +325,8 @@ pub fn param_label<'l>(name: &str, lang: &'l Language) -> &'l str {
         "bounce.warnings" => lang.gettext("Warnings before removal"),
         "bounce.warning_days" => lang.gettext("Days between warnings"),
         "status" => lang.gettext("Status"),
+        "custom_attribute" => lang.gettext("Questions asked at subscription (custom attributes)"),
+        "default_user_options.reception" => lang.gettext("How new members receive the list"),
         _ => lang.gettext("Setting"),
     }
 }
@@ -317,6 +335,7 @@ pub fn param_label<'l>(name: &str, lang: &'l Language) -> &'l str {
 pub fn param_hint<'l>(name: &str, lang: &'l Language) -> Option<&'l str> {
     Some(match name {
         "topics" => lang.gettext("Separated by commas."),
+        "custom_attribute" => lang.gettext("One per line: id | name | type | optional or required | values. Types: string, text, integer, enum (values separated by commas). Example: size | T-shirt size | enum | optional | S, M, L"),
         "lang" => lang.gettext("The language of its pages for visitors who ask for none we have, and of its mail."),
         "max_attachments" => lang.gettext("Leave empty for no limit."),
         "custom_subject" => lang.gettext("Shown between brackets, for example the list's name."),
@@ -373,6 +392,10 @@ pub fn param_option<'l>(name: &str, value: &str, lang: &'l Language) -> &'l str 
         }
         ("dmarc_protection", "always") => lang.gettext("Always rewrite the sender"),
         ("dmarc_protection", "never") => lang.gettext("Never rewrite the sender"),
+        ("default_user_options.reception", "mail") => lang.gettext("Each message"),
+        ("default_user_options.reception", "digest") => lang.gettext("A digest of the messages"),
+        ("default_user_options.reception", "summary") => lang.gettext("A summary of the subjects"),
+        ("default_user_options.reception", "nomail") => lang.gettext("No mail"),
         ("status", "open") => lang.gettext("Open"),
         ("status", "closed") => lang.gettext("Closed"),
         ("status", "pending") => lang.gettext("Waiting for a listmaster"),

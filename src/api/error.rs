@@ -207,8 +207,9 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         | Refusal::HiddenCharacters { .. }
         | Refusal::InvalidValue { .. }
         | Refusal::TooMany { .. }
-        | Refusal::ListName(_)
         | Refusal::InvalidSettings(_)
+        | Refusal::CustomValue { .. }
+        | Refusal::ListName(_)
         | Refusal::TooBig { .. } => 422,
     }
 }

@@ -5,6 +5,7 @@ pub mod archive;
 pub mod authz;
 pub mod bounce;
 pub mod calendar;
+pub mod custom;
 pub mod digest;
 pub mod list;
 pub mod list_names;

@@ -22,7 +22,7 @@ pub enum Group {
     /// Who posts and how posts go out: send, sizes, subject tag, personalization, DMARC,
     /// moderation expiry, digests.
     Sending,
-    /// Who subscribes, unsubscribes and sees the members.
+    /// Who subscribes, unsubscribes and sees the members; what subscribers are asked.
     Command,
     /// Who reads the web archives.
     Archives,
@@ -129,9 +129,17 @@ pub static PARAMS: &[Param] = &[
     ),
     param("digest", Group::Sending, Write, Write, Write),
     param("digest_max_size", Group::Sending, Write, Write, Write),
+    param(
+        "default_user_options.reception",
+        Group::Sending,
+        Write,
+        Write,
+        Write,
+    ),
     param("subscribe", Group::Command, Write, Write, Write),
     param("unsubscribe", Group::Command, Write, Write, Write),
     param("review", Group::Command, Read, Write, Write),
+    param("custom_attribute", Group::Command, Write, Write, Write),
     param("archive.web_access", Group::Archives, Write, Write, Write),
     param("bounce.threshold", Group::Bounces, Read, Read, Write),
     param("bounce.stale_days", Group::Bounces, Read, Read, Write),

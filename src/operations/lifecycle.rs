@@ -119,6 +119,11 @@ pub fn copy(
             .set_bounce_settings(id, &tx.db.bounce_settings(list.id)?)?;
         tx.db
             .set_digest_settings(id, &tx.db.digest_settings(list.id)?)?;
+        // What subscribers are asked (Sympa's custom_attribute) is configuration too.
+        tx.db
+            .set_list_custom_attributes(id, &tx.db.list_custom_attributes(list.id)?)?;
+        tx.db
+            .set_list_default_reception(id, tx.db.list_default_reception(list.id)?)?;
         for admin in tx.db.admins(list.id)? {
             tx.db
                 .add_admin(id, &admin.email, admin.role, admin.privileged)?;

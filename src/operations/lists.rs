@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::config::CreateList;
 use crate::domain::authz::can_see;
 use crate::domain::text::{hidden_char, unfit_for_one_line};
+use crate::domain::MemberVisibility;
 use crate::domain::{
     check_new_list_name, decide, ActionKind, Admin, AdminRole, ArchivedState, Decision, Email,
     IndexText, List, ListName, ListPolicy, ListStatus, ListSummary, ListTemplate, MailSettings,
@@ -526,9 +527,21 @@ pub fn info(env: &Env<'_>, requester: &Requester, list: &List) -> Result<ListInf
         let owners = if anonymous {
             Vec::new()
         } else {
-            let mut admins = db.admins(list.id)?;
-            admins.retain(|a| a.role == AdminRole::Owner);
-            admins
+            // An owner who chose not to be shown (`edit`: visibility conceal) is shown to the
+            // other owners and listmasters only.
+            db.admin_entries(list.id)?
+                .into_iter()
+                .filter(|a| {
+                    a.role == AdminRole::Owner
+                        && (a.visibility != MemberVisibility::Conceal || roles.is_owner())
+                })
+                .map(|a| Admin {
+                    email: a.email,
+                    role: a.role,
+                    privileged: a.privileged,
+                    name: a.name,
+                })
+                .collect()
         };
         Ok(ListInfo {
             member_count: list.member_count,

@@ -476,6 +476,7 @@ pub fn import(
     env.authorize(requester, list, ActionKind::ManageMembers)?;
     let mut report = ImportReport::default();
     let mut members = Vec::new();
+    let reception = env.db().list_default_reception(list.id)?;
     for (index, line) in text.lines().enumerate() {
         let entries = parse_entries(line);
         let Some(entry) = entries.first() else {
@@ -486,6 +487,7 @@ pub fn import(
             (Ok(email), Ok(name)) if entry.email.len() <= 254 => {
                 let mut member = NewMember::new(email);
                 member.name = name;
+                member.reception = reception;
                 members.push(member);
             }
             _ => {

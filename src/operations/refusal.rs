@@ -5,6 +5,7 @@
 //! the JSON door an error body with [`Refusal::code`]. The codes are part of the API: they
 //! are never renamed, only added to.
 
+use crate::domain::custom::CustomProblem;
 use crate::domain::user::PasswordProblem;
 use crate::domain::{Email, ListName, NameProblem, Reason};
 
@@ -164,6 +165,13 @@ pub enum Refusal {
     /// Some list parameters of a settings form are refused (each with its problem, by
     /// Sympa's parameter name); nothing was changed.
     InvalidSettings(Vec<(&'static str, SettingProblem)>),
+    /// A value typed for one of the list's custom attributes at subscription is refused.
+    CustomValue {
+        /// The attribute's id (the form field is `custom_<id>`).
+        id: String,
+        /// What is wrong.
+        problem: CustomProblem,
+    },
 }
 
 /// What is wrong with one list parameter of a settings form.
@@ -203,6 +211,8 @@ pub enum SettingProblem {
     },
     /// Not a digest schedule (`DAYS HH:MM` or `none`).
     Schedule,
+    /// The custom attribute definitions are wrong ([`CustomProblem`]).
+    Custom(CustomProblem),
 }
 
 impl Refusal {
@@ -233,6 +243,7 @@ impl Refusal {
             Refusal::LastOwner => "last_owner",
             Refusal::LastPrivilegedOwner => "last_privileged_owner",
             Refusal::InvalidSettings(_) => "invalid_settings",
+            Refusal::CustomValue { .. } => "invalid_custom_attribute",
             Refusal::TooBig { .. } => "too_big",
             Refusal::TooSoon { .. } => "too_soon",
             Refusal::ListName(NameProblem::Syntax) => "invalid_list_name",

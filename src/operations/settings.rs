@@ -18,9 +18,11 @@ use super::lists::{
 };
 use super::{Env, Error, Refusal, Requester, SettingProblem};
 use crate::domain::bounce::{points, POINT};
+use crate::domain::custom::{self, CustomAttribute};
 use crate::domain::digest::MAX_DIGEST_MESSAGES;
 use crate::domain::params::{self, Group, Param, Privilege};
 use crate::domain::text::{hidden_char, unfit_for_one_line};
+use crate::domain::ReceptionMode;
 use crate::domain::{
     ActionKind, ArchiveAccess, BounceSettings, DeliveryMode, DigestSettings, DmarcProtection, List,
     ListPolicy, ListStatus, MailSettings, ReviewPolicy, Roles, SendPolicy, SubscribePolicy,
@@ -57,6 +59,10 @@ pub struct ListParams {
     pub status: ListStatus,
     /// The list's language tag (`fr`), "" for the site's.
     pub lang: String,
+    /// What subscribers are asked (Sympa's `custom_attribute`).
+    pub custom: Vec<CustomAttribute>,
+    /// How new members receive the list (Sympa's `default_user_options.reception`).
+    pub default_reception: ReceptionMode,
 }
 
 /// The kind of value a parameter takes, for the form's input.
@@ -124,6 +130,7 @@ const UNSUBSCRIBES: &[&str] = &[
 const ACCESSES: &[&str] = &["public", "private", "owner", "closed"];
 const DELIVERIES: &[&str] = &["personalized", "bulk"];
 const DMARCS: &[&str] = &["auto", "always", "never"];
+const RECEPTIONS: &[&str] = &["mail", "digest", "summary", "nomail"];
 const STATUSES: &[&str] = &["open", "closed", "pending"];
 
 /// The kind of value of the parameter called `name`.
@@ -155,9 +162,11 @@ pub fn kind(name: &str) -> Kind {
             min: 1,
             max: u64::from(MAX_DIGEST_MESSAGES),
         },
+        "default_user_options.reception" => Kind::Choice(RECEPTIONS),
         "subscribe" => Kind::Choice(SUBSCRIBES),
         "unsubscribe" => Kind::Choice(UNSUBSCRIBES),
         "review" | "archive.web_access" => Kind::Choice(ACCESSES),
+        "custom_attribute" => Kind::Text(custom::MAX_ATTRIBUTES * 800),
         "bounce.threshold" => Kind::Line(16),
         "bounce.stale_days" | "bounce.warning_days" => Kind::Number {
             min: 1,
@@ -198,10 +207,12 @@ impl ListParams {
                 }
             }
             "digest_max_size" => self.digest.max_messages.to_string(),
+            "default_user_options.reception" => self.default_reception.as_str().into(),
             "subscribe" => self.policy.subscribe.as_str().into(),
             "unsubscribe" => self.policy.unsubscribe.as_str().into(),
             "review" => self.policy.review.as_str().into(),
             "archive.web_access" => self.policy.archive.as_str().into(),
+            "custom_attribute" => custom::show(&self.custom),
             "bounce.threshold" => points(self.bounce.threshold),
             "bounce.stale_days" => self.bounce.stale_days.to_string(),
             "bounce.warnings" => self.bounce.warnings.to_string(),
@@ -319,12 +330,24 @@ impl ListParams {
                 }
             }
             "digest_max_size" => self.digest.max_messages = number(text, kind)? as u32,
+            "default_user_options.reception" => {
+                self.default_reception = match text {
+                    "mail" => ReceptionMode::Mail,
+                    "digest" => ReceptionMode::Digest,
+                    "summary" => ReceptionMode::Summary,
+                    "nomail" => ReceptionMode::Nomail,
+                    _ => return Err(SettingProblem::NotAChoice),
+                }
+            }
             "subscribe" => self.policy.subscribe = choice(SubscribePolicy::parse_exact(text))?,
             "unsubscribe" => {
                 self.policy.unsubscribe = choice(UnsubscribePolicy::parse_exact(text))?
             }
             "review" => self.policy.review = choice(ReviewPolicy::parse_exact(text))?,
             "archive.web_access" => self.policy.archive = choice(ArchiveAccess::parse_exact(text))?,
+            "custom_attribute" => {
+                self.custom = custom::parse(typed).map_err(SettingProblem::Custom)?;
+            }
             "bounce.threshold" => self.bounce.threshold = threshold(text)?,
             "bounce.stale_days" => self.bounce.stale_days = number(text, kind)? as u32,
             "bounce.warnings" => self.bounce.warnings = number(text, kind)? as u32,
@@ -396,6 +419,8 @@ fn read(env: &Env<'_>, list: &List) -> Result<ListParams, Error> {
             digest: db.digest_settings(list.id)?,
             status: current.status,
             lang: current.lang,
+            custom: custom::parse(&db.list_custom_attributes(list.id)?).unwrap_or_default(),
+            default_reception: db.list_default_reception(list.id)?,
         })
     })
 }
@@ -508,6 +533,14 @@ pub fn save(
         if after.lang != before.lang {
             tx.db.set_list_lang(list.id, &after.lang)?;
         }
+        if after.default_reception != before.default_reception {
+            tx.db
+                .set_list_default_reception(list.id, after.default_reception)?;
+        }
+        if after.custom != before.custom {
+            tx.db
+                .set_list_custom_attributes(list.id, &custom::show(&after.custom))?;
+        }
         if after.policy != before.policy {
             tx.db.set_list_policy(list.id, &after.policy)?;
         }
@@ -546,6 +579,8 @@ mod tests {
             digest: DigestSettings::default(),
             status: ListStatus::Open,
             lang: String::new(),
+            custom: Vec::new(),
+            default_reception: ReceptionMode::Mail,
         }
     }
 

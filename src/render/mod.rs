@@ -116,6 +116,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/web/admin.html"),
     ),
     (
+        "web/auto_signoff.html",
+        include_str!("../../templates/web/auto_signoff.html"),
+    ),
+    (
+        "web/custom_attributes_form.html",
+        include_str!("../../templates/web/custom_attributes_form.html"),
+    ),
+    (
         "web/edit.html",
         include_str!("../../templates/web/edit.html"),
     ),

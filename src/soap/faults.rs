@@ -147,6 +147,7 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
         | Refusal::AlreadyExists(_)
         | Refusal::ListName(_)
         | Refusal::InvalidSettings(_)
+        | Refusal::CustomValue { .. }
         | Refusal::LastOwner
         | Refusal::LastPrivilegedOwner => Fault::client(
             refusal.code(),

@@ -102,6 +102,8 @@ pub(super) const TABLES: &[Table] = &[
             ("digest_minute", Int),
             ("digest_max_size", Int),
             ("lang", Text),
+            ("custom_attributes", Text),
+            ("default_reception", Text),
         ],
         by_id: true,
     },

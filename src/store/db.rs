@@ -229,6 +229,14 @@ queries! {
         description: &str,
         topics: &[String],
     ) -> Result<(), Error>;
+    /// A list's custom attributes, in the text form of `domain::custom` ("" for none).
+    fn list_custom_attributes(&self, list: ListId) -> Result<String, Error>;
+    /// Sets a list's custom attributes (the text form of `domain::custom`).
+    fn set_list_custom_attributes(&self, list: ListId, text: &str) -> Result<(), Error>;
+    /// How new members of a list receive it (Sympa's `default_user_options.reception`).
+    fn list_default_reception(&self, list: ListId) -> Result<ReceptionMode, Error>;
+    /// Sets how new members of a list receive it.
+    fn set_list_default_reception(&self, list: ListId, mode: ReceptionMode) -> Result<(), Error>;
     /// Every open list of `domain` where `email` is member, moderator or owner, by name.
     fn memberships(&self, domain: &str, email: &Email) -> Result<Vec<Membership>, Error>;
     /// Holds a request until its key comes back or an owner decides. A request of the same

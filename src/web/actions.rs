@@ -76,6 +76,11 @@ pub static ACTIONS: &[Action] = &[
         .access(Access::Policy(ActionKind::ManageRequests))
         .bulk()
         .post(),
+    // Sympa's unsubscribe link for footers, `auto_signoff/LIST/EMAIL`: the signoff page with
+    // the address filled in (no login); the unsubscribe policy then decides, as for signoff.
+    Action::list("auto_signoff", subscription::signoff)
+        .args(&["list", "email"])
+        .access(Access::Policy(ActionKind::Signoff)),
     Action::site("choosepasswd", account::choosepasswd)
         .args(&["email", "passwd"])
         .access(Access::User)

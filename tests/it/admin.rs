@@ -380,3 +380,171 @@ fn owners_are_managed_by_privileged_owners_and_the_last_ones_stay() {
     assert_eq!(ok.status, 303);
     assert!(owners(&site).contains(&("plain@example.org".into(), AdminRole::Owner, false)));
 }
+
+#[test]
+fn the_list_language_is_chosen_among_the_sites_catalogues() {
+    let (_dir, site) = admin_site("adm-lang");
+    let mut owner = site.browser("192.0.2.92");
+    owner.login("owner@example.org", PASSWORD);
+    let form = body(&owner.get("/sympa/edit_list_request/team/description"));
+    assert!(form.contains(r#"<option value="fr""#), "{form}");
+    let refused = owner.post("/sympa/edit_list/team/description", &[("lang", "xx")]);
+    assert_eq!(refused.status, 422, "a language the site does not have");
+    assert!(body(&refused).contains("f-lang-error"));
+    assert_eq!(team(&site).lang, "");
+    let saved = owner.post("/sympa/edit_list/team/description", &[("lang", "fr")]);
+    assert_eq!(saved.status, 303);
+    assert_eq!(team(&site).lang, "fr");
+    // Back to the site's language.
+    owner.get("/sympa/edit_list_request/team/description");
+    let saved = owner.post("/sympa/edit_list/team/description", &[("lang", "")]);
+    assert_eq!(saved.status, 303);
+    assert_eq!(team(&site).lang, "");
+}
+
+#[test]
+fn auto_signoff_is_the_signoff_page_with_the_address_filled_in() {
+    let (_dir, site) = admin_site("adm-autosig");
+    let mut anonymous = site.browser("192.0.2.93");
+    let page = anonymous.get("/sympa/auto_signoff/team/member%40example.org");
+    assert_eq!(page.status, 200, "{}", body(&page));
+    let html = body(&page);
+    assert!(html.contains(r#"action="/sympa/signoff/team""#), "{html}");
+    assert!(html.contains(r#"value="member@example.org""#), "{html}");
+    // What an address in the link holds is escaped.
+    let html = body(&anonymous.get("/sympa/auto_signoff/team/%22%3E%3Cscript%3E"));
+    assert!(!html.contains("\"><script>"), "{html}");
+    // Confirming goes through signoff: a confirmation mail for an anonymous visitor.
+    let confirm = anonymous.post("/sympa/signoff/team", &[("email", "member@example.org")]);
+    assert_eq!(confirm.status, 200, "{}", body(&confirm));
+    assert!(crate::subscription::is_member(
+        &site,
+        "team",
+        "member@example.org"
+    ));
+}
+
+#[test]
+fn custom_attributes_defined_by_an_owner_are_asked_and_kept_at_subscription() {
+    use crate::subscription::{link, mail_to, stored_member};
+    let (_dir, site) = admin_site("adm-custom");
+    let mut owner = site.browser("192.0.2.94");
+    owner.login("owner@example.org", PASSWORD);
+    owner.get("/sympa/edit_list_request/team/command");
+    // A bad line is named, nothing saved.
+    let refused = owner.post(
+        "/sympa/edit_list/team/command",
+        &[("custom_attribute", "org | Organisation | colour | required")],
+    );
+    assert_eq!(refused.status, 422);
+    assert!(body(&refused).contains("Line 1:"), "{}", body(&refused));
+    let saved = owner.post(
+        "/sympa/edit_list/team/command",
+        &[(
+            "custom_attribute",
+            "org | Organisation | string | required\nsize | T-shirt <size> | enum | optional | S, M, L",
+        )],
+    );
+    assert_eq!(saved.status, 303, "{}", body(&saved));
+
+    // A logged-in user is asked; a missing required answer is named, nothing done.
+    let mut user = site.browser("192.0.2.95");
+    user.login("other@example.org", PASSWORD);
+    let form = body(&user.get("/sympa/subscribe/team"));
+    assert!(form.contains(r#"name="custom_org""#), "{form}");
+    assert!(form.contains("T-shirt &lt;size&gt;"), "the name is escaped");
+    let refused = user.post("/sympa/subscribe/team", &[("custom_size", "M")]);
+    assert_eq!(refused.status, 422);
+    assert!(body(&refused).contains("f-custom_org-error"));
+    assert!(stored_member(&site, "team", "other@example.org").is_none());
+    let refused = user.post(
+        "/sympa/subscribe/team",
+        &[("custom_org", "ACME"), ("custom_size", "XXL")],
+    );
+    assert!(body(&refused).contains("f-custom_size-error"));
+    let done = user.post(
+        "/sympa/subscribe/team",
+        &[("custom_org", "ACME"), ("custom_size", "M")],
+    );
+    assert_eq!(done.status, 303, "{}", body(&done));
+    let member = stored_member(&site, "team", "other@example.org").unwrap();
+    assert_eq!(
+        member.custom_attributes.get("org").map(String::as_str),
+        Some("ACME")
+    );
+    assert_eq!(
+        member.custom_attributes.get("size").map(String::as_str),
+        Some("M")
+    );
+
+    // An anonymous visitor's answers wait with the confirmation.
+    let mut visitor = site.browser("192.0.2.96");
+    visitor.get("/sympa/subscribe/team");
+    let sent = visitor.post(
+        "/sympa/subscribe/team",
+        &[("email", "new@example.org"), ("custom_org", "Initech")],
+    );
+    assert_eq!(sent.status, 200, "{}", body(&sent));
+    let mails = mail_to(&site, "new@example.org");
+    let path = link(&mails[0], "http://lists.example.org/sympa/auth/");
+    let confirmed = visitor.post(&path, &[]);
+    assert_eq!(confirmed.status, 200, "{}", body(&confirmed));
+    let member = stored_member(&site, "team", "new@example.org").unwrap();
+    assert_eq!(
+        member.custom_attributes.get("org").map(String::as_str),
+        Some("Initech")
+    );
+    assert!(!member.custom_attributes.contains_key("size"));
+}
+
+#[test]
+fn the_default_reception_chosen_by_an_owner_is_new_members_reception() {
+    use crate::subscription::stored_member;
+    use wwsympa::domain::ReceptionMode;
+    let (_dir, site) = admin_site("adm-reception");
+    let mut owner = site.browser("192.0.2.97");
+    owner.login("owner@example.org", PASSWORD);
+    owner.get("/sympa/edit_list_request/team/sending");
+    let refused = owner.post(
+        "/sympa/edit_list/team/sending",
+        &[("default_user_options.reception", "pigeon")],
+    );
+    assert_eq!(refused.status, 422);
+    let saved = owner.post(
+        "/sympa/edit_list/team/sending",
+        &[("default_user_options.reception", "digest")],
+    );
+    assert_eq!(saved.status, 303);
+    let mut user = site.browser("192.0.2.98");
+    user.login("other@example.org", PASSWORD);
+    user.get("/sympa/subscribe/team");
+    assert_eq!(user.post("/sympa/subscribe/team", &[]).status, 303);
+    let member = stored_member(&site, "team", "other@example.org").unwrap();
+    assert_eq!(member.reception, ReceptionMode::Digest);
+    // Members already there keep theirs.
+    let member = stored_member(&site, "team", "member@example.org").unwrap();
+    assert_eq!(member.reception, ReceptionMode::Mail);
+}
+
+#[test]
+fn an_owner_who_asks_not_to_be_shown_is_shown_to_owners_only() {
+    let (_dir, site) = admin_site("adm-conceal");
+    let mut owner = site.browser("192.0.2.99");
+    owner.login("owner@example.org", PASSWORD);
+    owner.get("/sympa/edit/team/owner");
+    let saved = owner.post(
+        "/sympa/edit/team/owner",
+        &[
+            ("do", "update"),
+            ("email", "plain@example.org"),
+            ("visibility", "conceal"),
+        ],
+    );
+    assert_eq!(saved.status, 303);
+    assert!(body(&owner.get("/sympa/info/team")).contains("plain@example.org"));
+    let mut member = site.browser("192.0.2.100");
+    member.login("member@example.org", PASSWORD);
+    let html = body(&member.get("/sympa/info/team"));
+    assert!(html.contains("owner@example.org"), "{html}");
+    assert!(!html.contains("plain@example.org"), "{html}");
+}

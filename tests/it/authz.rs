@@ -132,6 +132,10 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("signoff",       "priv", "P F P F F F F"),
     ("signoff",       "hid",  "N N P F F F F"),
     ("signoff",       "shut", "F F F F F F F"),
+    // auto_signoff: the same page with the address filled in.
+    ("auto_signoff",  "pub",  "P F P F F F F"),
+    ("auto_signoff",  "hid",  "N N P F F F F"),
+    ("auto_signoff",  "shut", "F F F F F F F"),
     // One's own options: members only.
     ("suboptions",    "pub",  "L F P F F F F"),
     ("suboptions",    "priv", "L F P F F F F"),

@@ -95,14 +95,30 @@ pub fn confirm(
                 if tx.db.member(list.id, email)?.is_some() {
                     return Err(Refusal::AlreadyMember.into());
                 }
-                hold_for_owner(tx, &list, RequestKind::Subscribe, email, &name, notify)?;
+                hold_for_owner(
+                    tx,
+                    &list,
+                    RequestKind::Subscribe,
+                    email,
+                    &name,
+                    notify,
+                    &pending.data["custom"],
+                )?;
                 Ok(Outcome::HeldForOwner)
             }
             "signoff" if then_owner => {
                 if tx.db.member(list.id, email)?.is_none() {
                     return Err(Refusal::NotAMember.into());
                 }
-                hold_for_owner(tx, &list, RequestKind::Signoff, email, "", notify)?;
+                hold_for_owner(
+                    tx,
+                    &list,
+                    RequestKind::Signoff,
+                    email,
+                    "",
+                    notify,
+                    &serde_json::Value::Null,
+                )?;
                 Ok(Outcome::HeldForOwner)
             }
             "add" => {
@@ -131,6 +147,7 @@ pub fn confirm(
                     notify,
                     "subscribe",
                 )?;
+                super::request::keep_custom(tx, &list, email, &pending.data["custom"])?;
                 Ok(Outcome::Subscribed)
             }
             _ => {

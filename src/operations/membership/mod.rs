@@ -17,7 +17,7 @@ pub use options::{
     membership, set_custom, set_options, OptionsChange, MAX_CUSTOM_ATTRIBUTES, MAX_CUSTOM_KEY,
     MAX_CUSTOM_VALUE,
 };
-pub use request::{signoff, subscribe};
+pub use request::{questions, signoff, subscribe, subscribe_asking};
 
 use serde_json::json;
 
@@ -116,6 +116,7 @@ pub(crate) fn join(
     }
     let mut member = NewMember::new(email.clone());
     member.name = name.to_string();
+    member.reception = tx.db.list_default_reception(list.id)?;
     tx.db.add_member(list.id, &member)?;
     if !quiet {
         let text = super::texts::stored(tx.db, list, "welcome.tt2")?;
@@ -193,7 +194,8 @@ pub(crate) fn accept_held(
                 quiet,
                 notify,
                 "auth_add",
-            )
+            )?;
+            request::keep_custom(tx, list, email, &pending.data["custom"])
         }
         RequestKind::Signoff => leave(tx, list, email, quiet, notify, "auth_del"),
     }

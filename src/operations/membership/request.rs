@@ -1,8 +1,11 @@
 //! Subscription and unsubscription requests: the policy decides, held for the address's owner (one request and one mail per address) or for the list's owners.
 
+use std::collections::BTreeMap;
+
 use serde_json::json;
 
 use crate::auth;
+use crate::domain::custom;
 use crate::domain::{ActionKind, Decision, Email, List};
 use crate::mail::notices::{self, OwnerNotice, RequestKind};
 use crate::operations::limits::{
@@ -24,6 +27,7 @@ pub(super) fn hold_for_owner(
     email: &Email,
     name: &str,
     notify: bool,
+    custom: &serde_json::Value,
 ) -> Result<(), Error> {
     if tx
         .db
@@ -40,7 +44,7 @@ pub(super) fn hold_for_owner(
         email: email.clone(),
         requested_by: tx.requester.email.clone(),
         state: "owner".into(),
-        data: json!({ "name": name, "notify_owners": notify }),
+        data: json!({ "name": name, "notify_owners": notify, "custom": custom }),
         ttl: OWNER_REQUEST_TTL,
     })?;
     let (word, notice) = match kind {
@@ -151,7 +155,8 @@ pub(super) fn limit_anonymous(
 }
 
 /// `subscribe`: joins `list` as the policy says. A logged-in requester subscribes their own
-/// address; an anonymous one types it and always confirms by mail first.
+/// address; an anonymous one types it and always confirms by mail first. The list's custom
+/// attributes are not asked (SOAP, the JSON API): see [`subscribe_asking`].
 pub fn subscribe(
     env: &mut Env<'_>,
     requester: &Requester,
@@ -159,9 +164,42 @@ pub fn subscribe(
     typed_email: Option<&str>,
     name: &str,
 ) -> Result<Outcome, Error> {
+    subscribe_asking(env, requester, list, typed_email, name, None)
+}
+
+/// [`subscribe`] with the answers to the list's custom attributes (Sympa's
+/// `custom_attribute`, by id), as the web's form asks them: each is checked against its
+/// definition ([`Refusal::CustomValue`] for the first refused, nothing done), and kept with
+/// the membership once it exists, through a confirmation or an owner's approval too.
+/// `None` asks nothing.
+pub fn subscribe_asking(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    list: &List,
+    typed_email: Option<&str>,
+    name: &str,
+    answers: Option<&BTreeMap<String, String>>,
+) -> Result<Outcome, Error> {
     let name = check_name(name)?;
     let email = address(requester, typed_email)?;
     let decision = env.authorize(requester, list, ActionKind::Subscribe)?;
+    let mut custom = BTreeMap::new();
+    if let Some(answers) = answers {
+        let asked = custom::parse(&env.db().list_custom_attributes(list.id)?).unwrap_or_default();
+        for attribute in &asked {
+            let typed = answers.get(&attribute.id).map_or("", String::as_str);
+            let value = attribute
+                .check(typed)
+                .map_err(|problem| Refusal::CustomValue {
+                    id: attribute.id.clone(),
+                    problem,
+                })?;
+            if !value.is_empty() {
+                custom.insert(attribute.id.clone(), value);
+            }
+        }
+    }
+    let custom_json = json!(custom);
     // Members learn they are members; anonymous visitors learn it only from the mailed link.
     if requester.email.is_some() && env.db().member(list.id, &email)?.is_some() {
         return Err(Refusal::AlreadyMember.into());
@@ -180,7 +218,8 @@ pub fn subscribe(
                     false,
                     notify_owners,
                     "subscribe",
-                )
+                )?;
+                keep_custom(tx, list, &email, &custom_json)
             })?;
             Ok(Outcome::Subscribed)
         }
@@ -194,7 +233,7 @@ pub fn subscribe(
                 list,
                 RequestKind::Subscribe,
                 &email,
-                json!({ "name": name, "notify_owners": notify_owners, "then_owner": then_owner }),
+                json!({ "name": name, "notify_owners": notify_owners, "then_owner": then_owner, "custom": custom_json }),
             )?;
             Ok(Outcome::ConfirmationSent)
         }
@@ -207,12 +246,46 @@ pub fn subscribe(
                     &email,
                     &name,
                     notify_owners,
+                    &custom_json,
                 )
             })?;
             Ok(Outcome::HeldForOwner)
         }
         Decision::Refuse(reason) => Err(Refusal::Denied(reason).into()),
     }
+}
+
+/// What the subscribe form of `list` asks besides the address and name: the list's custom
+/// attributes, for whoever may see the list.
+pub fn questions(
+    env: &Env<'_>,
+    requester: &Requester,
+    list: &List,
+) -> Result<Vec<custom::CustomAttribute>, Error> {
+    env.authorize(requester, list, ActionKind::SeeList)?;
+    Ok(custom::parse(&env.db().list_custom_attributes(list.id)?).unwrap_or_default())
+}
+
+/// Keeps the answers to the custom attributes (`custom`, a JSON object of strings, as a
+/// held request's data holds them) with the membership of `email`; nothing when there are
+/// none.
+pub(crate) fn keep_custom(
+    tx: &mut Tx<'_, '_>,
+    list: &List,
+    email: &Email,
+    custom: &serde_json::Value,
+) -> Result<(), Error> {
+    let Some(object) = custom.as_object() else {
+        return Ok(());
+    };
+    let values: BTreeMap<String, String> = object
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+        .collect();
+    if !values.is_empty() {
+        tx.db.set_member_custom(list.id, email, &values)?;
+    }
+    Ok(())
 }
 
 /// What [`hold_for_confirmation`] does when the address is not a member, short of holding
@@ -284,7 +357,15 @@ pub fn signoff(
                 return Err(Refusal::NotAMember.into());
             }
             env.transaction(requester, |tx| {
-                hold_for_owner(tx, list, RequestKind::Signoff, &email, "", notify_owners)
+                hold_for_owner(
+                    tx,
+                    list,
+                    RequestKind::Signoff,
+                    &email,
+                    "",
+                    notify_owners,
+                    &serde_json::Value::Null,
+                )
             })?;
             Ok(Outcome::HeldForOwner)
         }

@@ -1,7 +1,7 @@
 //! Queries of list administration on PostgreSQL: a list's texts (subject, description, topics), its owners' and moderators' entries, its audit log.
 
 use super::{error, Context, Db};
-use crate::domain::{AdminRole, Email, ListId};
+use crate::domain::{AdminRole, Email, ListId, ReceptionMode};
 use crate::store::shared::{admin_entry, admin_reception};
 use crate::store::{now, AdminEntry, Error};
 
@@ -95,5 +95,66 @@ impl Db<'_> {
             )
             .context("removing a list admin")?;
         Ok(changed > 0)
+    }
+
+    /// A list's custom attributes, in the text form of `domain::custom` ("" for none).
+    pub fn list_custom_attributes(&self, list: ListId) -> Result<String, Error> {
+        let context = "reading a list's custom attributes";
+        let row = self
+            .conn
+            .query_one(
+                "SELECT custom_attributes FROM lists WHERE id = $1",
+                &[&list.0],
+            )
+            .context(context)?;
+        row.try_get(0).context(context)
+    }
+
+    /// Sets a list's custom attributes (the text form of `domain::custom`).
+    pub fn set_list_custom_attributes(&self, list: ListId, text: &str) -> Result<(), Error> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE lists SET custom_attributes = $2, updated_at = $3 WHERE id = $1",
+                &[&list.0, &text, &now()],
+            )
+            .context("setting a list's custom attributes")?;
+        if changed == 0 {
+            return Err(Error::NotFound(format!("list #{}", list.0)));
+        }
+        Ok(())
+    }
+
+    /// How new members of a list receive it (Sympa's `default_user_options.reception`).
+    pub fn list_default_reception(&self, list: ListId) -> Result<ReceptionMode, Error> {
+        let context = "reading a list's default reception";
+        let row = self
+            .conn
+            .query_one(
+                "SELECT default_reception FROM lists WHERE id = $1",
+                &[&list.0],
+            )
+            .context(context)?;
+        let text: String = row.try_get(0).context(context)?;
+        Ok(ReceptionMode::parse(&text).unwrap_or(ReceptionMode::Mail))
+    }
+
+    /// Sets how new members of a list receive it.
+    pub fn set_list_default_reception(
+        &self,
+        list: ListId,
+        mode: ReceptionMode,
+    ) -> Result<(), Error> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE lists SET default_reception = $2, updated_at = $3 WHERE id = $1",
+                &[&list.0, &mode.as_str(), &now()],
+            )
+            .context("setting a list's default reception")?;
+        if changed == 0 {
+            return Err(Error::NotFound(format!("list #{}", list.0)));
+        }
+        Ok(())
     }
 }

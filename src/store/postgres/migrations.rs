@@ -38,6 +38,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("014_admin_info", include_str!("sql/014_admin_info.sql")),
     ("015_texts", include_str!("sql/015_texts.sql")),
     ("016_list_renames", include_str!("sql/016_list_renames.sql")),
+    (
+        "014_admin_custom_attributes",
+        include_str!("sql/014_admin_custom_attributes.sql"),
+    ),
 ];
 
 /// Held by the process migrating, so that two processes starting at once apply each

@@ -3,7 +3,7 @@
 use rusqlite::params;
 
 use super::{error, Context, Db};
-use crate::domain::{AdminRole, Email, ListId};
+use crate::domain::{AdminRole, Email, ListId, ReceptionMode};
 use crate::store::shared::{admin_entry, admin_reception};
 use crate::store::{now, AdminEntry, Error};
 
@@ -111,5 +111,63 @@ impl Db<'_> {
             )
             .context("removing a list admin")?;
         Ok(changed > 0)
+    }
+
+    /// A list's custom attributes, in the text form of `domain::custom` ("" for none).
+    pub fn list_custom_attributes(&self, list: ListId) -> Result<String, Error> {
+        self.conn
+            .query_row(
+                "SELECT custom_attributes FROM lists WHERE id = ?1",
+                [list.0],
+                |row| row.get(0),
+            )
+            .context("reading a list's custom attributes")
+    }
+
+    /// Sets a list's custom attributes (the text form of `domain::custom`).
+    pub fn set_list_custom_attributes(&self, list: ListId, text: &str) -> Result<(), Error> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE lists SET custom_attributes = ?2, updated_at = ?3 WHERE id = ?1",
+                params![list.0, text, now()],
+            )
+            .context("setting a list's custom attributes")?;
+        if changed == 0 {
+            return Err(Error::NotFound(format!("list #{}", list.0)));
+        }
+        Ok(())
+    }
+
+    /// How new members of a list receive it (Sympa's `default_user_options.reception`).
+    pub fn list_default_reception(&self, list: ListId) -> Result<ReceptionMode, Error> {
+        let text: String = self
+            .conn
+            .query_row(
+                "SELECT default_reception FROM lists WHERE id = ?1",
+                [list.0],
+                |row| row.get(0),
+            )
+            .context("reading a list's default reception")?;
+        Ok(ReceptionMode::parse(&text).unwrap_or(ReceptionMode::Mail))
+    }
+
+    /// Sets how new members of a list receive it.
+    pub fn set_list_default_reception(
+        &self,
+        list: ListId,
+        mode: ReceptionMode,
+    ) -> Result<(), Error> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE lists SET default_reception = ?2, updated_at = ?3 WHERE id = ?1",
+                params![list.0, mode.as_str(), now()],
+            )
+            .context("setting a list's default reception")?;
+        if changed == 0 {
+            return Err(Error::NotFound(format!("list #{}", list.0)));
+        }
+        Ok(())
     }
 }

@@ -39,10 +39,26 @@ struct SubscribeForm {
     gecos: Typed,
 }
 
+/// One custom attribute asked on `subscribe.html` (`custom_attributes_form.html`).
+#[derive(Serialize)]
+struct Question {
+    id: String,
+    name: String,
+    /// `string`, `text`, `integer` or `enum`.
+    kind: &'static str,
+    optional: bool,
+    values: Vec<String>,
+    /// What was typed, kept after a refusal.
+    value: String,
+    error: Option<String>,
+}
+
 /// `subscribe.html`.
 #[derive(Serialize)]
 struct SubscribeView {
     form: SubscribeForm,
+    /// The list's custom attributes.
+    questions: Vec<Question>,
     path: &'static str,
     /// Once asked: whom the confirmation went to (`confirm`: the visitor; `owner`: the owners).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53,7 +69,38 @@ struct SubscribeView {
 /// list's subscribe policy says whether it is done at once, confirmed by mail first (always
 /// for anonymous visitors) or held for the owners.
 pub fn subscribe(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    let asked = ctx
+        .run(|env, who| membership::questions(env, who, list))
+        .map_err(Error::from)?;
+    let answers: std::collections::BTreeMap<String, String> = asked
+        .iter()
+        .filter_map(|a| {
+            let value = ctx.params.get(&format!("custom_{}", a.id))?;
+            Some((a.id.clone(), value.to_string()))
+        })
+        .collect();
+    let questions = |error: Option<(&str, String)>| -> Vec<Question> {
+        asked
+            .iter()
+            .map(|a| Question {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                kind: a.kind.as_str(),
+                optional: a.optional,
+                values: a.values.clone(),
+                value: answers
+                    .get(&a.id)
+                    .map(|v| v.chars().take(crate::domain::custom::MAX_VALUE).collect())
+                    .unwrap_or_default(),
+                error: error
+                    .as_ref()
+                    .filter(|(id, _)| *id == a.id)
+                    .map(|(_, text)| text.clone()),
+            })
+            .collect()
+    };
     let mut view = SubscribeView {
+        questions: questions(None),
         form: SubscribeForm {
             email: params::typed(&ctx.params, "email", EMAIL_MAX),
             gecos: params::typed(&ctx.params, "gecos", NAME_MAX),
@@ -70,7 +117,10 @@ pub fn subscribe(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     }
     let email = ctx.param("email").map(str::to_string);
     let name = ctx.text("gecos").to_string();
-    match ctx.run(|env, who| membership::subscribe(env, who, list, email.as_deref(), &name)) {
+    let subscribed = ctx.run(|env, who| {
+        membership::subscribe_asking(env, who, list, email.as_deref(), &name, Some(&answers))
+    });
+    match subscribed {
         Ok(Done::Subscribed) => {
             ctx.flash(
                 Level::Success,
@@ -84,6 +134,14 @@ pub fn subscribe(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         }
         Err(e) => {
             let refusal = ctx.refusal(e)?;
+            if let Refusal::CustomValue { id, problem } = &refusal {
+                view.questions = questions(Some((
+                    id,
+                    messages::custom_problem(*problem, &ctx.language),
+                )));
+                ctx.ensure_csrf_token()?;
+                return Ok(Outcome::page_with_status(422, view));
+            }
             refused_form(ctx, &refusal, view)
         }
     }
