@@ -8,6 +8,7 @@ use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS}
 use crate::domain::ListTemplate;
 use crate::domain::Reason;
 use crate::operations::membership::{MAX_CUSTOM_KEY, MAX_CUSTOM_VALUE};
+use crate::operations::moderation::Decision;
 use crate::operations::{Existing, Field, Refusal};
 
 /// What a requester is told when a decision says no.
@@ -94,5 +95,243 @@ pub fn refusal(refusal: &Refusal) -> String {
             max,
         } => format!("A list has at most {max} topics."),
         Refusal::TooMany { max, .. } => format!("At most {max} at once, please."),
+    }
+}
+
+/// A sentence the web door puts on a page: a notice of what was just done (or why nothing
+/// was), an error page's message, a word shown in place of a missing one. Handlers name the
+/// sentence; its words are here, beside the other sentences people are told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebText<'a> {
+    /// The database does not answer.
+    DatabaseUnavailable,
+    /// Any other failure of the server (logged, never shown).
+    ServerError,
+    /// A request body larger than the action takes.
+    ActionTooLarge { action: &'a str, max: u64 },
+    /// A form with more fields than the action takes.
+    ActionTooManyFields { action: &'a str, max: usize },
+    /// A method the action does not accept (`method` as the request named it).
+    MethodNotAccepted { action: &'a str, method: &'a str },
+    /// A POST whose CSRF token is missing or wrong.
+    FormExpired,
+    /// A list action whose address names no list.
+    ListNotNamed,
+    /// A static file that does not exist.
+    NoSuchFile,
+    /// An address outside the web interface's prefix.
+    OutsideService,
+    /// An action name the table does not have (cut to 60 characters by the caller).
+    UnknownAction { name: &'a str },
+    /// `login` while logged in.
+    LoggedInAlready,
+    /// After a login.
+    LoggedIn,
+    /// After a logout.
+    LoggedOut,
+    /// After a login by a mailed link, on the way to choosing a password.
+    LoggedInChoosePassword,
+    /// After a new password (the other sessions are closed).
+    PasswordSaved,
+    /// After `pref`.
+    PreferencesSaved,
+    /// An archive address that names no message or page.
+    NoSuchArchivePage,
+    /// A feed of a list whose archive is not public.
+    FeedNotPublic,
+    /// A feed that does not exist.
+    NoSuchFeed,
+    /// An archive search that cannot be run, with why.
+    SearchCannotRun { why: &'a str },
+    /// An archive action whose address names no message.
+    MessageNotNamed,
+    /// After an owner hid an archived message.
+    MessageHidden,
+    /// After an owner showed a hidden message again.
+    MessageShown,
+    /// After an owner deleted an archived message.
+    MessageDeleted,
+    /// Shown in place of an empty subject.
+    NoSubject,
+    /// Shown in place of a forwarded message nested too deep.
+    NestedTooDeep,
+    /// `resetbounce` on addresses whose delivery was not suspended.
+    NoScoreToReset,
+    /// After `resetbounce`, with the addresses (comma-separated).
+    ScoresReset { addresses: &'a str },
+    /// `viewbounce` with nothing kept.
+    NoBounceKept,
+    /// `auth_add` and the like with no request checked.
+    ChooseRequest,
+    /// After accepting held requests, with the addresses.
+    RequestsAccepted { addresses: &'a str },
+    /// After declining held requests, with the addresses.
+    RequestsDeclined { addresses: &'a str },
+    /// Requests that no longer wait, with the addresses.
+    NoWaitingRequest { addresses: &'a str },
+    /// After a moderator chose how they are told of held messages.
+    ModerationNoticesSaved,
+    /// `modindex` posted without a decision.
+    ChooseDecisionMany,
+    /// `modindex` posted with no message checked.
+    CheckOneMessage,
+    /// `viewmod` of a message that does not wait.
+    NoSuchHeldMessage,
+    /// `viewmod` posted without a decision.
+    ChooseDecisionOne,
+    /// An attachment of a held message that does not exist.
+    NoSuchHeldAttachment,
+    /// After `decision` was applied to `n` held messages.
+    Moderated { n: usize, decision: &'a Decision },
+    /// A message that was decided already: `decision` is the stored word (`distributed`,
+    /// `rejected`, `discarded`, `withdrawn`, `expired`; the pages' catalogue has each).
+    DecidedAlready {
+        id: i64,
+        decision: &'a str,
+        by: Option<&'a str>,
+        at: &'a str,
+    },
+    /// A message id that is not held for the list.
+    NotHeld { id: i64 },
+    /// A SOAP document part that does not exist.
+    NoSuchDocument,
+    /// `subscribe` by a member.
+    MemberAlready,
+    /// After a subscription, with the list's address.
+    NowMember { list: &'a str },
+    /// After an unsubscription, with the list's address.
+    NoLongerMember { list: &'a str },
+    /// After a member saved their options.
+    OptionsSaved,
+    /// After an owner saved a member's options.
+    OptionsOfSaved { email: &'a str },
+    /// After revoking an API token.
+    TokenRevoked,
+    /// After making an API token.
+    TokenMade,
+}
+
+/// The sentence a [`WebText`] names.
+pub fn web(text: &WebText<'_>) -> String {
+    match *text {
+        WebText::DatabaseUnavailable => "The lists' database cannot be reached just now, so nothing was read or changed. Please try again in a moment.".into(),
+        WebText::ServerError => "The server could not answer this request. The error has been logged; please try again later.".into(),
+        WebText::ActionTooLarge { action, max } => format!("The action “{action}” takes at most {max} bytes."),
+        WebText::ActionTooManyFields { action, max } => format!("The action “{action}” takes at most {max} fields."),
+        WebText::MethodNotAccepted { action, method } => format!("The action “{action}” does not accept {method} requests."),
+        WebText::FormExpired => "This form has expired or did not come from this site, so nothing was done. Please reload the page and try again.".into(),
+        WebText::ListNotNamed => "Which list? The address names none.".into(),
+        WebText::NoSuchFile => "No such file.".into(),
+        WebText::OutsideService => "This address is not part of the mailing list service.".into(),
+        WebText::UnknownAction { name } => format!("Unknown action “{name}”."),
+        WebText::LoggedInAlready => "You are logged in already.".into(),
+        WebText::LoggedIn => "You are logged in.".into(),
+        WebText::LoggedOut => "You are logged out.".into(),
+        WebText::LoggedInChoosePassword => "You are logged in. Choose your password.".into(),
+        WebText::PasswordSaved => "Your password is saved. You were logged out everywhere else, and the links mailed before no longer work.".into(),
+        WebText::PreferencesSaved => "Your preferences are saved.".into(),
+        WebText::NoSuchArchivePage => "No such message or page in this archive.".into(),
+        WebText::FeedNotPublic => "This list's archive is not public, so it has no feed.".into(),
+        WebText::NoSuchFeed => "No such feed.".into(),
+        WebText::SearchCannotRun { why } => format!("This search cannot be run: {why}."),
+        WebText::MessageNotNamed => "Which message? The address names none.".into(),
+        WebText::MessageHidden => "The message is hidden: only the list's owners see it.".into(),
+        WebText::MessageShown => "The message is shown again.".into(),
+        WebText::MessageDeleted => "The message is deleted.".into(),
+        WebText::NoSubject => "(no subject)".into(),
+        WebText::NestedTooDeep => "A forwarded message nested too deep is not shown.".into(),
+        WebText::NoScoreToReset => "No bounce score to reset: delivery was not suspended.".into(),
+        WebText::ScoresReset { addresses } => format!("Bounce score reset, delivery resumes: {addresses}."),
+        WebText::NoBounceKept => "No bounce is kept for this address.".into(),
+        WebText::ChooseRequest => "Choose at least one request.".into(),
+        WebText::RequestsAccepted { addresses } => format!("Accepted: {addresses}."),
+        WebText::RequestsDeclined { addresses } => format!("Declined: {addresses}."),
+        WebText::NoWaitingRequest { addresses } => format!("No waiting request (decided already?): {addresses}."),
+        WebText::ModerationNoticesSaved => "Your choice of notices is saved.".into(),
+        WebText::ChooseDecisionMany => "Choose what to do with the messages.".into(),
+        WebText::CheckOneMessage => "Check at least one message first.".into(),
+        WebText::NoSuchHeldMessage => "No such message waits for moderation on this list.".into(),
+        WebText::ChooseDecisionOne => "Choose what to do with the message.".into(),
+        WebText::NoSuchHeldAttachment => "No such attachment of a held message.".into(),
+        WebText::Moderated { n, decision } => match (decision, n == 1) {
+            (Decision::Distribute, true) => format!("{n} message distributed."),
+            (Decision::Distribute, false) => format!("{n} messages distributed."),
+            (Decision::DistributeAndAllow, true) => {
+                format!("{n} message distributed, its sender always allowed from now on.")
+            }
+            (Decision::DistributeAndAllow, false) => {
+                format!("{n} messages distributed, their senders always allowed from now on.")
+            }
+            (Decision::Reject { .. }, true) => format!("{n} message rejected."),
+            (Decision::Reject { .. }, false) => format!("{n} messages rejected."),
+            (Decision::RejectAndBan { .. }, true) => format!("{n} message rejected, its sender banned."),
+            (Decision::RejectAndBan { .. }, false) => format!("{n} messages rejected, their senders banned."),
+            (Decision::Discard, true) => format!("{n} message discarded."),
+            (Decision::Discard, false) => format!("{n} messages discarded."),
+        },
+        WebText::DecidedAlready { id, decision, by: Some(by), at } => {
+            format!("Message {id} was {decision} already by {by}, {at}: nothing changed.")
+        }
+        WebText::DecidedAlready { id, decision, by: None, at } => {
+            format!("Message {id} was {decision} already, {at}: nothing changed.")
+        }
+        WebText::NotHeld { id } => format!("Message {id} is not held for this list."),
+        WebText::NoSuchDocument => "No such document.".into(),
+        WebText::MemberAlready => "You are a member of this list already.".into(),
+        WebText::NowMember { list } => format!("You are now a member of {list}."),
+        WebText::NoLongerMember { list } => format!("You are no longer a member of {list}."),
+        WebText::OptionsSaved => "Your options are saved.".into(),
+        WebText::OptionsOfSaved { email } => format!("The options of {email} are saved."),
+        WebText::TokenRevoked => "The token is revoked: it no longer works.".into(),
+        WebText::TokenMade => "Your token is made. Copy it now: it is shown only this once.".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moderated_counts_one_message_in_the_singular_and_others_in_the_plural() {
+        assert_eq!(say(1, &Decision::Discard), "1 message discarded.");
+        assert_eq!(say(0, &Decision::Discard), "0 messages discarded.");
+        assert_eq!(say(2, &Decision::Distribute), "2 messages distributed.");
+        assert_eq!(
+            say(1, &Decision::DistributeAndAllow),
+            "1 message distributed, its sender always allowed from now on."
+        );
+        let ban = Decision::RejectAndBan { reason: None };
+        assert_eq!(say(3, &ban), "3 messages rejected, their senders banned.");
+        assert_eq!(
+            say(1, &Decision::Reject { reason: None }),
+            "1 message rejected."
+        );
+    }
+
+    fn say(n: usize, decision: &Decision) -> String {
+        web(&WebText::Moderated { n, decision })
+    }
+
+    #[test]
+    fn a_decision_taken_already_names_who_took_it_when_known() {
+        let at = "2026-11-29 10:00 UTC";
+        assert_eq!(
+            web(&WebText::DecidedAlready {
+                id: 7,
+                decision: "rejected",
+                by: Some("mod@example.org"),
+                at,
+            }),
+            "Message 7 was rejected already by mod@example.org, 2026-11-29 10:00 UTC: nothing changed."
+        );
+        assert_eq!(
+            web(&WebText::DecidedAlready {
+                id: 7,
+                decision: "expired",
+                by: None,
+                at,
+            }),
+            "Message 7 was expired already, 2026-11-29 10:00 UTC: nothing changed."
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! web::Error, and the one function that turns an error into a status and a message.
 
 use crate::domain::Reason;
-use crate::messages;
+use crate::messages::{self, WebText};
 use crate::operations::{self, Refusal};
 use crate::{render, store};
 
@@ -71,10 +71,10 @@ impl Error {
             Error::LoginRequired(_) => messages::reason(Reason::LoginRequired).into(),
             Error::Operation(operations::Error::Refused(refusal)) => messages::refusal(refusal),
             Error::Store(e) | Error::Operation(operations::Error::Store(e)) if unavailable(e) => {
-                "The lists' database cannot be reached just now, so nothing was read or changed. Please try again in a moment.".into()
+                messages::web(&WebText::DatabaseUnavailable)
             }
             Error::Store(_) | Error::Render(_) | Error::Operation(_) => {
-                "The server could not answer this request. The error has been logged; please try again later.".into()
+                messages::web(&WebText::ServerError)
             }
         }
     }

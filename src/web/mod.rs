@@ -30,6 +30,7 @@ use crate::config::Config;
 use crate::domain::{Reason, Roles};
 use crate::http::{Body, Form, Method, Request, Response, Service};
 use crate::mail;
+use crate::messages::{self, WebText};
 use crate::operations::Refusal;
 use crate::render::{self};
 use crate::store::Pool;
@@ -164,14 +165,14 @@ impl Service for App {
                 },
                 None => error_page(
                     &state,
-                    &Error::NotFound("No such file.".into()),
+                    &Error::NotFound(messages::web(&WebText::NoSuchFile)),
                     &[],
                     &Visitor::default(),
                 ),
             },
             Route::Outside => error_page(
                 &state,
-                &Error::NotFound("This address is not part of the mailing list service.".into()),
+                &Error::NotFound(messages::web(&WebText::OutsideService)),
                 &[],
                 &Visitor::default(),
             ),
@@ -245,10 +246,9 @@ impl App {
             None => {
                 notices.push(Notice {
                     level: Level::Error,
-                    text: format!(
-                        "Unknown action “{}”.",
-                        name.chars().take(60).collect::<String>()
-                    ),
+                    text: messages::web(&WebText::UnknownAction {
+                        name: &name.chars().take(60).collect::<String>(),
+                    }),
                 });
                 (actions::find("home").expect("home is in the table"), false)
             }
@@ -317,7 +317,9 @@ impl App {
                 (Handler::Site(handler), _) => handler(&mut ctx),
                 (Handler::List(handler), Some(list)) => handler(&mut ctx, &list),
                 // `prepare` loads the list of every list row, or answers before the handler.
-                (Handler::List(_), None) => Err(Error::NotFound("No such list.".into())),
+                (Handler::List(_), None) => Err(Error::NotFound(
+                    messages::reason(crate::domain::Reason::NotVisible).into(),
+                )),
             }
         });
         // The mail is committed; it leaves after the response, from the sender thread.

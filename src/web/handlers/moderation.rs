@@ -12,7 +12,7 @@ use super::archive::{blocks, disposition, header_rows, served_type, Block, Heade
 use super::subscription::dead_link;
 use crate::domain::HoldReason;
 use crate::http::Method;
-use crate::messages;
+use crate::messages::{self, WebText};
 use crate::operations::moderation::pages::{self, HeldPage, QueueItem};
 use crate::operations::moderation::{self, reasons, Decided, Decision};
 use crate::operations::Refusal;
@@ -46,7 +46,7 @@ struct PostView {
     sender_name: String,
     reasons: Vec<HoldReason>,
     held_at: String,
-    age: String,
+    age: Age,
     expires: String,
     size: u64,
     attachments: u32,
@@ -63,8 +63,16 @@ struct DecidedView {
     note: String,
 }
 
-/// "3 days", "5 hours", "12 minutes".
-fn age(seconds: i64) -> String {
+/// How long a post has waited, in the unit the pages say it in (their catalogue words it).
+#[derive(Serialize, Debug, PartialEq, Eq)]
+struct Age {
+    n: i64,
+    /// `days`, `hours` or `minutes`.
+    unit: &'static str,
+}
+
+/// 3 days, 5 hours, 12 minutes: days from two days on, hours from two hours on.
+fn age(seconds: i64) -> Age {
     let seconds = seconds.max(0);
     let (n, unit) = if seconds >= 2 * 86_400 {
         (seconds / 86_400, "days")
@@ -73,7 +81,7 @@ fn age(seconds: i64) -> String {
     } else {
         (seconds / 60, "minutes")
     };
-    format!("{n} {unit}")
+    Age { n, unit }
 }
 
 /// A date and time as `YYYY-MM-DD HH:MM UTC`.
@@ -92,7 +100,7 @@ fn post_view(item: &QueueItem) -> PostView {
     PostView {
         id: held.message,
         subject: if held.subject.trim().is_empty() {
-            "(no subject)".into()
+            messages::web(&WebText::NoSubject)
         } else {
             held.subject.clone()
         },
@@ -147,28 +155,23 @@ fn summary(outcomes: &[(i64, Decided)], decision: &Decision) -> (Level, String) 
         .iter()
         .filter(|(_, d)| *d == Decided::Applied)
         .count();
-    let mut text = format!(
-        "{applied} message(s) {}.",
-        match decision {
-            Decision::Distribute => "distributed",
-            Decision::DistributeAndAllow => "distributed, their senders always allowed from now on",
-            Decision::Reject { .. } => "rejected",
-            Decision::RejectAndBan { .. } => "rejected, their senders banned",
-            Decision::Discard => "discarded",
-        }
-    );
+    let mut text = messages::web(&WebText::Moderated {
+        n: applied,
+        decision,
+    });
     for (id, decided) in outcomes {
-        match decided {
-            Decided::Already { decision, by, at } => text.push_str(&format!(
-                " Message {id} was {decision} already{}, {}: nothing changed.",
-                by.as_deref()
-                    .map(|b| format!(" by {b}"))
-                    .unwrap_or_default(),
-                when(*at)
-            )),
-            Decided::Unknown => text.push_str(&format!(" Message {id} is not held for this list.")),
-            Decided::Applied => {}
-        }
+        let more = match decided {
+            Decided::Already { decision, by, at } => WebText::DecidedAlready {
+                id: *id,
+                decision,
+                by: by.as_deref(),
+                at: &when(*at),
+            },
+            Decided::Unknown => WebText::NotHeld { id: *id },
+            Decided::Applied => continue,
+        };
+        text.push(' ');
+        text.push_str(&messages::web(&more));
     }
     let level = if applied == outcomes.len() {
         Level::Success
@@ -195,7 +198,10 @@ pub fn modindex(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome
                 .map_err(crate::operations::Error::from)
                 .and_then(|m| ctx.run(|env, who| pages::set_digest(env, who, list, m)));
             match done {
-                Ok(()) => ctx.flash(Level::Success, "Your choice of notices is saved.")?,
+                Ok(()) => ctx.flash(
+                    Level::Success,
+                    messages::web(&WebText::ModerationNoticesSaved),
+                )?,
                 Err(e) => {
                     let refusal = ctx.refusal(e)?;
                     ctx.flash(Level::Error, messages::refusal(&refusal))?;
@@ -204,7 +210,7 @@ pub fn modindex(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome
             return Ok(Outcome::redirect(&url));
         }
         let Some(decision) = form_decision(ctx) else {
-            ctx.flash(Level::Error, "Choose what to do with the messages.")?;
+            ctx.flash(Level::Error, messages::web(&WebText::ChooseDecisionMany))?;
             return Ok(Outcome::redirect(&url));
         };
         let ids: Vec<i64> = ctx
@@ -213,7 +219,7 @@ pub fn modindex(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome
             .filter_map(|id| id.trim().parse().ok())
             .collect();
         if ids.is_empty() {
-            ctx.flash(Level::Error, "Check at least one message first.")?;
+            ctx.flash(Level::Error, messages::web(&WebText::CheckOneMessage))?;
             return Ok(Outcome::redirect(&url));
         }
         match ctx.run(|env, who| moderation::decide(env, who, list, &ids, &decision)) {
@@ -290,14 +296,12 @@ pub fn viewmod(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome,
         .run(|env, who| pages::view(env, who, list, &id))
         .map_err(Error::from)?;
     let Some(page) = found else {
-        return Err(Error::NotFound(
-            "No such message waits for moderation on this list.".into(),
-        ));
+        return Err(Error::NotFound(messages::web(&WebText::NoSuchHeldMessage)));
     };
     if is_post(ctx) {
         let url = ctx.url("modindex", &[list.name.as_str()]);
         let Some(decision) = form_decision(ctx) else {
-            ctx.flash(Level::Error, "Choose what to do with the message.")?;
+            ctx.flash(Level::Error, messages::web(&WebText::ChooseDecisionOne))?;
             return Ok(Outcome::redirect(
                 &ctx.url("viewmod", &[list.name.as_str(), &id]),
             ));
@@ -341,7 +345,7 @@ fn viewmod_attachment(
     id: &str,
     file: &str,
 ) -> Result<Outcome, Error> {
-    let missing = || Error::NotFound("No such attachment of a held message.".into());
+    let missing = || Error::NotFound(messages::web(&WebText::NoSuchHeldAttachment));
     let index: usize = file.parse().map_err(|_| missing())?;
     let found = ctx
         .run(|env, who| pages::attachment(env, who, list, id, index))
@@ -472,4 +476,22 @@ pub fn withdraw(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             Err(e) => Ok(Err(ctx.refusal(e)?)),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn age_says_minutes_then_hours_from_two_hours_then_days_from_two_days() {
+        let at = |n, unit| Age { n, unit };
+        assert_eq!(age(-5), at(0, "minutes"));
+        assert_eq!(age(59), at(0, "minutes"));
+        assert_eq!(age(60), at(1, "minutes"));
+        assert_eq!(age(2 * 3600 - 1), at(119, "minutes"));
+        assert_eq!(age(2 * 3600), at(2, "hours"));
+        assert_eq!(age(2 * 86_400 - 1), at(47, "hours"));
+        assert_eq!(age(2 * 86_400), at(2, "days"));
+        assert_eq!(age(9 * 86_400 + 3600), at(9, "days"));
+    }
 }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::http::Method;
+use crate::messages::{self, WebText};
 use crate::operations::tokens;
 use crate::web::ctx::{Ctx, Level};
 use crate::web::outcome::Outcome;
@@ -89,7 +90,7 @@ pub fn api_tokens(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             let id = ctx.text("id").parse::<i64>().unwrap_or(-1);
             match ctx.run(|env, who| tokens::revoke(env, who, id)) {
                 Ok(()) => {
-                    ctx.flash(Level::Success, "The token is revoked: it no longer works.")?;
+                    ctx.flash(Level::Success, messages::web(&WebText::TokenRevoked))?;
                     Ok(Outcome::redirect(&ctx.url("api_tokens", &[])))
                 }
                 Err(e) => {
@@ -122,10 +123,7 @@ pub fn api_tokens(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             match result {
                 Ok(made) => {
                     ctx.ensure_csrf_token()?;
-                    ctx.notice(
-                        Level::Success,
-                        "Your token is made. Copy it now: it is shown only this once.",
-                    );
+                    ctx.notice(Level::Success, messages::web(&WebText::TokenMade));
                     let form = TokenForm {
                         scope: "read".into(),
                         ..TokenForm::default()
