@@ -63,6 +63,9 @@
 //!   the readers and writers it is handed; never panics on a message's bytes.
 //! - [`render`]: the only module that imports tera.
 //! - [`config`]: the configuration file.
+//! - [`i18n`]: languages: the `.po` catalogues (embedded from `po/`, completed from
+//!   `locale_dir`), the language of the render in progress, `Accept-Language`, dates and
+//!   numbers. Invariant: no lookup allocates or locks; nothing of HTTP, tera or the store.
 //! - [`messages`]: the one catalogue of sentences: refusals and decisions arrive as codes,
 //!   and the doors that speak to people ask here (where languages will be looked up).
 //!
@@ -83,17 +86,19 @@
 //! - `archive` may use: `domain`.
 //! - `auth` may use: nothing.
 //! - `store` may use: `domain`, `config`.
-//! - `render` may use: `domain`.
-//! - `mail` may use: `domain`, `config`, `store`, `render`, `auth`.
-//! - `operations` may use: `domain`, `config`, `store`, `mail`, `render`, `auth`, `archive`.
-//! - `messages` may use: `domain`, `operations`.
+//! - `i18n` may use: `domain`.
+//! - `render` may use: `domain`, `i18n`.
+//! - `mail` may use: `domain`, `config`, `store`, `render`, `auth`, `i18n`.
+//! - `operations` may use: `domain`, `config`, `store`, `mail`, `render`, `auth`, `archive`, `i18n`.
+//! - `messages` may use: `domain`, `operations`, `i18n`.
 //! - `intake` may use: `lmtp`, `operations`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`, `archive`.
-//! - `soap` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`.
-//! - `api` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`.
-//! - `web` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`, `archive`, `soap`, `api`.
+//! - `soap` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`, `i18n`.
+//! - `api` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`, `i18n`.
+//! - `web` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`, `archive`, `soap`, `api`, `i18n`.
 //! - crate `rusqlite`: only in `store::sqlite`.
 //! - crate `postgres`: only in `store::postgres`.
 //! - crate `tera`: only in `render`.
+//! - crate `spiritless_po`: only in `i18n`.
 //! - crate `lettre`: only in `mail`.
 //! - crate `mail_parser`: only in `archive`.
 //! - crate `mail_auth`: only in `mail::sign` and `mail::dmarc`.
@@ -111,6 +116,7 @@ pub mod config;
 pub mod domain;
 pub mod fcgi;
 pub mod http;
+pub mod i18n;
 pub mod intake;
 pub mod lmtp;
 pub mod logging;

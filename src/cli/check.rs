@@ -32,7 +32,9 @@ pub fn run(config: &Config) -> Result<()> {
         }
         Ok(target) => errors += check_database(config, &target),
     }
-    match Templates::load(config.template_dir.as_deref()).and_then(|t| t.check_all()) {
+    match Templates::load_with(config.template_dir.as_deref(), config.locale_dir.as_deref())
+        .and_then(|t| t.check_all())
+    {
         Ok(()) => println!("templates: ok"),
         Err(e) => {
             println!("error: {e}");

@@ -51,7 +51,10 @@ impl Jobs {
         Ok(Jobs {
             config: config.clone(),
             store: None,
-            templates: Templates::load(config.template_dir.as_deref())?,
+            templates: Templates::load_with(
+                config.template_dir.as_deref(),
+                config.locale_dir.as_deref(),
+            )?,
             last: None,
         })
     }

@@ -79,7 +79,10 @@ impl Admin {
         Ok(Admin {
             config: config.clone(),
             store,
-            templates: Templates::load(config.template_dir.as_deref())?,
+            templates: Templates::load_with(
+                config.template_dir.as_deref(),
+                config.locale_dir.as_deref(),
+            )?,
         })
     }
 

@@ -61,6 +61,13 @@ pub struct Config {
     pub static_content_url: String,
     /// A directory whose templates override the built-in ones, file by file (`web/home.html`, ...).
     pub template_dir: Option<PathBuf>,
+    /// A directory of gettext catalogues, `<lang>/<domain>.po` (`fr/base.po`, ...): a file
+    /// there completes and overrides the built-in catalogue of its language sentence by
+    /// sentence, and a language we do not ship is added by putting its files there.
+    pub locale_dir: Option<PathBuf>,
+    /// The site's language (Sympa's `lang`): pages for visitors whose browser asks for no
+    /// language we have, and mail to people and lists without one of their own.
+    pub lang: String,
     /// Largest request body accepted, in bytes; larger ones get 413.
     pub max_body_size: u64,
     /// The domain the session cookie is valid for (Sympa's `cookie_domain`): unset, or
@@ -181,6 +188,8 @@ impl Default for Config {
             title: "Mailing lists service".into(),
             static_content_url: "/static-sympa".into(),
             template_dir: None,
+            locale_dir: None,
+            lang: "en".into(),
             max_body_size: 8 * 1024 * 1024,
             cookie_domain: None,
             log_level: "info".into(),

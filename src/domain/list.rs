@@ -75,6 +75,9 @@ pub struct List {
     pub status: super::policy::ListStatus,
     /// How many members it had when it was read (the store keeps the count).
     pub member_count: u64,
+    /// Its language tag (`fr`), or "" for the site's: the language of its pages for visitors
+    /// whose browser names none the site has, and of mail to members without a preference.
+    pub lang: String,
 }
 
 impl List {

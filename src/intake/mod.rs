@@ -64,8 +64,9 @@ impl Door {
     /// A door over the database `target`; `wake` is the process's sender, woken after each
     /// commit that queued mail.
     pub fn new(config: Config, target: Target, wake: Arc<Wake>) -> Result<Door, Error> {
-        let templates = Templates::load(config.template_dir.as_deref())
-            .map_err(|e| Error::Templates(e.to_string()))?;
+        let templates =
+            Templates::load_with(config.template_dir.as_deref(), config.locale_dir.as_deref())
+                .map_err(|e| Error::Templates(e.to_string()))?;
         Ok(Door {
             config,
             pool: Pool::new(target, POOL_KEEP),

@@ -5,7 +5,8 @@ use std::io::Write;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use tera::{Kwargs, State, Tera, Value};
 
-use crate::domain::text;
+use crate::domain::{calendar, text};
+use crate::i18n;
 
 /// Characters left alone in a URL path segment or query value: RFC 3986 unreserved.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -97,28 +98,88 @@ pub fn urlencode(value: Value, _: Kwargs, _: &State) -> String {
     }
 }
 
-/// `t(s="…", name=value…)`: the sentence `s` in the page's language, with each `{name}` in it
-/// replaced by the argument of that name. Every sentence a template shows goes through here
-/// (or [`tn`]), so that catalogues can translate it.
+/// `t(s="…", name=value…)`: the sentence `s` in the language of the render (see
+/// [`crate::i18n::rendering_in`]), with each `{name}` in it replaced by the argument of that
+/// name; `c="…"` gives the sentence's `msgctxt`. Every sentence a template shows goes
+/// through here (or [`tn`]), so that catalogues can translate it.
 pub fn t(kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
     let msgid: &str = kwargs.must_get("s")?;
-    Ok(fill(&translate(msgid), &kwargs))
+    let context: Option<&str> = kwargs.get("c")?;
+    Ok(i18n::with_current(|language| {
+        let text = match (language, context) {
+            (Some(language), Some(context)) => language.pgettext(context, msgid),
+            (Some(language), None) => language.gettext(msgid),
+            (None, _) => msgid,
+        };
+        fill(text, &kwargs)
+    }))
 }
 
-/// `tn(s="{n} member", p="{n} members", n=count, name=value…)`: the singular or plural
-/// sentence for the number `n`, in the page's language, placeholders filled as in [`t`].
+/// `tn(s="{n} member", p="{n} members", n=count, name=value…)`: the form of the sentence
+/// for the number `n` by the catalogue's `Plural-Forms` (English's rule without one),
+/// placeholders filled as in [`t`] (`{n}` among them); `c="…"` as in [`t`].
 pub fn tn(kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
     let singular: &str = kwargs.must_get("s")?;
     let plural: &str = kwargs.must_get("p")?;
     let n: Value = kwargs.must_get("n")?;
-    let count = n.as_i64().unwrap_or(0);
-    let chosen = if count == 1 { singular } else { plural };
-    Ok(fill(&translate(chosen), &kwargs))
+    let context: Option<&str> = kwargs.get("c")?;
+    let count = n.as_i64().map_or(0, i64::unsigned_abs);
+    Ok(i18n::with_current(|language| {
+        let text = match (language, context) {
+            (Some(language), Some(context)) => language.npgettext(context, singular, plural, count),
+            (Some(language), None) => language.ngettext(singular, plural, count),
+            (None, _) if count == 1 => singular,
+            (None, _) => plural,
+        };
+        fill(text, &kwargs)
+    }))
 }
 
-/// The catalogue's translation of `msgid` (today: English, the msgid itself).
-fn translate(msgid: &str) -> String {
-    msgid.to_string()
+/// `number`: an integer with the thousands separator of the render's language (`12,345`,
+/// `12 345`, `12.345`); anything else is shown as it is.
+pub fn number(value: Value, _: Kwargs, _: &State) -> String {
+    match value.as_i64() {
+        Some(n) => i18n::with_current(|language| match language {
+            Some(language) => language.number(n),
+            None => n.to_string(),
+        }),
+        None => value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_string),
+    }
+}
+
+/// `long_date`: a date written out in the render's language (`November 29, 2026`,
+/// `29 novembre 2026`): from seconds since 1970 (an integer), or a text starting with
+/// `YYYY-MM-DD`; anything else is shown as it is.
+pub fn long_date(value: Value, _: Kwargs, _: &State) -> String {
+    let date = match (value.as_i64(), value.as_str()) {
+        (Some(seconds), _) => Some(calendar::civil_from_days(seconds.div_euclid(86_400))),
+        (None, Some(text)) => parse_day(text),
+        (None, None) => None,
+    };
+    match date {
+        Some((year, month, day)) => i18n::with_current(|language| match language {
+            Some(language) => language.date(year, month, day),
+            None => format!("{year:04}-{month:02}-{day:02}"),
+        }),
+        None => value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_string),
+    }
+}
+
+/// The day of a text that starts with `YYYY-MM-DD`.
+fn parse_day(text: &str) -> Option<(i64, u8, u8)> {
+    let head = text.get(..10)?;
+    let bytes = head.as_bytes();
+    if bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let year = head[..4].parse().ok()?;
+    let month: u8 = head[5..7].parse().ok()?;
+    let day: u8 = head[8..10].parse().ok()?;
+    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some((year, month, day))
 }
 
 /// Replaces each `{name}` of `text` by the argument `name` (the `s`, `p` and `c` arguments
@@ -162,6 +223,8 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("urlencode", urlencode);
     tera.register_function("t", t);
     tera.register_function("tn", tn);
+    tera.register_filter("number", number);
+    tera.register_filter("long_date", long_date);
     tera.set_escape_fn(escape_html);
 }
 

@@ -5,9 +5,11 @@ mod filters;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
+
+use crate::i18n::{self, Catalogues, Language};
 
 pub use fields::Fields;
 
@@ -103,6 +105,14 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "web/lists.html",
         include_str!("../../templates/web/lists.html"),
+    ),
+    (
+        "web/language_menu.html",
+        include_str!("../../templates/web/language_menu.html"),
+    ),
+    (
+        "web/set_lang.html",
+        include_str!("../../templates/web/set_lang.html"),
     ),
     (
         "web/components.html",
@@ -384,6 +394,9 @@ pub enum Error {
     /// A page's fields do not serialize into the template's context.
     #[error("page fields: {0}")]
     Fields(String),
+    /// The catalogues could not be loaded.
+    #[error(transparent)]
+    Catalogues(#[from] i18n::Error),
 }
 
 /// Describes a tera error with its whole chain (tera puts the useful part in the source).
@@ -409,11 +422,20 @@ fn chain(error: &tera::Error) -> String {
 pub struct Templates {
     sources: HashMap<String, String>,
     pages: HashMap<String, OnceLock<Result<tera::Tera, String>>>,
+    catalogues: Arc<Catalogues>,
 }
 
 impl Templates {
-    /// Reads the built-in templates, each replaced by `<dir>/<name>` when that file exists.
+    /// Reads the built-in templates, each replaced by `<dir>/<name>` when that file exists,
+    /// with the shipped catalogues only.
     pub fn load(dir: Option<&Path>) -> Result<Templates, Error> {
+        Templates::load_with(dir, None)
+    }
+
+    /// As [`Templates::load`], with the catalogues of `locale_dir` completing and
+    /// overriding the shipped ones (see [`Catalogues::load`]).
+    pub fn load_with(dir: Option<&Path>, locale_dir: Option<&Path>) -> Result<Templates, Error> {
+        let catalogues = Arc::new(Catalogues::load(locale_dir)?);
         let mut sources = HashMap::with_capacity(EMBEDDED.len());
         let mut overridden = Vec::new();
         for (name, builtin) in EMBEDDED {
@@ -434,7 +456,11 @@ impl Templates {
             .keys()
             .map(|name| (name.clone(), OnceLock::new()))
             .collect();
-        let templates = Templates { sources, pages };
+        let templates = Templates {
+            sources,
+            pages,
+            catalogues,
+        };
         for name in overridden {
             templates.compiled(&name)?;
         }
@@ -509,13 +535,34 @@ impl Templates {
         self.render_fields(name, &fields)
     }
 
-    /// Renders template `name` with `fields`, gathered from several parts.
+    /// Renders template `name` with `fields`, gathered from several parts, in the language
+    /// its `lang` field names (a tag of [`Templates::catalogues`]; English without one):
+    /// every `t()` and `tn()` of the template and of those it includes, imports or calls
+    /// looks sentences up there.
     pub fn render_fields(&self, name: &str, fields: &Fields) -> Result<String, Error> {
         let tera = self.compiled(name)?;
-        tera.render(name, &fields.0).map_err(|e| Error::Template {
+        let language = fields
+            .0
+            .get("lang")
+            .and_then(|lang| lang.as_str())
+            .and_then(|tag| self.catalogues.get(tag))
+            .unwrap_or_else(|| self.catalogues.english());
+        i18n::rendering_in(language, || tera.render(name, &fields.0)).map_err(|e| Error::Template {
             name: name.to_string(),
             message: chain(&e),
         })
+    }
+
+    /// The languages the templates are rendered in.
+    pub fn catalogues(&self) -> &Catalogues {
+        &self.catalogues
+    }
+
+    /// The language `tag` when the site has it (`fr-CA` → `fr`), else English.
+    pub fn language(&self, tag: &str) -> &Arc<Language> {
+        self.catalogues
+            .lookup(tag)
+            .unwrap_or_else(|| self.catalogues.english())
     }
 
     /// Returns true if and only if a template called `name` exists.

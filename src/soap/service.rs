@@ -50,7 +50,8 @@ pub struct State {
 impl State {
     /// Builds the state from a configuration: its templates and trusted applications.
     pub fn new(config: Config) -> Result<State, StartError> {
-        let templates = Templates::load(config.template_dir.as_deref())?;
+        let templates =
+            Templates::load_with(config.template_dir.as_deref(), config.locale_dir.as_deref())?;
         let apps = Apps::load(&config.trusted_applications)?;
         let path = url_path(&config.soap_url);
         Ok(State {

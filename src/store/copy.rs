@@ -101,6 +101,7 @@ pub(super) const TABLES: &[Table] = &[
             ("digest_days", Int),
             ("digest_minute", Int),
             ("digest_max_size", Int),
+            ("lang", Text),
         ],
         by_id: true,
     },

@@ -49,6 +49,8 @@ queries! {
     fn create_list(&self, domain: &str, list: &NewList) -> Result<ListId, Error>;
     /// Sets every policy of a list at once.
     fn set_list_policy(&self, list: ListId, policy: &ListPolicy) -> Result<(), Error>;
+    /// Sets a list's language tag ('' for the site's); the site version moves.
+    fn set_list_lang(&self, list: ListId, lang: &str) -> Result<(), Error>;
     /// Sets a list's status (closing keeps its members and history).
     fn set_list_status(&self, list: ListId, status: ListStatus) -> Result<(), Error>;
     /// Deletes a list and everything attached to it, in the caller's transaction (a pending

@@ -10,7 +10,7 @@ macro_rules! list_columns {
     () => {
         "l.id, l.name, d.name, l.subject, l.description, l.topics, l.visibility,
      l.subscribe_policy, l.unsubscribe_policy, l.review_policy, l.archive_access, l.status,
-     l.member_count"
+     l.member_count, l.lang"
     };
 }
 pub(super) use list_columns;

@@ -20,7 +20,8 @@ pub struct State {
 impl State {
     /// Builds the state from a configuration, loading its templates.
     pub fn new(config: Config) -> Result<State, render::Error> {
-        let templates = Templates::load(config.template_dir.as_deref())?;
+        let templates =
+            Templates::load_with(config.template_dir.as_deref(), config.locale_dir.as_deref())?;
         let base = config.base_path();
         Ok(State {
             config,

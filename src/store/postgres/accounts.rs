@@ -34,8 +34,8 @@ impl Db<'_> {
     /// Creates an account; refuses an address that has one.
     pub fn create_user(&self, user: &NewUser) -> Result<(), Error> {
         let inserted = self.conn.execute(
-            "INSERT INTO users (email, name, password_hash, is_listmaster, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $5)",
+            "INSERT INTO users (email, name, password_hash, is_listmaster, lang, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, '', $5, $5)",
             &[
                 &user.email.as_str(),
                 &user.name,
@@ -57,7 +57,7 @@ impl Db<'_> {
     pub fn ensure_user(&self, email: &Email) -> Result<(), Error> {
         self.conn
             .execute(
-                "INSERT INTO users (email, created_at, updated_at) VALUES ($1, $2, $2)
+                "INSERT INTO users (email, lang, created_at, updated_at) VALUES ($1, '', $2, $2)
                  ON CONFLICT (email) DO NOTHING",
                 &[&email.as_str(), &now()],
             )

@@ -36,6 +36,7 @@ fn list_from_row(row: &Row) -> Result<Option<List>, postgres::Error> {
         },
         status: ListStatus::parse(row.try_get(11)?),
         member_count: row.try_get::<_, i64>(12)?.max(0) as u64,
+        lang: row.try_get(13)?,
     }))
 }
 
@@ -111,6 +112,22 @@ impl Db<'_> {
                 ],
             )
             .context("setting a list's policies")?;
+        if changed == 0 {
+            return Err(Error::NotFound(format!("list #{}", list.0)));
+        }
+        Ok(())
+    }
+
+    /// Sets a list's language tag ('' for the site's).
+    pub fn set_list_lang(&self, list: ListId, lang: &str) -> Result<(), Error> {
+        // Moves the site version (trigger `site_version_list_update`, 004_site_version.sql).
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE lists SET lang = $2, updated_at = $3 WHERE id = $1",
+                &[&list.0, &lang, &now()],
+            )
+            .context("setting a list's language")?;
         if changed == 0 {
             return Err(Error::NotFound(format!("list #{}", list.0)));
         }

@@ -34,6 +34,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("sql/012_delivery_indexes.sql"),
     ),
     ("013_api_tokens", include_str!("sql/013_api_tokens.sql")),
+    ("017_languages", include_str!("sql/017_languages.sql")),
 ];
 
 /// Held by the process migrating, so that two processes starting at once apply each

@@ -36,6 +36,7 @@ fn list_from_row(row: &Row<'_>) -> rusqlite::Result<Option<List>> {
         },
         status: ListStatus::parse(&row.get::<_, String>(11)?),
         member_count: row.get::<_, i64>(12)?.max(0) as u64,
+        lang: row.get(13)?,
     }))
 }
 
@@ -96,6 +97,22 @@ impl Db<'_> {
                 ],
             )
             .context("setting a list's policies")?;
+        if changed == 0 {
+            return Err(Error::NotFound(format!("list #{}", list.0)));
+        }
+        Ok(())
+    }
+
+    /// Sets a list's language tag ('' for the site's).
+    pub fn set_list_lang(&self, list: ListId, lang: &str) -> Result<(), Error> {
+        // Moves the site version (trigger `site_version_list_update`, 004_site_version.sql).
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE lists SET lang = ?2, updated_at = ?3 WHERE id = ?1",
+                params![list.0, lang, now()],
+            )
+            .context("setting a list's language")?;
         if changed == 0 {
             return Err(Error::NotFound(format!("list #{}", list.0)));
         }

@@ -45,6 +45,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("sql/012_delivery_indexes.sql"),
     ),
     ("013_api_tokens", include_str!("sql/013_api_tokens.sql")),
+    ("017_languages", include_str!("sql/017_languages.sql")),
 ];
 
 /// The table holding the schema version: one row, made by [`migrate`] before any migration.
