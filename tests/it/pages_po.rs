@@ -1,7 +1,6 @@
 //! The pages' catalogues (`po/{fr,de,es}/pages.po`) against what they translate: every sentence of the web pages' templates and of the web door's sentences in `src/messages.rs`, with the same placeholders.
 //!
-//! The templates of `templates/web/` (but `base.html`, `components.html`, `error.html` and
-//! `help.html`, whose sentences are in other domains) are read for every `t(s=…)` and
+//! The pages' templates of `templates/web/` (listed in [`PAGES`]) are read for every `t(s=…)` and
 //! `tn(s=…, p=…)` call, with its `c=` context; `src/messages.rs` for the string literals of
 //! its `web` function. Each must be in each catalogue, translated (no empty `msgstr`), and
 //! every translation must use exactly the placeholders (`{name}`) of its msgid.
@@ -12,8 +11,79 @@ use std::path::Path;
 /// The languages the pages are translated into.
 const LANGUAGES: &[&str] = &["fr", "de", "es"];
 
-/// Templates under `templates/web/` whose sentences belong to other domains.
-const OTHER_DOMAINS: &[&str] = &["base.html", "components.html", "error.html", "help.html"];
+/// The templates of `templates/web/` whose sentences are in the `pages` domain: every page
+/// but the frame (`base`, `components`, `error`, the language menu), the help and the pages
+/// other domains add (list administration, the listmaster's), which have their own catalogues.
+const PAGES: &[&str] = &[
+    "add.html",
+    "api_tokens.html",
+    "arc.html",
+    "arc_atom.html",
+    "arc_gone.html",
+    "arc_hide.html",
+    "arc_manage.html",
+    "arc_message.html",
+    "arc_month.html",
+    "arc_searchbox.html",
+    "arc_show.html",
+    "arc_thread.html",
+    "arcsearch.html",
+    "arcsearch_form.html",
+    "auth.html",
+    "auth_add.html",
+    "auth_del.html",
+    "choosepasswd.html",
+    "decision_buttons.html",
+    "decl_add.html",
+    "decl_del.html",
+    "del.html",
+    "distribute.html",
+    "export_member.html",
+    "firstpasswd.html",
+    "held_facts.html",
+    "held_message.html",
+    "home.html",
+    "info.html",
+    "latest_arc.html",
+    "list.html",
+    "lists.html",
+    "login.html",
+    "logout.html",
+    "members_table.html",
+    "modindex.html",
+    "modkey.html",
+    "msg.html",
+    "my.html",
+    "oneclick.html",
+    "options_form.html",
+    "passwd_form.html",
+    "passwd_request.html",
+    "pref.html",
+    "reject.html",
+    "remove_arc.html",
+    "renewpasswd.html",
+    "requestpasswd.html",
+    "requests_form.html",
+    "resetbounce.html",
+    "review.html",
+    "reviewbouncing.html",
+    "rss.html",
+    "search.html",
+    "search_archives.html",
+    "set.html",
+    "setpasswd.html",
+    "sigindex.html",
+    "signoff.html",
+    "subindex.html",
+    "suboptions.html",
+    "subscribe.html",
+    "ticket.html",
+    "view_source.html",
+    "viewbounce.html",
+    "viewmod.html",
+    "withdraw.html",
+    "wsdl.html",
+];
 
 /// One sentence to translate: its context, its msgid and, for a plural, its msgid_plural.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -125,7 +195,7 @@ fn sentences_of_templates(root: &Path) -> BTreeSet<Sentence> {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if !name.ends_with(".html") || OTHER_DOMAINS.contains(&name.as_str()) {
+        if !PAGES.contains(&name.as_str()) {
             continue;
         }
         let source = std::fs::read_to_string(&path).unwrap();
@@ -363,9 +433,11 @@ fn the_check_sees_a_missing_entry_a_lost_placeholder_and_an_untranslated_sentenc
     let root = crate::support::TempDir::new("pages-po");
     let web = root.path().join("templates/web");
     std::fs::create_dir_all(&web).unwrap();
+    // A template of another domain is not this check's.
+    std::fs::write(web.join("base.html"), r#"{{ t(s="Elsewhere") }}"#).unwrap();
     std::fs::create_dir_all(root.path().join("src")).unwrap();
     std::fs::write(
-        web.join("page.html"),
+        web.join("home.html"),
         r#"<h1>{{ t(s="Members of {list}", list=list.name) }}</h1>
 <p>{{ tn(s="{n} member", p="{n} members", n=count) }} {{ t(s='Say "hi"', c="greeting") }}</p>
 {% for t in items %}{{ t }}{% endfor %}"#,
@@ -439,4 +511,74 @@ msgstr "Enregistré."
         found.len() == 1 && found[0].contains("messages.rs sentence missing"),
         "{found:?}"
     );
+}
+
+#[test]
+fn pages_render_in_french_german_and_spanish_with_their_plurals() {
+    let templates = wwsympa::render::Templates::load(None).unwrap();
+    let view = |lang: &str, lists: usize| {
+        let lists: Vec<_> = (0..lists)
+            .map(|i| serde_json::json!({"name": format!("l{i}"), "subject": "S", "topics": []}))
+            .collect();
+        serde_json::json!({
+            "base": "/sympa", "static_url": "/static-sympa", "title": "Listes", "action": "lists",
+            "notices": [], "lang": lang, "languages": [], "lists": lists, "domain": "example.org",
+            "topic": "",
+        })
+    };
+    let page = |name: &str, lang: &str, lists: usize| {
+        templates
+            .render(&format!("web/{name}.html"), &view(lang, lists))
+            .unwrap()
+    };
+    let cases = [
+        (
+            "fr",
+            1,
+            "Ce serveur héberge 1 liste de diffusion pour example.org.",
+        ),
+        (
+            "fr",
+            0,
+            "Ce serveur héberge 0 liste de diffusion pour example.org.",
+        ),
+        (
+            "fr",
+            2,
+            "Ce serveur héberge 2 listes de diffusion pour example.org.",
+        ),
+        (
+            "de",
+            1,
+            "Dieser Server betreibt 1 Mailingliste für example.org.",
+        ),
+        (
+            "de",
+            0,
+            "Dieser Server betreibt 0 Mailinglisten für example.org.",
+        ),
+        (
+            "es",
+            3,
+            "Este servidor aloja 3 listas de correo para example.org.",
+        ),
+        ("en", 1, "This server hosts 1 mailing list for example.org."),
+        (
+            "en",
+            2,
+            "This server hosts 2 mailing lists for example.org.",
+        ),
+    ];
+    for (lang, n, sentence) in cases {
+        let home = page("home", lang, n);
+        assert!(home.contains(sentence), "{lang} {n}: {home}");
+    }
+    let lists = page("lists", "fr", 2);
+    assert!(lists.contains("<h1>Toutes les listes</h1>"), "{lists}");
+    assert!(lists.contains(">2 listes</caption>"), "{lists}");
+    assert!(lists.contains(r#"<th scope="col">Objet</th>"#), "{lists}");
+    let lists = page("lists", "de", 0);
+    assert!(lists.contains("<p>Keine Liste.</p>"), "{lists}");
+    let lists = page("lists", "es", 1);
+    assert!(lists.contains(">1 lista</caption>"), "{lists}");
 }
