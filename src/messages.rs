@@ -4,12 +4,13 @@
 //! never sentences; the doors that speak to people (the web, the shell) ask here. When
 //! languages come, this is where a `.po` catalogue is looked up, and nothing upstream changes.
 
+use crate::domain::bounce::points;
 use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS};
 use crate::domain::ListTemplate;
 use crate::domain::Reason;
 use crate::operations::membership::{MAX_CUSTOM_KEY, MAX_CUSTOM_VALUE};
 use crate::operations::moderation::Decision;
-use crate::operations::{Existing, Field, Refusal};
+use crate::operations::{Existing, Field, Refusal, SettingProblem};
 
 /// What a requester is told when a decision says no.
 pub fn reason(reason: Reason) -> &'static str {
@@ -32,6 +33,31 @@ pub fn password(problem: PasswordProblem) -> String {
             format!("A password may have at most {MAX_PASSWORD_LEN} bytes.")
         }
         PasswordProblem::Mismatch => "The two passwords differ.".into(),
+    }
+}
+
+/// What is shown next to a list parameter of the settings form that is refused.
+pub fn setting_problem(problem: SettingProblem) -> String {
+    match problem {
+        SettingProblem::NotAllowed => {
+            "You may not change this setting: it is left as it was.".into()
+        }
+        SettingProblem::Required => "Please fill this in.".into(),
+        SettingProblem::TooLong { max } => format!("At most {max} characters, please."),
+        SettingProblem::HiddenCharacters => {
+            "Please use visible characters only: line breaks, control characters and invisible or direction-changing characters are not accepted here.".into()
+        }
+        SettingProblem::NotAChoice => "Please choose one of the values offered.".into(),
+        SettingProblem::OutOfRange { min, max } => {
+            format!("Please give a whole number from {min} to {max}.")
+        }
+        SettingProblem::Points { min, max } => format!(
+            "Please give a number of points from {} to {} (a decimal point is allowed).",
+            points(min),
+            points(max)
+        ),
+        SettingProblem::TooMany { max } => format!("At most {max} values, please."),
+        SettingProblem::Schedule => "Please give the days and time as DAYS HH:MM, days 0 (Sunday) to 6 separated by commas (1,4 06:00), or none for no digest.".into(),
     }
 }
 
@@ -73,6 +99,9 @@ pub fn refusal(refusal: &Refusal) -> String {
         } => format!(
             "A custom attribute's name has 1 to {MAX_CUSTOM_KEY} letters, digits, dots, dashes or underscores, and its value at most {MAX_CUSTOM_VALUE} characters."
         ),
+        Refusal::InvalidValue { field: Field::Text } => {
+            "Please remove the control characters (such as NUL or escape) from this text: only tabs and line breaks are accepted. Nothing was saved.".into()
+        }
         Refusal::InvalidValue { .. } => "Please choose one of the values offered.".into(),
         Refusal::AlreadyExists(Existing::Account(email)) => {
             format!("An account for {email} already exists.")
@@ -80,6 +109,21 @@ pub fn refusal(refusal: &Refusal) -> String {
         Refusal::AlreadyExists(Existing::List(name)) => {
             format!("The list {name} already exists.")
         }
+        Refusal::AlreadyExists(Existing::Admin(email)) => {
+            format!("{email} has this role on the list already: nothing was changed.")
+        }
+        Refusal::LastOwner => {
+            "A list keeps at least one owner: add another owner before removing this one.".into()
+        }
+        Refusal::LastPrivilegedOwner => {
+            "A list keeps at least one privileged owner: make another owner privileged first, or ask a listmaster.".into()
+        }
+        Refusal::InvalidSettings(problems) => format!(
+            "Nothing was changed: {} setting{} to correct ({}).",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            problems.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
+        ),
         Refusal::AlreadyMember => {
             "This address is a member of the list already: nothing was changed.".into()
         }
@@ -95,6 +139,128 @@ pub fn refusal(refusal: &Refusal) -> String {
             max,
         } => format!("A list has at most {max} topics."),
         Refusal::TooMany { max, .. } => format!("At most {max} at once, please."),
+        Refusal::TooBig { max_bytes, .. } => format!(
+            "This is too large: at most {} KiB ({max_bytes} bytes), please. Nothing was saved.",
+            max_bytes / 1024
+        ),
+        Refusal::TooSoon { seconds } => format!(
+            "This was done less than {} hours ago. It may be done again in about {}.",
+            crate::operations::remind::REMIND_INTERVAL / 3600,
+            wait(*seconds)
+        ),
+    }
+}
+
+/// A wait, in words: minutes under two hours, else hours.
+fn wait(seconds: u64) -> String {
+    let minutes = seconds.div_ceil(60).max(1);
+    if minutes < 120 {
+        format!("{minutes} minutes")
+    } else {
+        format!("{} hours", minutes.div_ceil(60))
+    }
+}
+
+/// The label of a list parameter on the settings form (by Sympa's name).
+pub fn param_label(name: &str) -> &'static str {
+    match name {
+        "subject" => "Subject",
+        "info" => "Description",
+        "topics" => "Topics",
+        "visibility" => "Who sees that the list exists",
+        "lang" => "Language of the list",
+        "send" => "Who may post",
+        "max_size" => "Largest post, in bytes",
+        "max_attachments" => "Most attachments before a post is held",
+        "custom_subject" => "Tag in front of the subject",
+        "personalization" => "How posts go out",
+        "dmarc_protection" => "DMARC protection",
+        "clean_delay_queuemod" => "Days held posts wait for a moderator",
+        "digest" => "Digest days and time",
+        "digest_max_size" => "Most messages in one digest",
+        "subscribe" => "Who may subscribe",
+        "unsubscribe" => "Who may unsubscribe",
+        "review" => "Who sees the members",
+        "archive.web_access" => "Who reads the web archives",
+        "bounce.threshold" => "Bounce score that stops delivery",
+        "bounce.stale_days" => "Days after which a bounce score is forgotten",
+        "bounce.warnings" => "Warnings before removal",
+        "bounce.warning_days" => "Days between warnings",
+        "status" => "Status",
+        _ => "Setting",
+    }
+}
+
+/// The hint under a list parameter on the settings form, if it has one.
+pub fn param_hint(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "topics" => "Separated by commas.",
+        "lang" => "The language of its pages for visitors who ask for none we have, and of its mail.",
+        "max_attachments" => "Leave empty for no limit.",
+        "custom_subject" => "Shown between brackets, for example the list's name.",
+        "digest" => "Days 0 (Sunday) to 6 separated by commas, then the time in UTC: 1,4 06:00. Write none for no digest.",
+        "bounce.threshold" => "A hard bounce counts 1 point, a soft one half a point, at most once a day.",
+        "status" => "Closing or opening the list is done from the list's administration page.",
+        _ => return None,
+    })
+}
+
+/// The label of one value of a list parameter with choices.
+pub fn param_option(name: &str, value: &str) -> &'static str {
+    match (name, value) {
+        ("visibility", "noconceal") => "Anyone",
+        ("visibility", "intranet") => "Logged-in users",
+        ("visibility", "conceal") => "Only its members, moderators and owners",
+        ("send", "public") => "Anyone",
+        ("send", "privateoreditorkey") => "Members; others are moderated",
+        ("send", "private") => "Members only; others are refused",
+        ("send", "editorkey") => "Everyone is moderated",
+        ("send", "editorkeyonly") => "Everyone is moderated, moderators too",
+        ("send", "newsletter") => "Moderators and owners only (newsletter)",
+        ("send", "closed") => "Nobody",
+        ("subscribe" | "unsubscribe", "open") => "Anyone, at once",
+        ("subscribe" | "unsubscribe", "open_notify") => "Anyone, at once, owners told",
+        ("subscribe" | "unsubscribe", "auth") => "Anyone, after confirming by mail",
+        ("subscribe" | "unsubscribe", "auth_notify") => {
+            "Anyone, after confirming by mail, owners told"
+        }
+        ("subscribe", "auth_owner") => "After confirming by mail, then an owner approves",
+        ("subscribe" | "unsubscribe", "owner") => "An owner approves",
+        ("subscribe" | "unsubscribe", "owner_notify") => "An owner approves, owners told",
+        ("subscribe" | "unsubscribe", "closed") => "Nobody; only owners add and remove",
+        ("review" | "archive.web_access", "public") => "Anyone",
+        ("review" | "archive.web_access", "private") => "Members, moderators and owners",
+        ("review" | "archive.web_access", "owner") => "Owners only",
+        ("review" | "archive.web_access", "closed") => "Listmasters only",
+        ("personalization", "personalized") => {
+            "One copy per member, with their own unsubscribe link and bounce address"
+        }
+        ("personalization", "bulk") => "One copy for many members",
+        ("dmarc_protection", "auto") => "Rewrite the sender when their domain asks for it",
+        ("dmarc_protection", "always") => "Always rewrite the sender",
+        ("dmarc_protection", "never") => "Never rewrite the sender",
+        ("status", "open") => "Open",
+        ("status", "closed") => "Closed",
+        ("status", "pending") => "Waiting for a listmaster",
+        _ => "Other value",
+    }
+}
+
+/// The choice of a list's language that means "the site's".
+pub fn site_language() -> &'static str {
+    "The site's language"
+}
+
+/// The title of a group of list parameters (Sympa's group names).
+pub fn param_group(group: crate::domain::params::Group) -> &'static str {
+    use crate::domain::params::Group;
+    match group {
+        Group::Description => "List definition",
+        Group::Sending => "Sending and reception",
+        Group::Command => "Privileges",
+        Group::Archives => "Archives",
+        Group::Bounces => "Bounce management",
+        Group::Other => "Miscellaneous",
     }
 }
 

@@ -179,6 +179,9 @@ pub fn field_name(field: Field) -> &'static str {
         Field::Subject => "subject",
         Field::Description => "description",
         Field::Topics => "topics",
+        Field::Profile => "profile",
+        Field::Info => "info",
+        Field::Text => "content",
     }
 }
 
@@ -189,8 +192,11 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         Refusal::Denied(Reason::LoginRequired) => 401,
         Refusal::Denied(_) => 403,
         Refusal::BadCredentials => 401,
-        Refusal::TooManyAttempts | Refusal::TryAgainSoon { .. } => 429,
-        Refusal::AlreadyExists(_) | Refusal::AlreadyMember => 409,
+        Refusal::TooManyAttempts | Refusal::TryAgainSoon { .. } | Refusal::TooSoon { .. } => 429,
+        Refusal::AlreadyExists(_)
+        | Refusal::AlreadyMember
+        | Refusal::LastOwner
+        | Refusal::LastPrivilegedOwner => 409,
         Refusal::NotAMember => 404,
         Refusal::InvalidLink => 410,
         Refusal::InvalidAddress
@@ -198,7 +204,9 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         | Refusal::TooLong { .. }
         | Refusal::HiddenCharacters { .. }
         | Refusal::InvalidValue { .. }
-        | Refusal::TooMany { .. } => 422,
+        | Refusal::TooMany { .. }
+        | Refusal::InvalidSettings(_)
+        | Refusal::TooBig { .. } => 422,
     }
 }
 
@@ -213,6 +221,7 @@ impl From<Refusal> for ApiError {
         error.retry_after = match refusal {
             Refusal::TooManyAttempts => Some(RETRY_AFTER_LIMIT),
             Refusal::TryAgainSoon { seconds } => Some(seconds.max(1)),
+            Refusal::TooSoon { seconds } => Some(u32::try_from(seconds.max(1)).unwrap_or(u32::MAX)),
             _ => None,
         };
         error

@@ -37,6 +37,24 @@ pub enum ActionKind {
     /// Hide, show again or delete archived messages (`arc_hide`, `arc_show`, `remove_arc`):
     /// owners and listmasters.
     ManageArchive,
+    /// See and change the list's settings and its moderators (`edit_list_request`,
+    /// `edit_list`, `edit`): owners of either kind and listmasters; which parameter each may
+    /// change is [`crate::domain::params`]'s.
+    EditSettings,
+    /// Write the list's texts: its description and home page, the welcome, goodbye, removal
+    /// and reminder mails, the header and footer of its posts (`editfile`, `savefile`):
+    /// owners and listmasters (Sympa: owner, listmaster).
+    EditTexts,
+    /// See one member's details and history (`editsubscriber`): owners, moderators and
+    /// listmasters (Sympa: owner, editor); moderators only look, changes are owners'
+    /// ([`ActionKind::ManageMembers`]).
+    ViewMember,
+    /// Read the list's audit log (`viewlogs`): owners, moderators and listmasters (Sympa:
+    /// owner, editor, listmaster).
+    ViewLogs,
+    /// Send every member the reminder of their subscription (`remind`): owners and
+    /// listmasters (Sympa's default `remind` scenario: owner).
+    Remind,
 }
 
 impl ActionKind {
@@ -53,6 +71,11 @@ impl ActionKind {
         ActionKind::Moderate,
         ActionKind::ManageList,
         ActionKind::ManageArchive,
+        ActionKind::EditSettings,
+        ActionKind::EditTexts,
+        ActionKind::ViewMember,
+        ActionKind::ViewLogs,
+        ActionKind::Remind,
     ];
 }
 
@@ -173,6 +196,11 @@ pub fn decide(kind: ActionKind, roles: &Roles, policy: &ListPolicy) -> Decision 
         ActionKind::Moderate => need(roles.is_editor(), roles),
         ActionKind::ManageList => need(roles.is_privileged_owner(), roles),
         ActionKind::ManageArchive => need(roles.is_owner(), roles),
+        ActionKind::EditSettings => need(roles.is_owner(), roles),
+        ActionKind::EditTexts | ActionKind::Remind => need(roles.is_owner(), roles),
+        ActionKind::ViewMember | ActionKind::ViewLogs => {
+            need(roles.is_owner() || roles.is_editor(), roles)
+        }
     }
 }
 
@@ -512,6 +540,16 @@ mod tests {
             ActionKind::ManageArchive,
             [LOGIN, DENY, DENY, DENY, ALLOW, ALLOW, ALLOW],
         );
+        walk(
+            ActionKind::EditSettings,
+            [LOGIN, DENY, DENY, DENY, ALLOW, ALLOW, ALLOW],
+        );
+        for kind in [ActionKind::EditTexts, ActionKind::Remind] {
+            walk(kind, [LOGIN, DENY, DENY, DENY, ALLOW, ALLOW, ALLOW]);
+        }
+        for kind in [ActionKind::ViewMember, ActionKind::ViewLogs] {
+            walk(kind, [LOGIN, DENY, DENY, ALLOW, ALLOW, ALLOW, ALLOW]);
+        }
         // Owners moderate a list without moderators: the store sets `editor` for them.
         let owner_no_editors = Roles {
             editor: true,

@@ -9,11 +9,13 @@ pub mod digest;
 pub mod list;
 pub mod member;
 pub mod names;
+pub mod params;
 pub mod policy;
 pub mod post;
 pub mod role;
 pub mod template;
 pub mod text;
+pub mod texts;
 pub mod user;
 
 pub use archive::{
@@ -36,4 +38,5 @@ pub use post::{
 };
 pub use role::{Role, Roles};
 pub use template::ListTemplate;
+pub use texts::{TextFormat, TextKind, TextScope, TextUse};
 pub use user::{Membership, MembershipBounce, User};

@@ -365,7 +365,18 @@ impl Distributor {
             base_url,
             subject_tag: settings.subject_tag.clone(),
         };
-        let original = Original::parse(&raw);
+        let mut original = Original::parse(&raw);
+        // The list's header and footer texts, as saved when the post is sent.
+        let text = |name: &str| {
+            db.text(&list.domain, Some(list.id), name)
+                .map(|t| t.map(|t| t.body).unwrap_or_default())
+                .map_err(failed)
+        };
+        super::decorate::decorate(
+            &mut original,
+            &text("message_header")?,
+            &text("message_footer")?,
+        );
         let rewrite = self
             .dmarc
             .rewrites(settings.dmarc, record.from_addr.as_deref())

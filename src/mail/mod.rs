@@ -8,6 +8,7 @@
 //! them to the MTA and retries with backoff what it did not take. `wwsympa sender` runs the
 //! same loop as a service.
 
+pub mod decorate;
 pub mod digest;
 pub mod distribute;
 pub mod dmarc;
@@ -95,19 +96,26 @@ impl Composer<'_> {
         self.build(kind, to, list, vars, Some(message))
     }
 
-    fn build(
+    /// The text of `mail/<kind>.txt` for `to` as [`Composer::compose`] renders it
+    /// (`Subject:` line, blank line, body), without building or queueing a message: what a
+    /// preview shows.
+    pub fn render_text(
         &self,
         kind: &str,
         to: &Email,
         list: Option<&ListContext<'_>>,
         vars: Value,
-        attached: Option<&[u8]>,
-    ) -> Result<NewMail, Error> {
-        let base_url = self.config.base_url();
+    ) -> Result<String, Error> {
+        let view = self.view(to, list, vars);
+        Ok(self.templates.render(&format!("mail/{kind}.txt"), &view)?)
+    }
+
+    /// What a mail template is rendered with.
+    fn view(&self, to: &Email, list: Option<&ListContext<'_>>, vars: Value) -> Value {
         let mut view = json!({
             "title": self.config.title,
             "domain": self.config.domain,
-            "base_url": base_url,
+            "base_url": self.config.base_url(),
             "email": to.as_str(),
         });
         if let Some(context) = list {
@@ -120,7 +128,19 @@ impl Composer<'_> {
         if let (Value::Object(view), Value::Object(vars)) = (&mut view, vars) {
             view.extend(vars);
         }
-        let text = self.templates.render(&format!("mail/{kind}.txt"), &view)?;
+        view
+    }
+
+    fn build(
+        &self,
+        kind: &str,
+        to: &Email,
+        list: Option<&ListContext<'_>>,
+        vars: Value,
+        attached: Option<&[u8]>,
+    ) -> Result<NewMail, Error> {
+        let base_url = self.config.base_url();
+        let text = self.render_text(kind, to, list, vars)?;
         let (head, body) = text.split_once("\n\n").unwrap_or(("", text.as_str()));
         let subject = head
             .lines()

@@ -89,12 +89,16 @@ pub fn confirmation(
     )
 }
 
-/// `welcome`: tells a new member how the list works; carries the one-click unsubscribe headers.
+/// `welcome`: tells a new member how the list works; carries the one-click unsubscribe
+/// headers. `list_text` is the owners' `welcome.tt2`, put in place of the default
+/// introduction (as plain text, never evaluated); the address, the list's links and the
+/// unsubscribe link are always there.
 pub fn welcome(
     composer: &Composer<'_>,
     to: &Email,
     list: &List,
     oneclick_url: &str,
+    list_text: Option<&str>,
 ) -> Result<NewMail, Error> {
     composer.compose(
         "welcome",
@@ -103,12 +107,20 @@ pub fn welcome(
             list,
             oneclick_url: Some(oneclick_url.to_string()),
         }),
-        json!({ "oneclick_url": oneclick_url }),
+        json!({ "oneclick_url": oneclick_url, "list_text": list_text }),
     )
 }
 
-/// `goodbye`: tells a former member they left (Sympa's `bye`).
-pub fn goodbye(composer: &Composer<'_>, to: &Email, list: &List) -> Result<NewMail, Error> {
+/// `goodbye`: tells a former member they left (Sympa's `bye`), or were removed by an owner
+/// (`removed`, Sympa's `removed.tt2`). `list_text` is the owners' `bye.tt2` or `removed.tt2`,
+/// added after the facts (as plain text, never evaluated).
+pub fn goodbye(
+    composer: &Composer<'_>,
+    to: &Email,
+    list: &List,
+    removed: bool,
+    list_text: Option<&str>,
+) -> Result<NewMail, Error> {
     composer.compose(
         "goodbye",
         to,
@@ -116,7 +128,28 @@ pub fn goodbye(composer: &Composer<'_>, to: &Email, list: &List) -> Result<NewMa
             list,
             oneclick_url: None,
         }),
-        json!({}),
+        json!({ "removed": removed, "list_text": list_text }),
+    )
+}
+
+/// `remind`: reminds a member that they are subscribed, with which address, and how to
+/// leave (Sympa's `remind.tt2`); carries the one-click unsubscribe headers. `list_text` is
+/// the owners' `remind.tt2`, put in place of the default introduction (as plain text).
+pub fn remind(
+    composer: &Composer<'_>,
+    to: &Email,
+    list: &List,
+    oneclick_url: &str,
+    list_text: Option<&str>,
+) -> Result<NewMail, Error> {
+    composer.compose(
+        "remind",
+        to,
+        Some(&ListContext {
+            list,
+            oneclick_url: Some(oneclick_url.to_string()),
+        }),
+        json!({ "oneclick_url": oneclick_url, "list_text": list_text }),
     )
 }
 

@@ -7,25 +7,33 @@
 //! [`Refusal`] whose text is shown to the requester; anything else is a failure to log.
 
 pub mod account;
+pub mod admins;
 pub mod archive;
 pub mod bounces;
+pub mod dashboard;
 pub mod digests;
 pub mod distribution;
+pub mod import;
 pub mod intake;
 pub mod jobs;
 pub mod limits;
 pub mod lists;
+pub mod logs;
 pub mod members;
 pub mod membership;
 pub mod moderation;
 mod refusal;
+pub mod remind;
 mod run;
+pub mod settings;
+pub mod subscriber;
+pub mod texts;
 pub mod tokens;
 
 #[cfg(test)]
 mod doors_tests;
 
-pub use refusal::{Existing, Field, Refusal};
+pub use refusal::{Existing, Field, Refusal, SettingProblem};
 pub use run::{run, Handoff};
 
 use std::net::IpAddr;

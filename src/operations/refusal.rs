@@ -66,6 +66,13 @@ pub enum Field {
     Description,
     /// A list's topics.
     Topics,
+    /// An owner's profile (`normal` or `privileged`).
+    Profile,
+    /// A private note about an owner or moderator (Sympa's admin `info`).
+    Info,
+    /// A text an owner or listmaster writes (`editfile`: a list's description, welcome
+    /// mail, footer, ...).
+    Text,
 }
 
 /// What already exists when something was to be created.
@@ -75,6 +82,8 @@ pub enum Existing {
     Account(Email),
     /// A list of this name in the domain.
     List(ListName),
+    /// An owner (or a moderator) with this address on the list.
+    Admin(Email),
 }
 
 /// An expected "no": nothing was changed.
@@ -121,6 +130,18 @@ pub enum Refusal {
     AlreadyMember,
     /// The address is not a member of the list.
     NotAMember,
+    /// A value is larger than the limit, in bytes.
+    TooBig {
+        /// The field.
+        field: Field,
+        /// The limit, in bytes.
+        max_bytes: usize,
+    },
+    /// Done too recently to be done again yet (a list's reminder).
+    TooSoon {
+        /// How long until it may be done again, in seconds.
+        seconds: u64,
+    },
     /// Too many values at once.
     TooMany {
         /// The field.
@@ -128,6 +149,53 @@ pub enum Refusal {
         /// The limit.
         max: usize,
     },
+    /// The last owner of a list cannot be removed: someone must answer for it.
+    LastOwner,
+    /// The last privileged owner of a list cannot be removed or made a normal owner, except
+    /// by a listmaster: nobody could manage the owners any more.
+    LastPrivilegedOwner,
+    /// Some list parameters of a settings form are refused (each with its problem, by
+    /// Sympa's parameter name); nothing was changed.
+    InvalidSettings(Vec<(&'static str, SettingProblem)>),
+}
+
+/// What is wrong with one list parameter of a settings form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingProblem {
+    /// The requester may not change it (Sympa's `edit_list.conf`: read-only or hidden).
+    NotAllowed,
+    /// It must not be empty.
+    Required,
+    /// Longer than `max` characters.
+    TooLong {
+        /// The limit.
+        max: usize,
+    },
+    /// A line break, a control character or an invisible one where none is accepted.
+    HiddenCharacters,
+    /// Not one of the values offered.
+    NotAChoice,
+    /// Not a whole number from `min` to `max`.
+    OutOfRange {
+        /// The smallest accepted.
+        min: u64,
+        /// The largest accepted.
+        max: u64,
+    },
+    /// Not a number of points from `min` to `max` (thousandths of a point).
+    Points {
+        /// The smallest accepted.
+        min: u32,
+        /// The largest accepted.
+        max: u32,
+    },
+    /// More than `max` values.
+    TooMany {
+        /// The limit.
+        max: usize,
+    },
+    /// Not a digest schedule (`DAYS HH:MM` or `none`).
+    Schedule,
 }
 
 impl Refusal {
@@ -155,6 +223,11 @@ impl Refusal {
             Refusal::AlreadyMember => "already_member",
             Refusal::NotAMember => "not_member",
             Refusal::TooMany { .. } => "too_many",
+            Refusal::LastOwner => "last_owner",
+            Refusal::LastPrivilegedOwner => "last_privileged_owner",
+            Refusal::InvalidSettings(_) => "invalid_settings",
+            Refusal::TooBig { .. } => "too_big",
+            Refusal::TooSoon { .. } => "too_soon",
         }
     }
 
@@ -167,7 +240,8 @@ impl Refusal {
             Refusal::TooLong { field, .. }
             | Refusal::InvalidValue { field }
             | Refusal::HiddenCharacters { field }
-            | Refusal::TooMany { field, .. } => Some(*field),
+            | Refusal::TooMany { field, .. }
+            | Refusal::TooBig { field, .. } => Some(*field),
             _ => None,
         }
     }
@@ -270,5 +344,18 @@ mod tests {
                 "{code}"
             );
         }
+    }
+
+    #[test]
+    fn size_and_pace_refusals_have_their_own_codes() {
+        let big = Refusal::TooBig {
+            field: Field::Text,
+            max_bytes: 65_536,
+        };
+        let soon = Refusal::TooSoon { seconds: 60 };
+        assert_eq!(big.code(), "too_big");
+        assert_eq!(big.field(), Some(Field::Text));
+        assert_eq!(soon.code(), "too_soon");
+        assert_eq!(soon.field(), None);
     }
 }

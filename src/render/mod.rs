@@ -31,6 +31,58 @@ const EMBEDDED: &[(&str, &str)] = &[
         "web/help.html",
         include_str!("../../templates/web/help.html"),
     ),
+    (
+        "web/admin.html",
+        include_str!("../../templates/web/admin.html"),
+    ),
+    (
+        "web/edit.html",
+        include_str!("../../templates/web/edit.html"),
+    ),
+    (
+        "web/edit_list.html",
+        include_str!("../../templates/web/edit_list.html"),
+    ),
+    (
+        "web/edit_list_request.html",
+        include_str!("../../templates/web/edit_list_request.html"),
+    ),
+    (
+        "web/editfile.html",
+        include_str!("../../templates/web/editfile.html"),
+    ),
+    (
+        "web/savefile.html",
+        include_str!("../../templates/web/savefile.html"),
+    ),
+    (
+        "web/editsubscriber.html",
+        include_str!("../../templates/web/editsubscriber.html"),
+    ),
+    (
+        "web/import.html",
+        include_str!("../../templates/web/import.html"),
+    ),
+    (
+        "web/remind.html",
+        include_str!("../../templates/web/remind.html"),
+    ),
+    (
+        "web/viewlogs.html",
+        include_str!("../../templates/web/viewlogs.html"),
+    ),
+    (
+        "web/text_title.html",
+        include_str!("../../templates/web/text_title.html"),
+    ),
+    (
+        "web/reception_name.html",
+        include_str!("../../templates/web/reception_name.html"),
+    ),
+    (
+        "web/tools_links.html",
+        include_str!("../../templates/web/tools_links.html"),
+    ),
     ("web/arc.html", include_str!("../../templates/web/arc.html")),
     (
         "web/arc_atom.html",
@@ -253,6 +305,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "mail/welcome.txt",
         include_str!("../../templates/mail/welcome.txt"),
+    ),
+    (
+        "mail/remind.txt",
+        include_str!("../../templates/mail/remind.txt"),
     ),
     (
         "mail/goodbye.txt",

@@ -130,11 +130,17 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
         | Refusal::HiddenCharacters { .. }
         | Refusal::InvalidValue { .. }
         | Refusal::TooMany { .. }
+        | Refusal::TooBig { .. }
         | Refusal::Password(_)
-        | Refusal::AlreadyExists(_) => {
+        | Refusal::AlreadyExists(_)
+        | Refusal::InvalidSettings(_)
+        | Refusal::LastOwner
+        | Refusal::LastPrivilegedOwner => {
             Fault::client(refusal.code(), Some(&messages::refusal(refusal)))
         }
-        Refusal::InvalidLink => Fault::server(refusal.code(), Some(&messages::refusal(refusal))),
+        Refusal::InvalidLink | Refusal::TooSoon { .. } => {
+            Fault::server(refusal.code(), Some(&messages::refusal(refusal)))
+        }
     }
 }
 

@@ -149,6 +149,7 @@ pub(super) const TABLES: &[Table] = &[
             ("reception", Text),
             ("visibility", Text),
             ("created_at", Int),
+            ("info", Text),
         ],
         by_id: true,
     },
@@ -460,6 +461,19 @@ pub(super) const TABLES: &[Table] = &[
         name: "site_secrets",
         columns: &[("name", Text), ("value", Bytes)],
         by_id: false,
+    },
+    Table {
+        name: "texts",
+        columns: &[
+            ("id", Int),
+            ("domain_id", Int),
+            ("list_id", Int),
+            ("name", Text),
+            ("body", Text),
+            ("updated_by", Text),
+            ("updated_at", Int),
+        ],
+        by_id: true,
     },
 ];
 

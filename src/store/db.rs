@@ -7,12 +7,13 @@
 use std::collections::BTreeMap;
 
 use super::{
-    ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry, AuditLine,
-    BounceDue, BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt, Db, DbInner, DeliveryCounts,
-    DeliveryRcpt, DeliveryRecord, DigestState, DueDigest, Error, HeldHistory, HeldRecord,
-    KeyedHeld, MemberQuery, MessageKey, NewArchived, NewBounce, NewHeld, NewList, NewMail,
-    NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome, SessionRecord,
-    StoredMessage, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
+    AdminEntry, ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry,
+    AuditLine, AuditQuery, AuditRecord, BounceDue, BounceRecord, BouncingMember, ClaimedMail,
+    ClaimedRcpt, Db, DbInner, DeliveryCounts, DeliveryRcpt, DeliveryRecord, DigestState, DueDigest,
+    Error, HeldHistory, HeldRecord, KeyedHeld, MemberQuery, MessageKey, NewArchived, NewBounce,
+    NewHeld, NewList, NewMail, NewMember, NewPending, NewUser, OutboxCounts, PendingRecord,
+    RcptOutcome, SessionRecord, StoredMessage, TextRecord, ThreadNode, ThreadSummary, TicketRecord,
+    UserRecord,
 };
 use crate::domain::{
     Admin, AdminRole, ArchivedState, BounceScore, BounceSettings, DeliveryMode, DigestSettings,
@@ -198,6 +199,21 @@ queries! {
     ) -> Result<(), Error>;
     /// The owners and moderators of a list, owners first.
     fn admins(&self, list: ListId) -> Result<Vec<Admin>, Error>;
+    /// The owners and moderators of a list with every detail, owners first, by address.
+    fn admin_entries(&self, list: ListId) -> Result<Vec<AdminEntry>, Error>;
+    /// Changes an owner's or moderator's details (privileged, name, reception, visibility,
+    /// info; not the address nor the role); returns true if and only if there was one.
+    fn update_admin(&self, list: ListId, entry: &AdminEntry) -> Result<bool, Error>;
+    /// Removes an owner or moderator; returns true if and only if there was one.
+    fn remove_admin(&self, list: ListId, email: &Email, role: AdminRole) -> Result<bool, Error>;
+    /// Sets a list's subject, description and topics.
+    fn set_list_texts(
+        &self,
+        list: ListId,
+        subject: &str,
+        description: &str,
+        topics: &[String],
+    ) -> Result<(), Error>;
     /// Every open list of `domain` where `email` is member, moderator or owner, by name.
     fn memberships(&self, domain: &str, email: &Email) -> Result<Vec<Membership>, Error>;
     /// Holds a request until its key comes back or an owner decides. A request of the same
@@ -467,6 +483,29 @@ queries! {
     fn audit(&self, entry: &AuditEntry<'_>) -> Result<(), Error>;
     /// The last `limit` audit entries, newest first; for tests and `check`.
     fn recent_audit(&self, limit: u32) -> Result<Vec<AuditLine>, Error>;
+    /// The audit rows the query finds, newest first (by time, then id), `limit` from
+    /// `offset` (`viewlogs`).
+    fn audit_page(&self, query: &AuditQuery<'_>) -> Result<Vec<AuditRecord>, Error>;
+    /// How many audit rows the query finds (its offset and limit aside).
+    fn audit_count(&self, query: &AuditQuery<'_>) -> Result<u64, Error>;
+
+    // Texts written on the web (`editfile`): a list's, or the site's with `list` `None`.
+
+    /// The saved text `name` of `list` (of the site with `None`) in `domain`, if one was saved.
+    fn text(&self, domain: &str, list: Option<ListId>, name: &str) -> Result<Option<TextRecord>, Error>;
+    /// Every saved text of `list` (of the site with `None`) in `domain`, by name.
+    fn texts(&self, domain: &str, list: Option<ListId>) -> Result<Vec<TextRecord>, Error>;
+    /// Saves text `name` (replacing the one saved before), or with `body` `None` forgets it,
+    /// so the default is used again; `editor` and the time are kept with it. Moves the site
+    /// version, so that no cached page shows the old text.
+    fn set_text(
+        &self,
+        domain: &str,
+        list: Option<ListId>,
+        name: &str,
+        body: Option<&str>,
+        editor: Option<&Email>,
+    ) -> Result<(), Error>;
     /// Counts one hit of `subject` in `bucket` for the current `window`-second window; returns
     /// the hits in this window, this one included. Older windows of the same pair are dropped.
     fn rate_limit_hit(&self, bucket: &str, subject: &str, window: i64) -> Result<u32, Error>;

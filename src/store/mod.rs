@@ -87,13 +87,14 @@ use crate::domain::{List, ListId, ListName, ListStatus, ListSummary};
 pub use copy::{CopyProgress, CopyReport};
 pub use error::Error;
 pub use records::{
-    ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedRef, ArchivedSummary,
-    AuditEntry, AuditLine, BounceDue, BounceRecord, BouncingMember, ClaimedMail, ClaimedRcpt,
-    DeliveryCounts, DeliveryRcpt, DeliveryRecord, DigestState, DueDigest, HeldDecision,
-    HeldHistory, HeldRecord, KeyedHeld, MemberQuery, MemberSort, MessageKey, NewArchived,
-    NewBounce, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser, OutboxCounts,
-    PendingRecord, RcptOutcome, RcptState, SessionRecord, StoredMessage, ThreadNode, ThreadSummary,
-    TicketRecord, UserRecord, BOUNCE_KEPT_BYTES,
+    AdminEntry, ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedRef,
+    ArchivedSummary, AuditEntry, AuditLine, AuditQuery, AuditRecord, BounceDue, BounceRecord,
+    BouncingMember, ClaimedMail, ClaimedRcpt, DeliveryCounts, DeliveryRcpt, DeliveryRecord,
+    DigestState, DueDigest, HeldDecision, HeldHistory, HeldRecord, KeyedHeld, MemberQuery,
+    MemberSort, MessageKey, NewArchived, NewBounce, NewHeld, NewList, NewMail, NewMember,
+    NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome, RcptState, SessionRecord,
+    StoredMessage, TextRecord, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
+    BOUNCE_KEPT_BYTES,
 };
 pub use target::Target;
 

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::domain::{
-    ArchivedState, BounceScore, BounceSettings, Email, HoldReason, IndexText, ListId, ListName,
-    MemberVisibility, Month, ReceptionMode, SearchOrder, SearchQuery, User, Visibility,
+    AdminRole, ArchivedState, BounceScore, BounceSettings, Email, HoldReason, IndexText, ListId,
+    ListName, MemberVisibility, Month, ReceptionMode, SearchOrder, SearchQuery, User, Visibility,
 };
 
 // Accounts, sessions and tickets.
@@ -395,8 +395,83 @@ pub struct MemberQuery<'a> {
 
 // The audit log.
 
+/// An owner or moderator with everything `edit` shows and changes (Sympa's admin entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminEntry {
+    /// The address.
+    pub email: Email,
+    /// Owner or moderator.
+    pub role: AdminRole,
+    /// A privileged owner (always false for moderators).
+    pub privileged: bool,
+    /// The display name (Sympa's gecos).
+    pub name: String,
+    /// Whether they get the admin notices: `Mail` or `NoMail`.
+    pub reception: ReceptionMode,
+    /// Whether they are shown on the list's page.
+    pub visibility: MemberVisibility,
+    /// A private note about them (Sympa's `info`), for the other owners.
+    pub info: String,
+}
+
 /// An audit row as read back: (actor, action, target).
 pub type AuditLine = (Option<String>, String, Option<String>);
+
+/// What [`crate::store::Db::audit_page`] looks for: the rows of one list (or of every
+/// list with `None`), each filter optional, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery<'a> {
+    /// The list.
+    pub list: Option<ListId>,
+    /// Rows at or after this time (seconds since the epoch).
+    pub since: Option<i64>,
+    /// Rows before this time.
+    pub until: Option<i64>,
+    /// Rows of this action only (`add`, `del`, `savefile`, ...).
+    pub action: Option<&'a str>,
+    /// Rows whose target address contains this text (lowercase).
+    pub target: Option<&'a str>,
+    /// Rows whose actor address contains this text (lowercase).
+    pub actor: Option<&'a str>,
+    /// Rows skipped (paging).
+    pub offset: u64,
+    /// Rows returned at most.
+    pub limit: u64,
+}
+
+/// One row of the audit log, whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// Its id.
+    pub id: i64,
+    /// When, in seconds since the epoch.
+    pub at: i64,
+    /// The requester's address; `None` when anonymous or at the shell.
+    pub actor: Option<String>,
+    /// The client address.
+    pub remote_addr: Option<String>,
+    /// `web`, `soap`, `api`, `cli` or `mail`.
+    pub channel: String,
+    /// What was done.
+    pub action: String,
+    /// The address acted upon.
+    pub target: Option<String>,
+    /// The rest, as JSON text.
+    pub detail: String,
+}
+
+/// A text an owner or a listmaster saved (Sympa's `editfile`): a list's, or the site's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextRecord {
+    /// Its name (`info`, `welcome.tt2`, `message_footer`, ...).
+    pub name: String,
+    /// What was typed, as it was typed.
+    pub body: String,
+    /// Who saved it last; `None` from the shell.
+    pub updated_by: Option<String>,
+    /// When, in seconds since the epoch.
+    pub updated_at: i64,
+}
 
 /// One line of the audit log: who changed what.
 #[derive(Debug, Clone)]

@@ -167,3 +167,39 @@ pub(super) fn add_to_history(history: &mut crate::store::HeldHistory, decision: 
         _ => history.dropped += count,
     }
 }
+
+/// An admin entry from its stored columns; `None` for a row edited by hand into something
+/// unreadable (a bad address or role), which is skipped.
+pub(crate) fn admin_entry(
+    email: &str,
+    role: &str,
+    privileged: bool,
+    name: String,
+    reception: &str,
+    visibility: &str,
+    info: String,
+) -> Option<crate::store::AdminEntry> {
+    use crate::domain::{AdminRole, MemberVisibility, ReceptionMode};
+    Some(crate::store::AdminEntry {
+        email: Email::parse(email).ok()?,
+        role: AdminRole::parse(role)?,
+        privileged,
+        name,
+        reception: if reception == "nomail" {
+            ReceptionMode::Nomail
+        } else {
+            ReceptionMode::Mail
+        },
+        visibility: MemberVisibility::parse(visibility),
+        info,
+    })
+}
+
+/// The stored reception of an admin entry: only `mail` and `nomail` exist for them.
+pub(crate) fn admin_reception(mode: crate::domain::ReceptionMode) -> &'static str {
+    if mode == crate::domain::ReceptionMode::Nomail {
+        "nomail"
+    } else {
+        "mail"
+    }
+}

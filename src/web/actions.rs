@@ -16,7 +16,7 @@
 
 use super::action::{Access, Action};
 use super::handlers::{
-    account, archive, bounces, home, members, moderation, soap, subscription, tokens,
+    account, admin, archive, bounces, home, members, moderation, soap, subscription, tokens, tools,
 };
 use crate::domain::ActionKind;
 
@@ -30,6 +30,10 @@ pub static ACTIONS: &[Action] = &[
         .access(Access::Policy(ActionKind::ManageMembers))
         .bulk()
         .form(),
+    // The owners' and moderators' dashboard of a list.
+    Action::list("admin", admin::admin)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::ManageRequests)),
     // The user's bearer tokens for the JSON API: made (shown once) and revoked here.
     Action::site("api_tokens", tokens::api_tokens)
         .access(Access::User)
@@ -96,13 +100,46 @@ pub static ACTIONS: &[Action] = &[
     Action::site("distribute", moderation::distribute)
         .args(&["list", "key"])
         .form(),
+    // A list's owners (`owner`) or moderators (`editor`): which of them the requester may
+    // change is the operation's to decide (privileged owners manage owners).
+    Action::list("edit", admin::edit)
+        .args(&["list", "role"])
+        .access(Access::Policy(ActionKind::EditSettings))
+        .form(),
+    // Saves a group of the list's parameters; which ones the requester may change is the
+    // operation's to decide (`domain::params`).
+    Action::list("edit_list", admin::edit_list)
+        .args(&["list", "group"])
+        .access(Access::Policy(ActionKind::EditSettings))
+        .post(),
+    Action::list("edit_list_request", admin::edit_list_request)
+        .args(&["list", "group"])
+        .access(Access::Policy(ActionKind::EditSettings)),
+    // A list's texts (`editfile/LIST[/FILE]`), or without a list the site's (listmasters):
+    // not a list row, so that it also works without one; the operation loads and decides.
+    Action::site("editfile", tools::editfile)
+        .args(&["list", "file", "previous_action"])
+        .access(Access::User),
+    // One member's details and history: owners and moderators (Sympa: owner, editor).
+    Action::list("editsubscriber", tools::editsubscriber)
+        .args(&["list", "email"])
+        .access(Access::Policy(ActionKind::ViewMember)),
     Action::list("export_member", members::export_member)
         .args(&["list", "format"])
         .access(Access::Policy(ActionKind::ManageMembers)),
     Action::site("firstpasswd", account::firstpasswd).args(RETURN_ARGS),
-    // Where the List-Help header of our mail points.
-    Action::site("help", home::help).cached(),
+    // Where the List-Help header of our mail points: the index, or one topic by Sympa's
+    // names (`help/admin-moderate.html`, `help/user`).
+    Action::site("help", home::help)
+        .args(&["help_topic"])
+        .cached(),
     Action::site("home", home::home).cached(),
+    // A paste of many addresses (Sympa's `add_request`), with a report line by line.
+    Action::list("import", tools::import)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::ManageMembers))
+        .bulk()
+        .form(),
     Action::list("info", home::info)
         .args(&["list"])
         .access(Access::Policy(ActionKind::SeeList))
@@ -144,6 +181,11 @@ pub static ACTIONS: &[Action] = &[
     Action::site("reject", moderation::reject)
         .args(&["list", "key"])
         .form(),
+    // Every member gets the reminder of their subscription, after a confirm step.
+    Action::list("remind", tools::remind)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::Remind))
+        .form(),
     Action::list("remove_arc", archive::remove_arc)
         .args(&["list", "month", "seq"])
         .access(Access::Policy(ActionKind::ManageArchive))
@@ -166,6 +208,13 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list"])
         .access(Access::Policy(ActionKind::ManageMembers)),
     Action::site("rss", archive::rss).args(&["kind", "list"]),
+    // Saves (or with `preview` shows) a text of `editfile`; a text may hold 64 KiB, so the
+    // body limit is that of bulk forms.
+    Action::site("savefile", tools::savefile)
+        .args(&["list", "file"])
+        .access(Access::User)
+        .bulk()
+        .post(),
     Action::list("search", members::search)
         .args(&["list", "filter"])
         .access(Access::Policy(ActionKind::Review)),
@@ -205,6 +254,10 @@ pub static ACTIONS: &[Action] = &[
     Action::list("viewbounce", bounces::viewbounce)
         .args(&["list", "email"])
         .access(Access::Policy(ActionKind::ManageMembers)),
+    // The list's audit log, filtered and paged: owners, moderators and listmasters.
+    Action::list("viewlogs", tools::viewlogs)
+        .args(&["list", "page", "size", "sortby"])
+        .access(Access::Policy(ActionKind::ViewLogs)),
     Action::list("viewmod", moderation::viewmod)
         .args(&["list", "id", "file"])
         .access(Access::Policy(ActionKind::Moderate))
@@ -221,6 +274,7 @@ pub static ACTIONS: &[Action] = &[
 /// Old action names WWSympa still answers (reference §1.10), mapped to today's.
 pub static ALIASES: &[(&str, &str)] = &[
     ("add_fromsub", "auth_add"),
+    ("add_request", "import"),
     ("arcsearch_id", "msg"),
     ("del_fromsig", "auth_del"),
     ("dump", "export_member"),

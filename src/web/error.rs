@@ -94,7 +94,7 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
     match refusal {
         Refusal::Denied(Reason::NotVisible) => 404,
         Refusal::Denied(_) => 403,
-        Refusal::TooManyAttempts | Refusal::TryAgainSoon { .. } => 429,
+        Refusal::TooManyAttempts | Refusal::TryAgainSoon { .. } | Refusal::TooSoon { .. } => 429,
         _ => 422,
     }
 }

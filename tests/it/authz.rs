@@ -100,6 +100,15 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("my",            "-",    "L P P P P P P"),
     ("api_tokens",    "-",    "L P P P P P P"),
     ("help",          "-",    "P P P P P P P"),
+    // The texts: a list's for its owners and listmasters (not a list row, so that it works
+    // without a list too: an anonymous visitor logs in first whatever the list), the
+    // site's (no list) for listmasters only. savefile without a file is a clear 400.
+    ("editfile",      "pub",  "L F F F P P P"),
+    ("editfile",      "hid",  "L N F F P P P"),
+    ("editfile",      "-",    "L F F F F F P"),
+    ("savefile",      "pub",  "L F F F P P P"),
+    ("savefile",      "hid",  "L N F F P P P"),
+    ("savefile",      "-",    "L F F F F F P"),
     ("wsdl",          "-",    "P P P P P P P"),
     // Mailed links: the key or the signed id is the credential; a bogus one is a clear 410.
     ("auth",          "-",    "P P P P P P P"),
@@ -175,6 +184,30 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("del",           "hid",  "N N F F P P P"),
     ("export_member", "pub",  "L F F F P P P"),
     ("export_member", "hid",  "N N F F P P P"),
+    // The dashboard: owners, moderators and listmasters.
+    ("admin",         "pub",  "L F F P P P P"),
+    ("admin",         "hid",  "N N F P P P P"),
+    ("admin",         "shut", "L F F P P P P"),
+    // Settings and the owners' and moderators' entries: owners (any) and listmasters; which
+    // parameter or entry each may change is the operation's (tests/it/admin.rs).
+    ("edit_list_request", "pub", "L F F F P P P"),
+    ("edit_list_request", "hid", "N N F F P P P"),
+    ("edit_list",     "pub",  "L F F F P P P"),
+    ("edit_list",     "hid",  "N N F F P P P"),
+    ("edit",          "pub",  "L F F F P P P"),
+    ("edit",          "hid",  "N N F F P P P"),
+    ("import",        "pub",  "L F F F P P P"),
+    ("import",        "hid",  "N N F F P P P"),
+    // The reminder to every member: owners (Sympa's remind scenario); GET is its confirm page.
+    ("remind",        "pub",  "L F F F P P P"),
+    ("remind",        "hid",  "N N F F P P P"),
+    ("remind",        "shut", "L F F F P P P"),
+    // One member's page (a 400 without an address) and the log: owners and moderators.
+    ("editsubscriber", "pub", "L F F P P P P"),
+    ("editsubscriber", "hid", "N N F P P P P"),
+    ("viewlogs",      "pub",  "L F F P P P P"),
+    ("viewlogs",      "hid",  "N N F P P P P"),
+    ("viewlogs",      "shut", "L F F P P P P"),
     // Bounces: the owners' pages (Sympa's reviewbouncing, resetbounce, viewbounce).
     ("reviewbouncing", "pub", "L F F F P P P"),
     ("reviewbouncing", "hid", "N N F F P P P"),
@@ -375,6 +408,17 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("decide_requests", "hid",  "D D D A A A A"),
     // Closing a list: privileged owners and listmasters.
     ("close",           "pub",  "D D D D D A A"),
+    // Texts, the paste of addresses and the reminder: owners and listmasters; one member's
+    // details and the log: moderators too.
+    ("texts",           "pub",  "D D D D A A A"),
+    ("texts",           "hid",  "D D D D A A A"),
+    ("import_paste",    "pub",  "D D D D A A A"),
+    ("remind_status",   "pub",  "D D D D A A A"),
+    ("remind_status",   "hid",  "D D D D A A A"),
+    ("member_details",  "pub",  "D D D A A A A"),
+    ("member_details",  "hid",  "D D D A A A A"),
+    ("viewlogs",        "pub",  "D D D A A A A"),
+    ("viewlogs",        "shut", "D D D A A A A"),
     // One's own membership: the subscribe and unsubscribe policies, on visible lists.
     ("subscribe",       "pub",  "A A A A A A A"),
     ("subscribe",       "hid",  "D D A A A A A"),
@@ -432,6 +476,22 @@ fn run_operation(site: &Site, requester: &Requester, name: &str, list: &str) -> 
                 .set_list_status(list.id, wwsympa::domain::ListStatus::Open)
                 .unwrap();
             result
+        }
+        "texts" => wwsympa::operations::texts::save(&mut env, requester, Some(&list), "nope", "x"),
+        "import_paste" => {
+            wwsympa::operations::import::import(&mut env, requester, &list, "", true).map(drop)
+        }
+        "remind_status" => wwsympa::operations::remind::status(&env, requester, &list).map(drop),
+        "member_details" => wwsympa::operations::subscriber::details(
+            &env,
+            requester,
+            &list,
+            &email("nobody@example.org"),
+        )
+        .map(drop),
+        "viewlogs" => {
+            wwsympa::operations::logs::viewlogs(&env, requester, &list, &Default::default(), 1, 10)
+                .map(drop)
         }
         "subscribe" => {
             membership::subscribe(&mut env, requester, &list, Some("walker@example.org"), "")

@@ -151,6 +151,7 @@ fn shipped_config_documents_the_defaults() {
         let key = setting.split(" = ").next().unwrap();
         if [
             "template_dir",
+            "locale_dir",
             "cookie_domain",
             "db_passwd",
             "db_passwd_file",

@@ -186,7 +186,7 @@ fn member_mail_carries_list_headers_and_one_click_unsubscribe() {
         config: &site.config,
         templates: &templates,
     };
-    let mail = notices::welcome(&composer, &member, &list, &oneclick).unwrap();
+    let mail = notices::welcome(&composer, &member, &list, &oneclick, None).unwrap();
     let text = String::from_utf8(mail.message).unwrap();
     let unfolded = text.replace("\r\n ", " ");
     assert!(

@@ -5,6 +5,7 @@
 //! `tests/run` runs the suite once on each.
 
 mod accounts;
+mod admin;
 mod api;
 mod api_schemathesis;
 mod archive_dkim;

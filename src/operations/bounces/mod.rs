@@ -21,7 +21,7 @@ mod review;
 mod settings;
 
 pub use review::{evidence, reset, review, BounceReview};
-pub use settings::{policy, set_policy};
+pub use settings::{policy, set_policy, MAX_DAYS, MAX_THRESHOLD, MAX_WARNINGS, MIN_THRESHOLD};
 
 use serde_json::json;
 

@@ -118,7 +118,8 @@ pub(crate) fn join(
     member.name = name.to_string();
     tx.db.add_member(list.id, &member)?;
     if !quiet {
-        let mail = notices::welcome(&tx.composer, email, list, oneclick_url);
+        let text = super::texts::stored(tx.db, list, "welcome.tt2")?;
+        let mail = notices::welcome(&tx.composer, email, list, oneclick_url, text.as_deref());
         tx.queue(mail)?;
     }
     if notify {
@@ -146,7 +147,11 @@ pub(crate) fn leave(
         return Err(Refusal::NotAMember.into());
     }
     if !quiet {
-        let mail = notices::goodbye(&tx.composer, email, list);
+        // An owner's removal (`del`) gets Sympa's `removed.tt2`, a member's own leaving `bye.tt2`.
+        let removed = audit_action == "del";
+        let name = if removed { "removed.tt2" } else { "bye.tt2" };
+        let text = super::texts::stored(tx.db, list, name)?;
+        let mail = notices::goodbye(&tx.composer, email, list, removed, text.as_deref());
         tx.queue(mail)?;
     }
     if notify {

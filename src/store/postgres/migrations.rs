@@ -35,6 +35,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("013_api_tokens", include_str!("sql/013_api_tokens.sql")),
     ("017_languages", include_str!("sql/017_languages.sql")),
+    ("014_admin_info", include_str!("sql/014_admin_info.sql")),
+    ("015_texts", include_str!("sql/015_texts.sql")),
 ];
 
 /// Held by the process migrating, so that two processes starting at once apply each

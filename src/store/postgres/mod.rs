@@ -19,6 +19,7 @@
 //! the pool then drops it and the next request opens a fresh one.
 
 mod accounts;
+mod admin;
 mod archive;
 mod bounces;
 mod deliveries;
@@ -34,6 +35,7 @@ mod roster;
 mod rows;
 mod security;
 mod target;
+mod texts;
 mod tokens;
 
 use std::cell::{Cell, RefCell};

@@ -12,6 +12,7 @@
 //! `migrations.rs`, the pragmas and the locking (`BEGIN IMMEDIATE`) below.
 
 mod accounts;
+mod admin;
 mod archive;
 mod bounces;
 mod deliveries;
@@ -26,6 +27,7 @@ mod posts;
 mod roster;
 mod rows;
 mod security;
+mod texts;
 mod tokens;
 
 use std::path::Path;

@@ -2,8 +2,9 @@
 
 use serde::Serialize;
 
-use crate::domain::{Email, List, ListName, ListSummary};
+use crate::domain::{ActionKind, Email, List, ListName, ListSummary};
 use crate::operations::lists::{self as list_operations, Permissions};
+use crate::operations::texts;
 use crate::web::ctx::Ctx;
 use crate::web::outcome::Outcome;
 use crate::web::{params, Error};
@@ -19,6 +20,8 @@ struct HomeRow {
 #[derive(Serialize)]
 struct HomeView {
     lists: Vec<HomeRow>,
+    /// The site's `homepage` text (listmasters' `editfile`), sanitized HTML.
+    intro: Option<String>,
 }
 
 /// `home`: the service's front page with the lists anyone may see.
@@ -30,24 +33,112 @@ pub fn home(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             subject: list.subject,
         })
         .collect();
-    Ok(Outcome::page(HomeView { lists }))
+    let intro = ctx.run(|env, _| texts::site_text(env, "homepage"))?;
+    Ok(Outcome::page(HomeView { lists, intro }))
+}
+
+/// The help topics, by their names in URLs: for members, moderators, owners and
+/// listmasters.
+pub const HELP_TOPICS: &[&str] = &[
+    "user-subscribe",
+    "user-options",
+    "user-signoff",
+    "arc",
+    "admin-moderate",
+    "admin",
+    "admin-members",
+    "admin-editfile",
+    "listmaster",
+];
+
+/// Sympa's help topics (`help/<topic>.html`, linked from its mails and pages), each shown
+/// as ours that says the same (`""`: the index).
+pub const HELP_ALIASES: &[(&str, &str)] = &[
+    ("admin-archives", "arc"),
+    ("admin-bounces", "admin-members"),
+    ("admin-closelist", "admin"),
+    ("admin-createlist", "listmaster"),
+    ("admin-editlist", "admin"),
+    ("admin-editlist-archives", "admin"),
+    ("admin-editlist-bounces", "admin"),
+    ("admin-editlist-command", "admin"),
+    ("admin-editlist-description", "admin"),
+    ("admin-editlist-other", "admin"),
+    ("admin-editlist-sending", "admin"),
+    ("admin-renamelist", "listmaster"),
+    ("admin-rules", "admin"),
+    ("admin-users", "admin-members"),
+    ("arc-post", "arc"),
+    ("arc-search", "arc"),
+    ("arc-search-advanced", "arc"),
+    ("arc-search-result", "arc"),
+    ("arc-search-simple", "arc"),
+    ("commands", ""),
+    ("editfile", "admin-editfile"),
+    ("editlist", "admin"),
+    ("faq", ""),
+    ("faq-admin", "admin"),
+    ("faq-user", "user-subscribe"),
+    ("faq-user-contact", ""),
+    ("faqadmin", "admin"),
+    ("faquser", "user-subscribe"),
+    ("index", ""),
+    ("introduction", ""),
+    ("introduction-features", ""),
+    ("mail_commands", ""),
+    ("sendmsg", "user-subscribe"),
+    ("suspend", "user-options"),
+    ("user", "user-subscribe"),
+    ("user-unsubscribe", "user-signoff"),
+];
+
+/// The topic `typed` names (`admin-moderate`, `admin-moderate.html`, Sympa's names), `""`
+/// for the index; `None` when it names none.
+pub fn help_topic(typed: &str) -> Option<&'static str> {
+    let name = typed.trim_matches('/');
+    let name = name.strip_suffix(".html").unwrap_or(name);
+    if name.is_empty() {
+        return Some("");
+    }
+    HELP_TOPICS
+        .iter()
+        .copied()
+        .find(|t| *t == name)
+        .or_else(|| {
+            HELP_ALIASES
+                .iter()
+                .find(|(old, _)| *old == name)
+                .map(|(_, t)| *t)
+        })
 }
 
 /// `help.html`.
 #[derive(Serialize)]
 struct HelpView {
+    /// The topic shown; `""` for the index.
+    topic: &'static str,
     listmaster: String,
+    /// The site's `helpfile` text (listmasters' `editfile`): who to ask, plain text.
+    contact: Option<String>,
 }
 
-/// `help`: how to use the service (where `List-Help` points).
+/// `help[/TOPIC]`: the index of help topics, or one of them (Sympa's names are kept, with
+/// or without `.html`); an unknown topic is a 404.
 pub fn help(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
+    let topic = help_topic(ctx.text("help_topic"))
+        .ok_or_else(|| Error::NotFound("There is no help page of this name.".into()))?;
     let listmaster = ctx
         .config
         .listmasters()
         .next()
         .unwrap_or_default()
         .to_string();
-    Ok(Outcome::page(HelpView { listmaster }))
+    let contact = ctx.run(|env, _| texts::site_text(env, "helpfile"))?;
+    Ok(Outcome::page(HelpView {
+        topic,
+        listmaster,
+        contact,
+    }))
 }
 
 /// A list in the directory.
@@ -102,8 +193,11 @@ struct OwnerRow {
 /// What `info.html` shows of the list besides its name, address and subject.
 #[derive(Serialize)]
 struct About {
+    /// The owners' `info` text when saved, else the list's description: plain text.
     description: String,
     topics: Vec<String>,
+    /// The owners' `homepage`, sanitized HTML: shown instead of the description when set.
+    homepage: Option<String>,
 }
 
 /// `info.html`.
@@ -117,6 +211,17 @@ struct InfoView {
     /// Whether the visitor moderates the list, and then how many posts wait.
     moderates: bool,
     held: u64,
+    /// The owners' and moderators' tools the visitor may use.
+    tools: ToolLinks,
+}
+
+/// Which tools `info.html` links to (`tools_links.html`).
+#[derive(Serialize)]
+struct ToolLinks {
+    /// Texts, import and reminder: owners and listmasters.
+    texts: bool,
+    /// The log: owners, moderators and listmasters.
+    logs: bool,
 }
 
 /// `info/<list>`: the list's page: subject, description, owners, what the visitor may do.
@@ -124,6 +229,14 @@ struct InfoView {
 /// The row loads the list and answers 404 when it is unknown or invisible to the visitor.
 pub fn info(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     let info = ctx.run(|env, who| list_operations::info(env, who, list))?;
+    let page_texts = ctx.run(|env, who| texts::page_texts(env, who, list))?;
+    let roles = ctx.roles;
+    let may = |kind: ActionKind| {
+        !matches!(
+            crate::domain::decide(kind, &roles, &list.policy),
+            crate::domain::Decision::Refuse(_)
+        )
+    };
     let held = match ctx.user {
         Some(_) => {
             ctx.run(|env, who| crate::operations::moderation::pages::held_count(env, who, list))?
@@ -140,8 +253,9 @@ pub fn info(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         .collect();
     Ok(Outcome::page(InfoView {
         info: About {
-            description: list.description.clone(),
+            description: page_texts.info.unwrap_or_else(|| list.description.clone()),
             topics: list.topics.clone(),
+            homepage: page_texts.homepage,
         },
         member_count: info.member_count,
         owners,
@@ -149,5 +263,9 @@ pub fn info(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         may: info.may,
         moderates: held.is_some(),
         held: held.unwrap_or(0),
+        tools: ToolLinks {
+            texts: may(ActionKind::EditTexts),
+            logs: may(ActionKind::ViewLogs),
+        },
     }))
 }

@@ -1,6 +1,7 @@
 //! Handlers, grouped by what the user sees; each is a plain `fn(&mut Ctx[, &List]) -> Result<Outcome, Error>` named after its action, returning its page's view struct.
 
 pub mod account;
+pub mod admin;
 pub mod archive;
 pub mod bounces;
 pub mod home;
@@ -9,6 +10,7 @@ pub mod moderation;
 pub mod soap;
 pub mod subscription;
 pub mod tokens;
+pub mod tools;
 
 use crate::messages;
 use crate::operations::{Field, Refusal};
@@ -68,6 +70,9 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::Subject => "subject",
         Field::Description => "info",
         Field::Topics => "topics",
+        Field::Profile => "profile",
+        Field::Info => "info",
+        Field::Text => "content",
     }
 }
 

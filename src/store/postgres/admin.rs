@@ -1,0 +1,99 @@
+//! Queries of list administration on PostgreSQL: a list's texts (subject, description, topics), its owners' and moderators' entries, its audit log.
+
+use super::{error, Context, Db};
+use crate::domain::{AdminRole, Email, ListId};
+use crate::store::shared::{admin_entry, admin_reception};
+use crate::store::{now, AdminEntry, Error};
+
+impl Db<'_> {
+    /// Sets a list's subject, description and topics.
+    pub fn set_list_texts(
+        &self,
+        list: ListId,
+        subject: &str,
+        description: &str,
+        topics: &[String],
+    ) -> Result<(), Error> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE lists SET subject = $2, description = $3, topics = $4, updated_at = $5
+                 WHERE id = $1",
+                &[&list.0, &subject, &description, &topics.join(","), &now()],
+            )
+            .context("setting a list's subject and description")?;
+        if changed == 0 {
+            return Err(Error::NotFound(format!("list #{}", list.0)));
+        }
+        Ok(())
+    }
+
+    /// The owners and moderators of a list with every detail, owners first, by address.
+    pub fn admin_entries(&self, list: ListId) -> Result<Vec<AdminEntry>, Error> {
+        let context = "listing admin entries";
+        let rows = self
+            .conn
+            .query(
+                "SELECT email, role, privileged, name, reception, visibility, info
+                 FROM list_admins WHERE list_id = $1 ORDER BY role DESC, email",
+                &[&list.0],
+            )
+            .context(context)?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let email: &str = row.try_get(0).context(context)?;
+            let role: &str = row.try_get(1).context(context)?;
+            let privileged: bool = row.try_get(2).context(context)?;
+            let name: String = row.try_get(3).context(context)?;
+            let reception: &str = row.try_get(4).context(context)?;
+            let visibility: &str = row.try_get(5).context(context)?;
+            let info: String = row.try_get(6).context(context)?;
+            if let Some(entry) =
+                admin_entry(email, role, privileged, name, reception, visibility, info)
+            {
+                entries.push(entry);
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Changes an owner's or moderator's details (not the address nor the role); returns
+    /// true if and only if there was such an entry.
+    pub fn update_admin(&self, list: ListId, entry: &AdminEntry) -> Result<bool, Error> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE list_admins SET privileged = $4, name = $5, reception = $6,
+                 visibility = $7, info = $8 WHERE list_id = $1 AND email = $2 AND role = $3",
+                &[
+                    &list.0,
+                    &entry.email.as_str(),
+                    &entry.role.as_str(),
+                    &(entry.privileged && entry.role == AdminRole::Owner),
+                    &entry.name,
+                    &admin_reception(entry.reception),
+                    &entry.visibility.as_str(),
+                    &entry.info,
+                ],
+            )
+            .map_err(|e| error("changing a list admin", e))?;
+        Ok(changed > 0)
+    }
+
+    /// Removes an owner or moderator; returns true if and only if there was one.
+    pub fn remove_admin(
+        &self,
+        list: ListId,
+        email: &Email,
+        role: AdminRole,
+    ) -> Result<bool, Error> {
+        let changed = self
+            .conn
+            .execute(
+                "DELETE FROM list_admins WHERE list_id = $1 AND email = $2 AND role = $3",
+                &[&list.0, &email.as_str(), &role.as_str()],
+            )
+            .context("removing a list admin")?;
+        Ok(changed > 0)
+    }
+}

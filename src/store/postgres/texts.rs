@@ -1,0 +1,177 @@
+//! Queries on the texts written on the web (`editfile`) and the audit log's search (`viewlogs`) (PostgreSQL).
+
+use super::{Context, Db};
+use crate::domain::{Email, ListId};
+use crate::store::{now, AuditQuery, AuditRecord, Error, TextRecord};
+
+/// The filters of an audit query, as one `WHERE` clause over `$1` to `$6`.
+const AUDIT_WHERE: &str = "($1::BIGINT IS NULL OR list_id = $1)
+       AND ($2::BIGINT IS NULL OR at >= $2)
+       AND ($3::BIGINT IS NULL OR at < $3)
+       AND ($4::TEXT IS NULL OR action = $4)
+       AND ($5::TEXT IS NULL OR strpos(lower(target), $5) > 0)
+       AND ($6::TEXT IS NULL OR strpos(lower(actor), $6) > 0)";
+
+fn text_row(row: &postgres::Row) -> Result<TextRecord, postgres::Error> {
+    Ok(TextRecord {
+        name: row.try_get(0)?,
+        body: row.try_get(1)?,
+        updated_by: row.try_get(2)?,
+        updated_at: row.try_get(3)?,
+    })
+}
+
+impl Db<'_> {
+    /// The audit rows the query finds, newest first, `limit` from `offset`.
+    pub fn audit_page(&self, query: &AuditQuery<'_>) -> Result<Vec<AuditRecord>, Error> {
+        let context = "searching the audit log";
+        let sql = format!(
+            "SELECT id, at, actor, remote_addr, channel, action, target, detail FROM audit_log
+             WHERE {AUDIT_WHERE} ORDER BY at DESC, id DESC LIMIT $7 OFFSET $8"
+        );
+        let rows = self
+            .conn
+            .query(
+                &sql,
+                &[
+                    &query.list.map(|l| l.0),
+                    &query.since,
+                    &query.until,
+                    &query.action,
+                    &query.target,
+                    &query.actor,
+                    &(query.limit.min(i64::MAX as u64) as i64),
+                    &(query.offset.min(i64::MAX as u64) as i64),
+                ],
+            )
+            .context(context)?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditRecord {
+                    id: row.try_get(0)?,
+                    at: row.try_get(1)?,
+                    actor: row.try_get(2)?,
+                    remote_addr: row.try_get(3)?,
+                    channel: row.try_get(4)?,
+                    action: row.try_get(5)?,
+                    target: row.try_get(6)?,
+                    detail: row.try_get(7)?,
+                })
+            })
+            .collect::<Result<_, postgres::Error>>()
+            .context(context)
+    }
+
+    /// How many audit rows the query finds.
+    pub fn audit_count(&self, query: &AuditQuery<'_>) -> Result<u64, Error> {
+        let sql = format!("SELECT count(*) FROM audit_log WHERE {AUDIT_WHERE}");
+        let context = "counting audit rows";
+        let row = self
+            .conn
+            .query_one(
+                &sql,
+                &[
+                    &query.list.map(|l| l.0),
+                    &query.since,
+                    &query.until,
+                    &query.action,
+                    &query.target,
+                    &query.actor,
+                ],
+            )
+            .context(context)?;
+        let count: i64 = row.try_get(0).context(context)?;
+        Ok(count.max(0) as u64)
+    }
+
+    /// The saved text `name` of `list` (of the site with `None`) in `domain`.
+    pub fn text(
+        &self,
+        domain: &str,
+        list: Option<ListId>,
+        name: &str,
+    ) -> Result<Option<TextRecord>, Error> {
+        let context = "reading a text";
+        let row = self
+            .conn
+            .query_opt(
+                "SELECT name, body, updated_by, updated_at FROM texts
+                 WHERE domain_id = (SELECT id FROM domains WHERE name = $1)
+                   AND list_id IS NOT DISTINCT FROM $2 AND name = $3",
+                &[&domain, &list.map(|l| l.0), &name],
+            )
+            .context(context)?;
+        row.as_ref().map(text_row).transpose().context(context)
+    }
+
+    /// Every saved text of `list` (of the site with `None`) in `domain`, by name.
+    pub fn texts(&self, domain: &str, list: Option<ListId>) -> Result<Vec<TextRecord>, Error> {
+        let context = "reading the texts";
+        let rows = self
+            .conn
+            .query(
+                "SELECT name, body, updated_by, updated_at FROM texts
+                 WHERE domain_id = (SELECT id FROM domains WHERE name = $1)
+                   AND list_id IS NOT DISTINCT FROM $2
+                 ORDER BY name",
+                &[&domain, &list.map(|l| l.0)],
+            )
+            .context(context)?;
+        rows.iter()
+            .map(text_row)
+            .collect::<Result<_, postgres::Error>>()
+            .context(context)
+    }
+
+    /// Saves text `name`, or forgets it with `body` `None`.
+    pub fn set_text(
+        &self,
+        domain: &str,
+        list: Option<ListId>,
+        name: &str,
+        body: Option<&str>,
+        editor: Option<&Email>,
+    ) -> Result<(), Error> {
+        let context = "saving a text";
+        let domain_id = self.ensure_domain(domain)?;
+        let list_id = list.map(|l| l.0);
+        // The anonymous page cache keeps pages that show texts (a list's page, the home
+        // page, the help page) until the site version moves.
+        self.conn
+            .execute(
+                "UPDATE site_version SET version = version + 1 WHERE id = 1",
+                &[],
+            )
+            .context(context)?;
+        let Some(body) = body else {
+            self.conn
+                .execute(
+                    "DELETE FROM texts
+                     WHERE domain_id = $1 AND list_id IS NOT DISTINCT FROM $2 AND name = $3",
+                    &[&domain_id, &list_id, &name],
+                )
+                .context(context)?;
+            return Ok(());
+        };
+        let editor = editor.map(Email::as_str);
+        let at = now();
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE texts SET body = $4, updated_by = $5, updated_at = $6
+                 WHERE domain_id = $1 AND list_id IS NOT DISTINCT FROM $2 AND name = $3",
+                &[&domain_id, &list_id, &name, &body, &editor, &at],
+            )
+            .context(context)?;
+        if changed == 0 {
+            self.conn
+                .execute(
+                    "INSERT INTO texts (domain_id, list_id, name, body, updated_by, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    &[&domain_id, &list_id, &name, &body, &editor, &at],
+                )
+                .context(context)?;
+        }
+        Ok(())
+    }
+}
