@@ -582,3 +582,55 @@ fn pages_render_in_french_german_and_spanish_with_their_plurals() {
     let lists = page("lists", "es", 1);
     assert!(lists.contains(">1 lista</caption>"), "{lists}");
 }
+
+#[test]
+fn fragments_around_an_address_are_told_apart_by_their_context() {
+    let templates = wwsympa::render::Templates::load(None).unwrap();
+    let page = |lang: &str, word: &str| {
+        let view = serde_json::json!({
+            "base": "/sympa", "static_url": "/static-sympa", "title": "T", "action": "auth",
+            "notices": [], "lang": lang, "languages": [], "key": "k", "word": word,
+            "email": "ann@example.org", "name": "", "list_address": "team@example.org",
+            "list_name": "team", "csrf_token": "c",
+        });
+        templates.render("web/auth.html", &view).unwrap()
+    };
+    let cases = [
+        (
+            "fr",
+            "subscribe",
+            "Abonner <strong>ann@example.org</strong> à team@example.org ?",
+        ),
+        (
+            "fr",
+            "add",
+            "Accepter l&#39;abonnement de <strong>ann@example.org</strong> à team@example.org ?",
+        ),
+        (
+            "de",
+            "subscribe",
+            "Abonnement von <strong>ann@example.org</strong> bei team@example.org bestätigen?",
+        ),
+        (
+            "de",
+            "add",
+            "Das Abonnement von <strong>ann@example.org</strong> für team@example.org annehmen?",
+        ),
+        (
+            "es",
+            "signoff",
+            "¿Dar de baja a <strong>ann@example.org</strong> de team@example.org?",
+        ),
+        (
+            "en",
+            "subscribe",
+            "Subscribe <strong>ann@example.org</strong> to team@example.org?",
+        ),
+    ];
+    for (lang, word, sentence) in cases {
+        let html = page(lang, word);
+        assert!(html.contains(sentence), "{lang} {word}: {html}");
+    }
+    // The rest of the page is in the language too.
+    assert!(page("fr", "subscribe").contains("<button type=\"submit\">Confirmer</button>"));
+}
