@@ -5,9 +5,10 @@
 //! languages come, this is where a `.po` catalogue is looked up, and nothing upstream changes.
 
 use crate::domain::bounce::points;
+use crate::domain::list_names::RESERVED_SUFFIXES;
 use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS};
 use crate::domain::ListTemplate;
-use crate::domain::Reason;
+use crate::domain::{ListName, NameProblem, Reason};
 use crate::operations::membership::{MAX_CUSTOM_KEY, MAX_CUSTOM_VALUE};
 use crate::operations::moderation::Decision;
 use crate::operations::{Existing, Field, Refusal, SettingProblem};
@@ -148,6 +149,10 @@ pub fn refusal(refusal: &Refusal) -> String {
             crate::operations::remind::REMIND_INTERVAL / 3600,
             wait(*seconds)
         ),
+        Refusal::ListName(problem) => list_name(*problem),
+        Refusal::NotClosed => {
+            "Only a closed list can be purged: close it first (nothing was deleted).".into()
+        }
     }
 }
 
@@ -262,6 +267,61 @@ pub fn param_group(group: crate::domain::params::Group) -> &'static str {
         Group::Bounces => "Bounce management",
         Group::Other => "Miscellaneous",
     }
+}
+
+/// What is shown next to a list name that cannot be given to a new or renamed list.
+pub fn list_name(problem: NameProblem) -> String {
+    match problem {
+        NameProblem::Syntax => "A list name has at most 50 letters, digits, dots, dashes, underscores or plus signs, and starts with a letter or a digit.".into(),
+        NameProblem::ReservedSuffix(suffix) => format!(
+            "A list name may not end with “{suffix}”: the list's own addresses end so ({}).",
+            RESERVED_SUFFIXES.join(", ")
+        ),
+        NameProblem::SiteAddress => {
+            "This name is one of the site's own addresses; please choose another.".into()
+        }
+    }
+}
+
+/// The notice after a list was created: open, or waiting for a listmaster.
+pub fn list_created(name: &ListName, pending: bool) -> String {
+    if pending {
+        format!("Your request for the list {name} was sent to the listmasters; you will get a mail when they decide.")
+    } else {
+        format!("The list {name} is created, and you are its privileged owner.")
+    }
+}
+
+/// The notice after a list was closed, or a pending one rejected (and purged).
+pub fn list_closed(name: &ListName, pending: bool) -> String {
+    if pending {
+        format!("The pending list {name} was removed, and its owners were told by mail.")
+    } else {
+        format!("The list {name} is closed. A listmaster can open it again.")
+    }
+}
+
+/// The notice after a listmaster opened a list: reopened, or installed from pending.
+pub fn list_opened(name: &ListName, installed: bool) -> String {
+    if installed {
+        format!("The list {name} is installed, and its owners were told by mail.")
+    } else {
+        format!("The list {name} is open again.")
+    }
+}
+
+/// The notice after a list was copied: the copy is open, or waits for a listmaster.
+pub fn list_copied(name: &ListName, pending: bool) -> String {
+    if pending {
+        format!("The copy {name} was made and waits for a listmaster's approval. Its members and archives were not copied.")
+    } else {
+        format!("The copy {name} was made, with the configuration and owners; its members and archives were not copied.")
+    }
+}
+
+/// The notice after a list was renamed.
+pub fn list_renamed(old: &ListName, new: &ListName) -> String {
+    format!("The list {old} is now called {new}; its members and archives followed it, and links with the old name lead here.")
 }
 
 /// A sentence the web door puts on a page: a notice of what was just done (or why nothing

@@ -182,6 +182,7 @@ pub fn field_name(field: Field) -> &'static str {
         Field::Profile => "profile",
         Field::Info => "info",
         Field::Text => "content",
+        Field::ListName => "listname",
     }
 }
 
@@ -196,7 +197,8 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         Refusal::AlreadyExists(_)
         | Refusal::AlreadyMember
         | Refusal::LastOwner
-        | Refusal::LastPrivilegedOwner => 409,
+        | Refusal::LastPrivilegedOwner
+        | Refusal::NotClosed => 409,
         Refusal::NotAMember => 404,
         Refusal::InvalidLink => 410,
         Refusal::InvalidAddress
@@ -205,6 +207,7 @@ pub fn refusal_status(refusal: &Refusal) -> u16 {
         | Refusal::HiddenCharacters { .. }
         | Refusal::InvalidValue { .. }
         | Refusal::TooMany { .. }
+        | Refusal::ListName(_)
         | Refusal::InvalidSettings(_)
         | Refusal::TooBig { .. } => 422,
     }

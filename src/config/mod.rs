@@ -139,6 +139,10 @@ pub enum CreateList {
     /// Any logged-in user may ask: the list is created pending, and listmasters are told.
     #[serde(rename = "public_listmaster")]
     PublicListmaster,
+    /// Any logged-in user creates a list, open at once, as its privileged owner (Sympa's
+    /// `create_list` scenario that answers `do_it` to everyone authenticated).
+    #[serde(rename = "public")]
+    Public,
 }
 
 /// Which database holds the site.

@@ -7,6 +7,7 @@ pub mod bounce;
 pub mod calendar;
 pub mod digest;
 pub mod list;
+pub mod list_names;
 pub mod member;
 pub mod names;
 pub mod params;
@@ -26,6 +27,7 @@ pub use authz::{decide, ActionKind, Decision, Reason};
 pub use bounce::{BounceScore, BounceSettings};
 pub use digest::DigestSettings;
 pub use list::{List, ListId, ListSummary, Visibility};
+pub use list_names::{check_new_list_name, NameProblem};
 pub use member::{Admin, AdminRole, Member, MemberVisibility, ReceptionMode};
 pub use names::{Email, ListName, NameError};
 pub use policy::{

@@ -252,3 +252,43 @@ pub fn list_requested(
         json!({ "requester": requester, "description": list.description }),
     )
 }
+
+/// `list_installed`: tells the owner who asked for `list` that a listmaster (`by`, empty
+/// for the shell) opened it (Sympa's `list_created` notice to the requester).
+pub fn list_installed(
+    composer: &Composer<'_>,
+    to: &Email,
+    list: &List,
+    by: &str,
+) -> Result<NewMail, Error> {
+    composer.compose(
+        "list_installed",
+        to,
+        Some(&ListContext {
+            list,
+            oneclick_url: None,
+        }),
+        json!({ "by": by }),
+    )
+}
+
+/// `list_rejected`: tells the owner who asked for `list` that it was removed before it was
+/// opened, by `by` (a listmaster, or the owner withdrawing it; empty for the shell), with
+/// the reason they gave, if any (Sympa's `list_rejected` notice).
+pub fn list_rejected(
+    composer: &Composer<'_>,
+    to: &Email,
+    list: &List,
+    by: &str,
+    reason: &str,
+) -> Result<NewMail, Error> {
+    composer.compose(
+        "list_rejected",
+        to,
+        Some(&ListContext {
+            list,
+            oneclick_url: None,
+        }),
+        json!({ "by": by, "reason": reason }),
+    )
+}

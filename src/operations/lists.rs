@@ -3,15 +3,16 @@
 use serde_json::json;
 
 use super::limits::LIST_REQUEST_PER_ADDRESS;
-use super::{check_length, parse_email, Env, Error, Existing, Field, Refusal, Requester};
+use super::{check_length, parse_email, Env, Error, Existing, Field, Refusal, Requester, Tx};
 use serde::Serialize;
 
 use crate::config::CreateList;
 use crate::domain::authz::can_see;
 use crate::domain::text::{hidden_char, unfit_for_one_line};
 use crate::domain::{
-    decide, ActionKind, Admin, AdminRole, ArchivedState, Decision, Email, IndexText, List,
-    ListName, ListPolicy, ListStatus, ListSummary, ListTemplate, MailSettings, Reason, Visibility,
+    check_new_list_name, decide, ActionKind, Admin, AdminRole, ArchivedState, Decision, Email,
+    IndexText, List, ListName, ListPolicy, ListStatus, ListSummary, ListTemplate, MailSettings,
+    Reason, Visibility,
 };
 use crate::mail::notices;
 use crate::store::NewList;
@@ -91,14 +92,36 @@ fn check_new_list(list: &NewList) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// What a list created by `requester` would be: `Open` for a listmaster or where anyone
+/// creates lists (`create_list = public`), `Pending` where a listmaster approves them
+/// (`public_listmaster`); refused where only listmasters create lists, and for anonymous
+/// requesters ([`Reason::LoginRequired`]). For the creation form, which says which.
+pub fn creation_status(env: &Env<'_>, requester: &Requester) -> Result<ListStatus, Error> {
+    if requester.listmaster {
+        return Ok(ListStatus::Open);
+    }
+    if requester.email.is_none() {
+        return Err(Refusal::Denied(Reason::LoginRequired).into());
+    }
+    match env.config.create_list {
+        CreateList::Listmaster => Err(Refusal::Denied(Reason::NotPermitted).into()),
+        CreateList::PublicListmaster => Ok(ListStatus::Pending),
+        CreateList::Public => Ok(ListStatus::Open),
+    }
+}
+
 /// Creates a list with its policies (or its template's) and owner in one transaction.
 ///
 /// A listmaster creates it open. Any other logged-in requester may ask for one when the
 /// site's `create_list` is `public_listmaster` (Sympa's default): the list is created
 /// `pending`, the requester its privileged owner, and each configured listmaster gets the
 /// `list_requested` mail, at most [`LIST_REQUEST_PER_ADDRESS`] a day per requester; with
+/// `create_list = public` it is created open at once (the same daily limit applies); with
 /// `create_list = listmaster` they are refused ([`Reason::NotPermitted`]). Anonymous
-/// requesters are asked to log in.
+/// requesters are asked to log in. The name must be one a new list may have
+/// ([`crate::domain::check_new_list_name`]: no reserved suffix, no site address;
+/// [`Refusal::ListName`]) and no list's, whatever its status ([`Refusal::AlreadyExists`]);
+/// a former name of a renamed list is taken over (its links then lead here).
 pub fn create(
     env: &mut Env<'_>,
     requester: &Requester,
@@ -111,15 +134,18 @@ pub fn create(
     let (owner, status) = if requester.listmaster {
         (typed_owner.or(requester.email.clone()), ListStatus::Open)
     } else {
-        if env.config.create_list == CreateList::Listmaster {
-            return Err(Refusal::Denied(Reason::NotPermitted).into());
-        }
+        let status = match env.config.create_list {
+            CreateList::Listmaster => return Err(Refusal::Denied(Reason::NotPermitted).into()),
+            CreateList::PublicListmaster => ListStatus::Pending,
+            CreateList::Public => ListStatus::Open,
+        };
         let own = requester.email.clone();
         if typed_owner.is_some() && typed_owner != own {
             return Err(Refusal::Denied(Reason::NotPermitted).into());
         }
-        (own, ListStatus::Pending)
+        (own, status)
     };
+    check_new_name(env, settings.list.name.as_str())?;
     check_new_list(&settings.list)?;
     let mut new_list = settings.list.clone();
     let policy = match settings.template {
@@ -132,7 +158,7 @@ pub fn create(
             ..settings.policy
         },
     };
-    if status == ListStatus::Pending {
+    if !requester.listmaster {
         if let Some(own) = &requester.email {
             env.rate_limit(&LIST_REQUEST_PER_ADDRESS, own.as_str())?;
         }
@@ -150,6 +176,7 @@ pub fn create(
             }
             other => other?,
         };
+        tx.db.forget_old_name(&domain, &new_list.name)?;
         tx.db.set_list_policy(id, &policy)?;
         if status != ListStatus::Open {
             tx.db.set_list_status(id, status)?;
@@ -185,6 +212,16 @@ pub fn create(
         Ok(id)
     })?;
     Ok(env.db().list_by_id(id)?.expect("just created"))
+}
+
+/// Checks `name` for a new or renamed list: [`crate::domain::check_new_list_name`] with the
+/// site's `email`, then that no list of the domain has it, whatever its status.
+pub(crate) fn check_new_name(env: &Env<'_>, name: &str) -> Result<ListName, Error> {
+    let name = check_new_list_name(name, &env.config.email).map_err(Refusal::ListName)?;
+    if env.db().list_by_name(&env.config.domain, &name)?.is_some() {
+        return Err(Refusal::AlreadyExists(Existing::List(name)).into());
+    }
+    Ok(name)
 }
 
 /// A list of any status (open, closed, pending) called `name`, or [`Reason::NotVisible`]
@@ -265,9 +302,22 @@ pub fn open_list(env: &Env<'_>, name: &str) -> Result<List, Error> {
 
 /// Closes a list as Sympa's `closeList` does: an open list becomes closed (it keeps its
 /// members and history but answers nothing); a pending one (asked for, never opened) is
-/// purged with everything attached to it. Privileged owners and listmasters only.
+/// purged with everything attached to it, and its owners are told by mail
+/// (`list_rejected`). Privileged owners and listmasters only.
 pub fn close(env: &mut Env<'_>, requester: &Requester, list: &List) -> Result<(), Error> {
+    close_with_reason(env, requester, list, "")
+}
+
+/// [`close`], with the reason a listmaster gives for rejecting a pending list (put in the
+/// mail to its owners; ignored for an open list).
+pub fn close_with_reason(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    list: &List,
+    reason: &str,
+) -> Result<(), Error> {
     env.authorize(requester, list, ActionKind::ManageList)?;
+    check_length(Field::Note, reason, MAX_REASON)?;
     // Read again: the status may have changed since the caller read the list.
     let Some(current) = env.db().list_by_id(list.id)? else {
         return Err(Refusal::Denied(Reason::NotVisible).into());
@@ -279,32 +329,47 @@ pub fn close(env: &mut Env<'_>, requester: &Requester, list: &List) -> Result<()
         });
     }
     env.transaction(requester, |tx| {
-        // The audit row first: it keeps its text once the list is gone (its list id is then
-        // cleared by the database).
-        tx.audit(
-            "purge_list",
-            Some(list),
-            None,
-            json!({ "list": list.address(), "subject": list.subject }),
-        )?;
-        // The search index's entries are removed with their messages' states.
-        let mut after = 0;
-        loop {
-            let batch = tx.db.archive_visible_after(list.id, after, i64::MIN, 500)?;
-            let Some(last) = batch.last() else { break };
-            after = last.id;
-            for message in &batch {
-                let index = match tx.db.archived_raw(message.id)? {
-                    Some(raw) => crate::archive::parse(&raw).index,
-                    None => IndexText::default(),
-                };
-                tx.db
-                    .set_archived_state(message.id, ArchivedState::Deleted, &index)?;
+        let by = tx.requester.email.as_ref().map_or("", |e| e.as_str());
+        for owner in tx.db.admins(list.id)? {
+            if owner.role == AdminRole::Owner {
+                let mail = notices::list_rejected(&tx.composer, &owner.email, &current, by, reason);
+                tx.queue(mail)?;
             }
         }
-        tx.db.purge_list(list.id)?;
-        Ok(())
+        purge_in(tx, list)
     })
+}
+
+/// The longest reason a listmaster gives for rejecting a pending list, in characters.
+pub const MAX_REASON: usize = 2_000;
+
+/// Deletes `list` and everything attached to it in `tx`, with its `purge_list` audit row
+/// (written first: it keeps its text once the list is gone, its list id then cleared by the
+/// database) and its archive's search entries.
+pub(crate) fn purge_in(tx: &mut Tx<'_, '_>, list: &List) -> Result<(), Error> {
+    tx.audit(
+        "purge_list",
+        Some(list),
+        None,
+        json!({ "list": list.address(), "subject": list.subject }),
+    )?;
+    // The search index's entries are removed with their messages' states.
+    let mut after = 0;
+    loop {
+        let batch = tx.db.archive_visible_after(list.id, after, i64::MIN, 500)?;
+        let Some(last) = batch.last() else { break };
+        after = last.id;
+        for message in &batch {
+            let index = match tx.db.archived_raw(message.id)? {
+                Some(raw) => crate::archive::parse(&raw).index,
+                None => IndexText::default(),
+            };
+            tx.db
+                .set_archived_state(message.id, ArchivedState::Deleted, &index)?;
+        }
+    }
+    tx.db.purge_list(list.id)?;
+    Ok(())
 }
 
 /// The lists of the domain waiting for a listmaster (asked for by users, `pending`), by
@@ -316,8 +381,9 @@ pub fn pending(env: &Env<'_>, requester: &Requester) -> Result<Vec<List>, Error>
     Ok(lists)
 }
 
-/// Opens a pending list (Sympa's `install_pending_list`), with an audit row; listmasters
-/// only. A list that is not pending is left as it is.
+/// Opens a pending list (Sympa's `install_pending_list`), with an audit row, and tells its
+/// owners by mail (`list_installed`); listmasters only. A list that is not pending is left
+/// as it is.
 pub fn install_pending(env: &mut Env<'_>, requester: &Requester, list: &List) -> Result<(), Error> {
     listmaster_only(requester)?;
     env.transaction(requester, |tx| {
@@ -328,6 +394,13 @@ pub fn install_pending(env: &mut Env<'_>, requester: &Requester, list: &List) ->
             return Ok(());
         }
         tx.db.set_list_status(list.id, ListStatus::Open)?;
+        let by = tx.requester.email.as_ref().map_or("", |e| e.as_str());
+        for owner in tx.db.admins(list.id)? {
+            if owner.role == AdminRole::Owner {
+                let mail = notices::list_installed(&tx.composer, &owner.email, &current, by);
+                tx.queue(mail)?;
+            }
+        }
         tx.audit("install_pending_list", Some(list), None, json!({}))
     })
 }
@@ -346,6 +419,19 @@ fn listmaster_only(requester: &Requester) -> Result<(), Refusal> {
 /// everyone; for a logged-in requester also the intranet ones and the concealed ones where
 /// they are a member, moderator or owner; every list for a listmaster (`home`, `lists`).
 pub fn visible(env: &Env<'_>, requester: &Requester) -> Result<Vec<ListSummary>, Error> {
+    Ok(visible_lists(env, requester)?
+        .into_iter()
+        .map(|list| ListSummary {
+            name: list.name,
+            subject: list.subject,
+            topics: list.topics,
+            visibility: list.policy.visibility,
+        })
+        .collect())
+}
+
+/// The lists of [`visible`], whole.
+fn visible_lists(env: &Env<'_>, requester: &Requester) -> Result<Vec<List>, Error> {
     let email = requester.email.as_ref();
     env.snapshot(|db| {
         let mut visible = Vec::new();
@@ -356,16 +442,45 @@ pub fn visible(env: &Env<'_>, requester: &Requester) -> Result<Vec<ListSummary>,
                 || (email.is_some()
                     && can_see(&db.roles(list.id, email, false)?, list.policy.visibility));
             if shown {
-                visible.push(ListSummary {
-                    name: list.name,
-                    subject: list.subject,
-                    topics: list.topics,
-                    visibility: list.policy.visibility,
-                });
+                visible.push(list);
             }
         }
         Ok(visible)
     })
+}
+
+/// The longest `search_list` filter, in characters.
+pub const MAX_LIST_FILTER: usize = 100;
+
+/// `search_list`: the lists of [`visible`] whose name, subject or description holds
+/// `filter` (ignoring case; surrounding spaces are ignored). The same lists are read and
+/// the same work is done whatever the filter finds, so neither the answer nor its time
+/// tells of a list the requester may not see. An empty filter finds nothing; one longer
+/// than [`MAX_LIST_FILTER`] characters is refused.
+pub fn search(
+    env: &Env<'_>,
+    requester: &Requester,
+    filter: &str,
+) -> Result<Vec<ListSummary>, Error> {
+    check_length(Field::Filter, filter, MAX_LIST_FILTER)?;
+    let needle = filter.trim().to_lowercase();
+    if needle.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(visible_lists(env, requester)?
+        .into_iter()
+        .filter(|list| {
+            list.name.as_str().contains(&needle)
+                || list.subject.to_lowercase().contains(&needle)
+                || list.description.to_lowercase().contains(&needle)
+        })
+        .map(|list| ListSummary {
+            name: list.name,
+            subject: list.subject,
+            topics: list.topics,
+            visibility: list.policy.visibility,
+        })
+        .collect())
 }
 
 /// What the requester may do on a list, as its page offers it.

@@ -6,7 +6,7 @@
 //! are never renamed, only added to.
 
 use crate::domain::user::PasswordProblem;
-use crate::domain::{Email, ListName, Reason};
+use crate::domain::{Email, ListName, NameProblem, Reason};
 
 /// What a refusal concerns, whatever the door calls it (the web's form fields, SOAP's
 /// parameters).
@@ -73,6 +73,8 @@ pub enum Field {
     /// A text an owner or listmaster writes (`editfile`: a list's description, welcome
     /// mail, footer, ...).
     Text,
+    /// The name of a new or renamed list.
+    ListName,
 }
 
 /// What already exists when something was to be created.
@@ -142,6 +144,11 @@ pub enum Refusal {
         /// How long until it may be done again, in seconds.
         seconds: u64,
     },
+    /// A name refused for a new or renamed list (its syntax, a reserved suffix, a site
+    /// address); a name another list has is [`Refusal::AlreadyExists`].
+    ListName(NameProblem),
+    /// Only a closed list can be purged.
+    NotClosed,
     /// Too many values at once.
     TooMany {
         /// The field.
@@ -228,6 +235,9 @@ impl Refusal {
             Refusal::InvalidSettings(_) => "invalid_settings",
             Refusal::TooBig { .. } => "too_big",
             Refusal::TooSoon { .. } => "too_soon",
+            Refusal::ListName(NameProblem::Syntax) => "invalid_list_name",
+            Refusal::ListName(_) => "reserved_list_name",
+            Refusal::NotClosed => "list_not_closed",
         }
     }
 
@@ -235,6 +245,9 @@ impl Refusal {
     pub fn field(&self) -> Option<Field> {
         match self {
             Refusal::InvalidAddress => Some(Field::Email),
+            Refusal::ListName(_) | Refusal::AlreadyExists(Existing::List(_)) => {
+                Some(Field::ListName)
+            }
             Refusal::BadCredentials => Some(Field::Password),
             Refusal::Password(_) => Some(Field::NewPassword),
             Refusal::TooLong { field, .. }
@@ -300,6 +313,9 @@ mod tests {
             Refusal::HiddenCharacters {
                 field: Field::Description,
             },
+            Refusal::ListName(NameProblem::Syntax),
+            Refusal::ListName(NameProblem::ReservedSuffix("-owner")),
+            Refusal::AlreadyExists(Existing::List(ListName::parse("x").unwrap())),
         ];
         // Each refusal about a field names it; the others name none.
         let fields: Vec<Option<Field>> = all.iter().map(Refusal::field).collect();
@@ -331,6 +347,9 @@ mod tests {
                 Some(Field::CustomAttribute),
                 Some(Field::Subject),
                 Some(Field::Description),
+                Some(Field::ListName),
+                Some(Field::ListName),
+                Some(Field::ListName),
             ]
         );
         // The first twenty are one of each kind, with distinct codes; the last ones reuse

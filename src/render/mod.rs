@@ -28,6 +28,86 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/web/home.html"),
     ),
     (
+        "web/list_policy.html",
+        include_str!("../../templates/web/list_policy.html"),
+    ),
+    (
+        "web/create_list_request.html",
+        include_str!("../../templates/web/create_list_request.html"),
+    ),
+    (
+        "web/create_list.html",
+        include_str!("../../templates/web/create_list.html"),
+    ),
+    (
+        "web/close_list.html",
+        include_str!("../../templates/web/close_list.html"),
+    ),
+    (
+        "web/open_list.html",
+        include_str!("../../templates/web/open_list.html"),
+    ),
+    (
+        "web/set_pending_list_request.html",
+        include_str!("../../templates/web/set_pending_list_request.html"),
+    ),
+    (
+        "web/copy_list.html",
+        include_str!("../../templates/web/copy_list.html"),
+    ),
+    (
+        "web/rename_list_request.html",
+        include_str!("../../templates/web/rename_list_request.html"),
+    ),
+    (
+        "web/move_list.html",
+        include_str!("../../templates/web/move_list.html"),
+    ),
+    (
+        "web/purge_list.html",
+        include_str!("../../templates/web/purge_list.html"),
+    ),
+    (
+        "web/list_report.html",
+        include_str!("../../templates/web/list_report.html"),
+    ),
+    (
+        "web/get_pending_lists.html",
+        include_str!("../../templates/web/get_pending_lists.html"),
+    ),
+    (
+        "web/get_closed_lists.html",
+        include_str!("../../templates/web/get_closed_lists.html"),
+    ),
+    (
+        "web/get_latest_lists.html",
+        include_str!("../../templates/web/get_latest_lists.html"),
+    ),
+    (
+        "web/get_inactive_lists.html",
+        include_str!("../../templates/web/get_inactive_lists.html"),
+    ),
+    (
+        "web/get_biggest_lists.html",
+        include_str!("../../templates/web/get_biggest_lists.html"),
+    ),
+    (
+        "web/serveradmin.html",
+        include_str!("../../templates/web/serveradmin.html"),
+    ),
+    (
+        "web/search_user.html",
+        include_str!("../../templates/web/search_user.html"),
+    ),
+    (
+        "web/mass_del.html",
+        include_str!("../../templates/web/mass_del.html"),
+    ),
+    (
+        "web/search_list.html",
+        include_str!("../../templates/web/search_list.html"),
+    ),
+    (
         "web/help.html",
         include_str!("../../templates/web/help.html"),
     ),
@@ -325,6 +405,14 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "mail/list_requested.txt",
         include_str!("../../templates/mail/list_requested.txt"),
+    ),
+    (
+        "mail/list_installed.txt",
+        include_str!("../../templates/mail/list_installed.txt"),
+    ),
+    (
+        "mail/list_rejected.txt",
+        include_str!("../../templates/mail/list_rejected.txt"),
     ),
     (
         "mail/bounce_warning.txt",

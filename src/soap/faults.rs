@@ -133,12 +133,13 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
         | Refusal::TooBig { .. }
         | Refusal::Password(_)
         | Refusal::AlreadyExists(_)
+        | Refusal::ListName(_)
         | Refusal::InvalidSettings(_)
         | Refusal::LastOwner
         | Refusal::LastPrivilegedOwner => {
             Fault::client(refusal.code(), Some(&messages::refusal(refusal)))
         }
-        Refusal::InvalidLink | Refusal::TooSoon { .. } => {
+        Refusal::InvalidLink | Refusal::TooSoon { .. } | Refusal::NotClosed => {
             Fault::server(refusal.code(), Some(&messages::refusal(refusal)))
         }
     }

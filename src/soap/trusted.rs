@@ -289,6 +289,44 @@ pub fn call_vars(app: &App, vars: &str) -> Result<Vec<(String, String)>, Fault> 
     Ok(all)
 }
 
+/// The trusted applications file of `config`, as findings of the configuration check
+/// (`wwsympa check` and the listmaster's panel): readable, and a warning for each
+/// application still on Sympa's unsalted MD5 (no password is ever in a finding).
+pub fn findings(config: &crate::config::Config) -> Vec<crate::operations::site_check::Finding> {
+    use crate::operations::site_check::{Finding, Level};
+    let path = &config.trusted_applications;
+    match Apps::load(path) {
+        Err(e) => vec![Finding {
+            level: Level::Error,
+            text: e.to_string(),
+        }],
+        Ok(apps) => {
+            let mut found = Vec::new();
+            let count = apps.iter().count();
+            if count > 0 {
+                found.push(Finding {
+                    level: Level::Ok,
+                    text: format!(
+                        "SOAP trusted applications: ok ({count} in {})",
+                        path.display()
+                    ),
+                });
+            }
+            for app in apps.iter().filter(|app| app.uses_md5()) {
+                found.push(Finding {
+                    level: Level::Warning,
+                    text: format!(
+                        "the SOAP trusted application {:?} still has an md5password (unsalted MD5, Sympa's); make a password_hash with `wwsympa soap hash-password` (the password on standard input) and put that line in place of its md5password in {}",
+                        app.name,
+                        path.display()
+                    ),
+                });
+            }
+            found
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

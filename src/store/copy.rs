@@ -106,6 +106,16 @@ pub(super) const TABLES: &[Table] = &[
         by_id: true,
     },
     Table {
+        name: "list_renames",
+        columns: &[
+            ("domain_id", Int),
+            ("old_name", Text),
+            ("list_id", Int),
+            ("renamed_at", Int),
+        ],
+        by_id: false,
+    },
+    Table {
         name: "users",
         columns: &[
             ("id", Int),

@@ -10,10 +10,10 @@ use super::{
     AdminEntry, ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedSummary, AuditEntry,
     AuditLine, AuditQuery, AuditRecord, BounceDue, BounceRecord, BouncingMember, ClaimedMail,
     ClaimedRcpt, Db, DbInner, DeliveryCounts, DeliveryRcpt, DeliveryRecord, DigestState, DueDigest,
-    Error, HeldHistory, HeldRecord, KeyedHeld, MemberQuery, MessageKey, NewArchived, NewBounce,
-    NewHeld, NewList, NewMail, NewMember, NewPending, NewUser, OutboxCounts, PendingRecord,
-    RcptOutcome, SessionRecord, StoredMessage, TextRecord, ThreadNode, ThreadSummary, TicketRecord,
-    UserRecord,
+    Error, HeldHistory, HeldRecord, KeyedHeld, ListActivity, MemberQuery, MessageKey, NewArchived,
+    NewBounce, NewHeld, NewList, NewMail, NewMember, NewPending, NewUser, OutboxCounts,
+    PendingRecord, RcptOutcome, SessionRecord, StoredMessage, TextRecord, ThreadNode,
+    ThreadSummary, TicketRecord, UserRecord,
 };
 use crate::domain::{
     Admin, AdminRole, ArchivedState, BounceScore, BounceSettings, DeliveryMode, DigestSettings,
@@ -67,6 +67,19 @@ queries! {
     fn open_lists(&self, domain: &str) -> Result<Vec<List>, Error>;
     /// One list of `domain`, whatever its status.
     fn list_by_name(&self, domain: &str, name: &ListName) -> Result<Option<List>, Error>;
+    /// Renames a list, keeping its old name for links ([`Db::renamed_list`]); a name another
+    /// list has is [`Error::AlreadyExists`]. Its members, owners, archives and held posts
+    /// follow it (they name it by id).
+    fn rename_list(&self, list: ListId, new_name: &ListName) -> Result<(), Error>;
+    /// The list that was called `name` in `domain` before a rename, if any.
+    fn renamed_list(&self, domain: &str, name: &ListName) -> Result<Option<ListId>, Error>;
+    /// Forgets that a list was once called `name` in `domain` (a new list takes the name).
+    fn forget_old_name(&self, domain: &str, name: &ListName) -> Result<(), Error>;
+    /// Removes `email` from a list's owners or moderators (`role`); returns true if and only
+    /// if it was one.
+    fn remove_admin_role(&self, list: ListId, email: &Email, role: AdminRole) -> Result<bool, Error>;
+    /// When each list of `domain` (whatever its status) was made and last received a post.
+    fn list_activity(&self, domain: &str) -> Result<Vec<ListActivity>, Error>;
 
     // The mail door.
 

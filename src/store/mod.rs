@@ -90,10 +90,10 @@ pub use records::{
     AdminEntry, ApiTokenRecord, ArchiveScope, ArchiveSearch, Archived, ArchivedRef,
     ArchivedSummary, AuditEntry, AuditLine, AuditQuery, AuditRecord, BounceDue, BounceRecord,
     BouncingMember, ClaimedMail, ClaimedRcpt, DeliveryCounts, DeliveryRcpt, DeliveryRecord,
-    DigestState, DueDigest, HeldDecision, HeldHistory, HeldRecord, KeyedHeld, MemberQuery,
-    MemberSort, MessageKey, NewArchived, NewBounce, NewHeld, NewList, NewMail, NewMember,
-    NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome, RcptState, SessionRecord,
-    StoredMessage, TextRecord, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
+    DigestState, DueDigest, HeldDecision, HeldHistory, HeldRecord, KeyedHeld, ListActivity,
+    MemberQuery, MemberSort, MessageKey, NewArchived, NewBounce, NewHeld, NewList, NewMail,
+    NewMember, NewPending, NewUser, OutboxCounts, PendingRecord, RcptOutcome, RcptState,
+    SessionRecord, StoredMessage, TextRecord, ThreadNode, ThreadSummary, TicketRecord, UserRecord,
     BOUNCE_KEPT_BYTES,
 };
 pub use target::Target;

@@ -854,3 +854,15 @@ pub struct DueDigest {
     /// The moderator.
     pub email: String,
 }
+
+/// When a list was made and when it last received a post (`Db::list_activity`): what the
+/// listmaster's reports of the newest and the inactive lists sort on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListActivity {
+    /// The list.
+    pub list: ListId,
+    /// When it was created, in seconds since the epoch.
+    pub created_at: i64,
+    /// When its archive last received a message (whatever its state now), if ever.
+    pub last_post_at: Option<i64>,
+}

@@ -16,7 +16,8 @@
 
 use super::action::{Access, Action};
 use super::handlers::{
-    account, admin, archive, bounces, home, members, moderation, soap, subscription, tokens, tools,
+    account, admin, archive, bounces, home, listadmin, members, moderation, soap, subscription,
+    tokens, tools,
 };
 use crate::domain::ActionKind;
 
@@ -79,6 +80,21 @@ pub static ACTIONS: &[Action] = &[
         .args(&["email", "passwd"])
         .access(Access::User)
         .form(),
+    // Lifecycle pages name lists of any status (a pending list is rejected by closing it):
+    // site rows whose handler loads the list; the operation decides (a 404 for a list the
+    // visitor may not see).
+    Action::site("close_list", listadmin::close_list)
+        .args(&["list"])
+        .access(Access::User)
+        .form(),
+    Action::list("copy_list", listadmin::copy_list)
+        .args(&["list", "new_listname", "new_robot"])
+        .access(Access::Policy(ActionKind::ManageList))
+        .form(),
+    Action::site("create_list", listadmin::create_list)
+        .access(Access::User)
+        .form(),
+    Action::site("create_list_request", listadmin::create_list_request).access(Access::User),
     Action::list("decl_add", members::decl_add)
         .args(&["list"])
         .access(Access::Policy(ActionKind::ManageRequests))
@@ -128,6 +144,12 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list", "format"])
         .access(Access::Policy(ActionKind::ManageMembers)),
     Action::site("firstpasswd", account::firstpasswd).args(RETURN_ARGS),
+    // The listmaster's reports (Sympa's): the operation refuses everyone else.
+    Action::site("get_biggest_lists", listadmin::get_biggest_lists).access(Access::User),
+    Action::site("get_closed_lists", listadmin::get_closed_lists).access(Access::User),
+    Action::site("get_inactive_lists", listadmin::get_inactive_lists).access(Access::User),
+    Action::site("get_latest_lists", listadmin::get_latest_lists).access(Access::User),
+    Action::site("get_pending_lists", listadmin::get_pending_lists).access(Access::User),
     // Where the List-Help header of our mail points: the index, or one topic by Sympa's
     // names (`help/admin-moderate.html`, `help/user`).
     Action::site("help", home::help)
@@ -158,10 +180,18 @@ pub static ACTIONS: &[Action] = &[
     Action::site("logout", account::logout)
         .args(RETURN_ARGS)
         .form(),
+    Action::site("mass_del", listadmin::mass_del)
+        .args(&["email"])
+        .access(Access::User)
+        .form(),
     Action::list("modindex", moderation::modindex)
         .args(&["list"])
         .access(Access::Policy(ActionKind::Moderate))
         .bulk()
+        .form(),
+    Action::list("move_list", listadmin::move_list)
+        .args(&["list", "new_listname", "new_robot"])
+        .access(Access::Policy(ActionKind::ManageList))
         .form(),
     // The permalink of an archived message (Sympa's `Archived-At`).
     Action::list("msg", archive::msg)
@@ -174,9 +204,18 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list", "id"])
         .form()
         .csrf_exempt("RFC 8058: the mail client POSTs List-Unsubscribe=One-Click without a session; the id signed with the site secret authenticates the request"),
+    Action::site("open_list", listadmin::open_list)
+        .args(&["list"])
+        .access(Access::User)
+        .form(),
     Action::site("pref", account::pref)
         .args(RETURN_ARGS)
         .access(Access::User)
+        .form(),
+    Action::site("purge_list", listadmin::purge_list)
+        .args(&["list"])
+        .access(Access::User)
+        .bulk()
         .form(),
     Action::site("reject", moderation::reject)
         .args(&["list", "key"])
@@ -190,6 +229,9 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list", "month", "seq"])
         .access(Access::Policy(ActionKind::ManageArchive))
         .post(),
+    Action::list("rename_list_request", listadmin::rename_list_request)
+        .args(&["list"])
+        .access(Access::Policy(ActionKind::ManageList)),
     Action::site("renewpasswd", account::renewpasswd).args(RETURN_ARGS),
     Action::site("requestpasswd", account::requestpasswd)
         .args(&["email"])
@@ -219,11 +261,21 @@ pub static ACTIONS: &[Action] = &[
         .args(&["list", "filter"])
         .access(Access::Policy(ActionKind::Review)),
     Action::site("search_archives", archive::search_archives),
+    Action::site("search_list", listadmin::search_list).args(&["filter_list"]),
+    Action::site("search_user", listadmin::search_user)
+        .args(&["email"])
+        .access(Access::User),
+    Action::site("serveradmin", listadmin::serveradmin)
+        .args(&["subaction"])
+        .access(Access::User),
     // Members change their own options, owners anyone's: the operation decides which.
     Action::list("set", subscription::set)
         .args(&["list", "email", "reception", "gecos"])
         .access(Access::User)
         .form(),
+    Action::site("set_pending_list_request", listadmin::set_pending_list_request)
+        .args(&["list"])
+        .access(Access::User),
     Action::site("setpasswd", account::setpasswd)
         .access(Access::User)
         .post(),
@@ -280,8 +332,11 @@ pub static ALIASES: &[(&str, &str)] = &[
     ("dump", "export_member"),
     ("ignoresig", "decl_del"),
     ("ignoresub", "decl_add"),
+    ("install_pending_list", "open_list"),
     ("lists_categories", "lists"),
     ("loginrequest", "login"),
+    ("rename_list", "move_list"),
+    ("restore_list", "open_list"),
     ("sigrequest", "signoff"),
     ("subrequest", "subscribe"),
     ("which", "my"),

@@ -31,6 +31,9 @@ pub enum Error {
     /// The visitor must log in first: a 303 to this login URL, which comes back here after.
     #[error("login required")]
     LoginRequired(String),
+    /// The list was renamed: a 301 to this URL, the same page under its new name.
+    #[error("moved")]
+    Moved(String),
     /// The database failed: 500, logged.
     #[error(transparent)]
     Store(#[from] store::Error),
@@ -52,6 +55,7 @@ impl Error {
             Error::Forbidden(_) => 403,
             Error::MethodNotAllowed { .. } => 405,
             Error::LoginRequired(_) => 303,
+            Error::Moved(_) => 301,
             Error::Operation(operations::Error::Refused(refusal)) => refusal_status(refusal),
             Error::Store(e) | Error::Operation(operations::Error::Store(e)) if unavailable(e) => {
                 503
@@ -69,6 +73,7 @@ impl Error {
             | Error::Forbidden(m) => m.clone(),
             Error::MethodNotAllowed { message, .. } => message.clone(),
             Error::LoginRequired(_) => messages::reason(Reason::LoginRequired).into(),
+            Error::Moved(_) => "Moved.".into(),
             Error::Operation(operations::Error::Refused(refusal)) => messages::refusal(refusal),
             Error::Store(e) | Error::Operation(operations::Error::Store(e)) if unavailable(e) => {
                 messages::web(&WebText::DatabaseUnavailable)

@@ -95,19 +95,19 @@ pub(super) fn prepare(
         let email = ctx.user.as_ref().map(|u| &u.email);
         let domain = &ctx.config.domain;
         // The list and the requester's roles in it, read on one snapshot.
-        let (list, roles) = ctx
-            .store
-            .snapshot(|db| {
-                let Some(list) = db
-                    .list_by_name(domain, &name)?
-                    .filter(|list| list.status == ListStatus::Open)
-                else {
-                    return Ok(None);
-                };
-                let roles = db.roles(list.id, email, requester_listmaster)?;
-                Ok::<_, Error>(Some((list, roles)))
-            })?
-            .ok_or_else(not_found)?;
+        let found = ctx.store.snapshot(|db| {
+            let Some(list) = db
+                .list_by_name(domain, &name)?
+                .filter(|list| list.status == ListStatus::Open)
+            else {
+                return Ok(None);
+            };
+            let roles = db.roles(list.id, email, requester_listmaster)?;
+            Ok::<_, Error>(Some((list, roles)))
+        })?;
+        let Some((list, roles)) = found else {
+            return Err(moved_or_not_found(ctx, action, &name)?);
+        };
         ctx.roles = roles;
         if !domain::authz::can_see(&ctx.roles, list.policy.visibility) {
             return Err(not_found());
@@ -155,6 +155,45 @@ pub(super) fn prepare(
     Err(Error::Forbidden(
         messages::reason(Reason::NotPermitted).into(),
     ))
+}
+
+/// For a list row naming no list: when a list was renamed from that name (`move_list`), a
+/// GET or HEAD is sent on, permanently, to the same action on its new name with the same
+/// path arguments (the query string is not kept) — but only if the visitor may see the
+/// list, so that an old name tells nothing of a concealed list; anything else is the 404 of
+/// an unknown list.
+fn moved_or_not_found(ctx: &Ctx<'_>, action: &Action, name: &ListName) -> Result<Error, Error> {
+    let not_found = Error::NotFound("No such list.".into());
+    if !matches!(ctx.request.method, Method::Get | Method::Head) {
+        return Ok(not_found);
+    }
+    let email = ctx.user.as_ref().map(|u| &u.email);
+    let listmaster = ctx.user.as_ref().is_some_and(|u| u.listmaster);
+    let domain = &ctx.config.domain;
+    let renamed = ctx.store.snapshot(|db| {
+        let Some(id) = db.renamed_list(domain, name)? else {
+            return Ok::<_, Error>(None);
+        };
+        let Some(list) = db
+            .list_by_id(id)?
+            .filter(|list| list.status == ListStatus::Open)
+        else {
+            return Ok(None);
+        };
+        let roles = db.roles(list.id, email, listmaster)?;
+        Ok(domain::authz::can_see(&roles, list.policy.visibility).then_some(list.name))
+    })?;
+    let Some(new_name) = renamed else {
+        return Ok(not_found);
+    };
+    let mut args = vec![new_name.as_str()];
+    for arg in &action.args[1..] {
+        match ctx.param(arg) {
+            Some(value) => args.push(value),
+            None => break,
+        }
+    }
+    Ok(Error::Moved(ctx.url(action.name, &args)))
 }
 
 /// Loads the session named by the cookie, its user and its kept notices; refreshes it now

@@ -339,6 +339,11 @@ impl App {
             }
             Ok(Outcome::Response(response)) => response,
             Err(Error::LoginRequired(url)) => Response::redirect(&url),
+            Err(Error::Moved(url)) => {
+                let mut response = Response::redirect(&url);
+                response.status = 301;
+                response
+            }
             Err(Error::Operation(crate::operations::Error::Refused(Refusal::Denied(
                 Reason::LoginRequired,
             )))) => Response::redirect(&login_url(&state.base, action.name, None)),

@@ -236,6 +236,35 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("modindex",      "shut", "L F F P F F P"),
     ("viewmod",       "pub",  "L F F P F F P"),
     ("viewmod",       "hid",  "N N F P F F P"),
+    // Creating a list: any logged-in user (by default a listmaster approves it).
+    ("create_list_request", "-", "L P P P P P P"),
+    ("create_list",   "-",    "L P P P P P P"),
+    // A list's lifecycle: privileged owners and listmasters close, copy and rename; only
+    // listmasters open, review pending lists and purge. `set_pending_list_request` on a
+    // list that is not pending is a 404 even for them.
+    ("close_list",    "pub",  "L F F F F P P"),
+    ("close_list",    "hid",  "L N F F F P P"),
+    ("copy_list",     "pub",  "L F F F F P P"),
+    ("copy_list",     "hid",  "N N F F F P P"),
+    ("move_list",     "pub",  "L F F F F P P"),
+    ("move_list",     "hid",  "N N F F F P P"),
+    ("rename_list_request", "pub", "L F F F F P P"),
+    ("rename_list_request", "hid", "N N F F F P P"),
+    ("open_list",     "pub",  "L F F F F F P"),
+    ("open_list",     "hid",  "L F F F F F P"),
+    ("purge_list",    "pub",  "L F F F F F P"),
+    ("set_pending_list_request", "pub", "L F F F F F N"),
+    // The listmaster's panel and reports.
+    ("serveradmin",   "-",    "L F F F F F P"),
+    ("get_pending_lists", "-", "L F F F F F P"),
+    ("get_closed_lists", "-", "L F F F F F P"),
+    ("get_latest_lists", "-", "L F F F F F P"),
+    ("get_inactive_lists", "-", "L F F F F F P"),
+    ("get_biggest_lists", "-", "L F F F F F P"),
+    ("search_user",   "-",    "L F F F F F P"),
+    ("mass_del",      "-",    "L F F F F F P"),
+    // Searching lists: anyone (what is found depends on who asks: `listmaster.rs`).
+    ("search_list",   "-",    "P P P P P P P"),
 ];
 
 fn site() -> (TempDir, Site) {

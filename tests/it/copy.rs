@@ -148,7 +148,7 @@ fn a_site_goes_to_postgresql_and_back_row_for_row_and_an_interrupted_copy_resume
     let url = pg.conninfo("127.0.0.1", "copied");
     let report = ok(wwsympa(&source, &["db", "copy", "--to", &url]));
     // One line per table of `store::copy::TABLES`.
-    assert_eq!(report.lines().count(), 29, "{report}");
+    assert_eq!(report.lines().count(), 31, "{report}");
     assert!(report.contains("archive_messages"), "{report}");
     assert!(report.lines().all(|l| l.ends_with(" ok")), "{report}");
     assert!(report.contains("members"), "{report}");

@@ -29,6 +29,7 @@ mod hardening;
 mod hosts;
 mod intake;
 mod lifecycle;
+mod listmaster;
 mod lists;
 mod lmtp;
 mod mail;

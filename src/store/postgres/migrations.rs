@@ -37,6 +37,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("017_languages", include_str!("sql/017_languages.sql")),
     ("014_admin_info", include_str!("sql/014_admin_info.sql")),
     ("015_texts", include_str!("sql/015_texts.sql")),
+    ("016_list_renames", include_str!("sql/016_list_renames.sql")),
 ];
 
 /// Held by the process migrating, so that two processes starting at once apply each

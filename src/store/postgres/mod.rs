@@ -25,6 +25,7 @@ mod bounces;
 mod deliveries;
 mod digests;
 mod intake;
+mod lifecycle;
 mod lists;
 mod mail;
 mod members;

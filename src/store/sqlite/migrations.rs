@@ -48,6 +48,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("017_languages", include_str!("sql/017_languages.sql")),
     ("014_admin_info", include_str!("sql/014_admin_info.sql")),
     ("015_texts", include_str!("sql/015_texts.sql")),
+    ("016_list_renames", include_str!("sql/016_list_renames.sql")),
 ];
 
 /// The table holding the schema version: one row, made by [`migrate`] before any migration.

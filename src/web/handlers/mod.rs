@@ -5,6 +5,7 @@ pub mod admin;
 pub mod archive;
 pub mod bounces;
 pub mod home;
+pub mod listadmin;
 pub mod members;
 pub mod moderation;
 pub mod soap;
@@ -73,6 +74,7 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::Profile => "profile",
         Field::Info => "info",
         Field::Text => "content",
+        Field::ListName => "listname",
     }
 }
 
