@@ -67,7 +67,8 @@
 //!   `locale_dir`), the language of the render in progress, `Accept-Language`, dates and
 //!   numbers. Invariant: no lookup allocates or locks; nothing of HTTP, tera or the store.
 //! - [`messages`]: the one catalogue of sentences: refusals and decisions arrive as codes,
-//!   and the doors that speak to people ask here (where languages will be looked up).
+//!   and the doors that speak to people ask here with the person's [`i18n::Language`]
+//!   (catalogue domain `messages`); SOAP, the JSON API and the shell pass English.
 //!
 //! # Layers
 //!

@@ -1,327 +1,452 @@
-//! The one catalogue of what people are told: every sentence a refusal or a decision becomes, in English for now.
+//! The one catalogue of what people are told: every sentence a refusal or a decision becomes, looked up in the requester's language (catalogue domain `messages`).
 //!
 //! Operations and the domain return codes ([`Refusal`], [`Reason`], [`PasswordProblem`]),
-//! never sentences; the doors that speak to people (the web, the shell) ask here. When
-//! languages come, this is where a `.po` catalogue is looked up, and nothing upstream changes.
+//! never sentences; the doors that speak to people (the web, the shell) ask here with the
+//! language of the person they answer. The SOAP door and the JSON API answer in English, as
+//! Sympa's do: they pass [`english`].
+//!
+//! Adding a sentence: write it here as `lang.gettext("…")`, or `lang.t("… {name} …",
+//! &[("name", &value)])` when it has values (never `format!`: translators move the values),
+//! with the literal right after the parenthesis; then add its French, German and Spanish
+//! translations to `po/{fr,de,es}/messages.po`. The completeness test reads the literals of
+//! this file and fails on one a shipped catalogue misses.
 
 use crate::domain::bounce::points;
 use crate::domain::list_names::RESERVED_SUFFIXES;
 use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS};
 use crate::domain::ListTemplate;
 use crate::domain::{ListName, NameProblem, Reason};
+use crate::i18n::Language;
 use crate::operations::membership::{MAX_CUSTOM_KEY, MAX_CUSTOM_VALUE};
 use crate::operations::moderation::Decision;
 use crate::operations::{Existing, Field, Refusal, SettingProblem};
 
+/// English as the msgids say it, whatever the site's catalogues: for the doors that answer
+/// in English (SOAP faults, the JSON API, the shell).
+pub fn english() -> &'static Language {
+    static ENGLISH: std::sync::OnceLock<crate::i18n::Catalogues> = std::sync::OnceLock::new();
+    ENGLISH
+        .get_or_init(crate::i18n::Catalogues::builtin)
+        .english()
+}
+
 /// What a requester is told when a decision says no.
-pub fn reason(reason: Reason) -> &'static str {
+pub fn reason(reason: Reason, lang: &Language) -> &str {
     match reason {
-        Reason::NotVisible => "No such list.",
-        Reason::LoginRequired => "Please log in first.",
-        Reason::NotPermitted => "You are not allowed to do this on this list.",
-        Reason::NotMember => "Only members of this list may do this.",
-        Reason::Closed => "This list does not allow this.",
+        Reason::NotVisible => lang.gettext("No such list."),
+        Reason::LoginRequired => lang.gettext("Please log in first."),
+        Reason::NotPermitted => lang.gettext("You are not allowed to do this on this list."),
+        Reason::NotMember => lang.gettext("Only members of this list may do this."),
+        Reason::Closed => lang.gettext("This list does not allow this."),
     }
 }
 
 /// What is shown next to a new password that is not acceptable.
-pub fn password(problem: PasswordProblem) -> String {
+pub fn password(problem: PasswordProblem, lang: &Language) -> String {
     match problem {
-        PasswordProblem::TooShort => {
-            format!("Choose a password of at least {MIN_PASSWORD_CHARS} characters.")
-        }
-        PasswordProblem::TooLong => {
-            format!("A password may have at most {MAX_PASSWORD_LEN} bytes.")
-        }
-        PasswordProblem::Mismatch => "The two passwords differ.".into(),
+        PasswordProblem::TooShort => lang.t(
+            "Choose a password of at least {n} characters.",
+            &[("n", &MIN_PASSWORD_CHARS)],
+        ),
+        PasswordProblem::TooLong => lang.t(
+            "A password may have at most {n} bytes.",
+            &[("n", &MAX_PASSWORD_LEN)],
+        ),
+        PasswordProblem::Mismatch => lang.gettext("The two passwords differ.").into(),
     }
 }
 
 /// What is shown next to a list parameter of the settings form that is refused.
-pub fn setting_problem(problem: SettingProblem) -> String {
+pub fn setting_problem(problem: SettingProblem, lang: &Language) -> String {
     match problem {
-        SettingProblem::NotAllowed => {
-            "You may not change this setting: it is left as it was.".into()
+        SettingProblem::NotAllowed => lang
+            .gettext("You may not change this setting: it is left as it was.")
+            .into(),
+        SettingProblem::Required => lang.gettext("Please fill this in.").into(),
+        SettingProblem::TooLong { max } => {
+            lang.t("At most {max} characters, please.", &[("max", &max)])
         }
-        SettingProblem::Required => "Please fill this in.".into(),
-        SettingProblem::TooLong { max } => format!("At most {max} characters, please."),
-        SettingProblem::HiddenCharacters => {
-            "Please use visible characters only: line breaks, control characters and invisible or direction-changing characters are not accepted here.".into()
-        }
-        SettingProblem::NotAChoice => "Please choose one of the values offered.".into(),
-        SettingProblem::OutOfRange { min, max } => {
-            format!("Please give a whole number from {min} to {max}.")
-        }
-        SettingProblem::Points { min, max } => format!(
-            "Please give a number of points from {} to {} (a decimal point is allowed).",
-            points(min),
-            points(max)
+        SettingProblem::HiddenCharacters => lang
+            .gettext("Please use visible characters only: line breaks, control characters and invisible or direction-changing characters are not accepted here.")
+            .into(),
+        SettingProblem::NotAChoice => lang.gettext("Please choose one of the values offered.").into(),
+        SettingProblem::OutOfRange { min, max } => lang.t(
+            "Please give a whole number from {min} to {max}.",
+            &[("min", &min), ("max", &max)],
         ),
-        SettingProblem::TooMany { max } => format!("At most {max} values, please."),
-        SettingProblem::Schedule => "Please give the days and time as DAYS HH:MM, days 0 (Sunday) to 6 separated by commas (1,4 06:00), or none for no digest.".into(),
+        SettingProblem::Points { min, max } => lang.t(
+            "Please give a number of points from {min} to {max} (a decimal point is allowed).",
+            &[("min", &points(min)), ("max", &points(max))],
+        ),
+        SettingProblem::TooMany { max } => {
+            lang.t("At most {max} values, please.", &[("max", &max)])
+        }
+        SettingProblem::Schedule => lang
+            .gettext("Please give the days and time as DAYS HH:MM, days 0 (Sunday) to 6 separated by commas (1,4 06:00), or none for no digest.")
+            .into(),
     }
 }
 
 /// The sentence a refusal becomes.
-pub fn refusal(refusal: &Refusal) -> String {
+pub fn refusal(refusal: &Refusal, lang: &Language) -> String {
     match refusal {
-        Refusal::Denied(why) => reason(*why).to_string(),
-        Refusal::InvalidAddress => "This is not a valid e-mail address.".into(),
-        Refusal::BadCredentials => "Wrong e-mail address or password.".into(),
-        Refusal::TooManyAttempts => {
-            "Too many attempts. Please wait a while before trying again.".into()
-        }
-        Refusal::TryAgainSoon { seconds } => format!(
-            "Many login attempts were made for this address lately, so it is checked at most once every {seconds} seconds. Please wait a few seconds and try again, or log in with a link by mail (“Forgot your password?”)."
+        Refusal::Denied(why) => reason(*why, lang).to_string(),
+        Refusal::InvalidAddress => lang.gettext("This is not a valid e-mail address.").into(),
+        Refusal::BadCredentials => lang.gettext("Wrong e-mail address or password.").into(),
+        Refusal::TooManyAttempts => lang
+            .gettext("Too many attempts. Please wait a while before trying again.")
+            .into(),
+        Refusal::TryAgainSoon { seconds } => lang.t(
+            "Many login attempts were made for this address lately, so it is checked at most once every {seconds} seconds. Please wait a few seconds and try again, or log in with a link by mail (“Forgot your password?”).",
+            &[("seconds", seconds)],
         ),
-        Refusal::Password(problem) => password(*problem),
-        Refusal::InvalidLink => {
-            "This link is not valid: it may have expired or been used already. Ask for a new one.".into()
+        Refusal::Password(problem) => password(*problem, lang),
+        Refusal::InvalidLink => lang
+            .gettext("This link is not valid: it may have expired or been used already. Ask for a new one.")
+            .into(),
+        Refusal::TooLong { max, .. } => {
+            lang.t("At most {max} characters, please.", &[("max", max)])
         }
-        Refusal::TooLong { max, .. } => format!("At most {max} characters, please."),
-        Refusal::HiddenCharacters { .. } => {
-            "Please use visible characters only: line breaks, control characters and invisible or direction-changing characters are not accepted here.".into()
-        }
+        Refusal::HiddenCharacters { .. } => lang
+            .gettext("Please use visible characters only: line breaks, control characters and invisible or direction-changing characters are not accepted here.")
+            .into(),
         Refusal::InvalidValue {
             field: Field::Function,
-        } => "Ask about one of these roles: subscriber, editor or owner.".into(),
+        } => lang
+            .gettext("Ask about one of these roles: subscriber, editor or owner.")
+            .into(),
         Refusal::InvalidValue {
             field: Field::Template,
-        } => format!(
-            "There is no such list template. The templates are: {}.",
-            ListTemplate::ALL
-                .iter()
-                .map(|t| t.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+        } => lang.t(
+            "There is no such list template. The templates are: {templates}.",
+            &[(
+                "templates",
+                &ListTemplate::ALL
+                    .iter()
+                    .map(|t| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )],
         ),
         Refusal::InvalidValue {
             field: Field::CustomAttribute,
-        } => format!(
-            "A custom attribute's name has 1 to {MAX_CUSTOM_KEY} letters, digits, dots, dashes or underscores, and its value at most {MAX_CUSTOM_VALUE} characters."
+        } => lang.t(
+            "A custom attribute's name has 1 to {key} letters, digits, dots, dashes or underscores, and its value at most {value} characters.",
+            &[("key", &MAX_CUSTOM_KEY), ("value", &MAX_CUSTOM_VALUE)],
         ),
-        Refusal::InvalidValue { field: Field::Text } => {
-            "Please remove the control characters (such as NUL or escape) from this text: only tabs and line breaks are accepted. Nothing was saved.".into()
-        }
-        Refusal::InvalidValue { .. } => "Please choose one of the values offered.".into(),
+        Refusal::InvalidValue { field: Field::Text } => lang
+            .gettext("Please remove the control characters (such as NUL or escape) from this text: only tabs and line breaks are accepted. Nothing was saved.")
+            .into(),
+        Refusal::InvalidValue { .. } => lang.gettext("Please choose one of the values offered.").into(),
         Refusal::AlreadyExists(Existing::Account(email)) => {
-            format!("An account for {email} already exists.")
+            lang.t("An account for {email} already exists.", &[("email", email)])
         }
         Refusal::AlreadyExists(Existing::List(name)) => {
-            format!("The list {name} already exists.")
+            lang.t("The list {list} already exists.", &[("list", name)])
         }
-        Refusal::AlreadyExists(Existing::Admin(email)) => {
-            format!("{email} has this role on the list already: nothing was changed.")
-        }
-        Refusal::LastOwner => {
-            "A list keeps at least one owner: add another owner before removing this one.".into()
-        }
-        Refusal::LastPrivilegedOwner => {
-            "A list keeps at least one privileged owner: make another owner privileged first, or ask a listmaster.".into()
-        }
-        Refusal::InvalidSettings(problems) => format!(
-            "Nothing was changed: {} setting{} to correct ({}).",
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" },
-            problems.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
+        Refusal::AlreadyExists(Existing::Admin(email)) => lang.t(
+            "{email} has this role on the list already: nothing was changed.",
+            &[("email", email)],
         ),
-        Refusal::AlreadyMember => {
-            "This address is a member of the list already: nothing was changed.".into()
-        }
-        Refusal::NotAMember => {
-            "This address is not a member of the list: nothing was changed.".into()
-        }
+        Refusal::LastOwner => lang
+            .gettext("A list keeps at least one owner: add another owner before removing this one.")
+            .into(),
+        Refusal::LastPrivilegedOwner => lang
+            .gettext("A list keeps at least one privileged owner: make another owner privileged first, or ask a listmaster.")
+            .into(),
+        Refusal::InvalidSettings(problems) => lang.tn(
+            "Nothing was changed: {n} setting to correct ({names}).",
+            "Nothing was changed: {n} settings to correct ({names}).",
+            problems.len() as u64,
+            &[
+                ("n", &problems.len()),
+                (
+                    "names",
+                    &problems
+                        .iter()
+                        .map(|(name, _)| *name)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+        ),
+        Refusal::AlreadyMember => lang
+            .gettext("This address is a member of the list already: nothing was changed.")
+            .into(),
+        Refusal::NotAMember => lang
+            .gettext("This address is not a member of the list: nothing was changed.")
+            .into(),
         Refusal::TooMany {
             field: Field::CustomAttribute,
             max,
-        } => format!("A member may have at most {max} custom attributes."),
+        } => lang.t(
+            "A member may have at most {max} custom attributes.",
+            &[("max", max)],
+        ),
         Refusal::TooMany {
             field: Field::Topics,
             max,
-        } => format!("A list has at most {max} topics."),
-        Refusal::TooMany { max, .. } => format!("At most {max} at once, please."),
-        Refusal::TooBig { max_bytes, .. } => format!(
-            "This is too large: at most {} KiB ({max_bytes} bytes), please. Nothing was saved.",
-            max_bytes / 1024
+        } => lang.t("A list has at most {max} topics.", &[("max", max)]),
+        Refusal::TooMany { max, .. } => lang.t("At most {max} at once, please.", &[("max", max)]),
+        Refusal::TooBig { max_bytes, .. } => lang.t(
+            "This is too large: at most {kib} KiB ({max} bytes), please. Nothing was saved.",
+            &[("kib", &(max_bytes / 1024)), ("max", max_bytes)],
         ),
-        Refusal::TooSoon { seconds } => format!(
-            "This was done less than {} hours ago. It may be done again in about {}.",
-            crate::operations::remind::REMIND_INTERVAL / 3600,
-            wait(*seconds)
+        Refusal::TooSoon { seconds } => lang.t(
+            "This was done less than {hours} hours ago. It may be done again in about {wait}.",
+            &[
+                ("hours", &(crate::operations::remind::REMIND_INTERVAL / 3600)),
+                ("wait", &wait(*seconds, lang)),
+            ],
         ),
-        Refusal::ListName(problem) => list_name(*problem),
-        Refusal::NotClosed => {
-            "Only a closed list can be purged: close it first (nothing was deleted).".into()
-        }
+        Refusal::ListName(problem) => list_name(*problem, lang),
+        Refusal::NotClosed => lang
+            .gettext("Only a closed list can be purged: close it first (nothing was deleted).")
+            .into(),
     }
 }
 
 /// A wait, in words: minutes under two hours, else hours.
-fn wait(seconds: u64) -> String {
+fn wait(seconds: u64, lang: &Language) -> String {
     let minutes = seconds.div_ceil(60).max(1);
     if minutes < 120 {
-        format!("{minutes} minutes")
+        lang.tn("{n} minute", "{n} minutes", minutes, &[("n", &minutes)])
     } else {
-        format!("{} hours", minutes.div_ceil(60))
+        let hours = minutes.div_ceil(60);
+        lang.tn("{n} hour", "{n} hours", hours, &[("n", &hours)])
     }
 }
 
+/// The web's answer when the database is out of reach.
+pub fn unavailable(lang: &Language) -> &str {
+    lang.gettext("The lists' database cannot be reached just now, so nothing was read or changed. Please try again in a moment.")
+}
+
+/// The web's answer when something failed on the server.
+pub fn server_error(lang: &Language) -> &str {
+    lang.gettext(
+        "The server could not answer this request. The error has been logged; please try again later.",
+    )
+}
+
+/// The web's answer to a POST whose CSRF token is missing or wrong.
+pub fn form_expired(lang: &Language) -> &str {
+    lang.gettext("This form has expired or did not come from this site, so nothing was done. Please reload the page and try again.")
+}
+
+/// The name of the language menu's entry for "no preference" (`pref`).
+pub fn browser_language(lang: &Language) -> &str {
+    lang.gettext("Your browser's language")
+}
+
 /// The label of a list parameter on the settings form (by Sympa's name).
-pub fn param_label(name: &str) -> &'static str {
+pub fn param_label<'l>(name: &str, lang: &'l Language) -> &'l str {
     match name {
-        "subject" => "Subject",
-        "info" => "Description",
-        "topics" => "Topics",
-        "visibility" => "Who sees that the list exists",
-        "lang" => "Language of the list",
-        "send" => "Who may post",
-        "max_size" => "Largest post, in bytes",
-        "max_attachments" => "Most attachments before a post is held",
-        "custom_subject" => "Tag in front of the subject",
-        "personalization" => "How posts go out",
-        "dmarc_protection" => "DMARC protection",
-        "clean_delay_queuemod" => "Days held posts wait for a moderator",
-        "digest" => "Digest days and time",
-        "digest_max_size" => "Most messages in one digest",
-        "subscribe" => "Who may subscribe",
-        "unsubscribe" => "Who may unsubscribe",
-        "review" => "Who sees the members",
-        "archive.web_access" => "Who reads the web archives",
-        "bounce.threshold" => "Bounce score that stops delivery",
-        "bounce.stale_days" => "Days after which a bounce score is forgotten",
-        "bounce.warnings" => "Warnings before removal",
-        "bounce.warning_days" => "Days between warnings",
-        "status" => "Status",
-        _ => "Setting",
+        "subject" => lang.gettext("Subject"),
+        "info" => lang.gettext("Description"),
+        "topics" => lang.gettext("Topics"),
+        "visibility" => lang.gettext("Who sees that the list exists"),
+        "lang" => lang.gettext("Language of the list"),
+        "send" => lang.gettext("Who may post"),
+        "max_size" => lang.gettext("Largest post, in bytes"),
+        "max_attachments" => lang.gettext("Most attachments before a post is held"),
+        "custom_subject" => lang.gettext("Tag in front of the subject"),
+        "personalization" => lang.gettext("How posts go out"),
+        "dmarc_protection" => lang.gettext("DMARC protection"),
+        "clean_delay_queuemod" => lang.gettext("Days held posts wait for a moderator"),
+        "digest" => lang.gettext("Digest days and time"),
+        "digest_max_size" => lang.gettext("Most messages in one digest"),
+        "subscribe" => lang.gettext("Who may subscribe"),
+        "unsubscribe" => lang.gettext("Who may unsubscribe"),
+        "review" => lang.gettext("Who sees the members"),
+        "archive.web_access" => lang.gettext("Who reads the web archives"),
+        "bounce.threshold" => lang.gettext("Bounce score that stops delivery"),
+        "bounce.stale_days" => lang.gettext("Days after which a bounce score is forgotten"),
+        "bounce.warnings" => lang.gettext("Warnings before removal"),
+        "bounce.warning_days" => lang.gettext("Days between warnings"),
+        "status" => lang.gettext("Status"),
+        _ => lang.gettext("Setting"),
     }
 }
 
 /// The hint under a list parameter on the settings form, if it has one.
-pub fn param_hint(name: &str) -> Option<&'static str> {
+pub fn param_hint<'l>(name: &str, lang: &'l Language) -> Option<&'l str> {
     Some(match name {
-        "topics" => "Separated by commas.",
-        "lang" => "The language of its pages for visitors who ask for none we have, and of its mail.",
-        "max_attachments" => "Leave empty for no limit.",
-        "custom_subject" => "Shown between brackets, for example the list's name.",
-        "digest" => "Days 0 (Sunday) to 6 separated by commas, then the time in UTC: 1,4 06:00. Write none for no digest.",
-        "bounce.threshold" => "A hard bounce counts 1 point, a soft one half a point, at most once a day.",
-        "status" => "Closing or opening the list is done from the list's administration page.",
+        "topics" => lang.gettext("Separated by commas."),
+        "lang" => lang.gettext("The language of its pages for visitors who ask for none we have, and of its mail."),
+        "max_attachments" => lang.gettext("Leave empty for no limit."),
+        "custom_subject" => lang.gettext("Shown between brackets, for example the list's name."),
+        "digest" => lang.gettext("Days 0 (Sunday) to 6 separated by commas, then the time in UTC: 1,4 06:00. Write none for no digest."),
+        "bounce.threshold" => lang.gettext("A hard bounce counts 1 point, a soft one half a point, at most once a day."),
+        "status" => lang.gettext("Closing or opening the list is done from the list's administration page."),
         _ => return None,
     })
 }
 
 /// The label of one value of a list parameter with choices.
-pub fn param_option(name: &str, value: &str) -> &'static str {
+pub fn param_option<'l>(name: &str, value: &str, lang: &'l Language) -> &'l str {
     match (name, value) {
-        ("visibility", "noconceal") => "Anyone",
-        ("visibility", "intranet") => "Logged-in users",
-        ("visibility", "conceal") => "Only its members, moderators and owners",
-        ("send", "public") => "Anyone",
-        ("send", "privateoreditorkey") => "Members; others are moderated",
-        ("send", "private") => "Members only; others are refused",
-        ("send", "editorkey") => "Everyone is moderated",
-        ("send", "editorkeyonly") => "Everyone is moderated, moderators too",
-        ("send", "newsletter") => "Moderators and owners only (newsletter)",
-        ("send", "closed") => "Nobody",
-        ("subscribe" | "unsubscribe", "open") => "Anyone, at once",
-        ("subscribe" | "unsubscribe", "open_notify") => "Anyone, at once, owners told",
-        ("subscribe" | "unsubscribe", "auth") => "Anyone, after confirming by mail",
+        ("visibility", "noconceal") => lang.gettext("Anyone"),
+        ("visibility", "intranet") => lang.gettext("Logged-in users"),
+        ("visibility", "conceal") => lang.gettext("Only its members, moderators and owners"),
+        ("send", "public") => lang.gettext("Anyone"),
+        ("send", "privateoreditorkey") => lang.gettext("Members; others are moderated"),
+        ("send", "private") => lang.gettext("Members only; others are refused"),
+        ("send", "editorkey") => lang.gettext("Everyone is moderated"),
+        ("send", "editorkeyonly") => lang.gettext("Everyone is moderated, moderators too"),
+        ("send", "newsletter") => lang.gettext("Moderators and owners only (newsletter)"),
+        ("send", "closed") => lang.gettext("Nobody"),
+        ("subscribe" | "unsubscribe", "open") => lang.gettext("Anyone, at once"),
+        ("subscribe" | "unsubscribe", "open_notify") => {
+            lang.gettext("Anyone, at once, owners told")
+        }
+        ("subscribe" | "unsubscribe", "auth") => lang.gettext("Anyone, after confirming by mail"),
         ("subscribe" | "unsubscribe", "auth_notify") => {
-            "Anyone, after confirming by mail, owners told"
+            lang.gettext("Anyone, after confirming by mail, owners told")
         }
-        ("subscribe", "auth_owner") => "After confirming by mail, then an owner approves",
-        ("subscribe" | "unsubscribe", "owner") => "An owner approves",
-        ("subscribe" | "unsubscribe", "owner_notify") => "An owner approves, owners told",
-        ("subscribe" | "unsubscribe", "closed") => "Nobody; only owners add and remove",
-        ("review" | "archive.web_access", "public") => "Anyone",
-        ("review" | "archive.web_access", "private") => "Members, moderators and owners",
-        ("review" | "archive.web_access", "owner") => "Owners only",
-        ("review" | "archive.web_access", "closed") => "Listmasters only",
+        ("subscribe", "auth_owner") => {
+            lang.gettext("After confirming by mail, then an owner approves")
+        }
+        ("subscribe" | "unsubscribe", "owner") => lang.gettext("An owner approves"),
+        ("subscribe" | "unsubscribe", "owner_notify") => {
+            lang.gettext("An owner approves, owners told")
+        }
+        ("subscribe" | "unsubscribe", "closed") => {
+            lang.gettext("Nobody; only owners add and remove")
+        }
+        ("review" | "archive.web_access", "public") => lang.gettext("Anyone"),
+        ("review" | "archive.web_access", "private") => {
+            lang.gettext("Members, moderators and owners")
+        }
+        ("review" | "archive.web_access", "owner") => lang.gettext("Owners only"),
+        ("review" | "archive.web_access", "closed") => lang.gettext("Listmasters only"),
         ("personalization", "personalized") => {
-            "One copy per member, with their own unsubscribe link and bounce address"
+            lang.gettext("One copy per member, with their own unsubscribe link and bounce address")
         }
-        ("personalization", "bulk") => "One copy for many members",
-        ("dmarc_protection", "auto") => "Rewrite the sender when their domain asks for it",
-        ("dmarc_protection", "always") => "Always rewrite the sender",
-        ("dmarc_protection", "never") => "Never rewrite the sender",
-        ("status", "open") => "Open",
-        ("status", "closed") => "Closed",
-        ("status", "pending") => "Waiting for a listmaster",
-        _ => "Other value",
+        ("personalization", "bulk") => lang.gettext("One copy for many members"),
+        ("dmarc_protection", "auto") => {
+            lang.gettext("Rewrite the sender when their domain asks for it")
+        }
+        ("dmarc_protection", "always") => lang.gettext("Always rewrite the sender"),
+        ("dmarc_protection", "never") => lang.gettext("Never rewrite the sender"),
+        ("status", "open") => lang.gettext("Open"),
+        ("status", "closed") => lang.gettext("Closed"),
+        ("status", "pending") => lang.gettext("Waiting for a listmaster"),
+        _ => lang.gettext("Other value"),
     }
 }
 
 /// The choice of a list's language that means "the site's".
-pub fn site_language() -> &'static str {
-    "The site's language"
+pub fn site_language(lang: &Language) -> &str {
+    lang.gettext("The site's language")
 }
 
 /// The title of a group of list parameters (Sympa's group names).
-pub fn param_group(group: crate::domain::params::Group) -> &'static str {
+pub fn param_group(group: crate::domain::params::Group, lang: &Language) -> &str {
     use crate::domain::params::Group;
     match group {
-        Group::Description => "List definition",
-        Group::Sending => "Sending and reception",
-        Group::Command => "Privileges",
-        Group::Archives => "Archives",
-        Group::Bounces => "Bounce management",
-        Group::Other => "Miscellaneous",
+        Group::Description => lang.gettext("List definition"),
+        Group::Sending => lang.gettext("Sending and reception"),
+        Group::Command => lang.gettext("Privileges"),
+        Group::Archives => lang.gettext("Archives"),
+        Group::Bounces => lang.gettext("Bounce management"),
+        Group::Other => lang.gettext("Miscellaneous"),
     }
 }
 
 /// What is shown next to a list name that cannot be given to a new or renamed list.
-pub fn list_name(problem: NameProblem) -> String {
+pub fn list_name(problem: NameProblem, lang: &Language) -> String {
     match problem {
-        NameProblem::Syntax => "A list name has at most 50 letters, digits, dots, dashes, underscores or plus signs, and starts with a letter or a digit.".into(),
-        NameProblem::ReservedSuffix(suffix) => format!(
-            "A list name may not end with “{suffix}”: the list's own addresses end so ({}).",
-            RESERVED_SUFFIXES.join(", ")
+        NameProblem::Syntax => lang
+            .gettext("A list name has at most 50 letters, digits, dots, dashes, underscores or plus signs, and starts with a letter or a digit.")
+            .into(),
+        NameProblem::ReservedSuffix(suffix) => lang.t(
+            "A list name may not end with “{suffix}”: the list's own addresses end so ({suffixes}).",
+            &[("suffix", &suffix), ("suffixes", &RESERVED_SUFFIXES.join(", "))],
         ),
-        NameProblem::SiteAddress => {
-            "This name is one of the site's own addresses; please choose another.".into()
-        }
+        NameProblem::SiteAddress => lang
+            .gettext("This name is one of the site's own addresses; please choose another.")
+            .into(),
     }
 }
 
 /// The notice after a list was created: open, or waiting for a listmaster.
-pub fn list_created(name: &ListName, pending: bool) -> String {
+pub fn list_created(name: &ListName, pending: bool, lang: &Language) -> String {
     if pending {
-        format!("Your request for the list {name} was sent to the listmasters; you will get a mail when they decide.")
+        lang.t("Your request for the list {list} was sent to the listmasters; you will get a mail when they decide.", &[("list", name)])
     } else {
-        format!("The list {name} is created, and you are its privileged owner.")
+        lang.t(
+            "The list {list} is created, and you are its privileged owner.",
+            &[("list", name)],
+        )
     }
 }
 
 /// The notice after a list was closed, or a pending one rejected (and purged).
-pub fn list_closed(name: &ListName, pending: bool) -> String {
+pub fn list_closed(name: &ListName, pending: bool, lang: &Language) -> String {
     if pending {
-        format!("The pending list {name} was removed, and its owners were told by mail.")
+        lang.t(
+            "The pending list {list} was removed, and its owners were told by mail.",
+            &[("list", name)],
+        )
     } else {
-        format!("The list {name} is closed. A listmaster can open it again.")
+        lang.t(
+            "The list {list} is closed. A listmaster can open it again.",
+            &[("list", name)],
+        )
     }
 }
 
 /// The notice after a listmaster opened a list: reopened, or installed from pending.
-pub fn list_opened(name: &ListName, installed: bool) -> String {
+pub fn list_opened(name: &ListName, installed: bool, lang: &Language) -> String {
     if installed {
-        format!("The list {name} is installed, and its owners were told by mail.")
+        lang.t(
+            "The list {list} is installed, and its owners were told by mail.",
+            &[("list", name)],
+        )
     } else {
-        format!("The list {name} is open again.")
+        lang.t("The list {list} is open again.", &[("list", name)])
     }
 }
 
 /// The notice after a list was copied: the copy is open, or waits for a listmaster.
-pub fn list_copied(name: &ListName, pending: bool) -> String {
+pub fn list_copied(name: &ListName, pending: bool, lang: &Language) -> String {
     if pending {
-        format!("The copy {name} was made and waits for a listmaster's approval. Its members and archives were not copied.")
+        lang.t("The copy {list} was made and waits for a listmaster's approval. Its members and archives were not copied.", &[("list", name)])
     } else {
-        format!("The copy {name} was made, with the configuration and owners; its members and archives were not copied.")
+        lang.t("The copy {list} was made, with the configuration and owners; its members and archives were not copied.", &[("list", name)])
     }
 }
 
 /// The notice after a list was renamed.
-pub fn list_renamed(old: &ListName, new: &ListName) -> String {
-    format!("The list {old} is now called {new}; its members and archives followed it, and links with the old name lead here.")
+pub fn list_renamed(old: &ListName, new: &ListName, lang: &Language) -> String {
+    lang.t("The list {old} is now called {new}; its members and archives followed it, and links with the old name lead here.", &[("old", old), ("new", new)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Catalogues;
+
+    #[test]
+    fn sentences_are_in_the_requesters_language_with_their_values() {
+        let catalogues = Catalogues::builtin();
+        let french = catalogues.get("fr").unwrap();
+        assert_eq!(
+            reason(Reason::NotVisible, french),
+            "Cette liste n'existe pas."
+        );
+        assert_eq!(reason(Reason::NotVisible, english()), "No such list.");
+        let long = Refusal::TooLong {
+            field: Field::Name,
+            max: 150,
+        };
+        assert_eq!(refusal(&long, english()), "At most 150 characters, please.");
+        assert_eq!(
+            refusal(&long, catalogues.get("de").unwrap()),
+            "Höchstens 150 Zeichen, bitte."
+        );
+    }
 }
 
 /// A sentence the web door puts on a page: a notice of what was just done (or why nothing
@@ -329,18 +454,12 @@ pub fn list_renamed(old: &ListName, new: &ListName) -> String {
 /// sentence; its words are here, beside the other sentences people are told.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WebText<'a> {
-    /// The database does not answer.
-    DatabaseUnavailable,
-    /// Any other failure of the server (logged, never shown).
-    ServerError,
     /// A request body larger than the action takes.
     ActionTooLarge { action: &'a str, max: u64 },
     /// A form with more fields than the action takes.
     ActionTooManyFields { action: &'a str, max: usize },
     /// A method the action does not accept (`method` as the request named it).
     MethodNotAccepted { action: &'a str, method: &'a str },
-    /// A POST whose CSRF token is missing or wrong.
-    FormExpired,
     /// A list action whose address names no list.
     ListNotNamed,
     /// A static file that does not exist.
@@ -437,84 +556,119 @@ pub enum WebText<'a> {
     TokenMade,
 }
 
-/// The sentence a [`WebText`] names.
-pub fn web(text: &WebText<'_>) -> String {
+/// The sentence a [`WebText`] names, in `lang`.
+pub fn web(text: &WebText<'_>, lang: &Language) -> String {
     match *text {
-        WebText::DatabaseUnavailable => "The lists' database cannot be reached just now, so nothing was read or changed. Please try again in a moment.".into(),
-        WebText::ServerError => "The server could not answer this request. The error has been logged; please try again later.".into(),
-        WebText::ActionTooLarge { action, max } => format!("The action “{action}” takes at most {max} bytes."),
-        WebText::ActionTooManyFields { action, max } => format!("The action “{action}” takes at most {max} fields."),
-        WebText::MethodNotAccepted { action, method } => format!("The action “{action}” does not accept {method} requests."),
-        WebText::FormExpired => "This form has expired or did not come from this site, so nothing was done. Please reload the page and try again.".into(),
-        WebText::ListNotNamed => "Which list? The address names none.".into(),
-        WebText::NoSuchFile => "No such file.".into(),
-        WebText::OutsideService => "This address is not part of the mailing list service.".into(),
-        WebText::UnknownAction { name } => format!("Unknown action “{name}”."),
-        WebText::LoggedInAlready => "You are logged in already.".into(),
-        WebText::LoggedIn => "You are logged in.".into(),
-        WebText::LoggedOut => "You are logged out.".into(),
-        WebText::LoggedInChoosePassword => "You are logged in. Choose your password.".into(),
-        WebText::PasswordSaved => "Your password is saved. You were logged out everywhere else, and the links mailed before no longer work.".into(),
-        WebText::PreferencesSaved => "Your preferences are saved.".into(),
-        WebText::NoSuchArchivePage => "No such message or page in this archive.".into(),
-        WebText::FeedNotPublic => "This list's archive is not public, so it has no feed.".into(),
-        WebText::NoSuchFeed => "No such feed.".into(),
-        WebText::SearchCannotRun { why } => format!("This search cannot be run: {why}."),
-        WebText::MessageNotNamed => "Which message? The address names none.".into(),
-        WebText::MessageHidden => "The message is hidden: only the list's owners see it.".into(),
-        WebText::MessageShown => "The message is shown again.".into(),
-        WebText::MessageDeleted => "The message is deleted.".into(),
-        WebText::NoSubject => "(no subject)".into(),
-        WebText::NestedTooDeep => "A forwarded message nested too deep is not shown.".into(),
-        WebText::NoScoreToReset => "No bounce score to reset: delivery was not suspended.".into(),
-        WebText::ScoresReset { addresses } => format!("Bounce score reset, delivery resumes: {addresses}."),
-        WebText::NoBounceKept => "No bounce is kept for this address.".into(),
-        WebText::ChooseRequest => "Choose at least one request.".into(),
-        WebText::RequestsAccepted { addresses } => format!("Accepted: {addresses}."),
-        WebText::RequestsDeclined { addresses } => format!("Declined: {addresses}."),
-        WebText::NoWaitingRequest { addresses } => format!("No waiting request (decided already?): {addresses}."),
-        WebText::ModerationNoticesSaved => "Your choice of notices is saved.".into(),
-        WebText::ChooseDecisionMany => "Choose what to do with the messages.".into(),
-        WebText::CheckOneMessage => "Check at least one message first.".into(),
-        WebText::NoSuchHeldMessage => "No such message waits for moderation on this list.".into(),
-        WebText::ChooseDecisionOne => "Choose what to do with the message.".into(),
-        WebText::NoSuchHeldAttachment => "No such attachment of a held message.".into(),
-        WebText::Moderated { n, decision } => match (decision, n == 1) {
-            (Decision::Distribute, true) => format!("{n} message distributed."),
-            (Decision::Distribute, false) => format!("{n} messages distributed."),
-            (Decision::DistributeAndAllow, true) => {
-                format!("{n} message distributed, its sender always allowed from now on.")
-            }
-            (Decision::DistributeAndAllow, false) => {
-                format!("{n} messages distributed, their senders always allowed from now on.")
-            }
-            (Decision::Reject { .. }, true) => format!("{n} message rejected."),
-            (Decision::Reject { .. }, false) => format!("{n} messages rejected."),
-            (Decision::RejectAndBan { .. }, true) => format!("{n} message rejected, its sender banned."),
-            (Decision::RejectAndBan { .. }, false) => format!("{n} messages rejected, their senders banned."),
-            (Decision::Discard, true) => format!("{n} message discarded."),
-            (Decision::Discard, false) => format!("{n} messages discarded."),
-        },
-        WebText::DecidedAlready { id, decision, by: Some(by), at } => {
-            format!("Message {id} was {decision} already by {by}, {at}: nothing changed.")
+        WebText::ActionTooLarge { action, max } => lang.t(
+            "The action “{action}” takes at most {max} bytes.",
+            &[("action", &action), ("max", &max)],
+        ),
+        WebText::ActionTooManyFields { action, max } => lang.t(
+            "The action “{action}” takes at most {max} fields.",
+            &[("action", &action), ("max", &max)],
+        ),
+        WebText::MethodNotAccepted { action, method } => lang.t(
+            "The action “{action}” does not accept {method} requests.",
+            &[("action", &action), ("method", &method)],
+        ),
+        WebText::ListNotNamed => lang.gettext("Which list? The address names none.").into(),
+        WebText::NoSuchFile => lang.gettext("No such file.").into(),
+        WebText::OutsideService => lang
+            .gettext("This address is not part of the mailing list service.")
+            .into(),
+        WebText::UnknownAction { name } => lang.t("Unknown action “{name}”.", &[("name", &name)]),
+        WebText::LoggedInAlready => lang.gettext("You are logged in already.").into(),
+        WebText::LoggedIn => lang.gettext("You are logged in.").into(),
+        WebText::LoggedOut => lang.gettext("You are logged out.").into(),
+        WebText::LoggedInChoosePassword => lang
+            .gettext("You are logged in. Choose your password.")
+            .into(),
+        WebText::PasswordSaved => lang.gettext("Your password is saved. You were logged out everywhere else, and the links mailed before no longer work.").into(),
+        WebText::PreferencesSaved => lang.gettext("Your preferences are saved.").into(),
+        WebText::NoSuchArchivePage => lang.gettext("No such message or page in this archive.").into(),
+        WebText::FeedNotPublic => lang
+            .gettext("This list's archive is not public, so it has no feed.")
+            .into(),
+        WebText::NoSuchFeed => lang.gettext("No such feed.").into(),
+        WebText::SearchCannotRun { why } => {
+            lang.t("This search cannot be run: {why}.", &[("why", &why)])
         }
-        WebText::DecidedAlready { id, decision, by: None, at } => {
-            format!("Message {id} was {decision} already, {at}: nothing changed.")
+        WebText::MessageNotNamed => lang.gettext("Which message? The address names none.").into(),
+        WebText::MessageHidden => lang
+            .gettext("The message is hidden: only the list's owners see it.")
+            .into(),
+        WebText::MessageShown => lang.gettext("The message is shown again.").into(),
+        WebText::MessageDeleted => lang.gettext("The message is deleted.").into(),
+        WebText::NoSubject => lang.gettext("(no subject)").into(),
+        WebText::NestedTooDeep => lang
+            .gettext("A forwarded message nested too deep is not shown.")
+            .into(),
+        WebText::NoScoreToReset => lang
+            .gettext("No bounce score to reset: delivery was not suspended.")
+            .into(),
+        WebText::ScoresReset { addresses } => lang.t(
+            "Bounce score reset, delivery resumes: {addresses}.",
+            &[("addresses", &addresses)],
+        ),
+        WebText::NoBounceKept => lang.gettext("No bounce is kept for this address.").into(),
+        WebText::ChooseRequest => lang.gettext("Choose at least one request.").into(),
+        WebText::RequestsAccepted { addresses } => {
+            lang.t("Accepted: {addresses}.", &[("addresses", &addresses)])
         }
-        WebText::NotHeld { id } => format!("Message {id} is not held for this list."),
-        WebText::NoSuchDocument => "No such document.".into(),
-        WebText::MemberAlready => "You are a member of this list already.".into(),
-        WebText::NowMember { list } => format!("You are now a member of {list}."),
-        WebText::NoLongerMember { list } => format!("You are no longer a member of {list}."),
-        WebText::OptionsSaved => "Your options are saved.".into(),
-        WebText::OptionsOfSaved { email } => format!("The options of {email} are saved."),
-        WebText::TokenRevoked => "The token is revoked: it no longer works.".into(),
-        WebText::TokenMade => "Your token is made. Copy it now: it is shown only this once.".into(),
+        WebText::RequestsDeclined { addresses } => {
+            lang.t("Declined: {addresses}.", &[("addresses", &addresses)])
+        }
+        WebText::NoWaitingRequest { addresses } => lang.t(
+            "No waiting request (decided already?): {addresses}.",
+            &[("addresses", &addresses)],
+        ),
+        WebText::ModerationNoticesSaved => lang.gettext("Your choice of notices is saved.").into(),
+        WebText::ChooseDecisionMany => lang.gettext("Choose what to do with the messages.").into(),
+        WebText::CheckOneMessage => lang.gettext("Check at least one message first.").into(),
+        WebText::NoSuchHeldMessage => lang
+            .gettext("No such message waits for moderation on this list.")
+            .into(),
+        WebText::ChooseDecisionOne => lang.gettext("Choose what to do with the message.").into(),
+        WebText::NoSuchHeldAttachment => lang.gettext("No such attachment of a held message.").into(),
+        WebText::Moderated { n, decision } => {
+            let count = n as u64;
+            let args: &[(&str, &dyn std::fmt::Display)] = &[("n", &n)];
+            match decision {
+                Decision::Distribute => lang.tn("{n} message distributed.", "{n} messages distributed.", count, args),
+                Decision::DistributeAndAllow => lang.tn("{n} message distributed, its sender always allowed from now on.", "{n} messages distributed, their senders always allowed from now on.", count, args),
+                Decision::Reject { .. } => lang.tn("{n} message rejected.", "{n} messages rejected.", count, args),
+                Decision::RejectAndBan { .. } => lang.tn("{n} message rejected, its sender banned.", "{n} messages rejected, their senders banned.", count, args),
+                Decision::Discard => lang.tn("{n} message discarded.", "{n} messages discarded.", count, args),
+            }
+        }
+        WebText::DecidedAlready { id, decision, by: Some(by), at } => lang.t(
+            "Message {id} was {decision} already by {by}, {at}: nothing changed.",
+            &[("id", &id), ("decision", &lang.gettext(decision)), ("by", &by), ("at", &at)],
+        ),
+        WebText::DecidedAlready { id, decision, by: None, at } => lang.t(
+            "Message {id} was {decision} already, {at}: nothing changed.",
+            &[("id", &id), ("decision", &lang.gettext(decision)), ("at", &at)],
+        ),
+        WebText::NotHeld { id } => lang.t("Message {id} is not held for this list.", &[("id", &id)]),
+        WebText::NoSuchDocument => lang.gettext("No such document.").into(),
+        WebText::MemberAlready => lang.gettext("You are a member of this list already.").into(),
+        WebText::NowMember { list } => lang.t("You are now a member of {list}.", &[("list", &list)]),
+        WebText::NoLongerMember { list } => {
+            lang.t("You are no longer a member of {list}.", &[("list", &list)])
+        }
+        WebText::OptionsSaved => lang.gettext("Your options are saved.").into(),
+        WebText::OptionsOfSaved { email } => {
+            lang.t("The options of {email} are saved.", &[("email", &email)])
+        }
+        WebText::TokenRevoked => lang.gettext("The token is revoked: it no longer works.").into(),
+        WebText::TokenMade => lang
+            .gettext("Your token is made. Copy it now: it is shown only this once.")
+            .into(),
     }
 }
 
 #[cfg(test)]
-mod tests {
+mod web_tests {
     use super::*;
 
     #[test]
@@ -535,28 +689,34 @@ mod tests {
     }
 
     fn say(n: usize, decision: &Decision) -> String {
-        web(&WebText::Moderated { n, decision })
+        web(&WebText::Moderated { n, decision }, english())
     }
 
     #[test]
     fn a_decision_taken_already_names_who_took_it_when_known() {
         let at = "2026-11-29 10:00 UTC";
         assert_eq!(
-            web(&WebText::DecidedAlready {
-                id: 7,
-                decision: "rejected",
-                by: Some("mod@example.org"),
-                at,
-            }),
+            web(
+                &WebText::DecidedAlready {
+                    id: 7,
+                    decision: "rejected",
+                    by: Some("mod@example.org"),
+                    at,
+                },
+                english()
+            ),
             "Message 7 was rejected already by mod@example.org, 2026-11-29 10:00 UTC: nothing changed."
         );
         assert_eq!(
-            web(&WebText::DecidedAlready {
-                id: 7,
-                decision: "expired",
-                by: None,
-                at,
-            }),
+            web(
+                &WebText::DecidedAlready {
+                    id: 7,
+                    decision: "expired",
+                    by: None,
+                    at,
+                },
+                english()
+            ),
             "Message 7 was expired already, 2026-11-29 10:00 UTC: nothing changed."
         );
     }

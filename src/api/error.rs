@@ -218,7 +218,7 @@ impl From<Refusal> for ApiError {
         let mut error = ApiError::new(
             refusal_status(&refusal),
             refusal.code(),
-            crate::messages::refusal(&refusal),
+            crate::messages::refusal(&refusal, crate::messages::english()),
         );
         error.body.error.field = refusal.field().map(field_name);
         error.retry_after = match refusal {

@@ -70,6 +70,11 @@ pub enum ListCommand {
         /// --subscribe, --unsubscribe, --review, --archive and --send.
         #[arg(long)]
         template: Option<String>,
+        /// Its language (`fr`, `de`, ...): of its pages for visitors whose browser asks for
+        /// none the site has, and of mail to members without a preference; the site's
+        /// (`lang`) when not given.
+        #[arg(long, default_value = "")]
+        lang: String,
     },
     /// Close a list: it keeps its members and history, and answers nothing any more.
     Close {
@@ -219,7 +224,22 @@ pub fn list(config: &Config, command: ListCommand) -> Result<()> {
             archive,
             send,
             template,
+            lang,
         } => {
+            // A language the site lacks is refused before anything is created.
+            if !lang.is_empty() && admin.templates.catalogues().lookup(&lang).is_none() {
+                let tags: Vec<&str> = admin
+                    .templates
+                    .catalogues()
+                    .languages()
+                    .iter()
+                    .map(|l| l.tag())
+                    .collect();
+                bail!(
+                    "lang must be one of {} (or a locale_dir language), not {lang:?}",
+                    tags.join(", ")
+                );
+            }
             let template = template
                 .map(|name| {
                     ListTemplate::parse(&name).ok_or_else(|| {
@@ -296,6 +316,9 @@ pub fn list(config: &Config, command: ListCommand) -> Result<()> {
                 };
                 admin.run(|env, who| lists::set_mail_settings(env, who, &list, &mail))?;
             }
+            if !lang.is_empty() {
+                admin.run(|env, who| lists::set_language(env, who, &list, &lang))?;
+            }
             eprintln!("created list {}", list.address());
         }
         ListCommand::Close { name } => {
@@ -316,6 +339,7 @@ pub fn list(config: &Config, command: ListCommand) -> Result<()> {
             println!("review\t{}", list.policy.review.as_str());
             println!("archive\t{}", list.policy.archive.as_str());
             println!("topics\t{}", list.topics.join(","));
+            println!("lang\t{}", list.lang);
             println!("members\t{}", db.member_count(list.id)?);
             print_mail_settings(&db.list_mail_settings(list.id)?);
             for admin in db.admins(list.id)? {

@@ -107,9 +107,10 @@ impl Admin {
         );
         match result {
             Ok(value) => Ok(value),
-            Err(operations::Error::Refused(refusal)) => {
-                Err(anyhow!("{}", wwsympa::messages::refusal(&refusal)))
-            }
+            Err(operations::Error::Refused(refusal)) => Err(anyhow!(
+                "{}",
+                wwsympa::messages::refusal(&refusal, wwsympa::messages::english())
+            )),
             Err(e) => Err(e.into()),
         }
     }

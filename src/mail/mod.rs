@@ -30,6 +30,7 @@ pub use transport::Transport;
 
 use crate::config::Config;
 use crate::domain::{Email, List};
+use crate::i18n::Language;
 use crate::render::{self, Templates};
 use crate::store::{self, NewMail};
 
@@ -57,6 +58,9 @@ pub struct Composer<'a> {
     pub config: &'a Config,
     /// The templates, `mail/<kind>.txt` among them.
     pub templates: &'a Templates,
+    /// The store, to read each recipient's language; without it (or for an address without
+    /// an account or a preference) a mail is in the list's language, else the site's.
+    pub db: Option<&'a store::Db<'a>>,
 }
 
 /// The list a mail is about, and whether it goes to a member (one-click unsubscribe link).
@@ -96,6 +100,18 @@ impl Composer<'_> {
         self.build(kind, to, list, vars, Some(message))
     }
 
+    /// The language of mail to `to`: their account's preference, else `list`'s, else the
+    /// site's (`lang`), each when the site has it; English at last.
+    pub fn language_of(&self, to: &Email, list: Option<&List>) -> &std::sync::Arc<Language> {
+        let catalogues = self.templates.catalogues();
+        self.db
+            .and_then(|db| db.user(to).ok().flatten())
+            .and_then(|record| catalogues.lookup(&record.user.lang))
+            .or_else(|| list.and_then(|list| catalogues.lookup(&list.lang)))
+            .or_else(|| catalogues.lookup(&self.config.lang))
+            .unwrap_or_else(|| catalogues.english())
+    }
+
     /// The text of `mail/<kind>.txt` for `to` as [`Composer::compose`] renders it
     /// (`Subject:` line, blank line, body), without building or queueing a message: what a
     /// preview shows.
@@ -110,9 +126,11 @@ impl Composer<'_> {
         Ok(self.templates.render(&format!("mail/{kind}.txt"), &view)?)
     }
 
-    /// What a mail template is rendered with.
+    /// What a mail template is rendered with: in the recipient's language ([`Composer::language_of`]).
     fn view(&self, to: &Email, list: Option<&ListContext<'_>>, vars: Value) -> Value {
+        let language = self.language_of(to, list.map(|context| context.list));
         let mut view = json!({
+            "lang": language.tag(),
             "title": self.config.title,
             "domain": self.config.domain,
             "base_url": self.config.base_url(),

@@ -47,14 +47,6 @@ pub enum RequestKind {
 }
 
 impl RequestKind {
-    /// The verb used in sentences.
-    fn verb(self) -> &'static str {
-        match self {
-            RequestKind::Subscribe => "subscribe to",
-            RequestKind::Signoff => "unsubscribe from",
-        }
-    }
-
     /// The word in `/auth/<key>/<word>` URLs (Sympa's held action).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -81,7 +73,6 @@ pub fn confirmation(
             oneclick_url: None,
         }),
         json!({
-            "request_text": kind.verb(),
             "kind": kind.as_str(),
             "confirm_url": confirm_url,
             "lifetime_hours": lifetime_hours,
@@ -176,12 +167,13 @@ impl OwnerNotice {
         }
     }
 
-    fn text(self) -> &'static str {
+    /// The code the template turns into a sentence in the owner's language.
+    fn code(self) -> &'static str {
         match self {
-            OwnerNotice::Subscribed => "New member",
-            OwnerNotice::Unsubscribed => "A member left",
-            OwnerNotice::SubscribeRequest => "Subscription request",
-            OwnerNotice::SignoffRequest => "Unsubscription request",
+            OwnerNotice::Subscribed => "subscribed",
+            OwnerNotice::Unsubscribed => "unsubscribed",
+            OwnerNotice::SubscribeRequest => "subscribe_request",
+            OwnerNotice::SignoffRequest => "signoff_request",
         }
     }
 }
@@ -205,7 +197,7 @@ pub fn owner_notice(
             oneclick_url: None,
         }),
         json!({
-            "notice_text": notice.text(),
+            "notice": notice.code(),
             "email": member.as_str(),
             "name": member_name,
             "decide_url": decide_url,

@@ -16,14 +16,16 @@ use crate::store::NewUser;
 /// The ticket purpose that leads to choosing a password.
 pub const CHOOSE_PASSWORD: &str = "choosepasswd";
 
-/// Languages the interface offers (tags in `pref`).
-pub const LANGUAGES: &[(&str, &str)] = &[
-    ("en", "English"),
-    ("fr", "Français"),
-    ("de", "Deutsch"),
-    ("es", "Español"),
-    ("it", "Italiano"),
-];
+/// Returns true if `lang` may be saved as an account's language: a language the site has
+/// (its tag as the catalogues write it), or "" for none.
+fn offered(env: &Env<'_>, lang: &str) -> bool {
+    lang.is_empty()
+        || env
+            .templates
+            .catalogues()
+            .get(lang)
+            .is_some_and(|language| language.tag() == lang)
+}
 
 fn listmaster(env: &Env<'_>, user: &User) -> bool {
     user.listmaster || env.config.is_listmaster(&user.email)
@@ -261,7 +263,7 @@ pub fn set_preferences(
 ) -> Result<(), Error> {
     let email = logged_in(requester)?.clone();
     let name = super::membership::check_name(name)?;
-    if !LANGUAGES.iter().any(|(tag, _)| *tag == lang) {
+    if !offered(env, lang) {
         return Err(Refusal::InvalidValue {
             field: Field::Language,
         }
@@ -271,6 +273,24 @@ pub fn set_preferences(
         tx.db.ensure_user(&email)?;
         tx.db.set_preferences(&email, &name, lang)?;
         tx.audit("pref", None, Some(&email), json!({ "lang": lang }))?;
+        Ok(())
+    })
+}
+
+/// `set_lang` for a logged-in requester: saves the language of their pages and mail in
+/// their account (`lang` a tag the site has, or "" to follow the browser's again).
+pub fn set_language(env: &mut Env<'_>, requester: &Requester, lang: &str) -> Result<(), Error> {
+    let email = logged_in(requester)?.clone();
+    if !offered(env, lang) {
+        return Err(Refusal::InvalidValue {
+            field: Field::Language,
+        }
+        .into());
+    }
+    env.transaction(requester, |tx| {
+        tx.db.ensure_user(&email)?;
+        tx.db.set_user_lang(&email, lang)?;
+        tx.audit("set_lang", None, Some(&email), json!({ "lang": lang }))?;
         Ok(())
     })
 }

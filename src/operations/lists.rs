@@ -603,6 +603,39 @@ pub fn set_mail_settings(
     })
 }
 
+/// Sets a list's language (`wwsympa list create --lang`): a tag the site has a catalogue
+/// for (any case, `_` or `-`, a region falling back to its language: `fr_CA` → `fr`), or ""
+/// for the site's; refused with [`Field::Language`] otherwise.
+pub fn set_language(
+    env: &mut Env<'_>,
+    requester: &Requester,
+    list: &List,
+    lang: &str,
+) -> Result<String, Error> {
+    env.authorize(requester, list, ActionKind::ManageList)?;
+    let tag = match lang {
+        "" => String::new(),
+        tag => env
+            .templates
+            .catalogues()
+            .lookup(tag)
+            .map(|language| language.tag().to_string())
+            .ok_or(Refusal::InvalidValue {
+                field: Field::Language,
+            })?,
+    };
+    env.transaction(requester, |tx| {
+        tx.db.set_list_lang(list.id, &tag)?;
+        tx.audit(
+            "set_lang",
+            Some(list),
+            None,
+            json!({ "before": list.lang, "after": tag }),
+        )
+    })?;
+    Ok(tag)
+}
+
 /// The smallest `max_size` accepted: 1 kB.
 pub const MIN_MAX_SIZE: u64 = 1024;
 

@@ -248,13 +248,18 @@ impl<'a> Env<'a> {
         let composer = Composer {
             config: self.config,
             templates: self.templates,
+            db: None,
         };
         let mut queued = Vec::new();
         let mut deliveries = Vec::new();
         let value = self.store.transaction(|db| {
             let mut tx = Tx {
                 db,
-                composer,
+                // Inside the transaction, recipients' languages are read from the store.
+                composer: Composer {
+                    db: Some(db),
+                    ..composer
+                },
                 requester,
                 queued: Vec::new(),
                 deliveries: Vec::new(),

@@ -117,12 +117,36 @@ pub fn database(config: &Config, store: &Store, where_: &str) -> Vec<Finding> {
 
 /// The templates (the built-in ones and the site's overrides) all parse and render.
 pub fn templates(config: &Config) -> Vec<Finding> {
-    match Templates::load_with(config.template_dir.as_deref(), config.locale_dir.as_deref())
-        .and_then(|t| t.check_all())
-    {
-        Ok(()) => vec![Finding::new(Level::Ok, "templates: ok")],
-        Err(e) => vec![Finding::new(Level::Error, e.to_string())],
+    let templates =
+        match Templates::load_with(config.template_dir.as_deref(), config.locale_dir.as_deref()) {
+            Ok(templates) => templates,
+            Err(e) => return vec![Finding::new(Level::Error, e.to_string())],
+        };
+    let mut found = vec![match templates.check_all() {
+        Ok(()) => Finding::new(Level::Ok, "templates: ok"),
+        Err(e) => Finding::new(Level::Error, e.to_string()),
+    }];
+    // The catalogues: which languages the site speaks, and whether `lang` is one of them.
+    let catalogues = templates.catalogues();
+    let tags: Vec<&str> = catalogues.languages().iter().map(|l| l.tag()).collect();
+    let from = match &config.locale_dir {
+        Some(dir) => format!(", with {}", dir.display()),
+        None => String::new(),
+    };
+    found.push(Finding::new(
+        Level::Ok,
+        format!("languages: ok ({}{from})", tags.join(", ")),
+    ));
+    if catalogues.lookup(&config.lang).is_none() {
+        found.push(Finding::new(
+            Level::Warning,
+            format!(
+                "lang = {:?} has no catalogue (shipped: en, fr, de, es; or add <locale_dir>/{}/*.po): pages and mail fall back to English",
+                config.lang, config.lang
+            ),
+        ));
     }
+    found
 }
 
 /// The mail transport answers (an SMTP connection is tried, bounded by the transport's

@@ -217,9 +217,12 @@ pub fn preview(
                 .email
                 .clone()
                 .unwrap_or_else(|| Email::parse("member@example.org").expect("a valid address"));
+            // The preview is in the requester's language, as the mail would be to them.
+            let db = env.db();
             let composer = Composer {
                 config: env.config,
                 templates: env.templates,
+                db: Some(&db),
             };
             // The link in a preview is a sample: it is made for the requester's address.
             let oneclick = env.oneclick_url(list, &to)?;

@@ -111,7 +111,7 @@ pub fn t(kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
             (Some(language), None) => language.gettext(msgid),
             (None, _) => msgid,
         };
-        fill(text, &kwargs)
+        fill(text, &kwargs, language)
     }))
 }
 
@@ -131,7 +131,7 @@ pub fn tn(kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
             (None, _) if count == 1 => singular,
             (None, _) => plural,
         };
-        fill(text, &kwargs)
+        fill(text, &kwargs, language)
     }))
 }
 
@@ -182,9 +182,14 @@ fn parse_day(text: &str) -> Option<(i64, u8, u8)> {
     ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some((year, month, day))
 }
 
+/// Integers from this size up are written with the language's thousands separator when they
+/// fill a placeholder (`12 345 membres`); smaller ones, years among them, stay as they are.
+const GROUPED_FROM: i64 = 10_000;
+
 /// Replaces each `{name}` of `text` by the argument `name` (the `s`, `p` and `c` arguments
 /// are the sentences themselves, never placeholders); an unknown `{name}` stays as it is.
-fn fill(text: &str, kwargs: &Kwargs) -> String {
+/// Large integers are grouped as `language` writes them ([`GROUPED_FROM`]).
+fn fill(text: &str, kwargs: &Kwargs, language: Option<&crate::i18n::Language>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('{') {
@@ -202,9 +207,12 @@ fn fill(text: &str, kwargs: &Kwargs) -> String {
         });
         match value {
             Some((close, value)) => {
-                match value.as_str() {
-                    Some(text) => out.push_str(text),
-                    None => out.push_str(&value.to_string()),
+                match (value.as_str(), value.as_i64(), language) {
+                    (Some(text), _, _) => out.push_str(text),
+                    (None, Some(n), Some(language)) if n.unsigned_abs() >= GROUPED_FROM as u64 => {
+                        out.push_str(&language.number(n))
+                    }
+                    _ => out.push_str(&value.to_string()),
                 }
                 rest = &after[close + 1..];
             }
@@ -272,6 +280,72 @@ mod tests {
             context.insert("count", &count);
             assert_eq!(call(source, &context), expected);
         }
+    }
+
+    fn call_in(tag: &str, source: &str, context: &tera::Context) -> String {
+        let catalogues = crate::i18n::Catalogues::builtin();
+        let language = catalogues.get(tag).unwrap();
+        crate::i18n::rendering_in(language, || call(source, context))
+    }
+
+    #[test]
+    fn t_and_tn_speak_the_language_of_the_render() {
+        let mut context = tera::Context::new();
+        context.insert("who", "ann@example.org");
+        context.insert("count", &0);
+        let source = r#"{{ t(s="Logged in as {email}", email=who) }}|{{ t(c="month", s="May") }}|{{ tn(s="{n} minute", p="{n} minutes", n=count) }}"#;
+        assert_eq!(
+            call(source, &context),
+            "Logged in as ann@example.org|May|0 minutes"
+        );
+        // French: 0 is singular; the month by its context.
+        assert_eq!(
+            call_in("fr", source, &context),
+            "Connecté en tant que ann@example.org|mai|0 minute"
+        );
+        assert_eq!(
+            call_in("de", source, &context),
+            "Angemeldet als ann@example.org|Mai|0 Minuten"
+        );
+        // Large numbers in a sentence are grouped the language's way; small ones (years) not.
+        context.insert("count", &12345);
+        context.insert("year", &2026);
+        let counted = r#"{{ tn(s="{n} minute", p="{n} minutes", n=count) }} {{ t(s="Members: {n}", n=year) }}"#;
+        assert_eq!(call(counted, &context), "12345 minutes Members: 2026");
+        assert_eq!(
+            call_in("en", counted, &context),
+            "12,345 minutes Members: 2026"
+        );
+        assert_eq!(
+            call_in("fr", counted, &context),
+            "12\u{202f}345 minutes Abonnés : 2026"
+        );
+    }
+
+    #[test]
+    fn numbers_and_dates_per_language() {
+        let mut context = tera::Context::new();
+        context.insert("n", &1234567);
+        context.insert("when", &1_795_910_400_i64); // 2026-11-29
+        context.insert("day", "2026-11-29 10:00");
+        context.insert("odd", "soon");
+        let source = "{{ n | number }} {{ when | long_date }} / {{ day | long_date }} / {{ odd | long_date }}";
+        assert_eq!(
+            call(source, &context),
+            "1234567 2026-11-29 / 2026-11-29 / soon"
+        );
+        assert_eq!(
+            call_in("en", source, &context),
+            "1,234,567 November 29, 2026 / November 29, 2026 / soon"
+        );
+        assert_eq!(
+            call_in("fr", source, &context),
+            "1\u{202f}234\u{202f}567 29 novembre 2026 / 29 novembre 2026 / soon"
+        );
+        assert_eq!(
+            call_in("es", source, &context),
+            "1.234.567 29 de noviembre de 2026 / 29 de noviembre de 2026 / soon"
+        );
     }
 
     #[test]

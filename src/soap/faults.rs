@@ -48,7 +48,10 @@ pub fn authentication_failed(email: &str) -> Fault {
 
 /// A rate limit reached (ours: Sympa has none).
 pub fn too_many_requests(refusal: &Refusal) -> Fault {
-    Fault::server("Too many requests", Some(&messages::refusal(refusal)))
+    Fault::server(
+        "Too many requests",
+        Some(&messages::refusal(refusal, messages::english())),
+    )
 }
 
 /// `authenticateAndRun` with a session that is unknown, expired or someone else's.
@@ -97,7 +100,10 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
                 "Unable to remove user",
                 Some(&format!("Invalid email address provided: '{email}'")),
             ),
-            _ => Fault::client(refusal.code(), Some(&messages::refusal(refusal))),
+            _ => Fault::client(
+                refusal.code(),
+                Some(&messages::refusal(refusal, messages::english())),
+            ),
         },
         Refusal::NotAMember => match op {
             // Sympa's detail misses the list name; kept as it sends it.
@@ -112,7 +118,10 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
                 "Not subscribed",
                 Some(&format!("Not member of list {list} or not subscribed")),
             ),
-            _ => Fault::server(refusal.code(), Some(&messages::refusal(refusal))),
+            _ => Fault::server(
+                refusal.code(),
+                Some(&messages::refusal(refusal, messages::english())),
+            ),
         },
         Refusal::AlreadyMember => match op {
             Op::Add => Fault::server(
@@ -123,7 +132,10 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
                 "Already subscribed",
                 Some(&format!("{email} is already a member of list {list}")),
             ),
-            _ => Fault::server(refusal.code(), Some(&messages::refusal(refusal))),
+            _ => Fault::server(
+                refusal.code(),
+                Some(&messages::refusal(refusal, messages::english())),
+            ),
         },
         // What the requester typed is at fault.
         Refusal::TooLong { .. }
@@ -136,18 +148,20 @@ fn refusal_for(op: Op, refusal: &Refusal, list: &str, email: &str) -> Fault {
         | Refusal::ListName(_)
         | Refusal::InvalidSettings(_)
         | Refusal::LastOwner
-        | Refusal::LastPrivilegedOwner => {
-            Fault::client(refusal.code(), Some(&messages::refusal(refusal)))
-        }
-        Refusal::InvalidLink | Refusal::TooSoon { .. } | Refusal::NotClosed => {
-            Fault::server(refusal.code(), Some(&messages::refusal(refusal)))
-        }
+        | Refusal::LastPrivilegedOwner => Fault::client(
+            refusal.code(),
+            Some(&messages::refusal(refusal, messages::english())),
+        ),
+        Refusal::InvalidLink | Refusal::TooSoon { .. } | Refusal::NotClosed => Fault::server(
+            refusal.code(),
+            Some(&messages::refusal(refusal, messages::english())),
+        ),
     }
 }
 
 /// A policy or role that says no (the list exists and is visible).
 fn denied(op: Op, reason: Reason) -> Fault {
-    let why = messages::reason(reason);
+    let why = messages::reason(reason, messages::english());
     match op {
         Op::Add | Op::Del | Op::Subscribe | Op::Signoff | Op::CreateList => {
             Fault::server("Not allowed.", Some(why))

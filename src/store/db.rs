@@ -99,6 +99,8 @@ queries! {
     fn set_password_hash(&self, email: &Email, hash: &str) -> Result<(), Error>;
     /// Sets the listmaster flag of an existing account.
     fn set_listmaster(&self, email: &Email, listmaster: bool) -> Result<(), Error>;
+    /// Saves the language an account prefers ('' for none: the browser's, the list's, the site's).
+    fn set_user_lang(&self, email: &Email, lang: &str) -> Result<(), Error>;
     /// Saves display name and language.
     fn set_preferences(&self, email: &Email, name: &str, lang: &str) -> Result<(), Error>;
     /// Records a successful login.

@@ -16,8 +16,8 @@
 
 use super::action::{Access, Action};
 use super::handlers::{
-    account, admin, archive, bounces, home, listadmin, members, moderation, soap, subscription,
-    tokens, tools,
+    account, admin, archive, bounces, home, language, listadmin, members, moderation, soap,
+    subscription, tokens, tools,
 };
 use crate::domain::ActionKind;
 
@@ -272,6 +272,11 @@ pub static ACTIONS: &[Action] = &[
     Action::list("set", subscription::set)
         .args(&["list", "email", "reception", "gecos"])
         .access(Access::User)
+        .form(),
+    // The language menu (Sympa's `/set_lang/LANG`): a POST saves a user's choice; a GET
+    // naming a language sets only a visitor's cookie (see the handler), else shows the menu.
+    Action::site("set_lang", language::set_lang)
+        .args(&["lang"])
         .form(),
     Action::site("set_pending_list_request", listadmin::set_pending_list_request)
         .args(&["list"])

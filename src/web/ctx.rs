@@ -6,6 +6,7 @@
 //! for them once the page is ready; the request never waits on the MTA).
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -15,6 +16,7 @@ use crate::config::Config;
 use crate::domain::{Decision, List, Roles, User};
 use crate::http::cookie::SetCookie;
 use crate::http::{Form, Request};
+use crate::i18n::Language;
 use crate::operations::{self, Channel, Env, Handoff, Refusal, Requester};
 use crate::render::Templates;
 use crate::store::{Pooled, SessionRecord};
@@ -99,6 +101,11 @@ pub struct Ctx<'a> {
     pub validators: Option<super::conditional::Validators>,
     /// Header fields the handler adds to its page (a stricter Content-Security-Policy).
     pub headers: Vec<(String, String)>,
+    /// What the request asked for (the `set_lang` cookie, `Accept-Language`), if the site has it.
+    pub asked_language: Option<Arc<Language>>,
+    /// The page's language: what the request asked for until the user and the list are
+    /// known, then chosen by [`Ctx::settle_language`] (see `web/language.rs`).
+    pub language: Arc<Language>,
 }
 
 impl<'a> Ctx<'a> {
@@ -118,6 +125,28 @@ impl<'a> Ctx<'a> {
             level,
             text: text.into(),
         });
+    }
+
+    /// Chooses the page's language from what is known now: the user's preference, what the
+    /// request asked for, the list's, the site's.
+    pub fn settle_language(&mut self) {
+        let chosen = super::language::choose(
+            self.templates.catalogues(),
+            self.user.as_ref().map(|user| user.lang.as_str()),
+            self.asked_language.as_ref(),
+            self.list.as_ref().map(|list| list.lang.as_str()),
+            &self.config.lang,
+        );
+        if !Arc::ptr_eq(chosen, &self.language) {
+            self.language = Arc::clone(chosen);
+        }
+    }
+
+    /// Sets a cookie that lasts `max_age` seconds (a session cookie without), on this site's path.
+    pub fn set_cookie(&mut self, name: &str, value: String, max_age: Option<i64>) {
+        let cookie = self.cookie(name, value, max_age);
+        self.cookies.retain(|c| c.name != name);
+        self.cookies.push(cookie);
     }
 
     /// Who asks, for operations.

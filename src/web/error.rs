@@ -1,7 +1,8 @@
 //! web::Error, and the one function that turns an error into a status and a message.
 
 use crate::domain::Reason;
-use crate::messages::{self, WebText};
+use crate::i18n::Language;
+use crate::messages;
 use crate::operations::{self, Refusal};
 use crate::{render, store};
 
@@ -65,21 +66,25 @@ impl Error {
     }
 
     /// What the visitor is told: the message for expected errors, a generic line for failures.
-    pub fn public_message(&self) -> String {
+    /// (`lang`: the page's language; the sentences of handlers are shown as they wrote them,
+    /// translated when a catalogue has them.)
+    pub fn public_message(&self, lang: &Language) -> String {
         match self {
             Error::NotFound(m)
             | Error::BadRequest(m)
             | Error::TooLarge(m)
-            | Error::Forbidden(m) => m.clone(),
-            Error::MethodNotAllowed { message, .. } => message.clone(),
-            Error::LoginRequired(_) => messages::reason(Reason::LoginRequired).into(),
-            Error::Moved(_) => "Moved.".into(),
-            Error::Operation(operations::Error::Refused(refusal)) => messages::refusal(refusal),
+            | Error::Forbidden(m) => lang.gettext(m).to_string(),
+            Error::MethodNotAllowed { message, .. } => lang.gettext(message).to_string(),
+            Error::LoginRequired(_) => messages::reason(Reason::LoginRequired, lang).into(),
+            Error::Moved(_) => lang.gettext("Moved.").into(),
+            Error::Operation(operations::Error::Refused(refusal)) => {
+                messages::refusal(refusal, lang)
+            }
             Error::Store(e) | Error::Operation(operations::Error::Store(e)) if unavailable(e) => {
-                messages::web(&WebText::DatabaseUnavailable)
+                messages::unavailable(lang).into()
             }
             Error::Store(_) | Error::Render(_) | Error::Operation(_) => {
-                messages::web(&WebText::ServerError)
+                messages::server_error(lang).into()
             }
         }
     }

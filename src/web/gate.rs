@@ -37,16 +37,20 @@ pub(super) fn size_refusal(
 ) -> Option<Error> {
     let fields = query.pairs().len().max(body.pairs().len());
     if request.body.len() as u64 > action.max_body {
-        Some(Error::TooLarge(messages::web(&WebText::ActionTooLarge {
-            action: action.name,
-            max: action.max_body,
-        })))
+        Some(Error::TooLarge(messages::web(
+            &WebText::ActionTooLarge {
+                action: action.name,
+                max: action.max_body,
+            },
+            messages::english(),
+        )))
     } else if fields > action.max_fields {
         Some(Error::TooLarge(messages::web(
             &WebText::ActionTooManyFields {
                 action: action.name,
                 max: action.max_fields,
             },
+            messages::english(),
         )))
     } else {
         None
@@ -62,10 +66,13 @@ pub(super) fn method_refusal(action: &Action, method: &Method) -> Option<Error> 
     };
     let allowed = allowed && matches!(method, Method::Get | Method::Head | Method::Post);
     (!allowed).then(|| Error::MethodNotAllowed {
-        message: messages::web(&WebText::MethodNotAccepted {
-            action: action.name,
-            method: &format!("{method:?}"),
-        }),
+        message: messages::web(
+            &WebText::MethodNotAccepted {
+                action: action.name,
+                method: &format!("{method:?}"),
+            },
+            messages::english(),
+        ),
         allow,
     })
 }
@@ -77,20 +84,27 @@ pub(super) fn prepare(
     csrf_submitted: Option<&str>,
 ) -> Result<(), Error> {
     load_session(ctx)?;
+    ctx.settle_language();
     if ctx.request.method == Method::Post {
         if let Csrf::Checked = action.csrf {
             if !ctx.csrf_is_valid(csrf_submitted) {
                 log::info!("{}: POST without a valid CSRF token refused", action.name);
-                return Err(Error::Forbidden(messages::web(&WebText::FormExpired)));
+                return Err(Error::Forbidden(
+                    messages::form_expired(&ctx.language).into(),
+                ));
             }
         }
     }
     let requester_listmaster = ctx.user.as_ref().is_some_and(|u| u.listmaster);
     if action.list {
         let Some(name) = ctx.param("list") else {
-            return Err(Error::BadRequest(messages::web(&WebText::ListNotNamed)));
+            return Err(Error::BadRequest(messages::web(
+                &WebText::ListNotNamed,
+                &ctx.language,
+            )));
         };
-        let not_found = || Error::NotFound(messages::reason(Reason::NotVisible).into());
+        let not_found =
+            || Error::NotFound(messages::reason(Reason::NotVisible, &ctx.language).into());
         let name = ListName::parse(name).map_err(|_| not_found())?;
         let email = ctx.user.as_ref().map(|u| &u.email);
         let domain = &ctx.config.domain;
@@ -113,6 +127,7 @@ pub(super) fn prepare(
             return Err(not_found());
         }
         ctx.list = Some(Rc::new(list));
+        ctx.settle_language();
     }
     let logged_in = ctx.user.is_some();
     let roles = ctx.roles;
@@ -123,15 +138,21 @@ pub(super) fn prepare(
             // The table test holds every policy row to a list row; were one not, no list is
             // one the visitor may see.
             let Some(list) = ctx.list.as_ref() else {
-                return Err(Error::NotFound(messages::reason(Reason::NotVisible).into()));
+                return Err(Error::NotFound(
+                    messages::reason(Reason::NotVisible, &ctx.language).into(),
+                ));
             };
             match domain::decide(kind, &roles, &list.policy) {
                 Decision::Refuse(Reason::NotVisible) => {
-                    return Err(Error::NotFound(messages::reason(Reason::NotVisible).into()))
+                    return Err(Error::NotFound(
+                        messages::reason(Reason::NotVisible, &ctx.language).into(),
+                    ))
                 }
                 Decision::Refuse(Reason::LoginRequired) => false,
                 Decision::Refuse(reason) => {
-                    return Err(Error::Forbidden(messages::reason(reason).into()))
+                    return Err(Error::Forbidden(
+                        messages::reason(reason, &ctx.language).into(),
+                    ))
                 }
                 decision => {
                     ctx.decision = Some(decision);
@@ -153,7 +174,7 @@ pub(super) fn prepare(
         )));
     }
     Err(Error::Forbidden(
-        messages::reason(Reason::NotPermitted).into(),
+        messages::reason(Reason::NotPermitted, &ctx.language).into(),
     ))
 }
 

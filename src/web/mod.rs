@@ -17,6 +17,7 @@ pub mod ctx;
 pub mod error;
 mod gate;
 pub mod handlers;
+pub mod language;
 pub mod outcome;
 mod page;
 pub mod params;
@@ -165,16 +166,18 @@ impl Service for App {
                 },
                 None => error_page(
                     &state,
-                    &Error::NotFound(messages::web(&WebText::NoSuchFile)),
+                    &Error::NotFound(messages::web(&WebText::NoSuchFile, messages::english())),
                     &[],
-                    &Visitor::default(),
+                    &Visitor::speaking(
+                        language::asked(state.templates.catalogues(), request).cloned(),
+                    ),
                 ),
             },
             Route::Outside => error_page(
                 &state,
-                &Error::NotFound(messages::web(&WebText::OutsideService)),
+                &Error::NotFound(messages::web(&WebText::OutsideService, messages::english())),
                 &[],
-                &Visitor::default(),
+                &Visitor::speaking(language::asked(state.templates.catalogues(), request).cloned()),
             ),
             Route::Action(name, args) => self.run_action(&state, request, &name, &args),
         };
@@ -212,6 +215,10 @@ impl App {
         name: &str,
         args: &[String],
     ) -> Response {
+        // What the request asks for: the page's language until the user and list are known,
+        // and the page cache's key.
+        let asked = language::asked(state.templates.catalogues(), request).cloned();
+        let speaking = || Visitor::speaking(asked.clone());
         // The row named in the path sets the form's limits; with no name in the path
         // (`?action=info`), the largest limits apply until the row is known.
         let max_fields = match actions::find(name) {
@@ -221,12 +228,12 @@ impl App {
         };
         let query = match Form::parse_limited(request.query.as_bytes(), max_fields) {
             Ok(form) => form,
-            Err(e) => return error_page(state, &form_error(e), &[], &Visitor::default()),
+            Err(e) => return error_page(state, &form_error(e), &[], &speaking()),
         };
         let body = if request.method == Method::Post {
             match Form::parse_limited(&request.body, max_fields) {
                 Ok(form) => form,
-                Err(e) => return error_page(state, &form_error(e), &[], &Visitor::default()),
+                Err(e) => return error_page(state, &form_error(e), &[], &speaking()),
             }
         } else {
             Form::default()
@@ -246,18 +253,21 @@ impl App {
             None => {
                 notices.push(Notice {
                     level: Level::Error,
-                    text: messages::web(&WebText::UnknownAction {
-                        name: &name.chars().take(60).collect::<String>(),
-                    }),
+                    text: messages::web(
+                        &WebText::UnknownAction {
+                            name: &name.chars().take(60).collect::<String>(),
+                        },
+                        messages::english(),
+                    ),
                 });
                 (actions::find("home").expect("home is in the table"), false)
             }
         };
         if let Some(refusal) = size_refusal(action, request, &query, &body) {
-            return error_page(state, &refusal, &notices, &Visitor::default());
+            return error_page(state, &refusal, &notices, &speaking());
         }
         if let Some(refusal) = method_refusal(action, &request.method) {
-            return error_page(state, &refusal, &notices, &Visitor::default());
+            return error_page(state, &refusal, &notices, &speaking());
         }
         let mut params = Form::default();
         if known {
@@ -271,7 +281,7 @@ impl App {
 
         let store = match self.pool.get() {
             Ok(store) => store,
-            Err(e) => return failure(state, Error::Store(e), &notices, &Visitor::default()),
+            Err(e) => return failure(state, Error::Store(e), &notices, &speaking()),
         };
         // The anonymous page cache: see `cache.rs` for why a page kept here is never stale.
         let cache_key = (known
@@ -279,7 +289,11 @@ impl App {
             && !request.method.is_unsafe()
             && notices.is_empty()
             && !has_session_cookie(request))
-        .then(|| format!("{}?{}", request.path, request.query));
+        .then(|| {
+            // One entry per language asked for ("" when none: the list's or the site's).
+            let tag = asked.as_ref().map_or("", |language| language.tag());
+            format!("{tag}|{}?{}", request.path, request.query)
+        });
         let site_version = match &cache_key {
             Some(key) => match store.db().site_version() {
                 Ok(version) => {
@@ -288,7 +302,7 @@ impl App {
                     }
                     Some(version)
                 }
-                Err(e) => return failure(state, Error::Store(e), &notices, &Visitor::default()),
+                Err(e) => return failure(state, Error::Store(e), &notices, &speaking()),
             },
             None => None,
         };
@@ -311,6 +325,8 @@ impl App {
             outbox: &self.outbox,
             validators: None,
             headers: Vec::new(),
+            language: Arc::clone(asked.as_ref().unwrap_or(&state.language)),
+            asked_language: asked.clone(),
         };
         let result = prepare(&mut ctx, action, csrf_submitted.as_deref()).and_then(|()| {
             match (action.handler, ctx.list.clone()) {
@@ -318,7 +334,7 @@ impl App {
                 (Handler::List(handler), Some(list)) => handler(&mut ctx, &list),
                 // `prepare` loads the list of every list row, or answers before the handler.
                 (Handler::List(_), None) => Err(Error::NotFound(
-                    messages::reason(crate::domain::Reason::NotVisible).into(),
+                    messages::reason(crate::domain::Reason::NotVisible, messages::english()).into(),
                 )),
             }
         });

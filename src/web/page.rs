@@ -1,17 +1,19 @@
 //! Page assembly: the typed fields every page gets, rendering a handler's view with them, the error page and the headers every response carries.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::auth;
 use crate::domain::{List, User};
 use crate::http::Response;
+use crate::i18n::Language;
 use crate::render::Fields;
 
 use super::ctx::{Ctx, Notice};
 use super::outcome::Page;
-use super::state::State;
+use super::state::{LanguageChoice, State};
 use super::Error;
 
 /// Who the page is for, taken from the request's context once the handler is done: the
@@ -24,6 +26,8 @@ pub(super) struct Visitor {
     /// Whether `user` is known (`null` when logged out), as on every page a handler answers;
     /// error pages of requests that never reached the handler leave it out.
     known: bool,
+    /// The page's language; the site's when unknown.
+    language: Option<Arc<Language>>,
 }
 
 impl Visitor {
@@ -40,6 +44,15 @@ impl Visitor {
             csrf_token,
             list: ctx.list.take(),
             known: true,
+            language: Some(Arc::clone(&ctx.language)),
+        }
+    }
+
+    /// A visitor not known further than their language (pages answered before the handler).
+    pub(super) fn speaking(language: Option<Arc<Language>>) -> Visitor {
+        Visitor {
+            language,
+            ..Visitor::default()
         }
     }
 }
@@ -65,7 +78,9 @@ struct Common<'a> {
     static_url: &'a str,
     title: &'a str,
     domain: &'a str,
-    lang: &'static str,
+    lang: &'a str,
+    dir: &'static str,
+    languages: &'a [LanguageChoice],
     action: &'a str,
     notices: &'a [Notice],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,12 +93,15 @@ struct Common<'a> {
 
 impl<'a> Common<'a> {
     fn new(state: &'a State, action: &'a str, notices: &'a [Notice], visitor: &'a Visitor) -> Self {
+        let language = visitor.language.as_ref().unwrap_or(&state.language);
         Common {
             base: &state.base,
             static_url: state.config.static_content_url.trim_end_matches('/'),
             title: &state.config.title,
             domain: &state.config.domain,
-            lang: "en",
+            lang: language.tag(),
+            dir: language.dir(),
+            languages: &state.languages,
             action,
             notices,
             user: visitor.known.then(|| {
@@ -157,7 +175,7 @@ pub(super) fn error_page(
     let status = error.status();
     let view = ErrorView {
         status,
-        message: error.public_message(),
+        message: error.public_message(visitor.language.as_ref().unwrap_or(&state.language)),
     };
     let mut fields = Fields::new();
     let rendered = fields

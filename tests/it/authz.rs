@@ -97,6 +97,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("choosepasswd",  "-",    "L P P P P P P"),
     ("setpasswd",     "-",    "L P P P P P P"),
     ("pref",          "-",    "L P P P P P P"),
+    ("set_lang",      "-",    "P P P P P P P"),
     ("my",            "-",    "L P P P P P P"),
     ("api_tokens",    "-",    "L P P P P P P"),
     ("help",          "-",    "P P P P P P P"),

@@ -341,6 +341,54 @@ fn list_create_takes_a_sympa_template_whose_presets_replace_the_policy_options()
 }
 
 #[test]
+fn list_create_sets_the_lists_language_and_refuses_one_the_site_lacks() {
+    let dir = TempDir::new("cli-list-lang");
+    let (config, db) = config(&dir);
+    let run = |args: &[&str]| {
+        Command::new(binary())
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let created = run(&[
+        "list",
+        "create",
+        "equipe",
+        "--subject",
+        "Équipe",
+        "--lang",
+        "fr_CA",
+    ]);
+    assert!(created.status.success(), "{created:?}");
+    let shown = run(&["list", "show", "equipe"]);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(text.contains("lang\tfr\n"), "{text}");
+    let refused = run(&[
+        "list",
+        "create",
+        "other",
+        "--subject",
+        "Other",
+        "--lang",
+        "xx",
+    ]);
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("en, es, fr") || message.contains("de, en, es, fr"),
+        "{message}"
+    );
+    let store = db.connect();
+    assert!(store
+        .db()
+        .list_by_name("lists.example.org", &ListName::parse("other").unwrap())
+        .unwrap()
+        .is_none());
+}
+
+#[test]
 fn list_bounces_and_list_digest_show_and_change_the_policies_within_bounds() {
     let dir = TempDir::new("cli-list-bounces");
     let (config, db) = config(&dir);

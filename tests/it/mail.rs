@@ -185,6 +185,7 @@ fn member_mail_carries_list_headers_and_one_click_unsubscribe() {
     let composer = Composer {
         config: &site.config,
         templates: &templates,
+        db: None,
     };
     let mail = notices::welcome(&composer, &member, &list, &oneclick, None).unwrap();
     let text = String::from_utf8(mail.message).unwrap();

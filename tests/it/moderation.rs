@@ -706,7 +706,7 @@ fn the_sender_service_runs_the_digest_job_and_an_smtp_server_gets_the_notices() 
     assert!(notice.contains("digest me"));
     let digest = crate::support::decode_qp(&find("mod@example.org"));
     assert!(
-        digest.contains("1 message(s) wait for moderation"),
+        digest.contains("1 message waits for moderation"),
         "{digest}"
     );
     assert!(find("ann@example.net").contains("waits for a moderator"));

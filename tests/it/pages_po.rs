@@ -1,8 +1,8 @@
 //! The pages' catalogues (`po/{fr,de,es}/pages.po`) against what they translate: every sentence of the web pages' templates and of the web door's sentences in `src/messages.rs`, with the same placeholders.
 //!
 //! The pages' templates of `templates/web/` (listed in [`PAGES`]) are read for every `t(s=…)` and
-//! `tn(s=…, p=…)` call, with its `c=` context; `src/messages.rs` for the string literals of
-//! its `web` function. Each must be in each catalogue, translated (no empty `msgstr`), and
+//! `tn(s=…, p=…)` call, with its `c=` context; `src/messages.rs` for the sentences of its
+//! `web` function (`lang.gettext("…")`, `lang.t("…", …)`, `lang.tn("…", "…", …)`). Each must be in each catalogue, translated (no empty `msgstr`), and
 //! every translation must use exactly the placeholders (`{name}`) of its msgid.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -204,34 +204,42 @@ fn sentences_of_templates(root: &Path) -> BTreeSet<Sentence> {
     found
 }
 
-/// The Rust string literals (plain `"…"`, with `\"` and `\\` escapes) of `code` that have a
-/// letter: the sentences of a function that words them inline.
+/// The Rust string literal (plain `"…"`, with `\"` and `\\` escapes) that starts `code`
+/// after blanks, and the code after it.
+fn rust_literal(code: &str) -> Option<(String, &str)> {
+    let code = code.trim_start();
+    let rest = code.strip_prefix('"')?;
+    let mut text = String::new();
+    let mut chars = rest.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some((_, escaped)) = chars.next() {
+                    text.push(escaped);
+                }
+            }
+            '"' => return Some((text, &rest[i + 1..])),
+            c => text.push(c),
+        }
+    }
+    None
+}
+
+/// The msgids of `code`: the literal right after `gettext(` or `.t(`, the two after `.tn(`
+/// (as `messages.rs` writes its sentences).
 fn rust_sentences(code: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut rest = code;
-    while let Some(open) = rest.find('"') {
-        let mut text = String::new();
-        let mut chars = rest[open + 1..].char_indices();
-        let mut end = None;
-        while let Some((i, c)) = chars.next() {
-            match c {
-                '\\' => {
-                    if let Some((_, escaped)) = chars.next() {
-                        text.push(escaped);
-                    }
-                }
-                '"' => {
-                    end = Some(open + 1 + i);
+    for (call, count) in [("gettext(", 1), (".t(", 1), (".tn(", 2)] {
+        for (at, _) in code.match_indices(call) {
+            let mut rest = &code[at + call.len()..];
+            for _ in 0..count {
+                let Some((text, after)) = rust_literal(rest) else {
                     break;
-                }
-                c => text.push(c),
+                };
+                out.push(text);
+                rest = after.trim_start().strip_prefix(',').unwrap_or(after);
             }
         }
-        let Some(end) = end else { break };
-        if text.chars().any(char::is_alphabetic) {
-            out.push(text);
-        }
-        rest = &rest[end + 1..];
     }
     out
 }
@@ -445,7 +453,7 @@ fn the_check_sees_a_missing_entry_a_lost_placeholder_and_an_untranslated_sentenc
     .unwrap();
     std::fs::write(
         root.path().join("src/messages.rs"),
-        "//! x\npub fn web(t: &T) -> String {\n    match t { T::A => \"Saved.\".into() }\n}\n",
+        "//! x\npub fn web(t: &T, lang: &L) -> String {\n    match t { T::A => lang.gettext(\"Saved.\").into() }\n}\n",
     )
     .unwrap();
     let complete = r#"msgid ""

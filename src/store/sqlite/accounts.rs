@@ -104,6 +104,17 @@ impl Db<'_> {
             .map(|_| ())
     }
 
+    /// Saves the language an account prefers ('' for none).
+    pub fn set_user_lang(&self, email: &Email, lang: &str) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE users SET lang = ?2, updated_at = ?3 WHERE email = ?1",
+                params![email.as_str(), lang, now()],
+            )
+            .context("saving a language")
+            .map(|_| ())
+    }
+
     /// Records a successful login.
     pub fn record_login(&self, email: &Email, host: Option<&str>) -> Result<(), Error> {
         self.conn

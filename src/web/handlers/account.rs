@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::domain::ListName;
 use crate::mail::notices::PasswordReason;
 use crate::messages::{self, WebText};
-use crate::operations::account::{self, LANGUAGES};
+use crate::operations::account;
 use crate::operations::{self, Refusal};
 use crate::web::actions;
 use crate::web::ctx::{Ctx, Level};
@@ -16,7 +16,7 @@ use crate::web::params::{self, Typed, EMAIL_MAX, PASSWORD_MAIL_MAX, PREF_NAME_MA
 use crate::web::Error;
 
 /// Where to go after login: back to `previous_action/previous_list` when that is a page, else home.
-fn return_url(ctx: &Ctx<'_>) -> String {
+pub(crate) fn return_url(ctx: &Ctx<'_>) -> String {
     let Some(action) = ctx.param("previous_action").and_then(actions::find) else {
         return format!("{}/", ctx.base);
     };
@@ -66,7 +66,10 @@ pub fn login(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     let view = ReturnView::of(ctx);
     if ctx.request.method != crate::http::Method::Post {
         if ctx.user.is_some() {
-            ctx.notice(Level::Info, messages::web(&WebText::LoggedInAlready));
+            ctx.notice(
+                Level::Info,
+                messages::web(&WebText::LoggedInAlready, &ctx.language),
+            );
         }
         ctx.ensure_csrf_token()?;
         return Ok(Outcome::page(view));
@@ -76,7 +79,10 @@ pub fn login(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     match ctx.run(|env, who| account::login(env, who, &email, &password)) {
         Ok(user) => {
             ctx.start_session(Some(user))?;
-            ctx.flash(Level::Success, messages::web(&WebText::LoggedIn))?;
+            ctx.flash(
+                Level::Success,
+                messages::web(&WebText::LoggedIn, &ctx.language),
+            )?;
             Ok(Outcome::redirect(&return_url(ctx)))
         }
         Err(e) => {
@@ -98,7 +104,10 @@ pub fn logout(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     }
     ctx.end_session()?;
     ctx.start_session(None)?;
-    ctx.flash(Level::Success, messages::web(&WebText::LoggedOut))?;
+    ctx.flash(
+        Level::Success,
+        messages::web(&WebText::LoggedOut, &ctx.language),
+    )?;
     Ok(Outcome::redirect(&format!("{}/", ctx.base)))
 }
 
@@ -170,7 +179,7 @@ pub fn ticket(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     if ctx.request.method != crate::http::Method::Post {
         let live = ctx.run(|env, _| account::ticket_is_live(env, &ticket))?;
         if !live {
-            return Ok(dead_link(410, &Refusal::InvalidLink));
+            return Ok(dead_link(410, &Refusal::InvalidLink, &ctx.language));
         }
         ctx.ensure_csrf_token()?;
         return Ok(Outcome::page(TicketView { ticket }));
@@ -180,13 +189,13 @@ pub fn ticket(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             ctx.start_session(Some(user))?;
             ctx.flash(
                 Level::Success,
-                messages::web(&WebText::LoggedInChoosePassword),
+                messages::web(&WebText::LoggedInChoosePassword, &ctx.language),
             )?;
             Ok(Outcome::redirect(&ctx.url("choosepasswd", &[])))
         }
         Err(e) => {
             let refusal = ctx.refusal(e)?;
-            Ok(dead_link(410, &refusal))
+            Ok(dead_link(410, &refusal, &ctx.language))
         }
     }
 }
@@ -205,7 +214,10 @@ fn set_password(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             let user = ctx.user.clone();
             ctx.session = None;
             ctx.start_session(user)?;
-            ctx.flash(Level::Success, messages::web(&WebText::PasswordSaved))?;
+            ctx.flash(
+                Level::Success,
+                messages::web(&WebText::PasswordSaved, &ctx.language),
+            )?;
             Ok(Outcome::redirect(&ctx.url("pref", &[])))
         }
         Err(e) => {
@@ -229,11 +241,11 @@ pub fn setpasswd(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     set_password(ctx)
 }
 
-/// A language the preferences form offers.
+/// A language the preferences form offers ("" for none: the browser's).
 #[derive(Serialize)]
 struct Language {
-    tag: &'static str,
-    name: &'static str,
+    tag: String,
+    name: String,
 }
 
 /// The values of the preferences form.
@@ -250,10 +262,18 @@ struct PrefView {
     languages: Vec<Language>,
 }
 
-fn languages() -> Vec<Language> {
-    LANGUAGES
-        .iter()
-        .map(|&(tag, name)| Language { tag, name })
+/// "The browser's language" (no preference), then every language the site has.
+fn languages(ctx: &Ctx<'_>) -> Vec<Language> {
+    let none = Language {
+        tag: String::new(),
+        name: crate::messages::browser_language(&ctx.language).to_string(),
+    };
+    let all = ctx.templates.catalogues().languages().iter();
+    std::iter::once(none)
+        .chain(all.map(|language| Language {
+            tag: language.tag().to_string(),
+            name: language.name().to_string(),
+        }))
         .collect()
 }
 
@@ -269,14 +289,17 @@ pub fn pref(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
         ctx.ensure_csrf_token()?;
         return Ok(Outcome::page(PrefView {
             form: PrefForm { gecos, lang },
-            languages: languages(),
+            languages: languages(ctx),
         }));
     }
     let name = ctx.text("gecos").to_string();
     let lang = ctx.text("lang").to_string();
     match ctx.run(|env, who| account::set_preferences(env, who, &name, &lang)) {
         Ok(()) => {
-            ctx.flash(Level::Success, messages::web(&WebText::PreferencesSaved))?;
+            ctx.flash(
+                Level::Success,
+                messages::web(&WebText::PreferencesSaved, &ctx.language),
+            )?;
             Ok(Outcome::redirect(&ctx.url("pref", &[])))
         }
         Err(e) => {
@@ -286,7 +309,7 @@ pub fn pref(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
                     gecos: Typed::new(&name, PREF_NAME_MAX).as_str().to_string(),
                     lang,
                 },
-                languages: languages(),
+                languages: languages(ctx),
             };
             refused_form(ctx, &refusal, view)
         }

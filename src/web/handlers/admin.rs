@@ -8,6 +8,7 @@ use super::date;
 use crate::domain::params::{self, Group, Privilege};
 use crate::domain::{AdminRole, List};
 use crate::http::Method;
+use crate::i18n::Language;
 use crate::messages;
 use crate::operations::admins::{self, AdminFields, MAX_ADMIN_INFO, MAX_ADMIN_NAME};
 use crate::operations::dashboard;
@@ -40,15 +41,15 @@ struct PostRow {
 #[derive(Serialize)]
 struct GroupLink {
     name: &'static str,
-    title: &'static str,
+    title: String,
 }
 
-fn groups() -> Vec<GroupLink> {
+fn groups(lang: &Language) -> Vec<GroupLink> {
     Group::ALL
         .iter()
         .map(|g| GroupLink {
             name: g.as_str(),
-            title: messages::param_group(*g),
+            title: messages::param_group(*g, lang).to_string(),
         })
         .collect()
 }
@@ -123,7 +124,7 @@ pub fn admin(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         is_owner: board.roles.is_owner(),
         is_privileged: board.roles.is_privileged_owner(),
         is_listmaster: board.roles.listmaster,
-        groups: groups(),
+        groups: groups(&ctx.language),
         pages: ADMIN_PAGES
             .iter()
             .copied()
@@ -143,8 +144,8 @@ struct OptionRow {
 #[derive(Serialize)]
 struct ParamRow {
     name: &'static str,
-    label: &'static str,
-    hint: Option<&'static str>,
+    label: String,
+    hint: Option<String>,
     value: String,
     /// The value shown for a read-only choice.
     value_label: Option<String>,
@@ -161,14 +162,17 @@ struct ParamRow {
 #[derive(Serialize)]
 struct EditListView {
     group: &'static str,
-    group_title: &'static str,
+    group_title: String,
     groups: Vec<GroupLink>,
     params: Vec<ParamRow>,
 }
 
 /// The languages a list may be set to: the site's (""), then every catalogue.
 fn languages(ctx: &Ctx<'_>) -> Vec<(String, String)> {
-    let mut all = vec![(String::new(), messages::site_language().to_string())];
+    let mut all = vec![(
+        String::new(),
+        messages::site_language(&ctx.language).to_string(),
+    )];
     all.extend(
         ctx.templates
             .catalogues()
@@ -189,6 +193,7 @@ fn group_of(ctx: &Ctx<'_>) -> Result<Group, Error> {
 }
 
 fn edit_view(
+    lang: &Language,
     languages: &[(String, String)],
     group: Group,
     rows: Vec<settings::ParamView>,
@@ -228,20 +233,20 @@ fn edit_view(
                         .iter()
                         .map(|v| OptionRow {
                             value: v.to_string(),
-                            label: messages::param_option(name, v).to_string(),
+                            label: messages::param_option(name, v, lang).to_string(),
                         })
                         .collect(),
                 ),
             };
             ParamRow {
                 name,
-                label: messages::param_label(name),
-                hint: messages::param_hint(name),
+                label: messages::param_label(name, lang).to_string(),
+                hint: messages::param_hint(name, lang).map(str::to_string),
                 value_label: match kind {
-                    "choice" => Some(messages::param_option(name, &value).to_string()),
+                    "choice" => Some(messages::param_option(name, &value, lang).to_string()),
                     "language" => {
                         Some(languages.iter().find(|(tag, _)| *tag == value).map_or_else(
-                            || messages::site_language().to_string(),
+                            || messages::site_language(lang).to_string(),
                             |(_, n)| n.clone(),
                         ))
                     }
@@ -256,14 +261,14 @@ fn edit_view(
                 error: problems
                     .iter()
                     .find(|(n, _)| *n == name)
-                    .map(|(_, p)| messages::setting_problem(*p)),
+                    .map(|(_, p)| messages::setting_problem(*p, lang)),
             }
         })
         .collect();
     EditListView {
         group: group.as_str(),
-        group_title: messages::param_group(group),
-        groups: groups(),
+        group_title: messages::param_group(group, lang).to_string(),
+        groups: groups(lang),
         params,
     }
 }
@@ -277,6 +282,7 @@ pub fn edit_list_request(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Erro
         .map_err(Error::from)?;
     ctx.ensure_csrf_token()?;
     Ok(Outcome::page(edit_view(
+        &ctx.language,
         &languages(ctx),
         group,
         rows,
@@ -306,7 +312,7 @@ pub fn edit_list(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
                     "Saved: {}.",
                     names
                         .iter()
-                        .map(|n| messages::param_label(n))
+                        .map(|n| messages::param_label(n, &ctx.language))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
@@ -332,13 +338,16 @@ pub fn edit_list(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
                 .map(|(n, _)| *n)
                 .filter(|n| !shown.contains(n))
                 .collect();
-            ctx.notice(Level::Error, messages::refusal(&refusal));
+            ctx.notice(Level::Error, messages::refusal(&refusal, &ctx.language));
             if !elsewhere.is_empty() {
                 ctx.notice(
                     Level::Error,
                     format!(
                         "{} {}",
-                        messages::setting_problem(crate::operations::SettingProblem::NotAllowed),
+                        messages::setting_problem(
+                            crate::operations::SettingProblem::NotAllowed,
+                            &ctx.language,
+                        ),
                         elsewhere.join(", ")
                     ),
                 );
@@ -346,7 +355,14 @@ pub fn edit_list(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
             ctx.ensure_csrf_token()?;
             Ok(Outcome::page_with_status(
                 422,
-                edit_view(&languages(ctx), group, rows, Some(&typed), problems),
+                edit_view(
+                    &ctx.language,
+                    &languages(ctx),
+                    group,
+                    rows,
+                    Some(&typed),
+                    problems,
+                ),
             )
             .with_template("edit_list_request"))
         }
@@ -438,7 +454,7 @@ pub fn edit(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
                 if matches!(refusal, Refusal::Denied(_)) {
                     return Err(refusal.into());
                 }
-                error = Some(messages::refusal(&refusal));
+                error = Some(messages::refusal(&refusal, &ctx.language));
                 status = 422;
             }
         }

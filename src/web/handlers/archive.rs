@@ -60,7 +60,10 @@ const ACTIVE_TYPES: &[&str] = &[
 ];
 
 fn not_found() -> Error {
-    Error::NotFound(messages::web(&WebText::NoSuchArchivePage))
+    Error::NotFound(messages::web(
+        &WebText::NoSuchArchivePage,
+        messages::english(),
+    ))
 }
 
 /// A 301 to `location`.
@@ -153,7 +156,7 @@ impl MessageRow {
 
 fn subject_or_none(subject: &str) -> String {
     if subject.trim().is_empty() {
-        messages::web(&WebText::NoSubject)
+        messages::web(&WebText::NoSubject, messages::english())
     } else {
         subject.to_string()
     }
@@ -507,7 +510,7 @@ pub(crate) fn blocks(display: &archive::Display, depth: usize, out: &mut Vec<Blo
                 depth,
                 headers: None,
                 part: Some(Part::Note {
-                    text: messages::web(&WebText::NestedTooDeep),
+                    text: messages::web(&WebText::NestedTooDeep, messages::english()),
                 }),
             }),
             other => out.push(Block {
@@ -866,7 +869,7 @@ fn feed(
             // A feed reader cannot log in: a list without a public archive has no feed.
             crate::operations::Error::Refused(crate::operations::Refusal::Denied(
                 Reason::LoginRequired | Reason::NotPermitted | Reason::NotMember,
-            )) => Error::Forbidden(messages::web(&WebText::FeedNotPublic)),
+            )) => Error::Forbidden(messages::web(&WebText::FeedNotPublic, &ctx.language)),
             other => Error::Operation(other),
         })?;
     let site = ctx.config.wwsympa_url.trim_end_matches('/').to_string();
@@ -937,7 +940,10 @@ fn atom(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
 /// as any anonymous visitor may read it.
 pub fn rss(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     if ctx.param("kind") != Some("latest_arc") {
-        return Err(Error::NotFound(messages::web(&WebText::NoSuchFeed)));
+        return Err(Error::NotFound(messages::web(
+            &WebText::NoSuchFeed,
+            &ctx.language,
+        )));
     }
     let name = ctx.param("list").unwrap_or_default().to_string();
     ctx.user = None;
@@ -1118,7 +1124,10 @@ fn run_search(
     let query = match parsed {
         Ok(query) => query,
         Err(message) => {
-            view.error = Some(messages::web(&WebText::SearchCannotRun { why: &message }));
+            view.error = Some(messages::web(
+                &WebText::SearchCannotRun { why: &message },
+                &ctx.language,
+            ));
             return Ok(Outcome::page_with_status(422, view));
         }
     };
@@ -1196,7 +1205,7 @@ fn target(ctx: &Ctx<'_>) -> Result<(Month, u32), Error> {
         .and_then(|s| message_seq(s, "").or_else(|| s.parse::<u32>().ok()));
     month
         .zip(seq)
-        .ok_or_else(|| Error::BadRequest(messages::web(&WebText::MessageNotNamed)))
+        .ok_or_else(|| Error::BadRequest(messages::web(&WebText::MessageNotNamed, &ctx.language)))
 }
 
 fn owners_change(ctx: &mut Ctx<'_>, list: &List, change: Change) -> Result<Outcome, Error> {
@@ -1205,9 +1214,9 @@ fn owners_change(ctx: &mut Ctx<'_>, list: &List, change: Change) -> Result<Outco
     match done {
         Lookup::Found(_) => {
             let text = match change {
-                Change::Hide => messages::web(&WebText::MessageHidden),
-                Change::Show => messages::web(&WebText::MessageShown),
-                Change::Delete => messages::web(&WebText::MessageDeleted),
+                Change::Hide => messages::web(&WebText::MessageHidden, &ctx.language),
+                Change::Show => messages::web(&WebText::MessageShown, &ctx.language),
+                Change::Delete => messages::web(&WebText::MessageDeleted, &ctx.language),
             };
             ctx.flash(Level::Success, text)?;
             let url = match change {

@@ -127,12 +127,15 @@ pub fn resetbounce(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         .run(|env, who| bounces::reset(env, who, list, &refs))
         .map_err(Error::from)?;
     let text = if reset.is_empty() {
-        messages::web(&WebText::NoScoreToReset)
+        messages::web(&WebText::NoScoreToReset, &ctx.language)
     } else {
         let done: Vec<&str> = reset.iter().map(|e| e.as_str()).collect();
-        messages::web(&WebText::ScoresReset {
-            addresses: &done.join(", "),
-        })
+        messages::web(
+            &WebText::ScoresReset {
+                addresses: &done.join(", "),
+            },
+            &ctx.language,
+        )
     };
     ctx.flash(Level::Success, text)?;
     let back = if own { "suboptions" } else { "reviewbouncing" };
@@ -149,7 +152,10 @@ pub fn viewbounce(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         .run(|env, who| bounces::evidence(env, who, list, email.as_deref(), id))
         .map_err(Error::from)?;
     let Some(bytes) = found else {
-        return Err(Error::NotFound(messages::web(&WebText::NoBounceKept)));
+        return Err(Error::NotFound(messages::web(
+            &WebText::NoBounceKept,
+            &ctx.language,
+        )));
     };
     Ok(Outcome::Response(Response {
         status: 200,

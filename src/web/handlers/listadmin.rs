@@ -146,11 +146,17 @@ pub fn create_list(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     let settings = ListSettings::from_template(new, template);
     match ctx.run(|env, who| list_operations::create(env, who, &settings)) {
         Ok(list) if list.status == ListStatus::Open => {
-            ctx.flash(Level::Success, messages::list_created(&list.name, false))?;
+            ctx.flash(
+                Level::Success,
+                messages::list_created(&list.name, false, &ctx.language),
+            )?;
             Ok(Outcome::redirect(&ctx.url("info", &[list.name.as_str()])))
         }
         Ok(list) => {
-            ctx.flash(Level::Success, messages::list_created(&list.name, true))?;
+            ctx.flash(
+                Level::Success,
+                messages::list_created(&list.name, true, &ctx.language),
+            )?;
             Ok(Outcome::redirect(&ctx.url("my", &[])))
         }
         Err(e) => {
@@ -219,7 +225,10 @@ pub fn close_list(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     match ctx.run(|env, who| list_operations::close_with_reason(env, who, &list, &note)) {
         Ok(()) => {
             let pending = list.status == ListStatus::Pending;
-            ctx.flash(Level::Success, messages::list_closed(&list.name, pending))?;
+            ctx.flash(
+                Level::Success,
+                messages::list_closed(&list.name, pending, &ctx.language),
+            )?;
             let next = if ctx.user.as_ref().is_some_and(|u| u.listmaster) {
                 ctx.url("serveradmin", &[])
             } else {
@@ -255,7 +264,7 @@ pub fn open_list(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     let opened = ctx
         .run(|env, who| lifecycle::open(env, who, &list))
         .map_err(Error::from)?;
-    let text = messages::list_opened(&list.name, opened == Opened::Installed);
+    let text = messages::list_opened(&list.name, opened == Opened::Installed, &ctx.language);
     ctx.flash(Level::Success, text)?;
     Ok(Outcome::redirect(&ctx.url("info", &[list.name.as_str()])))
 }
@@ -319,7 +328,7 @@ pub fn copy_list(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
             let pending = moved.list.status == ListStatus::Pending;
             ctx.flash(
                 Level::Success,
-                messages::list_copied(&moved.list.name, pending),
+                messages::list_copied(&moved.list.name, pending, &ctx.language),
             )?;
             let next = if pending {
                 ctx.url("my", &[])
@@ -355,7 +364,7 @@ pub fn move_list(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         Ok(moved) => {
             ctx.flash(
                 Level::Success,
-                messages::list_renamed(&list.name, &moved.list.name),
+                messages::list_renamed(&list.name, &moved.list.name, &ctx.language),
             )?;
             Ok(Outcome::redirect(
                 &ctx.url("info", &[moved.list.name.as_str()]),

@@ -417,7 +417,10 @@ fn decide(
         RequestKind::Signoff => "sigindex",
     };
     if emails.is_empty() {
-        ctx.notice(Level::Error, messages::web(&WebText::ChooseRequest));
+        ctx.notice(
+            Level::Error,
+            messages::web(&WebText::ChooseRequest, &ctx.language),
+        );
         ctx.ensure_csrf_token()?;
         return Ok(Outcome::page_with_status(422, NothingChosenView {}));
     }
@@ -438,14 +441,17 @@ fn decide(
                 addresses: &addresses,
             }
         };
-        ctx.flash(Level::Success, messages::web(&text))?;
+        ctx.flash(Level::Success, messages::web(&text, &ctx.language))?;
     }
     if !report.missing.is_empty() {
         ctx.flash(
             Level::Error,
-            messages::web(&WebText::NoWaitingRequest {
-                addresses: &report.missing.join(", "),
-            }),
+            messages::web(
+                &WebText::NoWaitingRequest {
+                    addresses: &report.missing.join(", "),
+                },
+                &ctx.language,
+            ),
         )?;
     }
     Ok(Outcome::redirect(&ctx.url(index, &[list.name.as_str()])))

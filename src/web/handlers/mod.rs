@@ -5,6 +5,7 @@ pub mod admin;
 pub mod archive;
 pub mod bounces;
 pub mod home;
+pub mod language;
 pub mod listadmin;
 pub mod members;
 pub mod moderation;
@@ -27,7 +28,7 @@ pub(crate) fn refused_form(
     refusal: &Refusal,
     view: impl View + 'static,
 ) -> Result<Outcome, Error> {
-    let text = messages::refusal(refusal);
+    let text = messages::refusal(refusal, &ctx.language);
     ctx.ensure_csrf_token()?;
     let page = Outcome::page_with_status(refusal_status(refusal), view);
     Ok(match refusal.field() {

@@ -12,6 +12,7 @@ use super::archive::{blocks, disposition, header_rows, served_type, Block, Heade
 use super::subscription::dead_link;
 use crate::domain::HoldReason;
 use crate::http::Method;
+use crate::i18n::Language;
 use crate::messages::{self, WebText};
 use crate::operations::moderation::pages::{self, HeldPage, QueueItem};
 use crate::operations::moderation::{self, reasons, Decided, Decision};
@@ -95,12 +96,12 @@ fn when(epoch: i64) -> String {
     )
 }
 
-fn post_view(item: &QueueItem) -> PostView {
+fn post_view(item: &QueueItem, lang: &Language) -> PostView {
     let held: &HeldRecord = &item.held;
     PostView {
         id: held.message,
         subject: if held.subject.trim().is_empty() {
-            messages::web(&WebText::NoSubject)
+            messages::web(&WebText::NoSubject, lang)
         } else {
             held.subject.clone()
         },
@@ -150,15 +151,18 @@ fn form_decision(ctx: &Ctx<'_>) -> Option<Decision> {
 }
 
 /// A sentence for what a bulk or single decision did.
-fn summary(outcomes: &[(i64, Decided)], decision: &Decision) -> (Level, String) {
+fn summary(outcomes: &[(i64, Decided)], decision: &Decision, lang: &Language) -> (Level, String) {
     let applied = outcomes
         .iter()
         .filter(|(_, d)| *d == Decided::Applied)
         .count();
-    let mut text = messages::web(&WebText::Moderated {
-        n: applied,
-        decision,
-    });
+    let mut text = messages::web(
+        &WebText::Moderated {
+            n: applied,
+            decision,
+        },
+        lang,
+    );
     for (id, decided) in outcomes {
         let more = match decided {
             Decided::Already { decision, by, at } => WebText::DecidedAlready {
@@ -171,7 +175,7 @@ fn summary(outcomes: &[(i64, Decided)], decision: &Decision) -> (Level, String) 
             Decided::Applied => continue,
         };
         text.push(' ');
-        text.push_str(&messages::web(&more));
+        text.push_str(&messages::web(&more, lang));
     }
     let level = if applied == outcomes.len() {
         Level::Success
@@ -200,17 +204,20 @@ pub fn modindex(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome
             match done {
                 Ok(()) => ctx.flash(
                     Level::Success,
-                    messages::web(&WebText::ModerationNoticesSaved),
+                    messages::web(&WebText::ModerationNoticesSaved, &ctx.language),
                 )?,
                 Err(e) => {
                     let refusal = ctx.refusal(e)?;
-                    ctx.flash(Level::Error, messages::refusal(&refusal))?;
+                    ctx.flash(Level::Error, messages::refusal(&refusal, &ctx.language))?;
                 }
             }
             return Ok(Outcome::redirect(&url));
         }
         let Some(decision) = form_decision(ctx) else {
-            ctx.flash(Level::Error, messages::web(&WebText::ChooseDecisionMany))?;
+            ctx.flash(
+                Level::Error,
+                messages::web(&WebText::ChooseDecisionMany, &ctx.language),
+            )?;
             return Ok(Outcome::redirect(&url));
         };
         let ids: Vec<i64> = ctx
@@ -219,12 +226,15 @@ pub fn modindex(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome
             .filter_map(|id| id.trim().parse().ok())
             .collect();
         if ids.is_empty() {
-            ctx.flash(Level::Error, messages::web(&WebText::CheckOneMessage))?;
+            ctx.flash(
+                Level::Error,
+                messages::web(&WebText::CheckOneMessage, &ctx.language),
+            )?;
             return Ok(Outcome::redirect(&url));
         }
         match ctx.run(|env, who| moderation::decide(env, who, list, &ids, &decision)) {
             Ok(outcomes) => {
-                let (level, text) = summary(&outcomes, &decision);
+                let (level, text) = summary(&outcomes, &decision, &ctx.language);
                 ctx.flash(level, text)?;
             }
             Err(e) => {
@@ -232,7 +242,7 @@ pub fn modindex(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome
                 if matches!(refusal, Refusal::Denied(_)) {
                     return Err(refusal.into());
                 }
-                ctx.flash(Level::Error, messages::refusal(&refusal))?;
+                ctx.flash(Level::Error, messages::refusal(&refusal, &ctx.language))?;
             }
         }
         return Ok(Outcome::redirect(&url));
@@ -247,7 +257,11 @@ pub fn modindex(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome
     ctx.ensure_csrf_token()?;
     let shown = queue.items.len() as u64;
     Ok(Outcome::page(QueueView {
-        posts: queue.items.iter().map(post_view).collect(),
+        posts: queue
+            .items
+            .iter()
+            .map(|item| post_view(item, &ctx.language))
+            .collect(),
         total: queue.total,
         next_offset: (offset + shown < queue.total && shown > 0).then_some(offset + shown),
         offset,
@@ -296,12 +310,18 @@ pub fn viewmod(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome,
         .run(|env, who| pages::view(env, who, list, &id))
         .map_err(Error::from)?;
     let Some(page) = found else {
-        return Err(Error::NotFound(messages::web(&WebText::NoSuchHeldMessage)));
+        return Err(Error::NotFound(messages::web(
+            &WebText::NoSuchHeldMessage,
+            &ctx.language,
+        )));
     };
     if is_post(ctx) {
         let url = ctx.url("modindex", &[list.name.as_str()]);
         let Some(decision) = form_decision(ctx) else {
-            ctx.flash(Level::Error, messages::web(&WebText::ChooseDecisionOne))?;
+            ctx.flash(
+                Level::Error,
+                messages::web(&WebText::ChooseDecisionOne, &ctx.language),
+            )?;
             return Ok(Outcome::redirect(
                 &ctx.url("viewmod", &[list.name.as_str(), &id]),
             ));
@@ -309,7 +329,7 @@ pub fn viewmod(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome,
         let message = page.item.held.message;
         match ctx.run(|env, who| moderation::decide(env, who, list, &[message], &decision)) {
             Ok(outcomes) => {
-                let (level, text) = summary(&outcomes, &decision);
+                let (level, text) = summary(&outcomes, &decision, &ctx.language);
                 ctx.flash(level, text)?;
             }
             Err(e) => {
@@ -317,7 +337,7 @@ pub fn viewmod(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome,
                 if matches!(refusal, Refusal::Denied(_)) {
                     return Err(refusal.into());
                 }
-                ctx.flash(Level::Error, messages::refusal(&refusal))?;
+                ctx.flash(Level::Error, messages::refusal(&refusal, &ctx.language))?;
             }
         }
         return Ok(Outcome::redirect(&url));
@@ -331,7 +351,7 @@ pub fn viewmod(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome,
     );
     Ok(Outcome::page(ViewmodView {
         attachment_base,
-        post: post_view(&page.item),
+        post: post_view(&page.item, &ctx.language),
         message: body_of(&page),
         stock_reasons: reasons::STOCK,
     }))
@@ -345,7 +365,8 @@ fn viewmod_attachment(
     id: &str,
     file: &str,
 ) -> Result<Outcome, Error> {
-    let missing = || Error::NotFound(messages::web(&WebText::NoSuchHeldAttachment));
+    let text = messages::web(&WebText::NoSuchHeldAttachment, &ctx.language);
+    let missing = || Error::NotFound(text.clone());
     let index: usize = file.parse().map_err(|_| missing())?;
     let found = ctx
         .run(|env, who| pages::attachment(env, who, list, id, index))
@@ -392,19 +413,19 @@ fn key_page(
     let key = ctx.text("key").to_string();
     let list = match ctx.run(|env, _| moderation::keyed_list(env, &list_name)) {
         Ok(list) => list,
-        Err(e) => return Ok(dead(&ctx.refusal(e)?)),
+        Err(e) => return Ok(dead(&ctx.refusal(e)?, &ctx.language)),
     };
     let mut done = None;
     if is_post(ctx) {
         match act(ctx, &list, &key)? {
             Ok((Decided::Applied, what)) => done = Some(what),
             Ok(_) => {}
-            Err(refusal) => return Ok(dead(&refusal)),
+            Err(refusal) => return Ok(dead(&refusal, &ctx.language)),
         }
     }
     let page = match ctx.run(|env, who| pages::by_key(env, who, &list, &key, purpose)) {
         Ok(page) => page,
-        Err(e) => return Ok(dead(&ctx.refusal(e)?)),
+        Err(e) => return Ok(dead(&ctx.refusal(e)?, &ctx.language)),
     };
     if page.item.held.decided.is_none() {
         ctx.ensure_csrf_token()?;
@@ -415,7 +436,7 @@ fn key_page(
         list_address: list.address(),
         list_name: list.name.as_str().to_string(),
         key,
-        post: post_view(&page.item),
+        post: post_view(&page.item, &ctx.language),
         message: body_of(&page),
         stock_reasons: reasons::STOCK,
         done,
@@ -424,12 +445,12 @@ fn key_page(
 
 /// A key that opens nothing (wrong, or too many wrong ones from this client): the page
 /// says so, nothing changed.
-fn dead(refusal: &Refusal) -> Outcome {
+fn dead(refusal: &Refusal, lang: &crate::i18n::Language) -> Outcome {
     let status = match refusal {
         Refusal::InvalidLink => 410,
         other => refusal_status(other),
     };
-    dead_link(status, refusal)
+    dead_link(status, refusal, lang)
 }
 
 /// The decision of a key page's POST.

@@ -63,7 +63,10 @@ pub fn subscribe(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     };
     if !is_post(ctx) {
         if ctx.roles.subscriber {
-            ctx.notice(Level::Info, messages::web(&WebText::MemberAlready));
+            ctx.notice(
+                Level::Info,
+                messages::web(&WebText::MemberAlready, &ctx.language),
+            );
         }
         ctx.ensure_csrf_token()?;
         return Ok(Outcome::page(view));
@@ -74,9 +77,12 @@ pub fn subscribe(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         Ok(Done::Subscribed) => {
             ctx.flash(
                 Level::Success,
-                messages::web(&WebText::NowMember {
-                    list: &list.address(),
-                }),
+                messages::web(
+                    &WebText::NowMember {
+                        list: &list.address(),
+                    },
+                    &ctx.language,
+                ),
             )?;
             Ok(Outcome::redirect(&ctx.url("info", &[list.name.as_str()])))
         }
@@ -134,9 +140,12 @@ pub fn signoff(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         Ok(Done::Unsubscribed) => {
             ctx.flash(
                 Level::Success,
-                messages::web(&WebText::NoLongerMember {
-                    list: &list.address(),
-                }),
+                messages::web(
+                    &WebText::NoLongerMember {
+                        list: &list.address(),
+                    },
+                    &ctx.language,
+                ),
             )?;
             Ok(Outcome::redirect(&ctx.url("info", &[list.name.as_str()])))
         }
@@ -159,23 +168,23 @@ pub(super) struct DeadLinkView {
 }
 
 /// A link that does not work (any more): the page with the reason, nothing changed.
-pub(super) fn dead_link(status: u16, refusal: &Refusal) -> Outcome {
+pub(super) fn dead_link(status: u16, refusal: &Refusal, lang: &crate::i18n::Language) -> Outcome {
     Outcome::page_with_status(
         status,
         DeadLinkView {
             invalid: true,
-            message: messages::refusal(refusal),
+            message: messages::refusal(refusal, lang),
         },
     )
 }
 
 /// A dead confirmation link: 410, or the refusal's own status.
-fn dead(refusal: &Refusal) -> Outcome {
+fn dead(refusal: &Refusal, lang: &crate::i18n::Language) -> Outcome {
     let status = match refusal {
         Refusal::InvalidLink => 410,
         other => refusal_status(other),
     };
-    dead_link(status, refusal)
+    dead_link(status, refusal, lang)
 }
 
 /// `oneclick.html` before the button is pressed.
@@ -215,7 +224,7 @@ pub fn oneclick(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
                     email,
                 }))
             }
-            Err(e) => Ok(dead(&ctx.refusal(e)?)),
+            Err(e) => Ok(dead(&ctx.refusal(e)?, &ctx.language)),
         };
     }
     match ctx.run(|env, who| membership::oneclick(env, who, &list_name, &id, &email)) {
@@ -226,7 +235,7 @@ pub fn oneclick(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             list_name: list.name,
             email,
         })),
-        Err(e) => Ok(dead(&ctx.refusal(e)?)),
+        Err(e) => Ok(dead(&ctx.refusal(e)?, &ctx.language)),
     }
 }
 
@@ -280,7 +289,7 @@ pub fn auth(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
                     list_name: list.name,
                 }))
             }
-            Err(e) => Ok(dead(&ctx.refusal(e)?)),
+            Err(e) => Ok(dead(&ctx.refusal(e)?, &ctx.language)),
         };
     }
     match ctx.run(|env, who| membership::confirm(env, who, &key, &word, email.as_deref())) {
@@ -295,7 +304,7 @@ pub fn auth(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             list_address: held.list.address(),
             list_name: held.list.name,
         })),
-        Err(e) => Ok(dead(&ctx.refusal(e)?)),
+        Err(e) => Ok(dead(&ctx.refusal(e)?, &ctx.language)),
     }
 }
 
@@ -391,16 +400,22 @@ pub fn set(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     match ctx.run(|env, who| membership::set_options(env, who, list, &change)) {
         Ok(member) => {
             if own {
-                ctx.flash(Level::Success, messages::web(&WebText::OptionsSaved))?;
+                ctx.flash(
+                    Level::Success,
+                    messages::web(&WebText::OptionsSaved, &ctx.language),
+                )?;
                 Ok(Outcome::redirect(
                     &ctx.url("suboptions", &[list.name.as_str()]),
                 ))
             } else {
                 ctx.flash(
                     Level::Success,
-                    messages::web(&WebText::OptionsOfSaved {
-                        email: member.email.as_str(),
-                    }),
+                    messages::web(
+                        &WebText::OptionsOfSaved {
+                            email: member.email.as_str(),
+                        },
+                        &ctx.language,
+                    ),
                 )?;
                 Ok(Outcome::redirect(&ctx.url("review", &[list.name.as_str()])))
             }

@@ -90,7 +90,10 @@ pub fn api_tokens(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             let id = ctx.text("id").parse::<i64>().unwrap_or(-1);
             match ctx.run(|env, who| tokens::revoke(env, who, id)) {
                 Ok(()) => {
-                    ctx.flash(Level::Success, messages::web(&WebText::TokenRevoked))?;
+                    ctx.flash(
+                        Level::Success,
+                        messages::web(&WebText::TokenRevoked, &ctx.language),
+                    )?;
                     Ok(Outcome::redirect(&ctx.url("api_tokens", &[])))
                 }
                 Err(e) => {
@@ -123,7 +126,10 @@ pub fn api_tokens(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             match result {
                 Ok(made) => {
                     ctx.ensure_csrf_token()?;
-                    ctx.notice(Level::Success, messages::web(&WebText::TokenMade));
+                    ctx.notice(
+                        Level::Success,
+                        messages::web(&WebText::TokenMade, &ctx.language),
+                    );
                     let form = TokenForm {
                         scope: "read".into(),
                         ..TokenForm::default()
