@@ -642,3 +642,55 @@ fn fragments_around_an_address_are_told_apart_by_their_context() {
     // The rest of the page is in the language too.
     assert!(page("fr", "subscribe").contains("<button type=\"submit\">Confirmer</button>"));
 }
+
+#[test]
+fn a_member_reads_the_pages_and_the_notices_of_the_web_door_in_their_language() {
+    use wwsympa::domain::{
+        ArchiveAccess, ListPolicy, ReviewPolicy, SubscribePolicy, UnsubscribePolicy, Visibility,
+    };
+    let dir = crate::support::TempDir::new("pages-fr");
+    let site = crate::browser::Site::new(dir.path(), |_| {});
+    site.add_list(
+        "news",
+        "",
+        ListPolicy {
+            visibility: Visibility::Noconceal,
+            subscribe: SubscribePolicy::Open,
+            unsubscribe: UnsubscribePolicy::Open,
+            review: ReviewPolicy::Private,
+            archive: ArchiveAccess::Private,
+        },
+    );
+    site.add_user("ann@example.org", crate::subscription::PASSWORD);
+    let mut ann = site.browser("192.0.2.60");
+    ann.login("ann@example.org", crate::subscription::PASSWORD);
+    ann.get("/sympa/pref");
+    assert_eq!(
+        ann.post("/sympa/pref", &[("gecos", "Ann"), ("lang", "fr")])
+            .status,
+        303
+    );
+    // A notice the handler words (messages::web), in the account's language.
+    let saved = crate::browser::body(&ann.get("/sympa/pref"));
+    assert!(
+        saved.contains("Vos préférences sont enregistrées."),
+        "{saved}"
+    );
+    assert!(saved.contains("<h1>Vos préférences</h1>"), "{saved}");
+    let page = crate::browser::body(&ann.get("/sympa/subscribe/news"));
+    assert!(page.contains("<h1>S&#39;abonner à news</h1>"), "{page}");
+    assert_eq!(ann.post("/sympa/subscribe/news", &[]).status, 303);
+    let info = crate::browser::body(&ann.get("/sympa/info/news"));
+    assert!(
+        info.contains("Vous êtes maintenant abonné à news@"),
+        "{info}"
+    );
+    assert!(info.contains("1 abonné</p>"), "{info}");
+    assert!(info.contains(">Vos options</a>"), "{info}");
+    // Asked again, the page says so in French too.
+    let again = crate::browser::body(&ann.get("/sympa/subscribe/news"));
+    assert!(
+        again.contains("Vous êtes déjà abonné à cette liste."),
+        "{again}"
+    );
+}

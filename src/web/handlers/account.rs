@@ -296,9 +296,17 @@ pub fn pref(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     let lang = ctx.text("lang").to_string();
     match ctx.run(|env, who| account::set_preferences(env, who, &name, &lang)) {
         Ok(()) => {
+            // Told in the language just chosen (the request's was chosen before); none
+            // chosen: the request's.
+            let chosen = ctx
+                .templates
+                .catalogues()
+                .lookup(&lang)
+                .cloned()
+                .unwrap_or_else(|| ctx.language.clone());
             ctx.flash(
                 Level::Success,
-                messages::web(&WebText::PreferencesSaved, &ctx.language),
+                messages::web(&WebText::PreferencesSaved, &chosen),
             )?;
             Ok(Outcome::redirect(&ctx.url("pref", &[])))
         }
