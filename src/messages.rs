@@ -206,6 +206,32 @@ pub fn refusal(refusal: &Refusal, lang: &Language) -> String {
     }
 }
 
+/// What the owners' tools (texts, members, help) say besides refusals.
+pub mod tools {
+    /// A text name that is none of the editable texts (`editfile/LIST/NAME`).
+    pub const NO_SUCH_TEXT: &str = "There is no text of this name.";
+    /// `savefile` without a text named.
+    pub const WHICH_TEXT: &str = "Which text? The form names none.";
+    /// `editsubscriber` without an address.
+    pub const WHICH_MEMBER: &str = "Which member? The address names none.";
+    /// A help topic that is none of ours nor Sympa's.
+    pub const NO_SUCH_HELP: &str = "There is no help page of this name.";
+
+    /// After `savefile`: saved, or (an empty text) back to the default.
+    pub fn text_saved(name: &str, reset: bool) -> String {
+        if reset {
+            format!("The text {name} is back to its default.")
+        } else {
+            format!("The text {name} is saved.")
+        }
+    }
+
+    /// `editsubscriber` for an address that is not a member.
+    pub fn not_a_member(email: &str, list: &str) -> String {
+        format!("{email} is not a member of {list}.")
+    }
+}
+
 /// A wait, in words: minutes under two hours, else hours.
 fn wait(seconds: u64, lang: &Language) -> String {
     let minutes = seconds.div_ceil(60).max(1);
@@ -421,6 +447,14 @@ pub fn list_copied(name: &ListName, pending: bool, lang: &Language) -> String {
 /// The notice after a list was renamed.
 pub fn list_renamed(old: &ListName, new: &ListName, lang: &Language) -> String {
     lang.t("The list {old} is now called {new}; its members and archives followed it, and links with the old name lead here.", &[("old", old), ("new", new)])
+}
+
+/// The refusal of a copy or a rename to another domain (Sympa's `new_robot`).
+pub fn other_robot(domain: &str, lang: &Language) -> String {
+    lang.t(
+        "Lists are copied and renamed within this site's domain ({domain}) only; moving a list to another domain is not supported.",
+        &[("domain", &domain)],
+    )
 }
 
 #[cfg(test)]

@@ -390,12 +390,14 @@ mod tests {
     }
 
     #[test]
-    fn create_list_takes_sympas_two_values_and_names_them_otherwise() {
+    fn create_list_takes_its_three_values_and_names_them_otherwise() {
         assert_eq!(Config::default().create_list, CreateList::PublicListmaster);
         let config: Config = toml::from_str("create_list = 'listmaster'").unwrap();
         assert_eq!(config.create_list, CreateList::Listmaster);
         let config: Config = toml::from_str("create_list = 'public_listmaster'").unwrap();
         assert_eq!(config.create_list, CreateList::PublicListmaster);
+        let config: Config = toml::from_str("create_list = 'public'").unwrap();
+        assert_eq!(config.create_list, CreateList::Public);
         for bad in ["'intranet'", "'Listmaster'", "''", "true"] {
             let message = toml::from_str::<Config>(&format!("create_list = {bad}"))
                 .unwrap_err()

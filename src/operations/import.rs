@@ -4,11 +4,15 @@
 //! (blank lines and lines starting with `#` are skipped). Every valid address that is not a
 //! member joins with the welcome mail unless `quiet`, each with its audit row `import`, all
 //! in ONE transaction: the paste is added whole or, on a failure of the database, not at
-//! all. At most [`MAX_LINES`] lines at once.
+//! all. A quiet paste (no mail) is inserted in bulk, with the same audit rows. At most
+//! [`MAX_LINES`] lines at once.
+
+use serde_json::json;
 
 use super::membership::{check_name, join};
-use super::{Env, Error, Field, Refusal, Requester};
+use super::{Env, Error, Field, Refusal, Requester, Tx};
 use crate::domain::{ActionKind, Email, List};
+use crate::store::{AuditEntry, NewMember};
 
 /// Most lines of one paste (the web's body limit, 2 MiB, holds them).
 pub const MAX_LINES: usize = 10_000;
@@ -114,6 +118,9 @@ pub fn import(
     let base_url = env.config.base_url().to_string();
     let day = crate::store::now().div_euclid(86_400);
     let (added, already) = env.transaction(requester, |tx| {
+        if quiet {
+            return add_quietly(tx, list, &valid);
+        }
         let (mut added, mut already) = (Vec::new(), Vec::new());
         for (number, email, name) in &valid {
             let oneclick = if quiet {
@@ -143,13 +150,57 @@ pub fn import(
     Ok(report)
 }
 
+/// Who joined and who was a member already, by line.
+type Joined = (Vec<(usize, Email)>, Vec<(usize, Email)>);
+
+/// A quiet import: no mail, so the new members are inserted in bulk and their audit rows
+/// written at once (a paste of 10,000 lines is a few statements, not 30,000 round trips).
+fn add_quietly(
+    tx: &mut Tx<'_, '_>,
+    list: &List,
+    valid: &[(usize, Email, String)],
+) -> Result<Joined, Error> {
+    let mut existing = std::collections::HashSet::new();
+    tx.db.for_each_member(list.id, |member| {
+        existing.insert(member.email.clone());
+        Ok(())
+    })?;
+    let (mut added, mut already, mut members) = (Vec::new(), Vec::new(), Vec::new());
+    for (number, email, name) in valid {
+        if existing.contains(email) {
+            already.push((*number, email.clone()));
+        } else {
+            let mut member = NewMember::new(email.clone());
+            member.name.clone_from(name);
+            members.push(member);
+            added.push((*number, email.clone()));
+        }
+    }
+    tx.db.add_members_bulk(list.id, &members, 0, |_| {})?;
+    let remote = tx.requester.remote();
+    let entries: Vec<AuditEntry<'_>> = added
+        .iter()
+        .map(|(_, email)| AuditEntry {
+            actor: tx.requester.email.as_ref(),
+            remote_addr: remote.clone(),
+            channel: tx.requester.channel.as_str(),
+            action: "import",
+            list: Some(list.id),
+            target: Some(email),
+            detail: json!({ "quiet": true }),
+        })
+        .collect();
+    tx.db.audit_many(&entries)?;
+    Ok((added, already))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn lines_take_every_form_owners_paste() {
-        let line = |l: &str| parse_line(l);
+        let line = parse_line;
         let pair = |e: &str, n: &str| Some((e.to_string(), n.to_string()));
         assert_eq!(line("ann@x.org"), pair("ann@x.org", ""));
         assert_eq!(

@@ -35,6 +35,8 @@ pub mod tokens;
 
 #[cfg(test)]
 mod doors_tests;
+#[cfg(test)]
+mod listmaster_tests;
 
 pub use refusal::{Existing, Field, Refusal, SettingProblem};
 pub use run::{run, Handoff};

@@ -496,6 +496,9 @@ queries! {
 
     /// Appends to the audit log.
     fn audit(&self, entry: &AuditEntry<'_>) -> Result<(), Error>;
+    /// Appends many rows to the audit log at once (a bulk import's row per address): on
+    /// PostgreSQL one statement per thousand rows rather than one per row.
+    fn audit_many(&self, entries: &[AuditEntry<'_>]) -> Result<(), Error>;
     /// The last `limit` audit entries, newest first; for tests and `check`.
     fn recent_audit(&self, limit: u32) -> Result<Vec<AuditLine>, Error>;
     /// The audit rows the query finds, newest first (by time, then id), `limit` from

@@ -71,11 +71,15 @@ mod delivery_tests;
 #[cfg(test)]
 mod intake_tests;
 #[cfg(test)]
+mod lifecycle_tests;
+#[cfg(test)]
 mod moderation_tests;
 #[cfg(test)]
 mod post_tests;
 #[cfg(test)]
 pub(crate) mod test_support;
+#[cfg(test)]
+mod text_tests;
 #[cfg(test)]
 mod token_tests;
 

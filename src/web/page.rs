@@ -48,6 +48,11 @@ impl Visitor {
         }
     }
 
+    /// The tag of the page's language (`Content-Language`, `<html lang>`).
+    fn tag<'s>(&'s self, state: &'s State) -> &'s str {
+        self.language.as_ref().unwrap_or(&state.language).tag()
+    }
+
     /// A visitor not known further than their language (pages answered before the handler).
     pub(super) fn speaking(language: Option<Arc<Language>>) -> Visitor {
         Visitor {
@@ -61,6 +66,8 @@ impl Visitor {
 #[derive(Serialize)]
 struct UserView<'a> {
     email: &'a str,
+    /// A listmaster: the menu leads to the listmaster's panel.
+    listmaster: bool,
 }
 
 /// The list of the row, as pages show it.
@@ -107,6 +114,7 @@ impl<'a> Common<'a> {
             user: visitor.known.then(|| {
                 visitor.user.as_ref().map(|user| UserView {
                     email: user.email.as_str(),
+                    listmaster: user.listmaster,
                 })
             }),
             csrf_token: visitor.csrf_token.as_deref(),
@@ -153,7 +161,9 @@ pub(super) fn render_page(
                 .render_fields(&format!("web/{template}.html"), &fields)
         });
     match rendered {
-        Ok(html) => Response::html(page.status, html).with_header("Cache-Control", "no-store"),
+        Ok(html) => Response::html(page.status, html)
+            .with_header("Cache-Control", "no-store")
+            .with_header("Content-Language", visitor.tag(state)),
         Err(e) => failure(state, Error::Render(e), notices, visitor),
     }
 }
@@ -183,7 +193,9 @@ pub(super) fn error_page(
         .and_then(|()| fields.add(&view))
         .and_then(|()| state.templates.render_fields("web/error.html", &fields));
     let response = match rendered {
-        Ok(html) => Response::html(status, html),
+        Ok(html) => {
+            Response::html(status, html).with_header("Content-Language", visitor.tag(state))
+        }
         Err(e) => {
             log::error!("{e}");
             Response::text(status, format!("{status} {}\n", view.message))

@@ -438,6 +438,20 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("decide_requests", "hid",  "D D D A A A A"),
     // Closing a list: privileged owners and listmasters.
     ("close",           "pub",  "D D D D D A A"),
+    // Copying: privileged owners and listmasters (here a copy by an owner waits for a
+    // listmaster); renaming: listmasters only where new lists need their approval.
+    ("copy",            "pub",  "D D D D D A A"),
+    ("copy",            "hid",  "D D D D D A A"),
+    ("rename",          "pub",  "D D D D D D A"),
+    // Listmasters only: opening, purging, the panel, search_user, mass_del, the check.
+    ("open",            "pub",  "D D D D D D A"),
+    ("purge",           "pub",  "D D D D D D A"),
+    ("overview",        "pub",  "D D D D D D A"),
+    ("search_user",     "pub",  "D D D D D D A"),
+    ("mass_del",        "pub",  "D D D D D D A"),
+    ("site_check",      "pub",  "D D D D D D A"),
+    // Searching lists: anyone (what is found depends on who asks).
+    ("search_list",     "pub",  "A A A A A A A"),
     // Texts, the paste of addresses and the reminder: owners and listmasters; one member's
     // details and the log: moderators too.
     ("texts",           "pub",  "D D D D A A A"),
@@ -507,6 +521,31 @@ fn run_operation(site: &Site, requester: &Requester, name: &str, list: &str) -> 
                 .unwrap();
             result
         }
+        // A name no list may have: refused after the authorization, nothing made.
+        "copy" => {
+            wwsympa::operations::lifecycle::copy(&mut env, requester, &list, "x-owner").map(drop)
+        }
+        "rename" => {
+            wwsympa::operations::lifecycle::rename(&mut env, requester, &list, "x-owner").map(drop)
+        }
+        // An open list: opening it changes nothing; purging it is refused once allowed.
+        "open" => wwsympa::operations::lifecycle::open(&mut env, requester, &list).map(drop),
+        "purge" => wwsympa::operations::lifecycle::purge(&mut env, requester, &list),
+        "overview" => wwsympa::operations::listmaster::overview(&env, requester).map(drop),
+        "search_user" => {
+            wwsympa::operations::listmaster::search_user(&env, requester, "nobody@example.org")
+                .map(drop)
+        }
+        "mass_del" => wwsympa::operations::listmaster::mass_del(
+            &mut env,
+            requester,
+            "nobody@example.org",
+            &[],
+            true,
+        )
+        .map(drop),
+        "site_check" => wwsympa::operations::site_check::site(&env, requester).map(drop),
+        "search_list" => lists::search(&env, requester, "pub").map(drop),
         "texts" => wwsympa::operations::texts::save(&mut env, requester, Some(&list), "nope", "x"),
         "import_paste" => {
             wwsympa::operations::import::import(&mut env, requester, &list, "", true).map(drop)

@@ -51,7 +51,12 @@ fn user_lang(site: &Site, address: &str) -> String {
 fn a_page_is_in_the_language_the_browser_asks_for() {
     let dir = TempDir::new("lang-accept");
     let site = Site::new(dir.path(), |_| {});
-    let french = body(&get_with(&site, "/sympa/lists", Some("fr-CA, en;q=0.5")));
+    let response = get_with(&site, "/sympa/lists", Some("fr-CA, en;q=0.5"));
+    assert!(response
+        .headers
+        .iter()
+        .any(|(n, v)| n == "Content-Language" && v == "fr"));
+    let french = body(&response);
     assert!(french.contains(r#"<html lang="fr" dir="ltr">"#), "{french}");
     assert!(french.contains(">Accueil</a>"), "{french}");
     // A language the site lacks falls to the next one asked for, then to the site's.

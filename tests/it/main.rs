@@ -6,6 +6,7 @@
 
 mod accounts;
 mod admin;
+mod admin_walk;
 mod api;
 mod api_schemathesis;
 mod archive_dkim;
@@ -50,4 +51,5 @@ mod subscription;
 mod support;
 mod table;
 mod tidy;
+mod tools;
 mod web;

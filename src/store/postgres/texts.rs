@@ -2,7 +2,7 @@
 
 use super::{Context, Db};
 use crate::domain::{Email, ListId};
-use crate::store::{now, AuditQuery, AuditRecord, Error, TextRecord};
+use crate::store::{now, AuditEntry, AuditQuery, AuditRecord, Error, TextRecord};
 
 /// The filters of an audit query, as one `WHERE` clause over `$1` to `$6`.
 const AUDIT_WHERE: &str = "($1::BIGINT IS NULL OR list_id = $1)
@@ -22,6 +22,33 @@ fn text_row(row: &postgres::Row) -> Result<TextRecord, postgres::Error> {
 }
 
 impl Db<'_> {
+    /// Appends many rows to the audit log, a thousand per statement.
+    pub fn audit_many(&self, entries: &[AuditEntry<'_>]) -> Result<(), Error> {
+        let at = now();
+        for chunk in entries.chunks(1000) {
+            let text = |f: &dyn Fn(&AuditEntry<'_>) -> Option<String>| -> Vec<Option<String>> {
+                chunk.iter().map(f).collect()
+            };
+            let actors = text(&|e| e.actor.map(|a| a.as_str().to_string()));
+            let remotes = text(&|e| e.remote_addr.clone());
+            let channels = text(&|e| Some(e.channel.to_string()));
+            let actions = text(&|e| Some(e.action.to_string()));
+            let targets = text(&|e| e.target.map(|t| t.as_str().to_string()));
+            let details = text(&|e| Some(e.detail.to_string()));
+            let lists: Vec<Option<i64>> = chunk.iter().map(|e| e.list.map(|l| l.0)).collect();
+            self.conn
+                .execute(
+                    "INSERT INTO audit_log (at, actor, remote_addr, channel, action, list_id, target, detail)
+                     SELECT $1, a, r, c, x, l, t, d
+                     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[])
+                          AS e (a, r, c, x, l, t, d)",
+                    &[&at, &actors, &remotes, &channels, &actions, &lists, &targets, &details],
+                )
+                .context("writing the audit log")?;
+        }
+        Ok(())
+    }
+
     /// The audit rows the query finds, newest first, `limit` from `offset`.
     pub fn audit_page(&self, query: &AuditQuery<'_>) -> Result<Vec<AuditRecord>, Error> {
         let context = "searching the audit log";

@@ -4,7 +4,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::{Context, Db};
 use crate::domain::{Email, ListId};
-use crate::store::{now, AuditQuery, AuditRecord, Error, TextRecord};
+use crate::store::{now, AuditEntry, AuditQuery, AuditRecord, Error, TextRecord};
 
 /// The filters of an audit query, as one `WHERE` clause over `?1` to `?6`.
 const AUDIT_WHERE: &str = "(?1 IS NULL OR list_id = ?1)
@@ -24,6 +24,34 @@ fn text_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TextRecord> {
 }
 
 impl Db<'_> {
+    /// Appends many rows to the audit log, with one prepared statement.
+    pub fn audit_many(&self, entries: &[AuditEntry<'_>]) -> Result<(), Error> {
+        let context = "writing the audit log";
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO audit_log (at, actor, remote_addr, channel, action, list_id, target, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .context(context)?;
+        let at = now();
+        for entry in entries {
+            statement
+                .execute(params![
+                    at,
+                    entry.actor.map(Email::as_str),
+                    entry.remote_addr,
+                    entry.channel,
+                    entry.action,
+                    entry.list.map(|l| l.0),
+                    entry.target.map(Email::as_str),
+                    entry.detail.to_string()
+                ])
+                .context(context)?;
+        }
+        Ok(())
+    }
+
     /// The audit rows the query finds, newest first, `limit` from `offset`.
     pub fn audit_page(&self, query: &AuditQuery<'_>) -> Result<Vec<AuditRecord>, Error> {
         let context = "searching the audit log";

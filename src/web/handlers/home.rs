@@ -126,7 +126,7 @@ struct HelpView {
 /// or without `.html`); an unknown topic is a 404.
 pub fn help(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     let topic = help_topic(ctx.text("help_topic"))
-        .ok_or_else(|| Error::NotFound("There is no help page of this name.".into()))?;
+        .ok_or_else(|| Error::NotFound(crate::messages::tools::NO_SUCH_HELP.into()))?;
     let listmaster = ctx
         .config
         .listmasters()

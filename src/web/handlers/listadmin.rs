@@ -317,6 +317,7 @@ fn new_name_view(ctx: &Ctx<'_>, list: &List) -> NewNameView {
 /// `copy_list`: a new list with this one's configuration and owners (not its members nor
 /// archives). GET shows the form.
 pub fn copy_list(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    same_robot(ctx)?;
     let view = new_name_view(ctx, list);
     if ctx.request.method != Method::Post {
         ctx.ensure_csrf_token()?;
@@ -351,9 +352,24 @@ pub fn rename_list_request(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Er
     Ok(Outcome::page(view))
 }
 
+/// Refuses a `new_robot` other than the site's domain: lists move only within it.
+fn same_robot(ctx: &Ctx<'_>) -> Result<(), Error> {
+    match ctx.param("new_robot") {
+        Some(robot) if !robot.eq_ignore_ascii_case(&ctx.config.domain) => Err(Error::BadRequest(
+            messages::other_robot(&ctx.config.domain, &ctx.language),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// `move_list` (Sympa's `rename_list`): renames the list; its members, archives and held
-/// posts follow, and links with the old name are sent on to the new one.
+/// posts follow, and links with the old name are sent on to the new one. With Sympa's
+/// `mode=copy`, copies it instead (`copy_list`).
 pub fn move_list(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
+    same_robot(ctx)?;
+    if ctx.text("mode") == "copy" {
+        return copy_list(ctx, list).map(|page| page.with_template("copy_list"));
+    }
     let view = new_name_view(ctx, list);
     if ctx.request.method != Method::Post {
         ctx.ensure_csrf_token()?;
@@ -382,6 +398,7 @@ pub fn move_list(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
 struct PurgeView {
     lists: Vec<TargetView>,
     purged: Vec<String>,
+    refused: Vec<String>,
 }
 
 /// `purge_list`: a listmaster deletes closed lists for good (`list` or `selected_lists`).
@@ -413,17 +430,27 @@ pub fn purge_list(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     let mut view = PurgeView {
         lists: lists.iter().map(TargetView::of).collect(),
         purged: Vec::new(),
+        refused: Vec::new(),
     };
     if ctx.request.method != Method::Post || lists.is_empty() {
         ctx.ensure_csrf_token()?;
         return Ok(Outcome::page(view));
     }
     for list in &lists {
-        ctx.run(|env, who| lifecycle::purge(env, who, list))
-            .map_err(Error::from)?;
-        view.purged.push(list.name.to_string());
+        match ctx.run(|env, who| lifecycle::purge(env, who, list)) {
+            Ok(()) => view.purged.push(list.name.to_string()),
+            // A list that is not closed is kept, and said so.
+            Err(crate::operations::Error::Refused(Refusal::NotClosed)) => {
+                view.refused.push(list.name.to_string())
+            }
+            Err(e) => return Err(Error::Operation(e)),
+        }
     }
     view.lists.clear();
+    if view.purged.is_empty() {
+        ctx.ensure_csrf_token()?;
+        return Ok(Outcome::page_with_status(409, view));
+    }
     ctx.ensure_csrf_token()?;
     Ok(Outcome::page(view))
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::refused_form;
 use crate::domain::{calendar, Email, List, TextFormat, TextKind, TextScope, TextUse};
 use crate::http::Method;
+use crate::messages;
 use crate::operations::import::{self, LineProblem};
 use crate::operations::logs::{self, LogFilter};
 use crate::operations::texts::{self, Preview, TextState};
@@ -121,7 +122,7 @@ fn text_kind(ctx: &Ctx<'_>, list: Option<&List>) -> Result<Option<&'static TextK
         None => Ok(None),
         Some(name) => TextKind::find(scope(list), name)
             .map(Some)
-            .ok_or_else(|| Error::NotFound("There is no text of this name.".into())),
+            .ok_or_else(|| Error::NotFound(messages::tools::NO_SUCH_TEXT.into())),
     }
 }
 
@@ -155,7 +156,7 @@ pub fn savefile(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     let list = named_list(ctx)?;
     let all = ctx.run(|env, who| texts::all(env, who, list.as_ref()))?;
     let Some(kind) = text_kind(ctx, list.as_ref())? else {
-        return Err(Error::BadRequest("Which text? The form names none.".into()));
+        return Err(Error::BadRequest(messages::tools::WHICH_TEXT.into()));
     };
     let typed = ctx.text("content").to_string();
     let mut view = EditView {
@@ -184,11 +185,7 @@ pub fn savefile(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             Ok(Outcome::page(view))
         }
         Ok(None) => {
-            let saved = if typed.trim().is_empty() {
-                format!("The text {name} is back to its default.")
-            } else {
-                format!("The text {name} is saved.")
-            };
+            let saved = messages::tools::text_saved(name, typed.trim().is_empty());
             ctx.flash(Level::Success, saved)?;
             let url = match &list {
                 Some(list) => ctx.url("editfile", &[list.name.as_str(), name]),
@@ -263,17 +260,16 @@ fn history_row(row: crate::store::AuditRecord) -> HistoryRow {
 /// post to `set` and lead to `del`.
 pub fn editsubscriber(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     let Some(typed) = ctx.param("email").map(str::to_string) else {
-        return Err(Error::BadRequest(
-            "Which member? The address names none.".into(),
-        ));
+        return Err(Error::BadRequest(messages::tools::WHICH_MEMBER.into()));
     };
-    let email = Email::parse(&typed).map_err(|_| Error::NotFound("No such member.".into()))?;
+    let email = Email::parse(&typed)
+        .map_err(|_| Error::NotFound(messages::tools::not_a_member(&typed, &list.address())))?;
     let details = match ctx.run(|env, who| subscriber::details(env, who, list, &email)) {
         Ok(details) => details,
         Err(OpError::Refused(Refusal::NotAMember)) => {
-            return Err(Error::NotFound(format!(
-                "{email} is not a member of {}.",
-                list.address()
+            return Err(Error::NotFound(messages::tools::not_a_member(
+                email.as_str(),
+                &list.address(),
             )))
         }
         Err(e) => return Err(e.into()),

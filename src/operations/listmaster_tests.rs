@@ -1,0 +1,281 @@
+//! Tests, on both databases, of the operations of a list's lifecycle and of the listmaster's tools: who may create, copy and rename under each `create_list`, opening and purging, `mass_del`'s outcomes and limits, and `search_list`.
+
+use super::lifecycle::{self, Opened};
+use super::listmaster::{self, MassDelOutcome, MAX_MASS_DEL_LISTS};
+use super::lists::{self, creation_status};
+use super::{Channel, Env, Error, Field, Refusal, Requester};
+use crate::config::{Config, CreateList};
+use crate::domain::{AdminRole, Email, List, ListStatus, NameProblem, Reason, Visibility};
+use crate::render::Templates;
+use crate::store::test_support::{list as new_list, on_both};
+use crate::store::{NewMember, Store};
+
+fn config(create_list: CreateList) -> Config {
+    Config {
+        domain: "a.org".into(),
+        wwsympa_url: "http://a.org/sympa".into(),
+        listmaster: "lm@a.org".into(),
+        create_list,
+        ..Config::default()
+    }
+}
+
+fn email(text: &str) -> Email {
+    Email::parse(text).unwrap()
+}
+
+fn user(address: &str) -> Requester {
+    Requester {
+        email: Some(email(address)),
+        ..Requester::anonymous(Channel::Soap, None)
+    }
+}
+
+fn listmaster() -> Requester {
+    Requester {
+        listmaster: true,
+        ..user("lm@a.org")
+    }
+}
+
+fn run<T>(store: &mut Store, create_list: CreateList, work: impl FnOnce(&mut Env<'_>) -> T) -> T {
+    let templates = Templates::load(None).unwrap();
+    let config = config(create_list);
+    let mut env = Env::new(store, &config, &templates);
+    work(&mut env)
+}
+
+/// What an operation answered, in a word: `ok`, or the refusal's code.
+fn said<T>(result: Result<T, Error>) -> String {
+    match result {
+        Ok(_) => "ok".into(),
+        Err(Error::Refused(refusal)) => refusal.code().into(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// A list `team` of `a.org` with privileged owner own@a.org.
+fn team(store: &mut Store) -> List {
+    let id = new_list(store, "team");
+    store
+        .db()
+        .add_admin(id, &email("own@a.org"), AdminRole::Owner, true)
+        .unwrap();
+    store.db().list_by_id(id).unwrap().unwrap()
+}
+
+#[test]
+fn create_list_decides_who_creates_copies_and_renames() {
+    let seen = on_both(|store| {
+        let list = team(store);
+        let mut seen = Vec::new();
+        for policy in [
+            CreateList::Listmaster,
+            CreateList::PublicListmaster,
+            CreateList::Public,
+        ] {
+            seen.push(run(store, policy, |env| {
+                let status = |who: &Requester| match creation_status(env, who) {
+                    Ok(status) => status.as_str().to_string(),
+                    Err(e) => said::<()>(Err(e)),
+                };
+                format!(
+                    "{} {} {}",
+                    status(&listmaster()),
+                    status(&user("own@a.org")),
+                    status(&Requester::anonymous(Channel::Web, None))
+                )
+            }));
+            // A refused name says the policy was passed; a denial says it was not.
+            seen.push(run(store, policy, |env| {
+                format!(
+                    "copy {} rename {}",
+                    said(lifecycle::copy(env, &user("own@a.org"), &list, "x-request")),
+                    said(lifecycle::rename(
+                        env,
+                        &user("own@a.org"),
+                        &list,
+                        "x-request"
+                    ))
+                )
+            }));
+        }
+        seen
+    });
+    assert_eq!(
+        seen,
+        [
+            "open not_allowed login_required",
+            "copy not_allowed rename not_allowed",
+            "open pending login_required",
+            "copy reserved_list_name rename not_allowed",
+            "open open login_required",
+            "copy reserved_list_name rename reserved_list_name",
+        ]
+    );
+}
+
+#[test]
+fn a_copy_by_an_owner_waits_pending_where_listmasters_approve_and_they_are_told() {
+    let seen = on_both(|store| {
+        let list = team(store);
+        let copy = run(store, CreateList::PublicListmaster, |env| {
+            lifecycle::copy(env, &user("own@a.org"), &list, "Team2")
+        })
+        .unwrap();
+        let outbox: Vec<String> = (1..100)
+            .map_while(|id| store.db().outbox_message(id).unwrap())
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .collect();
+        (
+            copy.list.name.to_string(),
+            copy.list.status,
+            outbox.len(),
+            outbox.iter().all(|m| m.contains("To: lm@a.org")),
+        )
+    });
+    assert_eq!(seen, ("team2".to_string(), ListStatus::Pending, 1, true));
+}
+
+#[test]
+fn opening_reopens_closed_lists_and_purging_takes_closed_ones_only() {
+    let seen = on_both(|store| {
+        let list = team(store);
+        let lm = listmaster();
+        run(store, CreateList::PublicListmaster, |env| {
+            let mut seen = vec![
+                format!("{:?}", lifecycle::open(env, &lm, &list).unwrap()),
+                said(lifecycle::purge(env, &lm, &list)),
+                said(lifecycle::open(env, &user("own@a.org"), &list)),
+            ];
+            lists::close(env, &user("own@a.org"), &list).unwrap();
+            seen.push(said(lifecycle::purge(env, &user("own@a.org"), &list)));
+            seen.push(format!("{:?}", lifecycle::open(env, &lm, &list).unwrap()));
+            lists::close(env, &lm, &list).unwrap();
+            seen.push(said(lifecycle::purge(env, &lm, &list)));
+            seen.push(format!("{:?}", env.db().list_by_id(list.id).unwrap()));
+            seen
+        })
+    });
+    assert_eq!(
+        seen,
+        [
+            format!("{:?}", Opened::AlreadyOpen),
+            "list_not_closed".into(),
+            "not_allowed".into(),
+            "not_allowed".into(),
+            format!("{:?}", Opened::Reopened),
+            "ok".into(),
+            "None".into(),
+        ]
+    );
+}
+
+#[test]
+fn mass_del_reports_each_list_and_refuses_what_it_cannot_do() {
+    let seen = on_both(|store| {
+        let list = team(store);
+        let other = new_list(store, "other");
+        let ann = email("ann@a.org");
+        store
+            .db()
+            .add_member(list.id, &NewMember::new(ann.clone()))
+            .unwrap();
+        store
+            .db()
+            .add_admin(other, &ann, AdminRole::Owner, true)
+            .unwrap();
+        let lm = listmaster();
+        run(store, CreateList::PublicListmaster, |env| {
+            let many: Vec<&str> = vec!["team"; MAX_MASS_DEL_LISTS + 1];
+            vec![
+                format!(
+                    "{:?}",
+                    listmaster::mass_del(
+                        env,
+                        &lm,
+                        "ann@a.org",
+                        &["team", "other", "bad name", "none"],
+                        true
+                    )
+                    .unwrap()
+                ),
+                said(listmaster::mass_del(
+                    env,
+                    &lm,
+                    "not an address",
+                    &["team"],
+                    true,
+                )),
+                said(listmaster::mass_del(env, &lm, "ann@a.org", &many, true)),
+                said(listmaster::mass_del(
+                    env,
+                    &user("own@a.org"),
+                    "ann@a.org",
+                    &["team"],
+                    true,
+                )),
+            ]
+        })
+    });
+    let removed = MassDelOutcome::Removed {
+        member: true,
+        moderator: false,
+        owner: false,
+    };
+    assert_eq!(
+        seen,
+        [
+            format!(
+                "{:?}",
+                vec![
+                    ("team".to_string(), removed),
+                    ("other".to_string(), MassDelOutcome::LastOwner),
+                    ("bad name".to_string(), MassDelOutcome::NoSuchList),
+                    ("none".to_string(), MassDelOutcome::NoSuchList),
+                ]
+            ),
+            "bad_address".into(),
+            "too_many".into(),
+            "not_allowed".into(),
+        ]
+    );
+}
+
+#[test]
+fn search_list_finds_by_name_subject_and_description_among_visible_lists() {
+    let seen = on_both(|store| {
+        let hidden = new_list(store, "hidden");
+        new_list(store, "plain");
+        let db = store.db();
+        let mut policy = db.list_by_id(hidden).unwrap().unwrap().policy;
+        policy.visibility = Visibility::Conceal;
+        db.set_list_policy(hidden, &policy).unwrap();
+        run(store, CreateList::PublicListmaster, |env| {
+            let names = |who: &Requester, filter: &str| match lists::search(env, who, filter) {
+                Ok(found) => found
+                    .iter()
+                    .map(|l| l.name.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                Err(e) => said::<()>(Err(e)),
+            };
+            vec![
+                names(&user("x@a.org"), "i"),
+                names(&listmaster(), "I"),
+                names(&user("x@a.org"), "   "),
+                names(&user("x@a.org"), &"x".repeat(101)),
+            ]
+        })
+    });
+    assert_eq!(seen, ["plain", "hidden,plain", "", "too_long"]);
+}
+
+#[test]
+fn names_refused_for_new_lists_are_said_by_their_problem() {
+    assert_eq!(
+        Refusal::ListName(NameProblem::SiteAddress).field(),
+        Some(Field::ListName)
+    );
+    assert_eq!(Refusal::Denied(Reason::NotPermitted).field(), None);
+}
