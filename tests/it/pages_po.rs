@@ -584,7 +584,7 @@ fn pages_render_in_french_german_and_spanish_with_their_plurals() {
     let lists = page("lists", "fr", 2);
     assert!(lists.contains("<h1>Toutes les listes</h1>"), "{lists}");
     assert!(lists.contains(">2 listes</caption>"), "{lists}");
-    assert!(lists.contains(r#"<th scope="col">Objet</th>"#), "{lists}");
+    assert!(lists.contains(r#"<th scope="col">Thèmes</th>"#), "{lists}");
     let lists = page("lists", "de", 0);
     assert!(lists.contains("<p>Keine Liste.</p>"), "{lists}");
     let lists = page("lists", "es", 1);
