@@ -19,6 +19,7 @@ use crate::domain::ListTemplate;
 use crate::domain::{ListName, NameProblem, Reason};
 use crate::i18n::Language;
 use crate::operations::membership::{MAX_CUSTOM_KEY, MAX_CUSTOM_VALUE};
+use crate::operations::moderation::Decision;
 use crate::operations::{Existing, Field, Refusal, SettingProblem};
 
 /// English as the msgids say it, whatever the site's catalogues: for the doors that answer
@@ -520,6 +521,279 @@ mod tests {
         assert_eq!(
             refusal(&long, catalogues.get("de").unwrap()),
             "Höchstens 150 Zeichen, bitte."
+        );
+    }
+}
+
+/// A sentence the web door puts on a page: a notice of what was just done (or why nothing
+/// was), an error page's message, a word shown in place of a missing one. Handlers name the
+/// sentence; its words are here, beside the other sentences people are told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebText<'a> {
+    /// A request body larger than the action takes.
+    ActionTooLarge { action: &'a str, max: u64 },
+    /// A form with more fields than the action takes.
+    ActionTooManyFields { action: &'a str, max: usize },
+    /// A method the action does not accept (`method` as the request named it).
+    MethodNotAccepted { action: &'a str, method: &'a str },
+    /// A list action whose address names no list.
+    ListNotNamed,
+    /// A static file that does not exist.
+    NoSuchFile,
+    /// An address outside the web interface's prefix.
+    OutsideService,
+    /// An action name the table does not have (cut to 60 characters by the caller).
+    UnknownAction { name: &'a str },
+    /// `login` while logged in.
+    LoggedInAlready,
+    /// After a login.
+    LoggedIn,
+    /// After a logout.
+    LoggedOut,
+    /// After a login by a mailed link, on the way to choosing a password.
+    LoggedInChoosePassword,
+    /// After a new password (the other sessions are closed).
+    PasswordSaved,
+    /// After `pref`.
+    PreferencesSaved,
+    /// An archive address that names no message or page.
+    NoSuchArchivePage,
+    /// A feed of a list whose archive is not public.
+    FeedNotPublic,
+    /// A feed that does not exist.
+    NoSuchFeed,
+    /// An archive search that cannot be run, with why.
+    SearchCannotRun { why: &'a str },
+    /// An archive action whose address names no message.
+    MessageNotNamed,
+    /// After an owner hid an archived message.
+    MessageHidden,
+    /// After an owner showed a hidden message again.
+    MessageShown,
+    /// After an owner deleted an archived message.
+    MessageDeleted,
+    /// Shown in place of an empty subject.
+    NoSubject,
+    /// Shown in place of a forwarded message nested too deep.
+    NestedTooDeep,
+    /// `resetbounce` on addresses whose delivery was not suspended.
+    NoScoreToReset,
+    /// After `resetbounce`, with the addresses (comma-separated).
+    ScoresReset { addresses: &'a str },
+    /// `viewbounce` with nothing kept.
+    NoBounceKept,
+    /// `auth_add` and the like with no request checked.
+    ChooseRequest,
+    /// After accepting held requests, with the addresses.
+    RequestsAccepted { addresses: &'a str },
+    /// After declining held requests, with the addresses.
+    RequestsDeclined { addresses: &'a str },
+    /// Requests that no longer wait, with the addresses.
+    NoWaitingRequest { addresses: &'a str },
+    /// After a moderator chose how they are told of held messages.
+    ModerationNoticesSaved,
+    /// `modindex` posted without a decision.
+    ChooseDecisionMany,
+    /// `modindex` posted with no message checked.
+    CheckOneMessage,
+    /// `viewmod` of a message that does not wait.
+    NoSuchHeldMessage,
+    /// `viewmod` posted without a decision.
+    ChooseDecisionOne,
+    /// An attachment of a held message that does not exist.
+    NoSuchHeldAttachment,
+    /// After `decision` was applied to `n` held messages.
+    Moderated { n: usize, decision: &'a Decision },
+    /// A message that was decided already: `decision` is the stored word (`distributed`,
+    /// `rejected`, `discarded`, `withdrawn`, `expired`; the pages' catalogue has each).
+    DecidedAlready {
+        id: i64,
+        decision: &'a str,
+        by: Option<&'a str>,
+        at: &'a str,
+    },
+    /// A message id that is not held for the list.
+    NotHeld { id: i64 },
+    /// A SOAP document part that does not exist.
+    NoSuchDocument,
+    /// `subscribe` by a member.
+    MemberAlready,
+    /// After a subscription, with the list's address.
+    NowMember { list: &'a str },
+    /// After an unsubscription, with the list's address.
+    NoLongerMember { list: &'a str },
+    /// After a member saved their options.
+    OptionsSaved,
+    /// After an owner saved a member's options.
+    OptionsOfSaved { email: &'a str },
+    /// After revoking an API token.
+    TokenRevoked,
+    /// After making an API token.
+    TokenMade,
+}
+
+/// The sentence a [`WebText`] names, in `lang`.
+pub fn web(text: &WebText<'_>, lang: &Language) -> String {
+    match *text {
+        WebText::ActionTooLarge { action, max } => lang.t(
+            "The action “{action}” takes at most {max} bytes.",
+            &[("action", &action), ("max", &max)],
+        ),
+        WebText::ActionTooManyFields { action, max } => lang.t(
+            "The action “{action}” takes at most {max} fields.",
+            &[("action", &action), ("max", &max)],
+        ),
+        WebText::MethodNotAccepted { action, method } => lang.t(
+            "The action “{action}” does not accept {method} requests.",
+            &[("action", &action), ("method", &method)],
+        ),
+        WebText::ListNotNamed => lang.gettext("Which list? The address names none.").into(),
+        WebText::NoSuchFile => lang.gettext("No such file.").into(),
+        WebText::OutsideService => lang
+            .gettext("This address is not part of the mailing list service.")
+            .into(),
+        WebText::UnknownAction { name } => lang.t("Unknown action “{name}”.", &[("name", &name)]),
+        WebText::LoggedInAlready => lang.gettext("You are logged in already.").into(),
+        WebText::LoggedIn => lang.gettext("You are logged in.").into(),
+        WebText::LoggedOut => lang.gettext("You are logged out.").into(),
+        WebText::LoggedInChoosePassword => lang
+            .gettext("You are logged in. Choose your password.")
+            .into(),
+        WebText::PasswordSaved => lang.gettext("Your password is saved. You were logged out everywhere else, and the links mailed before no longer work.").into(),
+        WebText::PreferencesSaved => lang.gettext("Your preferences are saved.").into(),
+        WebText::NoSuchArchivePage => lang.gettext("No such message or page in this archive.").into(),
+        WebText::FeedNotPublic => lang
+            .gettext("This list's archive is not public, so it has no feed.")
+            .into(),
+        WebText::NoSuchFeed => lang.gettext("No such feed.").into(),
+        WebText::SearchCannotRun { why } => {
+            lang.t("This search cannot be run: {why}.", &[("why", &why)])
+        }
+        WebText::MessageNotNamed => lang.gettext("Which message? The address names none.").into(),
+        WebText::MessageHidden => lang
+            .gettext("The message is hidden: only the list's owners see it.")
+            .into(),
+        WebText::MessageShown => lang.gettext("The message is shown again.").into(),
+        WebText::MessageDeleted => lang.gettext("The message is deleted.").into(),
+        WebText::NoSubject => lang.gettext("(no subject)").into(),
+        WebText::NestedTooDeep => lang
+            .gettext("A forwarded message nested too deep is not shown.")
+            .into(),
+        WebText::NoScoreToReset => lang
+            .gettext("No bounce score to reset: delivery was not suspended.")
+            .into(),
+        WebText::ScoresReset { addresses } => lang.t(
+            "Bounce score reset, delivery resumes: {addresses}.",
+            &[("addresses", &addresses)],
+        ),
+        WebText::NoBounceKept => lang.gettext("No bounce is kept for this address.").into(),
+        WebText::ChooseRequest => lang.gettext("Choose at least one request.").into(),
+        WebText::RequestsAccepted { addresses } => {
+            lang.t("Accepted: {addresses}.", &[("addresses", &addresses)])
+        }
+        WebText::RequestsDeclined { addresses } => {
+            lang.t("Declined: {addresses}.", &[("addresses", &addresses)])
+        }
+        WebText::NoWaitingRequest { addresses } => lang.t(
+            "No waiting request (decided already?): {addresses}.",
+            &[("addresses", &addresses)],
+        ),
+        WebText::ModerationNoticesSaved => lang.gettext("Your choice of notices is saved.").into(),
+        WebText::ChooseDecisionMany => lang.gettext("Choose what to do with the messages.").into(),
+        WebText::CheckOneMessage => lang.gettext("Check at least one message first.").into(),
+        WebText::NoSuchHeldMessage => lang
+            .gettext("No such message waits for moderation on this list.")
+            .into(),
+        WebText::ChooseDecisionOne => lang.gettext("Choose what to do with the message.").into(),
+        WebText::NoSuchHeldAttachment => lang.gettext("No such attachment of a held message.").into(),
+        WebText::Moderated { n, decision } => {
+            let count = n as u64;
+            let args: &[(&str, &dyn std::fmt::Display)] = &[("n", &n)];
+            match decision {
+                Decision::Distribute => lang.tn("{n} message distributed.", "{n} messages distributed.", count, args),
+                Decision::DistributeAndAllow => lang.tn("{n} message distributed, its sender always allowed from now on.", "{n} messages distributed, their senders always allowed from now on.", count, args),
+                Decision::Reject { .. } => lang.tn("{n} message rejected.", "{n} messages rejected.", count, args),
+                Decision::RejectAndBan { .. } => lang.tn("{n} message rejected, its sender banned.", "{n} messages rejected, their senders banned.", count, args),
+                Decision::Discard => lang.tn("{n} message discarded.", "{n} messages discarded.", count, args),
+            }
+        }
+        WebText::DecidedAlready { id, decision, by: Some(by), at } => lang.t(
+            "Message {id} was {decision} already by {by}, {at}: nothing changed.",
+            &[("id", &id), ("decision", &lang.gettext(decision)), ("by", &by), ("at", &at)],
+        ),
+        WebText::DecidedAlready { id, decision, by: None, at } => lang.t(
+            "Message {id} was {decision} already, {at}: nothing changed.",
+            &[("id", &id), ("decision", &lang.gettext(decision)), ("at", &at)],
+        ),
+        WebText::NotHeld { id } => lang.t("Message {id} is not held for this list.", &[("id", &id)]),
+        WebText::NoSuchDocument => lang.gettext("No such document.").into(),
+        WebText::MemberAlready => lang.gettext("You are a member of this list already.").into(),
+        WebText::NowMember { list } => lang.t("You are now a member of {list}.", &[("list", &list)]),
+        WebText::NoLongerMember { list } => {
+            lang.t("You are no longer a member of {list}.", &[("list", &list)])
+        }
+        WebText::OptionsSaved => lang.gettext("Your options are saved.").into(),
+        WebText::OptionsOfSaved { email } => {
+            lang.t("The options of {email} are saved.", &[("email", &email)])
+        }
+        WebText::TokenRevoked => lang.gettext("The token is revoked: it no longer works.").into(),
+        WebText::TokenMade => lang
+            .gettext("Your token is made. Copy it now: it is shown only this once.")
+            .into(),
+    }
+}
+
+#[cfg(test)]
+mod web_tests {
+    use super::*;
+
+    #[test]
+    fn moderated_counts_one_message_in_the_singular_and_others_in_the_plural() {
+        assert_eq!(say(1, &Decision::Discard), "1 message discarded.");
+        assert_eq!(say(0, &Decision::Discard), "0 messages discarded.");
+        assert_eq!(say(2, &Decision::Distribute), "2 messages distributed.");
+        assert_eq!(
+            say(1, &Decision::DistributeAndAllow),
+            "1 message distributed, its sender always allowed from now on."
+        );
+        let ban = Decision::RejectAndBan { reason: None };
+        assert_eq!(say(3, &ban), "3 messages rejected, their senders banned.");
+        assert_eq!(
+            say(1, &Decision::Reject { reason: None }),
+            "1 message rejected."
+        );
+    }
+
+    fn say(n: usize, decision: &Decision) -> String {
+        web(&WebText::Moderated { n, decision }, english())
+    }
+
+    #[test]
+    fn a_decision_taken_already_names_who_took_it_when_known() {
+        let at = "2026-11-29 10:00 UTC";
+        assert_eq!(
+            web(
+                &WebText::DecidedAlready {
+                    id: 7,
+                    decision: "rejected",
+                    by: Some("mod@example.org"),
+                    at,
+                },
+                english()
+            ),
+            "Message 7 was rejected already by mod@example.org, 2026-11-29 10:00 UTC: nothing changed."
+        );
+        assert_eq!(
+            web(
+                &WebText::DecidedAlready {
+                    id: 7,
+                    decision: "expired",
+                    by: None,
+                    at,
+                },
+                english()
+            ),
+            "Message 7 was expired already, 2026-11-29 10:00 UTC: nothing changed."
         );
     }
 }

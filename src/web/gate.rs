@@ -5,7 +5,7 @@ use std::rc::Rc;
 use crate::auth;
 use crate::domain::{self, Decision, ListName, ListStatus, Reason, User};
 use crate::http::{cookie, Form, Method, Request};
-use crate::messages;
+use crate::messages::{self, WebText};
 
 use super::action::{Access, Action, Csrf};
 use super::ctx::{Ctx, Notice, Session, CSRF_COOKIE, SESSION_COOKIE};
@@ -37,14 +37,20 @@ pub(super) fn size_refusal(
 ) -> Option<Error> {
     let fields = query.pairs().len().max(body.pairs().len());
     if request.body.len() as u64 > action.max_body {
-        Some(Error::TooLarge(format!(
-            "The action “{}” takes at most {} bytes.",
-            action.name, action.max_body
+        Some(Error::TooLarge(messages::web(
+            &WebText::ActionTooLarge {
+                action: action.name,
+                max: action.max_body,
+            },
+            messages::english(),
         )))
     } else if fields > action.max_fields {
-        Some(Error::TooLarge(format!(
-            "The action “{}” takes at most {} fields.",
-            action.name, action.max_fields
+        Some(Error::TooLarge(messages::web(
+            &WebText::ActionTooManyFields {
+                action: action.name,
+                max: action.max_fields,
+            },
+            messages::english(),
         )))
     } else {
         None
@@ -60,9 +66,12 @@ pub(super) fn method_refusal(action: &Action, method: &Method) -> Option<Error> 
     };
     let allowed = allowed && matches!(method, Method::Get | Method::Head | Method::Post);
     (!allowed).then(|| Error::MethodNotAllowed {
-        message: format!(
-            "The action “{}” does not accept {:?} requests.",
-            action.name, method
+        message: messages::web(
+            &WebText::MethodNotAccepted {
+                action: action.name,
+                method: &format!("{method:?}"),
+            },
+            messages::english(),
         ),
         allow,
     })
@@ -89,11 +98,13 @@ pub(super) fn prepare(
     let requester_listmaster = ctx.user.as_ref().is_some_and(|u| u.listmaster);
     if action.list {
         let Some(name) = ctx.param("list") else {
-            return Err(Error::BadRequest(
-                "Which list? The address names none.".into(),
-            ));
+            return Err(Error::BadRequest(messages::web(
+                &WebText::ListNotNamed,
+                &ctx.language,
+            )));
         };
-        let not_found = || Error::NotFound("No such list.".into());
+        let not_found =
+            || Error::NotFound(messages::reason(Reason::NotVisible, &ctx.language).into());
         let name = ListName::parse(name).map_err(|_| not_found())?;
         let email = ctx.user.as_ref().map(|u| &u.email);
         let domain = &ctx.config.domain;
@@ -127,11 +138,15 @@ pub(super) fn prepare(
             // The table test holds every policy row to a list row; were one not, no list is
             // one the visitor may see.
             let Some(list) = ctx.list.as_ref() else {
-                return Err(Error::NotFound("No such list.".into()));
+                return Err(Error::NotFound(
+                    messages::reason(Reason::NotVisible, &ctx.language).into(),
+                ));
             };
             match domain::decide(kind, &roles, &list.policy) {
                 Decision::Refuse(Reason::NotVisible) => {
-                    return Err(Error::NotFound("No such list.".into()))
+                    return Err(Error::NotFound(
+                        messages::reason(Reason::NotVisible, &ctx.language).into(),
+                    ))
                 }
                 Decision::Refuse(Reason::LoginRequired) => false,
                 Decision::Refuse(reason) => {

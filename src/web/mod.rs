@@ -31,6 +31,7 @@ use crate::config::Config;
 use crate::domain::{Reason, Roles};
 use crate::http::{Body, Form, Method, Request, Response, Service};
 use crate::mail;
+use crate::messages::{self, WebText};
 use crate::operations::Refusal;
 use crate::render::{self};
 use crate::store::Pool;
@@ -165,7 +166,7 @@ impl Service for App {
                 },
                 None => error_page(
                     &state,
-                    &Error::NotFound("No such file.".into()),
+                    &Error::NotFound(messages::web(&WebText::NoSuchFile, messages::english())),
                     &[],
                     &Visitor::speaking(
                         language::asked(state.templates.catalogues(), request).cloned(),
@@ -174,7 +175,7 @@ impl Service for App {
             },
             Route::Outside => error_page(
                 &state,
-                &Error::NotFound("This address is not part of the mailing list service.".into()),
+                &Error::NotFound(messages::web(&WebText::OutsideService, messages::english())),
                 &[],
                 &Visitor::speaking(language::asked(state.templates.catalogues(), request).cloned()),
             ),
@@ -252,9 +253,11 @@ impl App {
             None => {
                 notices.push(Notice {
                     level: Level::Error,
-                    text: format!(
-                        "Unknown action “{}”.",
-                        name.chars().take(60).collect::<String>()
+                    text: messages::web(
+                        &WebText::UnknownAction {
+                            name: &name.chars().take(60).collect::<String>(),
+                        },
+                        messages::english(),
                     ),
                 });
                 (actions::find("home").expect("home is in the table"), false)
@@ -330,7 +333,9 @@ impl App {
                 (Handler::Site(handler), _) => handler(&mut ctx),
                 (Handler::List(handler), Some(list)) => handler(&mut ctx, &list),
                 // `prepare` loads the list of every list row, or answers before the handler.
-                (Handler::List(_), None) => Err(Error::NotFound("No such list.".into())),
+                (Handler::List(_), None) => Err(Error::NotFound(
+                    messages::reason(crate::domain::Reason::NotVisible, messages::english()).into(),
+                )),
             }
         });
         // The mail is committed; it leaves after the response, from the sender thread.

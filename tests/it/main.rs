@@ -40,6 +40,7 @@ mod moderation;
 mod nginx;
 mod outbox;
 mod owners;
+mod pages_po;
 mod peers;
 mod postfix;
 mod protocol;

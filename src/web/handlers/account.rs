@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::domain::ListName;
 use crate::mail::notices::PasswordReason;
+use crate::messages::{self, WebText};
 use crate::operations::account;
 use crate::operations::{self, Refusal};
 use crate::web::actions;
@@ -65,7 +66,10 @@ pub fn login(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     let view = ReturnView::of(ctx);
     if ctx.request.method != crate::http::Method::Post {
         if ctx.user.is_some() {
-            ctx.notice(Level::Info, "You are logged in already.");
+            ctx.notice(
+                Level::Info,
+                messages::web(&WebText::LoggedInAlready, &ctx.language),
+            );
         }
         ctx.ensure_csrf_token()?;
         return Ok(Outcome::page(view));
@@ -75,7 +79,10 @@ pub fn login(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     match ctx.run(|env, who| account::login(env, who, &email, &password)) {
         Ok(user) => {
             ctx.start_session(Some(user))?;
-            ctx.flash(Level::Success, "You are logged in.")?;
+            ctx.flash(
+                Level::Success,
+                messages::web(&WebText::LoggedIn, &ctx.language),
+            )?;
             Ok(Outcome::redirect(&return_url(ctx)))
         }
         Err(e) => {
@@ -97,7 +104,10 @@ pub fn logout(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     }
     ctx.end_session()?;
     ctx.start_session(None)?;
-    ctx.flash(Level::Success, "You are logged out.")?;
+    ctx.flash(
+        Level::Success,
+        messages::web(&WebText::LoggedOut, &ctx.language),
+    )?;
     Ok(Outcome::redirect(&format!("{}/", ctx.base)))
 }
 
@@ -177,7 +187,10 @@ pub fn ticket(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     match ctx.run(|env, who| account::use_ticket(env, who, &ticket)) {
         Ok((user, _purpose)) => {
             ctx.start_session(Some(user))?;
-            ctx.flash(Level::Success, "You are logged in. Choose your password.")?;
+            ctx.flash(
+                Level::Success,
+                messages::web(&WebText::LoggedInChoosePassword, &ctx.language),
+            )?;
             Ok(Outcome::redirect(&ctx.url("choosepasswd", &[])))
         }
         Err(e) => {
@@ -203,7 +216,7 @@ fn set_password(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             ctx.start_session(user)?;
             ctx.flash(
                 Level::Success,
-                "Your password is saved. You were logged out everywhere else, and the links mailed before no longer work.",
+                messages::web(&WebText::PasswordSaved, &ctx.language),
             )?;
             Ok(Outcome::redirect(&ctx.url("pref", &[])))
         }
@@ -283,7 +296,18 @@ pub fn pref(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     let lang = ctx.text("lang").to_string();
     match ctx.run(|env, who| account::set_preferences(env, who, &name, &lang)) {
         Ok(()) => {
-            ctx.flash(Level::Success, "Your preferences are saved.")?;
+            // Told in the language just chosen (the request's was chosen before); none
+            // chosen: the request's.
+            let chosen = ctx
+                .templates
+                .catalogues()
+                .lookup(&lang)
+                .cloned()
+                .unwrap_or_else(|| ctx.language.clone());
+            ctx.flash(
+                Level::Success,
+                messages::web(&WebText::PreferencesSaved, &chosen),
+            )?;
             Ok(Outcome::redirect(&ctx.url("pref", &[])))
         }
         Err(e) => {

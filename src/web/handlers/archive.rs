@@ -25,6 +25,7 @@ use serde::Serialize;
 use crate::archive::{self, Part};
 use crate::domain::{ArchivedState, List, Month, Reason, SearchOrder};
 use crate::http::{Body, Response, Stream};
+use crate::messages::{self, WebText};
 use crate::operations::archive::manage::{self, Change};
 use crate::operations::archive::read::{self, Lookup, SearchIn, SearchPage};
 use crate::store::{ArchiveScope, ArchivedSummary};
@@ -59,7 +60,10 @@ const ACTIVE_TYPES: &[&str] = &[
 ];
 
 fn not_found() -> Error {
-    Error::NotFound("No such message or page in this archive.".into())
+    Error::NotFound(messages::web(
+        &WebText::NoSuchArchivePage,
+        messages::english(),
+    ))
 }
 
 /// A 301 to `location`.
@@ -152,7 +156,7 @@ impl MessageRow {
 
 fn subject_or_none(subject: &str) -> String {
     if subject.trim().is_empty() {
-        "(no subject)".into()
+        messages::web(&WebText::NoSubject, messages::english())
     } else {
         subject.to_string()
     }
@@ -506,7 +510,7 @@ pub(crate) fn blocks(display: &archive::Display, depth: usize, out: &mut Vec<Blo
                 depth,
                 headers: None,
                 part: Some(Part::Note {
-                    text: "A forwarded message nested too deep is not shown.".into(),
+                    text: messages::web(&WebText::NestedTooDeep, messages::english()),
                 }),
             }),
             other => out.push(Block {
@@ -865,7 +869,7 @@ fn feed(
             // A feed reader cannot log in: a list without a public archive has no feed.
             crate::operations::Error::Refused(crate::operations::Refusal::Denied(
                 Reason::LoginRequired | Reason::NotPermitted | Reason::NotMember,
-            )) => Error::Forbidden("This list's archive is not public, so it has no feed.".into()),
+            )) => Error::Forbidden(messages::web(&WebText::FeedNotPublic, &ctx.language)),
             other => Error::Operation(other),
         })?;
     let site = ctx.config.wwsympa_url.trim_end_matches('/').to_string();
@@ -936,7 +940,10 @@ fn atom(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
 /// as any anonymous visitor may read it.
 pub fn rss(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     if ctx.param("kind") != Some("latest_arc") {
-        return Err(Error::NotFound("No such feed.".into()));
+        return Err(Error::NotFound(messages::web(
+            &WebText::NoSuchFeed,
+            &ctx.language,
+        )));
     }
     let name = ctx.param("list").unwrap_or_default().to_string();
     ctx.user = None;
@@ -1117,7 +1124,10 @@ fn run_search(
     let query = match parsed {
         Ok(query) => query,
         Err(message) => {
-            view.error = Some(format!("This search cannot be run: {message}."));
+            view.error = Some(messages::web(
+                &WebText::SearchCannotRun { why: &message },
+                &ctx.language,
+            ));
             return Ok(Outcome::page_with_status(422, view));
         }
     };
@@ -1195,7 +1205,7 @@ fn target(ctx: &Ctx<'_>) -> Result<(Month, u32), Error> {
         .and_then(|s| message_seq(s, "").or_else(|| s.parse::<u32>().ok()));
     month
         .zip(seq)
-        .ok_or_else(|| Error::BadRequest("Which message? The address names none.".into()))
+        .ok_or_else(|| Error::BadRequest(messages::web(&WebText::MessageNotNamed, &ctx.language)))
 }
 
 fn owners_change(ctx: &mut Ctx<'_>, list: &List, change: Change) -> Result<Outcome, Error> {
@@ -1204,9 +1214,9 @@ fn owners_change(ctx: &mut Ctx<'_>, list: &List, change: Change) -> Result<Outco
     match done {
         Lookup::Found(_) => {
             let text = match change {
-                Change::Hide => "The message is hidden: only the list's owners see it.",
-                Change::Show => "The message is shown again.",
-                Change::Delete => "The message is deleted.",
+                Change::Hide => messages::web(&WebText::MessageHidden, &ctx.language),
+                Change::Show => messages::web(&WebText::MessageShown, &ctx.language),
+                Change::Delete => messages::web(&WebText::MessageDeleted, &ctx.language),
             };
             ctx.flash(Level::Success, text)?;
             let url = match change {

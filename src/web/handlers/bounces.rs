@@ -6,6 +6,7 @@ use super::date;
 use crate::domain::bounce::points;
 use crate::domain::List;
 use crate::http::{Body, Method, Response};
+use crate::messages::{self, WebText};
 use crate::operations::bounces::{self, BounceReview};
 use crate::web::ctx::{Ctx, Level};
 use crate::web::outcome::Outcome;
@@ -126,10 +127,15 @@ pub fn resetbounce(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         .run(|env, who| bounces::reset(env, who, list, &refs))
         .map_err(Error::from)?;
     let text = if reset.is_empty() {
-        "No bounce score to reset: delivery was not suspended.".to_string()
+        messages::web(&WebText::NoScoreToReset, &ctx.language)
     } else {
         let done: Vec<&str> = reset.iter().map(|e| e.as_str()).collect();
-        format!("Bounce score reset, delivery resumes: {}.", done.join(", "))
+        messages::web(
+            &WebText::ScoresReset {
+                addresses: &done.join(", "),
+            },
+            &ctx.language,
+        )
     };
     ctx.flash(Level::Success, text)?;
     let back = if own { "suboptions" } else { "reviewbouncing" };
@@ -146,9 +152,10 @@ pub fn viewbounce(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         .run(|env, who| bounces::evidence(env, who, list, email.as_deref(), id))
         .map_err(Error::from)?;
     let Some(bytes) = found else {
-        return Err(Error::NotFound(
-            "No bounce is kept for this address.".into(),
-        ));
+        return Err(Error::NotFound(messages::web(
+            &WebText::NoBounceKept,
+            &ctx.language,
+        )));
     };
     Ok(Outcome::Response(Response {
         status: 200,

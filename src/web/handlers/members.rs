@@ -9,6 +9,7 @@ use super::{date, day, refused_form};
 use crate::domain::{self, ActionKind, Admin, Decision, Email, List, Member, MemberVisibility};
 use crate::http::{Body, Method, Response};
 use crate::mail::notices::RequestKind;
+use crate::messages::{self, WebText};
 use crate::operations::members::{self, parse_entries, Entry};
 use crate::operations::Refusal;
 use crate::store::MemberQuery;
@@ -416,7 +417,10 @@ fn decide(
         RequestKind::Signoff => "sigindex",
     };
     if emails.is_empty() {
-        ctx.notice(Level::Error, "Choose at least one request.");
+        ctx.notice(
+            Level::Error,
+            messages::web(&WebText::ChooseRequest, &ctx.language),
+        );
         ctx.ensure_csrf_token()?;
         return Ok(Outcome::page_with_status(422, NothingChosenView {}));
     }
@@ -425,17 +429,28 @@ fn decide(
     let report = ctx
         .run(|env, who| members::decide_requests(env, who, list, kind, &refs, accept, quiet))
         .map_err(Error::from)?;
-    let verb = if accept { "Accepted" } else { "Declined" };
     if !report.done.is_empty() {
         let done: Vec<&str> = report.done.iter().map(|e| e.as_str()).collect();
-        ctx.flash(Level::Success, format!("{verb}: {}.", done.join(", ")))?;
+        let addresses = done.join(", ");
+        let text = if accept {
+            WebText::RequestsAccepted {
+                addresses: &addresses,
+            }
+        } else {
+            WebText::RequestsDeclined {
+                addresses: &addresses,
+            }
+        };
+        ctx.flash(Level::Success, messages::web(&text, &ctx.language))?;
     }
     if !report.missing.is_empty() {
         ctx.flash(
             Level::Error,
-            format!(
-                "No waiting request (decided already?): {}.",
-                report.missing.join(", ")
+            messages::web(
+                &WebText::NoWaitingRequest {
+                    addresses: &report.missing.join(", "),
+                },
+                &ctx.language,
             ),
         )?;
     }

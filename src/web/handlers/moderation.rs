@@ -12,7 +12,8 @@ use super::archive::{blocks, disposition, header_rows, served_type, Block, Heade
 use super::subscription::dead_link;
 use crate::domain::HoldReason;
 use crate::http::Method;
-use crate::messages;
+use crate::i18n::Language;
+use crate::messages::{self, WebText};
 use crate::operations::moderation::pages::{self, HeldPage, QueueItem};
 use crate::operations::moderation::{self, reasons, Decided, Decision};
 use crate::operations::Refusal;
@@ -46,7 +47,7 @@ struct PostView {
     sender_name: String,
     reasons: Vec<HoldReason>,
     held_at: String,
-    age: String,
+    age: Age,
     expires: String,
     size: u64,
     attachments: u32,
@@ -63,8 +64,16 @@ struct DecidedView {
     note: String,
 }
 
-/// "3 days", "5 hours", "12 minutes".
-fn age(seconds: i64) -> String {
+/// How long a post has waited, in the unit the pages say it in (their catalogue words it).
+#[derive(Serialize, Debug, PartialEq, Eq)]
+struct Age {
+    n: i64,
+    /// `days`, `hours` or `minutes`.
+    unit: &'static str,
+}
+
+/// 3 days, 5 hours, 12 minutes: days from two days on, hours from two hours on.
+fn age(seconds: i64) -> Age {
     let seconds = seconds.max(0);
     let (n, unit) = if seconds >= 2 * 86_400 {
         (seconds / 86_400, "days")
@@ -73,7 +82,7 @@ fn age(seconds: i64) -> String {
     } else {
         (seconds / 60, "minutes")
     };
-    format!("{n} {unit}")
+    Age { n, unit }
 }
 
 /// A date and time as `YYYY-MM-DD HH:MM UTC`.
@@ -87,12 +96,12 @@ fn when(epoch: i64) -> String {
     )
 }
 
-fn post_view(item: &QueueItem) -> PostView {
+fn post_view(item: &QueueItem, lang: &Language) -> PostView {
     let held: &HeldRecord = &item.held;
     PostView {
         id: held.message,
         subject: if held.subject.trim().is_empty() {
-            "(no subject)".into()
+            messages::web(&WebText::NoSubject, lang)
         } else {
             held.subject.clone()
         },
@@ -142,33 +151,31 @@ fn form_decision(ctx: &Ctx<'_>) -> Option<Decision> {
 }
 
 /// A sentence for what a bulk or single decision did.
-fn summary(outcomes: &[(i64, Decided)], decision: &Decision) -> (Level, String) {
+fn summary(outcomes: &[(i64, Decided)], decision: &Decision, lang: &Language) -> (Level, String) {
     let applied = outcomes
         .iter()
         .filter(|(_, d)| *d == Decided::Applied)
         .count();
-    let mut text = format!(
-        "{applied} message(s) {}.",
-        match decision {
-            Decision::Distribute => "distributed",
-            Decision::DistributeAndAllow => "distributed, their senders always allowed from now on",
-            Decision::Reject { .. } => "rejected",
-            Decision::RejectAndBan { .. } => "rejected, their senders banned",
-            Decision::Discard => "discarded",
-        }
+    let mut text = messages::web(
+        &WebText::Moderated {
+            n: applied,
+            decision,
+        },
+        lang,
     );
     for (id, decided) in outcomes {
-        match decided {
-            Decided::Already { decision, by, at } => text.push_str(&format!(
-                " Message {id} was {decision} already{}, {}: nothing changed.",
-                by.as_deref()
-                    .map(|b| format!(" by {b}"))
-                    .unwrap_or_default(),
-                when(*at)
-            )),
-            Decided::Unknown => text.push_str(&format!(" Message {id} is not held for this list.")),
-            Decided::Applied => {}
-        }
+        let more = match decided {
+            Decided::Already { decision, by, at } => WebText::DecidedAlready {
+                id: *id,
+                decision,
+                by: by.as_deref(),
+                at: &when(*at),
+            },
+            Decided::Unknown => WebText::NotHeld { id: *id },
+            Decided::Applied => continue,
+        };
+        text.push(' ');
+        text.push_str(&messages::web(&more, lang));
     }
     let level = if applied == outcomes.len() {
         Level::Success
@@ -195,7 +202,10 @@ pub fn modindex(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome
                 .map_err(crate::operations::Error::from)
                 .and_then(|m| ctx.run(|env, who| pages::set_digest(env, who, list, m)));
             match done {
-                Ok(()) => ctx.flash(Level::Success, "Your choice of notices is saved.")?,
+                Ok(()) => ctx.flash(
+                    Level::Success,
+                    messages::web(&WebText::ModerationNoticesSaved, &ctx.language),
+                )?,
                 Err(e) => {
                     let refusal = ctx.refusal(e)?;
                     ctx.flash(Level::Error, messages::refusal(&refusal, &ctx.language))?;
@@ -204,7 +214,10 @@ pub fn modindex(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome
             return Ok(Outcome::redirect(&url));
         }
         let Some(decision) = form_decision(ctx) else {
-            ctx.flash(Level::Error, "Choose what to do with the messages.")?;
+            ctx.flash(
+                Level::Error,
+                messages::web(&WebText::ChooseDecisionMany, &ctx.language),
+            )?;
             return Ok(Outcome::redirect(&url));
         };
         let ids: Vec<i64> = ctx
@@ -213,12 +226,15 @@ pub fn modindex(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome
             .filter_map(|id| id.trim().parse().ok())
             .collect();
         if ids.is_empty() {
-            ctx.flash(Level::Error, "Check at least one message first.")?;
+            ctx.flash(
+                Level::Error,
+                messages::web(&WebText::CheckOneMessage, &ctx.language),
+            )?;
             return Ok(Outcome::redirect(&url));
         }
         match ctx.run(|env, who| moderation::decide(env, who, list, &ids, &decision)) {
             Ok(outcomes) => {
-                let (level, text) = summary(&outcomes, &decision);
+                let (level, text) = summary(&outcomes, &decision, &ctx.language);
                 ctx.flash(level, text)?;
             }
             Err(e) => {
@@ -241,7 +257,11 @@ pub fn modindex(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome
     ctx.ensure_csrf_token()?;
     let shown = queue.items.len() as u64;
     Ok(Outcome::page(QueueView {
-        posts: queue.items.iter().map(post_view).collect(),
+        posts: queue
+            .items
+            .iter()
+            .map(|item| post_view(item, &ctx.language))
+            .collect(),
         total: queue.total,
         next_offset: (offset + shown < queue.total && shown > 0).then_some(offset + shown),
         offset,
@@ -290,14 +310,18 @@ pub fn viewmod(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome,
         .run(|env, who| pages::view(env, who, list, &id))
         .map_err(Error::from)?;
     let Some(page) = found else {
-        return Err(Error::NotFound(
-            "No such message waits for moderation on this list.".into(),
-        ));
+        return Err(Error::NotFound(messages::web(
+            &WebText::NoSuchHeldMessage,
+            &ctx.language,
+        )));
     };
     if is_post(ctx) {
         let url = ctx.url("modindex", &[list.name.as_str()]);
         let Some(decision) = form_decision(ctx) else {
-            ctx.flash(Level::Error, "Choose what to do with the message.")?;
+            ctx.flash(
+                Level::Error,
+                messages::web(&WebText::ChooseDecisionOne, &ctx.language),
+            )?;
             return Ok(Outcome::redirect(
                 &ctx.url("viewmod", &[list.name.as_str(), &id]),
             ));
@@ -305,7 +329,7 @@ pub fn viewmod(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome,
         let message = page.item.held.message;
         match ctx.run(|env, who| moderation::decide(env, who, list, &[message], &decision)) {
             Ok(outcomes) => {
-                let (level, text) = summary(&outcomes, &decision);
+                let (level, text) = summary(&outcomes, &decision, &ctx.language);
                 ctx.flash(level, text)?;
             }
             Err(e) => {
@@ -327,7 +351,7 @@ pub fn viewmod(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome,
     );
     Ok(Outcome::page(ViewmodView {
         attachment_base,
-        post: post_view(&page.item),
+        post: post_view(&page.item, &ctx.language),
         message: body_of(&page),
         stock_reasons: reasons::STOCK,
     }))
@@ -341,7 +365,8 @@ fn viewmod_attachment(
     id: &str,
     file: &str,
 ) -> Result<Outcome, Error> {
-    let missing = || Error::NotFound("No such attachment of a held message.".into());
+    let text = messages::web(&WebText::NoSuchHeldAttachment, &ctx.language);
+    let missing = || Error::NotFound(text.clone());
     let index: usize = file.parse().map_err(|_| missing())?;
     let found = ctx
         .run(|env, who| pages::attachment(env, who, list, id, index))
@@ -411,7 +436,7 @@ fn key_page(
         list_address: list.address(),
         list_name: list.name.as_str().to_string(),
         key,
-        post: post_view(&page.item),
+        post: post_view(&page.item, &ctx.language),
         message: body_of(&page),
         stock_reasons: reasons::STOCK,
         done,
@@ -472,4 +497,22 @@ pub fn withdraw(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             Err(e) => Ok(Err(ctx.refusal(e)?)),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn age_says_minutes_then_hours_from_two_hours_then_days_from_two_days() {
+        let at = |n, unit| Age { n, unit };
+        assert_eq!(age(-5), at(0, "minutes"));
+        assert_eq!(age(59), at(0, "minutes"));
+        assert_eq!(age(60), at(1, "minutes"));
+        assert_eq!(age(2 * 3600 - 1), at(119, "minutes"));
+        assert_eq!(age(2 * 3600), at(2, "hours"));
+        assert_eq!(age(2 * 86_400 - 1), at(47, "hours"));
+        assert_eq!(age(2 * 86_400), at(2, "days"));
+        assert_eq!(age(9 * 86_400 + 3600), at(9, "days"));
+    }
 }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::http::{Body, Response};
+use crate::messages::{self, WebText};
 use crate::soap::wsdl;
 use crate::web::conditional::Validators;
 use crate::web::ctx::Ctx;
@@ -31,7 +32,12 @@ pub fn wsdl(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     match ctx.param("part") {
         None | Some("") => {}
         Some(wsdl::ENCODING_SCHEMA_PART) => return Ok(xml(wsdl::ENCODING_SCHEMA.into())),
-        Some(_) => return Err(Error::NotFound("No such document.".into())),
+        Some(_) => {
+            return Err(Error::NotFound(messages::web(
+                &WebText::NoSuchDocument,
+                &ctx.language,
+            )))
+        }
     }
     let view = WsdlView {
         wsdl: wsdl::wsdl(&ctx.config.wwsympa_url, &ctx.config.soap_url),

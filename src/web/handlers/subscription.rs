@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::refused_form;
 use crate::domain::{Decision, Email, List, ListName, Member, MemberVisibility, ReceptionMode};
 use crate::http::Method;
-use crate::messages;
+use crate::messages::{self, WebText};
 use crate::operations::membership::{self, HeldRequest, OptionsChange, Outcome as Done};
 use crate::operations::Refusal;
 use crate::web::ctx::{Ctx, Level};
@@ -110,7 +110,10 @@ pub fn subscribe(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     };
     if !is_post(ctx) {
         if ctx.roles.subscriber {
-            ctx.notice(Level::Info, "You are a member of this list already.");
+            ctx.notice(
+                Level::Info,
+                messages::web(&WebText::MemberAlready, &ctx.language),
+            );
         }
         ctx.ensure_csrf_token()?;
         return Ok(Outcome::page(view));
@@ -124,7 +127,12 @@ pub fn subscribe(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         Ok(Done::Subscribed) => {
             ctx.flash(
                 Level::Success,
-                format!("You are now a member of {}.", list.address()),
+                messages::web(
+                    &WebText::NowMember {
+                        list: &list.address(),
+                    },
+                    &ctx.language,
+                ),
             )?;
             Ok(Outcome::redirect(&ctx.url("info", &[list.name.as_str()])))
         }
@@ -190,7 +198,12 @@ pub fn signoff(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         Ok(Done::Unsubscribed) => {
             ctx.flash(
                 Level::Success,
-                format!("You are no longer a member of {}.", list.address()),
+                messages::web(
+                    &WebText::NoLongerMember {
+                        list: &list.address(),
+                    },
+                    &ctx.language,
+                ),
             )?;
             Ok(Outcome::redirect(&ctx.url("info", &[list.name.as_str()])))
         }
@@ -353,26 +366,17 @@ pub fn auth(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     }
 }
 
-/// A reception mode offered by the options form.
+/// A reception mode offered by the options form (the template words each).
 #[derive(Serialize)]
 struct ReceptionChoice {
     value: &'static str,
-    label: &'static str,
 }
 
 /// The reception modes the options form offers.
 fn receptions() -> Vec<ReceptionChoice> {
     ReceptionMode::ALL
         .iter()
-        .map(|m| ReceptionChoice {
-            value: m.as_str(),
-            label: match m {
-                ReceptionMode::Mail => "Each message as it comes",
-                ReceptionMode::Digest => "A digest of the messages",
-                ReceptionMode::Summary => "A summary: subjects and links",
-                ReceptionMode::Nomail => "No mail (stay a member)",
-            },
-        })
+        .map(|m| ReceptionChoice { value: m.as_str() })
         .collect()
 }
 
@@ -454,14 +458,22 @@ pub fn set(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     match ctx.run(|env, who| membership::set_options(env, who, list, &change)) {
         Ok(member) => {
             if own {
-                ctx.flash(Level::Success, "Your options are saved.")?;
+                ctx.flash(
+                    Level::Success,
+                    messages::web(&WebText::OptionsSaved, &ctx.language),
+                )?;
                 Ok(Outcome::redirect(
                     &ctx.url("suboptions", &[list.name.as_str()]),
                 ))
             } else {
                 ctx.flash(
                     Level::Success,
-                    format!("The options of {} are saved.", member.email),
+                    messages::web(
+                        &WebText::OptionsOfSaved {
+                            email: member.email.as_str(),
+                        },
+                        &ctx.language,
+                    ),
                 )?;
                 Ok(Outcome::redirect(&ctx.url("review", &[list.name.as_str()])))
             }

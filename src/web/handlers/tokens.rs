@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::http::Method;
+use crate::messages::{self, WebText};
 use crate::operations::tokens;
 use crate::web::ctx::{Ctx, Level};
 use crate::web::outcome::Outcome;
@@ -89,7 +90,10 @@ pub fn api_tokens(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
             let id = ctx.text("id").parse::<i64>().unwrap_or(-1);
             match ctx.run(|env, who| tokens::revoke(env, who, id)) {
                 Ok(()) => {
-                    ctx.flash(Level::Success, "The token is revoked: it no longer works.")?;
+                    ctx.flash(
+                        Level::Success,
+                        messages::web(&WebText::TokenRevoked, &ctx.language),
+                    )?;
                     Ok(Outcome::redirect(&ctx.url("api_tokens", &[])))
                 }
                 Err(e) => {
@@ -124,7 +128,7 @@ pub fn api_tokens(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
                     ctx.ensure_csrf_token()?;
                     ctx.notice(
                         Level::Success,
-                        "Your token is made. Copy it now: it is shown only this once.",
+                        messages::web(&WebText::TokenMade, &ctx.language),
                     );
                     let form = TokenForm {
                         scope: "read".into(),
