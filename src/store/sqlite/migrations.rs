@@ -45,13 +45,13 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("sql/012_delivery_indexes.sql"),
     ),
     ("013_api_tokens", include_str!("sql/013_api_tokens.sql")),
-    ("017_languages", include_str!("sql/017_languages.sql")),
-    ("014_admin_info", include_str!("sql/014_admin_info.sql")),
-    ("015_texts", include_str!("sql/015_texts.sql")),
-    ("016_list_renames", include_str!("sql/016_list_renames.sql")),
+    ("014_languages", include_str!("sql/014_languages.sql")),
+    ("015_admin_info", include_str!("sql/015_admin_info.sql")),
+    ("016_texts", include_str!("sql/016_texts.sql")),
+    ("017_list_renames", include_str!("sql/017_list_renames.sql")),
     (
-        "014_admin_custom_attributes",
-        include_str!("sql/014_admin_custom_attributes.sql"),
+        "018_custom_attributes",
+        include_str!("sql/018_custom_attributes.sql"),
     ),
 ];
 
