@@ -85,6 +85,21 @@ mod tests {
     }
 
     #[test]
+    fn qvalues_are_read_to_the_thousandth_and_never_above_one() {
+        assert_eq!(parse_quality("1"), Some(1000));
+        assert_eq!(parse_quality("1.000"), Some(1000));
+        assert_eq!(parse_quality("0.125"), Some(125));
+        assert_eq!(parse_quality("0.5"), Some(500));
+        assert_eq!(parse_quality("0"), Some(0));
+        // More than three decimals, above one, or not a number: malformed.
+        assert_eq!(parse_quality("0.1234"), None);
+        assert_eq!(parse_quality("1.5"), None);
+        assert_eq!(parse_quality("1.001"), None);
+        assert_eq!(parse_quality("0.a"), None);
+        assert_eq!(parse_quality("2"), None);
+    }
+
+    #[test]
     fn a_long_header_is_cut() {
         let header = vec!["xx"; 1000].join(",") + ",fr";
         assert!(accepted(&header).len() <= MAX_ENTRIES);
