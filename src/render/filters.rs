@@ -190,40 +190,20 @@ const GROUPED_FROM: i64 = 10_000;
 /// are the sentences themselves, never placeholders); an unknown `{name}` stays as it is.
 /// Large integers are grouped as `language` writes them ([`GROUPED_FROM`]).
 fn fill(text: &str, kwargs: &Kwargs, language: Option<&crate::i18n::Language>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let value = after.find('}').and_then(|close| {
-            let name = &after[..close];
-            if matches!(name, "s" | "p" | "c") {
-                return None;
-            }
-            kwargs
-                .iter()
-                .find(|(key, _)| key.as_str() == Some(name))
-                .map(|(_, value)| (close, value))
-        });
-        match value {
-            Some((close, value)) => {
-                match (value.as_str(), value.as_i64(), language) {
-                    (Some(text), _, _) => out.push_str(text),
-                    (None, Some(n), Some(language)) if n.unsigned_abs() >= GROUPED_FROM as u64 => {
-                        out.push_str(&language.number(n))
-                    }
-                    _ => out.push_str(&value.to_string()),
-                }
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
+    i18n::fill(text, |name, out| {
+        if matches!(name, "s" | "p" | "c") {
+            return None;
         }
-    }
-    out.push_str(rest);
-    out
+        let (_, value) = kwargs.iter().find(|(key, _)| key.as_str() == Some(name))?;
+        match (value.as_str(), value.as_i64(), language) {
+            (Some(text), _, _) => out.push_str(text),
+            (None, Some(n), Some(language)) if n.unsigned_abs() >= GROUPED_FROM as u64 => {
+                out.push_str(&language.number(n))
+            }
+            _ => out.push_str(&value.to_string()),
+        }
+        Some(())
+    })
 }
 
 /// Registers every filter on `tera`.
