@@ -4,7 +4,6 @@ use serde_json::json;
 
 use super::{parse_email, Env, Error, Refusal, Requester};
 use crate::domain::{AdminRole, Email, List, ListName, Membership, Reason};
-use crate::mail::notices;
 
 /// A list as the listmaster's panel shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,9 +118,7 @@ pub fn mass_del(
             let member = tx.db.remove_member(list.id, &email)?;
             if member && !quiet {
                 // A listmaster's removal is a removal: Sympa's `removed.tt2`.
-                let text = super::texts::stored(tx.db, &list, "removed.tt2")?;
-                let mail = notices::goodbye(&tx.composer, &email, &list, true, text.as_deref());
-                tx.queue(mail)?;
+                super::membership::queue_goodbye(tx, &list, &email, true)?;
             }
             if moderator {
                 tx.db

@@ -134,6 +134,20 @@ pub(crate) fn join(
     )
 }
 
+/// Queues the goodbye mail to a former member of `list`: Sympa's `removed.tt2` when someone
+/// else removed them (`removed`), `bye.tt2` when they left, with the owners' text of that name.
+pub(crate) fn queue_goodbye(
+    tx: &mut Tx<'_, '_>,
+    list: &List,
+    email: &Email,
+    removed: bool,
+) -> Result<(), Error> {
+    let name = if removed { "removed.tt2" } else { "bye.tt2" };
+    let text = super::texts::stored(tx.db, list, name)?;
+    let mail = notices::goodbye(&tx.composer, email, list, removed, text.as_deref());
+    tx.queue(mail)
+}
+
 /// Removes `email` with the goodbye mail (unless `quiet`) and the owners' notice (when
 /// `notify`); refuses an address that is not a member.
 pub(crate) fn leave(
@@ -149,11 +163,7 @@ pub(crate) fn leave(
     }
     if !quiet {
         // An owner's removal (`del`) gets Sympa's `removed.tt2`, a member's own leaving `bye.tt2`.
-        let removed = audit_action == "del";
-        let name = if removed { "removed.tt2" } else { "bye.tt2" };
-        let text = super::texts::stored(tx.db, list, name)?;
-        let mail = notices::goodbye(&tx.composer, email, list, removed, text.as_deref());
-        tx.queue(mail)?;
+        queue_goodbye(tx, list, email, audit_action == "del")?;
     }
     if notify {
         notify_owners(tx, list, OwnerNotice::Unsubscribed, email, "", None)?;
