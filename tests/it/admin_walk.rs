@@ -6,15 +6,13 @@
 //! CSRF tokens; what they changed is then read back from the database.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 use wwsympa::domain::{AdminRole, Email, ListName};
 
-use crate::chromium::Chromium;
-use crate::support::db::SiteDb;
-use crate::support::{binary, free_port, peer, wait_until, Daemon, TempDir};
+use crate::chromium::{assert_screenshots, Chromium, WalkSite};
+use crate::support::{peer, TempDir};
 
 /// The whole walk must end within this.
 const BUDGET: Duration = Duration::from_secs(60);
@@ -54,38 +52,14 @@ fn chromium_creates_a_list_edits_it_adds_an_owner_and_switches_to_french() {
     let dir = TempDir::new("chromium-admin");
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let port = free_port();
-    let config = dir.path().join("wwsympa.toml");
-    let db = SiteDb::new(dir.path(), "web.db");
-    std::fs::write(
-        &config,
-        format!(
-            "domain = 'lists.example.org'\nwwsympa_url = 'http://127.0.0.1:{port}/sympa'\n\
-             listmaster = 'ann@example.org'\n\
-             {}smtp_host = '127.0.0.1'\nsmtp_port = {}\nlog_level = 'warn'\n",
-            db.toml(),
-            free_port()
-        ),
-    )
-    .unwrap();
-    let run = |args: &[&str], stdin: &str| crate::support::run_cli(&config, args, stdin);
-    run(
+    let site = WalkSite::new(dir.path(), "listmaster = 'ann@example.org'\n");
+    site.run(
         &["user", "add", "ann@example.org", "--password-stdin"],
         "ann's long password\n",
     );
+    let _server = site.serve(dir.path());
 
-    let mut serve = Command::new(binary());
-    serve
-        .arg("--config")
-        .arg(&config)
-        .args(["serve", "--http"])
-        .arg(format!("127.0.0.1:{port}"));
-    let _server = Daemon::spawn(serve, &dir.path().join("serve.log"));
-    wait_until("wwsympa --http", || {
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
-
-    let base = format!("http://127.0.0.1:{port}/sympa");
+    let base = site.base();
     let mut browser = Chromium::start(
         &chromium,
         &dir.path().join("profile"),
@@ -195,7 +169,7 @@ fn chromium_creates_a_list_edits_it_adds_an_owner_and_switches_to_french() {
     drop(browser);
 
     // What the forms changed, read from the database.
-    let store = db.connect();
+    let store = site.db.connect();
     let list = store
         .db()
         .list_by_name("lists.example.org", &ListName::parse("team").unwrap())
@@ -222,15 +196,7 @@ fn chromium_creates_a_list_edits_it_adds_an_owner_and_switches_to_french() {
         .unwrap()
         .unwrap();
     assert_eq!(ann.user.lang, "fr");
-    for path in &saved {
-        let bytes = std::fs::read(path).unwrap();
-        assert!(bytes.starts_with(b"\x89PNG"), "{}", path.display());
-        assert!(
-            bytes.len() > 5_000,
-            "{} is too small to show a page",
-            path.display()
-        );
-    }
+    assert_screenshots(&saved);
     assert!(
         started.elapsed() < BUDGET,
         "the browser walk took {:?}",

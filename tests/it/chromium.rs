@@ -128,6 +128,15 @@ impl Chromium {
 
     /// Sends one command (to the page's session once attached) and waits for its answer.
     pub(crate) fn call(&mut self, method: &str, params: Value) -> Value {
+        match self.try_call(method, params) {
+            Ok(result) => result,
+            Err(answer) => panic!("{method}: {answer}"),
+        }
+    }
+
+    /// Sends one command and waits for its answer: the result, or the whole answer when it
+    /// is an error.
+    fn try_call(&mut self, method: &str, params: Value) -> Result<Value, Value> {
         self.next_id += 1;
         let id = self.next_id;
         let mut message = json!({ "id": id, "method": method, "params": params });
@@ -147,8 +156,10 @@ impl Chromium {
                 panic!("Chromium: no answer to {method}");
             };
             if answer["id"].as_u64() == Some(id) {
-                assert!(answer.get("error").is_none(), "{method}: {answer}");
-                return answer["result"].clone();
+                if answer.get("error").is_some() {
+                    return Err(answer);
+                }
+                return Ok(answer["result"].clone());
             }
         }
     }
@@ -163,13 +174,30 @@ impl Chromium {
     }
 
     /// Waits until a new document (one without our marker) has loaded.
+    ///
+    /// A question asked while the page navigates is answered with an error ("Inspected target
+    /// navigated or closed", "Execution context was destroyed"): that is still loading.
     pub(crate) fn wait_for_new_page(&mut self) {
         loop {
-            let state = self.eval(
-                "(typeof window.__old === 'undefined' ? 'new ' : 'old ') + document.readyState",
+            let state = self.try_call(
+                "Runtime.evaluate",
+                json!({
+                    "expression": "(typeof window.__old === 'undefined' ? 'new ' : 'old ') + document.readyState",
+                    "returnByValue": true,
+                }),
             );
-            if state == "new complete" {
-                return;
+            match state {
+                Ok(result) if result["result"]["value"] == "new complete" => return,
+                Ok(_) => {}
+                Err(answer) => {
+                    let message = answer["error"]["message"].as_str().unwrap_or("");
+                    assert!(
+                        message.contains("navigated")
+                            || message.contains("context")
+                            || message.contains("destroyed"),
+                        "Runtime.evaluate: {answer}"
+                    );
+                }
             }
             assert!(
                 Instant::now() < self.deadline,
@@ -228,6 +256,71 @@ impl Drop for Chromium {
     }
 }
 
+/// The site a browser walk runs on: a configuration in the walk's directory (`extra` lines
+/// added to the common ones), its database, and the port `serve --http` will listen on.
+pub(crate) struct WalkSite {
+    pub(crate) port: u16,
+    pub(crate) config: PathBuf,
+    pub(crate) db: SiteDb,
+}
+
+impl WalkSite {
+    pub(crate) fn new(dir: &Path, extra: &str) -> WalkSite {
+        let port = free_port();
+        let config = dir.join("wwsympa.toml");
+        let db = SiteDb::new(dir, "web.db");
+        std::fs::write(
+            &config,
+            format!(
+                "domain = 'lists.example.org'\nwwsympa_url = 'http://127.0.0.1:{port}/sympa'\n\
+                 {extra}{}smtp_host = '127.0.0.1'\nsmtp_port = {}\nlog_level = 'warn'\n",
+                db.toml(),
+                free_port()
+            ),
+        )
+        .unwrap();
+        WalkSite { port, config, db }
+    }
+
+    /// Runs `wwsympa ARGS` on the site.
+    pub(crate) fn run(&self, args: &[&str], stdin: &str) {
+        crate::support::run_cli(&self.config, args, stdin)
+    }
+
+    /// Starts `wwsympa serve --http` and waits until it listens; it stops when dropped.
+    pub(crate) fn serve(&self, dir: &Path) -> Daemon {
+        let mut serve = Command::new(binary());
+        serve
+            .arg("--config")
+            .arg(&self.config)
+            .args(["serve", "--http"])
+            .arg(format!("127.0.0.1:{}", self.port));
+        let server = Daemon::spawn(serve, &dir.join("serve.log"));
+        wait_until("wwsympa --http", || {
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+        });
+        server
+    }
+
+    /// The web interface's address.
+    pub(crate) fn base(&self) -> String {
+        format!("http://127.0.0.1:{}/sympa", self.port)
+    }
+}
+
+/// Every screenshot of a walk is a PNG big enough to show a page.
+pub(crate) fn assert_screenshots(saved: &[PathBuf]) {
+    for path in saved {
+        let bytes = std::fs::read(path).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"), "{}", path.display());
+        assert!(
+            bytes.len() > 5_000,
+            "{} is too small to show a page",
+            path.display()
+        );
+    }
+}
+
 #[test]
 fn chromium_walks_the_subscription_flow_on_a_phone() {
     let Some(chromium) = peer("chromium") else {
@@ -237,20 +330,8 @@ fn chromium_walks_the_subscription_flow_on_a_phone() {
     let dir = TempDir::new("chromium");
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let port = free_port();
-    let config = dir.path().join("wwsympa.toml");
-    let db = SiteDb::new(dir.path(), "web.db");
-    std::fs::write(
-        &config,
-        format!(
-            "domain = 'lists.example.org'\nwwsympa_url = 'http://127.0.0.1:{port}/sympa'\n\
-             {}smtp_host = '127.0.0.1'\nsmtp_port = {}\nlog_level = 'warn'\n",
-            db.toml(),
-            free_port()
-        ),
-    )
-    .unwrap();
-    let run = |args: &[&str], stdin: &str| crate::support::run_cli(&config, args, stdin);
+    let site = WalkSite::new(dir.path(), "");
+    let run = |args: &[&str], stdin: &str| site.run(args, stdin);
     run(
         &["user", "add", "ann@example.org", "--password-stdin"],
         "ann's long password\n",
@@ -280,18 +361,9 @@ fn chromium_walks_the_subscription_flow_on_a_phone() {
         "",
     );
 
-    let mut serve = Command::new(binary());
-    serve
-        .arg("--config")
-        .arg(&config)
-        .args(["serve", "--http"])
-        .arg(format!("127.0.0.1:{port}"));
-    let _server = Daemon::spawn(serve, &dir.path().join("serve.log"));
-    wait_until("wwsympa --http", || {
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
+    let _server = site.serve(dir.path());
 
-    let base = format!("http://127.0.0.1:{port}/sympa");
+    let base = site.base();
     let mut browser = Chromium::start(
         &chromium,
         &dir.path().join("profile"),
@@ -344,7 +416,7 @@ fn chromium_walks_the_subscription_flow_on_a_phone() {
     saved.push(browser.screenshot(&shots, "review"));
     drop(browser);
 
-    let store = db.connect();
+    let store = site.db.connect();
     let list = store
         .db()
         .list_by_name("lists.example.org", &ListName::parse("news").unwrap())
@@ -357,15 +429,7 @@ fn chromium_walks_the_subscription_flow_on_a_phone() {
         .expect("Ann subscribed");
     assert_eq!(ann.reception, ReceptionMode::Digest);
     assert_eq!(ann.name, "Ann Example");
-    for path in &saved {
-        let bytes = std::fs::read(path).unwrap();
-        assert!(bytes.starts_with(b"\x89PNG"), "{}", path.display());
-        assert!(
-            bytes.len() > 5_000,
-            "{} is too small to show a page",
-            path.display()
-        );
-    }
+    assert_screenshots(&saved);
     assert!(
         started.elapsed() < BUDGET,
         "the browser walk took {:?}",
@@ -381,20 +445,8 @@ fn chromium_shows_the_archive_at_desktop_and_phone_widths_without_horizontal_scr
     let dir = TempDir::new("chromium-arc");
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let port = free_port();
-    let config = dir.path().join("wwsympa.toml");
-    let db = SiteDb::new(dir.path(), "web.db");
-    std::fs::write(
-        &config,
-        format!(
-            "domain = 'lists.example.org'\nwwsympa_url = 'http://127.0.0.1:{port}/sympa'\n\
-             {}smtp_host = '127.0.0.1'\nsmtp_port = {}\nlog_level = 'warn'\n",
-            db.toml(),
-            free_port()
-        ),
-    )
-    .unwrap();
-    let run = |args: &[&str], stdin: &str| crate::support::run_cli(&config, args, stdin);
+    let site = WalkSite::new(dir.path(), "");
+    let run = |args: &[&str], stdin: &str| site.run(args, stdin);
     run(
         &[
             "list",
@@ -428,17 +480,8 @@ fn chromium_shows_the_archive_at_desktop_and_phone_widths_without_horizontal_scr
     std::fs::write(&file, mbox).unwrap();
     run(&["archive", "import", "news", file.to_str().unwrap()], "");
 
-    let mut serve = Command::new(binary());
-    serve
-        .arg("--config")
-        .arg(&config)
-        .args(["serve", "--http"])
-        .arg(format!("127.0.0.1:{port}"));
-    let _server = Daemon::spawn(serve, &dir.path().join("serve.log"));
-    wait_until("wwsympa --http", || {
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
-    let base = format!("http://127.0.0.1:{port}/sympa");
+    let _server = site.serve(dir.path());
+    let base = site.base();
     let mut browser = Chromium::start(
         &chromium,
         &dir.path().join("profile"),
@@ -453,7 +496,7 @@ fn chromium_shows_the_archive_at_desktop_and_phone_widths_without_horizontal_scr
         .to_string();
     let pages = [
         ("month", format!("{base}/arc/news/2024-03/thrd1.html")),
-        ("thread", format!("http://127.0.0.1:{port}{thread}")),
+        ("thread", format!("http://127.0.0.1:{}{thread}", site.port)),
         ("message", format!("{base}/arc/news/2024-03/msg00002.html")),
         ("search", format!("{base}/arcsearch/news?q=word")),
     ];
@@ -480,9 +523,5 @@ fn chromium_shows_the_archive_at_desktop_and_phone_widths_without_horizontal_scr
         }
     }
     drop(browser);
-    for path in &saved {
-        let bytes = std::fs::read(path).unwrap();
-        assert!(bytes.starts_with(b"\x89PNG"), "{}", path.display());
-        assert!(bytes.len() > 5_000, "{} is too small", path.display());
-    }
+    assert_screenshots(&saved);
 }
