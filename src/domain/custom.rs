@@ -264,6 +264,39 @@ mod tests {
     }
 
     #[test]
+    fn every_limit_of_a_definition_holds_at_its_edge() {
+        let line = |id: &str, name: &str, values: &str| {
+            let kind = if values.is_empty() { "string" } else { "enum" };
+            parse(&format!("{id} | {name} | {kind} | optional{values}"))
+        };
+        let bad = Err(CustomProblem::Line(1));
+        // The id: not empty, at most MAX_ID characters.
+        assert_eq!(line("", "A", ""), bad);
+        assert!(line(&"i".repeat(MAX_ID), "A", "").is_ok());
+        assert_eq!(line(&"i".repeat(MAX_ID + 1), "A", ""), bad);
+        // The name: not empty, at most MAX_NAME characters, one line.
+        assert_eq!(line("a", "", ""), bad);
+        assert!(line("a", &"n".repeat(MAX_NAME), "").is_ok());
+        assert_eq!(line("a", &"n".repeat(MAX_NAME + 1), ""), bad);
+        // The values: at most MAX_VALUES, each at most MAX_VALUE characters.
+        let values = |n: usize, len: usize| {
+            let all: Vec<String> = (0..n)
+                .map(|i| format!("{i}{}", "v".repeat(len - 1)))
+                .collect();
+            format!(" | {}", all.join(","))
+        };
+        assert!(line("a", "A", &values(MAX_VALUES, 3)).is_ok());
+        assert_eq!(line("a", "A", &values(MAX_VALUES + 1, 3)), bad);
+        assert!(line("a", "A", &values(2, MAX_VALUE)).is_ok());
+        assert_eq!(line("a", "A", &values(2, MAX_VALUE + 1)), bad);
+        // Exactly MAX_ATTRIBUTES attributes are accepted.
+        let most: Vec<String> = (0..MAX_ATTRIBUTES)
+            .map(|i| format!("a{i} | A | string | optional"))
+            .collect();
+        assert_eq!(parse(&most.join("\n")).unwrap().len(), MAX_ATTRIBUTES);
+    }
+
+    #[test]
     fn values_are_checked_by_type() {
         let all = parse("o | O | string | required\nt | T | text | optional\nn | N | integer | optional\ne | E | enum | optional | S, M").unwrap();
         assert_eq!(all[0].check(" ACME "), Ok("ACME".into()));
