@@ -287,7 +287,7 @@ mod tests {
     use crate::operations::Channel;
     use crate::render::Templates;
     use crate::store::test_support::{list as new_list, on_both};
-    use crate::store::{NewMember, Store};
+    use crate::store::{AuditQuery, NewMember, Store};
 
     fn email(text: &str) -> Email {
         Email::parse(text).unwrap()
@@ -759,6 +759,38 @@ mod tests {
                 said(remove(env, &own, &list, Editor, "ann@a.org"))
             }));
             seen.push(format!("audited {:?}", audited(store)));
+            // The rows say what changed: the entry as added or removed, before and after.
+            let rows = store
+                .db()
+                .audit_page(&AuditQuery {
+                    list: Some(list.id),
+                    limit: 10,
+                    ..AuditQuery::default()
+                })
+                .unwrap();
+            for row in rows.iter().rev() {
+                let detail: serde_json::Value = serde_json::from_str(&row.detail).unwrap();
+                let shown = |entry: &serde_json::Value| {
+                    format!(
+                        "{} {} {} {} {} {}",
+                        entry["role"],
+                        entry["privileged"],
+                        entry["name"],
+                        entry["reception"],
+                        entry["visibility"],
+                        entry["info"]
+                    )
+                };
+                seen.push(match row.action.as_str() {
+                    "edit_admin" => format!(
+                        "{}: {} -> {}",
+                        row.action,
+                        shown(&detail["before"]),
+                        shown(&detail["after"])
+                    ),
+                    _ => format!("{}: {}", row.action, shown(&detail)),
+                });
+            }
             seen
         });
         assert_eq!(
@@ -774,6 +806,10 @@ mod tests {
                 r#"["ann@a.org owner true", "mod@a.org editor false", "own@a.org owner true", "plain@a.org owner false"]"#,
                 "not_member",
                 r#"audited ["add_admin", "add_admin", "edit_admin", "del_admin"]"#,
+                r#"add_admin: "editor" false "Ann" "nomail" "noconceal" """#,
+                r#"add_admin: "owner" false "" "mail" "noconceal" """#,
+                r#"edit_admin: "owner" false "" "mail" "noconceal" "" -> "owner" true "" "mail" "noconceal" "deputy""#,
+                r#"del_admin: "editor" false "Ann" "nomail" "noconceal" """#,
             ]
         );
     }
