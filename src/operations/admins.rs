@@ -665,6 +665,66 @@ mod tests {
     }
 
     #[test]
+    fn the_last_privileged_owner_stays_unless_a_listmaster_demotes_them() {
+        let seen = on_both(|store| {
+            let list = team(store);
+            let own = user("own@a.org");
+            let normal = AdminFields {
+                profile: Some("normal"),
+                ..AdminFields::default()
+            };
+            let mut seen = run(store, |env| {
+                vec![
+                    said(update(env, &own, &list, Owner, "own@a.org", &normal)),
+                    said(remove(env, &own, &list, Owner, "own@a.org")),
+                    // Another owner may go, and own@ may change their other details.
+                    said(remove(env, &own, &list, Owner, "plain@a.org")),
+                    said(update(
+                        env,
+                        &own,
+                        &list,
+                        Owner,
+                        "own@a.org",
+                        &AdminFields {
+                            name: Some("Own"),
+                            ..AdminFields::default()
+                        },
+                    )),
+                ]
+            });
+            seen.push(format!("{:?}", entries_of(store, &list)));
+            seen.push(run(store, |env| {
+                said(update(
+                    env,
+                    &listmaster(),
+                    &list,
+                    Owner,
+                    "own@a.org",
+                    &normal,
+                ))
+            }));
+            seen.push(run(store, |env| {
+                said(remove(env, &listmaster(), &list, Owner, "own@a.org"))
+            }));
+            seen.push(format!("{:?}", entries_of(store, &list)));
+            seen
+        });
+        assert_eq!(
+            seen,
+            [
+                "last_privileged_owner",
+                "last_privileged_owner",
+                "ok",
+                "ok",
+                r#"["mod@a.org editor false", "own@a.org owner true"]"#,
+                "ok",
+                "last_owner",
+                r#"["mod@a.org editor false", "own@a.org owner false"]"#,
+            ]
+        );
+    }
+
+    #[test]
     fn changes_are_stored_audited_once_and_a_change_of_nothing_writes_nothing() {
         let seen = on_both(|store| {
             let list = team(store);
