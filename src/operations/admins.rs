@@ -480,6 +480,8 @@ mod tests {
     }
 
     #[test]
+    // The lists of entries are written out whole, one entry or several alike.
+    #[allow(clippy::cloned_ref_to_slice_refs)]
     fn the_last_owner_and_the_last_privileged_owner_stay() {
         let own = entry("own@a.org", Owner, true);
         let plain = entry("plain@a.org", Owner, false);

@@ -281,7 +281,6 @@ mod tests {
                 db.add_member(list, &crate::store::NewMember::new(email("old@a.org")))
                     .unwrap();
                 let list = db.list_by_id(list).unwrap().unwrap();
-                drop(db);
                 let long = format!("{}@a.org", "x".repeat(250));
                 let paste = format!(
                     "ann@a.org Ann\n\n# note\nold@a.org\nbob@a.org Bob\u{202e}\n{long}\n\
@@ -331,7 +330,6 @@ mod tests {
                 db.add_admin(list, &email("own@a.org"), AdminRole::Owner, true)
                     .unwrap();
                 let list = db.list_by_id(list).unwrap().unwrap();
-                drop(db);
                 // Blank and comment lines do not count.
                 let most: String = (0..MAX_LINES)
                     .map(|i| format!("m{i}@a.org\n\n# {i}\n"))

@@ -303,7 +303,6 @@ fn mass_del_removes_each_role_held_keeps_the_others_and_tells_members_once() {
             .unwrap();
         db.add_member(c, &NewMember::new(email("bob@a.org")))
             .unwrap();
-        drop(db);
         let report = run(store, CreateList::PublicListmaster, |env| {
             let mut report = format!(
                 "{:?}",
@@ -397,7 +396,6 @@ fn the_confirmation_pages_of_the_lifecycle_ask_what_the_operations_decide() {
             .unwrap();
         db.set_list_status(pending, ListStatus::Pending).unwrap();
         let pending = db.list_by_id(pending).unwrap().unwrap();
-        drop(db);
         run(store, CreateList::PublicListmaster, |env| {
             let mut seen = Vec::new();
             for who in [

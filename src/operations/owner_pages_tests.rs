@@ -95,7 +95,6 @@ fn lists(store: &mut Store) -> (List, List) {
     ] {
         db.add_member(list, &NewMember::new(email(member))).unwrap();
     }
-    drop(db);
     audit(store, team, "add", "ann@a.org");
     audit(store, team, "set", "ann@a.org");
     audit(store, team, "set", "joann@a.org");
