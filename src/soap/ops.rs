@@ -293,17 +293,13 @@ pub fn session_user(cx: &Cx<'_>, secret: &str) -> Result<Option<(i64, User)>, St
     let Some((record, Some(account))) = found else {
         return Ok(None);
     };
-    let listmaster = account.user.listmaster || cx.config.is_listmaster(&account.user.email);
     if store::now() - record.refreshed_at > 60 {
         db.touch_session(record.id, cx.config.session_table_ttl as i64)
             .map_err(store_stop)?;
     }
     Ok(Some((
         record.id,
-        User {
-            listmaster,
-            ..account.user
-        },
+        account::with_site_role(cx.config, account.user),
     )))
 }
 
@@ -391,12 +387,17 @@ fn proxied_user(cx: &mut Cx<'_>, email: Email) -> Result<User, Stop> {
         "",
         |env, r| account::current_user(env, r),
     )?;
-    Ok(account.unwrap_or_else(|| User {
-        listmaster: cx.config.is_listmaster(&email),
-        email,
-        name: String::new(),
-        lang: String::new(),
-        has_password: false,
+    Ok(account.unwrap_or_else(|| {
+        account::with_site_role(
+            cx.config,
+            User {
+                listmaster: false,
+                email,
+                name: String::new(),
+                lang: String::new(),
+                has_password: false,
+            },
+        )
     }))
 }
 

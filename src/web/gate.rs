@@ -3,9 +3,10 @@
 use std::rc::Rc;
 
 use crate::auth;
-use crate::domain::{self, Decision, ListName, ListStatus, Reason, User};
+use crate::domain::{self, Decision, ListName, ListStatus, Reason};
 use crate::http::{cookie, Form, Method, Request};
 use crate::messages::{self, WebText};
+use crate::operations::account;
 
 use super::action::{Access, Action, Csrf};
 use super::ctx::{Ctx, Notice, Session, CSRF_COOKIE, SESSION_COOKIE};
@@ -243,11 +244,7 @@ pub(super) fn load_live_session(ctx: &mut Ctx<'_>) -> Result<(), Error> {
         return Ok(());
     };
     if let Some(found) = account {
-        let listmaster = found.user.listmaster || ctx.config.is_listmaster(&found.user.email);
-        ctx.user = Some(User {
-            listmaster,
-            ..found.user
-        });
+        ctx.user = Some(account::with_site_role(ctx.config, found.user));
     }
     let ttl = if ctx.user.is_some() {
         ctx.config.session_table_ttl
