@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::domain::user::{check_new_password, MAX_PASSWORD_LEN};
 use crate::domain::{Email, Membership, Reason, User};
 use crate::mail::notices::{self, PasswordReason};
-use crate::store::NewUser;
+use crate::store::{self, Db, NewUser, SessionRecord};
 
 /// The ticket purpose that leads to choosing a password.
 pub const CHOOSE_PASSWORD: &str = "choosepasswd";
@@ -34,6 +34,38 @@ pub fn with_site_role(config: &Config, user: User) -> User {
     let listmaster = user.listmaster || config.is_listmaster(&user.email);
     User { listmaster, ..user }
 }
+
+/// The live session whose secret (the cookie's value, or the id a SOAP client names) is `secret`
+/// in this site's domain, with its account's user (site role derived) when it is logged in;
+/// refreshed to its time to live (the logged-in or the anonymous one) when last refreshed over
+/// a minute ago. `None` for a malformed, unknown, expired or foreign secret. Every door that
+/// reads sessions (the web gate, SOAP) reads them through here.
+pub fn live_session(
+    config: &Config,
+    db: &Db<'_>,
+    secret: &str,
+) -> Result<Option<(SessionRecord, Option<User>)>, store::Error> {
+    if !auth::looks_like_token(secret) {
+        return Ok(None);
+    }
+    let Some((record, account)) = db.session(&auth::token_hash(secret), &config.domain)? else {
+        return Ok(None);
+    };
+    let user = account.map(|found| with_site_role(config, found.user));
+    if store::now() - record.refreshed_at > SESSION_REFRESH_AFTER {
+        let ttl = if user.is_some() {
+            config.session_table_ttl
+        } else {
+            config.anonymous_session_table_ttl
+        };
+        db.touch_session(record.id, ttl as i64)?;
+    }
+    Ok(Some((record, user)))
+}
+
+/// Seconds after which a read session's expiry is pushed back (not on every request: one
+/// write a minute per session at most).
+const SESSION_REFRESH_AFTER: i64 = 60;
 
 /// Whether `email` is a listmaster, by the rule of [`with_site_role`], whether or not it has an
 /// account (the configuration may name an address that never logged in).
