@@ -678,3 +678,32 @@ fn the_configuration_check_is_a_page_for_listmasters_without_secrets() {
         "{page}"
     );
 }
+
+#[test]
+fn the_configuration_check_of_a_silent_mta_is_a_failed_check_in_seconds() {
+    let dir = TempDir::new("lm-check-silent");
+    // An MTA that accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let site = Site::new(dir.path(), |c| {
+        c.smtp_host = "127.0.0.1".into();
+        c.smtp_port = port;
+    });
+    site.add_user(BOSS, PASSWORD);
+    let mut boss = logged_in(&site, BOSS, "192.0.2.2");
+    let started = std::time::Instant::now();
+    let response = boss.get("/sympa/serveradmin/check");
+    let took = started.elapsed();
+    assert_eq!(response.status, 200);
+    let page = body(&response);
+    assert!(
+        page.contains(&format!("mail: SMTP to 127.0.0.1:{port}")),
+        "the probe is said to have failed: {page}"
+    );
+    assert!(!page.contains("mail: ok"), "{page}");
+    assert!(
+        took < wwsympa::mail::CHECK_TIMEOUT * 3,
+        "{took:?}: the page waited too long"
+    );
+    drop(listener);
+}
