@@ -18,7 +18,7 @@ pub struct Transport {
 enum Inner {
     /// The transport mail is sent on, and the one [`Transport::check`] probes with (the
     /// same MTA, with [`CHECK_TIMEOUT`]).
-    Smtp(SmtpTransport, SmtpTransport),
+    Smtp(SmtpTransport, Box<SmtpTransport>),
     Sendmail(SendmailTransport, std::path::PathBuf),
 }
 
@@ -46,7 +46,7 @@ impl Transport {
         let timeout = Duration::from_secs(20);
         match config.mail_transport {
             MailTransport::Smtp => Transport {
-                inner: Inner::Smtp(smtp(config, timeout), smtp(config, CHECK_TIMEOUT)),
+                inner: Inner::Smtp(smtp(config, timeout), Box::new(smtp(config, CHECK_TIMEOUT))),
                 description: format!("SMTP to {}:{}", config.smtp_host, config.smtp_port),
             },
             MailTransport::Sendmail => Transport {
