@@ -149,6 +149,11 @@ pub fn refusal(refusal: &Refusal, lang: &Language) -> String {
             "A custom attribute's name has 1 to {key} letters, digits, dots, dashes or underscores, and its value at most {value} characters.",
             &[("key", &MAX_CUSTOM_KEY), ("value", &MAX_CUSTOM_VALUE)],
         ),
+        Refusal::InvalidValue {
+            field: Field::RemoteAddr,
+        } => lang
+            .gettext("Give a whole IP address (192.0.2.7 or 2001:db8::7), or its beginning ending with a dot or a colon (192.0.2. or 2001:db8:).")
+            .into(),
         Refusal::InvalidValue { field: Field::Text } => lang
             .gettext("Please remove the control characters (such as NUL or escape) from this text: only tabs and line breaks are accepted. Nothing was saved.")
             .into(),

@@ -183,6 +183,7 @@ pub fn field_name(field: Field) -> &'static str {
         Field::Info => "info",
         Field::Text => "content",
         Field::ListName => "listname",
+        Field::RemoteAddr => "remote_addr",
     }
 }
 

@@ -76,6 +76,8 @@ pub enum Field {
     Text,
     /// The name of a new or renamed list.
     ListName,
+    /// A client address filter (`viewlogs`): an IP address, or the beginning of one.
+    RemoteAddr,
 }
 
 /// What already exists when something was to be created.

@@ -44,6 +44,7 @@ mod pages_po;
 mod peers;
 mod postfix;
 mod protocol;
+mod renamed_links;
 mod soap;
 mod soap_clients;
 mod streams;
