@@ -610,7 +610,8 @@ pub enum WebText<'a> {
         id: i64,
         decision: &'a str,
         by: Option<&'a str>,
-        at: &'a str,
+        /// When, in seconds since the epoch (written in the reader's language).
+        at: i64,
     },
     /// A message id that is not held for the list.
     NotHeld { id: i64 },
@@ -719,11 +720,11 @@ pub fn web(text: &WebText<'_>, lang: &Language) -> String {
         }
         WebText::DecidedAlready { id, decision, by: Some(by), at } => lang.t(
             "Message {id} was {decision} already by {by}, {at}: nothing changed.",
-            &[("id", &id), ("decision", &lang.gettext(decision)), ("by", &by), ("at", &at)],
+            &[("id", &id), ("decision", &lang.gettext(decision)), ("by", &by), ("at", &lang.at(at))],
         ),
         WebText::DecidedAlready { id, decision, by: None, at } => lang.t(
             "Message {id} was {decision} already, {at}: nothing changed.",
-            &[("id", &id), ("decision", &lang.gettext(decision)), ("at", &at)],
+            &[("id", &id), ("decision", &lang.gettext(decision)), ("at", &lang.at(at))],
         ),
         WebText::NotHeld { id } => lang.t("Message {id} is not held for this list.", &[("id", &id)]),
         WebText::NoSuchDocument => lang.gettext("No such document.").into(),
@@ -770,7 +771,7 @@ mod web_tests {
 
     #[test]
     fn a_decision_taken_already_names_who_took_it_when_known() {
-        let at = "2026-11-29 10:00 UTC";
+        let at = 1_795_910_400 + 10 * 3600; // 2026-11-29 10:00 UTC
         assert_eq!(
             web(
                 &WebText::DecidedAlready {
@@ -781,7 +782,7 @@ mod web_tests {
                 },
                 english()
             ),
-            "Message 7 was rejected already by mod@example.org, 2026-11-29 10:00 UTC: nothing changed."
+            "Message 7 was rejected already by mod@example.org, November 29, 2026, 10:00 UTC: nothing changed."
         );
         assert_eq!(
             web(
@@ -793,7 +794,7 @@ mod web_tests {
                 },
                 english()
             ),
-            "Message 7 was expired already, 2026-11-29 10:00 UTC: nothing changed."
+            "Message 7 was expired already, November 29, 2026, 10:00 UTC: nothing changed."
         );
     }
 }
