@@ -8,7 +8,8 @@
 /// year in at least four digits); `time` uses `{hour}` (00-23), `{minute}` (00-59) and
 /// `{zone}` (the time zone's name, `UTC`); `date and time` puts a `{date}` (long or short)
 /// and a `{time}` together. `digits before grouping` is the length from which a number gets
-/// thousands separators (`4`: `1,234`; `5`: `1234` but `12.345`).
+/// thousands separators (`4`: `1,234`; `5`: `1234` but `12.345`); `decimal separator` is
+/// the mark before a fraction (`0.5`, `0,5`).
 pub const FORMAT_MSGIDS: &[(&str, &str)] = &[
     (DATE, "{month} {day}, {year}"),
     (SEPARATOR, ","),
@@ -31,6 +32,7 @@ pub const FORMAT_MSGIDS: &[(&str, &str)] = &[
     (TIME, "{hour}:{minute} {zone}"),
     (DATE_AND_TIME, "{date}, {time}"),
     (GROUPING, "4"),
+    (DECIMAL, "."),
 ];
 
 /// The `msgctxt` of the long date's pattern.
@@ -47,6 +49,8 @@ const TIME: &str = "time";
 const DATE_AND_TIME: &str = "date and time";
 /// The `msgctxt` of the number of digits from which numbers are grouped.
 const GROUPING: &str = "digits before grouping";
+/// The `msgctxt` of the mark between a number's units and its fraction.
+const DECIMAL: &str = "decimal separator";
 
 /// The time zone every time is shown in: the store keeps seconds since the epoch, and
 /// neither the site nor an account has a zone of its own yet.
@@ -164,6 +168,8 @@ pub(super) struct Formats {
     separator: String,
     /// Numbers with fewer digits than this are not grouped.
     grouping: usize,
+    /// Between the units and the fraction.
+    decimal: String,
 }
 
 impl Formats {
@@ -182,6 +188,7 @@ impl Formats {
             time: get(TIME),
             date_and_time: get(DATE_AND_TIME),
             separator: get(SEPARATOR),
+            decimal: get(DECIMAL),
             // A translation that is not a small number keeps English's 4.
             grouping: get(GROUPING)
                 .trim()
@@ -205,9 +212,43 @@ impl Formats {
         if n < 0 {
             out.push('-');
         }
+        self.push_grouped(&mut out, &digits);
+        out
+    }
+
+    /// A decimal number written by a program (`-1234.5`: an optional `-`, ASCII digits, an
+    /// optional `.` and more digits) the language's way (`-1,234.5`, `-1 234,5`); `None`
+    /// for any other text.
+    pub(super) fn decimal(&self, text: &str) -> Option<String> {
+        let (negative, unsigned) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let (units, fraction) = match unsigned.split_once('.') {
+            Some((units, fraction)) => (units, Some(fraction)),
+            None => (unsigned, None),
+        };
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        if !digits(units) || fraction.is_some_and(|f| !digits(f)) {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len() + units.len() / 3 * 3 + 2);
+        if negative {
+            out.push('-');
+        }
+        self.push_grouped(&mut out, units);
+        if let Some(fraction) = fraction {
+            out.push_str(&self.decimal);
+            out.push_str(fraction);
+        }
+        Some(out)
+    }
+
+    /// `digits` (ASCII), grouped by three from [`Formats::grouping`] digits on.
+    fn push_grouped(&self, out: &mut String, digits: &str) {
         if digits.len() < self.grouping {
-            out.push_str(&digits);
-            return out;
+            out.push_str(digits);
+            return;
         }
         for (index, digit) in digits.chars().enumerate() {
             if index > 0 && (digits.len() - index) % 3 == 0 {
@@ -215,7 +256,6 @@ impl Formats {
             }
             out.push(digit);
         }
-        out
     }
 
     /// The date written out in the language's pattern; a month out of range is shown as its number.

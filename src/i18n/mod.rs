@@ -213,6 +213,12 @@ impl Language {
         self.formats.number(n)
     }
 
+    /// A decimal number as a program writes it (`-1234.5`) the language's way: `-1,234.5`,
+    /// `-1 234,5`; `None` when `text` is not one.
+    pub fn decimal(&self, text: &str) -> Option<String> {
+        self.formats.decimal(text)
+    }
+
     /// The date of `year-month-day` written out: `November 29, 2026`, `29 novembre 2026`.
     pub fn date(&self, year: i64, month: u8, day: u8) -> String {
         self.formats.date(year, month, day)

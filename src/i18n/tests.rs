@@ -346,3 +346,27 @@ fn a_site_language_brings_its_own_formats() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn decimals_take_the_language_s_marks() {
+    let catalogues = Catalogues::builtin();
+    let decimal = |tag: &str, text| catalogues.get(tag).unwrap().decimal(text);
+    assert_eq!(decimal("en", "1234.5").as_deref(), Some("1,234.5"));
+    assert_eq!(
+        decimal("fr", "-1234.25").as_deref(),
+        Some("-1\u{202f}234,25")
+    );
+    assert_eq!(decimal("de", "0.5").as_deref(), Some("0,5"));
+    assert_eq!(decimal("es", "1234.5").as_deref(), Some("1234,5"));
+    assert_eq!(decimal("es", "12345").as_deref(), Some("12.345"));
+    // Longer than any integer: grouped all the same.
+    assert_eq!(
+        decimal("en", "123456789012345678901234").as_deref(),
+        Some("123,456,789,012,345,678,901,234")
+    );
+    for text in [
+        "", "-", ".5", "5.", "1.2.3", "1,5", "x", "+1", "1e5", "٣", "--1", " 1",
+    ] {
+        assert_eq!(decimal("fr", text), None, "{text:?}");
+    }
+}

@@ -136,18 +136,27 @@ pub fn tn(kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
     }))
 }
 
-/// `number`: an integer with the thousands separator of the render's language (`12,345`,
-/// `12 345`, `12.345`); anything else is shown as it is.
+/// `number`: a number with the thousands separator and decimal mark of the render's
+/// language (`12,345.5`, `12 345,5`, `12.345,5`): an integer, a float, or a text a program
+/// wrote (`-1234.5`, a bounce score); anything else is shown as it is.
 pub fn number(value: Value, _: Kwargs, _: &State) -> String {
-    match value.as_i64() {
-        Some(n) => i18n::with_current(|language| match language {
+    if let Some(n) = value.as_i64() {
+        return i18n::with_current(|language| match language {
             Some(language) => language.number(n),
             None => n.to_string(),
-        }),
-        None => value
-            .as_str()
-            .map_or_else(|| value.to_string(), str::to_string),
+        });
     }
+    let text = match (value.as_str(), value.as_f64()) {
+        (Some(text), _) => text.to_string(),
+        // Rust writes a finite float in plain digits (`1.5`, `1e21` as 22 digits).
+        (None, Some(float)) if float.is_finite() => float.to_string(),
+        _ => return value.to_string(),
+    };
+    i18n::with_current(|language| {
+        language
+            .and_then(|language| language.decimal(&text))
+            .unwrap_or(text)
+    })
 }
 
 /// `long_date`: a date written out in the render's language (`November 29, 2026`,
@@ -448,6 +457,34 @@ mod tests {
             );
             assert!(!shown.is_empty(), "{tag}");
         }
+    }
+
+    #[test]
+    fn number_writes_integers_floats_and_decimal_texts_the_language_s_way() {
+        let mut context = tera::Context::new();
+        context.insert("int", &-1234);
+        context.insert("float", &1234.5);
+        context.insert("score", "5.5");
+        context.insert("word", "<many>");
+        let source =
+            "{{ int | number }}|{{ float | number }}|{{ score | number }}|{{ word | number }}";
+        assert_eq!(call(source, &context), "-1234|1234.5|5.5|&lt;many&gt;");
+        assert_eq!(
+            call_in("en", source, &context),
+            "-1,234|1,234.5|5.5|&lt;many&gt;"
+        );
+        assert_eq!(
+            call_in("fr", source, &context),
+            "-1\u{202f}234|1\u{202f}234,5|5,5|&lt;many&gt;"
+        );
+        assert_eq!(
+            call_in("de", source, &context),
+            "-1.234|1.234,5|5,5|&lt;many&gt;"
+        );
+        assert_eq!(
+            call_in("es", source, &context),
+            "-1234|1234,5|5,5|&lt;many&gt;"
+        );
     }
 
     #[test]
