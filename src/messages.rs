@@ -65,7 +65,7 @@ pub fn setting_problem(problem: SettingProblem, lang: &Language) -> String {
             .into(),
         SettingProblem::Required => lang.gettext("Please fill this in.").into(),
         SettingProblem::TooLong { max } => {
-            lang.t("At most {max} characters, please.", &[("max", &max)])
+            lang.t("At most {max} characters, please.", &[("max", &lang.number(i64::try_from(max).unwrap_or(i64::MAX)))])
         }
         SettingProblem::HiddenCharacters => lang
             .gettext("Please use visible characters only: line breaks, control characters and invisible or direction-changing characters are not accepted here.")
@@ -80,7 +80,7 @@ pub fn setting_problem(problem: SettingProblem, lang: &Language) -> String {
             &[("min", &points(min)), ("max", &points(max))],
         ),
         SettingProblem::TooMany { max } => {
-            lang.t("At most {max} values, please.", &[("max", &max)])
+            lang.t("At most {max} values, please.", &[("max", &lang.number(i64::try_from(max).unwrap_or(i64::MAX)))])
         }
         SettingProblem::Custom(problem) => custom_problem(problem, lang),
         SettingProblem::Schedule => lang
@@ -638,11 +638,11 @@ pub fn web(text: &WebText<'_>, lang: &Language) -> String {
     match *text {
         WebText::ActionTooLarge { action, max } => lang.t(
             "The action “{action}” takes at most {max} bytes.",
-            &[("action", &action), ("max", &max)],
+            &[("action", &action), ("max", &lang.number(i64::try_from(max).unwrap_or(i64::MAX)))],
         ),
         WebText::ActionTooManyFields { action, max } => lang.t(
             "The action “{action}” takes at most {max} fields.",
-            &[("action", &action), ("max", &max)],
+            &[("action", &action), ("max", &lang.number(i64::try_from(max).unwrap_or(i64::MAX)))],
         ),
         WebText::MethodNotAccepted { action, method } => lang.t(
             "The action “{action}” does not accept {method} requests.",
