@@ -796,5 +796,20 @@ mod web_tests {
             ),
             "Message 7 was expired already, November 29, 2026, 10:00 UTC: nothing changed."
         );
+        // The time in the requester's language.
+        let catalogues = crate::i18n::Catalogues::builtin();
+        let french = web(
+            &WebText::DecidedAlready {
+                id: 7,
+                decision: "expired",
+                by: None,
+                at,
+            },
+            catalogues.get("fr").unwrap(),
+        );
+        assert!(
+            french.ends_with(", 29 novembre 2026 à 10:00 UTC : rien n'a changé."),
+            "{french}"
+        );
     }
 }
