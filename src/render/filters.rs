@@ -170,6 +170,8 @@ pub fn number(value: Value, _: Kwargs, _: &State) -> String {
 /// - `date_time`: `November 29, 2026, 13:05 UTC`, `29 novembre 2026 à 13:05 UTC`;
 /// - `short_date_time`: `2026-11-29, 13:05 UTC`, `29/11/2026 à 13:05 UTC` (tables).
 ///
+/// `iso_date` writes the same values for programs (`<time datetime="…">`).
+///
 /// The `date_time` ones show only the date of a value without a time, and a text with
 /// something else after its date and time (another zone) as it is. Outside a render with a
 /// language, dates are ISO (`2026-11-29 13:05 UTC`). Programs read the ISO forms handlers
@@ -195,6 +197,30 @@ pub fn date_time(value: Value, _: Kwargs, _: &State) -> String {
 /// `short_date_time`: the short date and the time of a value (see [`long_date`]).
 pub fn short_date_time(value: Value, _: Kwargs, _: &State) -> String {
     show_date(&value, false, |language, m| language.short_date_time(m))
+}
+
+/// `iso_date`: the machine form of a value the date filters take, for `<time datetime>`:
+/// `2026-11-29` for a day, `2026-11-29T13:05Z` for a moment (UTC); anything else as it is.
+pub fn iso_date(value: Value, _: Kwargs, _: &State) -> String {
+    let moment = match (value.as_i64(), value.as_str()) {
+        (Some(seconds), _) => Some(Moment::from_epoch(seconds)),
+        (None, Some(text)) => Moment::parse(text, false),
+        (None, None) => None,
+    };
+    match moment {
+        Some(Moment {
+            year,
+            month,
+            day,
+            time: Some((hour, minute)),
+        }) => format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}Z"),
+        Some(Moment {
+            year, month, day, ..
+        }) => format!("{year:04}-{month:02}-{day:02}"),
+        None => value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_string),
+    }
 }
 
 /// The moment `value` holds written by `write` in the render's language (ISO outside one);
@@ -282,6 +308,7 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("short_date", short_date);
     tera.register_filter("date_time", date_time);
     tera.register_filter("short_date_time", short_date_time);
+    tera.register_filter("iso_date", iso_date);
     tera.set_escape_fn(escape_html);
 }
 
@@ -440,6 +467,15 @@ mod tests {
                 &context
             ),
             "29 de noviembre de 2026, 13:05 UTC 01/12/2026, 09:30 UTC"
+        );
+        // The machine form, whatever the language.
+        assert_eq!(
+            call_in(
+                "fr",
+                "{{ secs | iso_date }} {{ minute | iso_date }} {{ day | iso_date }} {{ zone | iso_date }}",
+                &context
+            ),
+            "2026-11-29T13:05Z 2026-12-01T09:30Z 2026-12-01 2026-12-01 09:30 +0200"
         );
         // Outside a language: ISO; the extremes of i64 do not panic.
         assert_eq!(
