@@ -29,7 +29,6 @@ use serde_json::{json, Value};
 
 use super::{Channel, Env, Error, Requester};
 use crate::domain::bounce::DAY;
-use crate::domain::calendar::rfc5322_date;
 use crate::domain::{DigestSettings, ListId, ReceptionMode};
 use crate::mail::digest::{self, Entry, Issue};
 use crate::store::{self, ArchivedSummary, DigestState};
@@ -259,7 +258,8 @@ fn toc(base_url: &str, list: &str, message: &ArchivedSummary) -> Value {
     json!({
         "subject": if message.subject.is_empty() { "(no subject)" } else { message.subject.as_str() },
         "from": from,
-        "date": rfc5322_date(message.date),
+        // Seconds: the template writes them in the reader's language.
+        "date": message.date,
         "url": format!("{base_url}/msg/{list}/{}/{}", message.month, message.permalink),
     })
 }
