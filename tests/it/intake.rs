@@ -325,6 +325,7 @@ fn each_send_policy_distributes_holds_or_rejects_by_role() {
 
 #[test]
 fn reject_notices_never_go_to_robots_and_are_rate_limited() {
+    crate::support::in_one_window(3600);
     let site = site("intake-backscatter");
     let list = site.list("closed", SendPolicy::Closed);
     let address = format!("closed@{DOMAIN}");
