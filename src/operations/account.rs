@@ -8,10 +8,11 @@ use super::limits::{
 };
 use super::{check_length, parse_email, Env, Error, Existing, Field, Refusal, Requester};
 use crate::auth;
+use crate::config::Config;
 use crate::domain::user::{check_new_password, MAX_PASSWORD_LEN};
 use crate::domain::{Email, Membership, Reason, User};
 use crate::mail::notices::{self, PasswordReason};
-use crate::store::NewUser;
+use crate::store::{self, Db, NewUser, SessionRecord};
 
 /// The ticket purpose that leads to choosing a password.
 pub const CHOOSE_PASSWORD: &str = "choosepasswd";
@@ -27,8 +28,53 @@ fn offered(env: &Env<'_>, lang: &str) -> bool {
             .is_some_and(|language| language.tag() == lang)
 }
 
-fn listmaster(env: &Env<'_>, user: &User) -> bool {
-    user.listmaster || env.config.is_listmaster(&user.email)
+/// `user` with its site role as every door derives it: a listmaster when its account says so
+/// or the configuration's `listmaster` names its address. The one place this rule is written.
+pub fn with_site_role(config: &Config, user: User) -> User {
+    let listmaster = user.listmaster || config.is_listmaster(&user.email);
+    User { listmaster, ..user }
+}
+
+/// The live session whose secret (the cookie's value, or the id a SOAP client names) is `secret`
+/// in this site's domain, with its account's user (site role derived) when it is logged in;
+/// refreshed to its time to live (the logged-in or the anonymous one) when last refreshed over
+/// a minute ago. `None` for a malformed, unknown, expired or foreign secret. Every door that
+/// reads sessions (the web gate, SOAP) reads them through here.
+pub fn live_session(
+    config: &Config,
+    db: &Db<'_>,
+    secret: &str,
+) -> Result<Option<(SessionRecord, Option<User>)>, store::Error> {
+    if !auth::looks_like_token(secret) {
+        return Ok(None);
+    }
+    let Some((record, account)) = db.session(&auth::token_hash(secret), &config.domain)? else {
+        return Ok(None);
+    };
+    let user = account.map(|found| with_site_role(config, found.user));
+    if store::now() - record.refreshed_at > SESSION_REFRESH_AFTER {
+        let ttl = if user.is_some() {
+            config.session_table_ttl
+        } else {
+            config.anonymous_session_table_ttl
+        };
+        db.touch_session(record.id, ttl as i64)?;
+    }
+    Ok(Some((record, user)))
+}
+
+/// Seconds after which a read session's expiry is pushed back (not on every request: one
+/// write a minute per session at most).
+const SESSION_REFRESH_AFTER: i64 = 60;
+
+/// Whether `email` is a listmaster, by the rule of [`with_site_role`], whether or not it has an
+/// account (the configuration may name an address that never logged in).
+pub fn is_listmaster(env: &Env<'_>, email: &Email) -> Result<bool, Error> {
+    Ok(env.config.is_listmaster(email)
+        || env
+            .db()
+            .user(email)?
+            .is_some_and(|record| record.user.listmaster))
 }
 
 /// Creates an account (`wwsympa user add`); the password, when given, is checked and hashed.
@@ -125,8 +171,7 @@ pub fn login(
         tx.audit("login", None, None, json!({}))?;
         Ok(())
     })?;
-    let listmaster = listmaster(env, &user);
-    Ok(User { listmaster, ..user })
+    Ok(with_site_role(env.config, user))
 }
 
 /// Mails a one-time ticket that logs in and leads to choosing a password (`requestpasswd`).
@@ -216,8 +261,7 @@ pub fn use_ticket(
         .user(&email)?
         .map(|record| record.user)
         .expect("the account was just ensured");
-    let listmaster = listmaster(env, &user);
-    Ok((User { listmaster, ..user }, purpose))
+    Ok((with_site_role(env.config, user), purpose))
 }
 
 fn logged_in(requester: &Requester) -> Result<&Email, Error> {
@@ -300,13 +344,10 @@ pub fn current_user(env: &Env<'_>, requester: &Requester) -> Result<Option<User>
     let Some(email) = &requester.email else {
         return Ok(None);
     };
-    Ok(env.db().user(email)?.map(|record| {
-        let listmaster = listmaster(env, &record.user);
-        User {
-            listmaster,
-            ..record.user
-        }
-    }))
+    Ok(env
+        .db()
+        .user(email)?
+        .map(|record| with_site_role(env.config, record.user)))
 }
 
 /// The open lists where the requester is member, moderator or owner (`which`/`my`).

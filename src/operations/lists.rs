@@ -280,9 +280,7 @@ pub fn am_i(
     } else {
         env.authorize(requester, list, ActionKind::Review)?;
     }
-    // As every door derives a requester's flag: the configuration or the account.
-    let listmaster = env.config.is_listmaster(&target)
-        || env.db().user(&target)?.is_some_and(|r| r.user.listmaster);
+    let listmaster = super::account::is_listmaster(env, &target)?;
     let roles = env.db().roles(list.id, Some(&target), listmaster)?;
     Ok(match function {
         Function::Subscriber => roles.subscriber,

@@ -203,11 +203,7 @@ pub fn authenticate(env: &Env<'_>, presented: &str) -> Result<Option<Bearer>, Er
     {
         env.db().touch_api_token(token.id, at)?;
     }
-    let listmaster = env.config.is_listmaster(&token.email)
-        || env
-            .db()
-            .user(&token.email)?
-            .is_some_and(|record| record.user.listmaster);
+    let listmaster = super::account::is_listmaster(env, &token.email)?;
     Ok(Some(Bearer {
         email: token.email,
         listmaster,

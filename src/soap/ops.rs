@@ -283,28 +283,8 @@ fn login(cx: &mut Cx<'_>, call: &Call) -> Result<Reply, Stop> {
 /// `None` for an unknown, expired, anonymous or foreign one (the cookie's, for
 /// [`crate::soap::service`], and the ids `authenticateAndRun` and `getUserEmailByCookie` name).
 pub fn session_user(cx: &Cx<'_>, secret: &str) -> Result<Option<(i64, User)>, Stop> {
-    if !auth::looks_like_token(secret) {
-        return Ok(None);
-    }
-    let db = cx.store.db();
-    let found = db
-        .session(&auth::token_hash(secret), &cx.config.domain)
-        .map_err(store_stop)?;
-    let Some((record, Some(account))) = found else {
-        return Ok(None);
-    };
-    let listmaster = account.user.listmaster || cx.config.is_listmaster(&account.user.email);
-    if store::now() - record.refreshed_at > 60 {
-        db.touch_session(record.id, cx.config.session_table_ttl as i64)
-            .map_err(store_stop)?;
-    }
-    Ok(Some((
-        record.id,
-        User {
-            listmaster,
-            ..account.user
-        },
-    )))
+    let found = account::live_session(cx.config, &cx.store.db(), secret).map_err(store_stop)?;
+    Ok(found.and_then(|(record, user)| Some((record.id, user?))))
 }
 
 /// `authenticateAndRun(email, sessionId, service, parameters)`: the session must be live
@@ -391,12 +371,17 @@ fn proxied_user(cx: &mut Cx<'_>, email: Email) -> Result<User, Stop> {
         "",
         |env, r| account::current_user(env, r),
     )?;
-    Ok(account.unwrap_or_else(|| User {
-        listmaster: cx.config.is_listmaster(&email),
-        email,
-        name: String::new(),
-        lang: String::new(),
-        has_password: false,
+    Ok(account.unwrap_or_else(|| {
+        account::with_site_role(
+            cx.config,
+            User {
+                listmaster: false,
+                email,
+                name: String::new(),
+                lang: String::new(),
+                has_password: false,
+            },
+        )
     }))
 }
 

@@ -3,10 +3,11 @@
 use std::rc::Rc;
 
 use crate::auth;
-use crate::domain::{self, Decision, ListName, ListStatus, Reason, User};
+use crate::domain::{self, Decision, ListName, ListStatus, Reason};
 use crate::http::{cookie, Form, Method, Request};
 use crate::i18n::Language;
 use crate::messages::{self, WebText};
+use crate::operations::account;
 
 use super::action::{Access, Action, Csrf};
 use super::ctx::{Ctx, Notice, Session, CSRF_COOKIE, SESSION_COOKIE};
@@ -237,30 +238,11 @@ pub(super) fn load_live_session(ctx: &mut Ctx<'_>) -> Result<(), Error> {
     let Some(secret) = cookie::get(ctx.request, SESSION_COOKIE) else {
         return Ok(());
     };
-    if !auth::looks_like_token(secret) {
-        return Ok(());
-    }
-    let domain = &ctx.config.domain;
-    // The session and its account, in one statement.
-    let found = ctx.store.db().session(&auth::token_hash(secret), domain)?;
-    let Some((mut record, account)) = found else {
+    let found = account::live_session(ctx.config, &ctx.store.db(), secret)?;
+    let Some((mut record, user)) = found else {
         return Ok(());
     };
-    if let Some(found) = account {
-        let listmaster = found.user.listmaster || ctx.config.is_listmaster(&found.user.email);
-        ctx.user = Some(User {
-            listmaster,
-            ..found.user
-        });
-    }
-    let ttl = if ctx.user.is_some() {
-        ctx.config.session_table_ttl
-    } else {
-        ctx.config.anonymous_session_table_ttl
-    } as i64;
-    if crate::store::now() - record.refreshed_at > 60 {
-        ctx.store.db().touch_session(record.id, ttl)?;
-    }
+    ctx.user = user;
     if let Some(serde_json::Value::Array(kept)) = record.data.remove("notices") {
         for notice in kept {
             if let Ok(notice) = serde_json::from_value::<Notice>(notice) {
