@@ -47,6 +47,7 @@ mod protocol;
 mod soap;
 mod soap_clients;
 mod streams;
+mod strings;
 mod subscription;
 mod support;
 mod table;
