@@ -149,6 +149,8 @@ fn render(
     vars: Value,
 ) -> Result<(String, String), Error> {
     let mut view = json!({
+        // In the recipient's language, as every notice ([`Composer::language_of`]).
+        "lang": composer.language_of(to, Some(list)).tag(),
         "title": composer.config.title,
         "domain": composer.config.domain,
         "base_url": composer.config.base_url(),
