@@ -200,6 +200,23 @@ fn an_archived_message_shows_its_notes_and_header_names_in_the_readers_language(
     for name in ["<dt>From</dt>", "<dt>To</dt>", "<dt>Subject</dt>"] {
         assert!(page.contains(name), "{name}: {page}");
     }
+    // The list's feeds too.
+    for feed in ["/sympa/rss/latest_arc/pubarc", "/sympa/arc/pubarc/atom.xml"] {
+        let french = ask(&site, Method::Get, feed, b"", Some("fr"));
+        assert_eq!(french.status, 200, "{feed}");
+        assert!(
+            text(&french).contains("<title>pubarc : derniers messages</title>"),
+            "{feed}: {}",
+            text(&french)
+        );
+        assert_eq!(header(&french, "Content-Language"), Some("fr"));
+        let english = ask(&site, Method::Get, feed, b"", None);
+        assert!(
+            text(&english).contains("<title>pubarc: latest messages</title>"),
+            "{feed}: {}",
+            text(&english)
+        );
+    }
     // The page's validator names its language: a French copy is not fresh for English.
     let etag = header(&french, "ETag").expect("a message page has an ETag");
     assert_ne!(Some(etag), header(&english, "ETag"));

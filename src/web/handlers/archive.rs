@@ -867,6 +867,8 @@ struct FeedItem {
 /// `rss.html` and `arc_atom.html`: a feed (XML, autoescaped).
 #[derive(Serialize)]
 struct FeedView {
+    /// The feed's language: the reader's (the list's for a reader that asks for none).
+    lang: String,
     list_name: String,
     list_subject: String,
     home: String,
@@ -929,6 +931,7 @@ fn feed(
     let (_, newest) = ctx.run(|env, who| read::version(env, who, list))?;
     let updated = latest.first().map(|m| m.arrived_at).or(newest).unwrap_or(0);
     let view = FeedView {
+        lang: ctx.language.tag().to_string(),
         list_name: list.name.to_string(),
         list_subject: list.subject.clone(),
         home: format!("{origin}{}", arc_url(ctx, list.name.as_str(), "")),
@@ -952,7 +955,10 @@ fn feed(
     });
     Ok(Response {
         status: 200,
-        headers: vec![("Content-Type".into(), content_type.into())],
+        headers: vec![
+            ("Content-Type".into(), content_type.into()),
+            ("Content-Language".into(), ctx.language.tag().to_string()),
+        ],
         body: Body::Bytes(xml.into_bytes()),
     })
 }
