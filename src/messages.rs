@@ -462,7 +462,13 @@ pub fn param_option<'l>(name: &str, value: &str, lang: &'l Language) -> &'l str 
         ("dmarc_protection", "always") => lang.gettext("Always rewrite the sender"),
         ("dmarc_protection", "never") => lang.gettext("Never rewrite the sender"),
         ("default_user_options.reception", "mail") => lang.gettext("Each message"),
+        ("default_user_options.reception", "not_me") => {
+            lang.gettext("Each message, except their own posts")
+        }
         ("default_user_options.reception", "digest") => lang.gettext("A digest of the messages"),
+        ("default_user_options.reception", "digestplain") => {
+            lang.gettext("A plain-text digest (text only)")
+        }
         ("default_user_options.reception", "summary") => lang.gettext("A summary of the subjects"),
         ("default_user_options.reception", "nomail") => lang.gettext("No mail"),
         // "Open" alone is the button that opens a list.

@@ -130,7 +130,14 @@ const UNSUBSCRIBES: &[&str] = &[
 const ACCESSES: &[&str] = &["public", "private", "owner", "closed"];
 const DELIVERIES: &[&str] = &["personalized", "bulk"];
 const DMARCS: &[&str] = &["auto", "always", "never"];
-const RECEPTIONS: &[&str] = &["mail", "digest", "summary", "nomail"];
+const RECEPTIONS: &[&str] = &[
+    "mail",
+    "not_me",
+    "digest",
+    "digestplain",
+    "summary",
+    "nomail",
+];
 const STATUSES: &[&str] = &["open", "closed", "pending"];
 
 /// The kind of value of the parameter called `name`.
@@ -331,13 +338,12 @@ impl ListParams {
             }
             "digest_max_size" => self.digest.max_messages = number(text, kind)? as u32,
             "default_user_options.reception" => {
-                self.default_reception = match text {
-                    "mail" => ReceptionMode::Mail,
-                    "digest" => ReceptionMode::Digest,
-                    "summary" => ReceptionMode::Summary,
-                    "nomail" => ReceptionMode::Nomail,
-                    _ => return Err(SettingProblem::NotAChoice),
-                }
+                // The stored names only (not Sympa's `html` synonym).
+                self.default_reception = RECEPTIONS
+                    .contains(&text)
+                    .then(|| ReceptionMode::parse(text))
+                    .flatten()
+                    .ok_or(SettingProblem::NotAChoice)?
             }
             "subscribe" => self.policy.subscribe = choice(SubscribePolicy::parse_exact(text))?,
             "unsubscribe" => {

@@ -1,7 +1,9 @@
 //! Digests and summaries of list mail, built from the archive: at each list's scheduled
 //! moment (Sympa's `digest DAYS HH:MM`, by default every day at 06:00 UTC) the visible
 //! messages archived since the list's last digested one go to its members in `digest` mode
-//! as MIME digests and to those in `summary` mode as summaries, at most `digest_max_size`
+//! as MIME digests, to those in `digestplain` mode as plain-text digests (each message's
+//! text; attachments and HTML-only parts are named and left in the archive) and to those in
+//! `summary` mode as summaries, at most `digest_max_size`
 //! messages a digest (more make several parts).
 //!
 //! Each list's run is one transaction: it moves the list's digest state (last digested
@@ -169,6 +171,23 @@ fn run_list(
                     raw,
                 })
                 .collect();
+            // The plain-text digest's messages (their text, attachments named), only when
+            // someone reads one.
+            let plain: Vec<Value> = if recipients
+                .iter()
+                .any(|m| m.reception == ReceptionMode::DigestPlain)
+            {
+                raws.iter()
+                    .zip(&tocs)
+                    .map(|(raw, toc)| {
+                        let mut entry = toc.clone();
+                        entry["blocks"] = json!(crate::archive::plain::blocks(raw));
+                        entry
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             for member in &recipients {
                 let id = crate::auth::oneclick_id(
                     &oneclick_secret,
@@ -200,7 +219,15 @@ fn run_list(
                         &tocs,
                         &oneclick_url,
                     ),
-                    ReceptionMode::Mail | ReceptionMode::Nomail => continue,
+                    ReceptionMode::DigestPlain => digest::plain(
+                        &tx.composer,
+                        &member.email,
+                        &list,
+                        issue,
+                        &plain,
+                        &oneclick_url,
+                    ),
+                    ReceptionMode::Mail | ReceptionMode::NotMe | ReceptionMode::Nomail => continue,
                 };
                 tx.queue(mail)?;
                 mails += 1;
