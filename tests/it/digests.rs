@@ -472,6 +472,12 @@ fn a_post_held_across_a_digest_goes_in_the_next_one_once_distributed() {
 #[test]
 fn a_message_without_subject_or_sender_is_named_in_the_lists_language() {
     let (_dir, site) = digest_site("dig-unnamed");
+    let mut plain = NewMember::new(email("plain@example.net"));
+    plain.reception = ReceptionMode::DigestPlain;
+    site.store()
+        .db()
+        .add_member(team(&site).id, &plain)
+        .unwrap();
     site.store()
         .db()
         .set_list_lang(team(&site).id, "fr")
@@ -515,6 +521,24 @@ Date: Sun, 29 Nov 2026 12:00:00 +0000\r\nContent-Type: text/plain\r\n\r\nNo name
     let text = summary.body_text(0).unwrap();
     assert!(text.contains("1. (sans objet)"), "{text}");
     assert!(text.contains("De : (expéditeur inconnu)"), "{text}");
+    // And the plain-text digest.
+    let plains = raw_mails(&site, "plain@example.net");
+    assert_eq!(plains.len(), 1);
+    let plain = mail_parser::MessageParser::default()
+        .parse(&plains[0][..])
+        .unwrap();
+    let text = plain.body_text(0).unwrap();
+    assert!(
+        text.lines()
+            .any(|line| line.trim_end() == "1. (sans objet)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2. Topic number 2 (Ann <ann@example.org>)"),
+        "{text}"
+    );
+    assert!(text.contains("De : (expéditeur inconnu)"), "{text}");
+    assert!(text.contains("Objet : (sans objet)"), "{text}");
 }
 
 /// A post of `n` from `from` with a PDF attachment, and an HTML-only post, archived at `at`.
