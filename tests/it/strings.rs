@@ -433,3 +433,43 @@ fn an_unknown_settings_group_or_role_and_the_owners_notices_are_in_the_owners_la
     let page = text(&plain.get("/sympa/edit_list_request/team/description"));
     assert!(page.contains("Saved: Subject."), "{page}");
 }
+
+#[test]
+fn a_held_post_without_subject_is_named_in_the_moderators_language() {
+    let dir = TempDir::new("strings-held");
+    let site = Site::new(dir.path(), |_| {});
+    site.add_user("mod@example.org", PASSWORD);
+    let list = site.add_list(
+        "news",
+        "",
+        ListPolicy {
+            visibility: Visibility::Noconceal,
+            subscribe: SubscribePolicy::Open,
+            unsubscribe: UnsubscribePolicy::Open,
+            review: ReviewPolicy::Owner,
+            archive: ArchiveAccess::Public,
+        },
+    );
+    let store = site.store();
+    store
+        .db()
+        .add_admin(list, &email("mod@example.org"), AdminRole::Editor, false)
+        .unwrap();
+    store
+        .db()
+        .set_user_lang(&email("mod@example.org"), "fr")
+        .unwrap();
+    drop(store);
+    crate::moderation::hold(
+        &site,
+        list,
+        "From: Someone <someone@example.net>\r\nTo: news@lists.example.org\r\nMessage-ID: <nosubject@example.net>\r\n\r\nHello\r\n",
+    );
+    let notices = crate::subscription::mail_to(&site, "mod@example.org");
+    assert_eq!(notices.len(), 1);
+    let notice = mail_parser::MessageParser::default()
+        .parse(notices[0].as_bytes())
+        .unwrap();
+    let text = notice.body_text(0).unwrap();
+    assert!(text.contains("Objet : (sans objet)"), "{text}");
+}
