@@ -11,12 +11,15 @@
 //! translations to `po/{fr,de,es}/messages.po`. The completeness test reads the literals of
 //! this file and fails on one a shipped catalogue misses.
 
+use crate::archive::query::{QueryError, MAX_QUERY_CHARS, MAX_TERMS};
+use crate::archive::{Note, MAX_DEPTH, MAX_MESSAGE_BYTES, MAX_PARTS};
 use crate::domain::bounce::points;
 use crate::domain::custom::{self, CustomProblem};
 use crate::domain::list_names::RESERVED_SUFFIXES;
 use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS};
 use crate::domain::ListTemplate;
 use crate::domain::{ListName, NameProblem, Reason};
+use crate::http::FormError;
 use crate::i18n::Language;
 use crate::operations::membership::{MAX_CUSTOM_KEY, MAX_CUSTOM_VALUE};
 use crate::operations::moderation::Decision;
@@ -272,6 +275,71 @@ pub mod tools {
     }
 }
 
+/// What the list administration pages (settings, owners and moderators) say.
+pub mod admin {
+    use crate::domain::params::Group;
+    use crate::i18n::Language;
+
+    /// `edit_list_request/LIST/GROUP` naming no group of settings (`name` as asked).
+    pub fn no_such_group(name: &str, lang: &Language) -> String {
+        lang.t(
+            "There is no group of settings named “{name}”. The groups are: {groups}.",
+            &[
+                ("name", &name),
+                (
+                    "groups",
+                    &Group::ALL
+                        .iter()
+                        .map(|g| g.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+        )
+    }
+
+    /// `edit/LIST/ROLE` naming a role other than owners and moderators.
+    pub fn no_such_role(name: &str, lang: &Language) -> String {
+        lang.t(
+            "There is no role named “{name}” to manage here: choose owner or editor (the moderators).",
+            &[("name", &name)],
+        )
+    }
+
+    /// The settings form saved with no change.
+    pub fn nothing_changed(lang: &Language) -> String {
+        lang.gettext("Nothing was changed.").into()
+    }
+
+    /// After the settings form was saved: the labels of the settings changed, in order.
+    pub fn settings_saved(labels: &[&str], lang: &Language) -> String {
+        lang.t("Saved: {names}.", &[("names", &labels.join(", "))])
+    }
+
+    /// After an owner or moderator was added.
+    pub fn added(email: &str, lang: &Language) -> String {
+        lang.t("{email} is added.", &[("email", &email)])
+    }
+
+    /// After an owner's or moderator's details were saved.
+    pub fn updated(email: &str, lang: &Language) -> String {
+        lang.t("The details of {email} are saved.", &[("email", &email)])
+    }
+
+    /// After an owner or moderator was removed.
+    pub fn removed(email: &str, lang: &Language) -> String {
+        lang.t("{email} is removed.", &[("email", &email)])
+    }
+}
+
+/// The web door's answer to a request body larger than it reads at all (before any action).
+pub fn body_too_large(max: u64, lang: &Language) -> String {
+    lang.t(
+        "This request is too large: at most {max} bytes are accepted here. Nothing was done.",
+        &[("max", &max)],
+    )
+}
+
 /// A wait, in words: minutes under two hours, else hours.
 fn wait(seconds: u64, lang: &Language) -> String {
     let minutes = seconds.div_ceil(60).max(1);
@@ -408,7 +476,8 @@ pub fn param_option<'l>(name: &str, value: &str, lang: &'l Language) -> &'l str 
         }
         ("default_user_options.reception", "summary") => lang.gettext("A summary of the subjects"),
         ("default_user_options.reception", "nomail") => lang.gettext("No mail"),
-        ("status", "open") => lang.gettext("Open"),
+        // "Open" alone is the button that opens a list.
+        ("status", "open") => lang.pgettext("list status", "Open"),
         ("status", "closed") => lang.gettext("Closed"),
         ("status", "pending") => lang.gettext("Waiting for a listmaster"),
         _ => lang.gettext("Other value"),
@@ -510,6 +579,74 @@ pub fn other_robot(domain: &str, lang: &Language) -> String {
     )
 }
 
+/// What an archived (or held) message's page says in place of what it does not show.
+pub fn archive_note(note: Note, lang: &Language) -> String {
+    match note {
+        Note::Unreadable => lang
+            .gettext("This message could not be read as mail; here are its bytes as text.")
+            .into(),
+        Note::TooLarge => lang.t(
+            "This message is larger than {mib} MiB: only its headers are shown.",
+            &[("mib", &(MAX_MESSAGE_BYTES >> 20))],
+        ),
+        Note::NestedTooDeep => lang.t(
+            "Parts nested more than {max} deep are not shown.",
+            &[("max", &MAX_DEPTH)],
+        ),
+        Note::TooManyParts => lang.t(
+            "Only the first {max} parts of this message are shown.",
+            &[("max", &MAX_PARTS)],
+        ),
+    }
+}
+
+/// Why an archive search cannot be run, shown above the search box.
+pub fn search_refused(error: QueryError, lang: &Language) -> String {
+    match error {
+        QueryError::Empty => lang
+            .gettext("This search cannot be run: it has no word to look for (words after a minus sign or NOT only leave messages out, and a date alone is not enough).")
+            .into(),
+        QueryError::TooLong => lang.t(
+            "This search cannot be run: it is too long. A search has at most {chars} characters and {terms} terms.",
+            &[("chars", &MAX_QUERY_CHARS), ("terms", &MAX_TERMS)],
+        ),
+        QueryError::BadDate => lang
+            .gettext("This search cannot be run: dates are written d:YYYY-MM-DD..YYYY-MM-DD (either end may be left out, as in d:2024-01-01..), or d:YYYY-MM-DD for one day.")
+            .into(),
+    }
+}
+
+/// Why a form (or a query string) could not be read.
+pub fn form_error(error: FormError, lang: &Language) -> String {
+    match error {
+        FormError::TooManyFields { fields, max } => lang.t(
+            "This form has {fields} fields; at most {max} are accepted here. Nothing was done.",
+            &[("fields", &fields), ("max", &max)],
+        ),
+        FormError::Nul => lang
+            .gettext("A field of this form contains a NUL character, which is not accepted. Nothing was done.")
+            .into(),
+        FormError::NotUtf8 => lang
+            .gettext("A field of this form is not valid UTF-8 text; please send the form again from this site's page. Nothing was done.")
+            .into(),
+    }
+}
+
+/// The name of a header shown on an archived or held message's page (`From`, `Subject`…),
+/// in the reader's language; a header we do not name is shown as it is.
+pub fn mail_header<'l>(name: &'l str, lang: &'l Language) -> &'l str {
+    match name {
+        "From" => lang.pgettext("mail header", "From"),
+        "To" => lang.pgettext("mail header", "To"),
+        "Cc" => lang.pgettext("mail header", "Cc"),
+        "Date" => lang.pgettext("mail header", "Date"),
+        "Subject" => lang.pgettext("mail header", "Subject"),
+        "Message-ID" => lang.pgettext("mail header", "Message-ID"),
+        "In-Reply-To" => lang.pgettext("mail header", "In-Reply-To"),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -573,8 +710,6 @@ pub enum WebText<'a> {
     FeedNotPublic,
     /// A feed that does not exist.
     NoSuchFeed,
-    /// An archive search that cannot be run, with why.
-    SearchCannotRun { why: &'a str },
     /// An archive action whose address names no message.
     MessageNotNamed,
     /// After an owner hid an archived message.
@@ -678,9 +813,6 @@ pub fn web(text: &WebText<'_>, lang: &Language) -> String {
             .gettext("This list's archive is not public, so it has no feed.")
             .into(),
         WebText::NoSuchFeed => lang.gettext("No such feed.").into(),
-        WebText::SearchCannotRun { why } => {
-            lang.t("This search cannot be run: {why}.", &[("why", &why)])
-        }
         WebText::MessageNotNamed => lang.gettext("Which message? The address names none.").into(),
         WebText::MessageHidden => lang
             .gettext("The message is hidden: only the list's owners see it.")

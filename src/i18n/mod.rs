@@ -331,6 +331,12 @@ impl Catalogues {
     /// files `<dir>/<lang>/<domain>.po`; a language directory we do not ship adds that
     /// language. A file that cannot be read or parsed is an error (reported at start, or
     /// refused on reload).
+    ///
+    /// All the files of a language make one catalogue, and the first translation of a
+    /// (context, msgid) loaded wins, in this fixed order: the site's files, by path, then
+    /// the shipped ones, by domain name. The shipped files never translate one sentence in
+    /// two ways ([`conflicts`], held by the catalogue test), so the order matters only for
+    /// the site's own files: a site overriding a sentence does so in one file.
     pub fn load(dir: Option<&Path>) -> Result<Catalogues, Error> {
         let mut by_tag: Vec<(String, spiritless_po::Catalog)> = Vec::new();
         fn slot<'v>(
@@ -421,6 +427,69 @@ impl Catalogues {
     pub fn negotiate(&self, accept_language: &str) -> Option<&Arc<Language>> {
         self.first_of(accepted(accept_language).iter().map(String::as_str))
     }
+}
+
+/// A sentence that two catalogue files of one language translate differently: only the
+/// first file loaded shows (see [`Catalogues::load`]), so the other translation never does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The language's tag.
+    pub language: String,
+    /// The sentence's context (`msgctxt`), if it has one.
+    pub context: Option<String>,
+    /// The sentence (`msgid`).
+    pub msgid: String,
+    /// Each file that translates it (by name, in the order given) with its translation:
+    /// one form, or one per plural form.
+    pub translations: Vec<(String, Vec<String>)>,
+}
+
+/// The conflicts among catalogue `files`, each given as (language, file name, PO text):
+/// every (context, msgid) that two files of the same language translate differently,
+/// sorted by language, then context and msgid. A file that does not parse is an error.
+pub fn conflicts<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+) -> Result<Vec<Conflict>, Error> {
+    use std::collections::BTreeMap;
+    type Translations = Vec<(String, Vec<String>)>;
+    let mut seen: BTreeMap<(String, String), Translations> = BTreeMap::new();
+    for (tag, name, text) in files {
+        let mut catalogue = spiritless_po::Catalog::new();
+        catalogue.add_str(text).map_err(|e| Error::Parse {
+            path: format!("{tag}/{name}"),
+            message: e.error_messages().join("; "),
+        })?;
+        let table = catalogue.string_table();
+        for (key, index) in catalogue.index() {
+            if key.is_empty() {
+                continue;
+            }
+            let start = index.string_table_index();
+            let forms = table
+                .get(start..start + index.total_plurals() as usize)
+                .unwrap_or(&[])
+                .to_vec();
+            seen.entry((normalize(tag), key.clone()))
+                .or_default()
+                .push((name.to_string(), forms));
+        }
+    }
+    Ok(seen
+        .into_iter()
+        .filter(|(_, translations)| translations.iter().any(|(_, t)| *t != translations[0].1))
+        .map(|((language, key), translations)| {
+            let (context, msgid) = match key.split_once('\u{4}') {
+                Some((context, msgid)) => (Some(context.to_string()), msgid.to_string()),
+                None => (None, key),
+            };
+            Conflict {
+                language,
+                context,
+                msgid,
+                translations,
+            }
+        })
+        .collect())
 }
 
 /// The catalogue files of a site's directory: `<dir>/<lang>/<domain>.po`, sorted.

@@ -49,6 +49,7 @@ mod renamed_links;
 mod soap;
 mod soap_clients;
 mod streams;
+mod strings;
 mod subscription;
 mod support;
 mod table;

@@ -247,16 +247,17 @@ fn run_list(
     })
 }
 
-/// What the table of contents says of one message.
+/// What the table of contents says of one message (an empty subject or sender is said by
+/// the template, in the list's language).
 fn toc(base_url: &str, list: &str, message: &ArchivedSummary) -> Value {
     let from = match (message.from_name.is_empty(), message.from_addr.is_empty()) {
         (false, false) => format!("{} <{}>", message.from_name, message.from_addr),
         (true, false) => message.from_addr.clone(),
         (false, true) => message.from_name.clone(),
-        (true, true) => "(unknown sender)".to_string(),
+        (true, true) => String::new(),
     };
     json!({
-        "subject": if message.subject.is_empty() { "(no subject)" } else { message.subject.as_str() },
+        "subject": message.subject.trim(),
         "from": from,
         // Seconds: the template writes them in the reader's language.
         "date": message.date,
