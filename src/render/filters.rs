@@ -532,9 +532,9 @@ mod tests {
         assert_eq!(call_in("fr", source, &context), "1\u{202f}234 abonnés");
         assert_eq!(call_in("de", source, &context), "1.234 Mitglieder");
         // Spanish groups from five digits.
-        assert_eq!(call_in("es", source, &context), "1234 suscriptores");
+        assert_eq!(call_in("es", source, &context), "1234 miembros");
         context.insert("count", &-12345);
-        assert_eq!(call_in("es", source, &context), "-12.345 suscriptores");
+        assert_eq!(call_in("es", source, &context), "-12.345 miembros");
         // In t(), a small number (a message's number, a year) stays whole.
         context.insert("count", &2026);
         assert_eq!(
