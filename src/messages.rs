@@ -65,7 +65,7 @@ pub fn setting_problem(problem: SettingProblem, lang: &Language) -> String {
             .into(),
         SettingProblem::Required => lang.gettext("Please fill this in.").into(),
         SettingProblem::TooLong { max } => {
-            lang.t("At most {max} characters, please.", &[("max", &max)])
+            lang.t("At most {max} characters, please.", &[("max", &lang.number(i64::try_from(max).unwrap_or(i64::MAX)))])
         }
         SettingProblem::HiddenCharacters => lang
             .gettext("Please use visible characters only: line breaks, control characters and invisible or direction-changing characters are not accepted here.")
@@ -80,7 +80,7 @@ pub fn setting_problem(problem: SettingProblem, lang: &Language) -> String {
             &[("min", &points(min)), ("max", &points(max))],
         ),
         SettingProblem::TooMany { max } => {
-            lang.t("At most {max} values, please.", &[("max", &max)])
+            lang.t("At most {max} values, please.", &[("max", &lang.number(i64::try_from(max).unwrap_or(i64::MAX)))])
         }
         SettingProblem::Custom(problem) => custom_problem(problem, lang),
         SettingProblem::Schedule => lang
@@ -401,7 +401,13 @@ pub fn param_option<'l>(name: &str, value: &str, lang: &'l Language) -> &'l str 
         ("dmarc_protection", "always") => lang.gettext("Always rewrite the sender"),
         ("dmarc_protection", "never") => lang.gettext("Never rewrite the sender"),
         ("default_user_options.reception", "mail") => lang.gettext("Each message"),
+        ("default_user_options.reception", "not_me") => {
+            lang.gettext("Each message, except their own posts")
+        }
         ("default_user_options.reception", "digest") => lang.gettext("A digest of the messages"),
+        ("default_user_options.reception", "digestplain") => {
+            lang.gettext("A plain-text digest (text only)")
+        }
         ("default_user_options.reception", "summary") => lang.gettext("A summary of the subjects"),
         ("default_user_options.reception", "nomail") => lang.gettext("No mail"),
         ("status", "open") => lang.gettext("Open"),
@@ -617,7 +623,8 @@ pub enum WebText<'a> {
         id: i64,
         decision: &'a str,
         by: Option<&'a str>,
-        at: &'a str,
+        /// When, in seconds since the epoch (written in the reader's language).
+        at: i64,
     },
     /// A message id that is not held for the list.
     NotHeld { id: i64 },
@@ -644,11 +651,11 @@ pub fn web(text: &WebText<'_>, lang: &Language) -> String {
     match *text {
         WebText::ActionTooLarge { action, max } => lang.t(
             "The action “{action}” takes at most {max} bytes.",
-            &[("action", &action), ("max", &max)],
+            &[("action", &action), ("max", &lang.number(i64::try_from(max).unwrap_or(i64::MAX)))],
         ),
         WebText::ActionTooManyFields { action, max } => lang.t(
             "The action “{action}” takes at most {max} fields.",
-            &[("action", &action), ("max", &max)],
+            &[("action", &action), ("max", &lang.number(i64::try_from(max).unwrap_or(i64::MAX)))],
         ),
         WebText::MethodNotAccepted { action, method } => lang.t(
             "The action “{action}” does not accept {method} requests.",
@@ -726,11 +733,11 @@ pub fn web(text: &WebText<'_>, lang: &Language) -> String {
         }
         WebText::DecidedAlready { id, decision, by: Some(by), at } => lang.t(
             "Message {id} was {decision} already by {by}, {at}: nothing changed.",
-            &[("id", &id), ("decision", &lang.gettext(decision)), ("by", &by), ("at", &at)],
+            &[("id", &id), ("decision", &lang.gettext(decision)), ("by", &by), ("at", &lang.at(at))],
         ),
         WebText::DecidedAlready { id, decision, by: None, at } => lang.t(
             "Message {id} was {decision} already, {at}: nothing changed.",
-            &[("id", &id), ("decision", &lang.gettext(decision)), ("at", &at)],
+            &[("id", &id), ("decision", &lang.gettext(decision)), ("at", &lang.at(at))],
         ),
         WebText::NotHeld { id } => lang.t("Message {id} is not held for this list.", &[("id", &id)]),
         WebText::NoSuchDocument => lang.gettext("No such document.").into(),
@@ -777,7 +784,7 @@ mod web_tests {
 
     #[test]
     fn a_decision_taken_already_names_who_took_it_when_known() {
-        let at = "2026-11-29 10:00 UTC";
+        let at = 1_795_910_400 + 10 * 3600; // 2026-11-29 10:00 UTC
         assert_eq!(
             web(
                 &WebText::DecidedAlready {
@@ -788,7 +795,7 @@ mod web_tests {
                 },
                 english()
             ),
-            "Message 7 was rejected already by mod@example.org, 2026-11-29 10:00 UTC: nothing changed."
+            "Message 7 was rejected already by mod@example.org, November 29, 2026, 10:00 UTC: nothing changed."
         );
         assert_eq!(
             web(
@@ -800,7 +807,22 @@ mod web_tests {
                 },
                 english()
             ),
-            "Message 7 was expired already, 2026-11-29 10:00 UTC: nothing changed."
+            "Message 7 was expired already, November 29, 2026, 10:00 UTC: nothing changed."
+        );
+        // The time in the requester's language.
+        let catalogues = crate::i18n::Catalogues::builtin();
+        let french = web(
+            &WebText::DecidedAlready {
+                id: 7,
+                decision: "expired",
+                by: None,
+                at,
+            },
+            catalogues.get("fr").unwrap(),
+        );
+        assert!(
+            french.ends_with(", 29 novembre 2026 à 10:00 UTC : rien n'a changé."),
+            "{french}"
         );
     }
 }

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod mbox;
 mod mime;
 pub mod parse;
+pub mod plain;
 pub mod query;
 pub mod sanitize;
 pub mod snippet;

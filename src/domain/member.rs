@@ -12,8 +12,14 @@ use super::names::Email;
 pub enum ReceptionMode {
     /// Every message as it comes.
     Mail,
-    /// A digest of the messages.
+    /// Every message as it comes, except the member's own posts (Sympa's `not_me`).
+    NotMe,
+    /// A digest of the messages, in MIME (each message whole, as sent).
     Digest,
+    /// A digest of the messages in plain text: their text only, attachments left in the
+    /// archive (Sympa's `digestplain`).
+    #[serde(rename = "digestplain")]
+    DigestPlain,
     /// A summary: subjects with archive links.
     Summary,
     /// Nothing (the membership stays).
@@ -24,7 +30,9 @@ impl ReceptionMode {
     /// Every mode, in the order pages offer them.
     pub const ALL: &'static [ReceptionMode] = &[
         ReceptionMode::Mail,
+        ReceptionMode::NotMe,
         ReceptionMode::Digest,
+        ReceptionMode::DigestPlain,
         ReceptionMode::Summary,
         ReceptionMode::Nomail,
     ];
@@ -33,7 +41,9 @@ impl ReceptionMode {
     pub fn parse(text: &str) -> Option<ReceptionMode> {
         match text {
             "mail" | "html" => Some(ReceptionMode::Mail),
-            "digest" | "digestplain" => Some(ReceptionMode::Digest),
+            "not_me" => Some(ReceptionMode::NotMe),
+            "digest" => Some(ReceptionMode::Digest),
+            "digestplain" => Some(ReceptionMode::DigestPlain),
             "summary" => Some(ReceptionMode::Summary),
             "nomail" => Some(ReceptionMode::Nomail),
             _ => None,
@@ -44,7 +54,9 @@ impl ReceptionMode {
     pub fn as_str(self) -> &'static str {
         match self {
             ReceptionMode::Mail => "mail",
+            ReceptionMode::NotMe => "not_me",
             ReceptionMode::Digest => "digest",
+            ReceptionMode::DigestPlain => "digestplain",
             ReceptionMode::Summary => "summary",
             ReceptionMode::Nomail => "nomail",
         }

@@ -187,7 +187,11 @@ mod tests {
         for group in Group::ALL {
             assert_eq!(Group::parse(group.as_str()), Some(*group));
             assert!(of(*group).next().is_some(), "{group:?} is empty");
+            assert!(of(*group).all(|p| p.group == *group), "{group:?}");
         }
+        // Every parameter is shown in exactly one group.
+        let shown: usize = Group::ALL.iter().map(|g| of(*g).count()).sum();
+        assert_eq!(shown, PARAMS.len());
         assert_eq!(Group::parse("dkim"), None);
     }
 

@@ -232,5 +232,12 @@ mod tests {
             normalize(&"x".repeat(MAX_TEXT_BYTES + 1)),
             Err(TextProblem::TooBig)
         );
+        // The limit the form announces: 64 KiB, a long welcome message fits.
+        assert_eq!(MAX_TEXT_BYTES / 1024, 64);
+        assert!(normalize(&"é".repeat(32 * 1024)).is_ok());
+        assert_eq!(
+            normalize(&format!("{}x", "é".repeat(32 * 1024))),
+            Err(TextProblem::TooBig)
+        );
     }
 }

@@ -21,7 +21,7 @@ use std::fmt::Display;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use format::FORMAT_MSGIDS;
+pub use format::{Moment, FORMAT_MSGIDS, ZONE};
 pub use negotiate::{accepted, normalize};
 
 mod embedded {
@@ -187,8 +187,8 @@ impl Language {
         })
     }
 
-    /// The form of `singular`/`plural` for `n`, placeholders filled as in [`Language::t`]
-    /// (`{n}` among them when the caller passes it).
+    /// The form of `singular`/`plural` for `n`, placeholders filled as in [`Language::t`],
+    /// but `{n}`: always `n` written as the language writes numbers (`1,234`, `1 234`).
     pub fn tn(
         &self,
         singular: &str,
@@ -197,6 +197,10 @@ impl Language {
         args: &[(&str, &dyn Display)],
     ) -> String {
         fill(self.ngettext(singular, plural, n), |name, out| {
+            if name == "n" {
+                out.push_str(&self.number(i64::try_from(n).unwrap_or(i64::MAX)));
+                return Some(());
+            }
             let (_, value) = args.iter().find(|(a, _)| *a == name)?;
             use std::fmt::Write as _;
             let _ = write!(out, "{value}");
@@ -209,9 +213,38 @@ impl Language {
         self.formats.number(n)
     }
 
+    /// A decimal number as a program writes it (`-1234.5`) the language's way: `-1,234.5`,
+    /// `-1 234,5`; `None` when `text` is not one.
+    pub fn decimal(&self, text: &str) -> Option<String> {
+        self.formats.decimal(text)
+    }
+
     /// The date of `year-month-day` written out: `November 29, 2026`, `29 novembre 2026`.
     pub fn date(&self, year: i64, month: u8, day: u8) -> String {
         self.formats.date(year, month, day)
+    }
+
+    /// The date of `year-month-day` in numbers: `2026-11-29`, `29/11/2026`, `29.11.2026`.
+    pub fn short_date(&self, year: i64, month: u8, day: u8) -> String {
+        self.formats.short_date(year, month, day)
+    }
+
+    /// `moment` with its long date and, when it has one, its time:
+    /// `November 29, 2026, 13:05 UTC`, `29 novembre 2026 à 13:05 UTC`.
+    pub fn date_time(&self, moment: &Moment) -> String {
+        self.formats.moment(moment, false)
+    }
+
+    /// `moment` with its short date and, when it has one, its time:
+    /// `2026-11-29, 13:05 UTC`, `29/11/2026 à 13:05 UTC` (for tables).
+    pub fn short_date_time(&self, moment: &Moment) -> String {
+        self.formats.moment(moment, true)
+    }
+
+    /// `seconds` since the epoch as [`Language::date_time`] writes it (for sentences built
+    /// in Rust).
+    pub fn at(&self, seconds: i64) -> String {
+        self.date_time(&Moment::from_epoch(seconds))
     }
 
     /// The msgids this language's catalogue translates (for the completeness test).

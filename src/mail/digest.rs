@@ -1,4 +1,4 @@
-//! Digests composed for one member: the MIME digest (RFC 2046 `multipart/digest`: a plain-text table of contents from `templates/mail/digest.txt`, then each archived message as `message/rfc822` with its original bytes, so every message keeps its own sender and signature) and the summary (`templates/mail/summary.txt`: subjects, senders, dates and archive links).
+//! Digests composed for one member: the MIME digest (RFC 2046 `multipart/digest`: a plain-text table of contents from `templates/mail/digest.txt`, then each archived message as `message/rfc822` with its original bytes, so every message keeps its own sender and signature), the plain-text digest (`templates/mail/digestplain.txt`: each message's text, attachments named and left in the archive) and the summary (`templates/mail/summary.txt`: subjects, senders, dates and archive links).
 //!
 //! A digest is never DMARC-rewritten: its own `From` is the list's `-request` address, and
 //! the messages inside are carried unchanged.
@@ -139,8 +139,8 @@ fn head(
     Ok(head)
 }
 
-/// Renders `mail/<kind>.txt` with the list's and the digest's values: its `Subject:` line
-/// and its body.
+/// Renders `mail/<kind>.txt` with the list's and the digest's values, in the recipient's
+/// language ([`Composer::language_of`]): its `Subject:` line and its body.
 fn render(
     composer: &Composer<'_>,
     kind: &str,
@@ -148,23 +148,11 @@ fn render(
     list: &List,
     vars: Value,
 ) -> Result<(String, String), Error> {
-    let mut view = json!({
-        "title": composer.config.title,
-        "domain": composer.config.domain,
-        "base_url": composer.config.base_url(),
-        "email": to.as_str(),
-        "list": {
-            "name": list.name,
-            "address": list.address(),
-            "subject": list.subject,
-        },
-    });
-    if let (Value::Object(view), Value::Object(vars)) = (&mut view, vars) {
-        view.extend(vars);
-    }
-    let text = composer
-        .templates
-        .render(&format!("mail/{kind}.txt"), &view)?;
+    let context = ListContext {
+        list,
+        oneclick_url: None,
+    };
+    let text = composer.render_text(kind, to, Some(&context), vars)?;
     let (head, body) = text.split_once("\n\n").unwrap_or(("", text.as_str()));
     let subject = head
         .lines()
@@ -248,6 +236,34 @@ pub fn mime(
         recipients: vec![to.as_str().to_string()],
         message,
     })
+}
+
+/// The plain-text digest of `entries` for `to` (Sympa's `digestplain` mode): one
+/// `text/plain` mail (`templates/mail/digestplain.txt`) with each message's sender, date,
+/// subject, archive link and text, its attachments named and left in the archive. Each entry
+/// is a table-of-contents entry with `blocks`, the message's [`crate::archive`] plain blocks
+/// (`text`, `html`, `attachment`, `forwarded`, `end_forwarded`, `unreadable`).
+pub fn plain(
+    composer: &Composer<'_>,
+    to: &Email,
+    list: &List,
+    issue: Issue,
+    entries: &[Value],
+    oneclick_url: &str,
+) -> Result<NewMail, Error> {
+    let mut vars = vars(issue, entries);
+    vars["oneclick_url"] = json!(oneclick_url);
+    let mut mail = composer.compose(
+        "digestplain",
+        to,
+        Some(&ListContext {
+            list,
+            oneclick_url: Some(oneclick_url.to_string()),
+        }),
+        vars,
+    )?;
+    mail.kind = "digest".into();
+    Ok(mail)
 }
 
 /// The summary of `entries` for `to` (Sympa's `summary` mode): a plain-text mail of

@@ -21,8 +21,8 @@
 //! that arrives with an ARC chain goes out unsealed (continuing a chain needs it verified);
 //! DMARC's organizational domain is taken as the last two labels (no public-suffix list);
 //! with `mail_transport = "sendmail"` each copy is one run of the program, whose exit status
-//! is the only reply; Sympa's `not_me` reception mode is not there yet (the author gets their
-//! own post, Sympa's default).
+//! is the only reply. Who gets a copy was decided when the post was queued
+//! ([`crate::operations::distribution`]: `mail` members, and `not_me` members but the author).
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -278,3 +278,601 @@ pub fn remove(
 fn find<'e>(entries: &'e [AdminEntry], email: &Email, role: AdminRole) -> Option<&'e AdminEntry> {
     entries.iter().find(|e| &e.email == email && e.role == role)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::domain::AdminRole::{Editor, Owner};
+    use crate::operations::Channel;
+    use crate::render::Templates;
+    use crate::store::test_support::{list as new_list, on_both};
+    use crate::store::{AuditQuery, NewMember, Store};
+
+    fn email(text: &str) -> Email {
+        Email::parse(text).unwrap()
+    }
+
+    fn entry(address: &str, role: AdminRole, privileged: bool) -> AdminEntry {
+        AdminEntry {
+            email: email(address),
+            role,
+            privileged,
+            name: String::new(),
+            reception: ReceptionMode::Mail,
+            visibility: MemberVisibility::Noconceal,
+            info: String::new(),
+        }
+    }
+
+    fn user(address: &str) -> Requester {
+        Requester {
+            email: Some(email(address)),
+            ..Requester::anonymous(Channel::Soap, None)
+        }
+    }
+
+    fn listmaster() -> Requester {
+        Requester {
+            listmaster: true,
+            ..user("lm@a.org")
+        }
+    }
+
+    /// `ok`, or the refusal's code.
+    fn said<T>(result: Result<T, Error>) -> String {
+        match result {
+            Ok(_) => "ok".into(),
+            Err(Error::Refused(refusal)) => refusal.code().into(),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// The list `team` of `a.org`: own@ its privileged owner, plain@ a normal owner, mod@
+    /// a moderator, sub@ a subscriber.
+    fn team(store: &mut Store) -> List {
+        let id = new_list(store, "team");
+        let db = store.db();
+        db.add_admin(id, &email("own@a.org"), Owner, true).unwrap();
+        db.add_admin(id, &email("plain@a.org"), Owner, false)
+            .unwrap();
+        db.add_admin(id, &email("mod@a.org"), Editor, false)
+            .unwrap();
+        db.add_member(id, &NewMember::new(email("sub@a.org")))
+            .unwrap();
+        db.list_by_id(id).unwrap().unwrap()
+    }
+
+    fn run<T>(store: &mut Store, work: impl FnOnce(&mut Env<'_>) -> T) -> T {
+        let templates = Templates::load(None).unwrap();
+        let config = Config {
+            domain: "a.org".into(),
+            wwsympa_url: "http://a.org/sympa".into(),
+            listmaster: "lm@a.org".into(),
+            ..Config::default()
+        };
+        let mut env = Env::new(store, &config, &templates);
+        work(&mut env)
+    }
+
+    /// The entries of `list`, sorted, each as `email role privileged`.
+    fn entries_of(store: &Store, list: &List) -> Vec<String> {
+        let mut seen: Vec<String> = store
+            .db()
+            .admin_entries(list.id)
+            .unwrap()
+            .iter()
+            .map(|e| format!("{} {} {}", e.email.as_str(), e.role.as_str(), e.privileged))
+            .collect();
+        seen.sort();
+        seen
+    }
+
+    fn audited(store: &Store) -> Vec<String> {
+        let mut actions: Vec<String> = store
+            .db()
+            .recent_audit(100)
+            .unwrap()
+            .into_iter()
+            .map(|(_, action, _)| action)
+            .collect();
+        actions.reverse();
+        actions
+    }
+
+    #[test]
+    fn apply_sets_every_field_and_refuses_unknown_values_naming_the_field() {
+        let mut owner = entry("a@a.org", Owner, false);
+        apply(
+            &mut owner,
+            &AdminFields {
+                name: Some("  Ann  "),
+                profile: Some("privileged"),
+                reception: Some("nomail"),
+                visibility: Some("conceal"),
+                info: Some(" first\r\nsecond "),
+            },
+        )
+        .unwrap();
+        assert_eq!(owner.name, "Ann");
+        assert!(owner.privileged);
+        assert_eq!(owner.reception, ReceptionMode::Nomail);
+        assert_eq!(owner.visibility, MemberVisibility::Conceal);
+        assert_eq!(owner.info, "first\nsecond");
+        // And back.
+        apply(
+            &mut owner,
+            &AdminFields {
+                profile: Some("normal"),
+                reception: Some("mail"),
+                visibility: Some("noconceal"),
+                ..AdminFields::default()
+            },
+        )
+        .unwrap();
+        assert!(!owner.privileged);
+        assert_eq!(owner.reception, ReceptionMode::Mail);
+        assert_eq!(owner.visibility, MemberVisibility::Noconceal);
+        assert_eq!(owner.name, "Ann", "a field not given stays as it is");
+        // A moderator is never privileged.
+        let mut moderator = entry("m@a.org", Editor, false);
+        apply(
+            &mut moderator,
+            &AdminFields {
+                profile: Some("privileged"),
+                ..AdminFields::default()
+            },
+        )
+        .unwrap();
+        assert!(!moderator.privileged);
+        // Each unknown value is refused, naming its field, and changes nothing.
+        for (fields, field) in [
+            (
+                AdminFields {
+                    profile: Some("Privileged"),
+                    ..AdminFields::default()
+                },
+                Field::Profile,
+            ),
+            (
+                AdminFields {
+                    reception: Some("digest"),
+                    ..AdminFields::default()
+                },
+                Field::Reception,
+            ),
+            (
+                AdminFields {
+                    visibility: Some("hidden"),
+                    ..AdminFields::default()
+                },
+                Field::Visibility,
+            ),
+        ] {
+            let mut changed = owner.clone();
+            assert_eq!(
+                apply(&mut changed, &fields),
+                Err(Refusal::InvalidValue { field })
+            );
+            assert_eq!(changed, owner);
+        }
+        let mut changed = owner.clone();
+        assert_eq!(
+            apply(
+                &mut changed,
+                &AdminFields {
+                    name: Some("Ann\u{202e}"),
+                    ..AdminFields::default()
+                }
+            ),
+            Err(Refusal::HiddenCharacters { field: Field::Name })
+        );
+        assert_eq!(
+            apply(
+                &mut changed,
+                &AdminFields {
+                    info: Some("a\u{200b}b"),
+                    ..AdminFields::default()
+                }
+            ),
+            Err(Refusal::HiddenCharacters { field: Field::Info })
+        );
+    }
+
+    #[test]
+    // The lists of entries are written out whole, one entry or several alike.
+    #[allow(clippy::cloned_ref_to_slice_refs)]
+    fn the_last_owner_and_the_last_privileged_owner_stay() {
+        let own = entry("own@a.org", Owner, true);
+        let plain = entry("plain@a.org", Owner, false);
+        let moderator = entry("mod@a.org", Editor, false);
+        let moderator_privileged = AdminEntry {
+            privileged: true,
+            ..moderator.clone()
+        };
+        let check = |who: &Requester, after: &[AdminEntry], before: &[AdminEntry]| {
+            match keeps_the_list_managed(who, after, before) {
+                Ok(()) => "ok",
+                Err(refusal) => refusal.code(),
+            }
+        };
+        let owner = user("own@a.org");
+        let lm = listmaster();
+        let all = [own.clone(), plain.clone(), moderator.clone()];
+        // One of two owners may go, when a privileged one stays.
+        assert_eq!(check(&owner, &[own.clone()], &all), "ok");
+        // The last owner never goes, not even by a listmaster; moderators do not count.
+        for who in [&owner, &lm] {
+            assert_eq!(
+                check(who, &[moderator.clone()], &[own.clone(), moderator.clone()]),
+                "last_owner"
+            );
+            assert_eq!(
+                check(who, &[moderator_privileged.clone()], &[own.clone()]),
+                "last_owner"
+            );
+        }
+        // The last privileged owner stays but for a listmaster; a privileged moderator is
+        // no privileged owner.
+        assert_eq!(
+            check(&owner, &[plain.clone(), moderator_privileged.clone()], &all),
+            "last_privileged_owner"
+        );
+        assert_eq!(check(&lm, &[plain.clone()], &all), "ok");
+        // A list that had no owner, or no privileged owner, is not refused for that.
+        assert_eq!(
+            check(&owner, &[moderator.clone()], &[moderator.clone()]),
+            "ok"
+        );
+        assert_eq!(check(&owner, &[], &[]), "ok");
+        assert_eq!(
+            check(
+                &owner,
+                &[plain.clone()],
+                &[plain.clone(), moderator.clone()]
+            ),
+            "ok"
+        );
+        assert_eq!(
+            check(
+                &owner,
+                &[plain.clone()],
+                &[plain.clone(), moderator_privileged.clone()]
+            ),
+            "ok"
+        );
+    }
+
+    #[test]
+    fn find_matches_the_address_and_the_role() {
+        let both = [
+            entry("ann@a.org", Owner, false),
+            entry("ann@a.org", Editor, false),
+            entry("bob@a.org", Editor, false),
+        ];
+        assert_eq!(find(&both, &email("ann@a.org"), Editor), Some(&both[1]));
+        assert_eq!(find(&both, &email("ann@a.org"), Owner), Some(&both[0]));
+        assert_eq!(find(&both, &email("bob@a.org"), Owner), None);
+        assert_eq!(find(&both, &email("cid@a.org"), Editor), None);
+    }
+
+    #[test]
+    fn who_sees_and_manages_owners_and_moderators() {
+        let seen = on_both(|store| {
+            let list = team(store);
+            run(store, |env| {
+                let mut seen = Vec::new();
+                for who in [
+                    Requester::anonymous(Channel::Soap, None),
+                    user("sub@a.org"),
+                    user("mod@a.org"),
+                    user("plain@a.org"),
+                    user("own@a.org"),
+                    listmaster(),
+                ] {
+                    let manage = |role| match may_manage(env, &who, &list, role) {
+                        Ok(yes) => yes.to_string(),
+                        Err(e) => said::<()>(Err(e)),
+                    };
+                    seen.push(format!(
+                        "{} owners {} moderators {}",
+                        match entries(env, &who, &list) {
+                            Ok(entries) => entries.len().to_string(),
+                            Err(e) => said::<()>(Err(e)),
+                        },
+                        manage(Owner),
+                        manage(Editor),
+                    ));
+                }
+                seen
+            })
+        });
+        assert_eq!(
+            seen,
+            [
+                "login_required owners login_required moderators login_required",
+                "not_allowed owners not_allowed moderators not_allowed",
+                "not_allowed owners not_allowed moderators not_allowed",
+                "3 owners false moderators true",
+                "3 owners true moderators true",
+                "3 owners true moderators true",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_normal_owner_changes_moderators_only_and_each_refusal_changes_nothing() {
+        let seen = on_both(|store| {
+            let list = team(store);
+            let before = entries_of(store, &list);
+            let plain = user("plain@a.org");
+            let promote = AdminFields {
+                profile: Some("privileged"),
+                ..AdminFields::default()
+            };
+            let mut seen = run(store, |env| {
+                vec![
+                    said(add(env, &plain, &list, Owner, "new@a.org", &promote)),
+                    said(add(
+                        env,
+                        &plain,
+                        &list,
+                        Owner,
+                        "new@a.org",
+                        &AdminFields::default(),
+                    )),
+                    said(update(env, &plain, &list, Owner, "plain@a.org", &promote)),
+                    said(remove(env, &plain, &list, Owner, "own@a.org")),
+                    said(add(
+                        env,
+                        &user("sub@a.org"),
+                        &list,
+                        Editor,
+                        "x@a.org",
+                        &promote,
+                    )),
+                    said(remove(env, &user("mod@a.org"), &list, Editor, "mod@a.org")),
+                ]
+            });
+            seen.push(format!("unchanged {}", entries_of(store, &list) == before));
+            seen.push(format!("audited {:?}", audited(store)));
+            // Moderators are theirs to manage.
+            seen.push(run(store, |env| {
+                said(add(env, &plain, &list, Editor, "new@a.org", &promote))
+            }));
+            seen.push(run(store, |env| {
+                said(remove(env, &plain, &list, Editor, "mod@a.org"))
+            }));
+            seen.push(format!("{:?}", entries_of(store, &list)));
+            seen.push(format!("audited {:?}", audited(store)));
+            seen
+        });
+        assert_eq!(
+            seen,
+            [
+                "not_allowed",
+                "not_allowed",
+                "not_allowed",
+                "not_allowed",
+                "not_allowed",
+                "not_allowed",
+                "unchanged true",
+                "audited []",
+                "ok",
+                "ok",
+                r#"["new@a.org editor false", "own@a.org owner true", "plain@a.org owner false"]"#,
+                r#"audited ["add_admin", "del_admin"]"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn the_last_privileged_owner_stays_unless_a_listmaster_demotes_them() {
+        let seen = on_both(|store| {
+            let list = team(store);
+            let own = user("own@a.org");
+            let normal = AdminFields {
+                profile: Some("normal"),
+                ..AdminFields::default()
+            };
+            let mut seen = run(store, |env| {
+                vec![
+                    said(update(env, &own, &list, Owner, "own@a.org", &normal)),
+                    said(remove(env, &own, &list, Owner, "own@a.org")),
+                    // Another owner may go, and own@ may change their other details.
+                    said(remove(env, &own, &list, Owner, "plain@a.org")),
+                    said(update(
+                        env,
+                        &own,
+                        &list,
+                        Owner,
+                        "own@a.org",
+                        &AdminFields {
+                            name: Some("Own"),
+                            ..AdminFields::default()
+                        },
+                    )),
+                ]
+            });
+            seen.push(format!("{:?}", entries_of(store, &list)));
+            seen.push(run(store, |env| {
+                said(update(
+                    env,
+                    &listmaster(),
+                    &list,
+                    Owner,
+                    "own@a.org",
+                    &normal,
+                ))
+            }));
+            seen.push(run(store, |env| {
+                said(remove(env, &listmaster(), &list, Owner, "own@a.org"))
+            }));
+            seen.push(format!("{:?}", entries_of(store, &list)));
+            seen
+        });
+        assert_eq!(
+            seen,
+            [
+                "last_privileged_owner",
+                "last_privileged_owner",
+                "ok",
+                "ok",
+                r#"["mod@a.org editor false", "own@a.org owner true"]"#,
+                "ok",
+                "last_owner",
+                r#"["mod@a.org editor false", "own@a.org owner false"]"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn changes_are_stored_audited_once_and_a_change_of_nothing_writes_nothing() {
+        let seen = on_both(|store| {
+            let list = team(store);
+            let own = user("own@a.org");
+            // ann@ is both a moderator and an owner: each entry is changed on its own.
+            let added = run(store, |env| {
+                add(
+                    env,
+                    &own,
+                    &list,
+                    Editor,
+                    " ann@a.org ",
+                    &AdminFields {
+                        name: Some("Ann"),
+                        reception: Some("nomail"),
+                        ..AdminFields::default()
+                    },
+                )
+                .unwrap();
+                add(
+                    env,
+                    &own,
+                    &list,
+                    Owner,
+                    "ann@a.org",
+                    &AdminFields::default(),
+                )
+                .unwrap()
+            });
+            let mut seen = vec![format!("{} {}", added.name.is_empty(), added.privileged)];
+            seen.push(run(store, |env| {
+                said(add(
+                    env,
+                    &own,
+                    &list,
+                    Editor,
+                    "ann@a.org",
+                    &AdminFields::default(),
+                ))
+            }));
+            let same = AdminFields {
+                name: Some("Ann"),
+                reception: Some("nomail"),
+                ..AdminFields::default()
+            };
+            let updated = run(store, |env| {
+                update(env, &own, &list, Editor, "ann@a.org", &same).unwrap()
+            });
+            seen.push(format!("{} {:?}", updated.name, updated.reception));
+            seen.push(format!("audited {:?}", audited(store)));
+            let promoted = run(store, |env| {
+                update(
+                    env,
+                    &own,
+                    &list,
+                    Owner,
+                    "ann@a.org",
+                    &AdminFields {
+                        profile: Some("privileged"),
+                        info: Some("deputy"),
+                        ..AdminFields::default()
+                    },
+                )
+                .unwrap()
+            });
+            seen.push(format!("{} {}", promoted.privileged, promoted.info));
+            let stored = store.db().admin_entries(list.id).unwrap();
+            let ann: Vec<String> = stored
+                .iter()
+                .filter(|e| e.email.as_str() == "ann@a.org")
+                .map(|e| {
+                    format!(
+                        "{} {} {} {:?} {}",
+                        e.role.as_str(),
+                        e.privileged,
+                        e.name,
+                        e.reception,
+                        e.info
+                    )
+                })
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            seen.push(format!("{ann:?}"));
+            seen.push(run(store, |env| {
+                said(update(env, &own, &list, Owner, "mod@a.org", &same))
+            }));
+            // Removing the moderator entry keeps the owner entry.
+            run(store, |env| remove(env, &own, &list, Editor, "ann@a.org")).unwrap();
+            seen.push(format!("{:?}", entries_of(store, &list)));
+            seen.push(run(store, |env| {
+                said(remove(env, &own, &list, Editor, "ann@a.org"))
+            }));
+            seen.push(format!("audited {:?}", audited(store)));
+            // The rows say what changed: the entry as added or removed, before and after.
+            let rows = store
+                .db()
+                .audit_page(&AuditQuery {
+                    list: Some(list.id),
+                    limit: 10,
+                    ..AuditQuery::default()
+                })
+                .unwrap();
+            for row in rows.iter().rev() {
+                let detail: serde_json::Value = serde_json::from_str(&row.detail).unwrap();
+                let shown = |entry: &serde_json::Value| {
+                    format!(
+                        "{} {} {} {} {} {}",
+                        entry["role"],
+                        entry["privileged"],
+                        entry["name"],
+                        entry["reception"],
+                        entry["visibility"],
+                        entry["info"]
+                    )
+                };
+                seen.push(match row.action.as_str() {
+                    "edit_admin" => format!(
+                        "{}: {} -> {}",
+                        row.action,
+                        shown(&detail["before"]),
+                        shown(&detail["after"])
+                    ),
+                    _ => format!("{}: {}", row.action, shown(&detail)),
+                });
+            }
+            seen
+        });
+        assert_eq!(
+            seen,
+            [
+                "true false",
+                "already_exists",
+                "Ann Nomail",
+                r#"audited ["add_admin", "add_admin"]"#,
+                "true deputy",
+                r#"["editor false Ann Nomail ", "owner true  Mail deputy"]"#,
+                "not_member",
+                r#"["ann@a.org owner true", "mod@a.org editor false", "own@a.org owner true", "plain@a.org owner false"]"#,
+                "not_member",
+                r#"audited ["add_admin", "add_admin", "edit_admin", "del_admin"]"#,
+                r#"add_admin: "editor" false "Ann" "nomail" "noconceal" """#,
+                r#"add_admin: "owner" false "" "mail" "noconceal" """#,
+                r#"edit_admin: "owner" false "" "mail" "noconceal" "" -> "owner" true "" "mail" "noconceal" "deputy""#,
+                r#"del_admin: "editor" false "Ann" "nomail" "noconceal" """#,
+            ]
+        );
+    }
+}

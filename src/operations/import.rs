@@ -222,4 +222,135 @@ mod tests {
         assert_eq!(line("   "), None);
         assert_eq!(line("# a comment"), None);
     }
+
+    mod on_a_list {
+        use super::super::*;
+        use crate::config::Config;
+        use crate::domain::AdminRole;
+        use crate::operations::Channel;
+        use crate::render::Templates;
+        use crate::store::test_support::{list as new_list, on_both};
+        use crate::store::Store;
+
+        fn email(text: &str) -> Email {
+            Email::parse(text).unwrap()
+        }
+
+        fn owner() -> Requester {
+            Requester {
+                email: Some(email("own@a.org")),
+                ..Requester::anonymous(Channel::Soap, None)
+            }
+        }
+
+        fn run<T>(store: &mut Store, work: impl FnOnce(&mut Env<'_>) -> T) -> T {
+            let templates = Templates::load(None).unwrap();
+            let config = Config {
+                domain: "a.org".into(),
+                wwsympa_url: "http://a.org/sympa".into(),
+                listmaster: "lm@a.org".into(),
+                ..Config::default()
+            };
+            let mut env = Env::new(store, &config, &templates);
+            work(&mut env)
+        }
+
+        /// The report in words: each line's number, then what became of it.
+        fn words(report: &ImportReport) -> Vec<String> {
+            let mut seen: Vec<(usize, String)> = Vec::new();
+            for (n, e) in &report.added {
+                seen.push((*n, format!("{n} added {}", e.as_str())));
+            }
+            for (n, e) in &report.already {
+                seen.push((*n, format!("{n} already {}", e.as_str())));
+            }
+            for (n, line, problem) in &report.refused {
+                seen.push((*n, format!("{n} {problem:?} {line}")));
+            }
+            seen.sort();
+            seen.into_iter().map(|(_, w)| w).collect()
+        }
+
+        #[test]
+        fn each_line_is_reported_by_its_number_and_welcomed_unless_quiet() {
+            let seen = on_both(|store| {
+                let list = new_list(store, "team");
+                let db = store.db();
+                db.add_admin(list, &email("own@a.org"), AdminRole::Owner, true)
+                    .unwrap();
+                db.add_member(list, &crate::store::NewMember::new(email("old@a.org")))
+                    .unwrap();
+                let list = db.list_by_id(list).unwrap().unwrap();
+                let long = format!("{}@a.org", "x".repeat(250));
+                let paste = format!(
+                    "ann@a.org Ann\n\n# note\nold@a.org\nbob@a.org Bob\u{202e}\n{long}\n\
+                     not an address\nANN@a.org again\n"
+                );
+                let mut seen = run(store, |env| {
+                    let quiet = import(env, &owner(), &list, &paste, true).unwrap();
+                    let loud =
+                        import(env, &owner(), &list, "cy@a.org Cy\nann@a.org", false).unwrap();
+                    let mut seen = words(&quiet);
+                    seen.extend(words(&loud));
+                    seen
+                });
+                let outbox: Vec<String> = (1..100)
+                    .map_while(|id| store.db().outbox_message(id).unwrap())
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    .collect();
+                seen.push(format!(
+                    "mails {} to cy {}",
+                    outbox.len(),
+                    outbox.iter().all(|m| m.contains("To: cy@a.org"))
+                ));
+                seen
+            });
+            let long = format!("{}@a.org", "x".repeat(250));
+            assert_eq!(
+                seen,
+                [
+                    "1 added ann@a.org".to_string(),
+                    "4 already old@a.org".into(),
+                    "5 BadName bob@a.org Bob\u{202e}".into(),
+                    format!("6 BadAddress {long}"),
+                    "7 BadAddress not an address".into(),
+                    "8 Repeated ANN@a.org again".into(),
+                    "1 added cy@a.org".into(),
+                    "2 already ann@a.org".into(),
+                    "mails 1 to cy true".into(),
+                ]
+            );
+        }
+
+        #[test]
+        fn a_paste_of_the_most_lines_is_taken_and_one_more_is_refused_whole() {
+            let seen = on_both(|store| {
+                let list = new_list(store, "team");
+                let db = store.db();
+                db.add_admin(list, &email("own@a.org"), AdminRole::Owner, true)
+                    .unwrap();
+                let list = db.list_by_id(list).unwrap().unwrap();
+                // Blank and comment lines do not count.
+                let most: String = (0..MAX_LINES)
+                    .map(|i| format!("m{i}@a.org\n\n# {i}\n"))
+                    .collect();
+                let too_many = format!("{most}extra@a.org\n");
+                run(store, |env| {
+                    let refused = match import(env, &owner(), &list, &too_many, true) {
+                        Err(Error::Refused(refusal)) => refusal.code(),
+                        other => panic!("{other:?}"),
+                    };
+                    let members = env.db().member_count(list.id).unwrap();
+                    let taken = import(env, &owner(), &list, &most, true).unwrap();
+                    (
+                        refused,
+                        members,
+                        taken.added.len(),
+                        taken.added[MAX_LINES - 1].0,
+                    )
+                })
+            });
+            assert_eq!(seen, ("too_many", 0, MAX_LINES, 3 * MAX_LINES - 2));
+        }
+    }
 }

@@ -279,3 +279,163 @@ fn names_refused_for_new_lists_are_said_by_their_problem() {
     );
     assert_eq!(Refusal::Denied(Reason::NotPermitted).field(), None);
 }
+
+#[test]
+fn mass_del_removes_each_role_held_keeps_the_others_and_tells_members_once() {
+    let seen = on_both(|store| {
+        let ann = email("ann@a.org");
+        let a = new_list(store, "a");
+        let b = new_list(store, "b");
+        let c = new_list(store, "c");
+        let db = store.db();
+        db.add_admin(a, &email("own@a.org"), AdminRole::Owner, true)
+            .unwrap();
+        db.add_admin(a, &ann, AdminRole::Editor, false).unwrap();
+        db.add_admin(a, &email("bob@a.org"), AdminRole::Editor, false)
+            .unwrap();
+        db.add_admin(b, &email("own@a.org"), AdminRole::Owner, true)
+            .unwrap();
+        db.add_admin(b, &ann, AdminRole::Owner, false).unwrap();
+        db.add_member(b, &NewMember::new(ann.clone())).unwrap();
+        db.add_admin(c, &email("own@a.org"), AdminRole::Owner, true)
+            .unwrap();
+        db.add_admin(c, &email("bob@a.org"), AdminRole::Editor, false)
+            .unwrap();
+        db.add_member(c, &NewMember::new(email("bob@a.org")))
+            .unwrap();
+        let report = run(store, CreateList::PublicListmaster, |env| {
+            let mut report = format!(
+                "{:?}",
+                listmaster::mass_del(env, &listmaster(), "ann@a.org", &["a", "b", "c"], false)
+                    .unwrap()
+            );
+            // As many lists as allowed is not too many.
+            let most = vec!["c"; MAX_MASS_DEL_LISTS];
+            let outcomes =
+                listmaster::mass_del(env, &listmaster(), "ann@a.org", &most, true).unwrap();
+            report.push_str(&format!(" most {}", outcomes.len()));
+            report
+        });
+        let roles = |list| {
+            let mut roles: Vec<String> = store
+                .db()
+                .admins(list)
+                .unwrap()
+                .iter()
+                .map(|a| format!("{} {}", a.email.as_str(), a.role.as_str()))
+                .collect();
+            roles.sort();
+            roles.join(",")
+        };
+        let outbox: Vec<String> = (1..100)
+            .map_while(|id| store.db().outbox_message(id).unwrap())
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .collect();
+        let audited = store
+            .db()
+            .recent_audit(100)
+            .unwrap()
+            .iter()
+            .filter(|(_, action, _)| action == "mass_del")
+            .count();
+        (
+            report,
+            roles(a),
+            roles(b),
+            roles(c),
+            store.db().member(b, &ann).unwrap().is_some(),
+            store.db().member(c, &email("bob@a.org")).unwrap().is_some(),
+            outbox.len(),
+            outbox.iter().all(|m| {
+                m.contains("To: ann@a.org") && m.contains("You were removed from b@a.org")
+            }),
+            audited,
+        )
+    });
+    let removed = |member, moderator, owner| MassDelOutcome::Removed {
+        member,
+        moderator,
+        owner,
+    };
+    assert_eq!(
+        seen,
+        (
+            format!(
+                "{:?} most {MAX_MASS_DEL_LISTS}",
+                vec![
+                    ("a".to_string(), removed(false, true, false)),
+                    ("b".to_string(), removed(true, false, true)),
+                    ("c".to_string(), MassDelOutcome::NotThere),
+                ]
+            ),
+            "bob@a.org editor,own@a.org owner".to_string(),
+            "own@a.org owner".to_string(),
+            "bob@a.org editor,own@a.org owner".to_string(),
+            false,
+            true,
+            1,
+            true,
+            2,
+        )
+    );
+}
+
+#[test]
+fn the_confirmation_pages_of_the_lifecycle_ask_what_the_operations_decide() {
+    let seen = on_both(|store| {
+        let list = team(store);
+        store
+            .db()
+            .add_admin(list.id, &email("plain@a.org"), AdminRole::Owner, false)
+            .unwrap();
+        let pending = new_list(store, "waiting");
+        let db = store.db();
+        db.add_admin(pending, &email("own@a.org"), AdminRole::Owner, true)
+            .unwrap();
+        db.add_admin(pending, &email("mod@a.org"), AdminRole::Editor, false)
+            .unwrap();
+        db.set_list_status(pending, ListStatus::Pending).unwrap();
+        let pending = db.list_by_id(pending).unwrap().unwrap();
+        run(store, CreateList::PublicListmaster, |env| {
+            let mut seen = Vec::new();
+            for who in [
+                Requester::anonymous(Channel::Soap, None),
+                user("plain@a.org"),
+                user("own@a.org"),
+                listmaster(),
+            ] {
+                seen.push(format!(
+                    "manage {} open {} pending {} closed {}",
+                    said(lifecycle::may_manage(env, &who, &list)),
+                    said(lifecycle::may_open(&who)),
+                    match lifecycle::pending_details(env, &who, &pending) {
+                        Ok((_, owners)) => owners
+                            .iter()
+                            .map(|o| o.email.as_str().to_string())
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        Err(e) => said::<()>(Err(e)),
+                    },
+                    match lifecycle::closed_list(env, &who, "waiting") {
+                        Ok(found) => found.name.to_string(),
+                        Err(e) => said::<()>(Err(e)),
+                    },
+                ));
+            }
+            seen.push(said(lifecycle::pending_details(env, &listmaster(), &list)));
+            seen.push(said(lifecycle::closed_list(env, &listmaster(), "nothing")));
+            seen
+        })
+    });
+    assert_eq!(
+        seen,
+        [
+            "manage login_required open login_required pending login_required closed login_required",
+            "manage not_allowed open not_allowed pending not_allowed closed not_allowed",
+            "manage ok open not_allowed pending not_allowed closed not_allowed",
+            "manage ok open ok pending own@a.org closed waiting",
+            "unknown_list",
+            "unknown_list",
+        ]
+    );
+}

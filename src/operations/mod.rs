@@ -37,6 +37,8 @@ pub mod tokens;
 mod doors_tests;
 #[cfg(test)]
 mod listmaster_tests;
+#[cfg(test)]
+mod owner_pages_tests;
 
 pub use refusal::{Existing, Field, Refusal, SettingProblem};
 pub use run::{run, Handoff};

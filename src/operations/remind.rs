@@ -107,5 +107,122 @@ mod tests {
         assert_eq!(wait(Some(1_000_000), 1_000_000), REMIND_INTERVAL as u64);
         assert_eq!(wait(Some(1_000_000), 1_000_000 + REMIND_INTERVAL - 1), 1);
         assert_eq!(wait(Some(1_000_000), 1_000_000 + REMIND_INTERVAL), 0);
+        // A day: still 1 hour to wait 23 hours later.
+        assert_eq!(wait(Some(0), 23 * 3600), 3600);
+    }
+
+    mod on_lists {
+        use super::super::*;
+        use crate::config::Config;
+        use crate::domain::AdminRole;
+        use crate::operations::Channel;
+        use crate::render::Templates;
+        use crate::store::test_support::{list as new_list, on_both};
+        use crate::store::{AuditEntry, NewMember, Store};
+
+        fn email(text: &str) -> Email {
+            Email::parse(text).unwrap()
+        }
+
+        fn user(address: &str) -> Requester {
+            Requester {
+                email: Some(email(address)),
+                ..Requester::anonymous(Channel::Soap, None)
+            }
+        }
+
+        fn said<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
+            match result {
+                Ok(value) => format!("{value:?}"),
+                Err(Error::Refused(Refusal::TooSoon { .. })) => "too_soon".into(),
+                Err(Error::Refused(refusal)) => refusal.code().into(),
+                Err(e) => panic!("{e}"),
+            }
+        }
+
+        fn run<T>(store: &mut Store, work: impl FnOnce(&mut Env<'_>) -> T) -> T {
+            let templates = Templates::load(None).unwrap();
+            let config = Config {
+                domain: "a.org".into(),
+                wwsympa_url: "http://a.org/sympa".into(),
+                listmaster: "lm@a.org".into(),
+                ..Config::default()
+            };
+            let mut env = Env::new(store, &config, &templates);
+            work(&mut env)
+        }
+
+        /// A list owned by own@ with `members`.
+        fn list(store: &mut Store, name: &str, members: &[&str]) -> List {
+            let id = new_list(store, name);
+            let db = store.db();
+            db.add_admin(id, &email("own@a.org"), AdminRole::Owner, true)
+                .unwrap();
+            for member in members {
+                db.add_member(id, &NewMember::new(email(member))).unwrap();
+            }
+            db.list_by_id(id).unwrap().unwrap()
+        }
+
+        #[test]
+        fn each_list_is_reminded_once_a_day_whatever_else_happened() {
+            let seen = on_both(|store| {
+                let team = list(store, "team", &["a@a.org", "b@a.org"]);
+                let other = list(store, "other", &["c@a.org"]);
+                let empty = list(store, "empty", &[]);
+                // Other changes of the list are no reminder.
+                store
+                    .db()
+                    .audit(&AuditEntry {
+                        actor: None,
+                        remote_addr: None,
+                        channel: "cli",
+                        action: "add",
+                        list: Some(team.id),
+                        target: Some(&email("a@a.org")),
+                        detail: json!({}),
+                    })
+                    .unwrap();
+                let own = user("own@a.org");
+                let mut seen = run(store, |env| {
+                    let status = |env: &Env<'_>, list: &List| match status(env, &own, list) {
+                        Ok(s) => format!("{} {} {}", s.members, s.last.is_some(), s.wait > 0),
+                        Err(e) => said::<()>(Err(e)),
+                    };
+                    vec![
+                        status(env, &team),
+                        said(remind(env, &user("a@a.org"), &team)),
+                        said(remind(env, &own, &empty)),
+                        said(remind(env, &own, &team)),
+                        status(env, &team),
+                        said(remind(env, &own, &team)),
+                        status(env, &other),
+                        said(remind(env, &own, &other)),
+                        said(remind(env, &own, &empty)),
+                    ]
+                });
+                let outbox: Vec<String> = (1..100)
+                    .map_while(|id| store.db().outbox_message(id).unwrap())
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    .collect();
+                seen.push(format!("mails {}", outbox.len()));
+                seen
+            });
+            assert_eq!(
+                seen,
+                [
+                    "2 false false",
+                    "not_allowed",
+                    "0",
+                    "2",
+                    "2 true true",
+                    "too_soon",
+                    "1 false false",
+                    "1",
+                    "0",
+                    "mails 3",
+                ]
+            );
+        }
     }
 }

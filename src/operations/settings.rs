@@ -130,7 +130,14 @@ const UNSUBSCRIBES: &[&str] = &[
 const ACCESSES: &[&str] = &["public", "private", "owner", "closed"];
 const DELIVERIES: &[&str] = &["personalized", "bulk"];
 const DMARCS: &[&str] = &["auto", "always", "never"];
-const RECEPTIONS: &[&str] = &["mail", "digest", "summary", "nomail"];
+const RECEPTIONS: &[&str] = &[
+    "mail",
+    "not_me",
+    "digest",
+    "digestplain",
+    "summary",
+    "nomail",
+];
 const STATUSES: &[&str] = &["open", "closed", "pending"];
 
 /// The kind of value of the parameter called `name`.
@@ -331,13 +338,12 @@ impl ListParams {
             }
             "digest_max_size" => self.digest.max_messages = number(text, kind)? as u32,
             "default_user_options.reception" => {
-                self.default_reception = match text {
-                    "mail" => ReceptionMode::Mail,
-                    "digest" => ReceptionMode::Digest,
-                    "summary" => ReceptionMode::Summary,
-                    "nomail" => ReceptionMode::Nomail,
-                    _ => return Err(SettingProblem::NotAChoice),
-                }
+                // The stored names only (not Sympa's `html` synonym).
+                self.default_reception = RECEPTIONS
+                    .contains(&text)
+                    .then(|| ReceptionMode::parse(text))
+                    .flatten()
+                    .ok_or(SettingProblem::NotAChoice)?
             }
             "subscribe" => self.policy.subscribe = choice(SubscribePolicy::parse_exact(text))?,
             "unsubscribe" => {
@@ -663,6 +669,223 @@ mod tests {
             refused("custom_subject", "a\tb"),
             SettingProblem::HiddenCharacters
         );
+    }
+
+    mod on_a_list {
+        use super::super::*;
+        use crate::config::Config;
+        use crate::domain::{AdminRole, Email};
+        use crate::operations::Channel;
+        use crate::render::Templates;
+        use crate::store::test_support::{list as new_list, on_both};
+        use crate::store::{NewMember, Store};
+
+        fn email(text: &str) -> Email {
+            Email::parse(text).unwrap()
+        }
+
+        fn user(address: &str) -> Requester {
+            Requester {
+                email: Some(email(address)),
+                ..Requester::anonymous(Channel::Soap, None)
+            }
+        }
+
+        fn listmaster() -> Requester {
+            Requester {
+                listmaster: true,
+                ..user("lm@a.org")
+            }
+        }
+
+        fn run<T>(store: &mut Store, work: impl FnOnce(&mut Env<'_>) -> T) -> T {
+            let templates = Templates::load(None).unwrap();
+            let config = Config {
+                domain: "a.org".into(),
+                wwsympa_url: "http://a.org/sympa".into(),
+                listmaster: "lm@a.org".into(),
+                ..Config::default()
+            };
+            let mut env = Env::new(store, &config, &templates);
+            work(&mut env)
+        }
+
+        fn said<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
+            match result {
+                Ok(value) => format!("{value:?}"),
+                Err(Error::Refused(Refusal::InvalidSettings(problems))) => {
+                    format!("refused {problems:?}")
+                }
+                Err(Error::Refused(refusal)) => refusal.code().into(),
+                Err(e) => panic!("{e}"),
+            }
+        }
+
+        fn typed(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect()
+        }
+
+        /// The list `team`: own@ its privileged owner, plain@ a normal owner, sub@ a member.
+        fn team(store: &mut Store) -> List {
+            let id = new_list(store, "team");
+            let db = store.db();
+            db.add_admin(id, &email("own@a.org"), AdminRole::Owner, true)
+                .unwrap();
+            db.add_admin(id, &email("plain@a.org"), AdminRole::Owner, false)
+                .unwrap();
+            db.add_member(id, &NewMember::new(email("sub@a.org")))
+                .unwrap();
+            db.list_by_id(id).unwrap().unwrap()
+        }
+
+        fn edits(store: &Store) -> usize {
+            store
+                .db()
+                .recent_audit(100)
+                .unwrap()
+                .iter()
+                .filter(|(_, action, _)| action == "edit_list")
+                .count()
+        }
+
+        #[test]
+        fn each_role_sees_the_parameters_it_may_and_changes_only_those_it_may_write() {
+            let seen = on_both(|store| {
+                let list = team(store);
+                let mut seen = run(store, |env| {
+                    let mut seen = Vec::new();
+                    for who in [
+                        Requester::anonymous(Channel::Soap, None),
+                        user("sub@a.org"),
+                        user("plain@a.org"),
+                        user("own@a.org"),
+                        listmaster(),
+                    ] {
+                        seen.push(match form(env, &who, &list, Group::Sending) {
+                            Ok(views) => views
+                                .iter()
+                                .filter(|v| ["send", "max_size"].contains(&v.param.name))
+                                .map(|v| format!("{} {:?}", v.param.name, v.privilege))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            Err(e) => said::<()>(Err(e)),
+                        });
+                    }
+                    let plain = user("plain@a.org");
+                    let send = read(env, &list).unwrap().show("send");
+                    let other = SENDS.iter().find(|s| **s != send).unwrap();
+                    // A value not theirs to change refuses the whole form.
+                    seen.push(said(save(
+                        env,
+                        &plain,
+                        &list,
+                        &typed(&[("subject", "New"), ("send", other), ("max_size", "2048")]),
+                    )));
+                    seen.push(read(env, &list).unwrap().subject);
+                    // The same value of a read-only parameter is no change of it.
+                    seen.push(said(save(
+                        env,
+                        &plain,
+                        &list,
+                        &typed(&[("subject", "New"), ("send", &send)]),
+                    )));
+                    seen.push(said(save(
+                        env,
+                        &plain,
+                        &list,
+                        &typed(&[("subject", "New"), ("send", &send)]),
+                    )));
+                    seen.push(said(save(
+                        env,
+                        &user("own@a.org"),
+                        &list,
+                        &typed(&[("send", other)]),
+                    )));
+                    seen.push(format!(
+                        "{}",
+                        read(env, &list).unwrap().show("send") == *other
+                    ));
+                    seen.push(said(save(env, &user("sub@a.org"), &list, &typed(&[]))));
+                    seen
+                });
+                seen.push(format!("edits {}", edits(store)));
+                seen
+            });
+            assert_eq!(
+                seen,
+                [
+                    "login_required",
+                    "not_allowed",
+                    "send Read",
+                    "send Write",
+                    "send Write, max_size Write",
+                    r#"refused [("send", NotAllowed), ("max_size", NotAllowed)]"#,
+                    "",
+                    r#"Changed(["subject"])"#,
+                    "Unchanged",
+                    r#"Changed(["send"])"#,
+                    "true",
+                    "not_allowed",
+                    "edits 2",
+                ]
+            );
+        }
+
+        #[test]
+        fn every_kind_of_setting_is_stored_in_one_change_with_one_audit_row() {
+            let values = [
+                ("info", "About the team"),
+                ("topics", "art, music"),
+                ("visibility", "conceal"),
+                ("lang", "fr"),
+                ("max_size", "2048"),
+                ("custom_subject", "TEAM"),
+                ("digest", "1,4 13:26"),
+                ("default_user_options.reception", "nomail"),
+                ("review", "public"),
+                ("custom_attribute", "org | Organisation | string | required"),
+                ("bounce.warnings", "4"),
+            ];
+            let seen = on_both(|store| {
+                let list = team(store);
+                let mut seen = run(store, |env| {
+                    let before = read(env, &list).unwrap();
+                    let mut seen = vec![said(save(
+                        env,
+                        &listmaster(),
+                        &list,
+                        &typed(&[("lang", "xx")]),
+                    ))];
+                    seen.push(said(save(env, &listmaster(), &list, &typed(&values))));
+                    let after = read(env, &list).unwrap();
+                    for (name, value) in values {
+                        seen.push(format!(
+                            "{name}: {} {}",
+                            before.show(name) != value,
+                            after.show(name) == value
+                        ));
+                    }
+                    seen
+                });
+                seen.push(format!("edits {}", edits(store)));
+                seen
+            });
+            let mut expected = vec![r#"refused [("lang", NotAChoice)]"#.to_string()];
+            expected.push(format!(
+                "Changed({:?})",
+                params::PARAMS
+                    .iter()
+                    .map(|p| p.name)
+                    .filter(|name| values.iter().any(|(n, _)| n == name))
+                    .collect::<Vec<_>>()
+            ));
+            expected.extend(values.iter().map(|(name, _)| format!("{name}: true true")));
+            expected.push("edits 1".into());
+            assert_eq!(seen, expected);
+        }
     }
 
     #[test]

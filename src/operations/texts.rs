@@ -264,3 +264,266 @@ pub fn preview(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::domain::AdminRole;
+    use crate::operations::Channel;
+    use crate::render::Templates;
+    use crate::store::test_support::{list as new_list, on_both};
+    use crate::store::{NewMember, Store};
+
+    fn email(text: &str) -> Email {
+        Email::parse(text).unwrap()
+    }
+
+    fn user(address: &str) -> Requester {
+        Requester {
+            email: Some(email(address)),
+            ..Requester::anonymous(Channel::Soap, None)
+        }
+    }
+
+    fn listmaster() -> Requester {
+        Requester {
+            listmaster: true,
+            ..user("lm@a.org")
+        }
+    }
+
+    fn said<T>(result: Result<T, Error>) -> String {
+        match result {
+            Ok(_) => "ok".into(),
+            Err(Error::Refused(refusal)) => refusal.code().into(),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// The list `team` of `a.org`: own@ its owner, mod@ a moderator, sub@ a subscriber.
+    fn team(store: &mut Store) -> List {
+        let id = new_list(store, "team");
+        let db = store.db();
+        db.add_admin(id, &email("own@a.org"), AdminRole::Owner, true)
+            .unwrap();
+        db.add_admin(id, &email("mod@a.org"), AdminRole::Editor, false)
+            .unwrap();
+        db.add_member(id, &NewMember::new(email("sub@a.org")))
+            .unwrap();
+        db.list_by_id(id).unwrap().unwrap()
+    }
+
+    fn run<T>(store: &mut Store, work: impl FnOnce(&mut Env<'_>) -> T) -> T {
+        let templates = Templates::load(None).unwrap();
+        let config = Config {
+            domain: "a.org".into(),
+            wwsympa_url: "http://a.org/sympa".into(),
+            listmaster: "lm@a.org".into(),
+            ..Config::default()
+        };
+        let mut env = Env::new(store, &config, &templates);
+        work(&mut env)
+    }
+
+    fn savefiles(store: &Store) -> usize {
+        store
+            .db()
+            .recent_audit(100)
+            .unwrap()
+            .iter()
+            .filter(|(_, action, _)| action == "savefile")
+            .count()
+    }
+
+    #[test]
+    fn a_lists_texts_are_its_owners_and_the_sites_its_listmasters() {
+        let seen = on_both(|store| {
+            let list = team(store);
+            let mut seen: Vec<String> = run(store, |env| {
+                [
+                    Requester::anonymous(Channel::Soap, None),
+                    user("x@a.org"),
+                    user("sub@a.org"),
+                    user("mod@a.org"),
+                    user("own@a.org"),
+                    listmaster(),
+                ]
+                .iter()
+                .map(|who| {
+                    format!(
+                        "{} {} {} {}",
+                        said(all(env, who, Some(&list))),
+                        said(one(env, who, None, "helpfile")),
+                        said(save(env, who, None, "helpfile", "typed")),
+                        said(preview(env, who, Some(&list), "info", "typed")),
+                    )
+                })
+                .collect()
+            });
+            seen.push(format!("saved {}", savefiles(store)));
+            seen
+        });
+        assert_eq!(
+            seen,
+            [
+                "login_required login_required login_required login_required",
+                "not_allowed not_allowed not_allowed not_allowed",
+                "not_allowed not_allowed not_allowed not_allowed",
+                "not_allowed not_allowed not_allowed not_allowed",
+                "ok not_allowed not_allowed ok",
+                "ok ok ok ok",
+                "saved 1",
+            ]
+        );
+    }
+
+    #[test]
+    fn saved_texts_are_read_where_they_are_used_and_an_empty_one_is_forgotten() {
+        let seen = on_both(|store| {
+            let list = team(store);
+            let own = user("own@a.org");
+            let lm = listmaster();
+            let anyone = Requester::anonymous(Channel::Web, None);
+            run(store, |env| {
+                save(env, &own, Some(&list), "info", "About us\r\n").unwrap();
+                save(
+                    env,
+                    &own,
+                    Some(&list),
+                    "homepage",
+                    "<p>Hi</p><script>alert(1)</script>",
+                )
+                .unwrap();
+                save(env, &lm, None, "helpfile", "Ask lm@a.org").unwrap();
+                save(env, &lm, None, "homepage", "<b>All</b><script>x()</script>").unwrap();
+                let mut seen = vec![
+                    format!("{:?}", page_texts(env, &anyone, &list).unwrap()),
+                    format!("{:?}", site_text(env, "helpfile").unwrap()),
+                    format!("{:?}", site_text(env, "homepage").unwrap()),
+                    format!("{:?}", site_text(env, "welcome.tt2").unwrap()),
+                ];
+                // The editing page: every text of the scope, the saved ones with their text.
+                let texts = |list: Option<&List>| -> Vec<String> {
+                    all(env, &lm, list)
+                        .unwrap()
+                        .iter()
+                        .map(|state| {
+                            let saved = state.saved.as_ref().map(|r| r.body.as_str());
+                            format!("{}={}", state.kind.name, saved.unwrap_or("-"))
+                        })
+                        .collect()
+                };
+                seen.push(texts(Some(&list)).join(" "));
+                seen.push(texts(None).join(" "));
+                let state = one(env, &own, Some(&list), "homepage").unwrap();
+                seen.push(format!(
+                    "{} {:?} {}",
+                    state.kind.name,
+                    state.kind.scope,
+                    state.saved.unwrap().body
+                ));
+                seen.push(said(one(env, &own, Some(&list), "../config")));
+                seen.push(said(one(env, &lm, None, "info")));
+                seen.push(said(one(env, &lm, None, "homepage")));
+                // Refused texts change nothing; an empty one brings the default back.
+                seen.push(said(save(env, &own, Some(&list), "info", "nul\0")));
+                seen.push(said(save(
+                    env,
+                    &own,
+                    Some(&list),
+                    "info",
+                    &"x".repeat(MAX_TEXT_BYTES + 1),
+                )));
+                seen.push(format!(
+                    "{:?}",
+                    page_texts(env, &anyone, &list).unwrap().info
+                ));
+                save(env, &own, Some(&list), "info", "  \n").unwrap();
+                save(env, &lm, None, "helpfile", "").unwrap();
+                seen.push(format!(
+                    "{:?} {:?} {:?}",
+                    page_texts(env, &anyone, &list).unwrap().info,
+                    stored(&env.db(), &list, "info").unwrap(),
+                    site_text(env, "helpfile").unwrap()
+                ));
+                seen
+            })
+        });
+        assert_eq!(
+            seen,
+            [
+                r#"PageTexts { info: Some("About us"), homepage: Some("<p>Hi</p>") }"#,
+                r#"Some("Ask lm@a.org")"#,
+                r#"Some("<b>All</b>")"#,
+                "None",
+                "info=About us homepage=<p>Hi</p><script>alert(1)</script> welcome.tt2=- \
+                 bye.tt2=- removed.tt2=- remind.tt2=- message_header=- message_footer=-",
+                "homepage=<b>All</b><script>x()</script> helpfile=Ask lm@a.org",
+                "homepage List <p>Hi</p><script>alert(1)</script>",
+                "invalid_value",
+                "invalid_value",
+                "ok",
+                "invalid_value",
+                "too_big",
+                r#"Some("About us")"#,
+                "None None None",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_preview_shows_each_text_where_it_goes_and_saves_nothing() {
+        let seen = on_both(|store| {
+            let list = team(store);
+            let own = user("own@a.org");
+            let seen = run(store, |env| {
+                let show =
+                    |name: &str, typed: &str| match preview(env, &own, Some(&list), name, typed)
+                        .unwrap()
+                    {
+                        Preview::Mail(mail) => {
+                            let subject = mail.lines().next().unwrap_or("").to_string();
+                            format!(
+                                "mail {subject} | typed shown: {}",
+                                mail.contains("Typed here")
+                            )
+                        }
+                        other => format!("{other:?}"),
+                    };
+                vec![
+                    show("welcome.tt2", "Typed here"),
+                    show("welcome.tt2", ""),
+                    show("remind.tt2", "Typed here"),
+                    show("bye.tt2", "Typed here"),
+                    show("removed.tt2", "Typed here"),
+                    show("message_header", "Typed here"),
+                    show("message_footer", "Typed here"),
+                    show("homepage", "<i>Typed</i><script>x</script>"),
+                    show("info", "<i>Typed</i>"),
+                ]
+            });
+            (
+                seen,
+                savefiles(store),
+                store.db().texts("a.org", Some(list.id)).unwrap().len(),
+            )
+        });
+        let (seen, audited, saved) = seen;
+        assert_eq!(
+            seen,
+            [
+                "mail Subject: Welcome to the list team@a.org | typed shown: true",
+                "mail Subject: Welcome to the list team@a.org | typed shown: false",
+                "mail Subject: Reminder: you are subscribed to team@a.org | typed shown: true",
+                "mail Subject: You left the list team@a.org | typed shown: true",
+                "mail Subject: You were removed from team@a.org | typed shown: true",
+                r#"Post { header: "Typed here", footer: "" }"#,
+                r#"Post { header: "", footer: "Typed here" }"#,
+                r#"Page { text: "<i>Typed</i>", html: true }"#,
+                r#"Page { text: "<i>Typed</i>", html: false }"#,
+            ]
+        );
+        assert_eq!((audited, saved), (0, 0));
+    }
+}

@@ -443,6 +443,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/mail/digest.txt"),
     ),
     (
+        "mail/digestplain.txt",
+        include_str!("../../templates/mail/digestplain.txt"),
+    ),
+    (
         "mail/summary.txt",
         include_str!("../../templates/mail/summary.txt"),
     ),

@@ -346,16 +346,17 @@ queries! {
 
     // List distribution: a post's recipients, claimed under a lease, each reply recorded.
 
-    /// Queues archived `message` of `list` for every member whose reception is `mail` (one
-    /// `INSERT … SELECT`, recipient rows in domain order), in the caller's transaction; with
-    /// `exclude`, less that address. Returns the delivery's id and its recipients, or `None`
-    /// when the message was queued for the list already (nothing is queued twice).
+    /// Queues archived `message` of `list` for every member whose reception is `mail`, and
+    /// every member in `not_me` but its `author` (one `INSERT … SELECT`, recipient rows in
+    /// domain order), in the caller's transaction. Returns the delivery's id and its
+    /// recipients, or `None` when the message was queued for the list already (nothing is
+    /// queued twice).
     fn queue_delivery(
         &self,
         list: ListId,
         message: i64,
         mode: DeliveryMode,
-        exclude: Option<&Email>,
+        author: Option<&Email>,
     ) -> Result<Option<(i64, u64)>, Error>;
     /// Claims for sender `who`, for `lease_seconds`, up to `limit` due recipients of ONE
     /// delivery (one that has any), in id order, so grouped by domain. Rows

@@ -116,7 +116,8 @@ fn a_post_is_queued_once_for_the_members_in_mail_mode_in_domain_order() {
                 ("c.org".to_string(), "amy@c.org".to_string()),
             ]
         );
-        // An excluded address is left out.
+        // The author's copy is left out only for a member in `not_me` mode: `me` (the author,
+        // not_me) gets none, `you` (not_me, not the author) and `x` (mail) get theirs.
         let (other_list, other) = {
             let db = store.db();
             let list2 = db
@@ -131,9 +132,15 @@ fn a_post_is_queued_once_for_the_members_in_mail_mode_in_domain_order() {
                     },
                 )
                 .unwrap();
-            for e in ["x@y.org", "me@y.org"] {
-                db.add_member(list2, &NewMember::new(Email::parse(e).unwrap()))
-                    .unwrap();
+            for (e, reception) in [
+                ("x@y.org", ReceptionMode::Mail),
+                ("me@y.org", ReceptionMode::NotMe),
+                ("you@y.org", ReceptionMode::NotMe),
+                ("dig@y.org", ReceptionMode::DigestPlain),
+            ] {
+                let mut member = NewMember::new(Email::parse(e).unwrap());
+                member.reception = reception;
+                db.add_member(list2, &member).unwrap();
             }
             (list2, message)
         };
@@ -142,10 +149,10 @@ fn a_post_is_queued_once_for_the_members_in_mail_mode_in_domain_order() {
             .transaction(|db| db.queue_delivery(other_list, other, DeliveryMode::Bulk, Some(&me)))
             .unwrap()
             .unwrap();
-        assert_eq!(n, 1);
+        assert_eq!(n, 2);
         (claimed.len(), n)
     });
-    assert_eq!(answer, (3, 1));
+    assert_eq!(answer, (3, 2));
 }
 
 #[test]

@@ -1167,6 +1167,7 @@ fn the_openapi_document_is_served_with_the_site_url_and_every_endpoint() {
 
 #[test]
 fn the_subscribe_rate_limit_answers_429_with_retry_after() {
+    crate::support::in_one_window(3600);
     let (_dir, site) = site("api-rate");
     let mut last = (0, Value::Null, None);
     for n in 0..40 {

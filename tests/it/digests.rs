@@ -468,3 +468,160 @@ fn a_post_held_across_a_digest_goes_in_the_next_one_once_distributed() {
     assert!(digests[1].contains("Subject: Topic number 1"));
     assert!(!digests[1].contains("Subject: Topic number 2"));
 }
+
+/// A post of `n` from `from` with a PDF attachment, and an HTML-only post, archived at `at`.
+fn post_with_parts(site: &Site, at: i64) {
+    let list = team(site);
+    let posts = [
+        "From: Ann <ann@example.org>\r\nSubject: Plan attached\r\nMessage-ID: <parts-1@example.org>\r\n\
+MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n> What is the plan?\r\nHere it is, caf\u{e9} included.\r\n\
+--b\r\nContent-Type: application/pdf; name=\"plan.pdf\"\r\nContent-Disposition: attachment; filename=\"plan.pdf\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQgU0VDUkVUUERG\r\n--b--\r\n",
+        "From: Bea <bea@example.com>\r\nSubject: Newsletter\r\nMessage-ID: <parts-2@example.org>\r\n\
+MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Only <b>HTML</b> here</p>\r\n",
+    ];
+    for (i, raw) in posts.iter().enumerate() {
+        site.store()
+            .transaction(|db| {
+                store_message(
+                    db,
+                    &list,
+                    &Incoming {
+                        raw: raw.as_bytes(),
+                        arrived_at: at + i as i64,
+                        month: None,
+                        legacy_seq: None,
+                    },
+                )
+            })
+            .unwrap();
+    }
+}
+
+const PYTHON_PLAIN: &str = r#"
+import email, json, sys
+from email import policy
+msg = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=policy.default)
+print(json.dumps({"type": msg.get_content_type(), "subject": str(msg["Subject"]),
+    "defects": len(msg.defects), "multipart": msg.is_multipart(), "body": msg.get_content(),
+    "unsubscribe_post": str(msg["List-Unsubscribe-Post"])}))
+"#;
+
+#[test]
+fn a_plain_text_digest_shows_each_text_and_leaves_attachments_in_the_archive() {
+    let (dir, site) = digest_site("dig-plain");
+    {
+        let store = site.store();
+        let mut member = NewMember::new(email("plain@example.net"));
+        member.reception = ReceptionMode::DigestPlain;
+        store.db().add_member(team(&site).id, &member).unwrap();
+    }
+    run(&site, MONDAY - 2 * DAY);
+    post(&site, 1, "carl@example.net", MONDAY - DAY);
+    post_with_parts(&site, MONDAY - DAY + HOUR);
+    let report = run(&site, MONDAY + 6 * HOUR);
+    assert_eq!(report.messages, 3);
+    assert_eq!(
+        report.mails, 4,
+        "digest@, plain@, summary@ and member@ (summary)"
+    );
+    let mails = raw_mails(&site, "plain@example.net");
+    assert_eq!(mails.len(), 1);
+    let raw = String::from_utf8_lossy(&mails[0]);
+    assert!(
+        !raw.contains("JVBERi0xLjQgU0VDUkVUUERG") && !raw.contains("multipart"),
+        "the attachment's bytes travelled: {raw}"
+    );
+    let Some(python) = peer("python3") else {
+        return;
+    };
+    let file = dir.path().join("plain.eml");
+    std::fs::write(&file, &mails[0]).unwrap();
+    let out = Command::new(python)
+        .args(["-c", PYTHON_PLAIN])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(read["type"], "text/plain");
+    assert_eq!(read["defects"], 0);
+    assert_eq!(read["multipart"], false);
+    assert_eq!(read["subject"], "team@lists.example.org digest, issue 1");
+    assert_eq!(read["unsubscribe_post"], "List-Unsubscribe=One-Click");
+    let body = read["body"].as_str().unwrap().replace("\r\n", "\n");
+    for expected in [
+        "Body of message 1: café.",
+        "> What is the plan?\nHere it is, café included.",
+        "[Attachment plan.pdf (application/pdf, 18 bytes), in the archive]",
+        "[This part is written in HTML: read it in the archive.]",
+        "Subject: Plan attached",
+        "From: Bea <bea@example.com>",
+        "End of the digest of team@lists.example.org, issue 1",
+    ] {
+        assert!(body.contains(expected), "{expected:?} not in {body}");
+    }
+    assert!(!body.contains("<b>HTML</b>"), "{body}");
+    let links = body
+        .split_whitespace()
+        .filter(|w| w.starts_with("http://lists.example.org/sympa/msg/team/"))
+        .count();
+    assert_eq!(links, 3, "{body}");
+}
+
+#[test]
+fn digests_are_written_in_their_reader_language() {
+    let (dir, site) = digest_site("dig-lang");
+    {
+        let store = site.store();
+        let mut member = NewMember::new(email("plain@example.net"));
+        member.reception = ReceptionMode::DigestPlain;
+        store.db().add_member(team(&site).id, &member).unwrap();
+        for reader in ["digest@example.net", "plain@example.net"] {
+            store.db().ensure_user(&email(reader)).unwrap();
+            store.db().set_user_lang(&email(reader), "fr").unwrap();
+        }
+    }
+    run(&site, MONDAY - 2 * DAY);
+    post(&site, 1, "carl@example.net", MONDAY - DAY);
+    run(&site, MONDAY + 6 * HOUR);
+    for reader in ["digest@example.net", "plain@example.net"] {
+        let mails = raw_mails(&site, reader);
+        assert_eq!(mails.len(), 1, "{reader}");
+        let Some(text) = first_text(dir.path(), &mails[0]) else {
+            return;
+        };
+        assert!(
+            text.contains("Compilation de la liste team@lists.example.org, numéro 1"),
+            "{reader}: {text}"
+        );
+    }
+    // A reader without a preference gets the site's language.
+    assert!(mail_to(&site, "summary@example.net")[0].contains("Summary of the list"));
+}
+
+/// The first `text/plain` part of `raw`, decoded by Python's `email` package.
+fn first_text(dir: &std::path::Path, raw: &[u8]) -> Option<String> {
+    let python = peer("python3")?;
+    let file = dir.join("first-text.eml");
+    std::fs::write(&file, raw).unwrap();
+    let script = "import email, sys\nfrom email import policy\n\
+msg = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=policy.default)\n\
+print(next(p for p in msg.walk() if p.get_content_type() == 'text/plain').get_content())";
+    let out = Command::new(python)
+        .args(["-c", script])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).unwrap())
+}

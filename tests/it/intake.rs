@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use wwsympa::config::Config;
 use wwsympa::domain::{
-    AdminRole, ArchiveAccess, Email, ListId, ListName, ListPolicy, ListStatus, ReviewPolicy,
-    SendPolicy, SubscribePolicy, UnsubscribePolicy, Visibility,
+    AdminRole, ArchiveAccess, Email, ListId, ListName, ListPolicy, ListStatus, ReceptionMode,
+    ReviewPolicy, SendPolicy, SubscribePolicy, UnsubscribePolicy, Visibility,
 };
 use wwsympa::intake::Door;
 use wwsympa::lmtp::{Envelope, Mailbox, Reply};
@@ -325,6 +325,7 @@ fn each_send_policy_distributes_holds_or_rejects_by_role() {
 
 #[test]
 fn reject_notices_never_go_to_robots_and_are_rate_limited() {
+    crate::support::in_one_window(3600);
     let site = site("intake-backscatter");
     let list = site.list("closed", SendPolicy::Closed);
     let address = format!("closed@{DOMAIN}");
@@ -1032,6 +1033,56 @@ fn the_socketmap_answers_live_and_says_temp_never_notfound_when_the_database_is_
         let answer = socketmap_ask(port, map, key);
         assert!(answer.starts_with("TEMP "), "{map} {key}: {answer}");
     }
+}
+
+#[test]
+fn members_in_not_me_mode_get_every_post_but_their_own() {
+    let site = site("intake-not-me");
+    let list = site.list("team", SendPolicy::Public);
+    {
+        let store = site.db.store();
+        for (address, reception) in [
+            ("nm@example.org", ReceptionMode::NotMe),
+            ("all@example.org", ReceptionMode::Mail),
+            ("quiet@example.org", ReceptionMode::Nomail),
+        ] {
+            let mut member = NewMember::new(email(address));
+            member.reception = reception;
+            store.db().add_member(list, &member).unwrap();
+        }
+    }
+    let address = format!("team@{DOMAIN}");
+    let recipients = |site: &Site| {
+        site.texts(
+            "SELECT email FROM delivery_rcpts WHERE delivery_id = (SELECT MAX(id) FROM deliveries) \
+             ORDER BY email",
+        )
+    };
+    // The not_me member's own post (envelope and From alike) reaches the others only; the
+    // author in `mail` mode gets a copy of their own post (Sympa's default).
+    for (author, expected) in [
+        ("nm@example.org", vec!["ada@example.org", "all@example.org"]),
+        (
+            "all@example.org",
+            vec!["ada@example.org", "all@example.org", "nm@example.org"],
+        ),
+        (
+            OUTSIDER,
+            vec!["ada@example.org", "all@example.org", "nm@example.org"],
+        ),
+    ] {
+        let reply = site.one(
+            author,
+            &address,
+            &mail(author, &address, "Hello", "A post."),
+        );
+        assert_reply(&reply, 250, "2.0.0");
+        assert_eq!(recipients(&site), expected, "post by {author}");
+    }
+    // Address case does not let the author's copy through.
+    let raw = mail("NM@Example.ORG", &address, "Hello", "Shouting.");
+    assert_reply(&site.one("NM@Example.ORG", &address, &raw), 250, "2.0.0");
+    assert_eq!(recipients(&site), ["ada@example.org", "all@example.org"]);
 }
 
 #[test]

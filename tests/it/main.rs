@@ -20,6 +20,7 @@ mod chromium;
 mod cli;
 mod concurrency;
 mod copy;
+mod dates;
 mod deployment;
 mod digests;
 mod distribution;

@@ -199,9 +199,15 @@ fn owners_add_and_remove_one_or_many_quietly_or_not() {
     );
     assert!(html.contains("Not members: nobody@example.org"));
     assert_eq!(member_count(&site, "big"), count - 2);
-    assert!(mail_to(&site, "bob@example.org")
-        .iter()
-        .any(|m| m.contains("You left the list")));
+    // Removed by an owner: told so (Sympa's removed.tt2), not that they left.
+    let goodbye = mail_to(&site, "bob@example.org");
+    assert!(
+        goodbye
+            .iter()
+            .any(|m| m.contains("Subject: You were removed from big@lists.example.org")),
+        "{goodbye:?}"
+    );
+    assert!(!goodbye.iter().any(|m| m.contains("You left the list")));
     // The old path form del/LIST/EMAIL asks first; only the POST removes.
     let page = owner.get("/sympa/del/big/m02%40example.org");
     assert!(body(&page).contains("m02@example.org</textarea>"));

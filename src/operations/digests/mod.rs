@@ -1,7 +1,9 @@
 //! Digests and summaries of list mail, built from the archive: at each list's scheduled
 //! moment (Sympa's `digest DAYS HH:MM`, by default every day at 06:00 UTC) the visible
 //! messages archived since the list's last digested one go to its members in `digest` mode
-//! as MIME digests and to those in `summary` mode as summaries, at most `digest_max_size`
+//! as MIME digests, to those in `digestplain` mode as plain-text digests (each message's
+//! text; attachments and HTML-only parts are named and left in the archive) and to those in
+//! `summary` mode as summaries, at most `digest_max_size`
 //! messages a digest (more make several parts).
 //!
 //! Each list's run is one transaction: it moves the list's digest state (last digested
@@ -27,7 +29,6 @@ use serde_json::{json, Value};
 
 use super::{Channel, Env, Error, Requester};
 use crate::domain::bounce::DAY;
-use crate::domain::calendar::rfc5322_date;
 use crate::domain::{DigestSettings, ListId, ReceptionMode};
 use crate::mail::digest::{self, Entry, Issue};
 use crate::store::{self, ArchivedSummary, DigestState};
@@ -169,6 +170,23 @@ fn run_list(
                     raw,
                 })
                 .collect();
+            // The plain-text digest's messages (their text, attachments named), only when
+            // someone reads one.
+            let plain: Vec<Value> = if recipients
+                .iter()
+                .any(|m| m.reception == ReceptionMode::DigestPlain)
+            {
+                raws.iter()
+                    .zip(&tocs)
+                    .map(|(raw, toc)| {
+                        let mut entry = toc.clone();
+                        entry["blocks"] = json!(crate::archive::plain::blocks(raw));
+                        entry
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             for member in &recipients {
                 let id = crate::auth::oneclick_id(
                     &oneclick_secret,
@@ -200,7 +218,15 @@ fn run_list(
                         &tocs,
                         &oneclick_url,
                     ),
-                    ReceptionMode::Mail | ReceptionMode::Nomail => continue,
+                    ReceptionMode::DigestPlain => digest::plain(
+                        &tx.composer,
+                        &member.email,
+                        &list,
+                        issue,
+                        &plain,
+                        &oneclick_url,
+                    ),
+                    ReceptionMode::Mail | ReceptionMode::NotMe | ReceptionMode::Nomail => continue,
                 };
                 tx.queue(mail)?;
                 mails += 1;
@@ -232,7 +258,8 @@ fn toc(base_url: &str, list: &str, message: &ArchivedSummary) -> Value {
     json!({
         "subject": if message.subject.is_empty() { "(no subject)" } else { message.subject.as_str() },
         "from": from,
-        "date": rfc5322_date(message.date),
+        // Seconds: the template writes them in the reader's language.
+        "date": message.date,
         "url": format!("{base_url}/msg/{list}/{}/{}", message.month, message.permalink),
     })
 }

@@ -11,7 +11,7 @@ use super::{Error, Tx};
 /// What queueing a post did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QueuedPost {
-    /// The recipients it will be sent to one by one (members in `mail` mode).
+    /// The recipients it will be sent to one by one (members in `mail` and `not_me` mode).
     pub recipients: u64,
 }
 
@@ -21,8 +21,8 @@ pub struct QueuedPost {
 /// from the archive; `nomail` members get nothing. Calling it twice for one message
 /// queues nothing the second time (`recipients: 0`).
 ///
-/// `sender` is the post's author: today every member in `mail` mode gets the post, the
-/// author included (Sympa's default; its `not_me` reception mode is not implemented yet).
+/// `sender` is the post's author: members in `mail` mode get the post, the author included
+/// (Sympa's default), members in `not_me` mode all but the author.
 /// The transaction notes the delivery ([`Tx::note_delivery`]) so that the door wakes the
 /// sender after the commit; nothing here talks to the MTA.
 pub fn queue_post(
@@ -31,11 +31,10 @@ pub fn queue_post(
     message: ArchivedRef,
     sender: Option<&Email>,
 ) -> Result<QueuedPost, Error> {
-    let _ = sender;
     let settings = tx.db.list_mail_settings(list.id)?;
     match tx
         .db
-        .queue_delivery(list.id, message.id, settings.delivery, None)?
+        .queue_delivery(list.id, message.id, settings.delivery, sender)?
     {
         Some((delivery, recipients)) => {
             tx.note_delivery(delivery);

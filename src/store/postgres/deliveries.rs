@@ -37,14 +37,14 @@ fn rcpt(row: &Row) -> Result<DeliveryRcpt, postgres::Error> {
 }
 
 impl Db<'_> {
-    /// Queues archived `message` of `list` for every member whose reception is `mail`, less
-    /// `exclude`; `None` when it was queued already.
+    /// Queues archived `message` of `list` for every member whose reception is `mail`, and
+    /// every `not_me` member but `author`; `None` when it was queued already.
     pub fn queue_delivery(
         &self,
         list: ListId,
         message: i64,
         mode: DeliveryMode,
-        exclude: Option<&Email>,
+        author: Option<&Email>,
     ) -> Result<Option<(i64, u64)>, Error> {
         let context = "queueing a delivery";
         let at = now();
@@ -70,12 +70,15 @@ impl Db<'_> {
                 "INSERT INTO delivery_rcpts (delivery_id, email, domain, next_attempt_at, updated_at)
                  SELECT $1, email, split_part(email, '@', 2), $2, $2
                  FROM members
-                 WHERE list_id = $3 AND reception = 'mail' AND email IS DISTINCT FROM $4::TEXT
+                 WHERE list_id = $3
+                   -- `not_me` members get every post but their own ($4: the author).
+                   AND (reception = 'mail'
+                        OR (reception = 'not_me' AND email IS DISTINCT FROM $4::TEXT))
                    -- Members whose delivery bounces stopped (member_bounces, 011) get none.
                    AND NOT EXISTS (SELECT 1 FROM member_bounces b
                                    WHERE b.member_id = members.id AND b.disabled_at IS NOT NULL)
                  ORDER BY split_part(email, '@', 2) COLLATE \"C\", email COLLATE \"C\"",
-                &[&id, &at, &list.0, &exclude.map(Email::as_str)],
+                &[&id, &at, &list.0, &author.map(Email::as_str)],
             )
             .context(context)?;
         Ok(Some((id, added)))

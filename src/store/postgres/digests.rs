@@ -192,7 +192,7 @@ impl Db<'_> {
             .query(
                 &format!(
                     "SELECT {MEMBER_COLUMNS} FROM members m
-                     WHERE m.list_id = $1 AND m.reception IN ('digest', 'summary')
+                     WHERE m.list_id = $1 AND m.reception IN ('digest', 'digestplain', 'summary')
                        AND NOT EXISTS (SELECT 1 FROM member_bounces b
                                        WHERE b.member_id = m.id AND b.disabled_at IS NOT NULL)
                      ORDER BY m.email"

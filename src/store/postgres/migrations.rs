@@ -42,6 +42,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "018_custom_attributes",
         include_str!("sql/018_custom_attributes.sql"),
     ),
+    (
+        "019_reception_modes",
+        include_str!("sql/019_reception_modes.sql"),
+    ),
 ];
 
 /// Held by the process migrating, so that two processes starting at once apply each

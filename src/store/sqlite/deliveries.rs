@@ -31,14 +31,14 @@ fn rcpt(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeliveryRcpt> {
 }
 
 impl Db<'_> {
-    /// Queues archived `message` of `list` for every member whose reception is `mail`, less
-    /// `exclude`; `None` when it was queued already.
+    /// Queues archived `message` of `list` for every member whose reception is `mail`, and
+    /// every `not_me` member but `author`; `None` when it was queued already.
     pub fn queue_delivery(
         &self,
         list: ListId,
         message: i64,
         mode: DeliveryMode,
-        exclude: Option<&Email>,
+        author: Option<&Email>,
     ) -> Result<Option<(i64, u64)>, Error> {
         let context = "queueing a delivery";
         let at = now();
@@ -68,13 +68,15 @@ impl Db<'_> {
                 "INSERT INTO delivery_rcpts (delivery_id, email, domain, next_attempt_at, updated_at)
                  SELECT ?1, email, substr(email, instr(email, '@') + 1), ?2, ?2
                  FROM members
-                 WHERE list_id = ?3 AND reception = 'mail' AND email IS NOT ?4
+                 WHERE list_id = ?3
+                   -- `not_me` members get every post but their own (?4: the author).
+                   AND (reception = 'mail' OR (reception = 'not_me' AND email IS NOT ?4))
                    -- Members whose delivery bounces stopped (member_bounces, 011) get none.
                    AND NOT EXISTS (SELECT 1 FROM member_bounces b
                                    WHERE b.member_id = members.id AND b.disabled_at IS NOT NULL)
                  ORDER BY substr(email, instr(email, '@') + 1), email",
             )
-            .and_then(|mut s| s.execute(params![id, at, list.0, exclude.map(Email::as_str)]))
+            .and_then(|mut s| s.execute(params![id, at, list.0, author.map(Email::as_str)]))
             .context(context)?;
         Ok(Some((id, added as u64)))
     }

@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "018_custom_attributes",
         include_str!("sql/018_custom_attributes.sql"),
     ),
+    (
+        "019_reception_modes",
+        include_str!("sql/019_reception_modes.sql"),
+    ),
 ];
 
 /// The table holding the schema version: one row, made by [`migrate`] before any migration.
@@ -267,5 +271,99 @@ mod tests {
             Err(Error::SchemaTooNew { .. })
         ));
         assert!(!has_table(&conn));
+    }
+
+    #[test]
+    fn the_reception_modes_migration_widens_both_checks_and_keeps_every_row() {
+        // A file database, so that a second connection sees the change as another process would.
+        let dir = std::env::temp_dir().join(format!("wwsympa-mig19-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("db.sqlite");
+        let _ = std::fs::remove_file(&path);
+        let mut conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+        for (_, sql) in &MIGRATIONS[..18] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 18).unwrap();
+        conn.execute_batch(
+            "INSERT INTO domains (id, name, created_at) VALUES (1, 'd', 0);
+             INSERT INTO lists (id, domain_id, name, created_at, updated_at) VALUES (1, 1, 'team', 0, 0);
+             INSERT INTO members (list_id, email, reception, subscribed_at, updated_at)
+                 VALUES (1, 'a@d', 'digest', 0, 0), (1, 'b@d', 'nomail', 0, 0);",
+        )
+        .unwrap();
+        let other = Connection::open(&path).unwrap();
+        // The other connection has read the old schema.
+        let refused = other.execute(
+            "INSERT INTO members (list_id, email, reception, subscribed_at, updated_at)
+             VALUES (1, 'x@d', 'not_me', 0, 0)",
+            [],
+        );
+        assert!(refused.is_err(), "the old CHECK refuses not_me");
+        assert_eq!(migrate(&mut conn).unwrap(), 1);
+        // The migrating connection and another one both use the new schema.
+        conn.execute(
+            "INSERT INTO members (list_id, email, reception, subscribed_at, updated_at)
+             VALUES (1, 'd@d', 'not_me', 0, 0)",
+            [],
+        )
+        .unwrap();
+        conn.execute("DELETE FROM members WHERE email = 'd@d'", [])
+            .unwrap();
+        for (email, mode) in [("c@d", "not_me"), ("e@d", "digestplain")] {
+            other
+                .execute(
+                    "INSERT INTO members (list_id, email, reception, subscribed_at, updated_at)
+                     VALUES (1, ?1, ?2, 0, 0)",
+                    [email, mode],
+                )
+                .unwrap();
+        }
+        other
+            .execute(
+                "UPDATE lists SET default_reception = 'not_me' WHERE id = 1",
+                [],
+            )
+            .unwrap();
+        let wrong = other.execute(
+            "INSERT INTO members (list_id, email, reception, subscribed_at, updated_at)
+             VALUES (1, 'f@d', 'sometimes', 0, 0)",
+            [],
+        );
+        assert!(
+            wrong.is_err(),
+            "the widened CHECK still refuses other values"
+        );
+        let wrong = other.execute("UPDATE lists SET default_reception = 'x' WHERE id = 1", []);
+        assert!(wrong.is_err());
+        let rows: Vec<(String, String)> = other
+            .prepare("SELECT email, reception FROM members ORDER BY email")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            [
+                ("a@d".to_string(), "digest".to_string()),
+                ("b@d".into(), "nomail".into()),
+                ("c@d".into(), "not_me".into()),
+                ("e@d".into(), "digestplain".into()),
+            ]
+        );
+        let count: i64 = other
+            .query_row("SELECT member_count FROM lists WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(count, 4, "the count triggers still run");
+        let check: String = other
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        drop((conn, other));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

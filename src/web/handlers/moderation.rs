@@ -169,7 +169,7 @@ fn summary(outcomes: &[(i64, Decided)], decision: &Decision, lang: &Language) ->
                 id: *id,
                 decision,
                 by: by.as_deref(),
-                at: &when(*at),
+                at: *at,
             },
             Decided::Unknown => WebText::NotHeld { id: *id },
             Decided::Applied => continue,

@@ -3,7 +3,9 @@
 use serde::Serialize;
 
 use super::refused_form;
-use crate::domain::{calendar, Email, List, TextFormat, TextKind, TextScope, TextUse};
+use crate::domain::{
+    calendar, Email, List, ReceptionMode, TextFormat, TextKind, TextScope, TextUse,
+};
 use crate::http::Method;
 use crate::messages;
 use crate::operations::import::{self, LineProblem};
@@ -229,7 +231,7 @@ struct MemberView {
     joined: Option<HistoryRow>,
     history: Vec<HistoryRow>,
     may_change: bool,
-    receptions: [&'static str; 4],
+    receptions: Vec<&'static str>,
 }
 
 /// A member's bounce record.
@@ -304,7 +306,10 @@ pub fn editsubscriber(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> 
         joined: details.joined.map(history_row),
         history: details.history.into_iter().map(history_row).collect(),
         may_change: details.may_change,
-        receptions: ["mail", "digest", "summary", "nomail"],
+        receptions: ReceptionMode::ALL
+            .iter()
+            .map(|mode| mode.as_str())
+            .collect(),
     }))
 }
 
