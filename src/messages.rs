@@ -102,6 +102,8 @@ pub fn custom_problem(problem: CustomProblem, lang: &Language) -> String {
         CustomProblem::NotInteger => lang.gettext("Please give a whole number.").into(),
         CustomProblem::NotOffered => lang.gettext("Please choose one of the values offered.").into(),
         CustomProblem::BadText => lang.t("At most {max} characters, with no control or invisible character.", &[("max", &custom::MAX_VALUE)]),
+        CustomProblem::TooLong => lang.t("At most {max} characters, please.", &[("max", &custom::MAX_VALUE)]),
+        CustomProblem::Unknown => lang.gettext("This list asks for no such information.").into(),
     }
 }
 

@@ -1202,3 +1202,39 @@ fn a_renamed_lists_old_addresses_say_where_it_went_over_lmtp_and_deliver() {
         wwsympa::intake::socketmap::Answer::NotFound
     );
 }
+
+#[test]
+fn a_moderators_reply_naming_a_renamed_lists_old_name_still_decides() {
+    let site = site("intake-modkey-renamed");
+    let team = site.list("team", SendPolicy::PrivateOrModerated);
+    let address = format!("team@{DOMAIN}");
+    let robot = format!("sympa@{DOMAIN}");
+    let held = mail(OUTSIDER, &address, "Held before the rename", "Hello");
+    assert_reply(&site.one(OUTSIDER, &address, &held), 250, "2.0.0");
+    let notice = site
+        .outbox_of("moderate")
+        .into_iter()
+        .find(|(to, _)| to == MODERATOR)
+        .expect("a notice for the moderator");
+    let text = crate::support::decode_qp(&notice.1);
+    let command = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("DISTRIBUTE team "))
+        .unwrap_or_else(|| panic!("{text}"))
+        .to_string();
+    site.db
+        .store()
+        .db()
+        .rename_list(team, &ListName::parse("crew").unwrap())
+        .unwrap();
+    let reply = mail(MODERATOR, &robot, &format!("Re: {command}"), "");
+    assert_reply(&site.one(MODERATOR, &robot, &reply), 250, "2.0.0");
+    assert_eq!(
+        site.states(team),
+        ["visible"],
+        "distributed on the renamed list"
+    );
+    let report = crate::support::decode_qp(&site.outbox_of("command_report").pop().unwrap().1);
+    assert!(!report.contains("unknown_list"), "{report}");
+}

@@ -1,4 +1,4 @@
-//! Links made for a list before `move_list` renamed it: the one-click unsubscription (the page and RFC 8058's POST), the moderators' `distribute`/`reject` links and `auto_signoff` act on the renamed list; a link naming a name another list has taken over since never acts on that list.
+//! Links made for a list before `move_list` renamed it: the one-click unsubscription (the page and RFC 8058's POST), the moderators' `distribute`/`reject` links, confirmation links and `auto_signoff` act on the renamed list; a link naming a name another list has taken over since never acts on that list.
 
 use wwsympa::domain::{
     AdminRole, ArchiveAccess, ListId, ListName, ListPolicy, ReviewPolicy, SubscribePolicy,
@@ -147,7 +147,22 @@ fn links_in_mail_sent_before_a_rename_act_on_the_renamed_list() {
     // auto_signoff (the footer's link, no key): sent on to the renamed list, for a list
     // anyone may see.
     let public = list(&site, "open", Visibility::Noconceal);
+    // A confirmation link mailed before the rename (it names no list, only its key).
+    let mut newcomer = site.browser("192.0.2.73");
+    newcomer.get("/sympa/subscribe/open");
+    let asked = newcomer.post("/sympa/subscribe/open", &[("email", "new@example.org")]);
+    assert_eq!(asked.status, 200, "{}", body(&asked));
+    let confirm = path_of(&mail_to(&site, "new@example.org")[0], "/sympa/auth/");
     rename(&site, public, "wide");
+    newcomer.get(&confirm);
+    let joined = newcomer.post(&confirm, &[]);
+    assert_eq!(joined.status, 200, "{}", body(&joined));
+    assert!(site
+        .store()
+        .db()
+        .member(public, &email("new@example.org"))
+        .unwrap()
+        .is_some());
     let mut visitor = site.browser("192.0.2.71");
     let moved = visitor.get("/sympa/auto_signoff/open/member%40example.org");
     assert_eq!(moved.status, 301);
