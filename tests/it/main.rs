@@ -26,6 +26,7 @@ mod digests;
 mod distribution;
 mod dkim;
 mod doors;
+mod exim;
 mod fastcgi_nginx;
 mod flows;
 mod hardening;

@@ -77,7 +77,7 @@ pub fn missing_peers_allowed() -> bool {
 pub fn peer(name: &str) -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
-            .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
+            .chain(["/usr/local/sbin", "/usr/sbin", "/sbin"].map(PathBuf::from))
             .map(|dir| dir.join(name))
             .find(|path| path.is_file())
     });
