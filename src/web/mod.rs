@@ -11,7 +11,6 @@
 
 pub mod action;
 pub mod actions;
-pub mod cache;
 pub mod conditional;
 pub mod ctx;
 pub mod error;
@@ -162,6 +161,7 @@ impl Service for App {
                 templates: &state.templates,
                 pool: &self.pool,
                 outbox: &self.outbox,
+                answers: &state.api_answers,
             };
             return secure_headers(api.call(request, rest.as_deref()));
         }
@@ -297,7 +297,7 @@ impl App {
             Ok(store) => store,
             Err(e) => return failure(state, Error::Store(e), &notices, &speaking()),
         };
-        // The anonymous page cache: see `cache.rs` for why a page kept here is never stale.
+        // The anonymous page cache: see `http::cache` for why a page kept here is never stale.
         let cache_key = (known
             && action.cached
             && !request.method.is_unsafe()

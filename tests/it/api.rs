@@ -1420,3 +1420,58 @@ fn subscribe_answers_the_lists_custom_attributes_checked_as_on_the_web() {
     assert_eq!(value["error"]["field"], "custom_attributes");
     assert!(is_member(&site, "pub", "other@example.org"));
 }
+
+#[test]
+fn anonymous_list_pages_are_kept_until_the_lists_change_and_token_callers_are_never_served_them() {
+    let (_dir, site) = site("api-cache");
+    let subject_of_pub = |page: &Value| {
+        page["lists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == "pub")
+            .map(|l| l["subject"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    let (status, first, _) = call(&site, "GET", "lists", None, None);
+    assert_eq!(status, 200);
+    let before = subject_of_pub(&first);
+    // Change a subject behind the store's back, without moving the site version: an
+    // anonymous page served from the cache still shows the old subject.
+    site.db.execute_each(
+        "DROP TRIGGER site_version_list_update",
+        "DROP TRIGGER site_version_list_update ON lists",
+        &[],
+    );
+    site.db.execute(
+        "UPDATE lists SET subject = 'Renamed behind the back' WHERE name = 'pub'",
+        &[],
+    );
+    let (_, kept, _) = call(&site, "GET", "lists", None, None);
+    assert_eq!(
+        kept, first,
+        "the second anonymous call gets the kept answer"
+    );
+    // Another query is another entry: built now, with the new subject.
+    let (_, other_query, _) = call(&site, "GET", "lists?limit=100", None, None);
+    assert_eq!(subject_of_pub(&other_query), "Renamed behind the back");
+    // A caller with a token never gets the anonymous answer (it may see more).
+    let read = token(&site, "member@example.org", "read");
+    let (_, with_token, _) = call(&site, "GET", "lists", Some(&read), None);
+    assert_eq!(subject_of_pub(&with_token), "Renamed behind the back");
+    assert!(
+        with_token["lists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["name"] == "hid"),
+        "a member of the concealed list sees it: {with_token}"
+    );
+    let (_, anonymous, _) = call(&site, "GET", "lists", None, None);
+    assert_eq!(subject_of_pub(&anonymous), before, "still the kept answer");
+    // Once the version moves, the answer is built again.
+    site.db
+        .execute("UPDATE site_version SET version = version + 1", &[]);
+    let (_, rebuilt, _) = call(&site, "GET", "lists", None, None);
+    assert_eq!(subject_of_pub(&rebuilt), "Renamed behind the back");
+}
