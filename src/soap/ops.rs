@@ -953,6 +953,7 @@ fn joined(members: &[(&'static str, Out)]) -> String {
         out.push_str(key);
         out.push('=');
         match value {
+            Out::Str(text) if !text.contains(';') => out.push_str(text),
             Out::Str(text) => out.extend(text.chars().map(|c| if c == ';' { ',' } else { c })),
             Out::Bool(b) => out.push(if *b { '1' } else { '0' }),
             Out::Int(i) => {

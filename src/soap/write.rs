@@ -373,6 +373,16 @@ fn xml_char(c: char) -> bool {
 
 /// Escapes text as SOAP::Lite does: `&`, `<`, `>`, CR; quotes left alone.
 pub fn escape_text(out: &mut String, text: &str) {
+    // Most text needs nothing: one look at its bytes, then one copy. A byte that may need
+    // something is one of the escaped ones, a control, or 0xEF (which starts U+FFFE and
+    // U+FFFF, not XML characters).
+    let plain = |b: u8| {
+        !matches!(b, b'&' | b'<' | b'>' | b'\r' | 0xEF) && (b >= 0x20 || b == b'\t' || b == b'\n')
+    };
+    if text.bytes().all(plain) {
+        out.push_str(text);
+        return;
+    }
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -597,6 +607,34 @@ mod tests {
         };
         let (v, m, want) = expected("19c-");
         assert_eq!(response(v, &m, &which, &Mode::Sympa), want);
+    }
+
+    #[test]
+    fn each_character_that_needs_escaping_is_escaped_alone_in_plain_text() {
+        let escaped = |text: &str| {
+            let mut out = String::new();
+            escape_text(&mut out, text);
+            out
+        };
+        for (special, expected) in [
+            ("&", "&amp;"),
+            ("<", "&lt;"),
+            (">", "&gt;"),
+            ("\r", "&#xd;"),
+            ("\u{1}", "\u{fffd}"),
+            ("\u{1f}", "\u{fffd}"),
+            ("\u{fffe}", "\u{fffd}"),
+            ("\u{ffff}", "\u{fffd}"),
+        ] {
+            assert_eq!(
+                escaped(&format!("plain {special} text")),
+                format!("plain {expected} text"),
+                "{special:?}"
+            );
+        }
+        // Text needing nothing is copied as it is, tabs, line feeds and U+EFFF included.
+        let plain = "Liste d'été\t\n\u{efff}\u{fffd}\u{10000} \"quoted\"";
+        assert_eq!(escaped(plain), plain);
     }
 
     #[test]
