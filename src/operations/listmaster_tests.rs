@@ -439,3 +439,62 @@ fn the_confirmation_pages_of_the_lifecycle_ask_what_the_operations_decide() {
         ]
     );
 }
+
+#[test]
+fn copies_take_the_originals_owners_and_owners_copy_at_most_five_a_day() {
+    let seen = on_both(|store| {
+        let list = team(store);
+        run(store, CreateList::Public, |env| {
+            let owners = |env: &Env<'_>, copy: &List| -> String {
+                let mut owners: Vec<String> = env
+                    .db()
+                    .admins(copy.id)
+                    .unwrap()
+                    .iter()
+                    .map(|a| format!("{} {}", a.email.as_str(), a.privileged))
+                    .collect();
+                owners.sort();
+                owners.join(",")
+            };
+            // A listmaster who copies does not become an owner of the copy.
+            let by_lm = lifecycle::copy(env, &listmaster(), &list, "lm-copy").unwrap();
+            let mut seen = vec![owners(env, &by_lm.list)];
+            // An owner may copy five lists a day; the sixth is refused, nothing made.
+            for n in 1..=6 {
+                seen.push(said(lifecycle::copy(
+                    env,
+                    &user("own@a.org"),
+                    &list,
+                    &format!("copy{n}"),
+                )));
+            }
+            seen.push(format!(
+                "{:?}",
+                env.db()
+                    .list_by_name("a.org", &list_name("copy6"))
+                    .unwrap()
+                    .map(|l| l.name.to_string())
+            ));
+            // Listmasters are not limited.
+            for n in 7..=12 {
+                seen.push(said(lifecycle::copy(
+                    env,
+                    &listmaster(),
+                    &list,
+                    &format!("copy{n}"),
+                )));
+            }
+            seen
+        })
+    });
+    let mut expected = vec!["own@a.org true".to_string()];
+    expected.extend(["ok"; 5].map(String::from));
+    expected.push("rate_limited".into());
+    expected.push("None".into());
+    expected.extend(["ok"; 6].map(String::from));
+    assert_eq!(seen, expected);
+}
+
+fn list_name(name: &str) -> crate::domain::ListName {
+    crate::domain::ListName::parse(name).unwrap()
+}
