@@ -498,3 +498,68 @@ fn copies_take_the_originals_owners_and_owners_copy_at_most_five_a_day() {
 fn list_name(name: &str) -> crate::domain::ListName {
     crate::domain::ListName::parse(name).unwrap()
 }
+
+#[test]
+fn the_listmasters_overview_and_search_user_are_theirs_and_each_list_has_its_own_dates() {
+    let seen = on_both(|store| {
+        let list = team(store);
+        let quiet = new_list(store, "quiet");
+        store
+            .db()
+            .set_list_status(quiet, ListStatus::Closed)
+            .unwrap();
+        super::doors_tests::archive(store, list.id, 1, "news");
+        store
+            .db()
+            .add_member(list.id, &NewMember::new(email("ann@a.org")))
+            .unwrap();
+        run(store, CreateList::PublicListmaster, |env| {
+            let overview = |who: &Requester| match listmaster::overview(env, who) {
+                Ok(lists) => lists
+                    .iter()
+                    .map(|o| {
+                        format!(
+                            "{} {:?} created {} posted {}",
+                            o.list.name,
+                            o.list.status,
+                            o.created_at > 0,
+                            o.last_post_at.is_some()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Err(e) => said::<()>(Err(e)),
+            };
+            let search =
+                |who: &Requester, typed: &str| match listmaster::search_user(env, who, typed) {
+                    Ok((found, lists)) => format!(
+                        "{} in {:?}",
+                        found.as_str(),
+                        lists.iter().map(|m| m.list.to_string()).collect::<Vec<_>>()
+                    ),
+                    Err(e) => said::<()>(Err(e)),
+                };
+            vec![
+                overview(&listmaster()),
+                overview(&user("own@a.org")),
+                overview(&Requester::anonymous(Channel::Soap, None)),
+                search(&listmaster(), " ANN@a.org"),
+                search(&listmaster(), "own@a.org"),
+                search(&listmaster(), "nobody"),
+                search(&user("own@a.org"), "ann@a.org"),
+            ]
+        })
+    });
+    assert_eq!(
+        seen,
+        [
+            "quiet Closed created true posted false, team Open created true posted true",
+            "not_allowed",
+            "login_required",
+            r#"ann@a.org in ["team"]"#,
+            r#"own@a.org in ["team"]"#,
+            "bad_address",
+            "not_allowed",
+        ]
+    );
+}
