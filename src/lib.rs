@@ -91,7 +91,7 @@
 //! - `render` may use: `domain`, `i18n`.
 //! - `mail` may use: `domain`, `config`, `store`, `render`, `auth`, `i18n`.
 //! - `operations` may use: `domain`, `config`, `store`, `mail`, `render`, `auth`, `archive`, `i18n`.
-//! - `messages` may use: `domain`, `operations`, `i18n`.
+//! - `messages` may use: `domain`, `operations`, `i18n`, `archive`, `http`.
 //! - `intake` may use: `lmtp`, `operations`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`, `archive`.
 //! - `soap` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`, `i18n`.
 //! - `api` may use: `http`, `operations`, `messages`, `domain`, `config`, `store`, `mail`, `render`, `auth`, `logging`, `i18n`.

@@ -11,12 +11,15 @@
 //! translations to `po/{fr,de,es}/messages.po`. The completeness test reads the literals of
 //! this file and fails on one a shipped catalogue misses.
 
+use crate::archive::query::{QueryError, MAX_QUERY_CHARS, MAX_TERMS};
+use crate::archive::{Note, MAX_DEPTH, MAX_MESSAGE_BYTES, MAX_PARTS};
 use crate::domain::bounce::points;
 use crate::domain::custom::{self, CustomProblem};
 use crate::domain::list_names::RESERVED_SUFFIXES;
 use crate::domain::user::{PasswordProblem, MAX_PASSWORD_LEN, MIN_PASSWORD_CHARS};
 use crate::domain::ListTemplate;
 use crate::domain::{ListName, NameProblem, Reason};
+use crate::http::FormError;
 use crate::i18n::Language;
 use crate::operations::membership::{MAX_CUSTOM_KEY, MAX_CUSTOM_VALUE};
 use crate::operations::moderation::Decision;
@@ -65,7 +68,7 @@ pub fn setting_problem(problem: SettingProblem, lang: &Language) -> String {
             .into(),
         SettingProblem::Required => lang.gettext("Please fill this in.").into(),
         SettingProblem::TooLong { max } => {
-            lang.t("At most {max} characters, please.", &[("max", &max)])
+            lang.t("At most {max} characters, please.", &[("max", &lang.number(i64::try_from(max).unwrap_or(i64::MAX)))])
         }
         SettingProblem::HiddenCharacters => lang
             .gettext("Please use visible characters only: line breaks, control characters and invisible or direction-changing characters are not accepted here.")
@@ -80,7 +83,7 @@ pub fn setting_problem(problem: SettingProblem, lang: &Language) -> String {
             &[("min", &points(min)), ("max", &points(max))],
         ),
         SettingProblem::TooMany { max } => {
-            lang.t("At most {max} values, please.", &[("max", &max)])
+            lang.t("At most {max} values, please.", &[("max", &lang.number(i64::try_from(max).unwrap_or(i64::MAX)))])
         }
         SettingProblem::Custom(problem) => custom_problem(problem, lang),
         SettingProblem::Schedule => lang
@@ -99,6 +102,8 @@ pub fn custom_problem(problem: CustomProblem, lang: &Language) -> String {
         CustomProblem::NotInteger => lang.gettext("Please give a whole number.").into(),
         CustomProblem::NotOffered => lang.gettext("Please choose one of the values offered.").into(),
         CustomProblem::BadText => lang.t("At most {max} characters, with no control or invisible character.", &[("max", &custom::MAX_VALUE)]),
+        CustomProblem::TooLong => lang.t("At most {max} characters, please.", &[("max", &custom::MAX_VALUE)]),
+        CustomProblem::Unknown => lang.gettext("This list asks for no such information.").into(),
     }
 }
 
@@ -149,6 +154,11 @@ pub fn refusal(refusal: &Refusal, lang: &Language) -> String {
             "A custom attribute's name has 1 to {key} letters, digits, dots, dashes or underscores, and its value at most {value} characters.",
             &[("key", &MAX_CUSTOM_KEY), ("value", &MAX_CUSTOM_VALUE)],
         ),
+        Refusal::InvalidValue {
+            field: Field::RemoteAddr,
+        } => lang
+            .gettext("Give a whole IP address (192.0.2.7 or 2001:db8::7), or its beginning ending with a dot or a colon (192.0.2. or 2001:db8:).")
+            .into(),
         Refusal::InvalidValue { field: Field::Text } => lang
             .gettext("Please remove the control characters (such as NUL or escape) from this text: only tabs and line breaks are accepted. Nothing was saved.")
             .into(),
@@ -265,6 +275,71 @@ pub mod tools {
             &[("email", &email), ("list", &list)],
         )
     }
+}
+
+/// What the list administration pages (settings, owners and moderators) say.
+pub mod admin {
+    use crate::domain::params::Group;
+    use crate::i18n::Language;
+
+    /// `edit_list_request/LIST/GROUP` naming no group of settings (`name` as asked).
+    pub fn no_such_group(name: &str, lang: &Language) -> String {
+        lang.t(
+            "There is no group of settings named “{name}”. The groups are: {groups}.",
+            &[
+                ("name", &name),
+                (
+                    "groups",
+                    &Group::ALL
+                        .iter()
+                        .map(|g| g.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+        )
+    }
+
+    /// `edit/LIST/ROLE` naming a role other than owners and moderators.
+    pub fn no_such_role(name: &str, lang: &Language) -> String {
+        lang.t(
+            "There is no role named “{name}” to manage here: choose owner or editor (the moderators).",
+            &[("name", &name)],
+        )
+    }
+
+    /// The settings form saved with no change.
+    pub fn nothing_changed(lang: &Language) -> String {
+        lang.gettext("Nothing was changed.").into()
+    }
+
+    /// After the settings form was saved: the labels of the settings changed, in order.
+    pub fn settings_saved(labels: &[&str], lang: &Language) -> String {
+        lang.t("Saved: {names}.", &[("names", &labels.join(", "))])
+    }
+
+    /// After an owner or moderator was added.
+    pub fn added(email: &str, lang: &Language) -> String {
+        lang.t("{email} is added.", &[("email", &email)])
+    }
+
+    /// After an owner's or moderator's details were saved.
+    pub fn updated(email: &str, lang: &Language) -> String {
+        lang.t("The details of {email} are saved.", &[("email", &email)])
+    }
+
+    /// After an owner or moderator was removed.
+    pub fn removed(email: &str, lang: &Language) -> String {
+        lang.t("{email} is removed.", &[("email", &email)])
+    }
+}
+
+/// The web door's answer to a request body larger than it reads at all (before any action).
+pub fn body_too_large(max: u64, lang: &Language) -> String {
+    lang.t(
+        "This request is too large: at most {max} bytes are accepted here. Nothing was done.",
+        &[("max", &max)],
+    )
 }
 
 /// A wait, in words: minutes under two hours, else hours.
@@ -403,7 +478,8 @@ pub fn param_option<'l>(name: &str, value: &str, lang: &'l Language) -> &'l str 
         }
         ("default_user_options.reception", "summary") => lang.gettext("A summary of the subjects"),
         ("default_user_options.reception", "nomail") => lang.gettext("No mail"),
-        ("status", "open") => lang.gettext("Open"),
+        // "Open" alone is the button that opens a list.
+        ("status", "open") => lang.pgettext("list status", "Open"),
         ("status", "closed") => lang.gettext("Closed"),
         ("status", "pending") => lang.gettext("Waiting for a listmaster"),
         _ => lang.gettext("Other value"),
@@ -505,6 +581,74 @@ pub fn other_robot(domain: &str, lang: &Language) -> String {
     )
 }
 
+/// What an archived (or held) message's page says in place of what it does not show.
+pub fn archive_note(note: Note, lang: &Language) -> String {
+    match note {
+        Note::Unreadable => lang
+            .gettext("This message could not be read as mail; here are its bytes as text.")
+            .into(),
+        Note::TooLarge => lang.t(
+            "This message is larger than {mib} MiB: only its headers are shown.",
+            &[("mib", &(MAX_MESSAGE_BYTES >> 20))],
+        ),
+        Note::NestedTooDeep => lang.t(
+            "Parts nested more than {max} deep are not shown.",
+            &[("max", &MAX_DEPTH)],
+        ),
+        Note::TooManyParts => lang.t(
+            "Only the first {max} parts of this message are shown.",
+            &[("max", &MAX_PARTS)],
+        ),
+    }
+}
+
+/// Why an archive search cannot be run, shown above the search box.
+pub fn search_refused(error: QueryError, lang: &Language) -> String {
+    match error {
+        QueryError::Empty => lang
+            .gettext("This search cannot be run: it has no word to look for (words after a minus sign or NOT only leave messages out, and a date alone is not enough).")
+            .into(),
+        QueryError::TooLong => lang.t(
+            "This search cannot be run: it is too long. A search has at most {chars} characters and {terms} terms.",
+            &[("chars", &MAX_QUERY_CHARS), ("terms", &MAX_TERMS)],
+        ),
+        QueryError::BadDate => lang
+            .gettext("This search cannot be run: dates are written d:YYYY-MM-DD..YYYY-MM-DD (either end may be left out, as in d:2024-01-01..), or d:YYYY-MM-DD for one day.")
+            .into(),
+    }
+}
+
+/// Why a form (or a query string) could not be read.
+pub fn form_error(error: FormError, lang: &Language) -> String {
+    match error {
+        FormError::TooManyFields { fields, max } => lang.t(
+            "This form has {fields} fields; at most {max} are accepted here. Nothing was done.",
+            &[("fields", &fields), ("max", &max)],
+        ),
+        FormError::Nul => lang
+            .gettext("A field of this form contains a NUL character, which is not accepted. Nothing was done.")
+            .into(),
+        FormError::NotUtf8 => lang
+            .gettext("A field of this form is not valid UTF-8 text; please send the form again from this site's page. Nothing was done.")
+            .into(),
+    }
+}
+
+/// The name of a header shown on an archived or held message's page (`From`, `Subject`…),
+/// in the reader's language; a header we do not name is shown as it is.
+pub fn mail_header<'l>(name: &'l str, lang: &'l Language) -> &'l str {
+    match name {
+        "From" => lang.pgettext("mail header", "From"),
+        "To" => lang.pgettext("mail header", "To"),
+        "Cc" => lang.pgettext("mail header", "Cc"),
+        "Date" => lang.pgettext("mail header", "Date"),
+        "Subject" => lang.pgettext("mail header", "Subject"),
+        "Message-ID" => lang.pgettext("mail header", "Message-ID"),
+        "In-Reply-To" => lang.pgettext("mail header", "In-Reply-To"),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,8 +712,6 @@ pub enum WebText<'a> {
     FeedNotPublic,
     /// A feed that does not exist.
     NoSuchFeed,
-    /// An archive search that cannot be run, with why.
-    SearchCannotRun { why: &'a str },
     /// An archive action whose address names no message.
     MessageNotNamed,
     /// After an owner hid an archived message.
@@ -616,7 +758,8 @@ pub enum WebText<'a> {
         id: i64,
         decision: &'a str,
         by: Option<&'a str>,
-        at: &'a str,
+        /// When, in seconds since the epoch (written in the reader's language).
+        at: i64,
     },
     /// A message id that is not held for the list.
     NotHeld { id: i64 },
@@ -643,11 +786,11 @@ pub fn web(text: &WebText<'_>, lang: &Language) -> String {
     match *text {
         WebText::ActionTooLarge { action, max } => lang.t(
             "The action “{action}” takes at most {max} bytes.",
-            &[("action", &action), ("max", &max)],
+            &[("action", &action), ("max", &lang.number(i64::try_from(max).unwrap_or(i64::MAX)))],
         ),
         WebText::ActionTooManyFields { action, max } => lang.t(
             "The action “{action}” takes at most {max} fields.",
-            &[("action", &action), ("max", &max)],
+            &[("action", &action), ("max", &lang.number(i64::try_from(max).unwrap_or(i64::MAX)))],
         ),
         WebText::MethodNotAccepted { action, method } => lang.t(
             "The action “{action}” does not accept {method} requests.",
@@ -672,9 +815,6 @@ pub fn web(text: &WebText<'_>, lang: &Language) -> String {
             .gettext("This list's archive is not public, so it has no feed.")
             .into(),
         WebText::NoSuchFeed => lang.gettext("No such feed.").into(),
-        WebText::SearchCannotRun { why } => {
-            lang.t("This search cannot be run: {why}.", &[("why", &why)])
-        }
         WebText::MessageNotNamed => lang.gettext("Which message? The address names none.").into(),
         WebText::MessageHidden => lang
             .gettext("The message is hidden: only the list's owners see it.")
@@ -725,11 +865,11 @@ pub fn web(text: &WebText<'_>, lang: &Language) -> String {
         }
         WebText::DecidedAlready { id, decision, by: Some(by), at } => lang.t(
             "Message {id} was {decision} already by {by}, {at}: nothing changed.",
-            &[("id", &id), ("decision", &lang.gettext(decision)), ("by", &by), ("at", &at)],
+            &[("id", &id), ("decision", &lang.gettext(decision)), ("by", &by), ("at", &lang.at(at))],
         ),
         WebText::DecidedAlready { id, decision, by: None, at } => lang.t(
             "Message {id} was {decision} already, {at}: nothing changed.",
-            &[("id", &id), ("decision", &lang.gettext(decision)), ("at", &at)],
+            &[("id", &id), ("decision", &lang.gettext(decision)), ("at", &lang.at(at))],
         ),
         WebText::NotHeld { id } => lang.t("Message {id} is not held for this list.", &[("id", &id)]),
         WebText::NoSuchDocument => lang.gettext("No such document.").into(),
@@ -776,7 +916,7 @@ mod web_tests {
 
     #[test]
     fn a_decision_taken_already_names_who_took_it_when_known() {
-        let at = "2026-11-29 10:00 UTC";
+        let at = 1_795_910_400 + 10 * 3600; // 2026-11-29 10:00 UTC
         assert_eq!(
             web(
                 &WebText::DecidedAlready {
@@ -787,7 +927,7 @@ mod web_tests {
                 },
                 english()
             ),
-            "Message 7 was rejected already by mod@example.org, 2026-11-29 10:00 UTC: nothing changed."
+            "Message 7 was rejected already by mod@example.org, November 29, 2026, 10:00 UTC: nothing changed."
         );
         assert_eq!(
             web(
@@ -799,7 +939,22 @@ mod web_tests {
                 },
                 english()
             ),
-            "Message 7 was expired already, 2026-11-29 10:00 UTC: nothing changed."
+            "Message 7 was expired already, November 29, 2026, 10:00 UTC: nothing changed."
+        );
+        // The time in the requester's language.
+        let catalogues = crate::i18n::Catalogues::builtin();
+        let french = web(
+            &WebText::DecidedAlready {
+                id: 7,
+                decision: "expired",
+                by: None,
+                at,
+            },
+            catalogues.get("fr").unwrap(),
+        );
+        assert!(
+            french.ends_with(", 29 novembre 2026 à 10:00 UTC : rien n'a changé."),
+            "{french}"
         );
     }
 }

@@ -17,6 +17,9 @@ pub struct ErrorDetail {
     /// The field of the request the error is about, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
+    /// The custom attribute (its id) a `custom_attributes` error is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<Box<str>>,
 }
 
 /// Every error answer's body.
@@ -51,6 +54,7 @@ impl ApiError {
                     code,
                     message: message.into(),
                     field: None,
+                    attribute: None,
                 },
             },
             retry_after: None,
@@ -183,6 +187,7 @@ pub fn field_name(field: Field) -> &'static str {
         Field::Info => "info",
         Field::Text => "content",
         Field::ListName => "listname",
+        Field::RemoteAddr => "remote_addr",
     }
 }
 
@@ -222,6 +227,10 @@ impl From<Refusal> for ApiError {
             crate::messages::refusal(&refusal, crate::messages::english()),
         );
         error.body.error.field = refusal.field().map(field_name);
+        if let Refusal::CustomValue { id, .. } = &refusal {
+            error.body.error.field = Some(field_name(Field::CustomAttribute));
+            error.body.error.attribute = Some(id.as_str().into());
+        }
         error.retry_after = match refusal {
             Refusal::TooManyAttempts => Some(RETRY_AFTER_LIMIT),
             Refusal::TryAgainSoon { seconds } => Some(seconds.max(1)),

@@ -300,7 +300,7 @@ fn outcome(outcome: Outcome) -> RequestOutcome {
         (status = 403, description = "The policy says no.", body = ErrorBody),
         (status = 404, description = "No such list (`unknown_list`).", body = ErrorBody),
         (status = 409, description = "A member already (`already_member`).", body = ErrorBody),
-        (status = 422, description = "Not an address, or a bad name.", body = ErrorBody),
+        (status = 422, description = "Not an address, a bad name, or a custom attribute refused (`custom_attribute_required`, `custom_attribute_too_long`, `unknown_custom_attribute`, `invalid_custom_attribute`; `attribute` names it).", body = ErrorBody),
         (status = 429, description = "Too many requests (`rate_limited`); see Retry-After.", body = ErrorBody),
     ),
     security((), ("bearer" = []))
@@ -309,14 +309,17 @@ pub fn subscribe(call: &mut Call<'_>, name: &str) -> Answer {
     call.caller.may_write()?;
     let body: MembershipRequest = call.body()?.unwrap_or_default();
     own_address(call, body.email.as_deref())?;
+    // The list's questions are always asked: leaving the object out answers none of them.
+    let answers = body.custom_attributes.clone().unwrap_or_default();
     let done = call.write(|env, requester| {
         let list = open_list(env, name)?;
-        membership::subscribe(
+        membership::subscribe_asking(
             env,
             requester,
             &list,
             body.email.as_deref(),
             body.name.as_deref().unwrap_or(""),
+            Some(&answers),
         )
     })?;
     ok(&outcome(done))
@@ -343,6 +346,12 @@ pub fn signoff(call: &mut Call<'_>, name: &str) -> Answer {
     let body: MembershipRequest = call.body()?.unwrap_or_default();
     if body.name.is_some() {
         return Err(ApiError::new(422, "invalid_body", "signoff takes no name.").with_field("name"));
+    }
+    if body.custom_attributes.is_some() {
+        return Err(
+            ApiError::new(422, "invalid_body", "signoff takes no custom attributes.")
+                .with_field("custom_attributes"),
+        );
     }
     own_address(call, body.email.as_deref())?;
     let done = call.write(|env, requester| {

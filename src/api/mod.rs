@@ -28,6 +28,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::http::cache::ResponseCache;
 use crate::http::{Body, Form, Request, Response};
 use crate::mail;
 use crate::operations::{self, Env, Handoff};
@@ -61,6 +62,8 @@ pub struct Api<'a> {
     pub pool: &'a Pool,
     /// Wakes this process's outbox sender after a commit.
     pub outbox: &'a mail::Wake,
+    /// Anonymous answers kept until the lists change ([`cacheable`]).
+    pub answers: &'a ResponseCache,
 }
 
 /// One request being answered: the caller, the query, the body, and the database.
@@ -248,6 +251,18 @@ impl Api<'_> {
         let query = Form::parse_limited(request.query.as_bytes(), 20)
             .map_err(|_| ApiError::new(400, "bad_query", "The query string cannot be read."))?;
         let mut store = self.pool.get()?;
+        // Anonymous reads that depend on the lists' rows alone: kept until a list changes.
+        let kept = match cacheable(request, &endpoint) {
+            true => {
+                let version = store.db().site_version()?;
+                let key = format!("{}?{}", request.path, request.query);
+                if let Some(answer) = self.answers.get(version, &key) {
+                    return Ok(answer);
+                }
+                Some((version, key))
+            }
+            false => None,
+        };
         let caller = {
             let env = Env::new(&mut store, self.config, self.templates);
             auth::caller(&env, request)?
@@ -261,6 +276,23 @@ impl Api<'_> {
             templates: self.templates,
             outbox: self.outbox,
         };
-        route::dispatch(&mut call, endpoint)
+        let answer = route::dispatch(&mut call, endpoint)?;
+        if let Some((version, key)) = kept {
+            if answer.status == 200 {
+                self.answers.put(version, key, &answer);
+            }
+        }
+        Ok(answer)
     }
+}
+
+/// Whether the answer to `request` may be served from (and kept in) the anonymous cache:
+/// `GET lists` without credentials, whose answer (the lists an anonymous visitor sees, as
+/// the web's cached home page shows them) is built from the lists' rows only, so the site
+/// version says when it changes. Anything that reads members, admins, requests or a caller
+/// is not.
+fn cacheable(request: &Request, endpoint: &Endpoint) -> bool {
+    matches!(endpoint, Endpoint::Lists)
+        && request.method == crate::http::Method::Get
+        && request.header("authorization").is_none()
 }

@@ -243,6 +243,15 @@ pub struct MembershipRequest {
     /// The display name (subscribe only).
     #[serde(default)]
     pub name: Option<String>,
+    /// Answers to the list's custom attributes (Sympa's `custom_attribute`), by attribute
+    /// id (subscribe only). Checked as the web form's are: a required attribute missing is
+    /// `custom_attribute_required`, a value over 500 characters
+    /// `custom_attribute_too_long`, an id the list does not ask `unknown_custom_attribute`,
+    /// a value of the wrong type or not offered `invalid_custom_attribute`; the error names
+    /// the attribute (`attribute`). Kept with the membership, through a mailed confirmation
+    /// or an owner's approval too, and shown in the member's details.
+    #[serde(default)]
+    pub custom_attributes: Option<BTreeMap<String, String>>,
 }
 
 /// What became of a subscription or unsubscription.

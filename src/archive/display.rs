@@ -48,9 +48,25 @@ pub enum Part {
     },
     /// Something could not be shown (a part nested too deep, a parser failure): says why.
     Note {
-        /// The explanation.
-        text: String,
+        /// Why (the door says it in the reader's language).
+        note: Note,
     },
+}
+
+/// Why something of a message is not shown as it is: a code, which the doors turn into a
+/// sentence in the reader's language (`messages::archive_note`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Note {
+    /// mail-parser could not read the message at all: its first [`MAX_RAW_SHOWN`] bytes
+    /// follow, as text.
+    Unreadable,
+    /// The message is larger than [`super::MAX_MESSAGE_BYTES`]: only its headers are shown.
+    TooLarge,
+    /// Parts nested deeper than [`super::MAX_DEPTH`] are not shown.
+    NestedTooDeep,
+    /// Only the first [`super::MAX_PARTS`] parts of the message are shown.
+    TooManyParts,
 }
 
 /// A line of a text part.
@@ -91,8 +107,7 @@ pub fn display(raw: &[u8]) -> Display {
         headers: Vec::new(),
         parts: vec![
             Part::Note {
-                text: "This message could not be read as mail; here are its bytes as text."
-                    .to_owned(),
+                note: Note::Unreadable,
             },
             text_part(&mime::utf8_or_1252(&raw[..raw.len().min(MAX_RAW_SHOWN)])),
         ],
@@ -175,7 +190,7 @@ fn convert(nodes: Vec<Node>) -> Vec<Part> {
                     parts: convert(inner),
                 }),
             },
-            Node::Note(text) => Part::Note { text },
+            Node::Note(note) => Part::Note { note },
         })
         .collect()
 }
@@ -379,10 +394,12 @@ mod tests {
         }
         let shown = display(&msg(&text));
         assert!(texts(&shown.parts).is_empty());
-        assert!(shown
-            .parts
-            .iter()
-            .any(|p| matches!(p, Part::Note { text } if text.contains("nested"))));
+        assert!(shown.parts.iter().any(|p| matches!(
+            p,
+            Part::Note {
+                note: Note::NestedTooDeep
+            }
+        )));
     }
 
     #[test]
@@ -405,7 +422,12 @@ mod tests {
         assert!(shown
             .headers
             .contains(&("Subject".to_owned(), "huge".to_owned())));
-        assert!(matches!(&shown.parts[..], [Part::Note { text }] if text.contains("MiB")));
+        assert!(matches!(
+            &shown.parts[..],
+            [Part::Note {
+                note: Note::TooLarge
+            }]
+        ));
         let parsed = crate::archive::parse(&raw);
         assert_eq!(parsed.message_id, "huge@x");
         assert_eq!(parsed.index.body_new, "");

@@ -15,6 +15,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use super::display::Note;
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
@@ -64,7 +65,7 @@ pub(crate) enum Node {
     /// A forwarded message.
     Message(Headers, Vec<Node>),
     /// Something not shown, and why.
-    Note(String),
+    Note(Note),
 }
 
 /// What the walk produced of a whole message.
@@ -113,10 +114,7 @@ pub(crate) fn walk(message: &Message<'_>, headers_only: bool, want: Option<usize
     };
     let mut nodes = Vec::new();
     if headers_only {
-        nodes.push(Node::Note(format!(
-            "This message is larger than {} MiB: only its headers are shown.",
-            MAX_MESSAGE_BYTES >> 20
-        )));
+        nodes.push(Node::Note(Note::TooLarge));
     } else {
         state.part(message, message.raw_message(), 0, 0, &mut nodes);
     }
@@ -146,17 +144,13 @@ impl State {
             return;
         };
         if depth > MAX_DEPTH {
-            out.push(Node::Note(format!(
-                "Parts nested more than {MAX_DEPTH} deep are not shown."
-            )));
+            out.push(Node::Note(Note::NestedTooDeep));
             return;
         }
         self.parts += 1;
         if self.parts > MAX_PARTS {
             if self.parts == MAX_PARTS + 1 {
-                out.push(Node::Note(format!(
-                    "Only the first {MAX_PARTS} parts of this message are shown."
-                )));
+                out.push(Node::Note(Note::TooManyParts));
             }
             return;
         }
@@ -175,9 +169,7 @@ impl State {
             }
             PartType::Message(inner) => {
                 if depth + 1 > MAX_DEPTH {
-                    out.push(Node::Note(format!(
-                        "Parts nested more than {MAX_DEPTH} deep are not shown."
-                    )));
+                    out.push(Node::Note(Note::NestedTooDeep));
                     return;
                 }
                 let mut nodes = Vec::new();

@@ -15,6 +15,6 @@ pub mod query;
 pub mod sanitize;
 pub mod snippet;
 
-pub use display::{attachment, display, Attachment, Display, Line, Part};
-pub use mime::{MAX_DEPTH, MAX_MESSAGE_BYTES, MAX_QUOTE_DEPTH};
+pub use display::{attachment, display, Attachment, Display, Line, Note, Part};
+pub use mime::{MAX_DEPTH, MAX_MESSAGE_BYTES, MAX_PARTS, MAX_QUOTE_DEPTH};
 pub use parse::{parse, Parsed, EXTRACT_VERSION};

@@ -123,16 +123,18 @@ pub struct DeliverArgs {
 pub const EX_OK: i32 = 0;
 /// sysexits(3): the message was refused for good (a 5xx other than an unknown address).
 pub const EX_DATAERR: i32 = 65;
-/// sysexits(3): no such recipient (550 5.1.1).
+/// sysexits(3): no such recipient (550 5.1.1), or a renamed list's old address (550 5.1.6).
 pub const EX_NOUSER: i32 = 67;
 /// sysexits(3): try again later (4xx, the database down, anything unexpected).
 pub const EX_TEMPFAIL: i32 = 75;
 
-/// The exit code for an answer: 0 for 2xx, 67 for 5.1.1, 65 for another 5xx, 75 otherwise.
+/// The exit code for an answer: 0 for 2xx, 67 for 5.1.1 (unknown) and 5.1.6 (a renamed
+/// list's old address: the text on standard error says where it went), 65 for another 5xx,
+/// 75 otherwise.
 pub fn exit_code(code: u16, status: Option<&str>) -> i32 {
     match code {
         200..=299 => EX_OK,
-        500..=599 if status == Some("5.1.1") => EX_NOUSER,
+        500..=599 if matches!(status, Some("5.1.1" | "5.1.6")) => EX_NOUSER,
         500..=599 => EX_DATAERR,
         _ => EX_TEMPFAIL,
     }
@@ -245,6 +247,7 @@ mod tests {
     fn sysexits_follow_the_reply() {
         assert_eq!(exit_code(250, Some("2.0.0")), EX_OK);
         assert_eq!(exit_code(550, Some("5.1.1")), EX_NOUSER);
+        assert_eq!(exit_code(550, Some("5.1.6")), EX_NOUSER);
         assert_eq!(exit_code(550, Some("5.7.1")), EX_DATAERR);
         assert_eq!(exit_code(552, Some("5.3.4")), EX_DATAERR);
         assert_eq!(exit_code(550, None), EX_DATAERR);

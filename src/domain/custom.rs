@@ -90,8 +90,12 @@ pub enum CustomProblem {
     NotInteger,
     /// Not one of the values offered.
     NotOffered,
-    /// Too long, or a hidden character.
+    /// A control or invisible character (or a line break in a one-line value).
     BadText,
+    /// Longer than [`MAX_VALUE`] characters.
+    TooLong,
+    /// An answer for an attribute the list does not ask (its id).
+    Unknown,
 }
 
 fn plain(text: &str, max: usize, lines: bool) -> bool {
@@ -202,6 +206,9 @@ impl CustomAttribute {
                 Err(CustomProblem::Required)
             };
         }
+        if value.chars().count() > MAX_VALUE {
+            return Err(CustomProblem::TooLong);
+        }
         match self.kind {
             AttributeType::String | AttributeType::Text => {
                 if !plain(value, MAX_VALUE, self.kind == AttributeType::Text) {
@@ -308,5 +315,20 @@ mod tests {
         assert_eq!(all[2].check("4.2"), Err(CustomProblem::NotInteger));
         assert_eq!(all[3].check("M"), Ok("M".into()));
         assert_eq!(all[3].check("XL"), Err(CustomProblem::NotOffered));
+        // Length first, whatever the type; at the limit it is taken.
+        let most = "x".repeat(MAX_VALUE);
+        assert_eq!(all[0].check(&most), Ok(most.clone()));
+        assert_eq!(
+            all[0].check(&format!("{most}y")),
+            Err(CustomProblem::TooLong)
+        );
+        assert_eq!(
+            all[1].check(&format!("{most}y")),
+            Err(CustomProblem::TooLong)
+        );
+        assert_eq!(
+            all[2].check(&"9".repeat(MAX_VALUE + 1)),
+            Err(CustomProblem::TooLong)
+        );
     }
 }

@@ -6,22 +6,32 @@ pub struct Form {
     pairs: Vec<(String, String)>,
 }
 
-/// A form that could not be decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormError {
-    /// What is wrong, for the visitor.
-    pub message: String,
-    /// Returns true if and only if the form has more fields than allowed (a 413, where the
-    /// other errors are 400s).
-    pub too_many_fields: bool,
+/// Why a form could not be decoded: a code, which the door that answers turns into a
+/// sentence in the visitor's language (`messages::form_error`); the English of `Display` is
+/// for logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FormError {
+    /// More fields than the caller takes (a 413, where the others are 400s).
+    #[error("the form has {fields} fields; at most {max} are accepted here")]
+    TooManyFields {
+        /// The fields counted.
+        fields: usize,
+        /// The most taken.
+        max: usize,
+    },
+    /// A name or value holds a NUL character once decoded.
+    #[error("a form field contains a NUL character")]
+    Nul,
+    /// A name or value is not UTF-8 once decoded.
+    #[error("a form field is not valid UTF-8")]
+    NotUtf8,
 }
 
 impl FormError {
-    fn bad(message: &str) -> FormError {
-        FormError {
-            message: message.into(),
-            too_many_fields: false,
-        }
+    /// Returns true if and only if the form has more fields than allowed (a 413, where the
+    /// other errors are 400s).
+    pub fn too_many_fields(&self) -> bool {
+        matches!(self, FormError::TooManyFields { .. })
     }
 }
 
@@ -43,11 +53,9 @@ impl Form {
             .filter(|p| !p.is_empty())
             .count();
         if fields > max_fields {
-            return Err(FormError {
-                message: format!(
-                    "the form has {fields} fields; at most {max_fields} are accepted here"
-                ),
-                too_many_fields: true,
+            return Err(FormError::TooManyFields {
+                fields,
+                max: max_fields,
             });
         }
         let mut pairs = Vec::with_capacity(fields);
@@ -100,9 +108,9 @@ fn decode(raw: &[u8]) -> Result<String, FormError> {
         .collect();
     let bytes: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
     if bytes.contains(&0) {
-        return Err(FormError::bad("a form field contains a NUL character"));
+        return Err(FormError::Nul);
     }
-    String::from_utf8(bytes).map_err(|_| FormError::bad("a form field is not valid UTF-8"))
+    String::from_utf8(bytes).map_err(|_| FormError::NotUtf8)
 }
 
 #[cfg(test)]
@@ -126,10 +134,8 @@ mod tests {
             3
         );
         let error = Form::parse_limited(b"a=1&b=2&c=3&d", 3).unwrap_err();
-        assert!(
-            error.too_many_fields && error.message.contains("4 fields"),
-            "{error:?}"
-        );
+        assert_eq!(error, FormError::TooManyFields { fields: 4, max: 3 });
+        assert!(error.too_many_fields());
         let many = "&x".repeat(100_000);
         assert!(Form::parse(many.as_bytes()).is_err());
         assert!(Form::parse(&vec![b'&'; 1_000_000])
@@ -154,14 +160,15 @@ mod tests {
 
     #[test]
     fn nul_characters_are_refused() {
-        assert!(!Form::parse(b"name=a%00b").unwrap_err().too_many_fields);
-        assert!(Form::parse(b"a%00=1").is_err());
-        assert!(Form::parse(b"name=a\0b").is_err());
+        assert_eq!(Form::parse(b"name=a%00b"), Err(FormError::Nul));
+        assert!(!FormError::Nul.too_many_fields());
+        assert_eq!(Form::parse(b"a%00=1"), Err(FormError::Nul));
+        assert_eq!(Form::parse(b"name=a\0b"), Err(FormError::Nul));
     }
 
     #[test]
     fn bad_utf8_is_an_error() {
-        assert!(Form::parse(b"name=%FF").is_err());
-        assert!(Form::parse(b"\xff=1").is_err());
+        assert_eq!(Form::parse(b"name=%FF"), Err(FormError::NotUtf8));
+        assert_eq!(Form::parse(b"\xff=1"), Err(FormError::NotUtf8));
     }
 }

@@ -9,6 +9,7 @@
 //! and call the application: slow clients cannot take every slot. A streamed body
 //! ([`Body::Stream`], see [`response`]) is written after the slot is given back.
 
+pub mod cache;
 pub mod cookie;
 pub mod form;
 pub mod gate;

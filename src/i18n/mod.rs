@@ -21,7 +21,7 @@ use std::fmt::Display;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use format::FORMAT_MSGIDS;
+pub use format::{Moment, FORMAT_MSGIDS, ZONE};
 pub use negotiate::{accepted, normalize};
 
 mod embedded {
@@ -187,8 +187,8 @@ impl Language {
         })
     }
 
-    /// The form of `singular`/`plural` for `n`, placeholders filled as in [`Language::t`]
-    /// (`{n}` among them when the caller passes it).
+    /// The form of `singular`/`plural` for `n`, placeholders filled as in [`Language::t`],
+    /// but `{n}`: always `n` written as the language writes numbers (`1,234`, `1 234`).
     pub fn tn(
         &self,
         singular: &str,
@@ -197,6 +197,10 @@ impl Language {
         args: &[(&str, &dyn Display)],
     ) -> String {
         fill(self.ngettext(singular, plural, n), |name, out| {
+            if name == "n" {
+                out.push_str(&self.number(i64::try_from(n).unwrap_or(i64::MAX)));
+                return Some(());
+            }
             let (_, value) = args.iter().find(|(a, _)| *a == name)?;
             use std::fmt::Write as _;
             let _ = write!(out, "{value}");
@@ -209,9 +213,38 @@ impl Language {
         self.formats.number(n)
     }
 
+    /// A decimal number as a program writes it (`-1234.5`) the language's way: `-1,234.5`,
+    /// `-1 234,5`; `None` when `text` is not one.
+    pub fn decimal(&self, text: &str) -> Option<String> {
+        self.formats.decimal(text)
+    }
+
     /// The date of `year-month-day` written out: `November 29, 2026`, `29 novembre 2026`.
     pub fn date(&self, year: i64, month: u8, day: u8) -> String {
         self.formats.date(year, month, day)
+    }
+
+    /// The date of `year-month-day` in numbers: `2026-11-29`, `29/11/2026`, `29.11.2026`.
+    pub fn short_date(&self, year: i64, month: u8, day: u8) -> String {
+        self.formats.short_date(year, month, day)
+    }
+
+    /// `moment` with its long date and, when it has one, its time:
+    /// `November 29, 2026, 13:05 UTC`, `29 novembre 2026 à 13:05 UTC`.
+    pub fn date_time(&self, moment: &Moment) -> String {
+        self.formats.moment(moment, false)
+    }
+
+    /// `moment` with its short date and, when it has one, its time:
+    /// `2026-11-29, 13:05 UTC`, `29/11/2026 à 13:05 UTC` (for tables).
+    pub fn short_date_time(&self, moment: &Moment) -> String {
+        self.formats.moment(moment, true)
+    }
+
+    /// `seconds` since the epoch as [`Language::date_time`] writes it (for sentences built
+    /// in Rust).
+    pub fn at(&self, seconds: i64) -> String {
+        self.date_time(&Moment::from_epoch(seconds))
     }
 
     /// The msgids this language's catalogue translates (for the completeness test).
@@ -298,6 +331,12 @@ impl Catalogues {
     /// files `<dir>/<lang>/<domain>.po`; a language directory we do not ship adds that
     /// language. A file that cannot be read or parsed is an error (reported at start, or
     /// refused on reload).
+    ///
+    /// All the files of a language make one catalogue, and the first translation of a
+    /// (context, msgid) loaded wins, in this fixed order: the site's files, by path, then
+    /// the shipped ones, by domain name. The shipped files never translate one sentence in
+    /// two ways ([`conflicts`], held by the catalogue test), so the order matters only for
+    /// the site's own files: a site overriding a sentence does so in one file.
     pub fn load(dir: Option<&Path>) -> Result<Catalogues, Error> {
         let mut by_tag: Vec<(String, spiritless_po::Catalog)> = Vec::new();
         fn slot<'v>(
@@ -388,6 +427,69 @@ impl Catalogues {
     pub fn negotiate(&self, accept_language: &str) -> Option<&Arc<Language>> {
         self.first_of(accepted(accept_language).iter().map(String::as_str))
     }
+}
+
+/// A sentence that two catalogue files of one language translate differently: only the
+/// first file loaded shows (see [`Catalogues::load`]), so the other translation never does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The language's tag.
+    pub language: String,
+    /// The sentence's context (`msgctxt`), if it has one.
+    pub context: Option<String>,
+    /// The sentence (`msgid`).
+    pub msgid: String,
+    /// Each file that translates it (by name, in the order given) with its translation:
+    /// one form, or one per plural form.
+    pub translations: Vec<(String, Vec<String>)>,
+}
+
+/// The conflicts among catalogue `files`, each given as (language, file name, PO text):
+/// every (context, msgid) that two files of the same language translate differently,
+/// sorted by language, then context and msgid. A file that does not parse is an error.
+pub fn conflicts<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+) -> Result<Vec<Conflict>, Error> {
+    use std::collections::BTreeMap;
+    type Translations = Vec<(String, Vec<String>)>;
+    let mut seen: BTreeMap<(String, String), Translations> = BTreeMap::new();
+    for (tag, name, text) in files {
+        let mut catalogue = spiritless_po::Catalog::new();
+        catalogue.add_str(text).map_err(|e| Error::Parse {
+            path: format!("{tag}/{name}"),
+            message: e.error_messages().join("; "),
+        })?;
+        let table = catalogue.string_table();
+        for (key, index) in catalogue.index() {
+            if key.is_empty() {
+                continue;
+            }
+            let start = index.string_table_index();
+            let forms = table
+                .get(start..start + index.total_plurals() as usize)
+                .unwrap_or(&[])
+                .to_vec();
+            seen.entry((normalize(tag), key.clone()))
+                .or_default()
+                .push((name.to_string(), forms));
+        }
+    }
+    Ok(seen
+        .into_iter()
+        .filter(|(_, translations)| translations.iter().any(|(_, t)| *t != translations[0].1))
+        .map(|((language, key), translations)| {
+            let (context, msgid) = match key.split_once('\u{4}') {
+                Some((context, msgid)) => (Some(context.to_string()), msgid.to_string()),
+                None => (None, key),
+            };
+            Conflict {
+                language,
+                context,
+                msgid,
+                translations,
+            }
+        })
+        .collect())
 }
 
 /// The catalogue files of a site's directory: `<dir>/<lang>/<domain>.po`, sorted.

@@ -7,7 +7,9 @@
 //! - `RCPT`: `250 2.1.5` for one of our addresses ([`address::resolve`]: an open list's
 //!   `LIST`, `-request`, `-editor`, `-owner[+TOKEN]`, `-subscribe`, `-unsubscribe`, and
 //!   `sympa@`, `listmaster@`, `bounce+TOKEN@` in a list domain); `550 5.1.1` for anything
-//!   else (`5.1.2` for a domain that takes no list mail, `5.1.3` for a malformed address);
+//!   else (`5.1.2` for a domain that takes no list mail, `5.1.3` for a malformed address,
+//!   `5.1.6` "this list has moved to NEW@DOMAIN" for a public list's old address after
+//!   `move_list`, see [`address`]);
 //!   `451 4.3.0` when the database cannot say (never an accept, never "no such list").
 //! - After `DATA`, for each recipient: `250 2.0.0` once what the message caused is
 //!   committed (distributed, held, rejected with a notice, a duplicate or a loop dropped,
@@ -208,6 +210,18 @@ fn unknown(why: NotOurs) -> Reply {
         NotOurs::Syntax => Reply::new(550, "5.1.3", "Bad recipient address syntax"),
         NotOurs::Domain => Reply::new(550, "5.1.2", "No mailing lists in this domain"),
         NotOurs::Unknown => Reply::new(550, "5.1.1", "No such list or address here"),
+        // RFC 3463 X.1.6, "destination mailbox has moved": the new address is in the text,
+        // which the MTA quotes in its bounce.
+        NotOurs::Moved { old, list, same } if same == list => Reply::new(
+            550,
+            "5.1.6",
+            format!("<{old}>: this list has moved to {list}"),
+        ),
+        NotOurs::Moved { old, list, same } => Reply::new(
+            550,
+            "5.1.6",
+            format!("<{old}>: this list has moved to {list} (this address is now {same})"),
+        ),
     }
 }
 

@@ -17,7 +17,7 @@ use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::address::{resolve, split};
+use super::address::{resolve, split, NotOurs};
 use crate::config::Config;
 use crate::store::Db;
 
@@ -77,6 +77,12 @@ pub fn lookup(db: &Db<'_>, config: &Config, transport: &str, map: &str, key: &st
             match resolve(db, config, key) {
                 Ok(Ok(_)) if map == "transport" => Answer::Found(transport.to_string()),
                 Ok(Ok(_)) => Answer::Found("OK".into()),
+                // A public list's old address comes to us, so that the sender is told
+                // (550 5.1.6) where the list went rather than the MTA's "User unknown".
+                Ok(Err(NotOurs::Moved { .. })) if map == "transport" => {
+                    Answer::Found(transport.to_string())
+                }
+                Ok(Err(NotOurs::Moved { .. })) => Answer::Found("OK".into()),
                 Ok(Err(_)) => Answer::NotFound,
                 Err(e) => {
                     log::error!("socketmap {map} {key}: {e}");

@@ -26,7 +26,7 @@ use lettre::Message;
 use serde_json::{json, Value};
 
 pub use sender::{send_due, Delivery, OnFailure, SenderThread, Wake};
-pub use transport::Transport;
+pub use transport::{Transport, CHECK_TIMEOUT};
 
 use crate::config::Config;
 use crate::domain::{Email, List};

@@ -71,7 +71,7 @@ pub struct Moved {
 
 /// `copy_list`: a new list called `new_name` with the configuration of `list` (subject,
 /// description, topics, visibility, policies, mail, bounce and digest settings) and its
-/// owners and moderators, but none of its members, archives or held posts. For its
+/// owners and moderators whole (name, reception, visibility, note, privileged or not), but none of its members, archives or held posts. For its
 /// privileged owners and listmasters, under the site's `create_list` policy: a copy made by
 /// a privileged owner where new lists need a listmaster's approval starts pending (the
 /// listmasters are mailed, as for a requested list); where only listmasters create lists,
@@ -124,9 +124,11 @@ pub fn copy(
             .set_list_custom_attributes(id, &tx.db.list_custom_attributes(list.id)?)?;
         tx.db
             .set_list_default_reception(id, tx.db.list_default_reception(list.id)?)?;
-        for admin in tx.db.admins(list.id)? {
+        // Owners and moderators whole: name, reception, visibility, note and profile.
+        for admin in tx.db.admin_entries(list.id)? {
             tx.db
                 .add_admin(id, &admin.email, admin.role, admin.privileged)?;
+            tx.db.update_admin(id, &admin)?;
         }
         // Its language and its texts (description page, mails, header and footer) are part
         // of its configuration; the copy's texts are saved by whoever copies.

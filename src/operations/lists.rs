@@ -225,6 +225,31 @@ pub(crate) fn check_new_name(env: &Env<'_>, name: &str) -> Result<ListName, Erro
     Ok(name)
 }
 
+/// The open list a signed link names by `name`, made on `day` (days since the epoch): the
+/// list called so now, else the list that was called so before a rename (`move_list`), so
+/// that links in mail sent before a rename keep working; `None` when there is none, or
+/// when the list was created after `day` (the link was made for another list of that name,
+/// since renamed away or purged). The caller checks the link's signature or key against
+/// `name` or the list's id, never against the list's current name alone.
+pub fn by_link_name(env: &Env<'_>, name: &ListName, day: i64) -> Result<Option<List>, Error> {
+    let db = env.db();
+    let list = match db.list_by_name(&env.config.domain, name)? {
+        Some(list) => Some(list),
+        None => match db.renamed_list(&env.config.domain, name)? {
+            Some(id) => db.list_by_id(id)?,
+            None => None,
+        },
+    };
+    let Some(list) = list.filter(|l| l.status == ListStatus::Open) else {
+        return Ok(None);
+    };
+    let created = db.list_created_at(list.id)?.unwrap_or(0);
+    if day < created.div_euclid(86_400) {
+        return Ok(None);
+    }
+    Ok(Some(list))
+}
+
 /// A list of any status (open, closed, pending) called `name`, or [`Reason::NotVisible`]
 /// when there is none. Only for operations that decide access themselves (`close`): it
 /// says nothing of who may see the list.

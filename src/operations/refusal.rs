@@ -76,6 +76,8 @@ pub enum Field {
     Text,
     /// The name of a new or renamed list.
     ListName,
+    /// A client address filter (`viewlogs`): an IP address, or the beginning of one.
+    RemoteAddr,
 }
 
 /// What already exists when something was to be created.
@@ -243,6 +245,18 @@ impl Refusal {
             Refusal::LastOwner => "last_owner",
             Refusal::LastPrivilegedOwner => "last_privileged_owner",
             Refusal::InvalidSettings(_) => "invalid_settings",
+            Refusal::CustomValue {
+                problem: CustomProblem::Required,
+                ..
+            } => "custom_attribute_required",
+            Refusal::CustomValue {
+                problem: CustomProblem::TooLong,
+                ..
+            } => "custom_attribute_too_long",
+            Refusal::CustomValue {
+                problem: CustomProblem::Unknown,
+                ..
+            } => "unknown_custom_attribute",
             Refusal::CustomValue { .. } => "invalid_custom_attribute",
             Refusal::TooBig { .. } => "too_big",
             Refusal::TooSoon { .. } => "too_soon",

@@ -5,8 +5,8 @@ use std::io::Write;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use tera::{Kwargs, State, Tera, Value};
 
-use crate::domain::{calendar, text};
-use crate::i18n;
+use crate::domain::text;
+use crate::i18n::{self, Moment};
 
 /// Characters left alone in a URL path segment or query value: RFC 3986 unreserved.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -111,13 +111,14 @@ pub fn t(kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
             (Some(language), None) => language.gettext(msgid),
             (None, _) => msgid,
         };
-        fill(text, &kwargs, language)
+        fill(text, &kwargs, language, false)
     }))
 }
 
 /// `tn(s="{n} member", p="{n} members", n=count, name=value…)`: the form of the sentence
 /// for the number `n` by the catalogue's `Plural-Forms` (English's rule without one),
-/// placeholders filled as in [`t`] (`{n}` among them); `c="…"` as in [`t`].
+/// placeholders filled as in [`t`], `{n}` always written as the language writes numbers
+/// (`1,234 members`, `1 234 membres`); `c="…"` as in [`t`].
 pub fn tn(kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
     let singular: &str = kwargs.must_get("s")?;
     let plural: &str = kwargs.must_get("p")?;
@@ -131,55 +132,138 @@ pub fn tn(kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
             (None, _) if count == 1 => singular,
             (None, _) => plural,
         };
-        fill(text, &kwargs, language)
+        fill(text, &kwargs, language, true)
     }))
 }
 
-/// `number`: an integer with the thousands separator of the render's language (`12,345`,
-/// `12 345`, `12.345`); anything else is shown as it is.
+/// `number`: a number with the thousands separator and decimal mark of the render's
+/// language (`12,345.5`, `12 345,5`, `12.345,5`): an integer, a float, or a text a program
+/// wrote (`-1234.5`, a bounce score); anything else is shown as it is.
 pub fn number(value: Value, _: Kwargs, _: &State) -> String {
-    match value.as_i64() {
-        Some(n) => i18n::with_current(|language| match language {
+    if let Some(n) = value.as_i64() {
+        return i18n::with_current(|language| match language {
             Some(language) => language.number(n),
             None => n.to_string(),
-        }),
-        None => value
-            .as_str()
-            .map_or_else(|| value.to_string(), str::to_string),
+        });
     }
+    let text = match (value.as_str(), value.as_f64()) {
+        (Some(text), _) => text.to_string(),
+        // Rust writes a finite float in plain digits (`1.5`, `1e21` as 22 digits).
+        (None, Some(float)) if float.is_finite() => float.to_string(),
+        _ => return value.to_string(),
+    };
+    i18n::with_current(|language| {
+        language
+            .and_then(|language| language.decimal(&text))
+            .unwrap_or(text)
+    })
 }
 
 /// `long_date`: a date written out in the render's language (`November 29, 2026`,
 /// `29 novembre 2026`): from seconds since 1970 (an integer), or a text starting with
-/// `YYYY-MM-DD`; anything else is shown as it is.
+/// `YYYY-MM-DD` (what follows is ignored); anything else is shown as it is.
+///
+/// The date filters, all taking the same values (seconds since 1970, UTC, or the texts
+/// handlers write: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM`, RFC 3339 in UTC):
+/// - `long_date`: `November 29, 2026`, `29 novembre 2026`, `29. November 2026`;
+/// - `short_date`: `2026-11-29`, `29/11/2026`, `29.11.2026` (tables);
+/// - `date_time`: `November 29, 2026, 13:05 UTC`, `29 novembre 2026 à 13:05 UTC`;
+/// - `short_date_time`: `2026-11-29, 13:05 UTC`, `29/11/2026 à 13:05 UTC` (tables).
+///
+/// `iso_date` writes the same values for programs (`<time datetime="…">`).
+///
+/// The `date_time` ones show only the date of a value without a time, and a text with
+/// something else after its date and time (another zone) as it is. Outside a render with a
+/// language, dates are ISO (`2026-11-29 13:05 UTC`). Programs read the ISO forms handlers
+/// write (`<time datetime="…">`, feeds, exports), never these.
 pub fn long_date(value: Value, _: Kwargs, _: &State) -> String {
-    let date = match (value.as_i64(), value.as_str()) {
-        (Some(seconds), _) => Some(calendar::civil_from_days(seconds.div_euclid(86_400))),
-        (None, Some(text)) => parse_day(text),
+    show_date(&value, true, |language, m| {
+        language.date(m.year, m.month, m.day)
+    })
+}
+
+/// `short_date`: the date of a value in numbers, the language's way (see [`long_date`]).
+pub fn short_date(value: Value, _: Kwargs, _: &State) -> String {
+    show_date(&value, true, |language, m| {
+        language.short_date(m.year, m.month, m.day)
+    })
+}
+
+/// `date_time`: the long date and the time of a value (see [`long_date`]).
+pub fn date_time(value: Value, _: Kwargs, _: &State) -> String {
+    show_date(&value, false, |language, m| language.date_time(m))
+}
+
+/// `short_date_time`: the short date and the time of a value (see [`long_date`]).
+pub fn short_date_time(value: Value, _: Kwargs, _: &State) -> String {
+    show_date(&value, false, |language, m| language.short_date_time(m))
+}
+
+/// `iso_date`: the machine form of a value the date filters take, for `<time datetime>`:
+/// `2026-11-29` for a day, `2026-11-29T13:05Z` for a moment (UTC); anything else as it is.
+pub fn iso_date(value: Value, _: Kwargs, _: &State) -> String {
+    let moment = match (value.as_i64(), value.as_str()) {
+        (Some(seconds), _) => Some(Moment::from_epoch(seconds)),
+        (None, Some(text)) => Moment::parse(text, false),
         (None, None) => None,
     };
-    match date {
-        Some((year, month, day)) => i18n::with_current(|language| match language {
-            Some(language) => language.date(year, month, day),
-            None => format!("{year:04}-{month:02}-{day:02}"),
-        }),
+    match moment {
+        Some(Moment {
+            year,
+            month,
+            day,
+            time: Some((hour, minute)),
+        }) => format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}Z"),
+        Some(Moment {
+            year, month, day, ..
+        }) => format!("{year:04}-{month:02}-{day:02}"),
         None => value
             .as_str()
             .map_or_else(|| value.to_string(), str::to_string),
     }
 }
 
-/// The day of a text that starts with `YYYY-MM-DD`.
-fn parse_day(text: &str) -> Option<(i64, u8, u8)> {
-    let head = text.get(..10)?;
-    let bytes = head.as_bytes();
-    if bytes[4] != b'-' || bytes[7] != b'-' {
-        return None;
+/// The moment `value` holds written by `write` in the render's language (ISO outside one);
+/// `value` as it is when it holds none. `dates_only`: the filter shows days, so text after a
+/// valid date is ignored, and the time of seconds is dropped.
+fn show_date(
+    value: &Value,
+    dates_only: bool,
+    write: impl FnOnce(&i18n::Language, &Moment) -> String,
+) -> String {
+    let moment = match (value.as_i64(), value.as_str()) {
+        (Some(seconds), _) => Some(Moment::from_epoch(seconds)),
+        (None, Some(text)) => Moment::parse(text, dates_only),
+        (None, None) => None,
+    };
+    let Some(mut moment) = moment else {
+        return value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_string);
+    };
+    if dates_only {
+        moment.time = None;
     }
-    let year = head[..4].parse().ok()?;
-    let month: u8 = head[5..7].parse().ok()?;
-    let day: u8 = head[8..10].parse().ok()?;
-    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some((year, month, day))
+    i18n::with_current(|language| match language {
+        Some(language) => write(language, &moment),
+        None => iso(&moment),
+    })
+}
+
+/// `moment` as ISO 8601 with a space: `2026-11-29`, `2026-11-29 13:05 UTC`.
+fn iso(moment: &Moment) -> String {
+    let Moment {
+        year, month, day, ..
+    } = moment;
+    match moment.time {
+        Some((hour, minute)) => {
+            format!(
+                "{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} {}",
+                i18n::ZONE
+            )
+        }
+        None => format!("{year:04}-{month:02}-{day:02}"),
+    }
 }
 
 /// Integers from this size up are written with the language's thousands separator when they
@@ -188,8 +272,14 @@ const GROUPED_FROM: i64 = 10_000;
 
 /// Replaces each `{name}` of `text` by the argument `name` (the `s`, `p` and `c` arguments
 /// are the sentences themselves, never placeholders); an unknown `{name}` stays as it is.
-/// Large integers are grouped as `language` writes them ([`GROUPED_FROM`]).
-fn fill(text: &str, kwargs: &Kwargs, language: Option<&crate::i18n::Language>) -> String {
+/// Large integers are grouped as `language` writes them ([`GROUPED_FROM`]), and so is the
+/// count `{n}` of a plural sentence (`counted`) whatever its size: `1,234 members`.
+fn fill(
+    text: &str,
+    kwargs: &Kwargs,
+    language: Option<&crate::i18n::Language>,
+    counted: bool,
+) -> String {
     i18n::fill(text, |name, out| {
         if matches!(name, "s" | "p" | "c") {
             return None;
@@ -197,7 +287,9 @@ fn fill(text: &str, kwargs: &Kwargs, language: Option<&crate::i18n::Language>) -
         let (_, value) = kwargs.iter().find(|(key, _)| key.as_str() == Some(name))?;
         match (value.as_str(), value.as_i64(), language) {
             (Some(text), _, _) => out.push_str(text),
-            (None, Some(n), Some(language)) if n.unsigned_abs() >= GROUPED_FROM as u64 => {
+            (None, Some(n), Some(language))
+                if (counted && name == "n") || n.unsigned_abs() >= GROUPED_FROM as u64 =>
+            {
                 out.push_str(&language.number(n))
             }
             _ => out.push_str(&value.to_string()),
@@ -213,6 +305,10 @@ pub fn register(tera: &mut Tera) {
     tera.register_function("tn", tn);
     tera.register_filter("number", number);
     tera.register_filter("long_date", long_date);
+    tera.register_filter("short_date", short_date);
+    tera.register_filter("date_time", date_time);
+    tera.register_filter("short_date_time", short_date_time);
+    tera.register_filter("iso_date", iso_date);
     tera.set_escape_fn(escape_html);
 }
 
@@ -325,6 +421,129 @@ mod tests {
         assert_eq!(
             call_in("es", source, &context),
             "1.234.567 29 de noviembre de 2026 / 29 de noviembre de 2026 / soon"
+        );
+    }
+
+    #[test]
+    fn date_filters_take_seconds_and_the_texts_handlers_write() {
+        let mut context = tera::Context::new();
+        context.insert("secs", &(1_795_910_400_i64 + 13 * 3600 + 5 * 60)); // 2026-11-29 13:05
+        context.insert("day", "2026-12-01");
+        context.insert("minute", "2026-12-01 09:30");
+        context.insert("utc", "2026-12-01 09:30 UTC");
+        context.insert("rfc", "2026-12-01T09:30:00Z");
+        context.insert("zone", "2026-12-01 09:30 +0200");
+        context.insert("odd", "<soon>");
+        context.insert("big", &i64::MIN);
+        context.insert("float", &1.5);
+        let source = "{{ secs | short_date }}|{{ secs | date_time }}|{{ secs | short_date_time }}|\
+                      {{ day | date_time }}|{{ minute | short_date_time }}|{{ utc | date_time }}|\
+                      {{ rfc | short_date }}|{{ zone | date_time }}|{{ zone | short_date }}|\
+                      {{ odd | short_date }}|{{ float | date_time }}";
+        assert_eq!(
+            call_in("en", source, &context),
+            "2026-11-29|November 29, 2026, 13:05 UTC|2026-11-29, 13:05 UTC|\
+             December 1, 2026|2026-12-01, 09:30 UTC|December 1, 2026, 09:30 UTC|\
+             2026-12-01|2026-12-01 09:30 +0200|2026-12-01|&lt;soon&gt;|1.5"
+        );
+        assert_eq!(
+            call_in("fr", source, &context),
+            "29/11/2026|29 novembre 2026 à 13:05 UTC|29/11/2026 à 13:05 UTC|\
+             1 décembre 2026|01/12/2026 à 09:30 UTC|1 décembre 2026 à 09:30 UTC|\
+             01/12/2026|2026-12-01 09:30 +0200|01/12/2026|&lt;soon&gt;|1.5"
+        );
+        assert_eq!(
+            call_in(
+                "de",
+                "{{ secs | date_time }} {{ minute | short_date }}",
+                &context
+            ),
+            "29. November 2026, 13:05 UTC 01.12.2026"
+        );
+        assert_eq!(
+            call_in(
+                "es",
+                "{{ secs | date_time }} {{ minute | short_date_time }}",
+                &context
+            ),
+            "29 de noviembre de 2026, 13:05 UTC 01/12/2026, 09:30 UTC"
+        );
+        // The machine form, whatever the language.
+        assert_eq!(
+            call_in(
+                "fr",
+                "{{ secs | iso_date }} {{ minute | iso_date }} {{ day | iso_date }} {{ zone | iso_date }}",
+                &context
+            ),
+            "2026-11-29T13:05Z 2026-12-01T09:30Z 2026-12-01 2026-12-01 09:30 +0200"
+        );
+        // Outside a language: ISO; the extremes of i64 do not panic.
+        assert_eq!(
+            call(
+                "{{ secs | date_time }} {{ day | short_date_time }}",
+                &context
+            ),
+            "2026-11-29 13:05 UTC 2026-12-01"
+        );
+        for tag in ["en", "fr", "de", "es"] {
+            let shown = call_in(
+                tag,
+                "{{ big | date_time }}{{ big | short_date }}{{ big | number }}",
+                &context,
+            );
+            assert!(!shown.is_empty(), "{tag}");
+        }
+    }
+
+    #[test]
+    fn number_writes_integers_floats_and_decimal_texts_the_language_s_way() {
+        let mut context = tera::Context::new();
+        context.insert("int", &-1234);
+        context.insert("float", &1234.5);
+        context.insert("score", "5.5");
+        context.insert("word", "<many>");
+        let source =
+            "{{ int | number }}|{{ float | number }}|{{ score | number }}|{{ word | number }}";
+        assert_eq!(call(source, &context), "-1234|1234.5|5.5|&lt;many&gt;");
+        assert_eq!(
+            call_in("en", source, &context),
+            "-1,234|1,234.5|5.5|&lt;many&gt;"
+        );
+        assert_eq!(
+            call_in("fr", source, &context),
+            "-1\u{202f}234|1\u{202f}234,5|5,5|&lt;many&gt;"
+        );
+        assert_eq!(
+            call_in("de", source, &context),
+            "-1.234|1.234,5|5,5|&lt;many&gt;"
+        );
+        assert_eq!(
+            call_in("es", source, &context),
+            "-1234|1234,5|5,5|&lt;many&gt;"
+        );
+    }
+
+    #[test]
+    fn the_count_of_a_plural_sentence_is_a_number_of_the_language() {
+        let mut context = tera::Context::new();
+        context.insert("count", &1234);
+        let source = r#"{{ tn(s="{n} member", p="{n} members", n=count) }}"#;
+        assert_eq!(call_in("en", source, &context), "1,234 members");
+        assert_eq!(call_in("fr", source, &context), "1\u{202f}234 abonnés");
+        assert_eq!(call_in("de", source, &context), "1.234 Mitglieder");
+        // Spanish groups from five digits.
+        assert_eq!(call_in("es", source, &context), "1234 miembros");
+        context.insert("count", &-12345);
+        assert_eq!(call_in("es", source, &context), "-12.345 miembros");
+        // In t(), a small number (a message's number, a year) stays whole.
+        context.insert("count", &2026);
+        assert_eq!(
+            call_in(
+                "en",
+                r#"{{ t(s="message {n}", n=count) }} {{ count | number }}"#,
+                &context
+            ),
+            "message 2026 2,026"
         );
     }
 

@@ -75,6 +75,9 @@ queries! {
     fn renamed_list(&self, domain: &str, name: &ListName) -> Result<Option<ListId>, Error>;
     /// Forgets that a list was once called `name` in `domain` (a new list takes the name).
     fn forget_old_name(&self, domain: &str, name: &ListName) -> Result<(), Error>;
+    /// When a list was created (seconds since the epoch), `None` for no such list: a
+    /// signed link older than its list was made for another list of that name.
+    fn list_created_at(&self, list: ListId) -> Result<Option<i64>, Error>;
     /// Removes `email` from a list's owners or moderators (`role`); returns true if and only
     /// if it was one.
     fn remove_admin_role(&self, list: ListId, email: &Email, role: AdminRole) -> Result<bool, Error>;

@@ -433,6 +433,10 @@ pub struct AuditQuery<'a> {
     pub target: Option<&'a str>,
     /// Rows whose actor address contains this text (lowercase).
     pub actor: Option<&'a str>,
+    /// Rows from exactly this client address (in its canonical text form).
+    pub remote_addr: Option<&'a str>,
+    /// Rows whose client address starts with this text (`192.0.2.`, `2001:db8:`).
+    pub remote_prefix: Option<&'a str>,
     /// Rows skipped (paging).
     pub offset: u64,
     /// Rows returned at most.

@@ -66,6 +66,10 @@ fn is_fresh(request: &Request, etag: &str, last_modified: Option<&str>) -> bool 
     }
 }
 
+/// What a page's words depend on besides its address: the session (its user) and the
+/// language the browser asks for, so that a shared cache keeps one copy per language.
+pub const VARY: &str = "Cookie, Accept-Language";
+
 /// The 304 answer to a client whose copy of the page of `etag` is current.
 pub fn not_modified(etag: &str, last_modified: Option<&str>, private: bool) -> Response {
     let mut response = Response {
@@ -79,7 +83,7 @@ pub fn not_modified(etag: &str, last_modified: Option<&str>, private: bool) -> R
     }
     response
         .with_header("Cache-Control", cache_control(private))
-        .with_header("Vary", "Cookie")
+        .with_header("Vary", VARY)
 }
 
 fn cache_control(private: bool) -> &'static str {
@@ -123,7 +127,7 @@ pub fn finish(
     }
     response = response
         .with_header("Cache-Control", cache_control(private))
-        .with_header("Vary", "Cookie");
+        .with_header("Vary", VARY);
     match modified {
         Some(modified) => response.with_header("Last-Modified", modified),
         None => response,
@@ -170,7 +174,7 @@ mod tests {
         );
         assert_eq!(other.status, 200);
         assert_eq!(other.header("Cache-Control"), Some("private, no-cache"));
-        assert_eq!(other.header("Vary"), Some("Cookie"));
+        assert_eq!(other.header("Vary"), Some("Cookie, Accept-Language"));
     }
 
     #[test]

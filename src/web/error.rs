@@ -6,7 +6,8 @@ use crate::messages;
 use crate::operations::{self, Refusal};
 use crate::{render, store};
 
-/// Why a request could not be answered normally.
+/// Why a request could not be answered normally. The sentences carried are in the
+/// requester's language (built through `messages`), shown as they are.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// No such list, page or thing: 404.
@@ -66,15 +67,16 @@ impl Error {
     }
 
     /// What the visitor is told: the message for expected errors, a generic line for failures.
-    /// (`lang`: the page's language; the sentences of handlers are shown as they wrote them,
-    /// translated when a catalogue has them.)
+    /// (`lang`: the page's language. The sentences the web door carries are already in the
+    /// visitor's language: whoever builds one says it through `messages` with the
+    /// requester's language, which is the page's.)
     pub fn public_message(&self, lang: &Language) -> String {
         match self {
             Error::NotFound(m)
             | Error::BadRequest(m)
             | Error::TooLarge(m)
-            | Error::Forbidden(m) => lang.gettext(m).to_string(),
-            Error::MethodNotAllowed { message, .. } => lang.gettext(message).to_string(),
+            | Error::Forbidden(m) => m.clone(),
+            Error::MethodNotAllowed { message, .. } => message.clone(),
             Error::LoginRequired(_) => messages::reason(Reason::LoginRequired, lang).into(),
             Error::Moved(_) => lang.gettext("Moved.").into(),
             Error::Operation(operations::Error::Refused(refusal)) => {

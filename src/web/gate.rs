@@ -5,6 +5,7 @@ use std::rc::Rc;
 use crate::auth;
 use crate::domain::{self, Decision, ListName, ListStatus, Reason};
 use crate::http::{cookie, Form, Method, Request};
+use crate::i18n::Language;
 use crate::messages::{self, WebText};
 use crate::operations::account;
 
@@ -20,21 +21,24 @@ pub(super) fn has_session_cookie(request: &Request) -> bool {
     cookie::get(request, SESSION_COOKIE).is_some() || cookie::get(request, CSRF_COOKIE).is_some()
 }
 
-/// A form that could not be decoded: 413 past the field limit, else 400.
-pub(super) fn form_error(error: crate::http::FormError) -> Error {
-    if error.too_many_fields {
-        Error::TooLarge(error.message)
+/// A form that could not be decoded: 413 past the field limit, else 400, told in `lang`.
+pub(super) fn form_error(error: crate::http::FormError, lang: &Language) -> Error {
+    let message = messages::form_error(error, lang);
+    if error.too_many_fields() {
+        Error::TooLarge(message)
     } else {
-        Error::BadRequest(error.message)
+        Error::BadRequest(message)
     }
 }
 
-/// The size check from the row: 413 when the body or a form has more than the action takes.
+/// The size check from the row: 413 when the body or a form has more than the action takes
+/// (told in `lang`).
 pub(super) fn size_refusal(
     action: &Action,
     request: &Request,
     query: &Form,
     body: &Form,
+    lang: &Language,
 ) -> Option<Error> {
     let fields = query.pairs().len().max(body.pairs().len());
     if request.body.len() as u64 > action.max_body {
@@ -43,7 +47,7 @@ pub(super) fn size_refusal(
                 action: action.name,
                 max: action.max_body,
             },
-            messages::english(),
+            lang,
         )))
     } else if fields > action.max_fields {
         Some(Error::TooLarge(messages::web(
@@ -51,15 +55,15 @@ pub(super) fn size_refusal(
                 action: action.name,
                 max: action.max_fields,
             },
-            messages::english(),
+            lang,
         )))
     } else {
         None
     }
 }
 
-/// The method check from the row: 405 with the methods it takes.
-pub(super) fn method_refusal(action: &Action, method: &Method) -> Option<Error> {
+/// The method check from the row: 405 with the methods it takes (told in `lang`).
+pub(super) fn method_refusal(action: &Action, method: &Method, lang: &Language) -> Option<Error> {
     let (allowed, allow) = match (action.methods.allows_get(), action.methods.allows_post()) {
         (true, true) => (true, "GET, HEAD, POST"),
         (true, false) => (matches!(method, Method::Get | Method::Head), "GET, HEAD"),
@@ -72,7 +76,7 @@ pub(super) fn method_refusal(action: &Action, method: &Method) -> Option<Error> 
                 action: action.name,
                 method: &format!("{method:?}"),
             },
-            messages::english(),
+            lang,
         ),
         allow,
     })
@@ -185,7 +189,7 @@ pub(super) fn prepare(
 /// list, so that an old name tells nothing of a concealed list; anything else is the 404 of
 /// an unknown list.
 fn moved_or_not_found(ctx: &Ctx<'_>, action: &Action, name: &ListName) -> Result<Error, Error> {
-    let not_found = Error::NotFound("No such list.".into());
+    let not_found = Error::NotFound(messages::reason(Reason::NotVisible, &ctx.language).into());
     if !matches!(ctx.request.method, Method::Get | Method::Head) {
         return Ok(not_found);
     }

@@ -11,7 +11,6 @@
 
 pub mod action;
 pub mod actions;
-pub mod cache;
 pub mod conditional;
 pub mod ctx;
 pub mod error;
@@ -30,6 +29,7 @@ use std::sync::{Arc, RwLock};
 use crate::config::Config;
 use crate::domain::{Reason, Roles};
 use crate::http::{Body, Form, Method, Request, Response, Service};
+use crate::i18n::Language;
 use crate::mail;
 use crate::messages::{self, WebText};
 use crate::operations::Refusal;
@@ -134,12 +134,22 @@ impl Service for App {
         })
     }
 
-    /// A JSON error with a code under the API's path; the doors' plain 413 elsewhere.
+    /// A JSON error with a code under the API's path; elsewhere the error page, in the
+    /// language the request asks for (or the site's).
     fn too_large(&self, request: &Request, max: u64) -> Response {
         let state = self.state();
         match api_path(&state, request) {
             Some(_) => secure_headers(crate::api::too_large(max)),
-            None => crate::http::too_large(max),
+            None => {
+                let asked = language::asked(state.templates.catalogues(), request).cloned();
+                let text = messages::body_too_large(max, asked.as_ref().unwrap_or(&state.language));
+                secure_headers(error_page(
+                    &state,
+                    &Error::TooLarge(text),
+                    &[],
+                    &Visitor::speaking(asked),
+                ))
+            }
         }
     }
 
@@ -151,6 +161,7 @@ impl Service for App {
                 templates: &state.templates,
                 pool: &self.pool,
                 outbox: &self.outbox,
+                answers: &state.api_answers,
             };
             return secure_headers(api.call(request, rest.as_deref()));
         }
@@ -164,25 +175,26 @@ impl Service for App {
                     ],
                     body: Body::Bytes(bytes.to_vec()),
                 },
-                None => error_page(
-                    &state,
-                    &Error::NotFound(messages::web(&WebText::NoSuchFile, messages::english())),
-                    &[],
-                    &Visitor::speaking(
-                        language::asked(state.templates.catalogues(), request).cloned(),
-                    ),
-                ),
+                None => not_found_page(&state, request, &WebText::NoSuchFile),
             },
-            Route::Outside => error_page(
-                &state,
-                &Error::NotFound(messages::web(&WebText::OutsideService, messages::english())),
-                &[],
-                &Visitor::speaking(language::asked(state.templates.catalogues(), request).cloned()),
-            ),
+            Route::Outside => not_found_page(&state, request, &WebText::OutsideService),
             Route::Action(name, args) => self.run_action(&state, request, &name, &args),
         };
         secure_headers(response)
     }
+}
+
+/// The 404 page of an address that names no action (a static file, a path outside the
+/// service), in the language the request asks for (or the site's).
+fn not_found_page(state: &State, request: &Request, text: &WebText<'_>) -> Response {
+    let asked = language::asked(state.templates.catalogues(), request).cloned();
+    let message = messages::web(text, asked.as_ref().unwrap_or(&state.language));
+    error_page(
+        state,
+        &Error::NotFound(message),
+        &[],
+        &Visitor::speaking(asked),
+    )
 }
 
 /// The path after the base path when `request` is for the JSON API (`<base>/api/v1/...`);
@@ -219,6 +231,8 @@ impl App {
         // and the page cache's key.
         let asked = language::asked(state.templates.catalogues(), request).cloned();
         let speaking = || Visitor::speaking(asked.clone());
+        // The language of what is said before the user and list are known (the error page's).
+        let speaks: &Language = asked.as_ref().unwrap_or(&state.language);
         // The row named in the path sets the form's limits; with no name in the path
         // (`?action=info`), the largest limits apply until the row is known.
         let max_fields = match actions::find(name) {
@@ -228,12 +242,12 @@ impl App {
         };
         let query = match Form::parse_limited(request.query.as_bytes(), max_fields) {
             Ok(form) => form,
-            Err(e) => return error_page(state, &form_error(e), &[], &speaking()),
+            Err(e) => return error_page(state, &form_error(e, speaks), &[], &speaking()),
         };
         let body = if request.method == Method::Post {
             match Form::parse_limited(&request.body, max_fields) {
                 Ok(form) => form,
-                Err(e) => return error_page(state, &form_error(e), &[], &speaking()),
+                Err(e) => return error_page(state, &form_error(e, speaks), &[], &speaking()),
             }
         } else {
             Form::default()
@@ -257,16 +271,16 @@ impl App {
                         &WebText::UnknownAction {
                             name: &name.chars().take(60).collect::<String>(),
                         },
-                        messages::english(),
+                        speaks,
                     ),
                 });
                 (actions::find("home").expect("home is in the table"), false)
             }
         };
-        if let Some(refusal) = size_refusal(action, request, &query, &body) {
+        if let Some(refusal) = size_refusal(action, request, &query, &body, speaks) {
             return error_page(state, &refusal, &notices, &speaking());
         }
-        if let Some(refusal) = method_refusal(action, &request.method) {
+        if let Some(refusal) = method_refusal(action, &request.method, speaks) {
             return error_page(state, &refusal, &notices, &speaking());
         }
         let mut params = Form::default();
@@ -283,7 +297,7 @@ impl App {
             Ok(store) => store,
             Err(e) => return failure(state, Error::Store(e), &notices, &speaking()),
         };
-        // The anonymous page cache: see `cache.rs` for why a page kept here is never stale.
+        // The anonymous page cache: see `http::cache` for why a page kept here is never stale.
         let cache_key = (known
             && action.cached
             && !request.method.is_unsafe()
@@ -334,7 +348,7 @@ impl App {
                 (Handler::List(handler), Some(list)) => handler(&mut ctx, &list),
                 // `prepare` loads the list of every list row, or answers before the handler.
                 (Handler::List(_), None) => Err(Error::NotFound(
-                    messages::reason(crate::domain::Reason::NotVisible, messages::english()).into(),
+                    messages::reason(crate::domain::Reason::NotVisible, &ctx.language).into(),
                 )),
             }
         });

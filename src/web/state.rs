@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::i18n::Language;
 use crate::render::{self, Templates};
 
-use super::cache;
+use crate::http::cache::ResponseCache;
 
 /// What a request is served with; replaced whole on reload.
 pub struct State {
@@ -19,7 +19,9 @@ pub struct State {
     /// `wwsympa_url`'s path, computed once.
     pub base: String,
     /// Anonymous pages of `cached` actions; dropped with the state on reload.
-    pub pages: cache::PageCache,
+    pub pages: ResponseCache,
+    /// The JSON API's anonymous answers, kept until the lists change (see [`crate::api`]).
+    pub api_answers: ResponseCache,
     /// The site's language (`lang`; English when the site has no such catalogue).
     pub language: Arc<Language>,
     /// The language menu: every language the site has.
@@ -55,7 +57,8 @@ impl State {
             config,
             templates,
             base,
-            pages: cache::PageCache::default(),
+            pages: ResponseCache::default(),
+            api_answers: ResponseCache::default(),
             language,
             languages,
         })

@@ -248,6 +248,7 @@ fn logout_ends_the_session() {
 
 #[test]
 fn login_attempts_are_limited_per_client_and_address_without_locking_the_owner_out() {
+    crate::support::in_one_window(900);
     let (_dir, site) = site("acct-ratelimit");
     let mut browser = site.browser("192.0.2.1");
     browser.get("/sympa/login");
@@ -305,6 +306,7 @@ fn an_address_tried_from_many_clients_is_paced_not_locked() {
 
 #[test]
 fn login_attempts_are_rate_limited_per_client() {
+    crate::support::in_one_window(900);
     let (_dir, site) = site("acct-ratelimit-client");
     let mut browser = site.browser("192.0.2.1");
     browser.get("/sympa/login");
@@ -348,6 +350,7 @@ fn requestpasswd_does_not_reveal_which_addresses_have_accounts() {
 
 #[test]
 fn password_mails_are_limited_per_client_and_never_flood_the_address() {
+    crate::support::in_one_window(900);
     let (_dir, site) = site("acct-passwd-limit");
     let mut browser = site.browser("192.0.2.1");
     browser.get("/sympa/renewpasswd");

@@ -1167,6 +1167,7 @@ fn the_openapi_document_is_served_with_the_site_url_and_every_endpoint() {
 
 #[test]
 fn the_subscribe_rate_limit_answers_429_with_retry_after() {
+    crate::support::in_one_window(3600);
     let (_dir, site) = site("api-rate");
     let mut last = (0, Value::Null, None);
     for n in 0..40 {
@@ -1288,4 +1289,189 @@ fn a_body_over_64_kib_is_refused_by_the_door_with_a_code_and_changes_nothing() {
         );
     }
     assert_eq!(footprint(&site), before);
+}
+
+#[test]
+fn subscribe_answers_the_lists_custom_attributes_checked_as_on_the_web() {
+    let (_dir, site) = site("api-custom");
+    let store = site.store();
+    let list = store
+        .db()
+        .list_by_name(
+            &site.config.domain,
+            &wwsympa::domain::ListName::parse("pub").unwrap(),
+        )
+        .unwrap()
+        .unwrap();
+    store
+        .db()
+        .set_list_custom_attributes(
+            list.id,
+            "org | Organisation | string | required\nsize | T-shirt size | enum | optional | S, M, L",
+        )
+        .unwrap();
+    drop(store);
+    let other = token(&site, "other@example.org", "write");
+    let owner = token(&site, "owner@example.org", "read");
+    let before = footprint(&site);
+    let refused = |body: &str| {
+        let (status, value, _) = call(
+            &site,
+            "POST",
+            "lists/pub/subscribe",
+            Some(&other),
+            Some(body),
+        );
+        assert_eq!(status, 422, "{body}: {value}");
+        assert_eq!(value["error"]["field"], "custom_attributes", "{value}");
+        (
+            code(&value).to_string(),
+            value["error"]["attribute"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+        )
+    };
+    let pair = |code: &str, attribute: &str| (code.to_string(), attribute.to_string());
+    // Leaving the answers out answers none: the required one is missing.
+    assert_eq!(refused("{}"), pair("custom_attribute_required", "org"));
+    assert_eq!(
+        refused(r#"{"custom_attributes": {"size": "M"}}"#),
+        pair("custom_attribute_required", "org")
+    );
+    let long = format!(
+        r#"{{"custom_attributes": {{"org": "{}"}}}}"#,
+        "x".repeat(501)
+    );
+    assert_eq!(refused(&long), pair("custom_attribute_too_long", "org"));
+    assert_eq!(
+        refused(r#"{"custom_attributes": {"org": "ACME", "colour": "red"}}"#),
+        pair("unknown_custom_attribute", "colour")
+    );
+    assert_eq!(
+        refused(r#"{"custom_attributes": {"org": "ACME", "size": "XL"}}"#),
+        pair("invalid_custom_attribute", "size")
+    );
+    // Values are strings.
+    let (status, value, _) = call(
+        &site,
+        "POST",
+        "lists/pub/subscribe",
+        Some(&other),
+        Some(r#"{"custom_attributes": {"org": "ACME", "size": 3}}"#),
+    );
+    assert_eq!((status, code(&value)), (422, "invalid_body"), "{value}");
+    assert_eq!(footprint(&site), before, "nothing was changed");
+    // At the limit, and offered: subscribed, the answers kept with the membership.
+    let most = "x".repeat(500);
+    let body = format!(r#"{{"custom_attributes": {{"org": "{most}", "size": "M"}}}}"#);
+    let (status, done, _) = call(
+        &site,
+        "POST",
+        "lists/pub/subscribe",
+        Some(&other),
+        Some(&body),
+    );
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["outcome"], "subscribed");
+    let (status, read, _) = call(
+        &site,
+        "GET",
+        "lists/pub/members/other%40example.org",
+        Some(&owner),
+        None,
+    );
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["custom_attributes"]["org"], most.as_str());
+    assert_eq!(read["custom_attributes"]["size"], "M");
+    // The JSON door records the client's address with the change (viewlogs shows it).
+    assert_eq!(
+        site.db.texts(
+            "SELECT remote_addr FROM audit_log WHERE target = 'other@example.org' AND list_id IS NOT NULL"
+        ),
+        ["192.0.2.50"]
+    );
+    // The OpenAPI document says so.
+    let (_, doc, _) = call(&site, "GET", "openapi.json", None, None);
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["MembershipRequest"]["properties"]["custom_attributes"]["additionalProperties"]
+            ["type"],
+        "string",
+        "{}",
+        schemas["MembershipRequest"]
+    );
+    assert!(
+        schemas["ErrorDetail"]["properties"]["attribute"]["type"]
+            .to_string()
+            .contains("string"),
+        "{}",
+        schemas["ErrorDetail"]
+    );
+    // signoff asks nothing.
+    let (status, value, _) = call(
+        &site,
+        "POST",
+        "lists/pub/signoff",
+        Some(&other),
+        Some(r#"{"custom_attributes": {"org": "ACME"}}"#),
+    );
+    assert_eq!(status, 422, "{value}");
+    assert_eq!(value["error"]["field"], "custom_attributes");
+    assert!(is_member(&site, "pub", "other@example.org"));
+}
+
+#[test]
+fn anonymous_list_pages_are_kept_until_the_lists_change_and_token_callers_are_never_served_them() {
+    let (_dir, site) = site("api-cache");
+    let subject_of_pub = |page: &Value| {
+        page["lists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == "pub")
+            .map(|l| l["subject"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    let (status, first, _) = call(&site, "GET", "lists", None, None);
+    assert_eq!(status, 200);
+    let before = subject_of_pub(&first);
+    // Change a subject behind the store's back, without moving the site version: an
+    // anonymous page served from the cache still shows the old subject.
+    site.db.execute_each(
+        "DROP TRIGGER site_version_list_update",
+        "DROP TRIGGER site_version_list_update ON lists",
+        &[],
+    );
+    site.db.execute(
+        "UPDATE lists SET subject = 'Renamed behind the back' WHERE name = 'pub'",
+        &[],
+    );
+    let (_, kept, _) = call(&site, "GET", "lists", None, None);
+    assert_eq!(
+        kept, first,
+        "the second anonymous call gets the kept answer"
+    );
+    // Another query is another entry: built now, with the new subject.
+    let (_, other_query, _) = call(&site, "GET", "lists?limit=100", None, None);
+    assert_eq!(subject_of_pub(&other_query), "Renamed behind the back");
+    // A caller with a token never gets the anonymous answer (it may see more).
+    let read = token(&site, "member@example.org", "read");
+    let (_, with_token, _) = call(&site, "GET", "lists", Some(&read), None);
+    assert_eq!(subject_of_pub(&with_token), "Renamed behind the back");
+    assert!(
+        with_token["lists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["name"] == "hid"),
+        "a member of the concealed list sees it: {with_token}"
+    );
+    let (_, anonymous, _) = call(&site, "GET", "lists", None, None);
+    assert_eq!(subject_of_pub(&anonymous), before, "still the kept answer");
+    // Once the version moves, the answer is built again.
+    site.db
+        .execute("UPDATE site_version SET version = version + 1", &[]);
+    let (_, rebuilt, _) = call(&site, "GET", "lists", None, None);
+    assert_eq!(subject_of_pub(&rebuilt), "Renamed behind the back");
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use wwsympa::i18n::{placeholders, Catalogues, Language, FORMAT_MSGIDS};
+use wwsympa::i18n::{conflicts, placeholders, Catalogues, Conflict, Language, FORMAT_MSGIDS};
 
 /// The languages we ship besides English (the msgids).
 const SHIPPED: &[&str] = &["fr", "de", "es"];
@@ -322,25 +322,41 @@ fn literals_after(source: &str, mut at: usize, count: usize) -> Vec<String> {
     found
 }
 
-/// The sentences of Rust source written as `gettext("…")`, `.t("…", …)` or
-/// `.tn("…", "…", n, …)` (see `messages.rs`); comments are skipped.
+/// The sentences of Rust source written as `gettext("…")`, `pgettext("context", "…")`,
+/// `.t("…", …)` or `.tn("…", "…", n, …)` (see `messages.rs`); comments are skipped.
 fn rust_sentences(source: &str) -> Vec<Sentence> {
     let mut sentences = Vec::new();
-    for (call, count) in [("gettext(", 1), (".t(", 1), (".tn(", 2)] {
+    for (call, count) in [("gettext(", 1), ("pgettext(", 2), (".t(", 1), (".tn(", 2)] {
         for (at, _) in source.match_indices(call) {
             let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
             if source[line_start..at].trim_start().starts_with("//") {
                 continue;
             }
+            // `pgettext(` is read by its own rule, not as `gettext(`.
+            if call == "gettext(" && source[..at].ends_with('p') {
+                continue;
+            }
             let mut literals = literals_after(source, at + call.len(), count).into_iter();
-            let Some(singular) = literals.next() else {
+            let Some(first) = literals.next() else {
                 continue;
             };
-            sentences.push(Sentence {
-                context: None,
-                singular,
-                plural: literals.next(),
-            });
+            let sentence = if call == "pgettext(" {
+                let Some(msgid) = literals.next() else {
+                    continue;
+                };
+                Sentence {
+                    context: Some(first),
+                    singular: msgid,
+                    plural: None,
+                }
+            } else {
+                Sentence {
+                    context: None,
+                    singular: first,
+                    plural: literals.next(),
+                }
+            };
+            sentences.push(sentence);
         }
     }
     sentences
@@ -473,6 +489,90 @@ fn every_shipped_language_translates_every_sentence_with_its_placeholders() {
     );
 }
 
+/// The conflicts, one per line: language, context, msgid, then each file's translation.
+fn describe(conflicts: &[Conflict]) -> String {
+    conflicts
+        .iter()
+        .map(|c| {
+            let context = c
+                .context
+                .as_ref()
+                .map_or(String::new(), |c| format!(" (context {c:?})"));
+            let translations = c
+                .translations
+                .iter()
+                .map(|(file, forms)| format!("{file}: {forms:?}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("{}: {:?}{context} → {translations}", c.language, c.msgid)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// All the files of a language are one catalogue where the first file loaded wins: two
+/// files translating one sentence differently would hide one translation for good.
+#[test]
+fn no_language_translates_one_sentence_in_two_ways_across_its_files() {
+    let found = conflicts(
+        wwsympa::i18n::embedded()
+            .iter()
+            .map(|(tag, domain, text)| (*tag, *domain, *text)),
+    )
+    .unwrap();
+    assert!(
+        found.is_empty(),
+        "{} sentence(s) translated in two ways (agree on one translation, or give each meaning \
+         a context: c=\"…\" in t(), pgettext in Rust):\n{}",
+        found.len(),
+        describe(&found)
+    );
+}
+
+#[test]
+fn the_conflict_check_catches_two_translations_of_one_sentence() {
+    let header = "msgid \"\"\nmsgstr \"\"\n\"Plural-Forms: nplurals=2; plural=(n > 1);\\n\"\n\n";
+    let a = format!(
+        "{header}msgid \"Subject\"\nmsgstr \"Objet\"\n\n\
+         msgid \"Search\"\nmsgstr \"Rechercher\"\n\n\
+         msgid \"Open\"\nmsgstr \"Ouvrir\"\n\n\
+         msgid \"{{n}} file\"\nmsgid_plural \"{{n}} files\"\nmsgstr[0] \"{{n}} fichier\"\nmsgstr[1] \"{{n}} fichiers\"\n"
+    );
+    let b = format!(
+        "{header}msgid \"Subject\"\nmsgstr \"Sujet\"\n\n\
+         msgid \"Search\"\nmsgstr \"Rechercher\"\n\n\
+         msgctxt \"list status\"\nmsgid \"Open\"\nmsgstr \"Ouverte\"\n\n\
+         msgid \"{{n}} file\"\nmsgid_plural \"{{n}} files\"\nmsgstr[0] \"{{n}} fichier\"\nmsgstr[1] \"{{n}} dossiers\"\n"
+    );
+    let german = format!("{header}msgid \"Subject\"\nmsgstr \"Betreff\"\n");
+    let found = conflicts([
+        ("fr", "a", a.as_str()),
+        ("fr", "b", b.as_str()),
+        ("de", "a", german.as_str()),
+    ])
+    .unwrap();
+    let keys: Vec<(&str, Option<&str>, &str)> = found
+        .iter()
+        .map(|c| (c.language.as_str(), c.context.as_deref(), c.msgid.as_str()))
+        .collect();
+    // The same words agree, a context makes another sentence, and languages are apart;
+    // a plural differing in one form is a conflict.
+    assert_eq!(
+        keys,
+        [("fr", None, "Subject"), ("fr", None, "{n} file")],
+        "{}",
+        describe(&found)
+    );
+    assert_eq!(
+        found[0].translations,
+        [
+            ("a".to_string(), vec!["Objet".to_string()]),
+            ("b".to_string(), vec!["Sujet".to_string()]),
+        ]
+    );
+    assert!(conflicts([("fr", "bad", "msgid \"x\"\nmsgstr")]).is_err());
+}
+
 #[test]
 fn the_text_check_catches_every_kind_of_bare_text() {
     let planted = [
@@ -595,12 +695,13 @@ fn sentences_are_found_in_templates_and_in_rust() {
     );
     let rust = rust_sentences(
         "// gettext(\"doc\")\nlang.gettext(\"One.\"); lang.t(\n  \"Two {n}.\", &[]); x.get(\"no\");\n\
-         lang.tn(\n \"{n} file\",\n \"{n} files\", n, &[])",
+         lang.tn(\n \"{n} file\",\n \"{n} files\", n, &[]); lang.pgettext(\"list status\", \"Open\")",
     );
     assert_eq!(
         rust,
         [
             sentence(None, "One.", None),
+            sentence(Some("list status"), "Open", None),
             sentence(None, "Two {n}.", None),
             sentence(None, "{n} file", Some("{n} files")),
         ]

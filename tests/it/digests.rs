@@ -469,6 +469,78 @@ fn a_post_held_across_a_digest_goes_in_the_next_one_once_distributed() {
     assert!(!digests[1].contains("Subject: Topic number 2"));
 }
 
+#[test]
+fn a_message_without_subject_or_sender_is_named_in_the_lists_language() {
+    let (_dir, site) = digest_site("dig-unnamed");
+    let mut plain = NewMember::new(email("plain@example.net"));
+    plain.reception = ReceptionMode::DigestPlain;
+    site.store()
+        .db()
+        .add_member(team(&site).id, &plain)
+        .unwrap();
+    site.store()
+        .db()
+        .set_list_lang(team(&site).id, "fr")
+        .unwrap();
+    assert_eq!(run(&site, MONDAY - 2 * DAY).mails, 0);
+    let raw = b"To: team@lists.example.org\r\nMessage-ID: <unnamed@example.org>\r\n\
+Date: Sun, 29 Nov 2026 12:00:00 +0000\r\nContent-Type: text/plain\r\n\r\nNo name.\r\n";
+    let list = team(&site);
+    site.store()
+        .transaction(|db| {
+            store_message(
+                db,
+                &list,
+                &Incoming {
+                    raw,
+                    arrived_at: MONDAY - DAY,
+                    month: None,
+                    legacy_seq: None,
+                },
+            )
+        })
+        .unwrap();
+    post(&site, 2, "Ann <ann@example.org>", MONDAY - DAY + HOUR);
+    assert_eq!(run(&site, MONDAY + 6 * HOUR).messages, 2);
+    let mails = raw_mails(&site, "digest@example.net");
+    assert_eq!(mails.len(), 1);
+    let message = mail_parser::MessageParser::default()
+        .parse(&mails[0][..])
+        .unwrap();
+    let toc = message.body_text(0).unwrap();
+    assert!(toc.contains("1. (sans objet)"), "{toc}");
+    assert!(toc.contains("De : (expéditeur inconnu)"), "{toc}");
+    assert!(toc.contains("2. Topic number 2"), "{toc}");
+    assert!(toc.contains("De : Ann <ann@example.org>"), "{toc}");
+    // The summary (subjects only) says so too.
+    let summaries = raw_mails(&site, "summary@example.net");
+    assert_eq!(summaries.len(), 1);
+    let summary = mail_parser::MessageParser::default()
+        .parse(&summaries[0][..])
+        .unwrap();
+    let text = summary.body_text(0).unwrap();
+    assert!(text.contains("1. (sans objet)"), "{text}");
+    assert!(text.contains("De : (expéditeur inconnu)"), "{text}");
+    // And the plain-text digest.
+    let plains = raw_mails(&site, "plain@example.net");
+    assert_eq!(plains.len(), 1);
+    let plain = mail_parser::MessageParser::default()
+        .parse(&plains[0][..])
+        .unwrap();
+    let text = plain.body_text(0).unwrap();
+    assert!(
+        text.lines()
+            .any(|line| line.trim_end() == "1. (sans objet)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2. Topic number 2 (Ann <ann@example.org>)"),
+        "{text}"
+    );
+    assert!(text.contains("De : (expéditeur inconnu)"), "{text}");
+    assert!(text.contains("Objet : (sans objet)"), "{text}");
+}
+
 /// A post of `n` from `from` with a PDF attachment, and an HTML-only post, archived at `at`.
 fn post_with_parts(site: &Site, at: i64) {
     let list = team(site);

@@ -405,6 +405,7 @@ fn repeated_anonymous_requests_leave_one_held_request_and_one_mail() {
 
 #[test]
 fn others_cannot_rate_limit_a_members_own_unsubscription() {
+    crate::support::in_one_window(3600);
     let (_dir, site) = site("hard-victim");
     let mut attacker = site.browser("203.0.113.1");
     attacker.get("/sympa/signoff/open");

@@ -325,6 +325,7 @@ fn each_send_policy_distributes_holds_or_rejects_by_role() {
 
 #[test]
 fn reject_notices_never_go_to_robots_and_are_rate_limited() {
+    crate::support::in_one_window(3600);
     let site = site("intake-backscatter");
     let list = site.list("closed", SendPolicy::Closed);
     let address = format!("closed@{DOMAIN}");
@@ -1082,4 +1083,158 @@ fn members_in_not_me_mode_get_every_post_but_their_own() {
     let raw = mail("NM@Example.ORG", &address, "Hello", "Shouting.");
     assert_reply(&site.one("NM@Example.ORG", &address, &raw), 250, "2.0.0");
     assert_eq!(recipients(&site), ["ada@example.org", "all@example.org"]);
+}
+
+#[test]
+fn a_renamed_lists_old_addresses_say_where_it_went_over_lmtp_and_deliver() {
+    use wwsympa::lmtp::client::Client;
+    use wwsympa::runtime::BindSpec;
+    let site = site("intake-moved");
+    let team = site.list("team", SendPolicy::Public);
+    let hidden = site.list("hidden", SendPolicy::Public);
+    {
+        let store = site.db.store();
+        let db = store.db();
+        let mut policy = db.list_by_id(hidden).unwrap().unwrap().policy;
+        policy.visibility = Visibility::Conceal;
+        db.set_list_policy(hidden, &policy).unwrap();
+        db.rename_list(team, &ListName::parse("crew").unwrap())
+            .unwrap();
+        db.rename_list(hidden, &ListName::parse("covert").unwrap())
+            .unwrap();
+    }
+    let config = config_file(&site);
+    let port = crate::support::free_port();
+    let mut command = std::process::Command::new(crate::support::binary());
+    command
+        .arg("--config")
+        .arg(&config)
+        .args(["lmtp", "--listen", &format!("127.0.0.1:{port}")]);
+    let _server = crate::support::Daemon::spawn(command, &site._dir.path().join("lmtp.log"));
+    crate::support::wait_until("wwsympa lmtp listening", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let spec: BindSpec = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut client =
+        Client::connect(&spec, "test.example", std::time::Duration::from_secs(30)).unwrap();
+    let rcpts = [
+        format!("team@{DOMAIN}"),
+        format!("team-request@{DOMAIN}"),
+        format!("team-owner@{DOMAIN}"),
+        format!("team-editor@{DOMAIN}"),
+        format!("team-subscribe@{DOMAIN}"),
+        format!("team-unsubscribe@{DOMAIN}"),
+        format!("crew@{DOMAIN}"),
+        format!("hidden@{DOMAIN}"),
+        format!("nosuch@{DOMAIN}"),
+    ];
+    let to: Vec<&str> = rcpts.iter().map(String::as_str).collect();
+    let raw = mail(MEMBER, &rcpts[0], "To the old name", "Hello");
+    let answers = client.send(MEMBER, &to, &raw).unwrap();
+    let _ = client.quit();
+    let lines: Vec<String> = answers.iter().map(|a| a.to_string()).collect();
+    assert_eq!(
+        lines[0],
+        format!("550 5.1.6 <team@{DOMAIN}>: this list has moved to crew@{DOMAIN}")
+    );
+    for (line, suffix) in lines[1..6].iter().zip([
+        "-request",
+        "-owner",
+        "-editor",
+        "-subscribe",
+        "-unsubscribe",
+    ]) {
+        assert_eq!(
+            line,
+            &format!(
+                "550 5.1.6 <team{suffix}@{DOMAIN}>: this list has moved to crew@{DOMAIN} \
+                 (this address is now crew{suffix}@{DOMAIN})"
+            )
+        );
+    }
+    // The new name takes the post; a concealed list's old name tells nothing.
+    assert!(lines[6].starts_with("250 2.0.0"), "{lines:?}");
+    assert!(lines[7].starts_with("550 5.1.1"), "{lines:?}");
+    assert!(!lines[7].contains("covert"), "{lines:?}");
+    assert!(lines[8].starts_with("550 5.1.1"), "{lines:?}");
+    assert_eq!(site.states(team).len(), 1, "only the post to crew@ is kept");
+    assert!(site.states(hidden).is_empty());
+    // Bounces of posts sent before the rename (the VERP return path) still come in.
+    assert_reply(
+        &site.door.recipient(&format!("team-owner+abc123@{DOMAIN}")),
+        250,
+        "2.1.5",
+    );
+    // `wwsympa deliver`: EX_NOUSER with the same line on standard error.
+    use std::io::Write;
+    let mut child = std::process::Command::new(crate::support::binary())
+        .arg("--config")
+        .arg(&config)
+        .args(["deliver", "--sender", MEMBER, "--recipient", &rcpts[1]])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&raw).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(67), "EX_NOUSER");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "550 5.1.6 <team-request@{DOMAIN}>: this list has moved to crew@{DOMAIN}"
+        )),
+        "{stderr}"
+    );
+    // The socketmap routes a public list's old addresses to us (so that the sender reads
+    // the 5.1.6), and not a concealed list's.
+    let store = site.db.store();
+    let db = store.db();
+    let found = |key: &str| {
+        wwsympa::intake::socketmap::lookup(&db, &site.config, "lmtp:x", "recipients", key)
+    };
+    assert_eq!(
+        found(&rcpts[1]),
+        wwsympa::intake::socketmap::Answer::Found("OK".into())
+    );
+    assert_eq!(
+        found(&rcpts[7]),
+        wwsympa::intake::socketmap::Answer::NotFound
+    );
+}
+
+#[test]
+fn a_moderators_reply_naming_a_renamed_lists_old_name_still_decides() {
+    let site = site("intake-modkey-renamed");
+    let team = site.list("team", SendPolicy::PrivateOrModerated);
+    let address = format!("team@{DOMAIN}");
+    let robot = format!("sympa@{DOMAIN}");
+    let held = mail(OUTSIDER, &address, "Held before the rename", "Hello");
+    assert_reply(&site.one(OUTSIDER, &address, &held), 250, "2.0.0");
+    let notice = site
+        .outbox_of("moderate")
+        .into_iter()
+        .find(|(to, _)| to == MODERATOR)
+        .expect("a notice for the moderator");
+    let text = crate::support::decode_qp(&notice.1);
+    let command = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("DISTRIBUTE team "))
+        .unwrap_or_else(|| panic!("{text}"))
+        .to_string();
+    site.db
+        .store()
+        .db()
+        .rename_list(team, &ListName::parse("crew").unwrap())
+        .unwrap();
+    let reply = mail(MODERATOR, &robot, &format!("Re: {command}"), "");
+    assert_reply(&site.one(MODERATOR, &robot, &reply), 250, "2.0.0");
+    assert_eq!(
+        site.states(team),
+        ["visible"],
+        "distributed on the renamed list"
+    );
+    let report = crate::support::decode_qp(&site.outbox_of("command_report").pop().unwrap().1);
+    assert!(!report.contains("unknown_list"), "{report}");
 }

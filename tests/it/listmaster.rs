@@ -2,13 +2,13 @@
 
 use wwsympa::config::CreateList;
 use wwsympa::domain::{
-    AdminRole, ArchiveAccess, ListName, ListPolicy, ListStatus, ReviewPolicy, SubscribePolicy,
-    UnsubscribePolicy, Visibility,
+    AdminRole, ArchiveAccess, ListName, ListPolicy, ListStatus, MemberVisibility, ReceptionMode,
+    ReviewPolicy, SubscribePolicy, UnsubscribePolicy, Visibility,
 };
 use wwsympa::operations::archive::{store_message, Incoming};
 use wwsympa::operations::{Channel, Env, Requester};
 use wwsympa::render::Templates;
-use wwsympa::store::NewMember;
+use wwsympa::store::{AdminEntry, NewMember};
 
 use crate::browser::{body, Browser, Site};
 use crate::subscription::{email, mail_to, PASSWORD};
@@ -365,6 +365,27 @@ fn a_copy_has_the_configuration_texts_and_owners_but_no_members_nor_archives() {
         .db()
         .add_admin(id, &email("mod@example.org"), AdminRole::Editor, false)
         .unwrap();
+    // Owners and moderators are copied whole: name, reception, visibility, note, profile.
+    let owner_entry = AdminEntry {
+        email: email(USER),
+        role: AdminRole::Owner,
+        privileged: true,
+        name: "Alice Owner".into(),
+        reception: ReceptionMode::Mail,
+        visibility: MemberVisibility::Conceal,
+        info: "Runs the list on weekdays".into(),
+    };
+    let moderator_entry = AdminEntry {
+        email: email("mod@example.org"),
+        role: AdminRole::Editor,
+        privileged: false,
+        name: "Mo Derator".into(),
+        reception: ReceptionMode::Nomail,
+        visibility: MemberVisibility::Noconceal,
+        info: "Back in May".into(),
+    };
+    assert!(store.db().update_admin(id, &owner_entry).unwrap());
+    assert!(store.db().update_admin(id, &moderator_entry).unwrap());
     archive(&site, "src", "Kept here");
     let domain = site.config.domain.clone();
     store
@@ -411,8 +432,8 @@ fn a_copy_has_the_configuration_texts_and_owners_but_no_members_nor_archives() {
     assert_eq!(welcome.updated_by.as_deref(), Some(USER));
     assert_eq!(copy.member_count, 0);
     assert!(store.db().archive_months(copy.id).unwrap().is_empty());
-    let admins = store.db().admins(copy.id).unwrap();
-    assert_eq!(admins.len(), 2, "{admins:?}");
+    let admins = store.db().admin_entries(copy.id).unwrap();
+    assert_eq!(admins, vec![owner_entry, moderator_entry]);
     // Sympa's `move_list` with `mode=copy` copies; another domain is refused.
     let response = owner.post(
         "/sympa/move_list/src",
@@ -656,4 +677,33 @@ fn the_configuration_check_is_a_page_for_listmasters_without_secrets() {
         page.contains("/info/one\"") && !page.contains("/info/two\""),
         "{page}"
     );
+}
+
+#[test]
+fn the_configuration_check_of_a_silent_mta_is_a_failed_check_in_seconds() {
+    let dir = TempDir::new("lm-check-silent");
+    // An MTA that accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let site = Site::new(dir.path(), |c| {
+        c.smtp_host = "127.0.0.1".into();
+        c.smtp_port = port;
+    });
+    site.add_user(BOSS, PASSWORD);
+    let mut boss = logged_in(&site, BOSS, "192.0.2.2");
+    let started = std::time::Instant::now();
+    let response = boss.get("/sympa/serveradmin/check");
+    let took = started.elapsed();
+    assert_eq!(response.status, 200);
+    let page = body(&response);
+    assert!(
+        page.contains(&format!("mail: SMTP to 127.0.0.1:{port}")),
+        "the probe is said to have failed: {page}"
+    );
+    assert!(!page.contains("mail: ok"), "{page}");
+    assert!(
+        took < wwsympa::mail::CHECK_TIMEOUT * 3,
+        "{took:?}: the page waited too long"
+    );
+    drop(listener);
 }

@@ -1741,6 +1741,7 @@ fn review_is_sorted_by_address_and_lists_by_name() {
 
 #[test]
 fn ami_and_getuseremailbycookie_are_rate_limited_per_client() {
+    crate::support::in_one_window(600);
     let bench = Bench::new("soap-oracle");
     let session = bench.login(OWNER);
     let params = string("12345678901234");

@@ -477,6 +477,66 @@ fn viewlogs_filters_by_action_address_actor_and_date() {
 }
 
 #[test]
+fn viewlogs_shows_and_filters_client_addresses_for_owners_only() {
+    let (_dir, site) = site("tools-logs-ip");
+    let mut owner = logged_in(&site, OWNER, 1);
+    assert_eq!(save(&mut owner, "info", "Words.").status, 303);
+    let mut far = site.browser("2001:db8::5");
+    far.login(OWNER, PASSWORD);
+    assert_eq!(save(&mut far, "homepage", "More words.").status, 303);
+    // A row from the shell carries no address.
+    site.db.execute(
+        "INSERT INTO audit_log (at, actor, remote_addr, channel, action, list_id, target, detail)
+         SELECT 1, NULL, NULL, 'cli', 'add', id, 'cli@example.org', '{}' FROM lists WHERE name = 'team'",
+        &[],
+    );
+    let all = body(&owner.get("/sympa/viewlogs/team"));
+    assert!(all.contains("3 entries"), "{all}");
+    assert!(all.contains("web 192.0.2.1<"), "{all}");
+    assert!(all.contains("web 2001:db8::5<"), "{all}");
+    assert!(all.contains(r#"name="remote_addr""#));
+    let count = |browser: &mut Browser<'_>, query: &str| {
+        let page = browser.get(&format!("/sympa/viewlogs/team?remote_addr={query}"));
+        assert_eq!(page.status, 200, "{query}: {}", body(&page));
+        let html = body(&page);
+        if html.contains("Nothing in the log matches.") {
+            0
+        } else if html.contains("1 entry,") {
+            1
+        } else {
+            panic!("{query}: {html}")
+        }
+    };
+    assert_eq!(count(&mut owner, "192.0.2.1"), 1);
+    assert_eq!(count(&mut owner, "192.0.2."), 1);
+    assert_eq!(
+        count(&mut owner, "192.0.2.10"),
+        0,
+        "an address is matched whole"
+    );
+    assert_eq!(count(&mut owner, "192.0.3."), 0);
+    assert_eq!(count(&mut owner, "2001%3ADB8%3A"), 1);
+    assert_eq!(count(&mut owner, "2001%3Adb8%3A0%3A0%3A0%3A0%3A0%3A5"), 1);
+    // Neither an address nor a prefix: said next to the field, the value kept.
+    let bad = owner.get("/sympa/viewlogs/team?remote_addr=192.0.2%25");
+    assert_eq!(bad.status, 422);
+    let html = body(&bad);
+    assert!(html.contains("Give a whole IP address"), "{html}");
+    assert!(html.contains(r#"value="192.0.2%""#), "{html}");
+    assert!(html.contains(r#"id="f-remote_addr-error""#), "{html}");
+    // A moderator reads the log without the addresses, and may not search by them.
+    let mut moderator = logged_in(&site, MODERATOR, 2);
+    let page = body(&moderator.get("/sympa/viewlogs/team"));
+    assert!(page.contains("3 entries"), "{page}");
+    assert!(!page.contains("192.0.2.1"), "{page}");
+    assert!(!page.contains("2001:db8::5"), "{page}");
+    assert!(!page.contains(r#"name="remote_addr""#));
+    let probe = moderator.get("/sympa/viewlogs/team?remote_addr=192.0.2.");
+    assert_eq!(probe.status, 403);
+    assert!(!body(&probe).contains("1 entry"));
+}
+
+#[test]
 fn editsubscriber_shows_a_members_details_and_history() {
     let (_dir, site) = site("tools-member");
     let mut owner = logged_in(&site, OWNER, 1);
@@ -683,7 +743,8 @@ fn every_sentence_of_the_tools_pages_is_translated_in_french_german_and_spanish(
     assert!(wanted.len() > 150, "{}", wanted.len());
     for lang in ["fr", "de", "es"] {
         let mut catalogue = String::new();
-        for domain in ["base", "tools"] {
+        // `lifecycle` has viewlogs' address filter.
+        for domain in ["base", "tools", "lifecycle"] {
             catalogue.push_str(
                 &std::fs::read_to_string(root.join(format!("po/{lang}/{domain}.po"))).unwrap(),
             );

@@ -29,7 +29,6 @@ use serde_json::{json, Value};
 
 use super::{Channel, Env, Error, Requester};
 use crate::domain::bounce::DAY;
-use crate::domain::calendar::rfc5322_date;
 use crate::domain::{DigestSettings, ListId, ReceptionMode};
 use crate::mail::digest::{self, Entry, Issue};
 use crate::store::{self, ArchivedSummary, DigestState};
@@ -248,18 +247,20 @@ fn run_list(
     })
 }
 
-/// What the table of contents says of one message.
+/// What the table of contents says of one message (an empty subject or sender is said by
+/// the template, in the list's language).
 fn toc(base_url: &str, list: &str, message: &ArchivedSummary) -> Value {
     let from = match (message.from_name.is_empty(), message.from_addr.is_empty()) {
         (false, false) => format!("{} <{}>", message.from_name, message.from_addr),
         (true, false) => message.from_addr.clone(),
         (false, true) => message.from_name.clone(),
-        (true, true) => "(unknown sender)".to_string(),
+        (true, true) => String::new(),
     };
     json!({
-        "subject": if message.subject.is_empty() { "(no subject)" } else { message.subject.as_str() },
+        "subject": message.subject.trim(),
         "from": from,
-        "date": rfc5322_date(message.date),
+        // Seconds: the template writes them in the reader's language.
+        "date": message.date,
         "url": format!("{base_url}/msg/{list}/{}/{}", message.month, message.permalink),
     })
 }

@@ -475,8 +475,19 @@ fn run(env: &mut Env<'_>, domain: &str, sender: &Email, command: &Command) -> Re
         }
         Command::Help => Ok(json!({ "code": "help" })),
         Command::Distribute { list: name, key } | Command::Reject { list: name, key } => {
-            let Some(list) = list_named(env, name)? else {
-                return Ok(unknown(name));
+            // A reply to a notice sent before the list was renamed names its old name: the
+            // key is then looked for on the list it was made for (`keyed_list`), never on
+            // another list that took the name over.
+            let list = match list_named(env, name)? {
+                Some(list) => list,
+                None if domain.eq_ignore_ascii_case(&env.config.domain) => {
+                    match moderation::keyed_list(env, name) {
+                        Ok(list) => list,
+                        Err(Error::Refused(_)) => return Ok(unknown(name)),
+                        Err(e) => return Err(e),
+                    }
+                }
+                None => return Ok(unknown(name)),
             };
             let distribute = matches!(command, Command::Distribute { .. });
             let decision = if distribute {

@@ -1,13 +1,15 @@
 //! One-click unsubscription (RFC 8058) by the signed id of a list's mail.
 
 use crate::auth;
-use crate::domain::{Email, List, ListName, ListStatus};
+use crate::domain::{Email, List, ListName};
 use crate::operations::{Env, Error, Refusal, Requester};
 
 use super::{leave, ONECLICK_VALIDITY_DAYS};
 
-/// Checks a one-click id (`<day>-<mac>`) for `email` on the list called `list_name`; any
-/// mismatch, an old id or a closed list is [`Refusal::InvalidLink`].
+/// Checks a one-click id (`<day>-<mac>`) for `email` on the list called `list_name` (now,
+/// or when the id was made: a renamed list's old links keep working); any mismatch, an old
+/// id, an id older than the list (made for another list of that name) or a closed list is
+/// [`Refusal::InvalidLink`].
 pub fn oneclick_target(
     env: &Env<'_>,
     list_name: &str,
@@ -17,16 +19,19 @@ pub fn oneclick_target(
     let invalid = || Error::Refused(Refusal::InvalidLink);
     let name = ListName::parse(list_name).map_err(|_| invalid())?;
     let email = Email::parse(email).map_err(|_| invalid())?;
-    let list = env
-        .db()
-        .list_by_name(&env.config.domain, &name)?
-        .filter(|list| list.status == ListStatus::Open)
+    // The day the id was made, for a list created since (under a name taken over).
+    let day = id
+        .split_once('-')
+        .and_then(|(day, _)| day.parse::<i64>().ok())
         .ok_or_else(invalid)?;
+    // The list called so now, or before a rename: the id is checked against the name it
+    // was made for (the one in the link), the list unsubscribed from is the renamed one.
+    let list = crate::operations::lists::by_link_name(env, &name, day)?.ok_or_else(invalid)?;
     let secret = env.site_secret("oneclick")?;
     let today = crate::store::now().div_euclid(86_400);
     if !auth::check_oneclick(
         &secret,
-        &list.address(),
+        &format!("{name}@{}", list.domain),
         email.as_str(),
         id,
         today,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use crate::auth;
-use crate::domain::custom;
+use crate::domain::custom::{self, CustomProblem};
 use crate::domain::{ActionKind, Decision, Email, List};
 use crate::mail::notices::{self, OwnerNotice, RequestKind};
 use crate::operations::limits::{
@@ -169,7 +169,8 @@ pub fn subscribe(
 
 /// [`subscribe`] with the answers to the list's custom attributes (Sympa's
 /// `custom_attribute`, by id), as the web's form asks them: each is checked against its
-/// definition ([`Refusal::CustomValue`] for the first refused, nothing done), and kept with
+/// definition ([`Refusal::CustomValue`] for the first refused, nothing done; an answer to
+/// an attribute the list does not ask is [`CustomProblem::Unknown`]), and kept with
 /// the membership once it exists, through a confirmation or an owner's approval too.
 /// `None` asks nothing.
 pub fn subscribe_asking(
@@ -186,6 +187,18 @@ pub fn subscribe_asking(
     let mut custom = BTreeMap::new();
     if let Some(answers) = answers {
         let asked = custom::parse(&env.db().list_custom_attributes(list.id)?).unwrap_or_default();
+        // An answer to a question the list does not ask is refused, not dropped (a client
+        // program with a typo learns it); the web form sends only what it asked.
+        if let Some(id) = answers
+            .keys()
+            .find(|id| !asked.iter().any(|a| &a.id == *id))
+        {
+            return Err(Refusal::CustomValue {
+                id: id.chars().take(custom::MAX_ID).collect(),
+                problem: CustomProblem::Unknown,
+            }
+            .into());
+        }
         for attribute in &asked {
             let typed = answers.get(&attribute.id).map_or("", String::as_str);
             let value = attribute

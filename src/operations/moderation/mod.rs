@@ -281,10 +281,10 @@ fn key_subject(requester: &Requester) -> Option<String> {
 pub fn keyed_list(env: &Env<'_>, name: &str) -> Result<List, Error> {
     let invalid = || Error::Refused(Refusal::InvalidLink);
     let name = crate::domain::ListName::parse(name).map_err(|_| invalid())?;
-    env.db()
-        .list_by_name(&env.config.domain, &name)?
-        .filter(|l| l.status == crate::domain::ListStatus::Open)
-        .ok_or_else(invalid)
+    // By its name now or before a rename; the key is then looked for on that list only
+    // (keys are stored with their list's id), so a link naming a name another list took
+    // over opens nothing there. A key is never older than its list: no date to check.
+    super::lists::by_link_name(env, &name, i64::MAX)?.ok_or_else(invalid)
 }
 
 /// `distribute/LIST/KEY`, `reject/LIST/KEY` when the button is pressed (and `DISTRIBUTE

@@ -44,17 +44,6 @@ fn context(list: &List) -> ListContext<'_> {
     }
 }
 
-/// A date as `YYYY-MM-DD HH:MM UTC`.
-pub(super) fn when(epoch: i64) -> String {
-    let (y, m, d) = crate::domain::calendar::civil_from_days(epoch.div_euclid(86_400));
-    let secs = epoch.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60
-    )
-}
-
 /// What a notice says of a held post and its sender: subject, sender, reasons, size, the
 /// sender's membership, rule and earlier held posts on the list.
 fn post_vars(tx: &Tx<'_, '_>, list: &List, held: &HeldRecord) -> Result<Value, Error> {
@@ -75,8 +64,8 @@ fn post_vars(tx: &Tx<'_, '_>, list: &List, held: &HeldRecord) -> Result<Value, E
         "reasons": held.reasons,
         "size": held.size,
         "attachments": held.attachments,
-        "held_at": when(held.held_at),
-        "expires": when(held.expires_at),
+        "held_at": held.held_at,
+        "expires": held.expires_at,
         "member": member,
         "rule": rule,
         "history": {
@@ -363,7 +352,7 @@ pub(super) fn tell_sender_held(
     let vars = json!({
         "subject": held.subject,
         "reasons": held.reasons,
-        "expires": when(held.expires_at),
+        "expires": held.expires_at,
         "withdraw_url": format!("{base}/withdraw/{}/{key}", list.name),
     });
     let mail = tx
@@ -389,7 +378,7 @@ pub(super) fn tell_sender_rejected(
         "subject": held.subject,
         "kind": kind,
         "note": note,
-        "held_at": when(held.held_at),
+        "held_at": held.held_at,
     });
     let mail = tx
         .composer

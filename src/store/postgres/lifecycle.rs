@@ -71,6 +71,17 @@ impl Db<'_> {
             .context("reading a list's old name")
     }
 
+    /// When a list was created, `None` for no such list.
+    pub fn list_created_at(&self, list: ListId) -> Result<Option<i64>, Error> {
+        let row = self
+            .conn
+            .query_opt("SELECT created_at FROM lists WHERE id = $1", &[&list.0])
+            .context("reading when a list was created")?;
+        row.map(|row| row.try_get(0))
+            .transpose()
+            .context("reading when a list was created")
+    }
+
     /// Forgets that a list was once called `name` in `domain` (a new list takes the name).
     pub fn forget_old_name(&self, domain: &str, name: &ListName) -> Result<(), Error> {
         self.conn

@@ -10,7 +10,9 @@ const AUDIT_WHERE: &str = "($1::BIGINT IS NULL OR list_id = $1)
        AND ($3::BIGINT IS NULL OR at < $3)
        AND ($4::TEXT IS NULL OR action = $4)
        AND ($5::TEXT IS NULL OR strpos(lower(target), $5) > 0)
-       AND ($6::TEXT IS NULL OR strpos(lower(actor), $6) > 0)";
+       AND ($6::TEXT IS NULL OR strpos(lower(actor), $6) > 0)
+       AND ($7::TEXT IS NULL OR remote_addr = $7)
+       AND ($8::TEXT IS NULL OR strpos(remote_addr, $8) = 1)";
 
 fn text_row(row: &postgres::Row) -> Result<TextRecord, postgres::Error> {
     Ok(TextRecord {
@@ -54,7 +56,7 @@ impl Db<'_> {
         let context = "searching the audit log";
         let sql = format!(
             "SELECT id, at, actor, remote_addr, channel, action, target, detail FROM audit_log
-             WHERE {AUDIT_WHERE} ORDER BY at DESC, id DESC LIMIT $7 OFFSET $8"
+             WHERE {AUDIT_WHERE} ORDER BY at DESC, id DESC LIMIT $9 OFFSET $10"
         );
         let rows = self
             .conn
@@ -67,6 +69,8 @@ impl Db<'_> {
                     &query.action,
                     &query.target,
                     &query.actor,
+                    &query.remote_addr,
+                    &query.remote_prefix,
                     &(query.limit.min(i64::MAX as u64) as i64),
                     &(query.offset.min(i64::MAX as u64) as i64),
                 ],
@@ -104,6 +108,8 @@ impl Db<'_> {
                     &query.action,
                     &query.target,
                     &query.actor,
+                    &query.remote_addr,
+                    &query.remote_prefix,
                 ],
             )
             .context(context)?;

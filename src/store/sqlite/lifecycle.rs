@@ -74,6 +74,14 @@ impl Db<'_> {
             .context("reading a list's old name")
     }
 
+    /// When a list was created, `None` for no such list.
+    pub fn list_created_at(&self, list: ListId) -> Result<Option<i64>, Error> {
+        self.conn
+            .prepare_cached("SELECT created_at FROM lists WHERE id = ?1")
+            .and_then(|mut s| s.query_row([list.0], |row| row.get(0)).optional())
+            .context("reading when a list was created")
+    }
+
     /// Forgets that a list was once called `name` in `domain` (a new list takes the name).
     pub fn forget_old_name(&self, domain: &str, name: &ListName) -> Result<(), Error> {
         self.conn

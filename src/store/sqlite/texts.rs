@@ -12,7 +12,9 @@ const AUDIT_WHERE: &str = "(?1 IS NULL OR list_id = ?1)
        AND (?3 IS NULL OR at < ?3)
        AND (?4 IS NULL OR action = ?4)
        AND (?5 IS NULL OR instr(lower(target), ?5) > 0)
-       AND (?6 IS NULL OR instr(lower(actor), ?6) > 0)";
+       AND (?6 IS NULL OR instr(lower(actor), ?6) > 0)
+       AND (?7 IS NULL OR remote_addr = ?7)
+       AND (?8 IS NULL OR instr(remote_addr, ?8) = 1)";
 
 fn text_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TextRecord> {
     Ok(TextRecord {
@@ -57,7 +59,7 @@ impl Db<'_> {
         let context = "searching the audit log";
         let sql = format!(
             "SELECT id, at, actor, remote_addr, channel, action, target, detail FROM audit_log
-             WHERE {AUDIT_WHERE} ORDER BY at DESC, id DESC LIMIT ?7 OFFSET ?8"
+             WHERE {AUDIT_WHERE} ORDER BY at DESC, id DESC LIMIT ?9 OFFSET ?10"
         );
         let mut statement = self.conn.prepare_cached(&sql).context(context)?;
         let rows = statement
@@ -69,6 +71,8 @@ impl Db<'_> {
                     query.action,
                     query.target,
                     query.actor,
+                    query.remote_addr,
+                    query.remote_prefix,
                     query.limit.min(i64::MAX as u64) as i64,
                     query.offset.min(i64::MAX as u64) as i64,
                 ],
@@ -102,6 +106,8 @@ impl Db<'_> {
                     query.action,
                     query.target,
                     query.actor,
+                    query.remote_addr,
+                    query.remote_prefix,
                 ],
                 |row| row.get::<_, i64>(0),
             )

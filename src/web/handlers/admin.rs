@@ -186,9 +186,12 @@ fn languages(ctx: &Ctx<'_>) -> Vec<(String, String)> {
 fn group_of(ctx: &Ctx<'_>) -> Result<Group, Error> {
     match ctx.param("group") {
         None => Ok(Group::Description),
-        Some(name) => {
-            Group::parse(name).ok_or_else(|| Error::NotFound(format!("no settings group {name}")))
-        }
+        Some(name) => Group::parse(name).ok_or_else(|| {
+            Error::NotFound(messages::admin::no_such_group(
+                &name.chars().take(60).collect::<String>(),
+                &ctx.language,
+            ))
+        }),
     }
 }
 
@@ -307,15 +310,14 @@ pub fn edit_list(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     match ctx.run(|env, who| settings::save(env, who, list, &typed)) {
         Ok(saved) => {
             let text = match saved {
-                Saved::Unchanged => "Nothing was changed.".to_string(),
-                Saved::Changed(names) => format!(
-                    "Saved: {}.",
-                    names
+                Saved::Unchanged => messages::admin::nothing_changed(&ctx.language),
+                Saved::Changed(names) => {
+                    let labels: Vec<&str> = names
                         .iter()
                         .map(|n| messages::param_label(n, &ctx.language))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                        .collect();
+                    messages::admin::settings_saved(&labels, &ctx.language)
+                }
             };
             ctx.flash(Level::Success, text)?;
             Ok(Outcome::redirect(&ctx.url(
@@ -402,7 +404,10 @@ fn role_of(ctx: &Ctx<'_>) -> Result<AdminRole, Error> {
     match ctx.param("role") {
         None | Some("owner") => Ok(AdminRole::Owner),
         Some("editor") | Some("moderator") => Ok(AdminRole::Editor),
-        Some(other) => Err(Error::NotFound(format!("no role {other}"))),
+        Some(other) => Err(Error::NotFound(messages::admin::no_such_role(
+            &other.chars().take(60).collect::<String>(),
+            &ctx.language,
+        ))),
     }
 }
 
@@ -430,13 +435,13 @@ pub fn edit(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         let result = match what.as_str() {
             "add" => ctx
                 .run(|env, who| admins::add(env, who, list, role, &email, &fields))
-                .map(|e| format!("{} is added.", e.email)),
+                .map(|e| messages::admin::added(e.email.as_str(), &ctx.language)),
             "update" => ctx
                 .run(|env, who| admins::update(env, who, list, role, &email, &fields))
-                .map(|e| format!("The details of {} are saved.", e.email)),
+                .map(|e| messages::admin::updated(e.email.as_str(), &ctx.language)),
             "remove" => ctx
                 .run(|env, who| admins::remove(env, who, list, role, &email))
-                .map(|()| format!("{} is removed.", email.trim())),
+                .map(|()| messages::admin::removed(email.trim(), &ctx.language)),
             // An empty form (or an unknown button): nothing to do.
             _ => Ok(String::new()),
         };

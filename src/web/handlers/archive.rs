@@ -22,9 +22,11 @@
 
 use serde::Serialize;
 
+use crate::archive::query::QueryError;
 use crate::archive::{self, Part};
 use crate::domain::{ArchivedState, List, Month, Reason, SearchOrder};
 use crate::http::{Body, Response, Stream};
+use crate::i18n::Language;
 use crate::messages::{self, WebText};
 use crate::operations::archive::manage::{self, Change};
 use crate::operations::archive::read::{self, Lookup, SearchIn, SearchPage};
@@ -59,11 +61,8 @@ const ACTIVE_TYPES: &[&str] = &[
     "x-shockwave-flash",
 ];
 
-fn not_found() -> Error {
-    Error::NotFound(messages::web(
-        &WebText::NoSuchArchivePage,
-        messages::english(),
-    ))
+fn not_found(lang: &Language) -> Error {
+    Error::NotFound(messages::web(&WebText::NoSuchArchivePage, lang))
 }
 
 /// A 301 to `location`.
@@ -146,7 +145,7 @@ impl MessageRow {
     fn new(ctx: &Ctx<'_>, list: &str, summary: &ArchivedSummary, depth: usize) -> MessageRow {
         MessageRow {
             url: message_url(ctx, list, summary),
-            subject: subject_or_none(&summary.subject),
+            subject: subject_or_none(&summary.subject, &ctx.language),
             from: sender(summary),
             date: datetime(summary.date),
             depth,
@@ -154,9 +153,9 @@ impl MessageRow {
     }
 }
 
-fn subject_or_none(subject: &str) -> String {
+fn subject_or_none(subject: &str, lang: &Language) -> String {
     if subject.trim().is_empty() {
-        messages::web(&WebText::NoSubject, messages::english())
+        messages::web(&WebText::NoSubject, lang)
     } else {
         subject.to_string()
     }
@@ -201,20 +200,20 @@ pub fn arc(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     }
     if month == "thread" {
         let Some(file) = file else {
-            return Err(not_found());
+            return Err(not_found(&ctx.language));
         };
         if let Some(id) = file.strip_suffix(".mbox.gz") {
-            let id = id.parse::<i64>().map_err(|_| not_found())?;
+            let id = id.parse::<i64>().map_err(|_| not_found(&ctx.language))?;
             return export(ctx, list, ArchiveScope::Thread(id), &format!("thread-{id}"));
         }
-        let id = file.parse::<i64>().map_err(|_| not_found())?;
+        let id = file.parse::<i64>().map_err(|_| not_found(&ctx.language))?;
         return thread(ctx, list, id);
     }
     if let Some(bare) = month.strip_suffix(".mbox.gz") {
-        let month = Month::parse(bare).ok_or_else(not_found)?;
+        let month = Month::parse(bare).ok_or_else(|| not_found(&ctx.language))?;
         return export(ctx, list, ArchiveScope::Month(month), bare);
     }
-    let month = Month::parse(&month).ok_or_else(not_found)?;
+    let month = Month::parse(&month).ok_or_else(|| not_found(&ctx.language))?;
     let Some(file) = file else {
         if ctx.request.raw_path.ends_with('/') {
             return month_by_thread(ctx, list, month, 1);
@@ -240,13 +239,15 @@ pub fn arc(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         match (part.as_deref(), name) {
             (Some("raw"), None) => return raw(ctx, list, month, seq),
             (Some(index), Some(_)) => {
-                let index = index.parse::<usize>().map_err(|_| not_found())?;
+                let index = index
+                    .parse::<usize>()
+                    .map_err(|_| not_found(&ctx.language))?;
                 return attachment(ctx, list, month, seq, index);
             }
             _ => {}
         }
     }
-    Err(not_found())
+    Err(not_found(&ctx.language))
 }
 
 /// `N` of `<prefix>N<suffix>`, N from 1 (at most 9 digits).
@@ -371,14 +372,14 @@ fn month_by_thread(
     page: u64,
 ) -> Result<Outcome, Error> {
     let found = ctx.run(|env, who| read::month_by_thread(env, who, list, month, page))?;
-    let found = found.ok_or_else(not_found)?;
+    let found = found.ok_or_else(|| not_found(&ctx.language))?;
     let mut view = month_view(ctx, list, month, true, found.messages);
     view.threads = found
         .threads
         .iter()
         .map(|(thread, nodes)| ThreadRow {
             url: arc_url(ctx, list.name.as_str(), &format!("thread/{}", thread.id)),
-            subject: subject_or_none(&thread.subject),
+            subject: subject_or_none(&thread.subject, &ctx.language),
             messages: thread.messages,
             first: datetime(thread.first),
             last: datetime(thread.last),
@@ -404,7 +405,7 @@ fn month_by_date(
     page: u64,
 ) -> Result<Outcome, Error> {
     let found = ctx.run(|env, who| read::month_by_date(env, who, list, month, page))?;
-    let found = found.ok_or_else(not_found)?;
+    let found = found.ok_or_else(|| not_found(&ctx.language))?;
     let mut view = month_view(ctx, list, month, false, found.messages);
     view.rows = found
         .page
@@ -434,11 +435,11 @@ struct ThreadView {
 
 fn thread(ctx: &mut Ctx<'_>, list: &List, id: i64) -> Result<Outcome, Error> {
     let nodes = ctx.run(|env, who| read::thread(env, who, list, id))?;
-    let nodes = nodes.ok_or_else(not_found)?;
+    let nodes = nodes.ok_or_else(|| not_found(&ctx.language))?;
     let subject = nodes
         .iter()
         .find_map(|node| node.message.as_ref())
-        .map(|m| subject_or_none(&m.subject))
+        .map(|m| subject_or_none(&m.subject, &ctx.language))
         .unwrap_or_default();
     let nodes = nodes
         .iter()
@@ -467,21 +468,38 @@ struct Neighbour {
     subject: String,
 }
 
-/// A header shown on a message page.
+/// A header shown on a message page: its name in the reader's language, its value as sent.
 #[derive(Serialize)]
 pub(crate) struct HeaderRow {
     name: String,
     value: String,
 }
 
-pub(crate) fn header_rows(headers: &[(String, String)]) -> Vec<HeaderRow> {
+pub(crate) fn header_rows(headers: &[(String, String)], lang: &Language) -> Vec<HeaderRow> {
     headers
         .iter()
         .map(|(name, value)| HeaderRow {
-            name: name.clone(),
+            name: messages::mail_header(name, lang).to_string(),
             value: value.clone(),
         })
         .collect()
+}
+
+/// A part as a page shows it: the archive's part, or a note said in the reader's language
+/// (`{kind: "note", text}`, as the templates read it).
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(crate) enum ShownPart {
+    /// Text, HTML or an attachment.
+    Part(Part),
+    /// Why something is not shown.
+    Note { kind: &'static str, text: String },
+}
+
+impl ShownPart {
+    fn note(text: String) -> ShownPart {
+        ShownPart::Note { kind: "note", text }
+    }
 }
 
 /// A block of a message page: the headers of a forwarded message, or a part.
@@ -491,32 +509,43 @@ pub(crate) struct Block {
     #[serde(skip_serializing_if = "Option::is_none")]
     headers: Option<Vec<HeaderRow>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    part: Option<Part>,
+    part: Option<ShownPart>,
 }
 
-/// The blocks of `display`'s parts, forwarded messages opened in place.
-pub(crate) fn blocks(display: &archive::Display, depth: usize, out: &mut Vec<Block>) {
+/// The blocks of `display`'s parts, forwarded messages opened in place, notes in `lang`.
+pub(crate) fn blocks(
+    display: &archive::Display,
+    depth: usize,
+    lang: &Language,
+    out: &mut Vec<Block>,
+) {
     for part in &display.parts {
         match part {
             Part::Message { message } if depth < MAX_NESTING => {
                 out.push(Block {
                     depth: depth + 1,
-                    headers: Some(header_rows(&message.headers)),
+                    headers: Some(header_rows(&message.headers, lang)),
                     part: None,
                 });
-                blocks(message, depth + 1, out);
+                blocks(message, depth + 1, lang, out);
             }
             Part::Message { .. } => out.push(Block {
                 depth,
                 headers: None,
-                part: Some(Part::Note {
-                    text: messages::web(&WebText::NestedTooDeep, messages::english()),
-                }),
+                part: Some(ShownPart::note(messages::web(
+                    &WebText::NestedTooDeep,
+                    lang,
+                ))),
+            }),
+            Part::Note { note } => out.push(Block {
+                depth,
+                headers: None,
+                part: Some(ShownPart::note(messages::archive_note(*note, lang))),
             }),
             other => out.push(Block {
                 depth,
                 headers: None,
-                part: Some(other.clone()),
+                part: Some(ShownPart::Part(other.clone())),
             }),
         }
     }
@@ -547,7 +576,7 @@ fn message(ctx: &mut Ctx<'_>, list: &List, month: Month, seq: u32) -> Result<Out
     let lookup = ctx.run(|env, who| read::message_summary(env, who, list, month, seq))?;
     let (summary, may_manage) = match lookup {
         Lookup::Found(found) => found,
-        Lookup::Missing => return Err(not_found()),
+        Lookup::Missing => return Err(not_found(&ctx.language)),
         Lookup::Gone => return gone(ctx, list),
     };
     let (version, newest) = ctx.run(|env, who| read::version(env, who, list))?;
@@ -568,6 +597,8 @@ fn message(ctx: &mut Ctx<'_>, list: &List, month: Month, seq: u32) -> Result<Out
         &summary.id.to_be_bytes(),
         summary.state.as_str().as_bytes(),
         &RENDER_VERSION.to_be_bytes(),
+        // Notes and header names are in the reader's language.
+        ctx.language.tag().as_bytes(),
         &[u8::from(may_manage)],
         who.as_bytes(),
         token.as_bytes(),
@@ -584,24 +615,24 @@ fn message(ctx: &mut Ctx<'_>, list: &List, month: Month, seq: u32) -> Result<Out
     let page = ctx.run(|env, who| read::message(env, who, list, month, seq))?;
     let page = match page {
         Lookup::Found(page) => page,
-        Lookup::Missing => return Err(not_found()),
+        Lookup::Missing => return Err(not_found(&ctx.language)),
         Lookup::Gone => return gone(ctx, list),
     };
     let neighbour = |m: &Option<ArchivedSummary>| {
         m.as_ref().map(|m| Neighbour {
             url: message_url(ctx, list.name.as_str(), m),
-            subject: subject_or_none(&m.subject),
+            subject: subject_or_none(&m.subject, &ctx.language),
         })
     };
     let mut out = Vec::new();
-    blocks(&page.display, 0, &mut out);
+    blocks(&page.display, 0, &ctx.language, &mut out);
     let file = msg_file(seq);
     let wwsympa_url = ctx.config.wwsympa_url.trim_end_matches('/');
     let view = MessageView {
-        subject: subject_or_none(&page.summary.subject),
+        subject: subject_or_none(&page.summary.subject, &ctx.language),
         month,
         seq: format!("{seq:05}"),
-        headers: header_rows(&page.display.headers),
+        headers: header_rows(&page.display.headers, &ctx.language),
         blocks: out,
         attachment_base: arc_url(ctx, list.name.as_str(), &format!("{month}/{file}")),
         hidden: page.summary.state == crate::domain::ArchivedState::Hidden,
@@ -698,7 +729,7 @@ fn serve_bytes<T>(
     let lookup = ctx.run(|env, who| read::message_summary(env, who, list, month, seq))?;
     let summary = match lookup {
         Lookup::Found((summary, _)) => summary,
-        Lookup::Missing => return Err(not_found()),
+        Lookup::Missing => return Err(not_found(&ctx.language)),
         Lookup::Gone => return gone(ctx, list),
     };
     let (etag, modified) = bytes_validators(&summary, what);
@@ -707,7 +738,7 @@ fn serve_bytes<T>(
     }
     let found = match ctx.run(fetch)? {
         Lookup::Found(found) => found,
-        Lookup::Missing => return Err(not_found()),
+        Lookup::Missing => return Err(not_found(&ctx.language)),
         Lookup::Gone => return gone(ctx, list),
     };
     ctx.validators = Some(Validators {
@@ -792,7 +823,7 @@ fn export(
     name: &str,
 ) -> Result<Outcome, Error> {
     let Some(export) = ctx.run(|env, who| read::export(env, who, list, scope))? else {
-        return Err(not_found());
+        return Err(not_found(&ctx.language));
     };
     let (fingerprint, newest) = ctx.run(|env, who| read::version(env, who, list))?;
     // The archive's version names the export's content: the same bytes come out of it.
@@ -836,6 +867,8 @@ struct FeedItem {
 /// `rss.html` and `arc_atom.html`: a feed (XML, autoescaped).
 #[derive(Serialize)]
 struct FeedView {
+    /// The feed's language: the reader's (the list's for a reader that asks for none).
+    lang: String,
     list_name: String,
     list_subject: String,
     home: String,
@@ -882,7 +915,7 @@ fn feed(
         .map(|m| {
             let link = format!("{origin}{}", message_url(ctx, list.name.as_str(), m));
             FeedItem {
-                title: subject_or_none(&m.subject),
+                title: subject_or_none(&m.subject, &ctx.language),
                 author: if m.from_name.trim().is_empty() {
                     m.from_addr.clone()
                 } else {
@@ -898,6 +931,7 @@ fn feed(
     let (_, newest) = ctx.run(|env, who| read::version(env, who, list))?;
     let updated = latest.first().map(|m| m.arrived_at).or(newest).unwrap_or(0);
     let view = FeedView {
+        lang: ctx.language.tag().to_string(),
         list_name: list.name.to_string(),
         list_subject: list.subject.clone(),
         home: format!("{origin}{}", arc_url(ctx, list.name.as_str(), "")),
@@ -921,7 +955,10 @@ fn feed(
     });
     Ok(Response {
         status: 200,
-        headers: vec![("Content-Type".into(), content_type.into())],
+        headers: vec![
+            ("Content-Type".into(), content_type.into()),
+            ("Content-Language".into(), ctx.language.tag().to_string()),
+        ],
         body: Body::Bytes(xml.into_bytes()),
     })
 }
@@ -985,7 +1022,7 @@ pub fn msg(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
     let found = ctx.run(|env, who| read::resolve(env, who, list, &key))?;
     match found {
         Lookup::Found(summary) => Ok(moved(&message_url(ctx, list.name.as_str(), &summary))),
-        Lookup::Missing => Err(not_found()),
+        Lookup::Missing => Err(not_found(&ctx.language)),
         Lookup::Gone => gone(ctx, list),
     }
 }
@@ -1010,7 +1047,7 @@ pub fn view_source(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
             list.name.as_str(),
             &format!("{}/{}/raw", m.month, msg_file(m.seq)),
         ))),
-        Lookup::Missing => Err(not_found()),
+        Lookup::Missing => Err(not_found(&ctx.language)),
         Lookup::Gone => gone(ctx, list),
     }
 }
@@ -1023,16 +1060,16 @@ pub fn list(ctx: &mut Ctx<'_>) -> Result<Outcome, Error> {
     if ctx.param("kind") != Some("message")
         || !(domain.is_empty() || domain.eq_ignore_ascii_case(&ctx.config.domain))
     {
-        return Err(not_found());
+        return Err(not_found(&ctx.language));
     }
     let Some(hash) = ctx.param("hash").map(str::to_string) else {
-        return Err(not_found());
+        return Err(not_found(&ctx.language));
     };
     let list = ctx.run(|env, _| crate::operations::lists::open_list(env, name))?;
     let found = ctx.run(|env, who| read::resolve(env, who, &list, &hash))?;
     match found {
         Lookup::Found(summary) => Ok(moved(&message_url(ctx, list.name.as_str(), &summary))),
-        Lookup::Missing => Err(not_found()),
+        Lookup::Missing => Err(not_found(&ctx.language)),
         Lookup::Gone => gone(ctx, &list),
     }
 }
@@ -1062,17 +1099,18 @@ struct SearchView {
     action_url: String,
 }
 
-/// The query of a search request: `q=` in our language, or Sympa's `key_word` form.
-fn parsed_query(ctx: &Ctx<'_>) -> Option<(String, Result<crate::domain::SearchQuery, String>)> {
-    let clip = |text: &str| -> Result<String, String> {
+/// The query of a search request: `q=` in our language, or Sympa's `key_word` form; a query
+/// the parser refuses comes with its reason.
+fn parsed_query(ctx: &Ctx<'_>) -> Option<(String, Result<crate::domain::SearchQuery, QueryError>)> {
+    let clip = |text: &str| -> Result<String, QueryError> {
         if text.len() > SEARCH_TEXT_MAX {
-            Err(archive::query::QueryError::TooLong.to_string())
+            Err(QueryError::TooLong)
         } else {
             Ok(text.to_string())
         }
     };
     if let Some(q) = ctx.param("q") {
-        let parsed = clip(q).and_then(|q| archive::query::parse(&q).map_err(|e| e.to_string()));
+        let parsed = clip(q).and_then(|q| archive::query::parse(&q));
         return Some((q.chars().take(SEARCH_TEXT_MAX).collect(), parsed));
     }
     let key_word = ctx.param("key_word")?;
@@ -1086,8 +1124,7 @@ fn parsed_query(ctx: &Ctx<'_>) -> Option<(String, Result<crate::domain::SearchQu
         match_: ctx.text("match"),
         fields: &fields,
     };
-    let parsed = clip(key_word)
-        .and_then(|_| archive::query::from_sympa_form(&form).map_err(|e| e.to_string()));
+    let parsed = clip(key_word).and_then(|_| archive::query::from_sympa_form(&form));
     Some((key_word.chars().take(SEARCH_TEXT_MAX).collect(), parsed))
 }
 
@@ -1123,11 +1160,8 @@ fn run_search(
     view.q = text.clone();
     let query = match parsed {
         Ok(query) => query,
-        Err(message) => {
-            view.error = Some(messages::web(
-                &WebText::SearchCannotRun { why: &message },
-                &ctx.language,
-            ));
+        Err(refused) => {
+            view.error = Some(messages::search_refused(refused, &ctx.language));
             return Ok(Outcome::page_with_status(422, view));
         }
     };
@@ -1229,7 +1263,7 @@ fn owners_change(ctx: &mut Ctx<'_>, list: &List, change: Change) -> Result<Outco
             };
             Ok(Outcome::redirect(&url))
         }
-        Lookup::Missing => Err(not_found()),
+        Lookup::Missing => Err(not_found(&ctx.language)),
         Lookup::Gone => gone(ctx, list),
     }
 }
@@ -1267,7 +1301,7 @@ pub fn arc_manage(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
             .parse::<u64>()
             .ok()
             .filter(|p| *p >= 1)
-            .ok_or_else(not_found)?,
+            .ok_or_else(|| not_found(&ctx.language))?,
     };
     let found = ctx.run(|env, who| manage::hidden(env, who, list, page))?;
     ctx.ensure_csrf_token()?;
@@ -1279,7 +1313,7 @@ pub fn arc_manage(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
             let hidden = summary.state == ArchivedState::Hidden;
             HiddenRow {
                 url: hidden.then(|| message_url(ctx, name, summary)),
-                subject: subject_or_none(&summary.subject),
+                subject: subject_or_none(&summary.subject, &ctx.language),
                 from: sender(summary),
                 date: datetime(summary.date),
                 state: summary.state.as_str(),

@@ -76,6 +76,7 @@ pub(crate) fn form_field(field: Field) -> &'static str {
         Field::Info => "info",
         Field::Text => "content",
         Field::ListName => "listname",
+        Field::RemoteAddr => "remote_addr",
     }
 }
 

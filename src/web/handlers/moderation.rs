@@ -169,7 +169,7 @@ fn summary(outcomes: &[(i64, Decided)], decision: &Decision, lang: &Language) ->
                 id: *id,
                 decision,
                 by: by.as_deref(),
-                at: &when(*at),
+                at: *at,
             },
             Decided::Unknown => WebText::NotHeld { id: *id },
             Decided::Applied => continue,
@@ -277,12 +277,12 @@ struct MessageBody {
     blocks: Vec<Block>,
 }
 
-fn body_of(page: &HeldPage) -> Option<MessageBody> {
+fn body_of(page: &HeldPage, lang: &Language) -> Option<MessageBody> {
     page.display.as_ref().map(|display| {
         let mut out = Vec::new();
-        blocks(display, 0, &mut out);
+        blocks(display, 0, lang, &mut out);
         MessageBody {
-            headers: header_rows(&display.headers),
+            headers: header_rows(&display.headers, lang),
             blocks: out,
         }
     })
@@ -352,7 +352,7 @@ pub fn viewmod(ctx: &mut Ctx<'_>, list: &crate::domain::List) -> Result<Outcome,
     Ok(Outcome::page(ViewmodView {
         attachment_base,
         post: post_view(&page.item, &ctx.language),
-        message: body_of(&page),
+        message: body_of(&page, &ctx.language),
         stock_reasons: reasons::STOCK,
     }))
 }
@@ -437,7 +437,7 @@ fn key_page(
         list_name: list.name.as_str().to_string(),
         key,
         post: post_view(&page.item, &ctx.language),
-        message: body_of(&page),
+        message: body_of(&page, &ctx.language),
         stock_reasons: reasons::STOCK,
         done,
     }))

@@ -463,6 +463,7 @@ struct LogForm {
     r#type: Typed,
     target: Typed,
     actor: Typed,
+    remote_addr: Typed,
 }
 
 /// `viewlogs.html`.
@@ -477,6 +478,8 @@ struct LogsView {
     /// The filters as a query string, for the paging links.
     query: String,
     actions: &'static [&'static str],
+    /// Whether the requester sees (and may search) client addresses: owners, listmasters.
+    addresses_shown: bool,
 }
 
 /// The actions offered in the type filter: those written on a list's log.
@@ -528,6 +531,7 @@ pub fn viewlogs(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         r#type: params::typed(&ctx.params, "type", 40),
         target: params::typed(&ctx.params, "target", 254),
         actor: params::typed(&ctx.params, "actor", 254),
+        remote_addr: params::typed(&ctx.params, "remote_addr", 45),
     };
     let text = |typed: &Typed| {
         let t = typed.as_str().trim();
@@ -551,6 +555,8 @@ pub fn viewlogs(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         query: String::new(),
         actions: LOG_ACTIONS,
         form,
+        // For the form only (the operation decides): whether to offer the address filter.
+        addresses_shown: ctx.run(|env, who| env.roles(who, list))?.is_owner(),
     };
     let dates = date(&view.form.date_from)
         .and_then(|from| date(&view.form.date_to).map(|to| (from, to.map(|t| t + 86_400))));
@@ -564,8 +570,17 @@ pub fn viewlogs(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         action: text(&view.form.r#type),
         target: text(&view.form.target),
         actor: text(&view.form.actor),
+        remote_addr: text(&view.form.remote_addr),
     };
-    let page = ctx.run(|env, who| logs::viewlogs(env, who, list, &filter, at.page, size))?;
+    let page = match ctx.run(|env, who| logs::viewlogs(env, who, list, &filter, at.page, size)) {
+        Ok(page) => page,
+        // A filter that is no address, next to its field; anything else as before.
+        Err(crate::operations::Error::Refused(refusal)) if refusal.field().is_some() => {
+            return refused_form(ctx, &refusal, view);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    view.addresses_shown = page.addresses_shown;
     view.pages = page.total.div_ceil(size).max(1);
     view.total = page.total;
     view.rows = page
@@ -591,6 +606,7 @@ pub fn viewlogs(ctx: &mut Ctx<'_>, list: &List) -> Result<Outcome, Error> {
         ("type", &view.form.r#type),
         ("target", &view.form.target),
         ("actor", &view.form.actor),
+        ("remote_addr", &view.form.remote_addr),
     ];
     view.query = pairs
         .iter()

@@ -77,7 +77,7 @@ pub fn missing_peers_allowed() -> bool {
 pub fn peer(name: &str) -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
-            .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
+            .chain(["/usr/local/sbin", "/usr/sbin", "/sbin"].map(PathBuf::from))
             .map(|dir| dir.join(name))
             .find(|path| path.is_file())
     });
@@ -249,6 +249,22 @@ impl Drop for Daemon {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Waits, when needed, until the rate limits' current window of `window` seconds has at
+/// least a minute left, so that a test counting a limit's hits sees them all in one window.
+/// The store counts hits in fixed windows aligned on the epoch (an hour's limit turns at the
+/// hour), and a test that crosses the turn sees its count start again: flaky once in a while.
+/// Waits at most a minute.
+pub fn in_one_window(window: i64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let left = window - now.rem_euclid(window);
+    if left < 60 {
+        std::thread::sleep(std::time::Duration::from_secs(left as u64 + 1));
     }
 }
 

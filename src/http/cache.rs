@@ -1,26 +1,28 @@
-//! The anonymous page cache: pages of `cached` actions kept per process until the lists change.
+//! A cache of whole responses for one version of what they were built from: the web's anonymous page cache and the JSON API's anonymous answers, kept per process until that version moves.
 //!
-//! Only requests without a session cookie are served from it or stored in it, and only
-//! answers that are a 200 without cookies. Each entry is tagged with the site version
-//! (a counter the database bumps on every change to a list's row) read *before* the page
-//! was built, so an entry may hold data newer than its tag but never older: a request that
-//! sees a newer version rebuilds the page.
+//! The caller says what a response is built from by the version it passes: the web and the
+//! API pass the site version (a counter the database bumps on every change to a list's row),
+//! read *before* the response was built, so an entry may hold data newer than its tag but
+//! never older: a request that sees a newer version builds the response again. Which
+//! requests may be served from here (anonymous ones, of answers that depend on nothing else)
+//! is the caller's decision.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::http::Response;
+use super::Response;
 
-/// Most pages kept; past it the cache starts over (arbitrary query strings cannot grow it).
+/// Most responses kept; past it the cache starts over (arbitrary query strings cannot grow it).
 const MAX_PAGES: usize = 256;
 
-/// Pages by request target, for one site version.
+/// Responses by key (the request's target, and what else the answer depends on), for one
+/// version.
 #[derive(Default)]
-pub struct PageCache {
+pub struct ResponseCache {
     inner: Mutex<(i64, HashMap<String, Response>)>,
 }
 
-impl PageCache {
+impl ResponseCache {
     /// The page kept for `key` at `version`, if any.
     pub fn get(&self, version: i64, key: &str) -> Option<Response> {
         let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
@@ -53,7 +55,7 @@ mod tests {
 
     #[test]
     fn pages_are_kept_for_their_version_only() {
-        let cache = PageCache::default();
+        let cache = ResponseCache::default();
         let page = Response::text(200, "v1");
         cache.put(1, "/sympa/".into(), &page);
         assert_eq!(cache.get(1, "/sympa/").unwrap().body.bytes(), b"v1");
@@ -68,7 +70,7 @@ mod tests {
 
     #[test]
     fn a_streamed_answer_is_never_kept() {
-        let cache = PageCache::default();
+        let cache = ResponseCache::default();
         let stream = crate::http::Stream::new(|out| out.write_all(b"big"));
         cache.put(
             1,
@@ -80,7 +82,7 @@ mod tests {
 
     #[test]
     fn the_cache_is_bounded() {
-        let cache = PageCache::default();
+        let cache = ResponseCache::default();
         for i in 0..MAX_PAGES + 10 {
             cache.put(7, format!("/sympa/?x={i}"), &Response::text(200, "x"));
         }
