@@ -21,6 +21,12 @@ if [ ${#files[@]} -eq 0 ]; then
         src/operations/limits.rs src/operations/membership.rs src/operations/members.rs
         src/operations/account.rs src/web/action.rs src/web/actions.rs src/auth.rs
         src/render/filters.rs src/http/form.rs src/fcgi/params.rs src/fcgi/record.rs
+        src/domain/params.rs src/domain/custom.rs src/domain/texts.rs
+        src/operations/admins.rs src/operations/settings.rs src/operations/lifecycle.rs
+        src/operations/listmaster.rs src/operations/import.rs src/operations/texts.rs
+        src/operations/remind.rs src/operations/logs.rs src/operations/dashboard.rs
+        src/operations/subscriber.rs src/mail/decorate.rs src/i18n/negotiate.rs
+        src/i18n/format.rs src/i18n/mod.rs
     )
 fi
 

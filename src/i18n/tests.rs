@@ -136,6 +136,7 @@ fn dates_and_numbers_per_language() {
     assert_eq!(number("de", -1234567), "-1.234.567");
     assert_eq!(number("es", 12345), "12.345");
     assert_eq!(number("en", 999), "999");
+    assert_eq!(number("en", 0), "0", "zero has no sign");
     assert_eq!(number("en", i64::MIN), "-9,223,372,036,854,775,808");
 }
 

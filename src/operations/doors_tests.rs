@@ -528,7 +528,7 @@ fn list_creation_refuses_anonymous_users_closed_sites_other_owners_and_bad_text(
 }
 
 /// Archives `word` in a visible message of `list`; returns its id.
-fn archive(store: &mut Store, list: ListId, n: u32, word: &str) -> i64 {
+pub(super) fn archive(store: &mut Store, list: ListId, n: u32, word: &str) -> i64 {
     let raw = format!(
         "From: Ann <ann@x.org>\r\nSubject: Post {n}\r\nMessage-ID: <p{n}@x.org>\r\n\r\nabout {word}\r\n"
     );

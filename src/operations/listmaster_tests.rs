@@ -439,3 +439,127 @@ fn the_confirmation_pages_of_the_lifecycle_ask_what_the_operations_decide() {
         ]
     );
 }
+
+#[test]
+fn copies_take_the_originals_owners_and_owners_copy_at_most_five_a_day() {
+    let seen = on_both(|store| {
+        let list = team(store);
+        run(store, CreateList::Public, |env| {
+            let owners = |env: &Env<'_>, copy: &List| -> String {
+                let mut owners: Vec<String> = env
+                    .db()
+                    .admins(copy.id)
+                    .unwrap()
+                    .iter()
+                    .map(|a| format!("{} {}", a.email.as_str(), a.privileged))
+                    .collect();
+                owners.sort();
+                owners.join(",")
+            };
+            // A listmaster who copies does not become an owner of the copy.
+            let by_lm = lifecycle::copy(env, &listmaster(), &list, "lm-copy").unwrap();
+            let mut seen = vec![owners(env, &by_lm.list)];
+            // An owner may copy five lists a day; the sixth is refused, nothing made.
+            for n in 1..=6 {
+                seen.push(said(lifecycle::copy(
+                    env,
+                    &user("own@a.org"),
+                    &list,
+                    &format!("copy{n}"),
+                )));
+            }
+            seen.push(format!(
+                "{:?}",
+                env.db()
+                    .list_by_name("a.org", &list_name("copy6"))
+                    .unwrap()
+                    .map(|l| l.name.to_string())
+            ));
+            // Listmasters are not limited.
+            for n in 7..=12 {
+                seen.push(said(lifecycle::copy(
+                    env,
+                    &listmaster(),
+                    &list,
+                    &format!("copy{n}"),
+                )));
+            }
+            seen
+        })
+    });
+    let mut expected = vec!["own@a.org true".to_string()];
+    expected.extend(["ok"; 5].map(String::from));
+    expected.push("rate_limited".into());
+    expected.push("None".into());
+    expected.extend(["ok"; 6].map(String::from));
+    assert_eq!(seen, expected);
+}
+
+fn list_name(name: &str) -> crate::domain::ListName {
+    crate::domain::ListName::parse(name).unwrap()
+}
+
+#[test]
+fn the_listmasters_overview_and_search_user_are_theirs_and_each_list_has_its_own_dates() {
+    let seen = on_both(|store| {
+        let list = team(store);
+        let quiet = new_list(store, "quiet");
+        store
+            .db()
+            .set_list_status(quiet, ListStatus::Closed)
+            .unwrap();
+        super::doors_tests::archive(store, list.id, 1, "news");
+        store
+            .db()
+            .add_member(list.id, &NewMember::new(email("ann@a.org")))
+            .unwrap();
+        run(store, CreateList::PublicListmaster, |env| {
+            let overview = |who: &Requester| match listmaster::overview(env, who) {
+                Ok(lists) => lists
+                    .iter()
+                    .map(|o| {
+                        format!(
+                            "{} {:?} created {} posted {}",
+                            o.list.name,
+                            o.list.status,
+                            o.created_at > 0,
+                            o.last_post_at.is_some()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Err(e) => said::<()>(Err(e)),
+            };
+            let search =
+                |who: &Requester, typed: &str| match listmaster::search_user(env, who, typed) {
+                    Ok((found, lists)) => format!(
+                        "{} in {:?}",
+                        found.as_str(),
+                        lists.iter().map(|m| m.list.to_string()).collect::<Vec<_>>()
+                    ),
+                    Err(e) => said::<()>(Err(e)),
+                };
+            vec![
+                overview(&listmaster()),
+                overview(&user("own@a.org")),
+                overview(&Requester::anonymous(Channel::Soap, None)),
+                search(&listmaster(), " ANN@a.org"),
+                search(&listmaster(), "own@a.org"),
+                search(&listmaster(), "nobody"),
+                search(&user("own@a.org"), "ann@a.org"),
+            ]
+        })
+    });
+    assert_eq!(
+        seen,
+        [
+            "quiet Closed created true posted false, team Open created true posted true",
+            "not_allowed",
+            "login_required",
+            r#"ann@a.org in ["team"]"#,
+            r#"own@a.org in ["team"]"#,
+            "bad_address",
+            "not_allowed",
+        ]
+    );
+}

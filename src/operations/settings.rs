@@ -619,6 +619,22 @@ mod tests {
         p.set("info", "line one\r\nline two\r\n").unwrap();
         assert_eq!(p.description, "line one\nline two");
         let refused = |name: &str, value: &str| sample().set(name, value).unwrap_err();
+        // The bounds themselves are accepted, one step beyond is not.
+        p.set("subject", &"é".repeat(MAX_LIST_SUBJECT)).unwrap();
+        assert_eq!(p.subject.chars().count(), MAX_LIST_SUBJECT);
+        for bound in [MIN_THRESHOLD, MAX_THRESHOLD] {
+            p.set("bounce.threshold", &points(bound)).unwrap();
+            assert_eq!(p.bounce.threshold, bound);
+        }
+        for beyond in [MIN_THRESHOLD - 1, MAX_THRESHOLD + 1] {
+            assert!(matches!(
+                sample().set(
+                    "bounce.threshold",
+                    &format!("{:.3}", f64::from(beyond) / 1000.0)
+                ),
+                Err(SettingProblem::Points { .. })
+            ));
+        }
         assert_eq!(refused("subject", "  "), SettingProblem::Required);
         assert_eq!(
             refused("subject", "a\u{202e}b"),
