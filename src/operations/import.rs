@@ -225,34 +225,18 @@ mod tests {
 
     mod on_a_list {
         use super::super::*;
-        use crate::config::Config;
-        use crate::domain::AdminRole;
-        use crate::operations::Channel;
-        use crate::render::Templates;
-        use crate::store::test_support::{list as new_list, on_both};
-        use crate::store::Store;
 
-        fn email(text: &str) -> Email {
-            Email::parse(text).unwrap()
-        }
+        use crate::domain::AdminRole;
+        use crate::operations::test_support::{email, run};
+        use crate::operations::Channel;
+
+        use crate::store::test_support::{list as new_list, on_both};
 
         fn owner() -> Requester {
             Requester {
                 email: Some(email("own@a.org")),
                 ..Requester::anonymous(Channel::Soap, None)
             }
-        }
-
-        fn run<T>(store: &mut Store, work: impl FnOnce(&mut Env<'_>) -> T) -> T {
-            let templates = Templates::load(None).unwrap();
-            let config = Config {
-                domain: "a.org".into(),
-                wwsympa_url: "http://a.org/sympa".into(),
-                listmaster: "lm@a.org".into(),
-                ..Config::default()
-            };
-            let mut env = Env::new(store, &config, &templates);
-            work(&mut env)
         }
 
         /// The report in words: each line's number, then what became of it.

@@ -3,38 +3,18 @@
 use super::lifecycle::{self, Opened};
 use super::listmaster::{self, MassDelOutcome, MAX_MASS_DEL_LISTS};
 use super::lists::{self, creation_status};
-use super::{Channel, Env, Error, Field, Refusal, Requester};
+use super::test_support::{self, email, listmaster, said, user};
+use super::{Channel, Env, Field, Refusal, Requester};
 use crate::config::{Config, CreateList};
-use crate::domain::{AdminRole, Email, List, ListStatus, NameProblem, Reason, Visibility};
+use crate::domain::{AdminRole, List, ListStatus, NameProblem, Reason, Visibility};
 use crate::render::Templates;
 use crate::store::test_support::{list as new_list, on_both};
 use crate::store::{NewMember, Store};
 
 fn config(create_list: CreateList) -> Config {
     Config {
-        domain: "a.org".into(),
-        wwsympa_url: "http://a.org/sympa".into(),
-        listmaster: "lm@a.org".into(),
         create_list,
-        ..Config::default()
-    }
-}
-
-fn email(text: &str) -> Email {
-    Email::parse(text).unwrap()
-}
-
-fn user(address: &str) -> Requester {
-    Requester {
-        email: Some(email(address)),
-        ..Requester::anonymous(Channel::Soap, None)
-    }
-}
-
-fn listmaster() -> Requester {
-    Requester {
-        listmaster: true,
-        ..user("lm@a.org")
+        ..test_support::config()
     }
 }
 
@@ -43,15 +23,6 @@ fn run<T>(store: &mut Store, create_list: CreateList, work: impl FnOnce(&mut Env
     let config = config(create_list);
     let mut env = Env::new(store, &config, &templates);
     work(&mut env)
-}
-
-/// What an operation answered, in a word: `ok`, or the refusal's code.
-fn said<T>(result: Result<T, Error>) -> String {
-    match result {
-        Ok(_) => "ok".into(),
-        Err(Error::Refused(refusal)) => refusal.code().into(),
-        Err(e) => panic!("{e}"),
-    }
 }
 
 /// A list `team` of `a.org` with privileged owner own@a.org.

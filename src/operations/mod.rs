@@ -39,6 +39,8 @@ mod doors_tests;
 mod listmaster_tests;
 #[cfg(test)]
 mod owner_pages_tests;
+#[cfg(test)]
+mod test_support;
 
 pub use refusal::{Existing, Field, Refusal, SettingProblem};
 pub use run::{run, Handoff};

@@ -2,50 +2,11 @@
 
 use super::dashboard::{dashboard, RECENT_CHANGES};
 use super::subscriber::{details, HISTORY_ROWS};
-use super::{Channel, Env, Error, Requester};
-use crate::config::Config;
-use crate::domain::{AdminRole, Email, List, ListId};
-use crate::render::Templates;
+use super::test_support::{email, listmaster, run, said, user};
+use super::{Channel, Requester};
+use crate::domain::{AdminRole, List, ListId};
 use crate::store::test_support::{list as new_list, on_both};
 use crate::store::{AuditEntry, NewMember, NewPending, Store};
-
-fn email(text: &str) -> Email {
-    Email::parse(text).unwrap()
-}
-
-fn user(address: &str) -> Requester {
-    Requester {
-        email: Some(email(address)),
-        ..Requester::anonymous(Channel::Soap, None)
-    }
-}
-
-fn listmaster() -> Requester {
-    Requester {
-        listmaster: true,
-        ..user("lm@a.org")
-    }
-}
-
-fn said<T>(result: Result<T, Error>) -> String {
-    match result {
-        Ok(_) => "ok".into(),
-        Err(Error::Refused(refusal)) => refusal.code().into(),
-        Err(e) => panic!("{e}"),
-    }
-}
-
-fn run<T>(store: &mut Store, work: impl FnOnce(&mut Env<'_>) -> T) -> T {
-    let templates = Templates::load(None).unwrap();
-    let config = Config {
-        domain: "a.org".into(),
-        wwsympa_url: "http://a.org/sympa".into(),
-        listmaster: "lm@a.org".into(),
-        ..Config::default()
-    };
-    let mut env = Env::new(store, &config, &templates);
-    work(&mut env)
-}
 
 fn audit(store: &Store, list: ListId, action: &str, target: &str) {
     store

@@ -113,23 +113,12 @@ mod tests {
 
     mod on_lists {
         use super::super::*;
-        use crate::config::Config;
+
         use crate::domain::AdminRole;
-        use crate::operations::Channel;
-        use crate::render::Templates;
+        use crate::operations::test_support::{email, run, user};
+
         use crate::store::test_support::{list as new_list, on_both};
         use crate::store::{AuditEntry, NewMember, Store};
-
-        fn email(text: &str) -> Email {
-            Email::parse(text).unwrap()
-        }
-
-        fn user(address: &str) -> Requester {
-            Requester {
-                email: Some(email(address)),
-                ..Requester::anonymous(Channel::Soap, None)
-            }
-        }
 
         fn said<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
             match result {
@@ -138,18 +127,6 @@ mod tests {
                 Err(Error::Refused(refusal)) => refusal.code().into(),
                 Err(e) => panic!("{e}"),
             }
-        }
-
-        fn run<T>(store: &mut Store, work: impl FnOnce(&mut Env<'_>) -> T) -> T {
-            let templates = Templates::load(None).unwrap();
-            let config = Config {
-                domain: "a.org".into(),
-                wwsympa_url: "http://a.org/sympa".into(),
-                listmaster: "lm@a.org".into(),
-                ..Config::default()
-            };
-            let mut env = Env::new(store, &config, &templates);
-            work(&mut env)
         }
 
         /// A list owned by own@ with `members`.

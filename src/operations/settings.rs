@@ -689,42 +689,13 @@ mod tests {
 
     mod on_a_list {
         use super::super::*;
-        use crate::config::Config;
-        use crate::domain::{AdminRole, Email};
+
+        use crate::domain::AdminRole;
+        use crate::operations::test_support::{email, listmaster, run, user};
         use crate::operations::Channel;
-        use crate::render::Templates;
+
         use crate::store::test_support::{list as new_list, on_both};
         use crate::store::{NewMember, Store};
-
-        fn email(text: &str) -> Email {
-            Email::parse(text).unwrap()
-        }
-
-        fn user(address: &str) -> Requester {
-            Requester {
-                email: Some(email(address)),
-                ..Requester::anonymous(Channel::Soap, None)
-            }
-        }
-
-        fn listmaster() -> Requester {
-            Requester {
-                listmaster: true,
-                ..user("lm@a.org")
-            }
-        }
-
-        fn run<T>(store: &mut Store, work: impl FnOnce(&mut Env<'_>) -> T) -> T {
-            let templates = Templates::load(None).unwrap();
-            let config = Config {
-                domain: "a.org".into(),
-                wwsympa_url: "http://a.org/sympa".into(),
-                listmaster: "lm@a.org".into(),
-                ..Config::default()
-            };
-            let mut env = Env::new(store, &config, &templates);
-            work(&mut env)
-        }
 
         fn said<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
             match result {

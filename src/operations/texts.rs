@@ -268,38 +268,13 @@ pub fn preview(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
+
     use crate::domain::AdminRole;
+    use crate::operations::test_support::{email, listmaster, run, said, user};
     use crate::operations::Channel;
-    use crate::render::Templates;
+
     use crate::store::test_support::{list as new_list, on_both};
     use crate::store::{NewMember, Store};
-
-    fn email(text: &str) -> Email {
-        Email::parse(text).unwrap()
-    }
-
-    fn user(address: &str) -> Requester {
-        Requester {
-            email: Some(email(address)),
-            ..Requester::anonymous(Channel::Soap, None)
-        }
-    }
-
-    fn listmaster() -> Requester {
-        Requester {
-            listmaster: true,
-            ..user("lm@a.org")
-        }
-    }
-
-    fn said<T>(result: Result<T, Error>) -> String {
-        match result {
-            Ok(_) => "ok".into(),
-            Err(Error::Refused(refusal)) => refusal.code().into(),
-            Err(e) => panic!("{e}"),
-        }
-    }
 
     /// The list `team` of `a.org`: own@ its owner, mod@ a moderator, sub@ a subscriber.
     fn team(store: &mut Store) -> List {
@@ -312,18 +287,6 @@ mod tests {
         db.add_member(id, &NewMember::new(email("sub@a.org")))
             .unwrap();
         db.list_by_id(id).unwrap().unwrap()
-    }
-
-    fn run<T>(store: &mut Store, work: impl FnOnce(&mut Env<'_>) -> T) -> T {
-        let templates = Templates::load(None).unwrap();
-        let config = Config {
-            domain: "a.org".into(),
-            wwsympa_url: "http://a.org/sympa".into(),
-            listmaster: "lm@a.org".into(),
-            ..Config::default()
-        };
-        let mut env = Env::new(store, &config, &templates);
-        work(&mut env)
     }
 
     fn savefiles(store: &Store) -> usize {
