@@ -35,8 +35,7 @@ pub struct Dashboard {
 /// `admin/LIST`: for owners, moderators and listmasters.
 pub fn dashboard(env: &Env<'_>, requester: &Requester, list: &List) -> Result<Dashboard, Error> {
     env.authorize(requester, list, ActionKind::ManageRequests)?;
-    let mut roles = env.roles(requester, list)?;
-    roles.listmaster |= requester.listmaster;
+    let roles = env.roles(requester, list)?;
     env.snapshot(|db| {
         let waiting = db.pending_for_list(list.id, "owner")?;
         let count = |kind: &str| waiting.iter().filter(|p| p.kind == kind).count() as u64;

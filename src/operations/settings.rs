@@ -434,10 +434,8 @@ fn read(env: &Env<'_>, list: &List) -> Result<ListParams, Error> {
 /// What the requester may do with each parameter: by their roles on the list.
 fn privileges(env: &Env<'_>, requester: &Requester, list: &List) -> Result<Roles, Error> {
     env.authorize(requester, list, ActionKind::EditSettings)?;
-    let mut roles = env.roles(requester, list)?;
-    // The shell's listmaster has no address: its roles say listmaster already.
-    roles.listmaster |= requester.listmaster;
-    Ok(roles)
+    // `Env::roles` says listmaster for the shell's listmaster (no address) too.
+    env.roles(requester, list)
 }
 
 /// `edit_list_request/LIST/GROUP`: the parameters of `group` the requester may see, with
