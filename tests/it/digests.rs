@@ -129,13 +129,14 @@ for m in digest.iter_parts():
 print(json.dumps(out))
 "#;
 
-/// What Python's `email` package reads in a digest's bytes.
-fn python_reads(dir: &std::path::Path, raw: &[u8]) -> Option<serde_json::Value> {
+/// What `script` (Python, with the mail's file as its argument) prints of `raw`; `None` when
+/// the peer is missing and that is allowed.
+fn python_on(dir: &std::path::Path, script: &str, raw: &[u8]) -> Option<Vec<u8>> {
     let python = peer("python3")?;
-    let file = dir.join("digest.eml");
+    let file = dir.join("mail.eml");
     std::fs::write(&file, raw).unwrap();
     let out = Command::new(python)
-        .args(["-c", PYTHON_CHECK])
+        .args(["-c", script])
         .arg(&file)
         .output()
         .unwrap();
@@ -144,7 +145,12 @@ fn python_reads(dir: &std::path::Path, raw: &[u8]) -> Option<serde_json::Value> 
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    Some(serde_json::from_slice(&out.stdout).unwrap())
+    Some(out.stdout)
+}
+
+/// What Python's `email` package reads in a digest's bytes.
+fn python_reads(dir: &std::path::Path, raw: &[u8]) -> Option<serde_json::Value> {
+    python_on(dir, PYTHON_CHECK, raw).map(|out| serde_json::from_slice(&out).unwrap())
 }
 
 #[test]
@@ -571,6 +577,16 @@ MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Only <b>HT
     }
 }
 
+/// plain@example.net joins `team` in `digestplain` mode.
+fn add_plain_reader(site: &Site) {
+    let mut member = NewMember::new(email("plain@example.net"));
+    member.reception = ReceptionMode::DigestPlain;
+    site.store()
+        .db()
+        .add_member(team(site).id, &member)
+        .unwrap();
+}
+
 const PYTHON_PLAIN: &str = r#"
 import email, json, sys
 from email import policy
@@ -583,12 +599,7 @@ print(json.dumps({"type": msg.get_content_type(), "subject": str(msg["Subject"])
 #[test]
 fn a_plain_text_digest_shows_each_text_and_leaves_attachments_in_the_archive() {
     let (dir, site) = digest_site("dig-plain");
-    {
-        let store = site.store();
-        let mut member = NewMember::new(email("plain@example.net"));
-        member.reception = ReceptionMode::DigestPlain;
-        store.db().add_member(team(&site).id, &member).unwrap();
-    }
+    add_plain_reader(&site);
     run(&site, MONDAY - 2 * DAY);
     post(&site, 1, "carl@example.net", MONDAY - DAY);
     post_with_parts(&site, MONDAY - DAY + HOUR);
@@ -605,22 +616,10 @@ fn a_plain_text_digest_shows_each_text_and_leaves_attachments_in_the_archive() {
         !raw.contains("JVBERi0xLjQgU0VDUkVUUERG") && !raw.contains("multipart"),
         "the attachment's bytes travelled: {raw}"
     );
-    let Some(python) = peer("python3") else {
+    let Some(out) = python_on(dir.path(), PYTHON_PLAIN, &mails[0]) else {
         return;
     };
-    let file = dir.path().join("plain.eml");
-    std::fs::write(&file, &mails[0]).unwrap();
-    let out = Command::new(python)
-        .args(["-c", PYTHON_PLAIN])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let read: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let read: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(read["type"], "text/plain");
     assert_eq!(read["defects"], 0);
     assert_eq!(read["multipart"], false);
@@ -649,11 +648,9 @@ fn a_plain_text_digest_shows_each_text_and_leaves_attachments_in_the_archive() {
 #[test]
 fn digests_are_written_in_their_reader_language() {
     let (dir, site) = digest_site("dig-lang");
+    add_plain_reader(&site);
     {
         let store = site.store();
-        let mut member = NewMember::new(email("plain@example.net"));
-        member.reception = ReceptionMode::DigestPlain;
-        store.db().add_member(team(&site).id, &member).unwrap();
         for reader in ["digest@example.net", "plain@example.net"] {
             store.db().ensure_user(&email(reader)).unwrap();
             store.db().set_user_lang(&email(reader), "fr").unwrap();
@@ -679,21 +676,8 @@ fn digests_are_written_in_their_reader_language() {
 
 /// The first `text/plain` part of `raw`, decoded by Python's `email` package.
 fn first_text(dir: &std::path::Path, raw: &[u8]) -> Option<String> {
-    let python = peer("python3")?;
-    let file = dir.join("first-text.eml");
-    std::fs::write(&file, raw).unwrap();
     let script = "import email, sys\nfrom email import policy\n\
 msg = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=policy.default)\n\
 print(next(p for p in msg.walk() if p.get_content_type() == 'text/plain').get_content())";
-    let out = Command::new(python)
-        .args(["-c", script])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(String::from_utf8(out.stdout).unwrap())
+    python_on(dir, script, raw).map(|out| String::from_utf8(out).unwrap())
 }

@@ -137,6 +137,22 @@ impl Site {
         recipients.into_iter().zip(messages).collect()
     }
 
+    /// The `DISTRIBUTE LIST KEY` line of the last moderation notice to the moderator.
+    fn distribute_command(&self, list: &str) -> String {
+        let notice = self
+            .outbox_of("moderate")
+            .into_iter()
+            .rev()
+            .find(|(to, _)| to == MODERATOR)
+            .expect("a notice for the moderator");
+        let text = crate::support::decode_qp(&notice.1);
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(&format!("DISTRIBUTE {list} ")))
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_string()
+    }
+
     fn audit(&self) -> Vec<String> {
         self.texts("SELECT action FROM audit_log ORDER BY id")
     }
@@ -841,18 +857,7 @@ fn a_moderator_distributes_or_rejects_by_mail_with_the_key() {
     assert_reply(&site.one(OUTSIDER, &address, &held), 250, "2.0.0");
     assert_eq!(site.states(team), ["held"]);
     // The moderator's notice holds the command to send back.
-    let notice = site
-        .outbox_of("moderate")
-        .into_iter()
-        .find(|(to, _)| to == MODERATOR)
-        .expect("a notice for the moderator");
-    let text = crate::support::decode_qp(&notice.1);
-    let command = text
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("DISTRIBUTE team "))
-        .unwrap_or_else(|| panic!("{text}"))
-        .to_string();
+    let command = site.distribute_command("team");
     // A wrong key changes nothing and says so.
     let wrong = mail(MODERATOR, &robot, "Re: DISTRIBUTE team notTheKey", "");
     assert_reply(&site.one(MODERATOR, &robot, &wrong), 250, "2.0.0");
@@ -1211,18 +1216,7 @@ fn a_moderators_reply_naming_a_renamed_lists_old_name_still_decides() {
     let robot = format!("sympa@{DOMAIN}");
     let held = mail(OUTSIDER, &address, "Held before the rename", "Hello");
     assert_reply(&site.one(OUTSIDER, &address, &held), 250, "2.0.0");
-    let notice = site
-        .outbox_of("moderate")
-        .into_iter()
-        .find(|(to, _)| to == MODERATOR)
-        .expect("a notice for the moderator");
-    let text = crate::support::decode_qp(&notice.1);
-    let command = text
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("DISTRIBUTE team "))
-        .unwrap_or_else(|| panic!("{text}"))
-        .to_string();
+    let command = site.distribute_command("team");
     site.db
         .store()
         .db()
