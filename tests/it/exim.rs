@@ -14,9 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::support::db::SiteDb;
-use crate::support::{binary, free_port, peer, Daemon, TempDir};
-
-const DOMAIN: &str = "lists.example.org";
+use crate::support::mail_door::{MailDoor, DOMAIN};
+use crate::support::{peer, run_cli, TempDir};
 
 /// An Exim configuration of ours in `dir`: its own spool and logs, the lists' domain local,
 /// the shipped wwsympa router and transport on the given ports, then a router that discards
@@ -92,17 +91,6 @@ fn route(exim_path: &Path, config: &Path, address: &str) -> String {
     )
 }
 
-fn wwsympa(config: &Path, args: &[&str]) {
-    let out = Command::new(binary())
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{args:?}: {out:?}");
-}
-
 #[test]
 fn exim_with_the_shipped_router_hands_list_mail_to_wwsympa() {
     let Some(exim_path) = peer("exim4") else {
@@ -115,48 +103,20 @@ fn exim_with_the_shipped_router_hands_list_mail_to_wwsympa() {
     );
     let dir = TempDir::new("exim");
     let db = SiteDb::new(dir.path(), "site.db");
-    let (socketmap_port, lmtp_port) = (free_port(), free_port());
-    let config = dir.path().join("wwsympa.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "domain = \"{DOMAIN}\"\nlistmaster = \"boss@example.org\"\n{}smtp_port = {}\n",
-            db.toml(),
-            free_port()
-        ),
-    )
-    .unwrap();
-    wwsympa(
-        &config,
-        &[
-            "list",
-            "create",
-            "team",
-            "--subject",
-            "Team",
-            "--owner",
-            "owner@example.org",
-        ],
-    );
-    wwsympa(&config, &["list", "mail", "team", "--send", "public"]);
-    let mut socketmap = Command::new(binary());
-    socketmap.arg("--config").arg(&config).args([
-        "socketmap",
-        "--listen",
-        &format!("127.0.0.1:{socketmap_port}"),
+    let mut door = MailDoor::start(dir.path(), &db, false);
+    let config = door.config.clone();
+    let wwsympa = |args: &[&str]| run_cli(&config, args, "");
+    wwsympa(&[
+        "list",
+        "create",
+        "team",
+        "--subject",
+        "Team",
+        "--owner",
+        "owner@example.org",
     ]);
-    let socketmap = Daemon::spawn(socketmap, &dir.path().join("socketmap.log"));
-    let mut lmtp = Command::new(binary());
-    lmtp.arg("--config")
-        .arg(&config)
-        .args(["lmtp", "--listen", &format!("127.0.0.1:{lmtp_port}")]);
-    let _lmtp = Daemon::spawn(lmtp, &dir.path().join("lmtp.log"));
-    for port in [socketmap_port, lmtp_port] {
-        crate::support::wait_until("wwsympa listening", || {
-            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-        });
-    }
-    let exim_config = exim_config(&exim_path, dir.path(), lmtp_port, socketmap_port);
+    wwsympa(&["list", "mail", "team", "--send", "public"]);
+    let exim_config = exim_config(&exim_path, dir.path(), door.lmtp_port, door.socketmap_port);
 
     // Routing: the list's addresses (its VERP bounce address whole) go to wwsympa's LMTP,
     // anything else to the next router.
@@ -174,18 +134,15 @@ fn exim_with_the_shipped_router_hands_list_mail_to_wwsympa() {
     let said = route(&exim_path, &exim_config, &format!("nobody@{DOMAIN}"));
     assert!(said.contains("is discarded"), "{said}");
     // A list created now is routed at once: no change to Exim.
-    wwsympa(
-        &config,
-        &[
-            "list",
-            "create",
-            "fresh",
-            "--subject",
-            "Fresh",
-            "--owner",
-            "owner@example.org",
-        ],
-    );
+    wwsympa(&[
+        "list",
+        "create",
+        "fresh",
+        "--subject",
+        "Fresh",
+        "--owner",
+        "owner@example.org",
+    ]);
     let said = route(&exim_path, &exim_config, &format!("fresh@{DOMAIN}"));
     assert!(said.contains("router = wwsympa"), "{said}");
 
@@ -219,7 +176,7 @@ fn exim_with_the_shipped_router_hands_list_mail_to_wwsympa() {
     );
 
     // With the socketmap down, Exim defers a list's address: never discarded, never bounced.
-    drop(socketmap);
+    drop(door.socketmap.take());
     let said = route(&exim_path, &exim_config, &format!("team@{DOMAIN}"));
     assert!(said.contains("cannot be resolved at this time"), "{said}");
     assert!(

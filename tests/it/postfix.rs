@@ -15,9 +15,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::db::SiteDb;
-use crate::support::{binary, free_port, peer, Daemon, TempDir};
-
-const DOMAIN: &str = "lists.example.org";
+use crate::support::mail_door::{MailDoor, DOMAIN};
+use crate::support::{binary, free_port, peer, TempDir};
 
 /// A Postfix instance of our own, stopped when dropped.
 struct Postfix {
@@ -215,17 +214,10 @@ fn postfix_hands_list_mail_to_wwsympa_through_the_socketmap() {
     );
     let dir = TempDir::new("postfix");
     let db = SiteDb::new(dir.path(), "site.db");
-    let (smtp_port, socketmap_port, lmtp_port) = (free_port(), free_port(), free_port());
-    let config = dir.path().join("wwsympa.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "domain = \"{DOMAIN}\"\nlistmaster = \"boss@example.org\"\n{}smtp_port = {}\n",
-            db.toml(),
-            free_port()
-        ),
-    )
-    .unwrap();
+    let smtp_port = free_port();
+    let door = MailDoor::start(dir.path(), &db, true);
+    let (config, socketmap_port) = (door.config.clone(), door.socketmap_port);
+    let transport = format!("lmtp:[127.0.0.1]:{}", door.lmtp_port);
     let created = wwsympa(
         &config,
         &[
@@ -239,27 +231,6 @@ fn postfix_hands_list_mail_to_wwsympa_through_the_socketmap() {
         ],
     );
     assert!(created.status.success(), "{created:?}");
-
-    let transport = format!("lmtp:[127.0.0.1]:{lmtp_port}");
-    let mut socketmap = Command::new(binary());
-    socketmap.arg("--config").arg(&config).args([
-        "socketmap",
-        "--listen",
-        &format!("127.0.0.1:{socketmap_port}"),
-        "--transport",
-        &transport,
-    ]);
-    let _socketmap = Daemon::spawn(socketmap, &dir.path().join("socketmap.log"));
-    let mut lmtp = Command::new(binary());
-    lmtp.arg("--config")
-        .arg(&config)
-        .args(["lmtp", "--listen", &format!("127.0.0.1:{lmtp_port}")]);
-    let _lmtp = Daemon::spawn(lmtp, &dir.path().join("lmtp.log"));
-    for port in [socketmap_port, lmtp_port] {
-        crate::support::wait_until("wwsympa listening", || {
-            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-        });
-    }
     let postfix = Postfix::start(&postfix, dir.path(), smtp_port, socketmap_port);
 
     // A post from an outsider to a list where outsiders are moderated: Postfix routes it by the

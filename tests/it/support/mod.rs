@@ -4,6 +4,7 @@
 
 pub mod db;
 pub mod fcgi_client;
+pub mod mail_door;
 pub mod nginx;
 pub mod postgres;
 pub mod process;
