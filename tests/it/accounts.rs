@@ -462,3 +462,52 @@ fn a_ticket_logs_in_once_and_leads_to_choosing_a_password() {
     let mut again = site.browser("192.0.2.7");
     assert_eq!(again.get(path).status, 410);
 }
+
+#[test]
+fn a_session_in_use_is_kept_alive_and_read_at_most_once_a_minute_without_a_write() {
+    let (_dir, site) = site("acct-session-refresh");
+    let mut browser = site.browser("192.0.2.30");
+    browser.login("joe@example.org", PASSWORD);
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+    };
+    let times = |site: &Site| -> (i64, i64) {
+        let row = site.db.texts(
+            "SELECT CAST(refreshed_at AS TEXT) || ' ' || CAST(expires_at AS TEXT) FROM sessions \
+             WHERE email = 'joe@example.org'",
+        );
+        let (refreshed, expires) = row[0].split_once(' ').unwrap();
+        (refreshed.parse().unwrap(), expires.parse().unwrap())
+    };
+    // A session refreshed under a minute ago is read without a write.
+    site.db.execute(
+        "UPDATE sessions SET refreshed_at = ?1, expires_at = ?2 WHERE email = 'joe@example.org'",
+        &[
+            crate::support::db::Value::Int(now() - 30),
+            crate::support::db::Value::Int(now() + 100),
+        ],
+    );
+    let before = times(&site);
+    assert_eq!(browser.get("/sympa/pref").status, 200);
+    assert_eq!(times(&site), before, "no write within the minute");
+    // One last refreshed two minutes ago, close to its end, is used: it lives on, for the
+    // logged-in lifetime from now.
+    site.db.execute(
+        "UPDATE sessions SET refreshed_at = ?1, expires_at = ?2 WHERE email = 'joe@example.org'",
+        &[
+            crate::support::db::Value::Int(now() - 120),
+            crate::support::db::Value::Int(now() + 100),
+        ],
+    );
+    assert_eq!(browser.get("/sympa/pref").status, 200);
+    let (refreshed, expires) = times(&site);
+    assert!(refreshed >= now() - 5, "refreshed: {refreshed}");
+    assert!(
+        expires >= now() + site.config.session_table_ttl as i64 - 5,
+        "expires {expires}, ttl {}",
+        site.config.session_table_ttl
+    );
+}
