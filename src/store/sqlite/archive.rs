@@ -234,15 +234,29 @@ impl Db<'_> {
         list: ListId,
         key: MessageKey<'_>,
     ) -> Result<Option<ArchivedSummary>, Error> {
-        let (condition, value) = match key {
-            MessageKey::MessageId(id) => ("g.message_id = ?2", id),
-            MessageKey::Permalink(id) => ("m.permalink = ?2", id),
-            MessageKey::HyperKitty(id) => ("m.hyperkitty = ?2", id),
+        // By Message-ID, the message ids' unique index leads (CROSS JOIN keeps that order):
+        // left to itself, SQLite read every message of the list through `(list_id, …)` and
+        // joined each, a cost growing with the archive on every post's duplicate check.
+        let (tables, condition, value) = match key {
+            MessageKey::MessageId(id) => (
+                "archive_msgids g CROSS JOIN archive_messages m ON m.msgid_id = g.id",
+                "g.list_id = ?1 AND g.message_id = ?2",
+                id,
+            ),
+            MessageKey::Permalink(id) => (
+                "archive_messages m JOIN archive_msgids g ON g.id = m.msgid_id",
+                "m.permalink = ?2",
+                id,
+            ),
+            MessageKey::HyperKitty(id) => (
+                "archive_messages m JOIN archive_msgids g ON g.id = m.msgid_id",
+                "m.hyperkitty = ?2",
+                id,
+            ),
         };
         self.one_summary(
             &format!(
-                "SELECT {SUMMARY_COLUMNS} FROM archive_messages m
-                 JOIN archive_msgids g ON g.id = m.msgid_id
+                "SELECT {SUMMARY_COLUMNS} FROM {tables}
                  WHERE m.list_id = ?1 AND {condition} ORDER BY m.id LIMIT 1"
             ),
             &[&list.0, &value],
@@ -455,13 +469,12 @@ impl Db<'_> {
     }
 
     pub fn archive_index_clear(&self) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "INSERT INTO archive_index (archive_index) VALUES ('delete-all')",
-                [],
-            )
-            .context("emptying the search index")
-            .map(drop)
+        self.execute(
+            "INSERT INTO archive_index (archive_index) VALUES ('delete-all')",
+            [],
+        )
+        .context("emptying the search index")
+        .map(drop)
     }
 
     pub fn archived_after(&self, after: i64, limit: u64) -> Result<Vec<StoredMessage>, Error> {
