@@ -118,7 +118,9 @@ impl Db<'_> {
     ///
     /// No Rust code writes it: triggers `site_version_list_insert`, `site_version_list_update`
     /// and `site_version_list_delete` of `sql/004_site_version.sql` bump it on every change to
-    /// a `lists` row, member counts included (see `super::TRIGGERS`).
+    /// a `lists` row, member counts included, and `site_version_archive_*` of
+    /// `sql/020_archive_version.sql` on every change to an archived message (see
+    /// `super::TRIGGERS`).
     pub fn site_version(&self) -> Result<i64, Error> {
         self.conn
             .prepare_cached("SELECT version FROM site_version WHERE id = 1")
