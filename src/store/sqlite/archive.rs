@@ -715,11 +715,21 @@ impl ArchiveRows for Db<'_> {
     }
 
     fn index_add(&self, id: i64, words: &IndexWords) -> Result<(), Error> {
-        self.index_command(id, words, "", "")
-            .context("indexing a message")
+        match self.index_queue {
+            // Written when the transaction commits (see `Store::transaction`).
+            Some(queue) => {
+                queue.borrow_mut().push((id, words.clone()));
+                Ok(())
+            }
+            None => self
+                .index_command(id, words, "", "")
+                .context("indexing a message"),
+        }
     }
 
     fn index_remove(&self, id: i64, words: &IndexWords) -> Result<(), Error> {
+        // What was added before in this transaction goes first, in its order.
+        self.write_index_queue()?;
         // FTS5's 'delete' command on a contentless table: the same values as were indexed.
         self.index_command(id, words, "archive_index, ", "'delete', ")
             .context("removing a message from the index")
@@ -762,6 +772,19 @@ impl ArchiveRows for Db<'_> {
 }
 
 impl Db<'_> {
+    /// Writes the index rows queued in this transaction, in their order.
+    pub(super) fn write_index_queue(&self) -> Result<(), Error> {
+        let Some(queue) = self.index_queue else {
+            return Ok(());
+        };
+        let queued = std::mem::take(&mut *queue.borrow_mut());
+        for (id, words) in &queued {
+            self.index_command(*id, words, "", "")
+                .context("indexing a message")?;
+        }
+        Ok(())
+    }
+
     /// Inserts an index row of message `id`, or (with `command` = `'delete', ` and
     /// `command_column` = `archive_index, `) gives FTS5 a command about it.
     fn index_command(
@@ -832,6 +855,79 @@ mod tests {
             .map(Result::unwrap)
             .collect::<Vec<_>>();
         rows.join("\n")
+    }
+
+    /// Rows of the full-text index's data table: the segments written so far.
+    fn index_data_rows(db: Db<'_>) -> i64 {
+        db.conn
+            .query_row("SELECT count(*) FROM archive_index_data", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn index_rows_are_written_when_their_transaction_commits() {
+        use crate::store::archiving::{ArchiveRows, IndexWords};
+        let mut store = Store::open_in_memory().unwrap();
+        store.migrate().unwrap();
+        let before = index_data_rows(store.db());
+        let words = |i: i64| IndexWords {
+            list: ListId(1),
+            date: 0,
+            scope: "l1 d202401".into(),
+            subject: format!("subject{i} zebrafish"),
+            sender: "ann example org".into(),
+            body_new: "some words of a body".repeat(20),
+            body_quoted: String::new(),
+            attachments: String::new(),
+        };
+        store
+            .transaction(|db| {
+                for i in 1..=20 {
+                    db.index_add(i, &words(i))?;
+                    // A statement with a statement journal (RETURNING, or a trigger) after an
+                    // index row would make FTS5 write its pending rows out as a segment.
+                    let _: i64 = db
+                        .conn
+                        .query_row(
+                            "UPDATE site_version SET version = version + 1 WHERE id = 1 RETURNING version",
+                            [],
+                            |r| r.get(0),
+                        )
+                        .unwrap();
+                }
+                assert_eq!(index_data_rows(db), before, "nothing written before the commit");
+                Ok::<_, Error>(())
+            })
+            .unwrap();
+        let db = store.db();
+        assert!(index_data_rows(db) > before);
+        let found: i64 = db
+            .conn
+            .query_row(
+                "SELECT count(*) FROM archive_index WHERE archive_index MATCH 'zebrafish'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 20);
+        // Removing a row added in the same transaction writes the queue first.
+        store
+            .transaction(|db| {
+                db.index_add(21, &words(21))?;
+                db.index_remove(21, &words(21))?;
+                Ok::<_, Error>(())
+            })
+            .unwrap();
+        let found: i64 = store
+            .db()
+            .conn
+            .query_row(
+                "SELECT count(*) FROM archive_index WHERE archive_index MATCH 'subject21'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 0);
     }
 
     #[test]
