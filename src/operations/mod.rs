@@ -36,6 +36,8 @@ pub mod tokens;
 #[cfg(test)]
 mod doors_tests;
 #[cfg(test)]
+mod env_tests;
+#[cfg(test)]
 mod listmaster_tests;
 #[cfg(test)]
 mod owner_pages_tests;
