@@ -45,3 +45,44 @@ fn roles_a_door_read_for_one_list_are_used_for_that_list_only() {
     });
     assert_eq!(seen, ("ok".into(), "not_allowed".into(), true));
 }
+
+/// Who is what, read from the store: an anonymous requester is nobody (a door that forgets
+/// to log someone in must not make them a listmaster); a listmaster with an address keeps
+/// their roles on the list; the shell, with no address, is a logged-in listmaster.
+#[test]
+fn anonymous_requesters_are_nobody_listmasters_keep_their_roles_and_the_shell_is_a_listmaster() {
+    let seen = on_both(|store| {
+        let id = new_list(store, "alpha");
+        let db = store.db();
+        db.add_member(id, &crate::store::NewMember::new(email("lm@a.org")))
+            .unwrap();
+        let list = db.list_by_id(id).unwrap().unwrap();
+        let anonymous = Requester::anonymous(super::Channel::Mail, None);
+        let listmaster = super::test_support::listmaster();
+        run(store, |env| {
+            (
+                env.roles(&anonymous, &list).unwrap(),
+                said(env.authorize(&anonymous, &list, ActionKind::ManageList)),
+                env.roles(&listmaster, &list).unwrap(),
+                env.roles(&Requester::shell(), &list).unwrap(),
+            )
+        })
+    });
+    let listmaster = Roles {
+        user: true,
+        listmaster: true,
+        ..Roles::ANONYMOUS
+    };
+    assert_eq!(
+        seen,
+        (
+            Roles::ANONYMOUS,
+            "login_required".into(),
+            Roles {
+                subscriber: true,
+                ..listmaster
+            },
+            listmaster,
+        )
+    );
+}
