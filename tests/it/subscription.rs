@@ -484,7 +484,16 @@ fn oneclick_post_unsubscribes_and_get_only_asks() {
         &[],
     );
     let store = site.store();
-    let secret = store.db().site_secret("oneclick", &[0; 32]).unwrap();
+    // The secret the server made when it signed the welcome's link (a candidate offered now
+    // is not taken): 32 random bytes. (Not zeros: HMAC pads a short key with zeros, so an
+    // all-zero secret signs as an empty one would.)
+    let secret = store
+        .db()
+        .site_secret("oneclick", b"not the site's")
+        .unwrap();
+    assert_ne!(secret, b"not the site's");
+    assert_eq!(secret.len(), 32);
+    assert!(secret.iter().any(|&b| b != 0));
     let today = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
