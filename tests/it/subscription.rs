@@ -411,6 +411,63 @@ fn anonymous_signoff_answers_alike_and_mails_only_members() {
     assert_eq!(audits(&site, "signoff"), 1);
 }
 
+/// Where the owners decide, an anonymous visitor first proves the address by the mailed link;
+/// following it hands the request to the owners (as Sympa's `auth_owner` does): the address
+/// joins or leaves when an owner accepts, never on the visitor's click alone.
+#[test]
+fn anonymous_requests_on_owner_lists_wait_for_the_owners_after_the_confirmation() {
+    let (_dir, site) = site_with(
+        "sub-then-owner",
+        &[(
+            "guarded",
+            SubscribePolicy::Owner,
+            UnsubscribePolicy::Owner,
+            ReviewPolicy::Owner,
+            Visibility::Noconceal,
+        )],
+    );
+    let mut visitor = site.browser("192.0.2.60");
+    let mut clicker = site.browser("192.0.2.61");
+    for (action, address, notice) in [
+        (
+            "subscribe",
+            "newbie@example.org",
+            "Subscription request: newbie@example.org",
+        ),
+        (
+            "signoff",
+            "member@example.org",
+            "Unsubscription request: member@example.org",
+        ),
+    ] {
+        let was_member = is_member(&site, "guarded", address);
+        visitor.get(&format!("/sympa/{action}/guarded"));
+        let asked = visitor.post(&format!("/sympa/{action}/guarded"), &[("email", address)]);
+        assert_eq!(asked.status, 200, "{}", body(&asked));
+        let mails = mail_to(&site, address);
+        let path = link(
+            mails.last().unwrap(),
+            "http://lists.example.org/sympa/auth/",
+        );
+        assert!(path.contains(&format!("/{action}?email=")), "{path}");
+        clicker.get(&path);
+        let followed = clicker.post(&path, &[]);
+        assert_eq!(followed.status, 200, "{}", body(&followed));
+        assert!(
+            body(&followed).contains("The request now waits for the owners of guarded@"),
+            "{}",
+            body(&followed)
+        );
+        assert_eq!(is_member(&site, "guarded", address), was_member, "{action}");
+        assert!(
+            mail_to(&site, "owner@example.org")
+                .iter()
+                .any(|m| m.contains(notice)),
+            "{notice}"
+        );
+    }
+}
+
 #[test]
 fn oneclick_post_unsubscribes_and_get_only_asks() {
     let (_dir, site) = open_site("sub-oneclick");
