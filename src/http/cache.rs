@@ -1,7 +1,8 @@
 //! A cache of whole responses for one version of what they were built from: the web's anonymous page cache and the JSON API's anonymous answers, kept per process until that version moves.
 //!
 //! The caller says what a response is built from by the version it passes: the web and the
-//! API pass the site version (a counter the database bumps on every change to a list's row),
+//! API pass the site version (a counter the database bumps on every change to a list's row
+//! or to an archived message),
 //! read *before* the response was built, so an entry may hold data newer than its tag but
 //! never older: a request that sees a newer version builds the response again. Which
 //! requests may be served from here (anonymous ones, of answers that depend on nothing else)
@@ -14,6 +15,10 @@ use super::Response;
 
 /// Most responses kept; past it the cache starts over (arbitrary query strings cannot grow it).
 const MAX_PAGES: usize = 256;
+
+/// The largest body kept (an attachment or a long month is sent again, never held here), so
+/// that the cache holds at most `MAX_PAGES` times this.
+const MAX_BODY: usize = 512 * 1024;
 
 /// Responses by key (the request's target, and what else the answer depends on), for one
 /// version.
@@ -32,8 +37,12 @@ impl ResponseCache {
         inner.1.get(key).and_then(Response::try_clone)
     }
 
-    /// Keeps `response` for `key`, built after reading `version`; a streamed one is not kept.
+    /// Keeps `response` for `key`, built after reading `version`; a streamed one, or one
+    /// over [`MAX_BODY`], is not kept.
     pub fn put(&self, version: i64, key: String, response: &Response) {
+        if response.body.bytes().len() > MAX_BODY {
+            return;
+        }
         let Some(copy) = response.try_clone() else {
             return;
         };

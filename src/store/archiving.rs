@@ -359,11 +359,9 @@ pub fn fold(c: char) -> char {
 /// by single spaces, at most [`INDEX_FIELD_CAP`] bytes.
 pub fn index_words(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(INDEX_FIELD_CAP));
-    for word in text.split(|c: char| !c.is_alphanumeric()) {
-        if word.is_empty() {
-            continue;
-        }
-        let folded = fold_word(word);
+    let mut folded = String::new();
+    for word in words(text) {
+        fold_word(word, &mut folded);
         if folded.len() > MAX_WORD_BYTES {
             continue;
         }
@@ -378,12 +376,49 @@ pub fn index_words(text: &str) -> String {
     out
 }
 
-/// One word lower-cased and folded.
-fn fold_word(word: &str) -> String {
-    word.chars()
-        .flat_map(char::to_lowercase)
-        .map(fold)
-        .collect()
+/// The runs of letters and digits of `text`, read a byte at a time where it is ASCII (most
+/// of most mail) and a character at a time elsewhere.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    // The length of the character at `at` if it is a letter or digit, else `None`.
+    let word_char = move |at: usize| -> Option<usize> {
+        let b = bytes[at];
+        if b.is_ascii() {
+            return b.is_ascii_alphanumeric().then_some(1);
+        }
+        let c = text[at..].chars().next()?;
+        c.is_alphanumeric().then(|| c.len_utf8())
+    };
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        // Skip what separates words.
+        while at < bytes.len() {
+            match word_char(at) {
+                Some(_) => break,
+                None => at += text[at..].chars().next().map_or(1, char::len_utf8),
+            }
+        }
+        if at == bytes.len() {
+            return None;
+        }
+        let start = at;
+        while let Some(len) = (at < bytes.len()).then(|| word_char(at)).flatten() {
+            at += len;
+        }
+        Some(&text[start..at])
+    })
+}
+
+/// One word lower-cased and folded, written over `out`.
+fn fold_word(word: &str, out: &mut String) {
+    out.clear();
+    if word.is_ascii() {
+        // Most words of most mail: [`fold`] keeps ASCII as it is.
+        out.push_str(word);
+        out.make_ascii_lowercase();
+    } else {
+        out.extend(word.chars().flat_map(char::to_lowercase).map(fold));
+    }
 }
 
 /// Compresses raw bytes with [`CODEC`].
@@ -885,6 +920,33 @@ mod tests {
         let long = "word ".repeat(INDEX_FIELD_CAP);
         let words = index_words(&long);
         assert!(words.len() <= INDEX_FIELD_CAP && words.len() > INDEX_FIELD_CAP - 10);
+    }
+
+    #[test]
+    fn words_are_the_runs_of_letters_and_digits_whatever_the_script() {
+        // The byte-at-a-time reader against the definition: split on every character that is
+        // not a letter or digit.
+        let samples = [
+            "plain ascii, with-punctuation_and_underscores 42x",
+            "Grüße aus Köln—straße… «guillemets» ÆØÅ",
+            "日本語のテキスト、句読点。混在 mixed",
+            "Arabic digits ٣٤٥ and Devanagari १२ and ½ fractions",
+            "combining e\u{301} and zero\u{200b}width and emoji 🎉party🎉",
+            "\u{a0}non-breaking\u{a0}spaces\t\ttabs\r\nlines",
+            "",
+            "    ",
+            "ÉÉÉ",
+            "a",
+            "İstanbul ΣΊΣΥΦΟΣ ǅungla",
+        ];
+        for text in samples {
+            let want: Vec<&str> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(words(text).collect::<Vec<_>>(), want, "{text:?}");
+        }
+        assert_eq!(index_words("İstanbul ΣΊΣΥΦΟΣ"), "i̇stanbul σίσυφοσ");
     }
 
     #[test]

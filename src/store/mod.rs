@@ -38,7 +38,9 @@
 //!   (`sqlite/sql/003_review.sql`), read by [`Db::member_count`] and [`Db::count_members`];
 //! - `site_version.version`, by `site_version_list_insert`, `_update` and `_delete`
 //!   (`sqlite/sql/004_site_version.sql`), bumped by any change to a `lists` row (member
-//!   counts included), read by [`Db::site_version`] for the anonymous page cache.
+//!   counts included), and by `site_version_archive_*` (`020_archive_version.sql`) by any
+//!   change to an archived message, read by [`Db::site_version`] for the anonymous page
+//!   cache.
 //!
 //! Keeping them in the store's Rust code instead would put the count on every path that
 //! adds or removes members, cascades included, and a missed path would show wrong numbers

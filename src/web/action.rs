@@ -90,7 +90,8 @@ pub struct Action {
     /// [`Handler::List`] by [`Action::list`].
     pub list: bool,
     /// Returns true if and only if what an anonymous visitor gets depends only on the lists'
-    /// rows, so the page may be kept and served again until one of them changes.
+    /// rows and the archived messages, so the page may be kept and served again until one of
+    /// them changes.
     pub cached: bool,
     /// The largest request body it reads, in bytes; past it the answer is 413 before the
     /// body is read (the doors ask through `Service::body_limit`).
@@ -179,7 +180,8 @@ impl Action {
         self
     }
 
-    /// Its anonymous page may be kept until the lists change (see [`Action::cached`]).
+    /// Its anonymous page may be kept until the lists or the archives change (see
+    /// [`http::cache`](crate::http::cache)).
     pub const fn cached(mut self) -> Action {
         self.cached = true;
         self

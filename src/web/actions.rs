@@ -44,7 +44,8 @@ pub static ACTIONS: &[Action] = &[
     // exports and the Atom feed.
     Action::list("arc", archive::arc)
         .args(&["list", "month", "file", "part", "name"])
-        .access(Access::Policy(ActionKind::ReadArchive)),
+        .access(Access::Policy(ActionKind::ReadArchive))
+        .cached(),
     Action::list("arc_hide", archive::arc_hide)
         .args(&["list", "month", "seq"])
         .access(Access::Policy(ActionKind::ManageArchive))
@@ -173,7 +174,8 @@ pub static ACTIONS: &[Action] = &[
         .cached(),
     Action::list("latest_arc", archive::latest_arc)
         .args(&["list"])
-        .access(Access::Policy(ActionKind::ReadArchive)),
+        .access(Access::Policy(ActionKind::ReadArchive))
+        .cached(),
     // HyperKitty's `list/LIST@DOMAIN/message/<hash>/`, sent on to `msg`, which decides.
     Action::site("list", archive::list).args(&["address", "kind", "hash"]),
     Action::site("lists", home::lists)
@@ -201,7 +203,8 @@ pub static ACTIONS: &[Action] = &[
     // The permalink of an archived message (Sympa's `Archived-At`).
     Action::list("msg", archive::msg)
         .args(&["list", "month", "id"])
-        .access(Access::Policy(ActionKind::ReadArchive)),
+        .access(Access::Policy(ActionKind::ReadArchive))
+        .cached(),
     Action::site("my", account::my).access(Access::User),
     // Not a list row: a member of a concealed list must be able to leave without logging in;
     // the signed id proves the address, and the handler loads the list.

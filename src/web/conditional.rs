@@ -134,6 +134,20 @@ pub fn finish(
     }
 }
 
+/// A kept 200 `page` (the anonymous page cache) answered to `request`: a 304 when the
+/// client's copy is the page's (by the `ETag` and `Last-Modified` it was sent with), else
+/// the page.
+pub fn revalidate(request: &Request, page: Response) -> Response {
+    let Some(etag) = page.header("ETag") else {
+        return page;
+    };
+    let modified = page.header("Last-Modified");
+    if page.status == 200 && is_fresh(request, etag, modified) {
+        return not_modified(etag, modified, false);
+    }
+    page
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

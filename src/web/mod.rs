@@ -312,7 +312,7 @@ impl App {
             Some(key) => match store.db().site_version() {
                 Ok(version) => {
                     if let Some(page) = state.pages.get(version, key) {
-                        return page;
+                        return conditional::revalidate(request, page);
                     }
                     Some(version)
                 }

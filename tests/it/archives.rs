@@ -1257,3 +1257,59 @@ fn owners_list_hidden_messages_and_show_them_again() {
     assert!(!second.contains("?page=3"));
     assert_eq!(owner.get(&format!("{manage}?page=x")).status, 404);
 }
+
+#[test]
+fn an_anonymous_archive_page_is_kept_until_an_archived_message_changes() {
+    let (dir, site) = site("arc-cache");
+    let config = dir.path().join("wwsympa.toml");
+    let month = "/sympa/arc/pubarc/2024-03/mail1.html";
+    let message = "/sympa/arc/pubarc/2024-03/msg00000.html";
+    let first = body(&site.browser("192.0.2.60").get(month));
+    assert!(first.contains("Hello world"), "{first}");
+    let first_message = body(&site.browser("192.0.2.60").get(message));
+    // Change a subject behind the store's back, without moving the site version: the pages
+    // kept by the anonymous page cache are served as they were.
+    site.db.execute_each(
+        "DROP TRIGGER site_version_archive_update",
+        "DROP TRIGGER site_version_archive_update ON archive_messages",
+        &[],
+    );
+    site.db.execute(
+        "UPDATE archive_messages SET subject = 'Changed behind the back' WHERE subject = 'Hello world'",
+        &[],
+    );
+    assert_eq!(body(&site.browser("192.0.2.61").get(month)), first);
+    assert_eq!(
+        body(&site.browser("192.0.2.61").get(message)),
+        first_message
+    );
+    // A logged-in reader never gets a kept page.
+    let mut member = site.browser("192.0.2.62");
+    member.login("sub@example.org", PASSWORD);
+    assert!(body(&member.get(month)).contains("Changed behind the back"));
+    // A message archived moves the version: the next anonymous visitor sees it, and the
+    // subject changed behind the back with it.
+    import(
+        dir.path(),
+        &config,
+        "pubarc",
+        &[Mail {
+            id: "late-march@example.org",
+            references: "",
+            from: "Eve <eve@example.org>",
+            subject: "Late in March",
+            date: "Sun, 31 Mar 2024 10:00:00 +0000",
+            rest: text("Arrived after the page was kept."),
+        }],
+    );
+    let rebuilt = body(&site.browser("192.0.2.63").get(month));
+    assert!(rebuilt.contains("Late in March"), "{rebuilt}");
+    assert!(rebuilt.contains("Changed behind the back"), "{rebuilt}");
+    // A kept page still answers a client's own copy with a 304.
+    let kept = get_with(&site, month, &[]);
+    let etag = kept.header("ETag").unwrap().to_string();
+    assert_eq!(
+        get_with(&site, month, &[("If-None-Match", &etag)]).status,
+        304
+    );
+}

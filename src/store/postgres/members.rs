@@ -111,8 +111,9 @@ impl Db<'_> {
         read().map(Some).context(context)
     }
 
-    /// A number that changes whenever any list's row changes (its settings or member count):
-    /// kept by triggers `site_version_list_*` of `sql/004_site_version.sql`.
+    /// A number that changes whenever any list's row changes (its settings or member count)
+    /// or an archived message does: kept by triggers `site_version_list_*` of
+    /// `sql/004_site_version.sql` and `site_version_archive_*` of `sql/020_archive_version.sql`.
     pub fn site_version(&self) -> Result<i64, Error> {
         self.conn
             .query_one("SELECT version FROM site_version WHERE id = 1", &[])

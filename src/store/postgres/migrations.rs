@@ -46,6 +46,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "019_reception_modes",
         include_str!("sql/019_reception_modes.sql"),
     ),
+    (
+        "020_archive_version",
+        include_str!("sql/020_archive_version.sql"),
+    ),
 ];
 
 /// Held by the process migrating, so that two processes starting at once apply each

@@ -69,6 +69,9 @@ pub(crate) const TRIGGERS: &[(&str, &str)] = &[
     ("site_version_list_insert", "004_site_version"),
     ("site_version_list_update", "004_site_version"),
     ("site_version_list_delete", "004_site_version"),
+    ("site_version_archive_insert", "020_archive_version"),
+    ("site_version_archive_update", "020_archive_version"),
+    ("site_version_archive_delete", "020_archive_version"),
 ];
 
 /// Turns a driver error into a `store::Error`, saying what we were doing.

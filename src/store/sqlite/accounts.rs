@@ -35,7 +35,7 @@ impl Db<'_> {
     /// Creates an account; refuses an address that has one.
     pub fn create_user(&self, user: &NewUser) -> Result<(), Error> {
         let at = now();
-        let inserted = self.conn.execute(
+        let inserted = self.execute(
             "INSERT INTO users (email, name, password_hash, is_listmaster, lang, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, '', ?5, ?5)",
             params![
@@ -57,21 +57,18 @@ impl Db<'_> {
 
     /// Creates an empty account for `email` unless one exists.
     pub fn ensure_user(&self, email: &Email) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "INSERT INTO users (email, lang, created_at, updated_at) VALUES (?1, '', ?2, ?2)
+        self.execute(
+            "INSERT INTO users (email, lang, created_at, updated_at) VALUES (?1, '', ?2, ?2)
                  ON CONFLICT (email) DO NOTHING",
-                params![email.as_str(), now()],
-            )
-            .context("creating a user")
-            .map(|_| ())
+            params![email.as_str(), now()],
+        )
+        .context("creating a user")
+        .map(|_| ())
     }
 
     /// Replaces the password hash of an existing account.
     pub fn set_password_hash(&self, email: &Email, hash: &str) -> Result<(), Error> {
-        let changed = self
-            .conn
-            .execute(
+        let changed = self.execute(
                 "UPDATE users SET password_hash = ?2, wrong_login_count = 0, updated_at = ?3 WHERE email = ?1",
                 params![email.as_str(), hash, now()],
             )
@@ -84,41 +81,37 @@ impl Db<'_> {
 
     /// Sets the listmaster flag of an existing account.
     pub fn set_listmaster(&self, email: &Email, listmaster: bool) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "UPDATE users SET is_listmaster = ?2, updated_at = ?3 WHERE email = ?1",
-                params![email.as_str(), listmaster, now()],
-            )
-            .context("setting the listmaster flag")
-            .map(|_| ())
+        self.execute(
+            "UPDATE users SET is_listmaster = ?2, updated_at = ?3 WHERE email = ?1",
+            params![email.as_str(), listmaster, now()],
+        )
+        .context("setting the listmaster flag")
+        .map(|_| ())
     }
 
     /// Saves display name and language.
     pub fn set_preferences(&self, email: &Email, name: &str, lang: &str) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "UPDATE users SET name = ?2, lang = ?3, updated_at = ?4 WHERE email = ?1",
-                params![email.as_str(), name, lang, now()],
-            )
-            .context("saving preferences")
-            .map(|_| ())
+        self.execute(
+            "UPDATE users SET name = ?2, lang = ?3, updated_at = ?4 WHERE email = ?1",
+            params![email.as_str(), name, lang, now()],
+        )
+        .context("saving preferences")
+        .map(|_| ())
     }
 
     /// Saves the language an account prefers ('' for none).
     pub fn set_user_lang(&self, email: &Email, lang: &str) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "UPDATE users SET lang = ?2, updated_at = ?3 WHERE email = ?1",
-                params![email.as_str(), lang, now()],
-            )
-            .context("saving a language")
-            .map(|_| ())
+        self.execute(
+            "UPDATE users SET lang = ?2, updated_at = ?3 WHERE email = ?1",
+            params![email.as_str(), lang, now()],
+        )
+        .context("saving a language")
+        .map(|_| ())
     }
 
     /// Records a successful login.
     pub fn record_login(&self, email: &Email, host: Option<&str>) -> Result<(), Error> {
-        self.conn
-            .execute(
+        self.execute(
                 "UPDATE users SET last_login_at = ?2, last_login_host = ?3, wrong_login_count = 0 WHERE email = ?1",
                 params![email.as_str(), now(), host],
             )
@@ -128,13 +121,12 @@ impl Db<'_> {
 
     /// Counts a wrong password for an existing account.
     pub fn record_failed_login(&self, email: &Email) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "UPDATE users SET wrong_login_count = wrong_login_count + 1 WHERE email = ?1",
-                [email.as_str()],
-            )
-            .context("recording a failed login")
-            .map(|_| ())
+        self.execute(
+            "UPDATE users SET wrong_login_count = wrong_login_count + 1 WHERE email = ?1",
+            [email.as_str()],
+        )
+        .context("recording a failed login")
+        .map(|_| ())
     }
 
     /// Creates a session whose secret id hashes to `id_hash`, living `ttl` seconds.
@@ -148,9 +140,7 @@ impl Db<'_> {
     ) -> Result<SessionRecord, Error> {
         let domain_id = self.ensure_domain(domain)?;
         let at = now();
-        let id = self
-            .conn
-            .query_row(
+        let id = self.query_row(
                 "INSERT INTO sessions (id_hash, domain_id, email, remote_addr, created_at, refreshed_at, expires_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)
                  RETURNING id",
@@ -230,13 +220,12 @@ impl Db<'_> {
     /// Extends a session to `ttl` seconds from now.
     pub fn touch_session(&self, id: i64, ttl: i64) -> Result<(), Error> {
         let at = now();
-        self.conn
-            .execute(
-                "UPDATE sessions SET refreshed_at = ?2, expires_at = ?3 WHERE id = ?1",
-                params![id, at, at + ttl],
-            )
-            .context("refreshing a session")
-            .map(|_| ())
+        self.execute(
+            "UPDATE sessions SET refreshed_at = ?2, expires_at = ?3 WHERE id = ?1",
+            params![id, at, at + ttl],
+        )
+        .context("refreshing a session")
+        .map(|_| ())
     }
 
     /// Saves a session's data.
@@ -245,35 +234,31 @@ impl Db<'_> {
         id: i64,
         data: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "UPDATE sessions SET data = ?2 WHERE id = ?1",
-                params![id, serde_json::Value::Object(data.clone()).to_string()],
-            )
-            .context("saving session data")
-            .map(|_| ())
+        self.execute(
+            "UPDATE sessions SET data = ?2 WHERE id = ?1",
+            params![id, serde_json::Value::Object(data.clone()).to_string()],
+        )
+        .context("saving session data")
+        .map(|_| ())
     }
 
     /// Ends a session.
     pub fn delete_session(&self, id: i64) -> Result<(), Error> {
-        self.conn
-            .execute("DELETE FROM sessions WHERE id = ?1", [id])
+        self.execute("DELETE FROM sessions WHERE id = ?1", [id])
             .context("ending a session")
             .map(|_| ())
     }
 
     /// Ends every session of `email` (after a password change, say).
     pub fn delete_sessions_of(&self, email: &Email) -> Result<(), Error> {
-        self.conn
-            .execute("DELETE FROM sessions WHERE email = ?1", [email.as_str()])
+        self.execute("DELETE FROM sessions WHERE email = ?1", [email.as_str()])
             .context("ending sessions")
             .map(|_| ())
     }
 
     /// Marks every unused ticket of `email` used, so that none still logs in; returns how many.
     pub fn revoke_tickets_of(&self, email: &Email) -> Result<usize, Error> {
-        self.conn
-            .execute(
+        self.execute(
                 "UPDATE tickets SET used_at = ?2, used_from = 'revoked' WHERE email = ?1 AND used_at IS NULL",
                 params![email.as_str(), now()],
             )
@@ -289,7 +274,6 @@ impl Db<'_> {
     pub fn move_user(&self, old: &Email, new: &Email) -> Result<(), Error> {
         let context = "moving a user";
         let taken: bool = self
-            .conn
             .query_row(
                 "SELECT EXISTS (SELECT 1 FROM users WHERE email = ?1)
                      OR EXISTS (SELECT 1 FROM members WHERE email = ?1)
@@ -304,8 +288,7 @@ impl Db<'_> {
         let at = now();
         let (o, n) = (old.as_str(), new.as_str());
         // A constraint violation here is a concurrent writer giving `new` a row since the check.
-        let run = |sql: &str, params: &[&dyn rusqlite::ToSql]| match self.conn.execute(sql, params)
-        {
+        let run = |sql: &str, params: &[&dyn rusqlite::ToSql]| match self.execute(sql, params) {
             Ok(_) => Ok(()),
             Err(e) if is_constraint_violation(&e) => {
                 Err(Error::AlreadyExists(format!("user {new}")))
@@ -360,23 +343,19 @@ impl Db<'_> {
     pub fn purge_expired(&self) -> Result<usize, Error> {
         let at = now();
         let sessions = self
-            .conn
             .execute("DELETE FROM sessions WHERE expires_at <= ?1", [at])
             .context("purging sessions")?;
-        self.conn
-            .execute("DELETE FROM tickets WHERE expires_at <= ?1", [at])
+        self.execute("DELETE FROM tickets WHERE expires_at <= ?1", [at])
             .context("purging tickets")?;
-        self.conn
-            .execute("DELETE FROM pending_requests WHERE expires_at <= ?1", [at])
+        self.execute("DELETE FROM pending_requests WHERE expires_at <= ?1", [at])
             .context("purging held requests")?;
         // Paced rows (window_start 0) keep the time of their last event in `hits`.
-        self.conn
-            .execute(
-                "DELETE FROM rate_limits WHERE (window_start > 0 AND window_start < ?1)
+        self.execute(
+            "DELETE FROM rate_limits WHERE (window_start > 0 AND window_start < ?1)
                     OR (window_start = 0 AND hits < ?1)",
-                [at - 86_400],
-            )
-            .context("purging rate limits")?;
+            [at - 86_400],
+        )
+        .context("purging rate limits")?;
         Ok(sessions)
     }
 
@@ -391,20 +370,25 @@ impl Db<'_> {
     ) -> Result<(), Error> {
         let domain_id = self.ensure_domain(domain)?;
         let at = now();
-        self.conn
-            .execute(
-                "INSERT INTO tickets (ticket_hash, domain_id, email, purpose, created_at, expires_at)
+        self.execute(
+            "INSERT INTO tickets (ticket_hash, domain_id, email, purpose, created_at, expires_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![ticket_hash, domain_id, email.as_str(), purpose, at, at + ttl],
-            )
-            .context("creating a ticket")
-            .map(|_| ())
+            params![
+                ticket_hash,
+                domain_id,
+                email.as_str(),
+                purpose,
+                at,
+                at + ttl
+            ],
+        )
+        .context("creating a ticket")
+        .map(|_| ())
     }
 
     /// Returns true if and only if a live, unused ticket hashes to `ticket_hash`.
     pub fn ticket_is_live(&self, ticket_hash: &str, domain: &str) -> Result<bool, Error> {
-        self.conn
-            .query_row(
+        self.query_row(
                 "SELECT 1 FROM tickets t JOIN domains d ON d.id = t.domain_id
                  WHERE t.ticket_hash = ?1 AND d.name = ?2 AND t.used_at IS NULL AND t.expires_at > ?3",
                 params![ticket_hash, domain, now()],
@@ -423,7 +407,6 @@ impl Db<'_> {
         used_from: Option<&str>,
     ) -> Result<Option<TicketRecord>, Error> {
         let found = self
-            .conn
             .query_row(
                 "UPDATE tickets SET used_at = ?3, used_from = ?4
                  WHERE ticket_hash = ?1 AND used_at IS NULL AND expires_at > ?3

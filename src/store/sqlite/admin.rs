@@ -18,7 +18,6 @@ impl Db<'_> {
     ) -> Result<(), Error> {
         // Moves the site version (trigger `site_version_list_update`, 004_site_version.sql).
         let changed = self
-            .conn
             .execute(
                 "UPDATE lists SET subject = ?2, description = ?3, topics = ?4, updated_at = ?5
                  WHERE id = ?1",
@@ -77,7 +76,6 @@ impl Db<'_> {
     /// true if and only if there was such an entry.
     pub fn update_admin(&self, list: ListId, entry: &AdminEntry) -> Result<bool, Error> {
         let changed = self
-            .conn
             .execute(
                 "UPDATE list_admins SET privileged = ?4, name = ?5, reception = ?6,
                  visibility = ?7, info = ?8 WHERE list_id = ?1 AND email = ?2 AND role = ?3",
@@ -104,7 +102,6 @@ impl Db<'_> {
         role: AdminRole,
     ) -> Result<bool, Error> {
         let changed = self
-            .conn
             .execute(
                 "DELETE FROM list_admins WHERE list_id = ?1 AND email = ?2 AND role = ?3",
                 params![list.0, email.as_str(), role.as_str()],
@@ -115,19 +112,17 @@ impl Db<'_> {
 
     /// A list's custom attributes, in the text form of `domain::custom` ("" for none).
     pub fn list_custom_attributes(&self, list: ListId) -> Result<String, Error> {
-        self.conn
-            .query_row(
-                "SELECT custom_attributes FROM lists WHERE id = ?1",
-                [list.0],
-                |row| row.get(0),
-            )
-            .context("reading a list's custom attributes")
+        self.query_row(
+            "SELECT custom_attributes FROM lists WHERE id = ?1",
+            [list.0],
+            |row| row.get(0),
+        )
+        .context("reading a list's custom attributes")
     }
 
     /// Sets a list's custom attributes (the text form of `domain::custom`).
     pub fn set_list_custom_attributes(&self, list: ListId, text: &str) -> Result<(), Error> {
         let changed = self
-            .conn
             .execute(
                 "UPDATE lists SET custom_attributes = ?2, updated_at = ?3 WHERE id = ?1",
                 params![list.0, text, now()],
@@ -142,7 +137,6 @@ impl Db<'_> {
     /// How new members of a list receive it (Sympa's `default_user_options.reception`).
     pub fn list_default_reception(&self, list: ListId) -> Result<ReceptionMode, Error> {
         let text: String = self
-            .conn
             .query_row(
                 "SELECT default_reception FROM lists WHERE id = ?1",
                 [list.0],
@@ -159,7 +153,6 @@ impl Db<'_> {
         mode: ReceptionMode,
     ) -> Result<(), Error> {
         let changed = self
-            .conn
             .execute(
                 "UPDATE lists SET default_reception = ?2, updated_at = ?3 WHERE id = ?1",
                 params![list.0, mode.as_str(), now()],

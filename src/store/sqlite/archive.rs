@@ -234,17 +234,13 @@ impl Db<'_> {
         list: ListId,
         key: MessageKey<'_>,
     ) -> Result<Option<ArchivedSummary>, Error> {
-        let (condition, value) = match key {
-            MessageKey::MessageId(id) => ("g.message_id = ?2", id),
-            MessageKey::Permalink(id) => ("m.permalink = ?2", id),
-            MessageKey::HyperKitty(id) => ("m.hyperkitty = ?2", id),
+        let value = match key {
+            MessageKey::MessageId(id) | MessageKey::Permalink(id) | MessageKey::HyperKitty(id) => {
+                id
+            }
         };
         self.one_summary(
-            &format!(
-                "SELECT {SUMMARY_COLUMNS} FROM archive_messages m
-                 JOIN archive_msgids g ON g.id = m.msgid_id
-                 WHERE m.list_id = ?1 AND {condition} ORDER BY m.id LIMIT 1"
-            ),
+            &by_key_sql(&key),
             &[&list.0, &value],
             "reading an archived message by key",
         )
@@ -455,13 +451,12 @@ impl Db<'_> {
     }
 
     pub fn archive_index_clear(&self) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "INSERT INTO archive_index (archive_index) VALUES ('delete-all')",
-                [],
-            )
-            .context("emptying the search index")
-            .map(drop)
+        self.execute(
+            "INSERT INTO archive_index (archive_index) VALUES ('delete-all')",
+            [],
+        )
+        .context("emptying the search index")
+        .map(drop)
     }
 
     pub fn archived_after(&self, after: i64, limit: u64) -> Result<Vec<StoredMessage>, Error> {
@@ -794,5 +789,73 @@ impl Db<'_> {
                 ])
             })
             .map(drop)
+    }
+}
+
+/// The statement of [`Db::archived_by_key`] (?1 the list, ?2 the key).
+fn by_key_sql(key: &MessageKey<'_>) -> String {
+    // By Message-ID, the message ids' unique index leads (CROSS JOIN keeps that order):
+    // left to itself, SQLite read every message of the list through `(list_id, …)` and
+    // joined each, a cost growing with the archive on every post's duplicate check.
+    let (tables, condition) = match key {
+        MessageKey::MessageId(_) => (
+            "archive_msgids g CROSS JOIN archive_messages m ON m.msgid_id = g.id",
+            "g.list_id = ?1 AND g.message_id = ?2",
+        ),
+        MessageKey::Permalink(_) => (
+            "archive_messages m JOIN archive_msgids g ON g.id = m.msgid_id",
+            "m.permalink = ?2",
+        ),
+        MessageKey::HyperKitty(_) => (
+            "archive_messages m JOIN archive_msgids g ON g.id = m.msgid_id",
+            "m.hyperkitty = ?2",
+        ),
+    };
+    format!(
+        "SELECT {SUMMARY_COLUMNS} FROM {tables}
+         WHERE m.list_id = ?1 AND {condition} ORDER BY m.id LIMIT 1"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::Store;
+
+    /// The query plan of `sql`, one step per line.
+    fn plan(store: &Store, sql: &str) -> String {
+        let conn = &store.db().conn;
+        let mut statement = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = statement
+            .query_map(rusqlite::params![1, "x"], |row| row.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect::<Vec<_>>();
+        rows.join("\n")
+    }
+
+    #[test]
+    fn a_message_is_found_by_key_through_an_index_on_that_key() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.migrate().unwrap();
+        let by_id = plan(&store, &by_key_sql(&MessageKey::MessageId("x")));
+        assert!(
+            by_id
+                .lines()
+                .next()
+                .unwrap_or("")
+                .contains("(list_id=? AND message_id=?)"),
+            "the message ids' index must lead:\n{by_id}"
+        );
+        let by_permalink = plan(&store, &by_key_sql(&MessageKey::Permalink("x")));
+        assert!(
+            by_permalink.contains("(list_id=? AND permalink=?)"),
+            "{by_permalink}"
+        );
+        let by_hash = plan(&store, &by_key_sql(&MessageKey::HyperKitty("x")));
+        assert!(
+            by_hash.contains("(list_id=? AND hyperkitty=?)"),
+            "{by_hash}"
+        );
     }
 }

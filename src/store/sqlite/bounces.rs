@@ -84,20 +84,19 @@ impl Db<'_> {
         list: ListId,
         settings: &BounceSettings,
     ) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "UPDATE lists SET bounce_threshold = ?2, bounce_stale_days = ?3,
+        self.execute(
+            "UPDATE lists SET bounce_threshold = ?2, bounce_stale_days = ?3,
                         bounce_warnings = ?4, bounce_warning_days = ?5
                  WHERE id = ?1",
-                params![
-                    list.0,
-                    i64::from(settings.threshold),
-                    i64::from(settings.stale_days),
-                    i64::from(settings.warnings),
-                    i64::from(settings.warning_days),
-                ],
-            )
-            .context("setting a list's bounce policy")?;
+            params![
+                list.0,
+                i64::from(settings.threshold),
+                i64::from(settings.stale_days),
+                i64::from(settings.warnings),
+                i64::from(settings.warning_days),
+            ],
+        )
+        .context("setting a list's bounce policy")?;
         Ok(())
     }
 
@@ -190,14 +189,13 @@ impl Db<'_> {
 
     /// Forgets the bounce record of member `email` of `list`.
     pub fn clear_member_bounce(&self, list: ListId, email: &Email) -> Result<bool, Error> {
-        self.conn
-            .execute(
-                "DELETE FROM member_bounces WHERE member_id =
+        self.execute(
+            "DELETE FROM member_bounces WHERE member_id =
                     (SELECT id FROM members WHERE list_id = ?1 AND email = ?2)",
-                params![list.0, email.as_str()],
-            )
-            .context("forgetting a member's bounce score")
-            .map(|n| n > 0)
+            params![list.0, email.as_str()],
+        )
+        .context("forgetting a member's bounce score")
+        .map(|n| n > 0)
     }
 
     /// The members of `list` with a bounce record, highest score first.
@@ -322,8 +320,7 @@ impl Db<'_> {
 
     /// Deletes the kept bounces received before `before` that are no member's last one.
     pub fn purge_bounces(&self, before: i64) -> Result<usize, Error> {
-        self.conn
-            .execute(
+        self.execute(
                 "DELETE FROM bounces WHERE received_at < ?1
                  AND id NOT IN (SELECT last_bounce FROM member_bounces WHERE last_bounce IS NOT NULL)",
                 [before],
@@ -346,13 +343,12 @@ impl Db<'_> {
 
     /// Records where periodic job `name` stands.
     pub fn set_job_cursor(&self, name: &str, at: i64, id: i64) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "INSERT INTO job_cursors (name, at, id) VALUES (?1, ?2, ?3)
+        self.execute(
+            "INSERT INTO job_cursors (name, at, id) VALUES (?1, ?2, ?3)
                  ON CONFLICT (name) DO UPDATE SET at = excluded.at, id = excluded.id",
-                params![name, at, id],
-            )
-            .context("moving a job's cursor")?;
+            params![name, at, id],
+        )
+        .context("moving a job's cursor")?;
         Ok(())
     }
 }

@@ -213,8 +213,7 @@ impl Db<'_> {
 
     /// Extends the lease on every recipient `who` holds.
     pub fn renew_rcpt_claims(&self, who: &str, lease_seconds: i64) -> Result<usize, Error> {
-        self.conn
-            .execute(
+        self.execute(
                 "UPDATE delivery_rcpts SET lease_until = ?2 WHERE claimed_by = ?1 AND state = 'sending'",
                 params![who, now() + lease_seconds],
             )
@@ -223,8 +222,7 @@ impl Db<'_> {
 
     /// Gives back, untried and due at once, every recipient `who` holds.
     pub fn release_rcpt_claims(&self, who: &str) -> Result<usize, Error> {
-        self.conn
-            .execute(
+        self.execute(
                 "UPDATE delivery_rcpts SET state = CASE WHEN attempts = 0 THEN 'pending' ELSE 'deferred' END,
                         claimed_by = NULL, lease_until = NULL, next_attempt_at = ?2
                  WHERE claimed_by = ?1 AND state = 'sending'",
@@ -235,18 +233,17 @@ impl Db<'_> {
 
     /// Seconds until the next recipient is due (or a lease runs out), if any is waiting.
     pub fn next_rcpt_due_in(&self) -> Result<Option<i64>, Error> {
-        self.conn
-            .query_row(
-                "SELECT MIN(at) FROM (
+        self.query_row(
+            "SELECT MIN(at) FROM (
                    SELECT MIN(next_attempt_at) AS at FROM delivery_rcpts
                    WHERE state IN ('pending', 'deferred')
                    UNION ALL
                    SELECT MIN(lease_until) + 1 FROM delivery_rcpts WHERE state = 'sending')",
-                [],
-                |row| row.get::<_, Option<i64>>(0),
-            )
-            .context("finding the next due recipient")
-            .map(|next| next.map(|at| (at - now()).max(0)))
+            [],
+            |row| row.get::<_, Option<i64>>(0),
+        )
+        .context("finding the next due recipient")
+        .map(|next| next.map(|at| (at - now()).max(0)))
     }
 
     /// How many recipients of delivery `id` (of all with `None`) are in each state.
@@ -274,14 +271,13 @@ impl Db<'_> {
 
     /// The delivery of archived `message` to `list`, if it was queued.
     pub fn delivery_of(&self, list: ListId, message: i64) -> Result<Option<i64>, Error> {
-        self.conn
-            .query_row(
-                "SELECT id FROM deliveries WHERE list_id = ?1 AND message = ?2 AND kind = 'post'",
-                params![list.0, message],
-                |row| row.get(0),
-            )
-            .optional()
-            .context("finding a delivery")
+        self.query_row(
+            "SELECT id FROM deliveries WHERE list_id = ?1 AND message = ?2 AND kind = 'post'",
+            params![list.0, message],
+            |row| row.get(0),
+        )
+        .optional()
+        .context("finding a delivery")
     }
 
     /// One recipient row.

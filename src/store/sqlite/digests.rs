@@ -42,18 +42,17 @@ impl Db<'_> {
         list: ListId,
         settings: &DigestSettings,
     ) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "UPDATE lists SET digest_days = ?2, digest_minute = ?3, digest_max_size = ?4
+        self.execute(
+            "UPDATE lists SET digest_days = ?2, digest_minute = ?3, digest_max_size = ?4
                  WHERE id = ?1",
-                params![
-                    list.0,
-                    i64::from(settings.days),
-                    i64::from(settings.minute),
-                    i64::from(settings.max_messages),
-                ],
-            )
-            .context("setting a list's digest settings")?;
+            params![
+                list.0,
+                i64::from(settings.days),
+                i64::from(settings.minute),
+                i64::from(settings.max_messages),
+            ],
+        )
+        .context("setting a list's digest settings")?;
         Ok(())
     }
 
@@ -97,7 +96,6 @@ impl Db<'_> {
         let context = "advancing a list's digests";
         let n = match from {
             None => self
-                .conn
                 .execute(
                     "INSERT INTO digest_state (list_id, last_message, last_slot, issues)
                      VALUES (?1, ?2, ?3, ?4) ON CONFLICT (list_id) DO NOTHING",
@@ -105,7 +103,6 @@ impl Db<'_> {
                 )
                 .context(context)?,
             Some(from) => self
-                .conn
                 .execute(
                     "UPDATE digest_state SET last_message = ?2, last_slot = ?3, issues = ?4
                      WHERE list_id = ?1 AND last_message = ?5 AND last_slot = ?6 AND issues = ?7",

@@ -16,7 +16,6 @@ impl Db<'_> {
     pub fn rename_list(&self, list: ListId, new_name: &ListName) -> Result<(), Error> {
         let context = "renaming a list";
         let Some((domain_id, old_name)) = self
-            .conn
             .query_row(
                 "SELECT domain_id, name FROM lists WHERE id = ?1",
                 [list.0],
@@ -30,7 +29,7 @@ impl Db<'_> {
         if old_name == new_name.as_str() {
             return Ok(());
         }
-        let renamed = self.conn.execute(
+        let renamed = self.execute(
             "UPDATE lists SET name = ?2, updated_at = ?3 WHERE id = ?1",
             params![list.0, new_name.as_str(), now()],
         );
@@ -41,21 +40,19 @@ impl Db<'_> {
             }
             Err(e) => return Err(super::error(context, e)),
         }
-        self.conn
-            .execute(
-                "DELETE FROM list_renames WHERE domain_id = ?1 AND old_name = ?2",
-                params![domain_id, new_name.as_str()],
-            )
-            .context(context)?;
-        self.conn
-            .execute(
-                "INSERT INTO list_renames (domain_id, old_name, list_id, renamed_at)
+        self.execute(
+            "DELETE FROM list_renames WHERE domain_id = ?1 AND old_name = ?2",
+            params![domain_id, new_name.as_str()],
+        )
+        .context(context)?;
+        self.execute(
+            "INSERT INTO list_renames (domain_id, old_name, list_id, renamed_at)
                  VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (domain_id, old_name) DO UPDATE SET list_id = excluded.list_id,
                  renamed_at = excluded.renamed_at",
-                params![domain_id, old_name, list.0, now()],
-            )
-            .context(context)?;
+            params![domain_id, old_name, list.0, now()],
+        )
+        .context(context)?;
         Ok(())
     }
 
@@ -84,14 +81,13 @@ impl Db<'_> {
 
     /// Forgets that a list was once called `name` in `domain` (a new list takes the name).
     pub fn forget_old_name(&self, domain: &str, name: &ListName) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "DELETE FROM list_renames WHERE old_name = ?2
+        self.execute(
+            "DELETE FROM list_renames WHERE old_name = ?2
                  AND domain_id = (SELECT id FROM domains WHERE name = ?1)",
-                params![domain, name.as_str()],
-            )
-            .context("forgetting a list's old name")
-            .map(drop)
+            params![domain, name.as_str()],
+        )
+        .context("forgetting a list's old name")
+        .map(drop)
     }
 
     /// Removes `email` from a list's owners or moderators (`role`); returns true if and
@@ -102,13 +98,12 @@ impl Db<'_> {
         email: &Email,
         role: AdminRole,
     ) -> Result<bool, Error> {
-        self.conn
-            .execute(
-                "DELETE FROM list_admins WHERE list_id = ?1 AND email = ?2 AND role = ?3",
-                params![list.0, email.as_str(), role.as_str()],
-            )
-            .context("removing an owner or moderator")
-            .map(|n| n > 0)
+        self.execute(
+            "DELETE FROM list_admins WHERE list_id = ?1 AND email = ?2 AND role = ?3",
+            params![list.0, email.as_str(), role.as_str()],
+        )
+        .context("removing an owner or moderator")
+        .map(|n| n > 0)
     }
 
     /// When each list of `domain` (whatever its status) was made and last received a post,

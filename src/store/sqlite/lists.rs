@@ -44,17 +44,15 @@ impl Db<'_> {
     /// The id of `domain`, created if it is new.
     pub fn ensure_domain(&self, domain: &str) -> Result<i64, Error> {
         let context = format!("creating domain {domain}");
-        self.conn
-            .execute(
-                "INSERT INTO domains (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
-                params![domain, now()],
-            )
-            .context(&context)?;
-        self.conn
-            .query_row("SELECT id FROM domains WHERE name = ?1", [domain], |row| {
-                row.get(0)
-            })
-            .context(&context)
+        self.execute(
+            "INSERT INTO domains (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+            params![domain, now()],
+        )
+        .context(&context)?;
+        self.query_row("SELECT id FROM domains WHERE name = ?1", [domain], |row| {
+            row.get(0)
+        })
+        .context(&context)
     }
 
     /// Creates a list in `domain`; refuses a name that exists.
@@ -62,7 +60,7 @@ impl Db<'_> {
         let domain_id = self.ensure_domain(domain)?;
         let at = now();
         // The new row moves the site version (trigger `site_version_list_insert`, 004_site_version.sql).
-        let inserted = self.conn.query_row(
+        let inserted = self.query_row(
             "INSERT INTO lists (domain_id, name, subject, description, topics, visibility, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
              RETURNING id",
@@ -82,7 +80,6 @@ impl Db<'_> {
     pub fn set_list_policy(&self, list: ListId, policy: &ListPolicy) -> Result<(), Error> {
         // Moves the site version (trigger `site_version_list_update`, 004_site_version.sql).
         let changed = self
-            .conn
             .execute(
                 "UPDATE lists SET visibility = ?2, subscribe_policy = ?3, unsubscribe_policy = ?4,
                  review_policy = ?5, archive_access = ?6, updated_at = ?7 WHERE id = ?1",
@@ -107,7 +104,6 @@ impl Db<'_> {
     pub fn set_list_lang(&self, list: ListId, lang: &str) -> Result<(), Error> {
         // Moves the site version (trigger `site_version_list_update`, 004_site_version.sql).
         let changed = self
-            .conn
             .execute(
                 "UPDATE lists SET lang = ?2, updated_at = ?3 WHERE id = ?1",
                 params![list.0, lang, now()],
@@ -123,7 +119,6 @@ impl Db<'_> {
     pub fn set_list_status(&self, list: ListId, status: ListStatus) -> Result<(), Error> {
         // Moves the site version (trigger `site_version_list_update`, 004_site_version.sql).
         let changed = self
-            .conn
             .execute(
                 "UPDATE lists SET status = ?2, updated_at = ?3 WHERE id = ?1",
                 params![list.0, status.as_str(), now()],
@@ -143,8 +138,7 @@ impl Db<'_> {
     /// of the list's visible messages first (`set_archived_state` to `Deleted`).
     pub fn purge_list(&self, list: ListId) -> Result<bool, Error> {
         // Moves the site version (trigger `site_version_list_delete`, 004_site_version.sql).
-        self.conn
-            .execute("DELETE FROM lists WHERE id = ?1", [list.0])
+        self.execute("DELETE FROM lists WHERE id = ?1", [list.0])
             .context("purging a list")
             .map(|n| n > 0)
     }

@@ -9,8 +9,7 @@ impl Db<'_> {
     /// Queues a message; returns its id.
     pub fn enqueue_mail(&self, mail: &NewMail) -> Result<i64, Error> {
         let at = now();
-        self.conn
-            .query_row(
+        self.query_row(
                 "INSERT INTO outbox (kind, list_id, envelope_from, recipients, message, next_attempt_at, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
                  RETURNING id",
@@ -72,38 +71,35 @@ impl Db<'_> {
 
     /// Extends the lease on everything `who` still holds; returns how many rows that is.
     pub fn renew_mail_claims(&self, who: &str, lease_seconds: i64) -> Result<usize, Error> {
-        self.conn
-            .execute(
-                "UPDATE outbox SET lease_until = ?2 WHERE claimed_by = ?1 AND state = 'sending'",
-                params![who, now() + lease_seconds],
-            )
-            .context("renewing mail claims")
+        self.execute(
+            "UPDATE outbox SET lease_until = ?2 WHERE claimed_by = ?1 AND state = 'sending'",
+            params![who, now() + lease_seconds],
+        )
+        .context("renewing mail claims")
     }
 
     /// Gives back, untried and due at once, everything `who` still holds; returns how many.
     pub fn release_mail_claims(&self, who: &str) -> Result<usize, Error> {
-        self.conn
-            .execute(
-                "UPDATE outbox SET state = 'pending', claimed_by = NULL, lease_until = NULL
+        self.execute(
+            "UPDATE outbox SET state = 'pending', claimed_by = NULL, lease_until = NULL
                  WHERE claimed_by = ?1 AND state = 'sending'",
-                params![who],
-            )
-            .context("releasing mail claims")
+            params![who],
+        )
+        .context("releasing mail claims")
     }
 
     /// Seconds until the next message is due (or a lease runs out), if any is waiting.
     pub fn next_mail_due_in(&self) -> Result<Option<i64>, Error> {
-        self.conn
-            .query_row(
-                "SELECT MIN(at) FROM (
+        self.query_row(
+            "SELECT MIN(at) FROM (
                    SELECT MIN(next_attempt_at) AS at FROM outbox WHERE state = 'pending'
                    UNION ALL
                    SELECT MIN(lease_until) + 1 FROM outbox WHERE state = 'sending')",
-                [],
-                |row| row.get::<_, Option<i64>>(0),
-            )
-            .context("finding the next due mail")
-            .map(|next| next.map(|at| (at - now()).max(0)))
+            [],
+            |row| row.get::<_, Option<i64>>(0),
+        )
+        .context("finding the next due mail")
+        .map(|next| next.map(|at| (at - now()).max(0)))
     }
 
     /// Records that `who` handed message `id` to the MTA; its bytes (which may hold tickets)
@@ -111,8 +107,7 @@ impl Db<'_> {
     /// sender took the message over).
     pub fn mail_sent(&self, id: i64, who: &str) -> Result<bool, Error> {
         // `x''` is SQLite's empty blob literal (PostgreSQL: `''::bytea`).
-        self.conn
-            .execute(
+        self.execute(
                 "UPDATE outbox SET state = 'sent', sent_at = ?3, attempts = attempts + 1, message = x'',
                  lease_until = NULL, last_error = NULL
                  WHERE id = ?1 AND claimed_by = ?2 AND state = 'sending'",
@@ -136,31 +131,29 @@ impl Db<'_> {
             Some(delay) => ("pending", at + delay),
             None => ("failed", at),
         };
-        self.conn
-            .execute(
-                "UPDATE outbox SET state = ?3, attempts = attempts + 1, next_attempt_at = ?4,
+        self.execute(
+            "UPDATE outbox SET state = ?3, attempts = attempts + 1, next_attempt_at = ?4,
                  claimed_by = NULL, lease_until = NULL, last_error = ?5
                  WHERE id = ?1 AND claimed_by = ?2 AND state = 'sending'",
-                params![
-                    id,
-                    who,
-                    state,
-                    next,
-                    error.chars().take(1000).collect::<String>()
-                ],
-            )
-            .context("recording a failed mail")
-            .map(|n| n == 1)
+            params![
+                id,
+                who,
+                state,
+                next,
+                error.chars().take(1000).collect::<String>()
+            ],
+        )
+        .context("recording a failed mail")
+        .map(|n| n == 1)
     }
 
     /// The bytes of outbox message `id` (empty once sent), without claiming it; for tests and inspection.
     pub fn outbox_message(&self, id: i64) -> Result<Option<Vec<u8>>, Error> {
-        self.conn
-            .query_row("SELECT message FROM outbox WHERE id = ?1", [id], |row| {
-                row.get(0)
-            })
-            .optional()
-            .context("reading an outbox message")
+        self.query_row("SELECT message FROM outbox WHERE id = ?1", [id], |row| {
+            row.get(0)
+        })
+        .optional()
+        .context("reading an outbox message")
     }
 
     /// How many messages are in each state.

@@ -54,7 +54,7 @@ impl Db<'_> {
         let at = now();
         let attributes =
             serde_json::to_string(&member.custom_attributes).unwrap_or_else(|_| "{}".to_string());
-        let inserted = self.conn.execute(
+        let inserted = self.execute(
             "INSERT INTO members (list_id, email, name, reception, visibility, custom_attributes, subscribed_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
             params![
@@ -79,13 +79,12 @@ impl Db<'_> {
     /// Removes a member; returns true if and only if there was one.
     pub fn remove_member(&self, list: ListId, email: &Email) -> Result<bool, Error> {
         // The list's member_count follows (trigger `members_count_delete`, 003_review.sql).
-        self.conn
-            .execute(
-                "DELETE FROM members WHERE list_id = ?1 AND email = ?2",
-                params![list.0, email.as_str()],
-            )
-            .context("removing a member")
-            .map(|n| n > 0)
+        self.execute(
+            "DELETE FROM members WHERE list_id = ?1 AND email = ?2",
+            params![list.0, email.as_str()],
+        )
+        .context("removing a member")
+        .map(|n| n > 0)
     }
 
     /// One member of a list.
@@ -119,7 +118,9 @@ impl Db<'_> {
     ///
     /// No Rust code writes it: triggers `site_version_list_insert`, `site_version_list_update`
     /// and `site_version_list_delete` of `sql/004_site_version.sql` bump it on every change to
-    /// a `lists` row, member counts included (see `super::TRIGGERS`).
+    /// a `lists` row, member counts included, and `site_version_archive_*` of
+    /// `sql/020_archive_version.sql` on every change to an archived message (see
+    /// `super::TRIGGERS`).
     pub fn site_version(&self) -> Result<i64, Error> {
         self.conn
             .prepare_cached("SELECT version FROM site_version WHERE id = 1")
@@ -147,7 +148,7 @@ impl Db<'_> {
         role: AdminRole,
         privileged: bool,
     ) -> Result<(), Error> {
-        let inserted = self.conn.execute(
+        let inserted = self.execute(
             "INSERT INTO list_admins (list_id, email, role, privileged, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![list.0, email.as_str(), role.as_str(), privileged && role == AdminRole::Owner, now()],
         );
@@ -256,8 +257,7 @@ impl Db<'_> {
     /// place: new key, data, requester and expiry; its old key stops working. Returns the id.
     pub fn create_pending(&self, pending: &NewPending) -> Result<i64, Error> {
         let at = now();
-        self.conn
-            .query_row(
+        self.query_row(
                 "INSERT INTO pending_requests (key_hash, list_id, kind, email, requested_by, state, data, created_at, expires_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (list_id, kind, email, state) DO UPDATE SET
@@ -283,44 +283,43 @@ impl Db<'_> {
 
     /// The live held request whose key hashes to `key_hash`.
     pub fn pending_by_key(&self, key_hash: &str) -> Result<Option<PendingRecord>, Error> {
-        self.conn
-            .query_row(
-                &format!(
-                    "SELECT {PENDING_COLUMNS} FROM pending_requests
+        self.query_row(
+            &format!(
+                "SELECT {PENDING_COLUMNS} FROM pending_requests
                  WHERE key_hash = ?1 AND expires_at > ?2"
-                ),
-                params![key_hash, now()],
-                |row| {
-                    Ok((
-                        row.get::<_, i64>(0)?,
-                        row.get::<_, i64>(1)?,
-                        row.get::<_, String>(2)?,
-                        row.get::<_, String>(3)?,
-                        row.get::<_, Option<String>>(4)?,
-                        row.get::<_, String>(5)?,
-                        row.get::<_, String>(6)?,
-                        row.get::<_, i64>(7)?,
-                    ))
+            ),
+            params![key_hash, now()],
+            |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, Option<String>>(4)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, String>(6)?,
+                    row.get::<_, i64>(7)?,
+                ))
+            },
+        )
+        .optional()
+        .context("reading a held request")
+        .map(|found| {
+            found.and_then(
+                |(id, list, kind, email, requested_by, state, data, created_at)| {
+                    Some(PendingRecord {
+                        id,
+                        list: ListId(list),
+                        kind,
+                        email: Email::parse(&email).ok()?,
+                        requested_by: requested_by.and_then(|e| Email::parse(&e).ok()),
+                        state,
+                        data: serde_json::from_str(&data).unwrap_or_default(),
+                        created_at,
+                    })
                 },
             )
-            .optional()
-            .context("reading a held request")
-            .map(|found| {
-                found.and_then(
-                    |(id, list, kind, email, requested_by, state, data, created_at)| {
-                        Some(PendingRecord {
-                            id,
-                            list: ListId(list),
-                            kind,
-                            email: Email::parse(&email).ok()?,
-                            requested_by: requested_by.and_then(|e| Email::parse(&e).ok()),
-                            state,
-                            data: serde_json::from_str(&data).unwrap_or_default(),
-                            created_at,
-                        })
-                    },
-                )
-            })
+        })
     }
 
     /// The live held request with row id `id`.
@@ -341,8 +340,7 @@ impl Db<'_> {
     /// Deletes a held request; returns true if and only if it was still there (so two
     /// concurrent confirmations cannot both act).
     pub fn delete_pending(&self, id: i64) -> Result<bool, Error> {
-        self.conn
-            .execute("DELETE FROM pending_requests WHERE id = ?1", [id])
+        self.execute("DELETE FROM pending_requests WHERE id = ?1", [id])
             .context("deleting a held request")
             .map(|n| n > 0)
     }

@@ -45,25 +45,24 @@ impl Db<'_> {
         list: ListId,
         settings: &MailSettings,
     ) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "UPDATE lists SET send_policy = ?2, max_size = ?3, max_attachments = ?4,
+        self.execute(
+            "UPDATE lists SET send_policy = ?2, max_size = ?3, max_attachments = ?4,
                         delivery_mode = ?5, dmarc_protection = ?6, subject_tag = ?7,
                         hold_days = ?8, updated_at = ?9
                  WHERE id = ?1",
-                params![
-                    list.0,
-                    settings.send.as_str(),
-                    settings.max_size.min(i64::MAX as u64) as i64,
-                    settings.max_attachments.map(i64::from),
-                    settings.delivery.as_str(),
-                    settings.dmarc.as_str(),
-                    settings.subject_tag,
-                    i64::from(settings.hold_days),
-                    now(),
-                ],
-            )
-            .context("setting a list's mail settings")?;
+            params![
+                list.0,
+                settings.send.as_str(),
+                settings.max_size.min(i64::MAX as u64) as i64,
+                settings.max_attachments.map(i64::from),
+                settings.delivery.as_str(),
+                settings.dmarc.as_str(),
+                settings.subject_tag,
+                i64::from(settings.hold_days),
+                now(),
+            ],
+        )
+        .context("setting a list's mail settings")?;
         Ok(())
     }
 
@@ -129,14 +128,14 @@ impl Db<'_> {
     ) -> Result<(), Error> {
         let context = "setting a sender rule";
         match rule {
-            Some(rule) => self.conn.execute(
+            Some(rule) => self.execute(
                 "INSERT INTO sender_rules (list_id, pattern, rule, created_at, created_by)
                  VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (list_id, pattern) DO UPDATE
                  SET rule = excluded.rule, created_at = excluded.created_at, created_by = excluded.created_by",
                 params![list.0, pattern, rule.as_str(), now(), by.map(Email::as_str)],
             ),
-            None => self.conn.execute(
+            None => self.execute(
                 "DELETE FROM sender_rules WHERE list_id = ?1 AND pattern = ?2",
                 params![list.0, pattern],
             ),

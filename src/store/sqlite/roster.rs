@@ -171,14 +171,13 @@ impl Db<'_> {
         attributes: &BTreeMap<String, String>,
     ) -> Result<bool, Error> {
         let json = serde_json::to_string(attributes).unwrap_or_else(|_| "{}".to_string());
-        self.conn
-            .execute(
-                "UPDATE members SET custom_attributes = ?3, updated_at = ?4
+        self.execute(
+            "UPDATE members SET custom_attributes = ?3, updated_at = ?4
                  WHERE list_id = ?1 AND email = ?2",
-                params![list.0, email.as_str(), json, now()],
-            )
-            .context("changing a member's custom attributes")
-            .map(|n| n > 0)
+            params![list.0, email.as_str(), json, now()],
+        )
+        .context("changing a member's custom attributes")
+        .map(|n| n > 0)
     }
 
     /// Adds many members with one prepared statement (call it inside one transaction);

@@ -9,8 +9,7 @@ use crate::store::{now, AuditEntry, AuditLine, Error};
 impl Db<'_> {
     /// Appends to the audit log.
     pub fn audit(&self, entry: &AuditEntry<'_>) -> Result<(), Error> {
-        self.conn
-            .execute(
+        self.execute(
                 "INSERT INTO audit_log (at, actor, remote_addr, channel, action, list_id, target, detail)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
@@ -46,21 +45,19 @@ impl Db<'_> {
     pub fn rate_limit_hit(&self, bucket: &str, subject: &str, window: i64) -> Result<u32, Error> {
         let at = now();
         let start = at - at.rem_euclid(window.max(1));
-        self.conn
-            .execute(
-                "DELETE FROM rate_limits WHERE bucket = ?1 AND subject = ?2 AND window_start < ?3",
-                params![bucket, subject, start],
-            )
-            .context("rate limit")?;
-        self.conn
-            .query_row(
-                "INSERT INTO rate_limits (bucket, subject, window_start, hits) VALUES (?1, ?2, ?3, 1)
+        self.execute(
+            "DELETE FROM rate_limits WHERE bucket = ?1 AND subject = ?2 AND window_start < ?3",
+            params![bucket, subject, start],
+        )
+        .context("rate limit")?;
+        self.query_row(
+            "INSERT INTO rate_limits (bucket, subject, window_start, hits) VALUES (?1, ?2, ?3, 1)
                  ON CONFLICT (bucket, subject, window_start) DO UPDATE SET hits = hits + 1
                  RETURNING hits",
-                params![bucket, subject, start],
-                |row| row.get(0),
-            )
-            .context("rate limit")
+            params![bucket, subject, start],
+            |row| row.get(0),
+        )
+        .context("rate limit")
     }
 
     /// Lets one event of `subject` in `bucket` through every `interval` seconds: returns true
@@ -69,35 +66,32 @@ impl Db<'_> {
     pub fn rate_pace(&self, bucket: &str, subject: &str, interval: i64) -> Result<bool, Error> {
         let at = now();
         // The row's window_start is 0 and its `hits` the time of the last event let through.
-        self.conn
-            .query_row(
-                "INSERT INTO rate_limits (bucket, subject, window_start, hits) VALUES (?1, ?2, 0, ?3)
+        self.query_row(
+            "INSERT INTO rate_limits (bucket, subject, window_start, hits) VALUES (?1, ?2, 0, ?3)
                  ON CONFLICT (bucket, subject, window_start) DO UPDATE SET hits = excluded.hits
                  WHERE rate_limits.hits <= ?4
                  RETURNING hits",
-                params![bucket, subject, at, at - interval],
-                |_| Ok(()),
-            )
-            .optional()
-            .context("rate limit")
-            .map(|row| row.is_some())
+            params![bucket, subject, at, at - interval],
+            |_| Ok(()),
+        )
+        .optional()
+        .context("rate limit")
+        .map(|row| row.is_some())
     }
 
     /// The site secret `name`; `candidate` becomes it if there is none yet.
     pub fn site_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, Error> {
-        self.conn
-            .execute(
-                "INSERT INTO site_secrets (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
-                params![name, candidate],
-            )
-            .context("making a site secret")?;
-        self.conn
-            .query_row(
-                "SELECT value FROM site_secrets WHERE name = ?1",
-                [name],
-                |row| row.get(0),
-            )
-            .context("reading a site secret")
+        self.execute(
+            "INSERT INTO site_secrets (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+            params![name, candidate],
+        )
+        .context("making a site secret")?;
+        self.query_row(
+            "SELECT value FROM site_secrets WHERE name = ?1",
+            [name],
+            |row| row.get(0),
+        )
+        .context("reading a site secret")
     }
 }
 

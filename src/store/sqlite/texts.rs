@@ -96,23 +96,22 @@ impl Db<'_> {
     /// How many audit rows the query finds.
     pub fn audit_count(&self, query: &AuditQuery<'_>) -> Result<u64, Error> {
         let sql = format!("SELECT count(*) FROM audit_log WHERE {AUDIT_WHERE}");
-        self.conn
-            .query_row(
-                &sql,
-                params![
-                    query.list.map(|l| l.0),
-                    query.since,
-                    query.until,
-                    query.action,
-                    query.target,
-                    query.actor,
-                    query.remote_addr,
-                    query.remote_prefix,
-                ],
-                |row| row.get::<_, i64>(0),
-            )
-            .context("counting audit rows")
-            .map(|n| n.max(0) as u64)
+        self.query_row(
+            &sql,
+            params![
+                query.list.map(|l| l.0),
+                query.since,
+                query.until,
+                query.action,
+                query.target,
+                query.actor,
+                query.remote_addr,
+                query.remote_prefix,
+            ],
+            |row| row.get::<_, i64>(0),
+        )
+        .context("counting audit rows")
+        .map(|n| n.max(0) as u64)
     }
 
     /// The saved text `name` of `list` (of the site with `None`) in `domain`.
@@ -122,16 +121,15 @@ impl Db<'_> {
         list: Option<ListId>,
         name: &str,
     ) -> Result<Option<TextRecord>, Error> {
-        self.conn
-            .query_row(
-                "SELECT name, body, updated_by, updated_at FROM texts
+        self.query_row(
+            "SELECT name, body, updated_by, updated_at FROM texts
                  WHERE domain_id = (SELECT id FROM domains WHERE name = ?1)
                    AND list_id IS ?2 AND name = ?3",
-                params![domain, list.map(|l| l.0), name],
-                text_row,
-            )
-            .optional()
-            .context("reading a text")
+            params![domain, list.map(|l| l.0), name],
+            text_row,
+        )
+        .optional()
+        .context("reading a text")
     }
 
     /// Every saved text of `list` (of the site with `None`) in `domain`, by name.
@@ -165,24 +163,21 @@ impl Db<'_> {
         let list_id = list.map(|l| l.0);
         // The anonymous page cache keeps pages that show texts (a list's page, the home
         // page, the help page) until the site version moves.
-        self.conn
-            .execute(
-                "UPDATE site_version SET version = version + 1 WHERE id = 1",
-                [],
+        self.execute(
+            "UPDATE site_version SET version = version + 1 WHERE id = 1",
+            [],
+        )
+        .context(context)?;
+        let Some(body) = body else {
+            self.execute(
+                "DELETE FROM texts WHERE domain_id = ?1 AND list_id IS ?2 AND name = ?3",
+                params![domain_id, list_id, name],
             )
             .context(context)?;
-        let Some(body) = body else {
-            self.conn
-                .execute(
-                    "DELETE FROM texts WHERE domain_id = ?1 AND list_id IS ?2 AND name = ?3",
-                    params![domain_id, list_id, name],
-                )
-                .context(context)?;
             return Ok(());
         };
         let editor = editor.map(Email::as_str);
         let changed = self
-            .conn
             .execute(
                 "UPDATE texts SET body = ?4, updated_by = ?5, updated_at = ?6
                  WHERE domain_id = ?1 AND list_id IS ?2 AND name = ?3",
@@ -190,13 +185,12 @@ impl Db<'_> {
             )
             .context(context)?;
         if changed == 0 {
-            self.conn
-                .execute(
-                    "INSERT INTO texts (domain_id, list_id, name, body, updated_by, updated_at)
+            self.execute(
+                "INSERT INTO texts (domain_id, list_id, name, body, updated_by, updated_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![domain_id, list_id, name, body, editor, now()],
-                )
-                .context(context)?;
+                params![domain_id, list_id, name, body, editor, now()],
+            )
+            .context(context)?;
         }
         Ok(())
     }

@@ -39,9 +39,7 @@ impl Db<'_> {
     ) -> Result<ApiTokenRecord, Error> {
         let domain_id = self.ensure_domain(domain)?;
         let at = now();
-        let id = self
-            .conn
-            .query_row(
+        let id = self.query_row(
                 "INSERT INTO api_tokens (token_hash, domain_id, email, name, scope, created_at, expires_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  RETURNING id",
@@ -66,35 +64,33 @@ impl Db<'_> {
         token_hash: &str,
         domain: &str,
     ) -> Result<Option<ApiTokenRecord>, Error> {
-        self.conn
-            .query_row(
-                &format!(
-                    "SELECT {COLUMNS} FROM api_tokens t JOIN domains d ON d.id = t.domain_id
+        self.query_row(
+            &format!(
+                "SELECT {COLUMNS} FROM api_tokens t JOIN domains d ON d.id = t.domain_id
                      WHERE t.token_hash = ?1 AND d.name = ?2
                        AND (t.expires_at IS NULL OR t.expires_at > ?3)"
-                ),
-                params![token_hash, domain, now()],
-                record,
-            )
-            .optional()
-            .context("reading an API token")
-            .map(Option::flatten)
+            ),
+            params![token_hash, domain, now()],
+            record,
+        )
+        .optional()
+        .context("reading an API token")
+        .map(Option::flatten)
     }
 
     /// One token of `domain` by its id, expired or not.
     pub fn api_token_by_id(&self, id: i64, domain: &str) -> Result<Option<ApiTokenRecord>, Error> {
-        self.conn
-            .query_row(
-                &format!(
-                    "SELECT {COLUMNS} FROM api_tokens t JOIN domains d ON d.id = t.domain_id
+        self.query_row(
+            &format!(
+                "SELECT {COLUMNS} FROM api_tokens t JOIN domains d ON d.id = t.domain_id
                      WHERE t.id = ?1 AND d.name = ?2"
-                ),
-                params![id, domain],
-                record,
-            )
-            .optional()
-            .context("reading an API token")
-            .map(Option::flatten)
+            ),
+            params![id, domain],
+            record,
+        )
+        .optional()
+        .context("reading an API token")
+        .map(Option::flatten)
     }
 
     /// The tokens of `email` in `domain`, expired ones included, newest first.
@@ -117,21 +113,19 @@ impl Db<'_> {
 
     /// Deletes a token; returns true if and only if it existed.
     pub fn delete_api_token(&self, id: i64) -> Result<bool, Error> {
-        self.conn
-            .execute("DELETE FROM api_tokens WHERE id = ?1", [id])
+        self.execute("DELETE FROM api_tokens WHERE id = ?1", [id])
             .context("revoking an API token")
             .map(|n| n > 0)
     }
 
     /// Records a use of token `id` at `at`, unless one was recorded less than a minute before.
     pub fn touch_api_token(&self, id: i64, at: i64) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "UPDATE api_tokens SET last_used_at = ?2
+        self.execute(
+            "UPDATE api_tokens SET last_used_at = ?2
                  WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - 60)",
-                params![id, at],
-            )
-            .context("recording an API token's use")
-            .map(|_| ())
+            params![id, at],
+        )
+        .context("recording an API token's use")
+        .map(|_| ())
     }
 }

@@ -1,0 +1,9 @@
+-- The site version (004) moves with the archives too, so that the anonymous page cache may
+-- keep archive pages: a message archived, held, published, hidden or removed moves it (once
+-- per statement).
+CREATE TRIGGER site_version_archive_insert AFTER INSERT ON archive_messages
+    FOR EACH STATEMENT EXECUTE FUNCTION site_version_bump();
+CREATE TRIGGER site_version_archive_update AFTER UPDATE ON archive_messages
+    FOR EACH STATEMENT EXECUTE FUNCTION site_version_bump();
+CREATE TRIGGER site_version_archive_delete AFTER DELETE ON archive_messages
+    FOR EACH STATEMENT EXECUTE FUNCTION site_version_bump();
