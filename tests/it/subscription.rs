@@ -262,6 +262,45 @@ fn a_double_subscription_is_a_clear_message_and_changes_nothing() {
     assert_eq!(member_count(&site, "open"), 2);
 }
 
+/// Asking again within the hour mails nothing (the link sent still works); an hour later the
+/// request is renewed with a new link, and the old one stops working.
+#[test]
+fn asking_again_an_hour_later_mails_a_new_link_and_the_old_one_stops_working() {
+    let (_dir, site) = open_site("sub-renew");
+    let mut visitor = site.browser("192.0.2.15");
+    let ask = |visitor: &mut crate::browser::Browser<'_>| {
+        visitor.get("/sympa/subscribe/open");
+        let asked = visitor.post("/sympa/subscribe/open", &[("email", "late@example.org")]);
+        assert_eq!(asked.status, 200, "{}", body(&asked));
+    };
+    let links = || -> Vec<String> {
+        mail_to(&site, "late@example.org")
+            .iter()
+            .map(|m| link(m, "http://lists.example.org/sympa/auth/"))
+            .collect()
+    };
+    ask(&mut visitor);
+    ask(&mut visitor);
+    assert_eq!(links().len(), 1, "within the hour, nothing new is mailed");
+    site.db.execute(
+        "UPDATE pending_requests SET created_at = created_at - 3601",
+        &[],
+    );
+    ask(&mut visitor);
+    let links = links();
+    assert_eq!(links.len(), 2, "an hour later, a new link");
+    assert_ne!(links[0], links[1]);
+    let mut clicker = site.browser("192.0.2.16");
+    assert_eq!(
+        clicker.get(&links[0]).status,
+        410,
+        "the old link stopped working"
+    );
+    clicker.get(&links[1]);
+    assert_eq!(clicker.post(&links[1], &[]).status, 200);
+    assert!(is_member(&site, "open", "late@example.org"));
+}
+
 #[test]
 fn logged_in_members_subscribe_and_leave_at_once_on_open_lists() {
     let (_dir, site) = open_site("sub-direct");
