@@ -160,6 +160,12 @@ fn anonymous_subscription_is_confirmed_by_mail_once() {
 
     let mails = mail_to(&site, "new.comer@example.org");
     assert_eq!(mails.len(), 1);
+    // The link works as long as a mailed ticket: two days by default.
+    assert!(
+        mails[0].contains("open this link within 48 hours"),
+        "{}",
+        mails[0]
+    );
     let path = link(&mails[0], "http://lists.example.org/sympa/auth/");
     assert!(
         path.contains("/subscribe?email=new.comer%40example.org"),
