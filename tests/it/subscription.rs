@@ -438,6 +438,8 @@ fn anonymous_signoff_answers_alike_and_mails_only_members() {
         "the answer does not tell who is a member"
     );
     assert!(mail_to(&site, "stranger@example.org").is_empty());
+    // The stranger's request is noted as the member's is (the same work, so the same time).
+    assert_eq!(audits(&site, "signoff_request"), 2);
     let mails = mail_to(&site, "member@example.org");
     assert_eq!(mails.len(), 1);
     let path = link(&mails[0], "http://lists.example.org/sympa/auth/");
