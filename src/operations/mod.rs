@@ -36,6 +36,8 @@ pub mod tokens;
 #[cfg(test)]
 mod doors_tests;
 #[cfg(test)]
+mod env_tests;
+#[cfg(test)]
 mod listmaster_tests;
 #[cfg(test)]
 mod owner_pages_tests;
@@ -359,4 +361,21 @@ pub fn check_length(field: Field, text: &str, max: usize) -> Result<(), Refusal>
 /// Parses an address typed by someone, as a refusal when it is not one.
 pub fn parse_email(text: &str) -> Result<Email, Refusal> {
     Email::parse(text).map_err(|_| Refusal::InvalidAddress)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_length, Field, Refusal};
+
+    #[test]
+    fn a_text_of_the_longest_length_is_accepted_and_one_character_more_refused() {
+        assert_eq!(check_length(Field::Name, &"é".repeat(5), 5), Ok(()));
+        assert_eq!(
+            check_length(Field::Name, &"é".repeat(6), 5),
+            Err(Refusal::TooLong {
+                field: Field::Name,
+                max: 5
+            })
+        );
+    }
 }

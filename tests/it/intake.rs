@@ -660,6 +660,24 @@ fn commands_from_robots_and_automatic_mail_run_nothing_and_get_no_answer() {
         .all(|n| n == "0"));
 }
 
+/// The From of a command mail is not proof: whoever forges it would have us mail reports to
+/// the address named. At most `REPLY_PER_ADDRESS` reports an hour go to one address; the
+/// commands past it still run and are audited.
+#[test]
+fn command_reports_to_one_address_are_at_most_ten_an_hour() {
+    crate::support::in_one_window(3600);
+    let site = site("intake-report-limit");
+    site.list("team", SendPolicy::PrivateOrModerated);
+    let robot = format!("sympa@{DOMAIN}");
+    for _ in 0..13 {
+        let raw = mail(OUTSIDER, &robot, "lists", "");
+        assert_reply(&site.one(OUTSIDER, &robot, &raw), 250, "2.0.0");
+    }
+    assert_eq!(site.outbox_of("command_report").len(), 10);
+    let audited = site.audit();
+    assert_eq!(audited.iter().filter(|a| *a == "mail_commands").count(), 13);
+}
+
 #[test]
 fn mail_for_people_is_forwarded_once_with_our_x_loop() {
     let site = site("intake-forward");

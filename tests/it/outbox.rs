@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use wwsympa::domain::{
-    ArchiveAccess, Email, ListName, ListPolicy, ReviewPolicy, SubscribePolicy, UnsubscribePolicy,
-    Visibility,
+    ArchiveAccess, Email, ListName, ListPolicy, MailSettings, ReviewPolicy, SendPolicy,
+    SubscribePolicy, UnsubscribePolicy, Visibility,
 };
 use wwsympa::store::{NewMail, NewMember, Store};
 
@@ -306,6 +306,87 @@ fn a_requests_mail_reaches_the_mta_promptly_after_the_response() {
         );
         assert!(smtp.messages()[i].contains(&format!("To: {member}")));
     }
+    server.assert_no_panic();
+    assert!(server.stop(libc::SIGTERM).success());
+}
+
+/// A post taken over LMTP wakes that process's sender when it commits (the delivery the
+/// transaction notes, with no outbox row of its own): with a poll of a minute, the copy still
+/// reaches the MTA within 2 s of the 250.
+#[test]
+fn a_post_taken_over_lmtp_reaches_the_mta_promptly_after_its_250() {
+    let Some(python) = python_with_aiosmtpd() else {
+        return;
+    };
+    let port = free_port();
+    let site = site_with_news("outbox-post", port, &["reader@example.org".into()]);
+    {
+        let store = store(&site);
+        let list = store
+            .db()
+            .list_by_name("lists.example.org", &ListName::parse("news").unwrap())
+            .unwrap()
+            .unwrap();
+        let settings = store.db().list_mail_settings(list.id).unwrap();
+        store
+            .db()
+            .set_list_mail_settings(
+                list.id,
+                &MailSettings {
+                    send: SendPolicy::Public,
+                    ..settings
+                },
+            )
+            .unwrap();
+    }
+    let smtp = SmtpServer::start(&python, port, &site.path().join("maildir"));
+    let listen = format!("127.0.0.1:{}", free_port());
+    let command = site.command(&["lmtp", "--listen", &listen, "--outbox-poll", "60s"]);
+    let mut server = site.spawn_server("lmtp", command, std::process::Stdio::null());
+    server.wait_for_log("serving LMTP on");
+
+    let stream = std::net::TcpStream::connect(&listen).unwrap();
+    stream.set_read_timeout(Some(REPLY_TIMEOUT)).unwrap();
+    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    // Each reply's last line (`250 ...`, not `250-...`).
+    let mut reply = || loop {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut reader, &mut line).unwrap();
+        assert!(!line.is_empty(), "the LMTP server closed the connection");
+        if line.as_bytes().get(3) != Some(&b'-') {
+            return line;
+        }
+    };
+    assert!(reply().starts_with("220"));
+    for (command, code) in [
+        ("LHLO test.example.net", "250"),
+        ("MAIL FROM:<poster@example.net>", "250"),
+        ("RCPT TO:<news@lists.example.org>", "250"),
+        ("DATA", "354"),
+        (
+            "From: poster@example.net\r\nTo: news@lists.example.org\r\nSubject: Prompt post\r\n\
+             Message-ID: <prompt-post@example.net>\r\nDate: Sun, 29 Nov 2026 12:00:00 +0000\r\n\r\n\
+             Hello.\r\n.",
+            "250",
+        ),
+    ] {
+        writer
+            .write_all(format!("{command}\r\n").as_bytes())
+            .unwrap();
+        let answer = reply();
+        assert!(answer.starts_with(code), "{command}: {answer}");
+    }
+    let answered = Instant::now();
+    assert!(
+        process::wait_until(Duration::from_secs(2), || smtp
+            .messages()
+            .iter()
+            .any(|m| m.contains("Subject: Prompt post"))),
+        "the post did not reach the MTA within 2 s of the 250"
+    );
+    eprintln!("the post arrived {:?} after the 250", answered.elapsed());
+    writer.write_all(b"QUIT\r\n").unwrap();
     server.assert_no_panic();
     assert!(server.stop(libc::SIGTERM).success());
 }

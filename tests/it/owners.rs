@@ -237,6 +237,13 @@ fn held_subscriptions_are_accepted_or_declined_by_owners() {
         browser.post("/sympa/subscribe/big", &[]);
     }
     assert!(!is_member(&site, "big", "one@example.org"));
+    // Each waits for the owners 30 days.
+    assert_eq!(
+        site.db.texts(
+            "SELECT DISTINCT expires_at - created_at FROM pending_requests WHERE state = 'owner'"
+        ),
+        [(30 * 24 * 3600).to_string()]
+    );
     let notices = mail_to(&site, "owner@example.org");
     assert_eq!(notices.len(), 3, "one notice per request");
     assert!(notices[0].contains("Subscription request: one@example.org (Someone)"));

@@ -160,6 +160,12 @@ fn anonymous_subscription_is_confirmed_by_mail_once() {
 
     let mails = mail_to(&site, "new.comer@example.org");
     assert_eq!(mails.len(), 1);
+    // The link works as long as a mailed ticket: two days by default.
+    assert!(
+        mails[0].contains("open this link within 48 hours"),
+        "{}",
+        mails[0]
+    );
     let path = link(&mails[0], "http://lists.example.org/sympa/auth/");
     assert!(
         path.contains("/subscribe?email=new.comer%40example.org"),
@@ -260,6 +266,45 @@ fn a_double_subscription_is_a_clear_message_and_changes_nothing() {
     assert_eq!(second.status, 422);
     assert!(body(&second).contains("member of the list already: nothing was changed"));
     assert_eq!(member_count(&site, "open"), 2);
+}
+
+/// Asking again within the hour mails nothing (the link sent still works); an hour later the
+/// request is renewed with a new link, and the old one stops working.
+#[test]
+fn asking_again_an_hour_later_mails_a_new_link_and_the_old_one_stops_working() {
+    let (_dir, site) = open_site("sub-renew");
+    let mut visitor = site.browser("192.0.2.15");
+    let ask = |visitor: &mut crate::browser::Browser<'_>| {
+        visitor.get("/sympa/subscribe/open");
+        let asked = visitor.post("/sympa/subscribe/open", &[("email", "late@example.org")]);
+        assert_eq!(asked.status, 200, "{}", body(&asked));
+    };
+    let links = || -> Vec<String> {
+        mail_to(&site, "late@example.org")
+            .iter()
+            .map(|m| link(m, "http://lists.example.org/sympa/auth/"))
+            .collect()
+    };
+    ask(&mut visitor);
+    ask(&mut visitor);
+    assert_eq!(links().len(), 1, "within the hour, nothing new is mailed");
+    site.db.execute(
+        "UPDATE pending_requests SET created_at = created_at - 3601",
+        &[],
+    );
+    ask(&mut visitor);
+    let links = links();
+    assert_eq!(links.len(), 2, "an hour later, a new link");
+    assert_ne!(links[0], links[1]);
+    let mut clicker = site.browser("192.0.2.16");
+    assert_eq!(
+        clicker.get(&links[0]).status,
+        410,
+        "the old link stopped working"
+    );
+    clicker.get(&links[1]);
+    assert_eq!(clicker.post(&links[1], &[]).status, 200);
+    assert!(is_member(&site, "open", "late@example.org"));
 }
 
 #[test]
@@ -393,6 +438,8 @@ fn anonymous_signoff_answers_alike_and_mails_only_members() {
         "the answer does not tell who is a member"
     );
     assert!(mail_to(&site, "stranger@example.org").is_empty());
+    // The stranger's request is noted as the member's is (the same work, so the same time).
+    assert_eq!(audits(&site, "signoff_request"), 2);
     let mails = mail_to(&site, "member@example.org");
     assert_eq!(mails.len(), 1);
     let path = link(&mails[0], "http://lists.example.org/sympa/auth/");
@@ -409,6 +456,63 @@ fn anonymous_signoff_answers_alike_and_mails_only_members() {
         .iter()
         .any(|m| m.contains("A member left: member@example.org")));
     assert_eq!(audits(&site, "signoff"), 1);
+}
+
+/// Where the owners decide, an anonymous visitor first proves the address by the mailed link;
+/// following it hands the request to the owners (as Sympa's `auth_owner` does): the address
+/// joins or leaves when an owner accepts, never on the visitor's click alone.
+#[test]
+fn anonymous_requests_on_owner_lists_wait_for_the_owners_after_the_confirmation() {
+    let (_dir, site) = site_with(
+        "sub-then-owner",
+        &[(
+            "guarded",
+            SubscribePolicy::Owner,
+            UnsubscribePolicy::Owner,
+            ReviewPolicy::Owner,
+            Visibility::Noconceal,
+        )],
+    );
+    let mut visitor = site.browser("192.0.2.60");
+    let mut clicker = site.browser("192.0.2.61");
+    for (action, address, notice) in [
+        (
+            "subscribe",
+            "newbie@example.org",
+            "Subscription request: newbie@example.org",
+        ),
+        (
+            "signoff",
+            "member@example.org",
+            "Unsubscription request: member@example.org",
+        ),
+    ] {
+        let was_member = is_member(&site, "guarded", address);
+        visitor.get(&format!("/sympa/{action}/guarded"));
+        let asked = visitor.post(&format!("/sympa/{action}/guarded"), &[("email", address)]);
+        assert_eq!(asked.status, 200, "{}", body(&asked));
+        let mails = mail_to(&site, address);
+        let path = link(
+            mails.last().unwrap(),
+            "http://lists.example.org/sympa/auth/",
+        );
+        assert!(path.contains(&format!("/{action}?email=")), "{path}");
+        clicker.get(&path);
+        let followed = clicker.post(&path, &[]);
+        assert_eq!(followed.status, 200, "{}", body(&followed));
+        assert!(
+            body(&followed).contains("The request now waits for the owners of guarded@"),
+            "{}",
+            body(&followed)
+        );
+        assert_eq!(is_member(&site, "guarded", address), was_member, "{action}");
+        assert!(
+            mail_to(&site, "owner@example.org")
+                .iter()
+                .any(|m| m.contains(notice)),
+            "{notice}"
+        );
+    }
 }
 
 #[test]
@@ -484,7 +588,16 @@ fn oneclick_post_unsubscribes_and_get_only_asks() {
         &[],
     );
     let store = site.store();
-    let secret = store.db().site_secret("oneclick", &[0; 32]).unwrap();
+    // The secret the server made when it signed the welcome's link (a candidate offered now
+    // is not taken): 32 random bytes. (Not zeros: HMAC pads a short key with zeros, so an
+    // all-zero secret signs as an empty one would.)
+    let secret = store
+        .db()
+        .site_secret("oneclick", b"not the site's")
+        .unwrap();
+    assert_ne!(secret, b"not the site's");
+    assert_eq!(secret.len(), 32);
+    assert!(secret.iter().any(|&b| b != 0));
     let today = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
