@@ -740,6 +740,48 @@ fn info_says_who_owns_and_who_is_the_actual_editor() {
 }
 
 #[test]
+fn info_shows_owners_only_and_a_concealed_owner_to_owners_and_listmasters_only() {
+    let seen = on_both(|store| {
+        let list = setup(store);
+        let db = store.db();
+        db.add_admin(list.id, &email("shy@a.org"), AdminRole::Owner, false)
+            .unwrap();
+        db.add_admin(list.id, &email("mod@a.org"), AdminRole::Editor, false)
+            .unwrap();
+        let mut shy = db
+            .admin_entries(list.id)
+            .unwrap()
+            .into_iter()
+            .find(|a| a.email.as_str() == "shy@a.org")
+            .unwrap();
+        shy.visibility = MemberVisibility::Conceal;
+        assert!(db.update_admin(list.id, &shy).unwrap());
+        let shown = |store: &mut Store, who: &Requester| {
+            let info = run(store, |env| lists::info(env, who, &list)).unwrap();
+            let mut owners: Vec<String> = info
+                .owners
+                .iter()
+                .map(|a| a.email.as_str().to_string())
+                .collect();
+            owners.sort();
+            owners
+        };
+        [
+            shown(store, &user("own@a.org")),
+            shown(store, &listmaster()),
+            shown(store, &user("member@x.org")),
+            shown(store, &user("mod@a.org")),
+            shown(store, &anonymous()),
+        ]
+    });
+    let all = vec!["own@a.org".to_string(), "shy@a.org".to_string()];
+    let public = vec!["own@a.org".to_string()];
+    // Moderators are never listed as owners; the concealed owner only to owners and
+    // listmasters; anonymous visitors see no address.
+    assert_eq!(seen, [all.clone(), all, public.clone(), public, vec![]]);
+}
+
+#[test]
 fn full_review_merges_members_owners_and_moderators_by_address_for_owners_only() {
     let seen = on_both(|store| {
         let list = setup(store);
