@@ -174,7 +174,7 @@ impl Store {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
         )
         .map_err(|e| error("setting pragmas", e))?;
-        // Every statement of the store stays prepared on its connection (about 300 texts;
+        // Every statement of the store stays prepared on its connection (about 200 texts;
         // rusqlite keeps 16 by default, so a mail's intake, which runs some 40, re-parsed most
         // of them: a quarter of its CPU went to `sqlite3_prepare_v2`).
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
