@@ -31,10 +31,9 @@ mod security;
 mod texts;
 mod tokens;
 
+use std::cell::RefCell;
 use std::path::Path;
 use std::time::Duration;
-
-use std::cell::RefCell;
 
 use rusqlite::{Connection, ErrorCode};
 
