@@ -136,7 +136,14 @@ impl Drop for Guard {
             return;
         };
         if let Ok(None) = child.try_wait() {
-            for pid in tree(self.pid).into_iter().rev() {
+            // Stopped first, all of them: a supervisor (nginx's master, multiwatch) that saw a
+            // child die before it was killed itself would start another, which then outlived
+            // the test (orphaned nginx workers were found after the hosts tests).
+            for pid in tree(self.pid) {
+                unsafe { libc::kill(pid as libc::pid_t, libc::SIGSTOP) };
+            }
+            // Listed again: a child started before its parent stopped is in this list.
+            for pid in tree(self.pid) {
                 unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
             }
         }
