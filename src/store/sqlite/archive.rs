@@ -864,6 +864,17 @@ mod tests {
             .unwrap()
     }
 
+    /// How many index rows match the full-text query `query`.
+    fn matching(db: Db<'_>, query: &str) -> i64 {
+        db.conn
+            .query_row(
+                "SELECT count(*) FROM archive_index WHERE archive_index MATCH ?1",
+                [query],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
     #[test]
     fn index_rows_are_written_when_their_transaction_commits() {
         use crate::store::archiving::{ArchiveRows, IndexWords};
@@ -899,17 +910,8 @@ mod tests {
                 Ok::<_, Error>(())
             })
             .unwrap();
-        let db = store.db();
-        assert!(index_data_rows(db) > before);
-        let found: i64 = db
-            .conn
-            .query_row(
-                "SELECT count(*) FROM archive_index WHERE archive_index MATCH 'zebrafish'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(found, 20);
+        assert!(index_data_rows(store.db()) > before);
+        assert_eq!(matching(store.db(), "zebrafish"), 20);
         // Removing a row added in the same transaction writes the queue first.
         store
             .transaction(|db| {
@@ -918,16 +920,7 @@ mod tests {
                 Ok::<_, Error>(())
             })
             .unwrap();
-        let found: i64 = store
-            .db()
-            .conn
-            .query_row(
-                "SELECT count(*) FROM archive_index WHERE archive_index MATCH 'subject21'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(found, 0);
+        assert_eq!(matching(store.db(), "subject21"), 0);
     }
 
     #[test]
